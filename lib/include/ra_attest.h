@@ -1,0 +1,116 @@
+/*
+ * ra_attest.h: the C interface of the ra-ssh attestation library.
+ *
+ * The library produces evidence for a 64-byte binding value (attester side)
+ * and verifies evidence against a binding value and a policy (relying-party
+ * side).  It knows nothing about SSH: the caller computes the binding
+ * (ra-ssh: SHA-512 over the session id, nonce and host key, see DESIGN).
+ *
+ * Conventions:
+ *  - every function returns RA_OK (0) or a negative ra_status;
+ *  - functions taking (err, errlen) write one NUL-terminated line naming the
+ *    check that failed (never more than errlen bytes, errlen may be 0);
+ *  - nothing is printed: diagnostics come back through err only;
+ *  - objects are opaque; each _new/_open/_load has a matching _free that
+ *    accepts NULL.
+ *  - the library is thread-compatible: distinct objects may be used from
+ *    distinct threads; one object must not be used concurrently.
+ */
+#ifndef RA_ATTEST_H
+#define RA_ATTEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RA_BINDING_LEN		64	/* bytes that go into the hardware report */
+
+/* Evidence item types, as carried on the wire (ASCII, no spaces/commas). */
+#define RA_EVIDENCE_TDX_QUOTE	"tdx-quote"	/* raw Intel TDX quote v4/v5 */
+
+/*
+ * Hard limits.  A producer never emits more; a consumer refuses more before
+ * reading the payload.  The whole response is also bounded by the caller.
+ */
+#define RA_MAX_EVIDENCE_ITEMS	16
+#define RA_MAX_EVIDENCE_TYPE_LEN 64
+#define RA_MAX_EVIDENCE_ITEM_LEN (256 * 1024)
+
+enum ra_status {
+	RA_OK = 0,
+	RA_ERR_INVALID = -1,	/* malformed argument or input */
+	RA_ERR_REFUSED = -2,	/* evidence parsed but does not satisfy a check */
+	RA_ERR_PROVIDER = -3,	/* evidence could not be produced */
+	RA_ERR_POLICY = -4,	/* policy file unreadable or invalid */
+	RA_ERR_INTERNAL = -5	/* allocation or library failure */
+};
+
+/* ---- Evidence: an ordered list of typed, opaque items ---- */
+
+struct ra_evidence;
+
+struct ra_evidence *ra_evidence_new(void);
+void ra_evidence_free(struct ra_evidence *ev);
+/* Copies data.  Refuses type names or lengths beyond the limits above. */
+int ra_evidence_add(struct ra_evidence *ev, const char *type,
+    const uint8_t *data, size_t len, char *err, size_t errlen);
+size_t ra_evidence_count(const struct ra_evidence *ev);
+/* Pointers stay valid until ev is modified or freed. */
+int ra_evidence_get(const struct ra_evidence *ev, size_t idx,
+    const char **type, const uint8_t **data, size_t *len);
+
+/* ---- Attester: evidence providers ---- */
+
+struct ra_provider;
+
+/*
+ * spec: "sim:DIR" (software TDX made by `ssh-attest sim-init DIR`),
+ * "configfs-tsm" or "configfs-tsm:PATH" (Linux TSM report ABI, PATH
+ * defaults to /sys/kernel/config/tsm/report).  Opening validates the
+ * spec and any files it names, so configuration errors show at start-up.
+ */
+int ra_provider_open(const char *spec, struct ra_provider **out,
+    char *err, size_t errlen);
+void ra_provider_free(struct ra_provider *p);
+/* Appends the evidence for binding to out. */
+int ra_provider_collect(struct ra_provider *p,
+    const uint8_t binding[RA_BINDING_LEN], struct ra_evidence *out,
+    char *err, size_t errlen);
+
+/* ---- Relying party: policy and verification ---- */
+
+struct ra_policy;
+
+/*
+ * Loads a policy file (format: docs/policy.md).  path NULL gives the
+ * built-in default: TDX quotes chaining to the production Intel SGX Root
+ * CA, debug TDs refused, no reference values.
+ */
+int ra_policy_load(const char *path, struct ra_policy **out,
+    char *err, size_t errlen);
+void ra_policy_free(struct ra_policy *pol);
+/* Comma-separated evidence types the policy can accept, e.g. "tdx-quote". */
+const char *ra_policy_accepted_kinds(const struct ra_policy *pol);
+
+/*
+ * Verifies ev against binding and pol at time now (0: the current time).
+ * Items of types the policy does not accept are skipped; every accepted
+ * item must pass, and at least one must be present.  On success summary
+ * (if summarylen > 0) receives one line describing what was verified.
+ * Returns RA_OK, RA_ERR_REFUSED or RA_ERR_INVALID.
+ */
+int ra_verify(const struct ra_policy *pol, const struct ra_evidence *ev,
+    const uint8_t binding[RA_BINDING_LEN], time_t now,
+    char *summary, size_t summarylen, char *err, size_t errlen);
+
+/* Library version string. */
+const char *ra_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* RA_ATTEST_H */

@@ -1,0 +1,54 @@
+// The relying party's policy: what evidence it accepts, rooted where, with
+// which reference values.  Parsed from a small OpenSSH-style file
+// (docs/policy.md); the same file serves ssh's AttestationPolicy and
+// `ssh-attest verify --policy`.  This layer only says what is acceptable;
+// verify/ decides whether evidence is genuine.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ra {
+
+struct Policy {
+  std::string source = "built-in default";  // file name, for messages
+
+  // Evidence types accepted (AcceptEvidence). Default: tdx-quote.
+  std::vector<std::string> accepted_types{"tdx-quote"};
+
+  // TrustAnchor tdx PATH: PEM root certificate(s).  Empty: the built-in
+  // production Intel SGX Root CA.
+  std::string tdx_trust_anchor;
+
+  // Collateral DIR: Intel TCB info, QE identity, TCB signing chain and CRLs
+  // (docs/policy.md lists the file names).  Empty: TCB status not evaluated.
+  std::string collateral_dir;
+
+  // Reference values; an empty list accepts any value.  Each entry is the
+  // exact field (48 bytes for MRTD/RTMR/MRSEAM).
+  std::vector<Bytes> mrtd;
+  std::vector<Bytes> rtmr[4];
+  std::vector<Bytes> mrseam;
+
+  bool allow_debug = false;  // AllowDebug
+
+  // AllowedTcbStatus, used when collateral is supplied.
+  std::vector<std::string> allowed_tcb_status{"UpToDate"};
+
+  // MaxAge SECONDS: oldest acceptable evidence timestamp (tokens, TCB
+  // collateral issue date); 0 = no limit.
+  int64_t max_age = 0;
+
+  // ClockSkew SECONDS tolerated on timestamps.
+  int64_t clock_skew = 60;
+};
+
+// text: whole file; name: used in "name:line: ..." errors.
+Status ParsePolicy(const std::string& text, const std::string& name,
+                   Policy* out);
+Status LoadPolicyFile(const std::string& path, Policy* out);
+
+}  // namespace ra
