@@ -1,0 +1,237 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "common/bytes_util.h"
+#include "policy/policy.h"
+#include "ra_test_util.h"
+
+namespace {
+
+using ra_test::TempDir;
+
+const std::string kIntelRoot = std::string(RA_VECTORS_DIR) + "/roots/Intel_SGX_Root_CA.pem";
+const std::string kHexA(96, 'a');
+const std::string kHexB(96, 'B');
+
+ra::Status Parse(const std::string& text, ra::Policy* pol, const std::string& name = "p.conf") {
+  return ra::ParsePolicy(text, name, pol);
+}
+
+// Expects failure with check "policy" and a message naming name:line.
+void ExpectError(const std::string& text, int line, const std::string& needle) {
+  ra::Policy pol;
+  ra::Status s = Parse(text, &pol, "/etc/ra/p.conf");
+  ASSERT_FALSE(s.ok()) << "accepted: " << text;
+  EXPECT_EQ(s.check(), "policy");
+  // line 0: an error about the whole file.
+  std::string where = line ? "/etc/ra/p.conf:" + std::to_string(line) + ": " : "/etc/ra/p.conf: ";
+  EXPECT_NE(s.message().find(where),
+            std::string::npos)
+      << s.message();
+  EXPECT_NE(s.message().find(needle), std::string::npos)
+      << "'" << needle << "' not in: " << s.message();
+}
+
+TEST(PolicyFile, EmptyGivesDefaults) {
+  ra::Policy pol;
+  ASSERT_TRUE(Parse("# nothing\n\n   \n\t# indented comment\n", &pol).ok());
+  EXPECT_EQ(pol.source, "p.conf");
+  EXPECT_EQ(pol.accepted_types, std::vector<std::string>{"tdx-quote"});
+  EXPECT_TRUE(pol.tdx_trust_anchor.empty());
+  EXPECT_TRUE(pol.collateral_dir.empty());
+  EXPECT_TRUE(pol.mrtd.empty());
+  EXPECT_FALSE(pol.allow_debug);
+  EXPECT_EQ(pol.allowed_tcb_status, std::vector<std::string>{"UpToDate"});
+  EXPECT_EQ(pol.max_age, 0);
+  EXPECT_EQ(pol.clock_skew, 60);
+}
+
+TEST(PolicyFile, FullPolicy) {
+  TempDir dir;
+  std::string text =
+      "# a full policy\n"
+      "AcceptEvidence tdx-quote\n"
+      "TrustAnchor tdx " + kIntelRoot + "\n"
+      "Collateral " + dir.path() + "\n"
+      "MRTD " + kHexA + "," + kHexB + "\n"
+      "mrtd=" + kHexA + "   # trailing comment\n"
+      "RTMR0 = " + kHexA + "\n"
+      "rtmr1 " + kHexB + "\n"
+      "Rtmr2\t" + kHexA + "\n"
+      "RTMR3 " + kHexB + "\r\n"
+      "MRSEAM " + kHexA + "\n"
+      "allowdebug yes\n"
+      "AllowedTcbStatus UpToDate,swhardeningneeded,UpToDate\n"
+      "MaxAge 3600\n"
+      "ClockSkew 0\n";
+  ra::Policy pol;
+  ra::Status s = Parse(text, &pol);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(pol.tdx_trust_anchor, kIntelRoot);
+  EXPECT_EQ(pol.collateral_dir, dir.path());
+  ASSERT_EQ(pol.mrtd.size(), 3u);
+  EXPECT_EQ(ra::HexEncode(pol.mrtd[0]), kHexA);
+  EXPECT_EQ(ra::HexEncode(pol.mrtd[1]), std::string(96, 'b'));
+  for (int i = 0; i < 4; i++) EXPECT_EQ(pol.rtmr[i].size(), 1u) << i;
+  EXPECT_EQ(pol.mrseam.size(), 1u);
+  EXPECT_EQ(pol.mrseam[0].size(), 48u);
+  EXPECT_TRUE(pol.allow_debug);
+  EXPECT_EQ(pol.allowed_tcb_status,
+            (std::vector<std::string>{"UpToDate", "SWHardeningNeeded"}));
+  EXPECT_EQ(pol.max_age, 3600);
+  EXPECT_EQ(pol.clock_skew, 0);
+}
+
+TEST(PolicyFile, QuotedPathAndRelativeResolution) {
+  TempDir dir;
+  ASSERT_EQ(mkdir((dir / "sub dir").c_str(), 0755), 0);
+  ra_test::WriteFile(dir / "sub dir/root.pem", ra_test::ReadFile(kIntelRoot));
+  ra_test::WriteFile(dir / "policy", "TrustAnchor tdx \"sub dir/root.pem\"\n"
+                                     "Collateral \"sub dir\"\n");
+  ra::Policy pol;
+  ra::Status s = ra::LoadPolicyFile(dir / "policy", &pol);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(pol.tdx_trust_anchor, dir / "sub dir/root.pem");
+  EXPECT_EQ(pol.collateral_dir, dir / "sub dir");
+  EXPECT_EQ(pol.source, dir / "policy");
+}
+
+TEST(PolicyFile, LoadErrors) {
+  TempDir dir;
+  ra::Policy pol;
+  ra::Status s = ra::LoadPolicyFile(dir / "missing", &pol);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "policy");
+  EXPECT_NE(s.message().find("missing"), std::string::npos);
+
+  ra_test::WriteFile(dir / "big", std::string(64 * 1024 + 1, '#'));
+  s = ra::LoadPolicyFile(dir / "big", &pol);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "policy");
+  EXPECT_NE(s.message().find("larger than"), std::string::npos) << s.message();
+
+  // Errors in a loaded file name the file itself.
+  ra_test::WriteFile(dir / "bad", "\n\nBogus 1\n");
+  s = ra::LoadPolicyFile(dir / "bad", &pol);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find(dir / "bad" + ":3: unknown keyword 'Bogus'"),
+            std::string::npos) << s.message();
+}
+
+TEST(PolicyFile, FailureLeavesOutputUntouched) {
+  ra::Policy pol;
+  pol.max_age = 77;
+  ASSERT_FALSE(Parse("MaxAge 5\nBogus\n", &pol).ok());
+  EXPECT_EQ(pol.max_age, 77);
+}
+
+TEST(PolicyFile, SyntaxErrors) {
+  ExpectError("Bogus yes\n", 1, "unknown keyword 'Bogus'");
+  ExpectError("\n# c\nAllowDebug\n", 3, "missing argument to AllowDebug");
+  ExpectError("AllowDebug yes no\n", 1, "extra argument 'no'");
+  ExpectError("AllowDebug \"yes\n", 1, "unterminated quote");
+  ExpectError("AllowDebug \"\"\n", 1, "empty quoted argument");
+  ExpectError("AllowDebug ye\"s\"\n", 1, "quote inside an argument");
+  ExpectError("AllowDebug \"yes\"x\n", 1, "garbage after closing quote");
+  ExpectError("=yes\n", 1, "unknown keyword ''");
+  ExpectError(std::string("AllowDebug yes\0\n", 16), 0, "NUL");
+}
+
+TEST(PolicyFile, LineTooLong) {
+  ExpectError("# ok\nMRTD " + std::string(5000, 'a') + "\n", 2, "line longer than");
+}
+
+TEST(PolicyFile, AcceptEvidenceErrors) {
+  ExpectError("AcceptEvidence\n", 1, "missing argument");
+  ExpectError("AcceptEvidence sev-snp\n", 1, "unknown evidence type 'sev-snp'");
+  ExpectError("AcceptEvidence tdx-quote,\n", 1, "empty element");
+  ExpectError("AcceptEvidence tdx-quote tdx-quote\n", 1, "extra argument");
+  ExpectError("AcceptEvidence tdx-quote\nAcceptEvidence tdx-quote\n", 2,
+              "duplicate AcceptEvidence (first given at line 1)");
+}
+
+TEST(PolicyFile, TrustAnchorErrors) {
+  TempDir dir;
+  ra_test::WriteFile(dir / "notpem", "hello\n");
+  ExpectError("TrustAnchor tdx\n", 1, "missing argument");
+  ExpectError("TrustAnchor " + kIntelRoot + "\n", 1, "missing argument");
+  ExpectError("TrustAnchor snp " + kIntelRoot + "\n", 1, "unknown trust anchor kind 'snp'");
+  ExpectError("TrustAnchor tdx " + kIntelRoot + " x\n", 1, "extra argument 'x'");
+  ExpectError("TrustAnchor tdx " + dir / "nope.pem" + "\n", 1, "No such file");
+  ExpectError("TrustAnchor tdx " + dir.path() + "\n", 1, "not a regular file");
+  ExpectError("TrustAnchor tdx " + dir / "notpem" + "\n", 1, "no PEM certificate");
+  // Relative to the policy file's directory (/etc/ra), not the cwd.
+  ExpectError("TrustAnchor tdx root.pem\n", 1, "/etc/ra/root.pem");
+  ExpectError("TrustAnchor tdx " + kIntelRoot + "\nTrustAnchor TDX " + kIntelRoot + "\n",
+              2, "duplicate TrustAnchor");
+}
+
+TEST(PolicyFile, CollateralErrors) {
+  TempDir dir;
+  ra_test::WriteFile(dir / "file", "x");
+  ExpectError("Collateral\n", 1, "missing argument");
+  ExpectError("Collateral " + dir / "none" + "\n", 1, "No such file");
+  ExpectError("Collateral " + dir / "file" + "\n", 1, "not a directory");
+  ExpectError("Collateral a b\n", 1, "extra argument");
+  ExpectError("Collateral " + dir.path() + "\nCollateral " + dir.path() + "\n", 2,
+              "duplicate Collateral");
+}
+
+TEST(PolicyFile, MeasurementErrors) {
+  for (const std::string kw : {"MRTD", "RTMR0", "RTMR1", "RTMR2", "RTMR3", "MRSEAM"}) {
+    SCOPED_TRACE(kw);
+    ExpectError(kw + "\n", 1, "missing argument to " + kw);
+    ExpectError(kw + " " + std::string(94, 'a') + "\n", 1, "96 hex digits");
+    ExpectError(kw + " " + std::string(98, 'a') + "\n", 1, "96 hex digits");
+    ExpectError(kw + " " + std::string(95, 'a') + "g\n", 1, "not hex");
+    ExpectError(kw + " " + kHexA + ",\n", 1, "empty element");
+    ExpectError(kw + " " + kHexA + " " + kHexA + "\n", 1, "extra argument");
+  }
+  ExpectError("RTMR4 " + kHexA + "\n", 1, "unknown keyword 'RTMR4'");
+  // Reference values accumulate over lines rather than being duplicates.
+  ra::Policy pol;
+  ASSERT_TRUE(Parse("MRTD " + kHexA + "\nMRTD " + kHexB + "\n", &pol).ok());
+  EXPECT_EQ(pol.mrtd.size(), 2u);
+}
+
+TEST(PolicyFile, AllowDebugErrors) {
+  ExpectError("AllowDebug true\n", 1, "AllowDebug wants yes or no, not 'true'");
+  ExpectError("AllowDebug 1\n", 1, "yes or no");
+  ExpectError("AllowDebug no\nAllowDebug no\n", 2, "duplicate AllowDebug");
+  ra::Policy pol;
+  ASSERT_TRUE(Parse("AllowDebug NO\n", &pol).ok());
+  EXPECT_FALSE(pol.allow_debug);
+}
+
+TEST(PolicyFile, AllowedTcbStatusErrors) {
+  ExpectError("AllowedTcbStatus\n", 1, "missing argument");
+  ExpectError("AllowedTcbStatus UpToDate,Fine\n", 1, "unknown TCB status 'Fine'");
+  ExpectError("AllowedTcbStatus ,UpToDate\n", 1, "empty element");
+  ExpectError("AllowedTcbStatus UpToDate OutOfDate\n", 1, "extra argument");
+  ExpectError("AllowedTcbStatus UpToDate\nAllowedTcbStatus OutOfDate\n", 2, "duplicate");
+  ra::Policy pol;
+  ASSERT_TRUE(Parse("AllowedTcbStatus UpToDate,SWHardeningNeeded,ConfigurationNeeded,"
+                    "ConfigurationAndSWHardeningNeeded,OutOfDate,"
+                    "OutOfDateConfigurationNeeded,Revoked\n", &pol).ok());
+  EXPECT_EQ(pol.allowed_tcb_status.size(), 7u);
+}
+
+TEST(PolicyFile, SecondsErrors) {
+  for (const std::string kw : {"MaxAge", "ClockSkew"}) {
+    SCOPED_TRACE(kw);
+    ExpectError(kw + "\n", 1, "missing argument");
+    ExpectError(kw + " -1\n", 1, "not a number of seconds");
+    ExpectError(kw + " 5m\n", 1, "not a number of seconds");
+    ExpectError(kw + " 1.5\n", 1, "not a number of seconds");
+    ExpectError(kw + " 99999999999999999999\n", 1, "not a number of seconds");
+    ExpectError(kw + " 999999999999\n", 1, "exceeds the maximum");
+    ExpectError(kw + " 1 2\n", 1, "extra argument");
+    ExpectError(kw + " 1\n" + kw + " 1\n", 2, "duplicate " + kw);
+  }
+  ExpectError("ClockSkew 86401\n", 1, "exceeds the maximum of 86400");
+  ra::Policy pol;
+  ASSERT_TRUE(Parse("MaxAge 315360000\nClockSkew 86400\n", &pol).ok());
+}
+
+}  // namespace
