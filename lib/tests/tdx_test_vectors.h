@@ -1,0 +1,107 @@
+// Shared by the TDX tests: the real quotes in ../shared/vectors/tdx, their
+// pinned verification times, and small helpers.  A missing vector fails
+// the test (ADD_FAILURE), it never skips.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "common/bytes_util.h"
+#include "common/status.h"
+
+namespace ra_tdx_test {
+
+inline std::string VectorPath(const std::string& rel) {
+  return std::string(RA_VECTORS_DIR) + "/" + rel;
+}
+
+// Reads a vector; a missing or empty file is a test failure.
+inline ra::Bytes ReadVector(const std::string& rel) {
+  ra::Bytes b;
+  ra::Status s = ra::ReadFileBounded(VectorPath(rel), 1 << 22, &b);
+  if (!s.ok() || b.empty())
+    ADD_FAILURE() << "missing test vector " << VectorPath(rel) << ": "
+                  << s.message();
+  return b;
+}
+
+inline std::time_t Utc(int y, int mo, int d, int h = 0, int mi = 0) {
+  struct tm t = {};
+  t.tm_year = y - 1900;
+  t.tm_mon = mo - 1;
+  t.tm_mday = d;
+  t.tm_hour = h;
+  t.tm_min = mi;
+  return timegm(&t);
+}
+
+struct QuoteVector {
+  const char* file;
+  int version;
+  int body_type;
+  const char* fmspc;
+  size_t trailing_bytes;
+  std::time_t pinned;  // inside the PCK certificate's validity
+};
+
+// Pinned times (vectors/README.md): inside each quote's PCK validity.
+inline std::vector<QuoteVector> AllQuotes() {
+  return {
+      {"tdx/gotdx_quote_v4_SPR_E4.dat", 4, 2, "50806f000000", 39,
+       Utc(2023, 6, 20)},
+      {"tdx/gotdx_quote_v5_EMR.dat", 5, 3, "90c06f000000", 0, Utc(2026, 2, 15)},
+      {"tdx/gotdx_gcp_cos113_quote_v4_8000B_padded.dat", 4, 2, "00806f050000",
+       8000 - 4935, Utc(2025, 10, 1)},
+      {"tdx/trustee_tdx_quote_6_v4.dat", 4, 2, "00a06d080000", 70,
+       Utc(2025, 10, 29)},
+      {"tdx/trustee_tdx_quote_5_v5.dat", 5, 3, "90c06f000000", 0,
+       Utc(2025, 10, 1)},
+  };
+}
+
+// A temporary directory, removed with its files at scope exit.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    char tmpl[] = "/tmp/ra-tdx-test-XXXXXX";
+    if (!mkdtemp(tmpl)) std::abort();
+    path_ = tmpl;
+  }
+  ~ScratchDir() {
+    std::string cmd = "rm -rf '" + path_ + "'";
+    if (std::system(cmd.c_str()) != 0) { /* best effort */ }
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+  // Links a collateral vector into the directory under its own name.
+  void Link(const std::string& rel) {
+    std::string src = VectorPath(rel);
+    std::string dst = path_ + "/" + rel.substr(rel.rfind('/') + 1);
+    if (access(src.c_str(), R_OK) != 0)
+      ADD_FAILURE() << "missing test vector " << src;
+    else if (symlink(src.c_str(), dst.c_str()) != 0)
+      ADD_FAILURE() << "symlink " << dst;
+  }
+  void Write(const std::string& name, const std::string& content) {
+    std::ofstream f(path_ + "/" + name, std::ios::binary | std::ios::trunc);
+    f << content;
+  }
+
+ private:
+  std::string path_;
+};
+
+inline std::string ToString(const ra::Bytes& b) {
+  return std::string(b.begin(), b.end());
+}
+
+}  // namespace ra_tdx_test
