@@ -1,0 +1,26 @@
+// Maps a provider spec (sshd_config, `ssh-attest quote --provider`) to a
+// provider.  Opening does all the checks that can fail on configuration,
+// so a bad spec stops sshd at start-up rather than failing each login.
+#include "provider/providers.h"
+
+namespace ra {
+
+Status OpenProvider(const std::string& spec, std::unique_ptr<EvidenceProvider>* out) {
+  size_t colon = spec.find(':');
+  std::string kind = spec.substr(0, colon);
+  std::string arg = colon == std::string::npos ? std::string() : spec.substr(colon + 1);
+  if (kind == "sim") {
+    if (colon == std::string::npos || arg.empty())
+      return Status::Fail("provider spec", "'" + spec + "': sim needs a directory (sim:DIR)");
+    return OpenSimTdxProvider(arg, out);
+  }
+  if (kind == "configfs-tsm") {
+    if (colon != std::string::npos && arg.empty())
+      return Status::Fail("provider spec", "'" + spec + "': empty path");
+    return OpenConfigfsTsmProvider(arg, out);
+  }
+  return Status::Fail("provider spec",
+                      "unknown provider '" + spec + "' (known: sim:DIR, configfs-tsm[:PATH])");
+}
+
+}  // namespace ra

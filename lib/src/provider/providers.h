@@ -1,0 +1,22 @@
+// Constructors of the built-in providers; OpenProvider() (provider
+// registry) maps a spec string onto them.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/evidence.h"
+
+namespace ra {
+
+// "sim:DIR": software TDX quotes signed by DIR's test PCK chain.
+Status OpenSimTdxProvider(const std::string& dir,
+                          std::unique_ptr<EvidenceProvider>* out);
+
+// "configfs-tsm[:PATH]": the Linux TSM report ABI (Linux >= 6.7).
+Status OpenConfigfsTsmProvider(const std::string& path,
+                               std::unique_ptr<EvidenceProvider>* out);
+
+constexpr const char* kDefaultTsmReportPath = "/sys/kernel/config/tsm/report";
+
+}  // namespace ra

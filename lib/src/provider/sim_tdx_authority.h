@@ -1,0 +1,46 @@
+// The software TDX's "manufacturer": a test PCK certificate chain (root,
+// intermediate, PCK leaf carrying Intel's SGX extension), the PCK and
+// attestation keys, and the TD's measurements.  `ssh-attest sim-init DIR`
+// writes them; the sim provider reads them.  Only a policy that names
+// DIR/root.pem as its TDX trust anchor accepts what this signs.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace ra {
+
+struct SimInitOptions {
+  std::string mrtd_hex;  // 96 hex digits; empty: random
+  bool debug = false;    // set TDATTRIBUTES bit 0 (DEBUG)
+};
+
+// Creates DIR (mode 0700) if needed and writes root.pem, chain.pem (leaf,
+// intermediate, root), pck.key and attestation.key (mode 0600) and td.conf.
+// Refuses a DIR that already holds any of them, so keys are never replaced
+// behind a policy's back.
+Status SimInit(const std::string& dir, const SimInitOptions& options);
+
+// td.conf: "name HEX" lines; byte strings as they appear in the quote.
+struct SimTdConfig {
+  std::array<uint8_t, 16> tee_tcb_svn{};
+  std::array<uint8_t, 48> mrseam{};
+  std::array<uint8_t, 8> td_attributes{};
+  std::array<uint8_t, 8> xfam{};
+  std::array<uint8_t, 48> mrtd{};
+  std::array<std::array<uint8_t, 48>, 4> rtmr{};
+};
+
+Status LoadSimTdConfig(const std::string& path, SimTdConfig* out);
+
+// File names inside a sim directory.
+constexpr const char* kSimRootPem = "root.pem";
+constexpr const char* kSimChainPem = "chain.pem";
+constexpr const char* kSimPckKey = "pck.key";
+constexpr const char* kSimAttestationKey = "attestation.key";
+constexpr const char* kSimTdConf = "td.conf";
+
+}  // namespace ra

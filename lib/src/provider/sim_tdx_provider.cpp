@@ -1,0 +1,175 @@
+// "sim:DIR": a software TDX.  It emits quotes in the exact v4 wire format
+// (DESIGN.md "Formats"), so the real verifier checks them end to end; what
+// makes them worthless outside tests is only that they chain to DIR's test
+// root instead of Intel's.
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+
+#include <cstring>
+
+#include "common/bytes_util.h"
+#include "provider/ossl_util.h"
+#include "provider/providers.h"
+#include "provider/sim_tdx_authority.h"
+
+namespace ra {
+namespace {
+
+constexpr size_t kMaxPemLen = 64 * 1024;
+constexpr uint8_t kIntelQeVendorId[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
+                                          0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};
+// Intel's quoting-enclave signer, so the QE report looks like a real TD
+// QE's; the sim's QE report is signed by the sim PCK key all the same.
+constexpr uint8_t kIntelQeMrSigner[32] = {
+    0xdc, 0x9e, 0x2a, 0x7c, 0x6f, 0x94, 0x8f, 0x17, 0x47, 0x4e, 0x34,
+    0xa7, 0xfc, 0x43, 0xed, 0x03, 0x0f, 0x7c, 0x15, 0x63, 0xf1, 0xba,
+    0xbd, 0xdf, 0x63, 0x40, 0xc8, 0x2e, 0x0e, 0x54, 0xa8, 0xc5};
+constexpr uint16_t kTdQeProdId = 2;
+constexpr uint16_t kTdQeSvn = 4;
+
+void PutLe16(Bytes* b, uint16_t v) {
+  b->push_back(static_cast<uint8_t>(v));
+  b->push_back(static_cast<uint8_t>(v >> 8));
+}
+void PutLe32(Bytes* b, uint32_t v) {
+  for (int i = 0; i < 4; i++) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+template <size_t N>
+void Put(Bytes* b, const std::array<uint8_t, N>& a) {
+  b->insert(b->end(), a.begin(), a.end());
+}
+void Put(Bytes* b, const uint8_t* p, size_t n) { b->insert(b->end(), p, p + n); }
+void PutZeros(Bytes* b, size_t n) { b->insert(b->end(), n, 0); }
+
+class SimTdxProvider : public EvidenceProvider {
+ public:
+  Status Init(const std::string& dir);
+  Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override;
+
+ private:
+  ossl::PkeyPtr att_key_;
+  Bytes header_;         // 48 bytes
+  Bytes body_prefix_;    // TD report body up to REPORTDATA (568 - 48 bytes)
+  Bytes sig_data_tail_;  // attestation key || certification data
+};
+
+Status SimTdxProvider::Init(const std::string& dir) {
+  auto fail = [&](const Status& s) { return Status::Fail("sim provider " + dir, s.message()); };
+  SimTdConfig td;
+  Status s = LoadSimTdConfig(dir + "/" + kSimTdConf, &td);
+  if (!s.ok()) return fail(s);
+  ossl::PkeyPtr pck_key;
+  s = ossl::ReadPrivateKeyPem(dir + "/" + kSimPckKey, &pck_key);
+  if (s.ok()) s = ossl::ReadPrivateKeyPem(dir + "/" + kSimAttestationKey, &att_key_);
+  if (!s.ok()) return fail(s);
+  std::array<uint8_t, 64> att_pub{};
+  s = ossl::P256PublicRaw(att_key_.get(), &att_pub);
+  if (!s.ok()) return fail(Status::Fail(kSimAttestationKey, s.message()));
+
+  std::string chain;
+  s = ReadTextFileBounded(dir + "/" + kSimChainPem, kMaxPemLen, &chain);
+  if (!s.ok()) return fail(s);
+  // A PCK key that does not match the chain's leaf would produce quotes
+  // that fail far away, in the verifier; catch it at start-up instead.
+  {
+    ossl::BioPtr bio(BIO_new_mem_buf(chain.data(), static_cast<int>(chain.size())));
+    ossl::X509Ptr leaf(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)
+                           : nullptr);
+    if (!leaf) return fail(Status::Fail(kSimChainPem, "no PEM certificate"));
+    if (EVP_PKEY_eq(X509_get0_pubkey(leaf.get()), pck_key.get()) != 1)
+      return fail(Status::Fail(kSimChainPem, "leaf certificate does not match pck.key"));
+  }
+
+  // Header: v4, ECDSA-P256 attestation key, TDX, Intel's QE vendor id.
+  PutLe16(&header_, 4);
+  PutLe16(&header_, 2);
+  PutLe32(&header_, 0x81);
+  PutZeros(&header_, 4);
+  Put(&header_, kIntelQeVendorId, sizeof(kIntelQeVendorId));
+  PutZeros(&header_, 20);
+
+  Put(&body_prefix_, td.tee_tcb_svn);
+  Put(&body_prefix_, td.mrseam);
+  PutZeros(&body_prefix_, 48);  // MRSIGNERSEAM: zero for Intel's module
+  PutZeros(&body_prefix_, 8);   // SEAMATTRIBUTES
+  Put(&body_prefix_, td.td_attributes);
+  Put(&body_prefix_, td.xfam);
+  Put(&body_prefix_, td.mrtd);
+  PutZeros(&body_prefix_, 3 * 48);  // MRCONFIGID, MROWNER, MROWNERCONFIG
+  for (const auto& r : td.rtmr) Put(&body_prefix_, r);
+
+  // QE auth data as Intel's QE emits it: 32 bytes 0x00..0x1f.
+  Bytes qe_auth(32);
+  for (size_t i = 0; i < qe_auth.size(); i++) qe_auth[i] = static_cast<uint8_t>(i);
+
+  // The QE report binds the attestation key: report_data =
+  // SHA-256(attestation key || QE auth data) || 32 zero bytes.
+  Bytes qe_report;
+  Put(&qe_report, td.tee_tcb_svn);  // CPUSVN
+  PutZeros(&qe_report, 4 + 28);     // MISCSELECT, reserved
+  const uint8_t attributes[16] = {0x11, 0, 0, 0, 0, 0, 0, 0, 0xe7, 0, 0, 0, 0, 0, 0, 0};
+  Put(&qe_report, attributes, sizeof(attributes));
+  uint8_t mr_enclave[32];
+  SHA256(reinterpret_cast<const uint8_t*>("ra-ssh sim TD QE"), 16, mr_enclave);
+  Put(&qe_report, mr_enclave, sizeof(mr_enclave));
+  PutZeros(&qe_report, 32);
+  Put(&qe_report, kIntelQeMrSigner, sizeof(kIntelQeMrSigner));
+  PutZeros(&qe_report, 96);
+  PutLe16(&qe_report, kTdQeProdId);
+  PutLe16(&qe_report, kTdQeSvn);
+  PutZeros(&qe_report, 60);
+  Bytes hashed;
+  Put(&hashed, att_pub);
+  Put(&hashed, qe_auth.data(), qe_auth.size());
+  uint8_t digest[32];
+  SHA256(hashed.data(), hashed.size(), digest);
+  Put(&qe_report, digest, sizeof(digest));
+  PutZeros(&qe_report, 32);
+  if (qe_report.size() != 384) return fail(Status::Fail("qe report", "layout"));
+  std::array<uint8_t, 64> qe_sig{};
+  s = ossl::SignP256Raw(pck_key.get(), qe_report, &qe_sig);
+  if (!s.ok()) return fail(s);
+
+  Bytes cert_data;
+  Put(&cert_data, qe_report.data(), qe_report.size());
+  Put(&cert_data, qe_sig);
+  PutLe16(&cert_data, static_cast<uint16_t>(qe_auth.size()));
+  Put(&cert_data, qe_auth.data(), qe_auth.size());
+  PutLe16(&cert_data, 5);
+  PutLe32(&cert_data, static_cast<uint32_t>(chain.size()));
+  Put(&cert_data, reinterpret_cast<const uint8_t*>(chain.data()), chain.size());
+
+  Put(&sig_data_tail_, att_pub);
+  PutLe16(&sig_data_tail_, 6);
+  PutLe32(&sig_data_tail_, static_cast<uint32_t>(cert_data.size()));
+  Put(&sig_data_tail_, cert_data.data(), cert_data.size());
+  return Status();
+}
+
+Status SimTdxProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* out) {
+  Bytes quote;
+  quote.reserve(48 + 584 + 4 + 64 + sig_data_tail_.size());
+  Put(&quote, header_.data(), header_.size());
+  Put(&quote, body_prefix_.data(), body_prefix_.size());
+  Put(&quote, binding);  // REPORTDATA
+  std::array<uint8_t, 64> sig{};
+  Status s = ossl::SignP256Raw(att_key_.get(), quote, &sig);
+  if (!s.ok()) return Status::Fail("sim provider", "quote signature: " + s.message());
+  PutLe32(&quote, static_cast<uint32_t>(sig.size() + sig_data_tail_.size()));
+  Put(&quote, sig);
+  Put(&quote, sig_data_tail_.data(), sig_data_tail_.size());
+  out->push_back(EvidenceItem{"tdx-quote", std::move(quote)});
+  return Status();
+}
+
+}  // namespace
+
+Status OpenSimTdxProvider(const std::string& dir, std::unique_ptr<EvidenceProvider>* out) {
+  if (dir.empty()) return Status::Fail("provider spec", "sim: needs a directory (sim:DIR)");
+  auto p = std::make_unique<SimTdxProvider>();
+  RA_RETURN_IF_ERROR(p->Init(dir));
+  *out = std::move(p);
+  return Status();
+}
+
+}  // namespace ra
