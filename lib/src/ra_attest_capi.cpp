@@ -1,0 +1,277 @@
+// The C ABI (include/ra_attest.h) over the C++ library.  This is the only
+// boundary OpenSSH's C code sees, so nothing may escape it: every entry
+// point checks its arguments, catches everything, and reports one clean
+// line through err.
+#include "ra_attest.h"
+
+#include <algorithm>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "common/evidence.h"
+#include "policy/policy.h"
+
+struct ra_evidence {
+  std::vector<ra::EvidenceItem> items;
+};
+
+struct ra_provider {
+  std::unique_ptr<ra::EvidenceProvider> impl;
+};
+
+struct ra_policy {
+  ra::Policy policy;
+  std::string accepted_kinds;  // backs ra_policy_accepted_kinds()
+};
+
+namespace {
+
+// err ends up on ssh's stderr and in sshd's log: keep it to one line of
+// printable text whatever the message carries (paths, values from
+// evidence).
+void CopyLine(const std::string& msg, char* buf, size_t len) {
+  if (buf == nullptr || len == 0) return;
+  size_t n = std::min(msg.size(), len - 1);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = static_cast<unsigned char>(msg[i]);
+    buf[i] = (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+  }
+  buf[n] = '\0';
+}
+
+int Fail(int code, const std::string& msg, char* err, size_t errlen) {
+  CopyLine(msg, err, errlen);
+  return code;
+}
+
+void ClearErr(char* err, size_t errlen) { CopyLine(std::string(), err, errlen); }
+
+// Runs f, turning any exception into RA_ERR_INTERNAL: a failed allocation
+// must cost one connection, never unwind into C.
+template <typename F>
+int Guard(char* err, size_t errlen, F f) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return Fail(RA_ERR_INTERNAL, "out of memory", err, errlen);
+  } catch (const std::exception& e) {
+    return Fail(RA_ERR_INTERNAL, std::string("internal error: ") + e.what(), err, errlen);
+  } catch (...) {
+    return Fail(RA_ERR_INTERNAL, "internal error", err, errlen);
+  }
+}
+
+// "ASCII, no spaces/commas" (ra_attest.h): the type travels in a
+// comma-separated list and in one-line messages.
+bool ValidType(const char* type, std::string* why) {
+  size_t n = strnlen(type, RA_MAX_EVIDENCE_TYPE_LEN + 1);
+  if (n == 0) {
+    *why = "empty evidence type";
+    return false;
+  }
+  if (n > RA_MAX_EVIDENCE_TYPE_LEN) {
+    *why = "evidence type longer than " + std::to_string(RA_MAX_EVIDENCE_TYPE_LEN) + " bytes";
+    return false;
+  }
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = static_cast<unsigned char>(type[i]);
+    if (c <= 0x20 || c >= 0x7f || c == ',') {
+      *why = "evidence type has a character outside printable ASCII or a comma";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Field(const ra::VerifiedClaims& c, const char* name) {
+  for (const auto& f : c.fields)
+    if (f.first == name) return f.second;
+  return std::string();
+}
+
+std::string SummaryOf(const ra::VerifiedClaims& c) {
+  std::string s = c.kind + " verified";
+  std::string mrtd = Field(c, "mrtd");
+  if (!mrtd.empty()) s += ": mrtd=" + mrtd.substr(0, 16) + (mrtd.size() > 16 ? "..." : "");
+  std::string tcb = Field(c, "tcb_status");
+  if (!tcb.empty()) s += " tcb=" + tcb;
+  // Only reachable with AllowDebug yes; say it where the operator looks.
+  if (Field(c, "debug") == "yes") s += " DEBUG-TD";
+  return s;
+}
+
+}  // namespace
+
+extern "C" {
+
+struct ra_evidence* ra_evidence_new(void) {
+  try {
+    return new ra_evidence();
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void ra_evidence_free(struct ra_evidence* ev) { delete ev; }
+
+int ra_evidence_add(struct ra_evidence* ev, const char* type, const uint8_t* data,
+                    size_t len, char* err, size_t errlen) {
+  return Guard(err, errlen, [&]() -> int {
+    if (ev == nullptr || type == nullptr || (data == nullptr && len != 0))
+      return Fail(RA_ERR_INVALID, "evidence: NULL argument", err, errlen);
+    std::string why;
+    if (!ValidType(type, &why)) return Fail(RA_ERR_INVALID, "evidence: " + why, err, errlen);
+    if (len > RA_MAX_EVIDENCE_ITEM_LEN)
+      return Fail(RA_ERR_INVALID,
+                  "evidence: item of " + std::to_string(len) + " bytes exceeds " +
+                      std::to_string(RA_MAX_EVIDENCE_ITEM_LEN),
+                  err, errlen);
+    if (ev->items.size() >= RA_MAX_EVIDENCE_ITEMS)
+      return Fail(RA_ERR_INVALID,
+                  "evidence: more than " + std::to_string(RA_MAX_EVIDENCE_ITEMS) + " items",
+                  err, errlen);
+    ra::EvidenceItem item;
+    item.type = type;
+    if (len) item.data.assign(data, data + len);
+    ev->items.push_back(std::move(item));
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+size_t ra_evidence_count(const struct ra_evidence* ev) {
+  return ev ? ev->items.size() : 0;
+}
+
+int ra_evidence_get(const struct ra_evidence* ev, size_t idx, const char** type,
+                    const uint8_t** data, size_t* len) {
+  if (ev == nullptr || idx >= ev->items.size()) return RA_ERR_INVALID;
+  const ra::EvidenceItem& item = ev->items[idx];
+  if (type) *type = item.type.c_str();
+  if (data) *data = item.data.data();
+  if (len) *len = item.data.size();
+  return RA_OK;
+}
+
+int ra_provider_open(const char* spec, struct ra_provider** out, char* err, size_t errlen) {
+  if (out) *out = nullptr;
+  return Guard(err, errlen, [&]() -> int {
+    if (spec == nullptr || out == nullptr)
+      return Fail(RA_ERR_INVALID, "provider: NULL argument", err, errlen);
+    std::unique_ptr<ra::EvidenceProvider> impl;
+    ra::Status s = ra::OpenProvider(spec, &impl);
+    if (!s.ok())
+      return Fail(s.check() == "provider spec" ? RA_ERR_INVALID : RA_ERR_PROVIDER,
+                  s.message(), err, errlen);
+    auto p = std::make_unique<ra_provider>();
+    p->impl = std::move(impl);
+    *out = p.release();
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+void ra_provider_free(struct ra_provider* p) { delete p; }
+
+int ra_provider_collect(struct ra_provider* p, const uint8_t binding[RA_BINDING_LEN],
+                        struct ra_evidence* out, char* err, size_t errlen) {
+  return Guard(err, errlen, [&]() -> int {
+    if (p == nullptr || binding == nullptr || out == nullptr)
+      return Fail(RA_ERR_INVALID, "provider: NULL argument", err, errlen);
+    ra::Binding b;
+    std::memcpy(b.data(), binding, b.size());
+    std::vector<ra::EvidenceItem> items;
+    ra::Status s = p->impl->Collect(b, &items);
+    if (!s.ok()) return Fail(RA_ERR_PROVIDER, s.message(), err, errlen);
+    // The same limits a consumer enforces: never emit what the peer must
+    // refuse.  All or nothing, so out is unchanged on failure.
+    if (out->items.size() + items.size() > RA_MAX_EVIDENCE_ITEMS)
+      return Fail(RA_ERR_PROVIDER, "provider: too many evidence items", err, errlen);
+    for (const auto& item : items)
+      if (item.data.size() > RA_MAX_EVIDENCE_ITEM_LEN ||
+          item.type.size() > RA_MAX_EVIDENCE_TYPE_LEN)
+        return Fail(RA_ERR_PROVIDER,
+                    "provider: " + item.type + " item of " + std::to_string(item.data.size()) +
+                        " bytes exceeds the evidence limits",
+                    err, errlen);
+    for (auto& item : items) out->items.push_back(std::move(item));
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+int ra_policy_load(const char* path, struct ra_policy** out, char* err, size_t errlen) {
+  if (out) *out = nullptr;
+  return Guard(err, errlen, [&]() -> int {
+    if (out == nullptr) return Fail(RA_ERR_INVALID, "policy: NULL argument", err, errlen);
+    auto pol = std::make_unique<ra_policy>();
+    if (path != nullptr) {
+      ra::Status s = ra::LoadPolicyFile(path, &pol->policy);
+      if (!s.ok()) return Fail(RA_ERR_POLICY, s.message(), err, errlen);
+    }
+    for (const std::string& t : pol->policy.accepted_types) {
+      if (!pol->accepted_kinds.empty()) pol->accepted_kinds += ",";
+      pol->accepted_kinds += t;
+    }
+    *out = pol.release();
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+void ra_policy_free(struct ra_policy* pol) { delete pol; }
+
+const char* ra_policy_accepted_kinds(const struct ra_policy* pol) {
+  return pol ? pol->accepted_kinds.c_str() : "";
+}
+
+int ra_verify(const struct ra_policy* pol, const struct ra_evidence* ev,
+              const uint8_t binding[RA_BINDING_LEN], time_t now, char* summary,
+              size_t summarylen, char* err, size_t errlen) {
+  CopyLine(std::string(), summary, summarylen);
+  return Guard(err, errlen, [&]() -> int {
+    if (pol == nullptr || ev == nullptr || binding == nullptr)
+      return Fail(RA_ERR_INVALID, "verify: NULL argument", err, errlen);
+    ra::VerifyContext ctx;
+    ctx.policy = &pol->policy;
+    std::memcpy(ctx.binding.data(), binding, ctx.binding.size());
+    ctx.now = now != 0 ? now : std::time(nullptr);
+
+    const std::vector<std::string>& accepted = pol->policy.accepted_types;
+    std::string line, received;
+    size_t verified = 0;
+    for (const ra::EvidenceItem& item : ev->items) {
+      if (!received.empty()) received += ",";
+      received += item.type;
+      if (std::find(accepted.begin(), accepted.end(), item.type) == accepted.end())
+        continue;
+      const ra::EvidenceVerifier* v = ra::FindVerifier(item.type);
+      if (v == nullptr) continue;
+      ra::VerifiedClaims claims;
+      ra::Status s = v->Verify(item, ev->items, ctx, &claims);
+      // One refused item refuses all: a server that sends a good and a bad
+      // quote is not one we can reason about.
+      if (!s.ok()) return Fail(RA_ERR_REFUSED, s.message(), err, errlen);
+      if (claims.kind.empty()) claims.kind = item.type;
+      if (!line.empty()) line += "; ";
+      line += SummaryOf(claims);
+      verified++;
+    }
+    if (verified == 0)
+      return Fail(RA_ERR_REFUSED,
+                  "evidence: none of an accepted type (policy accepts " +
+                      pol->accepted_kinds + "; received " +
+                      (received.empty() ? std::string("nothing") : received) + ")",
+                  err, errlen);
+    CopyLine(line, summary, summarylen);
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+const char* ra_version(void) { return "ra-attest 0.1.0"; }
+
+}  // extern "C"

@@ -1,0 +1,300 @@
+// The software TDX end to end: sim-init, quotes in the real v4 format, and
+// the real verifier accepting them only under a policy naming the sim root.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "common/bytes_util.h"
+#include "common/evidence.h"
+#include "parse/pck_extensions.h"
+#include "parse/tdx_quote.h"
+#include "policy/policy.h"
+#include "provider/sim_tdx_authority.h"
+#include "ra_attest.h"
+#include "ra_test_util.h"
+#include "verify/tdx_quote_verifier.h"
+
+namespace {
+
+using ra_test::TempDir;
+
+ra::Binding TestBinding(uint8_t seed) {
+  ra::Binding b;
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(seed + i);
+  return b;
+}
+
+class SimTest : public ::testing::Test {
+ protected:
+  void Init(const ra::SimInitOptions& opt = {}) {
+    ra::Status s = ra::SimInit(sim_dir(), opt);
+    ASSERT_TRUE(s.ok()) << s.message();
+    ra_test::WriteFile(dir_ / "policy", "TrustAnchor tdx sim/root.pem\n");
+  }
+  std::string sim_dir() const { return dir_ / "sim"; }
+  std::string policy_path() const { return dir_ / "policy"; }
+
+  ra::Bytes Quote(const ra::Binding& b) {
+    std::unique_ptr<ra::EvidenceProvider> p;
+    ra::Status s = ra::OpenProvider("sim:" + sim_dir(), &p);
+    EXPECT_TRUE(s.ok()) << s.message();
+    if (!s.ok()) return {};
+    std::vector<ra::EvidenceItem> items;
+    s = p->Collect(b, &items);
+    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(items.size(), 1u);
+    if (items.size() != 1) return {};
+    EXPECT_EQ(items[0].type, "tdx-quote");
+    return items[0].data;
+  }
+
+  // Through the C API, as ssh does.  Returns the ra_status; *msg gets the
+  // summary or the error.
+  int VerifyC(const ra::Bytes& quote, const ra::Binding& b, const char* policy,
+              std::string* msg) {
+    ra_policy* pol = nullptr;
+    char err[512], summary[512];
+    int rc = ra_policy_load(policy, &pol, err, sizeof(err));
+    EXPECT_EQ(rc, RA_OK) << err;
+    if (rc != RA_OK) return rc;
+    ra_evidence* ev = ra_evidence_new();
+    EXPECT_EQ(ra_evidence_add(ev, "tdx-quote", quote.data(), quote.size(), err, sizeof(err)),
+              RA_OK);
+    rc = ra_verify(pol, ev, b.data(), 0, summary, sizeof(summary), err, sizeof(err));
+    *msg = rc == RA_OK ? summary : err;
+    ra_evidence_free(ev);
+    ra_policy_free(pol);
+    return rc;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(SimTest, InitWritesFilesWithModes) {
+  Init();
+  struct stat st;
+  for (const char* f : {"root.pem", "chain.pem", "td.conf"}) {
+    ASSERT_EQ(stat((sim_dir() + "/" + f).c_str(), &st), 0) << f;
+  }
+  for (const char* f : {"pck.key", "attestation.key"}) {
+    ASSERT_EQ(stat((sim_dir() + "/" + f).c_str(), &st), 0) << f;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+  }
+  ASSERT_EQ(stat(sim_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0077, 0u);
+  std::string chain = ra_test::ReadFile(sim_dir() + "/chain.pem");
+  size_t certs = 0;
+  for (size_t p = 0; (p = chain.find("BEGIN CERTIFICATE", p)) != std::string::npos; p++) certs++;
+  EXPECT_EQ(certs, 3u);
+  // The chain ends with root.pem.
+  std::string root = ra_test::ReadFile(sim_dir() + "/root.pem");
+  ASSERT_GE(chain.size(), root.size());
+  EXPECT_EQ(chain.substr(chain.size() - root.size()), root);
+}
+
+TEST_F(SimTest, InitRefusesToReplace) {
+  Init();
+  std::string before = ra_test::ReadFile(sim_dir() + "/root.pem");
+  ra::Status s = ra::SimInit(sim_dir(), {});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "sim-init");
+  EXPECT_NE(s.detail().find("refusing to replace"), std::string::npos) << s.message();
+  EXPECT_EQ(ra_test::ReadFile(sim_dir() + "/root.pem"), before);
+}
+
+TEST_F(SimTest, InitRejectsBadMrtd) {
+  for (const std::string& bad : {std::string(94, 'a'), std::string(95, 'a') + "x",
+                                std::string(98, 'a')}) {
+    ra::SimInitOptions opt;
+    opt.mrtd_hex = bad;
+    ra::Status s = ra::SimInit(sim_dir(), opt);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("--mrtd"), std::string::npos);
+  }
+}
+
+TEST_F(SimTest, QuoteHasTheV4Layout) {
+  ra::SimInitOptions opt;
+  opt.mrtd_hex = std::string(96, 'c');
+  Init(opt);
+  ra::Binding b = TestBinding(7);
+  ra::Bytes quote = Quote(b);
+  ASSERT_GT(quote.size(), 1000u);
+  // Header and body offsets straight from DESIGN.md "Formats".
+  EXPECT_EQ(ra::LoadLe16(&quote[0]), 4);
+  EXPECT_EQ(ra::LoadLe16(&quote[2]), 2);
+  EXPECT_EQ(ra::LoadLe32(&quote[4]), 0x81u);
+  EXPECT_EQ(ra::HexEncode(ra::ByteView(&quote[12], 16)), "939a7233f79c4ca9940a0db3957f0607");
+  EXPECT_EQ(ra::HexEncode(ra::ByteView(&quote[184], 48)), std::string(96, 'c'));
+  EXPECT_EQ(std::memcmp(&quote[568], b.data(), 64), 0);
+  EXPECT_EQ(ra::LoadLe32(&quote[632]), quote.size() - 636);
+  EXPECT_EQ(quote[48 + 120] & 1, 0);  // TDATTRIBUTES: not debug
+  // Certification data: type 6 after signature and key.
+  EXPECT_EQ(ra::LoadLe16(&quote[636 + 128]), 6);
+
+  ra::TdxQuote q;
+  ra::Status s = ra::ParseTdxQuote(quote, &q);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(q.version, 4);
+  EXPECT_EQ(q.cert_data_type, 6);
+  EXPECT_EQ(q.pck_cert_data_type, 5);
+  EXPECT_EQ(q.qe_auth_data.size(), 32u);
+  EXPECT_EQ(q.trailing_bytes, 0u);
+  EXPECT_EQ(q.pck_chain_pem, ra_test::ReadFile(sim_dir() + "/chain.pem"));
+  // TD report fields come from td.conf.
+  ra::SimTdConfig td;
+  ASSERT_TRUE(ra::LoadSimTdConfig(sim_dir() + "/td.conf", &td).ok());
+  EXPECT_EQ(q.body.mr_td, td.mrtd);
+  EXPECT_EQ(q.body.rtmr, td.rtmr);
+  EXPECT_EQ(q.body.mr_seam, td.mrseam);
+  EXPECT_EQ(q.body.xfam, td.xfam);
+
+  // The PCK leaf carries the SGX extension as Intel encodes it.
+  ra::PckExtensions pck;
+  s = ra::PckExtensionsFromPem(q.pck_chain_pem, &pck);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(ra::HexEncode(ra::ByteView(pck.fmspc.data(), 6)), "50806f000000");
+  EXPECT_EQ(pck.pce_svn, 13);
+  EXPECT_EQ(pck.tcb_comp_svn[0], 3);
+  EXPECT_EQ(pck.pce_id[0], 0);
+}
+
+TEST_F(SimTest, AcceptedWithSimRootRefusedWithIntelRoot) {
+  Init();
+  ra::Binding b = TestBinding(1);
+  ra::Bytes quote = Quote(b);
+  std::string msg;
+  EXPECT_EQ(VerifyC(quote, b, policy_path().c_str(), &msg), RA_OK) << msg;
+  EXPECT_EQ(msg.rfind("tdx-quote verified: mrtd=", 0), 0u) << msg;
+  EXPECT_NE(msg.find("tcb="), std::string::npos) << msg;
+
+  EXPECT_EQ(VerifyC(quote, b, nullptr, &msg), RA_ERR_REFUSED);
+  EXPECT_EQ(msg.rfind("pck chain", 0), 0u) << msg;
+}
+
+TEST_F(SimTest, RefusedWithWrongBinding) {
+  Init();
+  ra::Bytes quote = Quote(TestBinding(1));
+  std::string msg;
+  EXPECT_EQ(VerifyC(quote, TestBinding(2), policy_path().c_str(), &msg), RA_ERR_REFUSED);
+  EXPECT_EQ(msg.rfind("report data binding", 0), 0u) << msg;
+}
+
+TEST_F(SimTest, TamperedQuoteRefused) {
+  Init();
+  ra::Binding b = TestBinding(1);
+  ra::Bytes quote = Quote(b);
+  quote[184] ^= 1;  // MRTD
+  std::string msg;
+  EXPECT_EQ(VerifyC(quote, b, policy_path().c_str(), &msg), RA_ERR_REFUSED);
+  EXPECT_EQ(msg.rfind("quote signature", 0), 0u) << msg;
+}
+
+TEST_F(SimTest, DebugTdRefusedUnlessAllowed) {
+  ra::SimInitOptions opt;
+  opt.debug = true;
+  Init(opt);
+  ra::Binding b = TestBinding(3);
+  ra::Bytes quote = Quote(b);
+  EXPECT_EQ(quote[48 + 120] & 1, 1);
+  std::string msg;
+  EXPECT_EQ(VerifyC(quote, b, policy_path().c_str(), &msg), RA_ERR_REFUSED);
+  EXPECT_NE(msg.find("debug"), std::string::npos) << msg;
+
+  ra_test::WriteFile(dir_ / "policy-debug", "TrustAnchor tdx sim/root.pem\nAllowDebug yes\n");
+  EXPECT_EQ(VerifyC(quote, b, (dir_ / "policy-debug").c_str(), &msg), RA_OK) << msg;
+  EXPECT_NE(msg.find("DEBUG-TD"), std::string::npos) << msg;
+}
+
+TEST_F(SimTest, MrtdPolicy) {
+  ra::SimInitOptions opt;
+  opt.mrtd_hex = std::string(96, 'd');
+  Init(opt);
+  ra::Binding b = TestBinding(4);
+  ra::Bytes quote = Quote(b);
+  std::string msg;
+  ra_test::WriteFile(dir_ / "p-match", "TrustAnchor tdx sim/root.pem\nMRTD " +
+                                            std::string(96, 'e') + "," +
+                                            std::string(96, 'D') + "\n");
+  EXPECT_EQ(VerifyC(quote, b, (dir_ / "p-match").c_str(), &msg), RA_OK) << msg;
+  EXPECT_NE(msg.find("mrtd=dddddddddddddddd..."), std::string::npos) << msg;
+
+  ra_test::WriteFile(dir_ / "p-mismatch",
+                     "TrustAnchor tdx sim/root.pem\nMRTD " + std::string(96, 'e') + "\n");
+  EXPECT_EQ(VerifyC(quote, b, (dir_ / "p-mismatch").c_str(), &msg), RA_ERR_REFUSED);
+  EXPECT_NE(msg.find("MRTD"), std::string::npos) << msg;
+}
+
+TEST_F(SimTest, ManyCollectsFromOneOpen) {
+  Init();
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ASSERT_TRUE(ra::OpenProvider("sim:" + sim_dir(), &p).ok());
+  ra::Policy pol;
+  ASSERT_TRUE(ra::LoadPolicyFile(policy_path(), &pol).ok());
+  ra::Bytes first;
+  for (uint8_t i = 0; i < 5; i++) {
+    std::vector<ra::EvidenceItem> items;
+    ASSERT_TRUE(p->Collect(TestBinding(i), &items).ok());
+    ASSERT_EQ(items.size(), 1u);
+    ra::Binding b = TestBinding(i);
+    ra::VerifiedClaims claims;
+    ra::Status s = ra::VerifyTdxQuote(items[0].data, &b, pol, 0, &claims);
+    EXPECT_TRUE(s.ok()) << s.message();
+    if (i == 0) first = items[0].data;
+  }
+  // ECDSA is randomised: the same binding gives a different signature.
+  std::vector<ra::EvidenceItem> again;
+  ASSERT_TRUE(p->Collect(TestBinding(0), &again).ok());
+  EXPECT_NE(again[0].data, first);
+}
+
+TEST_F(SimTest, OpenChecksItsFiles) {
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenProvider("sim:" + dir_ / "absent", &p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("td.conf"), std::string::npos) << s.message();
+
+  s = ra::OpenProvider("sim:", &p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "provider spec");
+
+  Init();
+  // A PCK key that does not belong to the chain's leaf.
+  ASSERT_TRUE(ra::SimInit(dir_ / "other", {}).ok());
+  ASSERT_EQ(std::rename((dir_ / "other/pck.key").c_str(), (sim_dir() + "/pck.key").c_str()), 0);
+  s = ra::OpenProvider("sim:" + sim_dir(), &p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("does not match pck.key"), std::string::npos) << s.message();
+}
+
+TEST_F(SimTest, TdConfIsStrict) {
+  Init();
+  std::string conf = ra_test::ReadFile(sim_dir() + "/td.conf");
+  ra::SimTdConfig td;
+  ra_test::WriteFile(dir_ / "a.conf", conf + "mrtd " + std::string(96, '0') + "\n");
+  EXPECT_NE(ra::LoadSimTdConfig(dir_ / "a.conf", &td).message().find("duplicate mrtd"),
+            std::string::npos);
+  ra_test::WriteFile(dir_ / "b.conf", conf + "colour blue\n");
+  EXPECT_NE(ra::LoadSimTdConfig(dir_ / "b.conf", &td).message().find("unknown field"),
+            std::string::npos);
+  ra_test::WriteFile(dir_ / "c.conf", "mrtd 00\n");
+  EXPECT_NE(ra::LoadSimTdConfig(dir_ / "c.conf", &td).message().find("96 hex digits"),
+            std::string::npos);
+  ra_test::WriteFile(dir_ / "d.conf", "# empty\n");
+  EXPECT_NE(ra::LoadSimTdConfig(dir_ / "d.conf", &td).message().find("missing"),
+            std::string::npos);
+}
+
+TEST(ProviderSpec, Unknown) {
+  std::unique_ptr<ra::EvidenceProvider> p;
+  for (const char* spec : {"", "tpm", "sim", "configfs-tsm:", "SIM:/x"}) {
+    ra::Status s = ra::OpenProvider(spec, &p);
+    ASSERT_FALSE(s.ok()) << spec;
+    EXPECT_EQ(s.check(), "provider spec") << spec;
+  }
+}
+
+}  // namespace
