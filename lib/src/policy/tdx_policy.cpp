@@ -1,0 +1,39 @@
+#include "policy/tdx_policy.h"
+
+#include <algorithm>
+
+#include "common/bytes_util.h"
+
+namespace ra {
+namespace {
+
+const char kCheck[] = "tdx policy";
+
+// An empty list accepts any value.  Entries are public reference values,
+// so a plain comparison is fine here.
+Status CheckOneOf(const char* name, const Mr48& value,
+                  const std::vector<Bytes>& allowed) {
+  if (allowed.empty()) return Status();
+  for (const auto& a : allowed)
+    if (a.size() == value.size() &&
+        std::equal(a.begin(), a.end(), value.begin()))
+      return Status();
+  return Status::Fail(kCheck, std::string(name) + " " +
+                                  HexEncode(ByteView(value.data(), value.size())) +
+                                  " not in policy");
+}
+
+}  // namespace
+
+Status CheckTdxPolicy(const TdxQuote& q, const Policy& policy) {
+  if (TdxIsDebug(q) && !policy.allow_debug)
+    return Status::Fail(kCheck, "debug TD (TDATTRIBUTES.DEBUG set) refused");
+  RA_RETURN_IF_ERROR(CheckOneOf("MRTD", q.body.mr_td, policy.mrtd));
+  static const char* const kRtmr[4] = {"RTMR0", "RTMR1", "RTMR2", "RTMR3"};
+  for (size_t i = 0; i < 4; i++)
+    RA_RETURN_IF_ERROR(CheckOneOf(kRtmr[i], q.body.rtmr[i], policy.rtmr[i]));
+  RA_RETURN_IF_ERROR(CheckOneOf("MRSEAM", q.body.mr_seam, policy.mrseam));
+  return Status();
+}
+
+}  // namespace ra

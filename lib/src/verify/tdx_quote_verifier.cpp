@@ -1,0 +1,160 @@
+#include "verify/tdx_quote_verifier.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+
+#include "common/bytes_util.h"
+#include "parse/pck_extensions.h"
+#include "parse/tdx_quote.h"
+#include "policy/tdx_policy.h"
+#include "verify/intel_sgx_root_ca.h"
+#include "verify/tdx_tcb.h"
+#include "verify/x509_util.h"
+
+namespace ra {
+namespace {
+
+Status LoadAnchors(const Policy& policy, std::vector<X509Ptr>* out) {
+  if (policy.tdx_trust_anchor.empty())
+    return LoadPemCerts(kIntelSgxRootCaPem, "built-in Intel SGX Root CA", out);
+  Status s = LoadPemCertFile(policy.tdx_trust_anchor, out);
+  if (!s.ok()) return Status::Fail("trust anchor", s.message());
+  return Status();
+}
+
+template <size_t N>
+std::string Hex(const std::array<uint8_t, N>& a) {
+  return HexEncode(ByteView(a.data(), N));
+}
+
+}  // namespace
+
+Status VerifyTdxQuote(ByteView quote, const Binding* binding,
+                      const Policy& policy, std::time_t now,
+                      VerifiedClaims* out) {
+  if (now == 0) now = std::time(nullptr);
+  TdxQuote q;
+  RA_RETURN_IF_ERROR(ParseTdxQuote(quote, &q));
+
+  // 1. PCK chain.  Only the policy's anchors are trusted; every
+  // certificate the quote carries (its own root included) merely helps to
+  // build the path.
+  std::vector<X509Ptr> anchors_owned;
+  RA_RETURN_IF_ERROR(LoadAnchors(policy, &anchors_owned));
+  std::vector<X509*> anchors;
+  for (auto& a : anchors_owned) anchors.push_back(a.get());
+
+  std::vector<X509Ptr> chain;
+  RA_RETURN_IF_ERROR(LoadPemCerts(q.pck_chain_pem, "pck chain", &chain, 8));
+  std::vector<X509*> untrusted;
+  for (size_t i = 1; i < chain.size(); i++) untrusted.push_back(chain[i].get());
+
+  std::vector<X509CrlPtr> crls_owned;
+  if (!policy.collateral_dir.empty())
+    RA_RETURN_IF_ERROR(LoadCollateralCrls(policy.collateral_dir, &crls_owned));
+  std::vector<X509_CRL*> crls;
+  for (auto& c : crls_owned) crls.push_back(c.get());
+
+  RA_RETURN_IF_ERROR(VerifyCertChain(chain[0].get(), untrusted, anchors, crls,
+                                     now, "pck chain"));
+
+  // 2. The QE report is signed by the PCK key.
+  EvpPkeyPtr pck_key;
+  RA_RETURN_IF_ERROR(P256KeyOfCert(chain[0].get(), "pck key", &pck_key));
+  RA_RETURN_IF_ERROR(VerifyEcdsaP256Raw(
+      pck_key.get(), q.qe_report_raw,
+      ByteView(q.qe_report_signature.data(), q.qe_report_signature.size()),
+      "qe report signature"));
+
+  // 3. The QE vouches for the attestation key through its report data.
+  {
+    Bytes hashed(q.attestation_key.begin(), q.attestation_key.end());
+    hashed.insert(hashed.end(), q.qe_auth_data.begin(), q.qe_auth_data.end());
+    uint8_t digest[SHA256_DIGEST_LENGTH];
+    SHA256(hashed.data(), hashed.size(), digest);
+    static const uint8_t kZero[32] = {0};
+    if (!ConstantTimeEqual(ByteView(digest, 32),
+                           ByteView(q.qe_report.report_data.data(), 32)) ||
+        !ConstantTimeEqual(ByteView(kZero, 32),
+                           ByteView(q.qe_report.report_data.data() + 32, 32)))
+      return Status::Fail("qe report data",
+                          "not SHA-256(attestation key || QE auth data)");
+  }
+
+  // 4. The quote: header and body signed by the attestation key.
+  EvpPkeyPtr att_key;
+  RA_RETURN_IF_ERROR(P256KeyFromRaw(
+      ByteView(q.attestation_key.data(), q.attestation_key.size()),
+      "attestation key", &att_key));
+  RA_RETURN_IF_ERROR(VerifyEcdsaP256Raw(
+      att_key.get(), q.signed_region,
+      ByteView(q.signature.data(), q.signature.size()), "quote signature"));
+
+  // 5. The binding: this connection, this nonce, this host key.
+  if (binding &&
+      !ConstantTimeEqual(ByteView(binding->data(), binding->size()),
+                         ByteView(q.body.report_data.data(),
+                                  q.body.report_data.size())))
+    return Status::Fail("report data binding",
+                        "REPORTDATA does not match the expected binding");
+
+  // 6. TCB status from Intel's collateral, when the policy supplies it.
+  PckExtensions pck;
+  Status pck_status = PckExtensionsFromPem(q.pck_chain_pem, &pck);
+  std::string tcb_status = "not evaluated";
+  if (!policy.collateral_dir.empty()) {
+    RA_RETURN_IF_ERROR(pck_status);  // TCB needs the PCK's TCB and FMSPC
+    TdxTcbResult tcb;
+    RA_RETURN_IF_ERROR(EvaluateTdxTcb(q, pck, anchors, crls, policy, now, &tcb));
+    if (std::find(policy.allowed_tcb_status.begin(),
+                  policy.allowed_tcb_status.end(),
+                  tcb.status) == policy.allowed_tcb_status.end())
+      return Status::Fail("tcb status",
+                          tcb.status + " not in AllowedTcbStatus");
+    tcb_status = tcb.status;
+  }
+
+  // 7. Reference values.
+  RA_RETURN_IF_ERROR(CheckTdxPolicy(q, policy));
+
+  if (out) {
+    VerifiedClaims c;
+    c.kind = "tdx-quote";
+    c.fields.emplace_back("version", std::to_string(q.version));
+    c.fields.emplace_back("fmspc", pck_status.ok() ? Hex(pck.fmspc) : "");
+    c.fields.emplace_back("tcb_status", tcb_status);
+    c.fields.emplace_back("mrtd", Hex(q.body.mr_td));
+    static const char* const kRtmr[4] = {"rtmr0", "rtmr1", "rtmr2", "rtmr3"};
+    for (size_t i = 0; i < 4; i++)
+      c.fields.emplace_back(kRtmr[i], Hex(q.body.rtmr[i]));
+    c.fields.emplace_back("mrseam", Hex(q.body.mr_seam));
+    c.fields.emplace_back("td_attributes", Hex(q.body.td_attributes));
+    c.fields.emplace_back("debug", TdxIsDebug(q) ? "yes" : "no");
+    c.fields.emplace_back("report_data", Hex(q.body.report_data));
+    c.fields.emplace_back("binding_checked", binding ? "yes" : "no");
+    *out = std::move(c);
+  }
+  return Status();
+}
+
+namespace {
+
+class TdxVerifier : public EvidenceVerifier {
+ public:
+  const char* type() const override { return "tdx-quote"; }
+  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
+                const VerifyContext& ctx, VerifiedClaims* out) const override {
+    if (!ctx.policy) return Status::Fail("tdx-quote", "no policy");
+    return VerifyTdxQuote(item.data, &ctx.binding, *ctx.policy, ctx.now, out);
+  }
+};
+
+}  // namespace
+
+const EvidenceVerifier* TdxQuoteVerifier() {
+  static const TdxVerifier kVerifier;
+  return &kVerifier;
+}
+
+}  // namespace ra

@@ -1,0 +1,666 @@
+#include "verify/tdx_tcb.h"
+
+#include <dirent.h>
+#include <jansson.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <memory>
+
+#include "common/bytes_util.h"
+#include "policy/policy.h"
+#include "verify/x509_util.h"
+
+namespace ra {
+namespace {
+
+constexpr size_t kMaxCollateralFile = 1 << 20;
+constexpr size_t kMaxCollateralFiles = 256;
+
+using JsonPtr = std::unique_ptr<json_t, decltype(&json_decref)>;
+
+// ---- A bounded scanner that finds where a JSON value ends. ----
+// Used only to locate the signed member's exact bytes; the same bytes are
+// then parsed by jansson, so the fields we use are the fields Intel signed.
+
+void SkipWs(const std::string& s, size_t* i) {
+  while (*i < s.size() && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\n' ||
+                           s[*i] == '\r'))
+    ++*i;
+}
+
+bool ScanString(const std::string& s, size_t* i) {
+  if (*i >= s.size() || s[*i] != '"') return false;
+  for (++*i; *i < s.size(); ++*i) {
+    if (s[*i] == '\\') {
+      ++*i;
+      continue;
+    }
+    if (s[*i] == '"') {
+      ++*i;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ScanValue(const std::string& s, size_t* i) {
+  if (*i >= s.size()) return false;
+  char c = s[*i];
+  if (c == '"') return ScanString(s, i);
+  if (c == '{' || c == '[') {
+    size_t depth = 0;
+    while (*i < s.size()) {
+      char d = s[*i];
+      if (d == '"') {
+        if (!ScanString(s, i)) return false;
+        continue;
+      }
+      if (d == '{' || d == '[') depth++;
+      if (d == '}' || d == ']') {
+        if (depth == 0) return false;
+        if (--depth == 0) {
+          ++*i;
+          return true;
+        }
+      }
+      ++*i;
+    }
+    return false;
+  }
+  size_t start = *i;
+  while (*i < s.size() && s[*i] != ',' && s[*i] != '}' && s[*i] != ']' &&
+         !isspace(static_cast<unsigned char>(s[*i])))
+    ++*i;
+  return *i > start;
+}
+
+// ---- jansson accessors that name the missing field. ----
+
+Status Field(json_t* obj, const char* key, const std::string& what,
+             json_t** out) {
+  json_t* v = json_is_object(obj) ? json_object_get(obj, key) : nullptr;
+  if (!v) return Status::Fail(what, std::string("missing \"") + key + "\"");
+  *out = v;
+  return Status();
+}
+
+Status GetString(json_t* obj, const char* key, const std::string& what,
+                 std::string* out) {
+  json_t* v = nullptr;
+  RA_RETURN_IF_ERROR(Field(obj, key, what, &v));
+  if (!json_is_string(v))
+    return Status::Fail(what, std::string("\"") + key + "\" is not a string");
+  out->assign(json_string_value(v), json_string_length(v));
+  return Status();
+}
+
+Status GetInt(json_t* obj, const char* key, const std::string& what,
+              int64_t min, int64_t max, int64_t* out) {
+  json_t* v = nullptr;
+  RA_RETURN_IF_ERROR(Field(obj, key, what, &v));
+  if (!json_is_integer(v) || json_integer_value(v) < min ||
+      json_integer_value(v) > max)
+    return Status::Fail(what, std::string("\"") + key +
+                                  "\" is not an integer in range");
+  *out = json_integer_value(v);
+  return Status();
+}
+
+Status GetHex(json_t* obj, const char* key, const std::string& what,
+              size_t len, uint8_t* out) {
+  std::string s;
+  RA_RETURN_IF_ERROR(GetString(obj, key, what, &s));
+  Bytes b;
+  if (!HexDecode(s, &b).ok() || b.size() != len)
+    return Status::Fail(what, std::string("\"") + key + "\" is not " +
+                                  std::to_string(len) + " bytes of hex");
+  memcpy(out, b.data(), len);
+  return Status();
+}
+
+Status GetDate(json_t* obj, const char* key, const std::string& what,
+               std::time_t* out) {
+  std::string s;
+  RA_RETURN_IF_ERROR(GetString(obj, key, what, &s));
+  if (!ParseIso8601Utc(s, out))
+    return Status::Fail(what, std::string("\"") + key + "\" is not a UTC date");
+  return Status();
+}
+
+Status ParseJson(const std::string& text, const std::string& what,
+                 JsonPtr* out) {
+  json_error_t err;
+  // Duplicate keys would let two readers see two different documents.
+  json_t* j = json_loadb(text.data(), text.size(), JSON_REJECT_DUPLICATES, &err);
+  if (!j) return Status::Fail(what, std::string("invalid JSON: ") + err.text);
+  out->reset(j);
+  return Status();
+}
+
+Status ParseSvnArray(json_t* tcb, const char* key, const std::string& what,
+                     std::array<uint8_t, 16>* out) {
+  json_t* arr = nullptr;
+  RA_RETURN_IF_ERROR(Field(tcb, key, what, &arr));
+  if (!json_is_array(arr) || json_array_size(arr) != 16)
+    return Status::Fail(what, std::string("\"") + key +
+                                  "\" is not an array of 16 components");
+  for (size_t i = 0; i < 16; i++) {
+    int64_t svn = 0;
+    RA_RETURN_IF_ERROR(
+        GetInt(json_array_get(arr, i), "svn", what, 0, 255, &svn));
+    (*out)[i] = static_cast<uint8_t>(svn);
+  }
+  return Status();
+}
+
+Status ParseModule(json_t* m, bool with_levels, const std::string& what,
+                   TdxTcbInfo::ModuleIdentity* out) {
+  if (with_levels) RA_RETURN_IF_ERROR(GetString(m, "id", what, &out->id));
+  RA_RETURN_IF_ERROR(GetHex(m, "mrsigner", what, 48, out->mrsigner.data()));
+  RA_RETURN_IF_ERROR(GetHex(m, "attributes", what, 8, out->attributes.data()));
+  RA_RETURN_IF_ERROR(
+      GetHex(m, "attributesMask", what, 8, out->attributes_mask.data()));
+  if (!with_levels) return Status();
+  json_t* levels = nullptr;
+  RA_RETURN_IF_ERROR(Field(m, "tcbLevels", what, &levels));
+  if (!json_is_array(levels))
+    return Status::Fail(what, "module \"tcbLevels\" is not an array");
+  for (size_t i = 0; i < json_array_size(levels); i++) {
+    json_t* lvl = json_array_get(levels, i);
+    json_t* tcb = nullptr;
+    int64_t isvsvn = 0;
+    std::string status;
+    RA_RETURN_IF_ERROR(Field(lvl, "tcb", what, &tcb));
+    RA_RETURN_IF_ERROR(GetInt(tcb, "isvsvn", what, 0, 255, &isvsvn));
+    RA_RETURN_IF_ERROR(GetString(lvl, "tcbStatus", what, &status));
+    out->levels.emplace_back(static_cast<uint8_t>(isvsvn), status);
+  }
+  return Status();
+}
+
+bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); i++)
+    if (toupper(static_cast<unsigned char>(a[i])) !=
+        toupper(static_cast<unsigned char>(b[i])))
+      return false;
+  return true;
+}
+
+// Intel's status lattice (EvaluateTcb.cpp, convergeTcbStatuses).
+bool IsKnownPlatformStatus(const std::string& s) {
+  static const char* const kKnown[] = {
+      "UpToDate",  "SWHardeningNeeded", "ConfigurationNeeded",
+      "ConfigurationAndSWHardeningNeeded", "OutOfDate",
+      "OutOfDateConfigurationNeeded", "Revoked"};
+  for (const char* k : kKnown)
+    if (s == k) return true;
+  return false;
+}
+
+std::string Converge(const std::string& platform,
+                     const std::vector<std::string>& components) {
+  std::string effective = platform;
+  bool out_of_date = std::find(components.begin(), components.end(),
+                               "OutOfDate") != components.end();
+  bool revoked = std::find(components.begin(), components.end(), "Revoked") !=
+                 components.end();
+  if (out_of_date) {
+    if (platform == "UpToDate" || platform == "SWHardeningNeeded")
+      effective = "OutOfDate";
+    else if (platform == "ConfigurationNeeded" ||
+             platform == "ConfigurationAndSWHardeningNeeded")
+      effective = "OutOfDateConfigurationNeeded";
+  }
+  if (revoked) effective = "Revoked";
+  return effective;
+}
+
+bool MaskedEqual(const uint8_t* value, const uint8_t* expected,
+                 const uint8_t* mask, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((value[i] & mask[i]) != expected[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+Status ExtractSignedCollateral(const std::string& text, const char* key,
+                               std::string* signed_text, Bytes* signature) {
+  const std::string what = std::string("collateral ") + key;
+  JsonPtr root(nullptr, json_decref);
+  RA_RETURN_IF_ERROR(ParseJson(text, what, &root));
+  if (!json_is_object(root.get()))
+    return Status::Fail(what, "top level is not an object");
+  std::string sig_hex;
+  RA_RETURN_IF_ERROR(GetString(root.get(), "signature", what, &sig_hex));
+  Bytes sig;
+  if (!HexDecode(sig_hex, &sig).ok() || sig.size() != 64)
+    return Status::Fail(what, "signature is not 64 bytes of hex");
+
+  // Walk the top-level members to find the signed one's exact span.
+  size_t i = 0;
+  SkipWs(text, &i);
+  if (i >= text.size() || text[i] != '{')
+    return Status::Fail(what, "top level is not an object");
+  ++i;
+  bool found = false;
+  for (;;) {
+    SkipWs(text, &i);
+    size_t kstart = i;
+    if (!ScanString(text, &i)) return Status::Fail(what, "malformed member");
+    std::string name = text.substr(kstart + 1, i - kstart - 2);
+    SkipWs(text, &i);
+    if (i >= text.size() || text[i] != ':')
+      return Status::Fail(what, "malformed member");
+    ++i;
+    SkipWs(text, &i);
+    size_t vstart = i;
+    if (!ScanValue(text, &i)) return Status::Fail(what, "malformed value");
+    if (name == key) {
+      *signed_text = text.substr(vstart, i - vstart);
+      found = true;
+    }
+    SkipWs(text, &i);
+    if (i < text.size() && text[i] == ',') {
+      ++i;
+      continue;
+    }
+    if (i < text.size() && text[i] == '}') break;
+    return Status::Fail(what, "malformed object");
+  }
+  if (!found) return Status::Fail(what, std::string("missing \"") + key + "\"");
+  *signature = std::move(sig);
+  return Status();
+}
+
+Status ParseTdxTcbInfo(const std::string& json_text, TdxTcbInfo* out) {
+  const std::string what = "tcb info";
+  JsonPtr j(nullptr, json_decref);
+  RA_RETURN_IF_ERROR(ParseJson(json_text, what, &j));
+  json_t* o = j.get();
+  TdxTcbInfo t;
+  int64_t v = 0;
+  RA_RETURN_IF_ERROR(GetString(o, "id", what, &t.id));
+  if (t.id != "TDX") return Status::Fail(what, "id \"" + t.id + "\" is not TDX");
+  RA_RETURN_IF_ERROR(GetInt(o, "version", what, 0, 1000, &v));
+  if (v != 3)
+    return Status::Fail(what, "version " + std::to_string(v) + " (want 3)");
+  t.version = static_cast<int>(v);
+  RA_RETURN_IF_ERROR(GetDate(o, "issueDate", what, &t.issue_date));
+  RA_RETURN_IF_ERROR(GetDate(o, "nextUpdate", what, &t.next_update));
+  RA_RETURN_IF_ERROR(GetHex(o, "fmspc", what, 6, t.fmspc.data()));
+  RA_RETURN_IF_ERROR(GetHex(o, "pceId", what, 2, t.pce_id.data()));
+  RA_RETURN_IF_ERROR(GetInt(o, "tcbEvaluationDataNumber", what, 0,
+                            INT64_MAX, &t.tcb_evaluation_data_number));
+  json_t* m = json_object_get(o, "tdxModule");
+  if (m) {
+    RA_RETURN_IF_ERROR(ParseModule(m, false, what, &t.tdx_module));
+    t.has_tdx_module = true;
+  }
+  json_t* ids = json_object_get(o, "tdxModuleIdentities");
+  if (ids) {
+    if (!json_is_array(ids))
+      return Status::Fail(what, "\"tdxModuleIdentities\" is not an array");
+    for (size_t i = 0; i < json_array_size(ids); i++) {
+      TdxTcbInfo::ModuleIdentity mi;
+      RA_RETURN_IF_ERROR(ParseModule(json_array_get(ids, i), true, what, &mi));
+      t.module_identities.push_back(std::move(mi));
+    }
+  }
+  json_t* levels = nullptr;
+  RA_RETURN_IF_ERROR(Field(o, "tcbLevels", what, &levels));
+  if (!json_is_array(levels) || json_array_size(levels) == 0)
+    return Status::Fail(what, "\"tcbLevels\" is not a non-empty array");
+  for (size_t i = 0; i < json_array_size(levels); i++) {
+    json_t* lvl = json_array_get(levels, i);
+    json_t* tcb = nullptr;
+    TdxTcbInfo::Level L;
+    RA_RETURN_IF_ERROR(Field(lvl, "tcb", what, &tcb));
+    RA_RETURN_IF_ERROR(ParseSvnArray(tcb, "sgxtcbcomponents", what, &L.sgx_svn));
+    RA_RETURN_IF_ERROR(ParseSvnArray(tcb, "tdxtcbcomponents", what, &L.tdx_svn));
+    RA_RETURN_IF_ERROR(GetInt(tcb, "pcesvn", what, 0, 65535, &v));
+    L.pce_svn = static_cast<uint16_t>(v);
+    RA_RETURN_IF_ERROR(GetString(lvl, "tcbStatus", what, &L.status));
+    t.levels.push_back(std::move(L));
+  }
+  *out = std::move(t);
+  return Status();
+}
+
+Status ParseQeIdentity(const std::string& json_text, QeIdentity* out) {
+  const std::string what = "qe identity";
+  JsonPtr j(nullptr, json_decref);
+  RA_RETURN_IF_ERROR(ParseJson(json_text, what, &j));
+  json_t* o = j.get();
+  QeIdentity q;
+  int64_t v = 0;
+  RA_RETURN_IF_ERROR(GetString(o, "id", what, &q.id));
+  if (q.id != "TD_QE")
+    return Status::Fail(what, "id \"" + q.id + "\" is not TD_QE");
+  RA_RETURN_IF_ERROR(GetInt(o, "version", what, 0, 1000, &v));
+  if (v != 2)
+    return Status::Fail(what, "version " + std::to_string(v) + " (want 2)");
+  q.version = static_cast<int>(v);
+  RA_RETURN_IF_ERROR(GetDate(o, "issueDate", what, &q.issue_date));
+  RA_RETURN_IF_ERROR(GetDate(o, "nextUpdate", what, &q.next_update));
+  RA_RETURN_IF_ERROR(GetInt(o, "tcbEvaluationDataNumber", what, 0, INT64_MAX,
+                            &q.tcb_evaluation_data_number));
+  uint8_t b4[4];
+  // miscselect is shown as big-endian hex of the 32-bit value.
+  RA_RETURN_IF_ERROR(GetHex(o, "miscselect", what, 4, b4));
+  q.miscselect = (uint32_t{b4[0]} << 24) | (uint32_t{b4[1]} << 16) |
+                 (uint32_t{b4[2]} << 8) | b4[3];
+  RA_RETURN_IF_ERROR(GetHex(o, "miscselectMask", what, 4, b4));
+  q.miscselect_mask = (uint32_t{b4[0]} << 24) | (uint32_t{b4[1]} << 16) |
+                      (uint32_t{b4[2]} << 8) | b4[3];
+  RA_RETURN_IF_ERROR(GetHex(o, "attributes", what, 16, q.attributes.data()));
+  RA_RETURN_IF_ERROR(
+      GetHex(o, "attributesMask", what, 16, q.attributes_mask.data()));
+  RA_RETURN_IF_ERROR(GetHex(o, "mrsigner", what, 32, q.mrsigner.data()));
+  RA_RETURN_IF_ERROR(GetInt(o, "isvprodid", what, 0, 65535, &v));
+  q.isvprodid = static_cast<uint16_t>(v);
+  json_t* levels = nullptr;
+  RA_RETURN_IF_ERROR(Field(o, "tcbLevels", what, &levels));
+  if (!json_is_array(levels))
+    return Status::Fail(what, "\"tcbLevels\" is not an array");
+  for (size_t i = 0; i < json_array_size(levels); i++) {
+    json_t* lvl = json_array_get(levels, i);
+    json_t* tcb = nullptr;
+    std::string status;
+    RA_RETURN_IF_ERROR(Field(lvl, "tcb", what, &tcb));
+    RA_RETURN_IF_ERROR(GetInt(tcb, "isvsvn", what, 0, 65535, &v));
+    RA_RETURN_IF_ERROR(GetString(lvl, "tcbStatus", what, &status));
+    q.levels.emplace_back(static_cast<uint16_t>(v), status);
+  }
+  *out = std::move(q);
+  return Status();
+}
+
+Status ComputeTdxTcbStatus(const TdxQuote& q, const PckExtensions& pck,
+                           const TdxTcbInfo& info, const QeIdentity* qe,
+                           std::string* status) {
+  const std::string what = "tcb status";
+  const auto& tee = q.body.tee_tcb_svn;
+  // TEE_TCB_SVN[1] is the TDX module's major version; from 1 on the first
+  // two bytes are judged by tdxModuleIdentities, not by tdxtcbcomponents.
+  const uint8_t module_version = tee[1];
+  const size_t tdx_start = module_version > 0 ? 2 : 0;
+
+  const TdxTcbInfo::Level* match = nullptr;
+  for (const auto& L : info.levels) {
+    bool ok = true;
+    for (size_t i = 0; i < 16 && ok; i++)
+      ok = pck.tcb_comp_svn[i] >= L.sgx_svn[i];
+    if (!ok || pck.pce_svn < L.pce_svn) continue;
+    for (size_t i = tdx_start; i < 16 && ok; i++) ok = tee[i] >= L.tdx_svn[i];
+    if (!ok) continue;
+    match = &L;
+    break;
+  }
+  if (!match)
+    return Status::Fail(what, "TCB not supported: no TCB level matches the "
+                              "platform (PCK TCB, PCESVN, TEE_TCB_SVN " +
+                                  HexEncode(ByteView(tee.data(), tee.size())) +
+                                  ")");
+  if (!IsKnownPlatformStatus(match->status))
+    return Status::Fail(what, "unrecognised TCB level status \"" +
+                                  match->status + "\"");
+
+  // The TDX module: its signer and attributes must be the ones Intel lists
+  // (TdxModuleCheck), and for versions >= 1 its own SVN has its own levels.
+  std::vector<std::string> components;
+  const TdxTcbInfo::ModuleIdentity* module = nullptr;
+  if (module_version > 0) {
+    char want[8];
+    snprintf(want, sizeof(want), "TDX_%02X", module_version);
+    for (const auto& mi : info.module_identities)
+      if (EqualsIgnoreCase(mi.id, want)) module = &mi;
+    if (!module)
+      return Status::Fail(what, std::string("TCB not supported: no TDX module "
+                                            "identity ") + want);
+  } else if (info.has_tdx_module) {
+    module = &info.tdx_module;
+  } else {
+    return Status::Fail(what, "tcb info has no tdxModule");
+  }
+  if (module->mrsigner != q.body.mr_signer_seam ||
+      !MaskedEqual(q.body.seam_attributes.data(), module->attributes.data(),
+                   module->attributes_mask.data(), 8))
+    return Status::Fail(what, "TDX module mismatch (MRSIGNERSEAM or "
+                              "SEAMATTRIBUTES not as Intel lists)");
+  if (module_version > 0) {
+    std::string module_status;
+    for (const auto& lv : module->levels)
+      if (tee[0] >= lv.first) {
+        module_status = lv.second;
+        break;
+      }
+    if (module_status.empty())
+      return Status::Fail(what, "TCB not supported: TDX module SVN " +
+                                    std::to_string(tee[0]) + " below every level");
+    if (module_status != "UpToDate" && module_status != "OutOfDate" &&
+        module_status != "Revoked")
+      return Status::Fail(what, "unrecognised TDX module status \"" +
+                                    module_status + "\"");
+    components.push_back(module_status);
+  }
+
+  if (qe) {
+    std::string qe_status;
+    for (const auto& lv : qe->levels)
+      if (q.qe_report.isv_svn >= lv.first) {
+        qe_status = lv.second;
+        break;
+      }
+    if (qe_status.empty())
+      return Status::Fail(what, "TCB not supported: QE ISVSVN " +
+                                    std::to_string(q.qe_report.isv_svn) +
+                                    " below every QE identity level");
+    if (qe_status != "UpToDate" && qe_status != "OutOfDate" &&
+        qe_status != "Revoked" && qe_status != "ConfigurationNeeded" &&
+        qe_status != "OutOfDateConfigurationNeeded")
+      return Status::Fail(what, "unrecognised QE TCB status \"" + qe_status +
+                                    "\"");
+    components.push_back(qe_status);
+  }
+  *status = Converge(match->status, components);
+  return Status();
+}
+
+namespace {
+
+Status ListDir(const std::string& dir, std::vector<std::string>* names) {
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
+  if (!d) return Status::Fail("collateral", "cannot open directory " + dir);
+  std::vector<std::string> out;
+  while (struct dirent* e = readdir(d.get())) {
+    if (e->d_name[0] == '.') continue;
+    if (out.size() == kMaxCollateralFiles)
+      return Status::Fail("collateral", "too many files in " + dir);
+    out.push_back(e->d_name);
+  }
+  std::sort(out.begin(), out.end());
+  *names = std::move(out);
+  return Status();
+}
+
+bool StartsWith(const std::string& s, const char* p) {
+  return s.compare(0, strlen(p), p) == 0;
+}
+bool EndsWith(const std::string& s, const char* p) {
+  size_t n = strlen(p);
+  return s.size() >= n && s.compare(s.size() - n, n, p) == 0;
+}
+
+// Checks the collateral's signing certificate and returns its key.
+Status LoadTcbSigningKey(const std::string& dir,
+                         const std::vector<X509*>& anchors,
+                         const std::vector<X509_CRL*>& crls, std::time_t now,
+                         EvpPkeyPtr* key) {
+  const std::string check = "tcb signing chain";
+  std::vector<X509Ptr> certs;
+  Status s = LoadPemCertFile(dir + "/tcb_signing_chain.pem", &certs);
+  if (!s.ok()) return Status::Fail(check, s.message());
+  std::vector<X509*> untrusted;
+  for (size_t i = 1; i < certs.size(); i++) untrusted.push_back(certs[i].get());
+  RA_RETURN_IF_ERROR(
+      VerifyCertChain(certs[0].get(), untrusted, anchors, crls, now, check));
+  // The same root also certifies every platform's PCK key; a PCK key must
+  // never be able to vouch for its own platform's TCB.
+  char cn[128] = {0};
+  X509_NAME* subj = X509_get_subject_name(certs[0].get());
+  if (!subj ||
+      X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn)) <= 0 ||
+      strcmp(cn, "Intel SGX TCB Signing") != 0)
+    return Status::Fail(check, "signer is not \"Intel SGX TCB Signing\"");
+  return P256KeyOfCert(certs[0].get(), check, key);
+}
+
+struct Candidate {
+  std::string file, signed_text;
+  Bytes signature;
+};
+
+Status LoadSigned(const std::string& path, const char* key, Candidate* c) {
+  std::string text;
+  RA_RETURN_IF_ERROR(ReadTextFileBounded(path, kMaxCollateralFile, &text));
+  c->file = path;
+  return ExtractSignedCollateral(text, key, &c->signed_text, &c->signature);
+}
+
+Status CheckDates(const std::string& what, const std::string& file,
+                  std::time_t issue, std::time_t next, const Policy& policy,
+                  std::time_t now) {
+  if (issue > now + policy.clock_skew || now > next)
+    return Status::Fail(what, file + " is not valid at the verification time");
+  if (policy.max_age > 0 && now - issue > policy.max_age)
+    return Status::Fail(what, file + " is older than MaxAge");
+  return Status();
+}
+
+}  // namespace
+
+Status LoadCollateralCrls(const std::string& dir,
+                          std::vector<X509CrlPtr>* out) {
+  std::vector<std::string> names;
+  RA_RETURN_IF_ERROR(ListDir(dir, &names));
+  std::vector<X509CrlPtr> crls;
+  for (const auto& n : names) {
+    if (n.find("crl") == std::string::npos ||
+        !(EndsWith(n, ".der") || EndsWith(n, ".pem")))
+      continue;
+    Bytes data;
+    RA_RETURN_IF_ERROR(ReadFileBounded(dir + "/" + n, kMaxCollateralFile, &data));
+    X509CrlPtr crl;
+    RA_RETURN_IF_ERROR(LoadCrl(data, "crl " + n, &crl));
+    crls.push_back(std::move(crl));
+  }
+  *out = std::move(crls);
+  return Status();
+}
+
+Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
+                      const std::vector<X509*>& anchors,
+                      const std::vector<X509_CRL*>& crls, const Policy& policy,
+                      std::time_t now, TdxTcbResult* out) {
+  const std::string& dir = policy.collateral_dir;
+  std::vector<std::string> names;
+  RA_RETURN_IF_ERROR(ListDir(dir, &names));
+
+  // TCB info: the newest (by evaluation data number) for this FMSPC and
+  // PCE-ID that is current.  Files for other platforms are skipped; a file
+  // that does not parse is an error, since the operator put it there.
+  TdxTcbInfo best_info;
+  Candidate best_info_c;
+  bool have_info = false;
+  for (const auto& n : names) {
+    if (!StartsWith(n, "tcbinfo") || !EndsWith(n, ".json")) continue;
+    Candidate c;
+    TdxTcbInfo info;
+    RA_RETURN_IF_ERROR(LoadSigned(dir + "/" + n, "tcbInfo", &c));
+    RA_RETURN_IF_ERROR(ParseTdxTcbInfo(c.signed_text, &info));
+    if (info.fmspc != pck.fmspc || info.pce_id != pck.pce_id) continue;
+    if (info.issue_date > now + policy.clock_skew || now > info.next_update)
+      continue;
+    if (!have_info ||
+        info.tcb_evaluation_data_number > best_info.tcb_evaluation_data_number) {
+      best_info = std::move(info);
+      best_info_c = std::move(c);
+      have_info = true;
+    }
+  }
+  const std::string fmspc_hex = HexEncode(ByteView(pck.fmspc.data(), 6));
+  if (!have_info)
+    return Status::Fail("tcb info", "no TDX TCB info for FMSPC " + fmspc_hex +
+                                        " valid at the verification time in " +
+                                        dir);
+
+  QeIdentity best_qe;
+  Candidate best_qe_c;
+  bool have_qe = false;
+  for (const auto& n : names) {
+    if (!StartsWith(n, "qeidentity") || !EndsWith(n, ".json")) continue;
+    Candidate c;
+    QeIdentity qe;
+    RA_RETURN_IF_ERROR(LoadSigned(dir + "/" + n, "enclaveIdentity", &c));
+    RA_RETURN_IF_ERROR(ParseQeIdentity(c.signed_text, &qe));
+    if (qe.issue_date > now + policy.clock_skew || now > qe.next_update)
+      continue;
+    if (!have_qe ||
+        qe.tcb_evaluation_data_number > best_qe.tcb_evaluation_data_number) {
+      best_qe = std::move(qe);
+      best_qe_c = std::move(c);
+      have_qe = true;
+    }
+  }
+  if (!have_qe)
+    return Status::Fail("qe identity", "no TD_QE identity valid at the "
+                                       "verification time in " + dir);
+
+  // Signatures: both documents by the TCB Signing key, chained to the
+  // same anchor as the PCK chain.
+  EvpPkeyPtr signing_key;
+  RA_RETURN_IF_ERROR(LoadTcbSigningKey(dir, anchors, crls, now, &signing_key));
+  RA_RETURN_IF_ERROR(VerifyEcdsaP256Raw(
+      signing_key.get(),
+      ByteView(reinterpret_cast<const uint8_t*>(best_info_c.signed_text.data()),
+               best_info_c.signed_text.size()),
+      best_info_c.signature, "tcb info signature (" + best_info_c.file + ")"));
+  RA_RETURN_IF_ERROR(VerifyEcdsaP256Raw(
+      signing_key.get(),
+      ByteView(reinterpret_cast<const uint8_t*>(best_qe_c.signed_text.data()),
+               best_qe_c.signed_text.size()),
+      best_qe_c.signature, "qe identity signature (" + best_qe_c.file + ")"));
+  RA_RETURN_IF_ERROR(CheckDates("tcb info", best_info_c.file,
+                                best_info.issue_date, best_info.next_update,
+                                policy, now));
+  RA_RETURN_IF_ERROR(CheckDates("qe identity", best_qe_c.file,
+                                best_qe.issue_date, best_qe.next_update, policy,
+                                now));
+
+  // The quoting enclave must be the one Intel's identity describes.
+  const SgxReportBody& r = q.qe_report;
+  if (r.mr_signer != best_qe.mrsigner)
+    return Status::Fail("qe identity", "QE MRSIGNER mismatch");
+  if (r.isv_prod_id != best_qe.isvprodid)
+    return Status::Fail("qe identity", "QE ISVPRODID mismatch");
+  if ((r.misc_select & best_qe.miscselect_mask) != best_qe.miscselect)
+    return Status::Fail("qe identity", "QE MISCSELECT mismatch");
+  if (!MaskedEqual(r.attributes.data(), best_qe.attributes.data(),
+                   best_qe.attributes_mask.data(), 16))
+    return Status::Fail("qe identity", "QE ATTRIBUTES mismatch");
+
+  TdxTcbResult res;
+  RA_RETURN_IF_ERROR(
+      ComputeTdxTcbStatus(q, pck, best_info, &best_qe, &res.status));
+  res.tcbinfo_file = best_info_c.file;
+  res.qeidentity_file = best_qe_c.file;
+  res.tcb_evaluation_data_number = best_info.tcb_evaluation_data_number;
+  *out = std::move(res);
+  return Status();
+}
+
+}  // namespace ra

@@ -1,0 +1,282 @@
+#include "verify/x509_util.h"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
+#include <openssl/x509_vfy.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "common/bytes_util.h"
+
+namespace ra {
+namespace {
+
+struct BioFree {
+  void operator()(BIO* p) const { BIO_free(p); }
+};
+struct StoreFree {
+  void operator()(X509_STORE* p) const { X509_STORE_free(p); }
+};
+struct StoreCtxFree {
+  void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
+};
+struct StackFree {
+  void operator()(STACK_OF(X509) * p) const { sk_X509_free(p); }
+};
+struct CrlStackFree {
+  void operator()(STACK_OF(X509_CRL) * p) const { sk_X509_CRL_free(p); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+struct SigFree {
+  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
+};
+struct ParamBldFree {
+  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
+};
+struct ParamFree {
+  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
+};
+
+constexpr size_t kMaxPem = 1 << 20;
+
+}  // namespace
+
+std::string OpenSslError() {
+  unsigned long e = ERR_get_error();
+  ERR_clear_error();
+  if (e == 0) return "unknown OpenSSL error";
+  char buf[256];
+  ERR_error_string_n(e, buf, sizeof(buf));
+  return buf;
+}
+
+Status LoadPemCerts(const std::string& pem, const std::string& what,
+                    std::vector<X509Ptr>* out, size_t max_certs) {
+  if (pem.size() > kMaxPem) return Status::Fail(what, "PEM too large");
+  std::unique_ptr<BIO, BioFree> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  if (!bio) return Status::Fail(what, "out of memory");
+  std::vector<X509Ptr> certs;
+  for (;;) {
+    X509Ptr c(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!c) break;
+    if (certs.size() == max_certs)
+      return Status::Fail(what, "more than " + std::to_string(max_certs) +
+                                    " certificates");
+    certs.push_back(std::move(c));
+  }
+  // The loop ends on "no start line" at the end of the text, which is not
+  // an error; a damaged PEM block is.
+  unsigned long e = ERR_peek_last_error();
+  bool clean_end = e == 0 || (ERR_GET_LIB(e) == ERR_LIB_PEM &&
+                              ERR_GET_REASON(e) == PEM_R_NO_START_LINE);
+  if (!clean_end) {
+    std::string detail = OpenSslError();
+    return Status::Fail(what, "bad PEM certificate: " + detail);
+  }
+  ERR_clear_error();
+  if (certs.empty()) return Status::Fail(what, "no certificate");
+  *out = std::move(certs);
+  return Status();
+}
+
+Status LoadPemCertFile(const std::string& path, std::vector<X509Ptr>* out) {
+  std::string text;
+  RA_RETURN_IF_ERROR(ReadTextFileBounded(path, kMaxPem, &text));
+  return LoadPemCerts(text, path, out);
+}
+
+Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out) {
+  if (data.size > kMaxPem) return Status::Fail(what, "CRL too large");
+  const unsigned char* p = data.data;
+  X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(data.size)));
+  if (!crl) {
+    ERR_clear_error();
+    std::unique_ptr<BIO, BioFree> bio(
+        BIO_new_mem_buf(data.data, static_cast<int>(data.size)));
+    if (bio)
+      crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+  }
+  if (!crl) return Status::Fail(what, "not a DER or PEM CRL: " + OpenSslError());
+  *out = std::move(crl);
+  return Status();
+}
+
+Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
+                       const std::vector<X509*>& anchors,
+                       const std::vector<X509_CRL*>& crls, std::time_t now,
+                       const std::string& check) {
+  if (!leaf) return Status::Fail(check, "no leaf certificate");
+  if (anchors.empty()) return Status::Fail(check, "no trust anchor");
+  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
+  std::unique_ptr<STACK_OF(X509), StackFree> chain(sk_X509_new_null());
+  std::unique_ptr<STACK_OF(X509_CRL), CrlStackFree> crl_stack(
+      sk_X509_CRL_new_null());
+  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
+  if (!store || !chain || !crl_stack || !ctx)
+    return Status::Fail(check, "out of memory");
+  for (X509* a : anchors)
+    if (X509_STORE_add_cert(store.get(), a) != 1)
+      return Status::Fail(check, "trust anchor: " + OpenSslError());
+  // The stacks do not own their elements (sk_*_free only frees the stack).
+  for (X509* c : untrusted)
+    if (!sk_X509_push(chain.get(), c)) return Status::Fail(check, "out of memory");
+  for (X509_CRL* c : crls)
+    if (!sk_X509_CRL_push(crl_stack.get(), c))
+      return Status::Fail(check, "out of memory");
+  if (X509_STORE_CTX_init(ctx.get(), store.get(), leaf, chain.get()) != 1)
+    return Status::Fail(check, OpenSslError());
+  X509_VERIFY_PARAM* param = X509_STORE_CTX_get0_param(ctx.get());
+  // Evidence is judged at the caller's time, never the wall clock behind
+  // its back, so tests and offline verification are reproducible.
+  X509_VERIFY_PARAM_set_time(param, now);
+  unsigned long flags = X509_V_FLAG_X509_STRICT;
+  if (!crls.empty()) {
+    X509_STORE_CTX_set0_crls(ctx.get(), crl_stack.get());
+    flags |= X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL;
+  }
+  X509_VERIFY_PARAM_set_flags(param, flags);
+  int rc = X509_verify_cert(ctx.get());
+  if (rc != 1) {
+    int err = X509_STORE_CTX_get_error(ctx.get());
+    int depth = X509_STORE_CTX_get_error_depth(ctx.get());
+    ERR_clear_error();
+    return Status::Fail(check, std::string(X509_verify_cert_error_string(err)) +
+                                   " (depth " + std::to_string(depth) + ")");
+  }
+  return Status();
+}
+
+namespace {
+
+Status RequireP256(EVP_PKEY* key, const std::string& check) {
+  if (!EVP_PKEY_is_a(key, "EC"))
+    return Status::Fail(check, "key is not an EC key");
+  char group[64] = {0};
+  size_t glen = 0;
+  if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group,
+                                     sizeof(group), &glen) != 1 ||
+      strcmp(group, "prime256v1") != 0) {
+    ERR_clear_error();
+    return Status::Fail(check, "key is not on P-256");
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status P256KeyOfCert(X509* cert, const std::string& check, EvpPkeyPtr* out) {
+  EVP_PKEY* k = X509_get0_pubkey(cert);
+  if (!k) return Status::Fail(check, "certificate has no usable public key");
+  RA_RETURN_IF_ERROR(RequireP256(k, check));
+  if (EVP_PKEY_up_ref(k) != 1) return Status::Fail(check, "out of memory");
+  out->reset(k);
+  return Status();
+}
+
+Status P256KeyFromRaw(ByteView xy, const std::string& check, EvpPkeyPtr* out) {
+  if (xy.size != 64) return Status::Fail(check, "raw key is not 64 bytes");
+  uint8_t point[65];
+  point[0] = 0x04;  // uncompressed SEC1 point
+  memcpy(point + 1, xy.data, 64);
+  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  if (!bld ||
+      !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME,
+                                       "prime256v1", 0) ||
+      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY,
+                                        point, sizeof(point)))
+    return Status::Fail(check, "out of memory");
+  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
+      EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* k = nullptr;
+  if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) != 1 ||
+      EVP_PKEY_fromdata(pctx.get(), &k, EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
+    ERR_clear_error();
+    return Status::Fail(check, "not a valid P-256 public key");
+  }
+  EvpPkeyPtr key(k);
+  // fromdata decodes the point; an explicit public-key check makes the
+  // on-curve requirement independent of provider internals.
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> cctx(
+      EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  if (!cctx || EVP_PKEY_public_check(cctx.get()) != 1) {
+    ERR_clear_error();
+    return Status::Fail(check, "public key is not a valid P-256 point");
+  }
+  *out = std::move(key);
+  return Status();
+}
+
+Status VerifyEcdsaP256Raw(EVP_PKEY* key, ByteView msg, ByteView sig,
+                          const std::string& check) {
+  if (sig.size != 64) return Status::Fail(check, "signature is not 64 bytes");
+  std::unique_ptr<ECDSA_SIG, SigFree> es(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(sig.data, 32, nullptr);
+  BIGNUM* s = BN_bin2bn(sig.data + 32, 32, nullptr);
+  if (!es || !r || !s || ECDSA_SIG_set0(es.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return Status::Fail(check, "out of memory");
+  }
+  unsigned char* der = nullptr;
+  int der_len = i2d_ECDSA_SIG(es.get(), &der);
+  if (der_len <= 0) return Status::Fail(check, "cannot encode signature");
+  std::unique_ptr<unsigned char, void (*)(unsigned char*)> der_owner(
+      der, [](unsigned char* p) { OPENSSL_free(p); });
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> md(EVP_MD_CTX_new());
+  if (!md ||
+      EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
+    return Status::Fail(check, OpenSslError());
+  int rc = EVP_DigestVerify(md.get(), der, static_cast<size_t>(der_len),
+                            msg.data, msg.size);
+  ERR_clear_error();
+  if (rc != 1) return Status::Fail(check, "signature does not verify");
+  return Status();
+}
+
+bool ParseIso8601Utc(const std::string& s, std::time_t* out) {
+  // Exactly "YYYY-MM-DDTHH:MM:SSZ"; Intel also emits fractional seconds in
+  // some places, which we accept and ignore.
+  int y, mo, d, h, mi, sec;
+  char t, z;
+  int n = 0;
+  if (sscanf(s.c_str(), "%4d-%2d-%2d%c%2d:%2d:%2d%n", &y, &mo, &d, &t, &h, &mi,
+             &sec, &n) != 7 ||
+      t != 'T')
+    return false;
+  size_t pos = static_cast<size_t>(n);
+  if (pos < s.size() && s[pos] == '.') {
+    pos++;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') pos++;
+  }
+  if (pos + 1 != s.size()) return false;
+  z = s[pos];
+  if (z != 'Z') return false;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+      y < 1970 || h < 0 || mi < 0 || sec < 0)
+    return false;
+  // Days from civil (Howard Hinnant's algorithm), avoiding timegm's TZ
+  // dependence.
+  int yy = y - (mo <= 2);
+  int era = yy / 400;
+  int yoe = yy - era * 400;
+  int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = static_cast<int64_t>(era) * 146097 + doe - 719468;
+  *out = static_cast<std::time_t>(days * 86400 + h * 3600 + mi * 60 + sec);
+  return true;
+}
+
+}  // namespace ra

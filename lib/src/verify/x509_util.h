@@ -1,0 +1,64 @@
+// OpenSSL plumbing shared by the verifiers: RAII owners, PEM/DER loading,
+// chain verification at an explicit time, raw ECDSA-P256 signatures as
+// Intel formats them (r || s, 32 bytes each, big-endian).
+#pragma once
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include <ctime>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ra {
+
+struct X509Free {
+  void operator()(X509* p) const { X509_free(p); }
+};
+struct X509CrlFree {
+  void operator()(X509_CRL* p) const { X509_CRL_free(p); }
+};
+struct EvpPkeyFree {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+using X509CrlPtr = std::unique_ptr<X509_CRL, X509CrlFree>;
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
+
+// Every certificate in a PEM text (at least one, at most max_certs).
+// Text outside PEM blocks (a trailing NUL, say) is ignored.
+Status LoadPemCerts(const std::string& pem, const std::string& what,
+                    std::vector<X509Ptr>* out, size_t max_certs = 16);
+Status LoadPemCertFile(const std::string& path, std::vector<X509Ptr>* out);
+
+// A DER (or PEM) CRL.
+Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out);
+
+// Verifies leaf up to one of anchors at time now.  untrusted only helps to
+// build the path: a self-signed certificate there is never trusted.  With
+// CRLs, every certificate in the path must be covered by a current CRL.
+// check names the failing check in the returned Status.
+Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
+                       const std::vector<X509*>& anchors,
+                       const std::vector<X509_CRL*>& crls, std::time_t now,
+                       const std::string& check);
+
+// The public key of cert, which must be EC on P-256.
+Status P256KeyOfCert(X509* cert, const std::string& check, EvpPkeyPtr* out);
+// An uncompressed P-256 point X || Y (64 bytes); fails if not on the curve.
+Status P256KeyFromRaw(ByteView xy, const std::string& check, EvpPkeyPtr* out);
+
+// ECDSA-P256-SHA256 signature sig (r || s, 64 bytes) over msg.
+Status VerifyEcdsaP256Raw(EVP_PKEY* key, ByteView msg, ByteView sig,
+                          const std::string& check);
+
+// "YYYY-MM-DDTHH:MM:SSZ" (Intel collateral dates) to a UTC time_t.
+bool ParseIso8601Utc(const std::string& s, std::time_t* out);
+
+// The most recent OpenSSL error as text (and clears the queue).
+std::string OpenSslError();
+
+}  // namespace ra
