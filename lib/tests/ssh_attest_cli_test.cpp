@@ -1,0 +1,239 @@
+// ssh-attest's contract with scripts: exit codes 0/1/2, results only on
+// stdout, one "ssh-attest: <check>..." line on stderr on failure.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "ra_test_util.h"
+
+namespace {
+
+using ra_test::TempDir;
+
+const std::string kVectors = RA_VECTORS_DIR;
+const std::string kSprQuote = kVectors + "/tdx/gotdx_quote_v4_SPR_E4.dat";
+const std::string kSprMrtd =
+    "6363b8043668a3ad953278e10389574d326c6749fb78aa810ecd9336923db86f22fc00b8dcd404bc10d5e1"
+    "19d7215cbb";
+const std::string kSprTime = "2023-06-20T00:00:00Z";
+const std::string kBindingHex = std::string(64, '1') + std::string(64, 'f');
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+Result RunCli(const std::vector<std::string>& args) {
+  TempDir tmp;
+  std::string out_path = tmp / "out", err_path = tmp / "err";
+  pid_t pid = fork();
+  if (pid == 0) {
+    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) _exit(127);
+    std::vector<char*> argv;
+    std::string bin = RA_SSH_ATTEST;
+    argv.push_back(&bin[0]);
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(&a[0]);
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  Result r;
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid) return r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  r.out = ra_test::ReadFile(out_path);
+  r.err = ra_test::ReadFile(err_path);
+  return r;
+}
+
+// A failure: exit 1, nothing on stdout, exactly one line on stderr that
+// starts with "ssh-attest: " + check.
+void ExpectFailure(const Result& r, const std::string& check) {
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("ssh-attest: " + check, 0), 0u) << r.err;
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+}
+
+void ExpectUsage(const Result& r) {
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("usage: ssh-attest"), std::string::npos) << r.err;
+}
+
+std::string JsonString(const std::string& json, const std::string& key) {
+  std::string needle = "\"" + key + "\": \"";
+  size_t p = json.find(needle);
+  if (p == std::string::npos) return std::string();
+  p += needle.size();
+  return json.substr(p, json.find('"', p) - p);
+}
+
+TEST(SshAttestCli, VectorsPresent) {
+  // A missing vector must fail loudly, never skip.
+  ASSERT_TRUE(ra_test::Exists(kSprQuote)) << kSprQuote;
+}
+
+TEST(SshAttestCli, UsageErrors) {
+  ExpectUsage(RunCli({}));
+  ExpectUsage(RunCli({"frobnicate"}));
+  ExpectUsage(RunCli({"inspect"}));
+  ExpectUsage(RunCli({"inspect", "a", "b"}));
+  ExpectUsage(RunCli({"inspect", "--bogus", kSprQuote}));
+  ExpectUsage(RunCli({"verify"}));
+  ExpectUsage(RunCli({"verify", kSprQuote, "--policy"}));
+  ExpectUsage(RunCli({"verify", kSprQuote, "--at", kSprTime, "--at", kSprTime}));
+  ExpectUsage(RunCli({"verify", kSprQuote, "--report-data", "00"}));
+  ExpectUsage(RunCli({"verify", kSprQuote, "--report-data", std::string(127, '0') + "g"}));
+  ExpectUsage(RunCli({"quote"}));
+  ExpectUsage(RunCli({"quote", "--provider", "sim:/x", "--report-data", kBindingHex}));
+  ExpectUsage(RunCli({"quote", "--provider", "sim:/x", "-o", "/dev/null"}));
+  ExpectUsage(RunCli({"quote", "--provider", "sim:/x", "--report-data", "xyz", "-o", "f"}));
+  ExpectUsage(RunCli({"sim-init"}));
+  ExpectUsage(RunCli({"sim-init", "/tmp/x", "--mrtd", "abcd"}));
+  ExpectUsage(RunCli({"sim-init", "/tmp/x", "--debug=yes"}));
+
+  Result help = RunCli({"--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("usage: ssh-attest"), std::string::npos);
+  EXPECT_EQ(help.err, "");
+}
+
+TEST(SshAttestCli, StrictRfc3339) {
+  for (const char* bad :
+       {"2023-06-20", "2023-06-20T00:00:00", "2023-06-20 00:00:00Z", "2023-13-01T00:00:00Z",
+        "2023-02-29T00:00:00Z", "2023-06-20T24:00:00Z", "2023-06-20T00:60:00Z",
+        "2023-06-20T00:00:60Z", "2023-06-20T00:00:00Zjunk", "2023-06-20T00:00:00.Z",
+        "2023-06-20T00:00:00+0200", "23-06-20T00:00:00Z", "1970-01-01T00:00:00Z", "now"}) {
+    SCOPED_TRACE(bad);
+    Result r = RunCli({"verify", kSprQuote, "--at", bad});
+    ExpectUsage(r);
+    EXPECT_NE(r.err.find("RFC 3339"), std::string::npos);
+  }
+}
+
+TEST(SshAttestCli, InspectRealQuote) {
+  Result r = RunCli({"inspect", kSprQuote});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out.front(), '{');
+  EXPECT_EQ(JsonString(r.out, "mrtd"), kSprMrtd);
+  EXPECT_EQ(JsonString(r.out, "fmspc"), "50806f000000");
+}
+
+TEST(SshAttestCli, InspectFailures) {
+  TempDir dir;
+  ExpectFailure(RunCli({"inspect", dir / "absent"}), "read ");
+  ra_test::WriteFile(dir / "junk", "not a quote");
+  Result r = RunCli({"inspect", dir / "junk"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("ssh-attest: ", 0), 0u) << r.err;
+}
+
+TEST(SshAttestCli, VerifyRealQuoteAtPinnedTime) {
+  Result r = RunCli({"verify", kSprQuote, "--at", kSprTime});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << r.out;
+  EXPECT_EQ(r.out.rfind("verified tdx-quote v4: mrtd=" + kSprMrtd, 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("report-data=NOT-CHECKED"), std::string::npos) << r.out;
+
+  // The same instant with an offset, and with fractional seconds.
+  EXPECT_EQ(RunCli({"verify", kSprQuote, "--at", "2023-06-20T02:00:00.5+02:00"}).code, 0);
+  EXPECT_EQ(RunCli({"verify", kSprQuote, "--at=2023-06-19t20:00:00-04:00"}).code, 0);
+
+  // The binding, when given, must be the quote's REPORTDATA.
+  std::string rd = JsonString(RunCli({"inspect", kSprQuote}).out, "report_data");
+  ASSERT_EQ(rd.size(), 128u);
+  r = RunCli({"verify", kSprQuote, "--at", kSprTime, "--report-data", rd});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("report-data=matches"), std::string::npos) << r.out;
+  ExpectFailure(RunCli({"verify", kSprQuote, "--at", kSprTime, "--report-data", kBindingHex}),
+                "report data binding");
+}
+
+TEST(SshAttestCli, VerifyRefusals) {
+  TempDir dir;
+  // Before the PCK certificate's validity.
+  ExpectFailure(RunCli({"verify", kSprQuote, "--at", "2015-01-01T00:00:00Z"}), "pck chain");
+  // A policy trusting another root refuses Intel's chain.
+  ASSERT_EQ(RunCli({"sim-init", dir / "sim"}).code, 0);
+  ra_test::WriteFile(dir / "sim-policy", "TrustAnchor tdx sim/root.pem\n");
+  ExpectFailure(RunCli({"verify", kSprQuote, "--at", kSprTime, "--policy", dir / "sim-policy"}),
+                "pck chain");
+  // An MRTD the policy does not list.
+  ra_test::WriteFile(dir / "mrtd-policy", "MRTD " + std::string(96, '0') + "\n");
+  ExpectFailure(RunCli({"verify", kSprQuote, "--at", kSprTime, "--policy", dir / "mrtd-policy"}),
+                "tdx policy");
+  ra_test::WriteFile(dir / "mrtd-ok", "MRTD " + kSprMrtd + "\n");
+  EXPECT_EQ(RunCli({"verify", kSprQuote, "--at", kSprTime, "--policy", dir / "mrtd-ok"}).code, 0);
+  // Policy errors name file and line.
+  ra_test::WriteFile(dir / "bad-policy", "# x\nAllowDebug maybe\n");
+  Result r = RunCli({"verify", kSprQuote, "--policy", dir / "bad-policy"});
+  ExpectFailure(r, "policy: " + dir / "bad-policy" + ":2: ");
+  ExpectFailure(RunCli({"verify", dir / "absent"}), "read ");
+}
+
+TEST(SshAttestCli, SimRoundTrip) {
+  TempDir dir;
+  Result r = RunCli({"sim-init", dir / "sim", "--mrtd", std::string(96, 'a')});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  // stdout is the policy line trusting this sim.
+  EXPECT_EQ(r.out, "TrustAnchor tdx " + dir / "sim/root.pem" + "\n");
+  ra_test::WriteFile(dir / "policy", r.out);
+
+  r = RunCli({"quote", "--provider", "sim:" + dir / "sim", "--report-data", kBindingHex, "-o",
+           dir / "q.dat"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "");
+
+  r = RunCli({"verify", dir / "q.dat", "--policy", dir / "policy", "--report-data", kBindingHex});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("verified tdx-quote v4: mrtd=" + std::string(96, 'a'), 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("report-data=matches"), std::string::npos);
+
+  ExpectFailure(RunCli({"verify", dir / "q.dat"}), "pck chain");
+  ExpectFailure(RunCli({"verify", dir / "q.dat", "--policy", dir / "policy", "--report-data",
+                     std::string(128, '0')}),
+                "report data binding");
+  EXPECT_EQ(JsonString(RunCli({"inspect", dir / "q.dat"}).out, "report_data"), kBindingHex);
+
+  // Re-initialising would replace the keys a policy trusts.
+  ExpectFailure(RunCli({"sim-init", dir / "sim"}), "sim-init");
+  ExpectFailure(RunCli({"quote", "--provider", "sim:" + dir / "none", "--report-data",
+                     kBindingHex, "-o", dir / "q2.dat"}),
+                "sim provider");
+  ExpectFailure(RunCli({"quote", "--provider", "tpm", "--report-data", kBindingHex, "-o",
+                     dir / "q2.dat"}),
+                "provider spec");
+  EXPECT_FALSE(ra_test::Exists(dir / "q2.dat"));
+}
+
+TEST(SshAttestCli, SimDebugNeedsAllowDebug) {
+  TempDir dir;
+  Result r = RunCli({"sim-init", dir / "sim", "--debug"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ra_test::WriteFile(dir / "policy", r.out);
+  ra_test::WriteFile(dir / "policy-debug", r.out + "AllowDebug yes\n");
+  ASSERT_EQ(RunCli({"quote", "--provider", "sim:" + dir / "sim", "--report-data", kBindingHex,
+                 "-o", dir / "q.dat"})
+                .code,
+            0);
+  ExpectFailure(RunCli({"verify", dir / "q.dat", "--policy", dir / "policy"}), "tdx policy");
+  r = RunCli({"verify", dir / "q.dat", "--policy", dir / "policy-debug"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("debug=yes"), std::string::npos) << r.out;
+}
+
+}  // namespace
