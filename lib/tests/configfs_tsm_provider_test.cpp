@@ -1,0 +1,241 @@
+// configfs-tsm against a fake report directory.  A plain directory does
+// not grow attribute files on mkdir nor bump `generation` on an inblob
+// write, so a FakeKernel plays configfs through the provider's hooks.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/evidence.h"
+#include "provider/configfs_tsm_provider.h"
+#include "ra_test_util.h"
+
+namespace {
+
+using ra_test::TempDir;
+
+std::vector<std::string> ListDir(const std::string& path) {
+  std::vector<std::string> names;
+  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(path.c_str()), closedir);
+  if (!d) return names;
+  while (dirent* e = readdir(d.get())) {
+    std::string n = e->d_name;
+    if (n != "." && n != "..") names.push_back(n);
+  }
+  return names;
+}
+
+struct FakeKernel {
+  std::string provider = "tdx_guest";
+  bool create_outblob = true;
+  std::string generation_text;   // overrides the generation after inblob
+  int generation_step = 1;       // how far an inblob write moves generation
+  std::string outblob;           // empty: "QUOTE" + inblob
+  size_t outblob_size = 0;       // >0: write this many bytes instead
+  std::vector<std::string> entries_seen;
+  std::string last_inblob;
+
+  ra::TsmKernelHooks Hooks() {
+    ra::TsmKernelHooks h;
+    h.after_mkdir = [this](const std::string& entry) {
+      entries_seen.push_back(entry);
+      ra_test::WriteFile(entry + "/provider", provider + "\n");
+      ra_test::WriteFile(entry + "/generation", "41\n");
+      ra_test::WriteFile(entry + "/inblob", "");
+      if (create_outblob) ra_test::WriteFile(entry + "/outblob", "");
+    };
+    h.after_inblob = [this](const std::string& entry) {
+      last_inblob = ra_test::ReadFile(entry + "/inblob");
+      if (create_outblob) {
+        if (outblob_size)
+          ra_test::WriteFile(entry + "/outblob", std::string(outblob_size, 'q'));
+        else
+          ra_test::WriteFile(entry + "/outblob",
+                             outblob.empty() ? "QUOTE" + last_inblob : outblob);
+      }
+      ra_test::WriteFile(entry + "/generation",
+                         generation_text.empty()
+                             ? std::to_string(41 + generation_step) + "\n"
+                             : generation_text);
+    };
+    // configfs removes an entry's attributes with the directory.
+    h.before_rmdir = [](const std::string& entry) {
+      for (const std::string& n : ListDir(entry)) unlink((entry + "/" + n).c_str());
+    };
+    return h;
+  }
+};
+
+ra::Binding TestBinding() {
+  ra::Binding b;
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(0xa0 + i);
+  return b;
+}
+
+class ConfigfsTsmTest : public ::testing::Test {
+ protected:
+  ra::Status Collect(std::vector<ra::EvidenceItem>* items) {
+    std::unique_ptr<ra::EvidenceProvider> p;
+    ra::Status s = ra::OpenConfigfsTsmProviderWithHooks(dir_.path(), kernel_.Hooks(), &p);
+    if (!s.ok()) return s;
+    return p->Collect(TestBinding(), items);
+  }
+  // Every attempt, good or bad, leaves the report directory as it was.
+  void TearDown() override {
+    EXPECT_TRUE(ListDir(dir_.path()).empty()) << "entry left behind";
+  }
+
+  TempDir dir_;
+  FakeKernel kernel_;
+};
+
+TEST_F(ConfigfsTsmTest, CollectsOutblobForTheBinding) {
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ra::Binding b = TestBinding();
+  std::string binding(b.begin(), b.end());
+  EXPECT_EQ(kernel_.last_inblob, binding);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].type, "tdx-quote");
+  EXPECT_EQ(std::string(items[0].data.begin(), items[0].data.end()), "QUOTE" + binding);
+  ASSERT_EQ(kernel_.entries_seen.size(), 1u);
+  EXPECT_EQ(kernel_.entries_seen[0].rfind(dir_.path() + "/ra-ssh-", 0), 0u);
+}
+
+TEST_F(ConfigfsTsmTest, FreshEntryPerCollect) {
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ASSERT_TRUE(ra::OpenConfigfsTsmProviderWithHooks(dir_.path(), kernel_.Hooks(), &p).ok());
+  for (int i = 0; i < 3; i++) {
+    std::vector<ra::EvidenceItem> items;
+    ASSERT_TRUE(p->Collect(TestBinding(), &items).ok());
+  }
+  ASSERT_EQ(kernel_.entries_seen.size(), 3u);
+  EXPECT_NE(kernel_.entries_seen[0], kernel_.entries_seen[1]);
+  EXPECT_NE(kernel_.entries_seen[1], kernel_.entries_seen[2]);
+}
+
+TEST_F(ConfigfsTsmTest, WrongProvider) {
+  kernel_.provider = "sev_guest";
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "configfs-tsm");
+  EXPECT_NE(s.detail().find("provider is 'sev_guest', want tdx_guest"), std::string::npos)
+      << s.message();
+  EXPECT_TRUE(items.empty());
+  EXPECT_TRUE(kernel_.last_inblob.empty()) << "inblob written despite wrong provider";
+}
+
+TEST_F(ConfigfsTsmTest, GenerationNotAdvanced) {
+  kernel_.generation_step = 0;
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("generation went from 41 to 41"), std::string::npos)
+      << s.message();
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(ConfigfsTsmTest, GenerationAdvancedTwice) {
+  kernel_.generation_step = 2;  // someone else wrote inblob too
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("concurrent writer"), std::string::npos) << s.message();
+}
+
+TEST_F(ConfigfsTsmTest, GenerationNotANumber) {
+  kernel_.generation_text = "x1\n";
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("not a number"), std::string::npos) << s.message();
+}
+
+TEST_F(ConfigfsTsmTest, OversizeOutblob) {
+  kernel_.outblob_size = ra::kMaxTsmOutblobLen + 1;
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("larger than"), std::string::npos) << s.message();
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(ConfigfsTsmTest, MaximalOutblobAccepted) {
+  kernel_.outblob_size = ra::kMaxTsmOutblobLen;
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(items[0].data.size(), ra::kMaxTsmOutblobLen);
+}
+
+TEST_F(ConfigfsTsmTest, MissingOrEmptyOutblob) {
+  kernel_.create_outblob = false;
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("outblob"), std::string::npos) << s.message();
+
+  kernel_.create_outblob = true;
+  kernel_.outblob = "";
+  kernel_.outblob_size = 0;
+  ra::TsmKernelHooks h = kernel_.Hooks();
+  auto fill = h.after_inblob;
+  h.after_inblob = [&](const std::string& e) {
+    fill(e);
+    ra_test::WriteFile(e + "/outblob", "");
+  };
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ASSERT_TRUE(ra::OpenConfigfsTsmProviderWithHooks(dir_.path(), h, &p).ok());
+  s = p->Collect(TestBinding(), &items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("empty outblob"), std::string::npos) << s.message();
+}
+
+TEST_F(ConfigfsTsmTest, ReportDirVanishesAfterOpen) {
+  TempDir other;
+  std::string gone = other / "report";
+  ASSERT_EQ(mkdir(gone.c_str(), 0700), 0);
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ASSERT_TRUE(ra::OpenConfigfsTsmProviderWithHooks(gone, kernel_.Hooks(), &p).ok());
+  ASSERT_EQ(rmdir(gone.c_str()), 0);
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = p->Collect(TestBinding(), &items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("mkdir"), std::string::npos) << s.message();
+}
+
+TEST(ConfigfsTsmOpen, MissingOrNotADirectory) {
+  TempDir dir;
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenProvider("configfs-tsm:" + dir / "absent", &p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "configfs-tsm");
+  EXPECT_NE(s.detail().find("No such file"), std::string::npos) << s.message();
+
+  ra_test::WriteFile(dir / "file", "");
+  s = ra::OpenProvider("configfs-tsm:" + dir / "file", &p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("not a directory"), std::string::npos) << s.message();
+
+  s = ra::OpenProvider("configfs-tsm:" + dir.path(), &p);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(ConfigfsTsmOpen, DefaultPath) {
+  // This host may or may not be a TDX guest; either way the default path
+  // is the one opened.
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenProvider("configfs-tsm", &p);
+  if (!s.ok())
+    EXPECT_NE(s.detail().find("/sys/kernel/config/tsm/report"), std::string::npos)
+        << s.message();
+  else
+    EXPECT_TRUE(ra_test::Exists("/sys/kernel/config/tsm/report"));
+}
+
+}  // namespace
