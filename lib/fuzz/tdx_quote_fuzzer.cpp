@@ -1,0 +1,19 @@
+// libFuzzer target: the TDX quote parser and its JSON view on arbitrary
+// bytes.  Seed with ../shared/vectors/tdx/*.dat.  Also cross-checks an
+// invariant: whatever parses accounts for every input byte.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#include "parse/tdx_quote.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  ra::TdxQuote q;
+  ra::Status s = ra::ParseTdxQuote(ra::ByteView(data, size), &q);
+  if (!s.ok()) return 0;
+  size_t consumed = q.signed_region.size() + 4 + q.signature_data_len;
+  if (consumed + q.trailing_bytes != size) abort();
+  std::string json = ra::TdxQuoteToJson(q);
+  if (json.empty() || json[0] != '{') abort();
+  return 0;
+}
