@@ -1,0 +1,90 @@
+/*
+ * ra-ssh: code shared by ssh, sshd and sshd-session.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+#include "includes.h"
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "sshbuf.h"
+#include "sshkey.h"
+#include "digest.h"
+#include "ssherr.h"
+#include "log.h"
+#include "ra_ssh.h"
+
+#include "ra_attest.h"
+
+/*
+ * Syntax check of an AttestationProvider value.  Opening the provider
+ * (which reads keys and device files) happens in the monitor, which is
+ * the only process allowed to; this check lets every process that parses
+ * sshd_config refuse a typo.
+ */
+int
+ra_provider_spec_valid(const char *spec)
+{
+	if (strcmp(spec, "none") == 0 || strcmp(spec, "configfs-tsm") == 0)
+		return 1;
+	if (strncmp(spec, "sim:", 4) == 0)
+		return spec[4] == '/';
+	if (strncmp(spec, "configfs-tsm:", 13) == 0)
+		return spec[13] == '/';
+	return 0;
+}
+
+/*
+ * The value the hardware report must carry: SHA-512 over a label, the
+ * session id (exchange hash of the first kex, signed by the host key),
+ * the client's nonce and the host key, each as an SSH string.
+ */
+int
+ra_ssh_binding(const u_char *sid, size_t sidlen, const u_char *nonce,
+    size_t noncelen, const struct sshkey *hostkey,
+    u_char binding[RA_SSH_BINDING_LEN])
+{
+	struct sshbuf *b;
+	int r;
+
+	if (sid == NULL || sidlen == 0 || noncelen != RA_SSH_NONCE_LEN ||
+	    hostkey == NULL)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put(b, RA_SSH_BINDING_LABEL,
+	    strlen(RA_SSH_BINDING_LABEL))) != 0 ||
+	    (r = sshbuf_put_string(b, sid, sidlen)) != 0 ||
+	    (r = sshbuf_put_string(b, nonce, noncelen)) != 0 ||
+	    (r = sshkey_puts(hostkey, b)) != 0 ||
+	    (r = ssh_digest_buffer(SSH_DIGEST_SHA512, b, binding,
+	    RA_SSH_BINDING_LEN)) != 0)
+		goto out;
+	r = 0;
+ out:
+	sshbuf_free(b);
+	return r;
+}
+
+/*
+ * Open the configured provider once in sshd (and sshd -t), so a missing sim
+ * directory or TSM interface is reported at start-up, not to clients.
+ */
+void
+ra_provider_check(const char *spec)
+{
+	struct ra_provider *p = NULL;
+	char err[512];
+
+	if (strcmp(spec, "none") == 0)
+		return;
+	if (ra_provider_open(spec, &p, err, sizeof(err)) != RA_OK)
+		fatal("AttestationProvider %s: %s", spec, err);
+	ra_provider_free(p);
+}

@@ -1,0 +1,68 @@
+/*
+ * ra-ssh: remote attestation of the server as an SSH service.
+ *
+ * After user authentication the client requests the "ra-ssh-attestation"
+ * service and sends a token request (message 248) carrying a fresh nonce;
+ * the server answers (message 249) with typed evidence items whose hardware
+ * report binds
+ *
+ *	SHA-512("ra-ssh-attestation-v1" || string(session_id) ||
+ *	    string(nonce) || string(server host key))
+ *
+ * so evidence can neither be relayed from another session nor replayed.
+ * Evidence is produced by the privileged monitor and verified by the
+ * client with the ra_attest library against its AttestationPolicy.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+#ifndef RA_SSH_H
+#define RA_SSH_H
+
+#define RA_SSH_SERVICE			"ra-ssh-attestation"
+#define RA_SSH_BINDING_LABEL		"ra-ssh-attestation-v1"
+
+/* Local-extension message numbers (RFC 4250 4.1.2: 248-255 are local). */
+#define SSH2_MSG_RA_TOKEN_REQUEST	248
+#define SSH2_MSG_RA_TOKEN_RESPONSE	249
+
+#define RA_SSH_PROTO_VERSION		1
+#define RA_SSH_NONCE_LEN		32
+#define RA_SSH_BINDING_LEN		64
+
+/* Response status codes. */
+#define RA_SSH_STATUS_OK		0
+#define RA_SSH_STATUS_FAILED		1	/* provider failed */
+#define RA_SSH_STATUS_UNSUPPORTED	2	/* protocol version unknown */
+
+/* Hard limits, checked before anything is parsed. */
+#define RA_SSH_MAX_REQUEST		2048	/* token request payload */
+#define RA_SSH_MAX_KINDS_LEN		1024	/* accepted-kinds name-list */
+#define RA_SSH_MAX_RESPONSE		(240 * 1024) /* token response payload */
+#define RA_SSH_MAX_ITEMS		16
+#define RA_SSH_MAX_TYPE_LEN		64
+#define RA_SSH_MAX_REASON_LEN		256
+#define RA_SSH_MAX_REQUESTS		4	/* token requests per connection */
+
+#define RA_DEFAULT_TIMEOUT		30	/* AttestationTimeout, seconds */
+
+struct ssh;
+struct sshbuf;
+struct sshkey;
+
+/* ra_ssh.c: shared by client and server. */
+int	ra_provider_spec_valid(const char *);
+void	ra_provider_check(const char *);
+int	ra_ssh_binding(const u_char *, size_t, const u_char *, size_t,
+	    const struct sshkey *, u_char [RA_SSH_BINDING_LEN]);
+
+/* ra_ssh_client.c */
+void	ra_client_attest(struct ssh *, const char *);
+
+/* ra_ssh_server.c */
+int	ra_server_input_service_request(int, u_int32_t, struct ssh *);
+int	ra_monitor_collect(const char *, const u_char *, size_t,
+	    const u_char *, size_t, const struct sshkey *, struct sshbuf *);
+
+#endif /* RA_SSH_H */

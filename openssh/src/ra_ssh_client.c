@@ -1,0 +1,282 @@
+/*
+ * ra-ssh client: ask the server for attestation evidence bound to this
+ * session and verify it against the AttestationPolicy before any channel
+ * is opened.  Any failure ends the connection with exit status 255 and a
+ * one-line reason on stderr; nothing is written to stdout.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+#include "includes.h"
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xmalloc.h"
+#include "ssh2.h"
+#include "sshbuf.h"
+#include "sshkey.h"
+#include "packet.h"
+#include "dispatch.h"
+#include "kex.h"
+#include "log.h"
+#include "misc.h"
+#include "ssherr.h"
+#include "ssh.h"
+#include "readconf.h"
+#include "channels.h"
+#include "clientloop.h"
+#include "ra_ssh.h"
+
+#include "ra_attest.h"
+
+extern Options options;
+
+enum ra_client_state {
+	RA_WAIT_ACCEPT,		/* service request sent */
+	RA_WAIT_RESPONSE,	/* token request sent */
+};
+
+static struct {
+	const char *host;
+	enum ra_client_state state;
+	u_char nonce[RA_SSH_NONCE_LEN];
+	struct ra_policy *policy;
+	int done;
+} ractx;
+
+/* Replace anything that could garble the terminal or split the line. */
+static void
+ra_sanitise(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (!isprint((u_char)*s))
+			*s = '?';
+	}
+}
+
+static void ra_fail(struct ssh *, const char *, ...)
+    __attribute__((format(printf, 2, 3))) __attribute__((noreturn));
+
+/*
+ * Tell the server why we leave, then exit 255 with one line on stderr.
+ */
+static void
+ra_fail(struct ssh *ssh, const char *fmt, ...)
+{
+	char reason[512];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, args);
+	va_end(args);
+	ra_sanitise(reason);
+
+	if (sshpkt_start(ssh, SSH2_MSG_DISCONNECT) == 0 &&
+	    sshpkt_put_u32(ssh, SSH2_DISCONNECT_BY_APPLICATION) == 0 &&
+	    sshpkt_put_cstring(ssh, "attestation refused") == 0 &&
+	    sshpkt_put_cstring(ssh, "") == 0 &&
+	    sshpkt_send(ssh) == 0)
+		(void)ssh_packet_write_wait(ssh);
+	fatal("Attestation of %s failed: %s", ractx.host, reason);
+}
+
+static int
+ra_input_unexpected(int type, u_int32_t seq, struct ssh *ssh)
+{
+	ra_fail(ssh, "unexpected message type %d during attestation", type);
+	/* NOTREACHED */
+	return 0;
+}
+
+/*
+ * A server without the service answers the service request with
+ * SSH2_MSG_UNIMPLEMENTED, which the packet layer consumes silently.  So a
+ * want-reply global request follows the service request: servers answer in
+ * order, and its (failure) reply arriving while we still wait for
+ * SERVICE_ACCEPT means the service was not accepted.
+ */
+#define RA_SSH_PROBE	"ra-ssh-attestation-probe"
+
+static void
+ra_probe_reply(struct ssh *ssh, int type, u_int32_t seq, void *ctx)
+{
+	if (ractx.state == RA_WAIT_ACCEPT)
+		ra_fail(ssh, "server does not offer attestation "
+		    "(service %s not available)", RA_SSH_SERVICE);
+}
+
+static int
+ra_input_service_accept(int type, u_int32_t seq, struct ssh *ssh)
+{
+	char *service = NULL;
+	const char *kinds;
+	int r;
+
+	if (ractx.state != RA_WAIT_ACCEPT)
+		ra_fail(ssh, "unexpected service accept");
+	if ((r = sshpkt_get_cstring(ssh, &service, NULL)) != 0 ||
+	    (r = sshpkt_get_end(ssh)) != 0)
+		ra_fail(ssh, "malformed service accept: %s", ssh_err(r));
+	if (strcmp(service, RA_SSH_SERVICE) != 0)
+		ra_fail(ssh, "server accepted a different service");
+	free(service);
+
+	kinds = ra_policy_accepted_kinds(ractx.policy);
+	arc4random_buf(ractx.nonce, sizeof(ractx.nonce));
+	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_REQUEST)) != 0 ||
+	    (r = sshpkt_put_u32(ssh, RA_SSH_PROTO_VERSION)) != 0 ||
+	    (r = sshpkt_put_string(ssh, ractx.nonce,
+	    sizeof(ractx.nonce))) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, kinds)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		fatal_fr(r, "send token request");
+	debug("ra-ssh: token request sent (evidence accepted: %s)", kinds);
+	ractx.state = RA_WAIT_RESPONSE;
+	return 0;
+}
+
+static int
+ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
+{
+	struct ra_evidence *ev = NULL;
+	u_char binding[RA_SSH_BINDING_LEN];
+	char summary[512], err[512], *reason = NULL, *etype = NULL;
+	const u_char *data;
+	size_t len, dlen;
+	u_int version, status, nitems, i;
+	int r;
+
+	if (ractx.state != RA_WAIT_RESPONSE)
+		ra_fail(ssh, "evidence received before it was requested");
+	if (ssh_packet_remaining(ssh) > RA_SSH_MAX_RESPONSE)
+		ra_fail(ssh, "token response too large (%d bytes)",
+		    ssh_packet_remaining(ssh));
+	if ((r = sshpkt_get_u32(ssh, &version)) != 0 ||
+	    (r = sshpkt_get_u32(ssh, &status)) != 0)
+		ra_fail(ssh, "malformed token response: %s", ssh_err(r));
+	if (version != RA_SSH_PROTO_VERSION)
+		ra_fail(ssh, "token response version %u unsupported", version);
+	if (status != RA_SSH_STATUS_OK) {
+		if ((r = sshpkt_get_cstring(ssh, &reason, &len)) != 0 ||
+		    (r = sshpkt_get_end(ssh)) != 0)
+			ra_fail(ssh, "malformed token response: %s",
+			    ssh_err(r));
+		if (len > RA_SSH_MAX_REASON_LEN)
+			reason[RA_SSH_MAX_REASON_LEN] = '\0';
+		ra_fail(ssh, "server could not produce evidence: %s", reason);
+	}
+	if ((r = sshpkt_get_u32(ssh, &nitems)) != 0)
+		ra_fail(ssh, "malformed token response: %s", ssh_err(r));
+	if (nitems > RA_SSH_MAX_ITEMS)
+		ra_fail(ssh, "token response has %u evidence items (max %d)",
+		    nitems, RA_SSH_MAX_ITEMS);
+	if ((ev = ra_evidence_new()) == NULL)
+		fatal_f("ra_evidence_new failed");
+	for (i = 0; i < nitems; i++) {
+		if ((r = sshpkt_get_cstring(ssh, &etype, &len)) != 0 ||
+		    (r = sshpkt_get_string_direct(ssh, &data, &dlen)) != 0)
+			ra_fail(ssh, "malformed evidence item %u: %s", i,
+			    ssh_err(r));
+		if (len == 0 || len > RA_SSH_MAX_TYPE_LEN)
+			ra_fail(ssh, "evidence item %u: bad type length %zu",
+			    i, len);
+		if (ra_evidence_add(ev, etype, data, dlen,
+		    err, sizeof(err)) != RA_OK)
+			ra_fail(ssh, "evidence item %u: %s", i, err);
+		debug2("ra-ssh: evidence item %u: type %.64s, %zu bytes",
+		    i, etype, dlen);
+		free(etype);
+		etype = NULL;
+	}
+	if ((r = sshpkt_get_end(ssh)) != 0)
+		ra_fail(ssh, "trailing data in token response");
+
+	/* What this client saw of the session: exchange hash and host key */
+	if (ssh->kex == NULL || ssh->kex->session_id == NULL ||
+	    ssh->kex->initial_hostkey == NULL)
+		ra_fail(ssh, "no session id or host key to bind to");
+	if ((r = ra_ssh_binding(sshbuf_ptr(ssh->kex->session_id),
+	    sshbuf_len(ssh->kex->session_id), ractx.nonce,
+	    sizeof(ractx.nonce), ssh->kex->initial_hostkey, binding)) != 0)
+		fatal_fr(r, "binding");
+
+	if ((r = ra_verify(ractx.policy, ev, binding, 0, summary,
+	    sizeof(summary), err, sizeof(err))) != RA_OK)
+		ra_fail(ssh, "%s", err);
+	ra_sanitise(summary);
+	verbose("Attestation of %s verified: %s", ractx.host, summary);
+	ra_evidence_free(ev);
+	explicit_bzero(binding, sizeof(binding));
+	ractx.done = 1;
+	return 0;
+}
+
+/*
+ * Called after user authentication and before any channel when
+ * AttestationRequired is set.  Returns only if the server's evidence was
+ * accepted.
+ */
+void
+ra_client_attest(struct ssh *ssh, const char *host)
+{
+	char err[512], *policy_path = NULL;
+	int r;
+
+	memset(&ractx, 0, sizeof(ractx));
+	ractx.host = host;
+	if (options.attestation_policy != NULL)
+		policy_path = tilde_expand_filename(options.attestation_policy,
+		    getuid());
+	if (ra_policy_load(policy_path, &ractx.policy,
+	    err, sizeof(err)) != RA_OK) {
+		ra_sanitise(err);
+		fatal("Attestation of %s failed: policy: %s", host, err);
+	}
+	debug("ra-ssh: requesting attestation, policy %s",
+	    policy_path == NULL ? "(built-in)" : policy_path);
+	free(policy_path);
+
+	if ((r = sshpkt_start(ssh, SSH2_MSG_SERVICE_REQUEST)) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, RA_SSH_SERVICE)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		fatal_fr(r, "send service request");
+	if ((r = sshpkt_start(ssh, SSH2_MSG_GLOBAL_REQUEST)) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, RA_SSH_PROBE)) != 0 ||
+	    (r = sshpkt_put_u8(ssh, 1)) != 0 ||	/* want reply */
+	    (r = sshpkt_send(ssh)) != 0)
+		fatal_fr(r, "send probe");
+	client_register_global_confirm(ra_probe_reply, NULL);
+	ractx.state = RA_WAIT_ACCEPT;
+
+	/* Evidence that does not come in time counts as refused. */
+	ssh_packet_set_timeout(ssh, options.attestation_timeout, 1);
+	ssh_dispatch_init(ssh, &ra_input_unexpected);
+	/* hostkeys-00@openssh.com and replies may arrive meanwhile */
+	client_set_global_dispatch(ssh);
+	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_ACCEPT,
+	    &ra_input_service_accept);
+	ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_RESPONSE,
+	    &ra_input_token_response);
+	r = ssh_dispatch_run(ssh, DISPATCH_BLOCK, &ractx.done);
+	if (r == SSH_ERR_CONN_TIMEOUT)
+		ra_fail(ssh, "no evidence within %d seconds",
+		    options.attestation_timeout);
+	else if (r != 0)
+		sshpkt_fatal(ssh, r, "attestation of %s", host);
+
+	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_ACCEPT, NULL);
+	ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_RESPONSE, NULL);
+	ssh_packet_set_timeout(ssh, options.server_alive_interval,
+	    options.server_alive_count_max);
+	ra_policy_free(ractx.policy);
+	ractx.policy = NULL;
+}

@@ -1,0 +1,269 @@
+/*
+ * ra-ssh server: the "ra-ssh-attestation" service.  The unprivileged
+ * post-auth child parses the client's token request and asks the
+ * privileged monitor for evidence; the monitor computes the binding from
+ * its own copy of the session id and calls the attestation library.
+ *
+ * Permission to use, copy, modify, and distribute this software for any
+ * purpose with or without fee is hereby granted, provided that the above
+ * copyright notice and this permission notice appear in all copies.
+ */
+
+#include "includes.h"
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xmalloc.h"
+#include "ssh2.h"
+#include "sshbuf.h"
+#include "sshkey.h"
+#include "packet.h"
+#include "dispatch.h"
+#include "kex.h"
+#include "log.h"
+#include "match.h"
+#include "misc.h"
+#include "ssherr.h"
+#include "hostfile.h"
+#include "auth.h"
+#include "servconf.h"
+#include "monitor_wrap.h"
+#include "ra_ssh.h"
+
+#include "ra_attest.h"
+
+extern ServerOptions options;
+
+static int ra_service_accepted;
+static int ra_requests;
+
+static int
+ra_send_status(struct ssh *ssh, u_int status, const char *reason)
+{
+	int r;
+
+	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_RESPONSE)) != 0 ||
+	    (r = sshpkt_put_u32(ssh, RA_SSH_PROTO_VERSION)) != 0 ||
+	    (r = sshpkt_put_u32(ssh, status)) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, reason)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		return r;
+	return 0;
+}
+
+/*
+ * Copies the monitor's evidence list (u32 count, then string type and
+ * string data per item) into the response, keeping only the types the
+ * client said it accepts.
+ */
+static int
+ra_send_evidence(struct ssh *ssh, struct sshbuf *evidence, const char *kinds)
+{
+	struct sshbuf *items = NULL;
+	const u_char *data;
+	char *type = NULL;
+	size_t dlen;
+	u_int n, i, sent = 0;
+	int r;
+
+	if ((items = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_get_u32(evidence, &n)) != 0)
+		goto out;
+	if (n > RA_SSH_MAX_ITEMS) {
+		r = SSH_ERR_INVALID_FORMAT;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if ((r = sshbuf_get_cstring(evidence, &type, NULL)) != 0 ||
+		    (r = sshbuf_get_string_direct(evidence, &data,
+		    &dlen)) != 0)
+			goto out;
+		if (match_list(type, kinds, NULL) != NULL) {
+			if ((r = sshbuf_put_cstring(items, type)) != 0 ||
+			    (r = sshbuf_put_string(items, data, dlen)) != 0)
+				goto out;
+			sent++;
+		} else
+			debug_f("client does not accept %s evidence", type);
+		free(type);
+		type = NULL;
+	}
+	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_RESPONSE)) != 0 ||
+	    (r = sshpkt_put_u32(ssh, RA_SSH_PROTO_VERSION)) != 0 ||
+	    (r = sshpkt_put_u32(ssh, RA_SSH_STATUS_OK)) != 0 ||
+	    (r = sshpkt_put_u32(ssh, sent)) != 0 ||
+	    (r = sshpkt_putb(ssh, items)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		goto out;
+	r = 0;
+ out:
+	free(type);
+	sshbuf_free(items);
+	return r;
+}
+
+static int
+ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
+{
+	struct sshbuf *evidence = NULL;
+	struct sshkey *hostkey;
+	const u_char *nonce;
+	char *kinds = NULL;
+	size_t noncelen, kindslen;
+	u_int version;
+	int r;
+
+	if (ssh_packet_remaining(ssh) > RA_SSH_MAX_REQUEST)
+		ssh_packet_disconnect(ssh, "attestation token request too "
+		    "large");
+	if (++ra_requests > RA_SSH_MAX_REQUESTS)
+		ssh_packet_disconnect(ssh, "too many attestation requests");
+	if ((r = sshpkt_get_u32(ssh, &version)) != 0)
+		goto out;
+	if (version != RA_SSH_PROTO_VERSION) {
+		verbose("ra-ssh: token request version %u unsupported",
+		    version);
+		r = ra_send_status(ssh, RA_SSH_STATUS_UNSUPPORTED,
+		    "unsupported protocol version");
+		goto out;
+	}
+	if ((r = sshpkt_get_string_direct(ssh, &nonce, &noncelen)) != 0 ||
+	    (r = sshpkt_get_cstring(ssh, &kinds, &kindslen)) != 0 ||
+	    (r = sshpkt_get_end(ssh)) != 0)
+		goto out;
+	if (noncelen != RA_SSH_NONCE_LEN)
+		ssh_packet_disconnect(ssh, "attestation nonce of %zu bytes",
+		    noncelen);
+	if (kindslen > RA_SSH_MAX_KINDS_LEN)
+		ssh_packet_disconnect(ssh, "attestation kinds list too long");
+
+	/* The host key this session's key exchange was signed with. */
+	hostkey = get_hostkey_public_by_type(ssh->kex->hostkey_type,
+	    ssh->kex->hostkey_nid, ssh);
+	if (hostkey == NULL)
+		fatal_f("no public host key for this session");
+
+	if ((evidence = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	if (mm_ra_evidence(nonce, noncelen, hostkey, evidence) != 0) {
+		/* Details are in the monitor's log, not for the client */
+		r = ra_send_status(ssh, RA_SSH_STATUS_FAILED,
+		    "evidence provider failed");
+		goto out;
+	}
+	if ((r = ra_send_evidence(ssh, evidence, kinds)) != 0)
+		goto out;
+	verbose("ra-ssh: sent attestation evidence");
+	r = 0;
+ out:
+	free(kinds);
+	sshbuf_free(evidence);
+	return r;
+}
+
+/*
+ * SSH2_MSG_SERVICE_REQUEST after authentication.  Only our service is
+ * known there; anything else (and our service when no provider is
+ * configured) gets the same UNIMPLEMENTED reply stock sshd gives.
+ */
+int
+ra_server_input_service_request(int type, u_int32_t seq, struct ssh *ssh)
+{
+	char *service = NULL;
+	int r;
+
+	if ((r = sshpkt_get_cstring(ssh, &service, NULL)) != 0 ||
+	    (r = sshpkt_get_end(ssh)) != 0)
+		goto out;
+	if (strcmp(service, RA_SSH_SERVICE) != 0 ||
+	    strcmp(options.attestation_provider, "none") == 0) {
+		debug("ra-ssh: refusing service request \"%.100s\"", service);
+		r = dispatch_protocol_error(type, seq, ssh);
+		goto out;
+	}
+	if (ra_service_accepted)
+		ssh_packet_disconnect(ssh, "repeated attestation service "
+		    "request");
+	ra_service_accepted = 1;
+	if ((r = sshpkt_start(ssh, SSH2_MSG_SERVICE_ACCEPT)) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, RA_SSH_SERVICE)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		goto out;
+	ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_REQUEST,
+	    &ra_input_token_request);
+	debug("ra-ssh: service accepted");
+	r = 0;
+ out:
+	free(service);
+	return r;
+}
+
+/* Monitor side.  The provider is opened once per connection. */
+static struct ra_provider *ra_provider;
+
+int
+ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
+    const u_char *nonce, size_t noncelen, const struct sshkey *hostkey,
+    struct sshbuf *out)
+{
+	struct ra_evidence *ev = NULL;
+	u_char binding[RA_SSH_BINDING_LEN];
+	char err[512];
+	const char *etype;
+	const uint8_t *data;
+	size_t i, n, len;
+	int r, ret = -1;
+
+	if (strcmp(spec, "none") == 0) {
+		error_f("no AttestationProvider configured");
+		return -1;
+	}
+	if ((r = ra_ssh_binding(sid, sidlen, nonce, noncelen, hostkey,
+	    binding)) != 0) {
+		error_fr(r, "binding");
+		return -1;
+	}
+	if (ra_provider == NULL && ra_provider_open(spec, &ra_provider,
+	    err, sizeof(err)) != RA_OK) {
+		error("ra-ssh: AttestationProvider %s: %s", spec, err);
+		goto out;
+	}
+	if ((ev = ra_evidence_new()) == NULL)
+		fatal_f("ra_evidence_new failed");
+	if (ra_provider_collect(ra_provider, binding, ev,
+	    err, sizeof(err)) != RA_OK) {
+		error("ra-ssh: AttestationProvider %s: %s", spec, err);
+		goto out;
+	}
+	n = ra_evidence_count(ev);
+	if (n > RA_SSH_MAX_ITEMS) {
+		error_f("provider returned %zu items", n);
+		goto out;
+	}
+	if ((r = sshbuf_put_u32(out, (u_int)n)) != 0)
+		fatal_fr(r, "assemble");
+	for (i = 0; i < n; i++) {
+		if (ra_evidence_get(ev, i, &etype, &data, &len) != RA_OK)
+			fatal_f("ra_evidence_get %zu", i);
+		if ((r = sshbuf_put_cstring(out, etype)) != 0 ||
+		    (r = sshbuf_put_string(out, data, len)) != 0)
+			fatal_fr(r, "assemble");
+	}
+	if (sshbuf_len(out) > RA_SSH_MAX_RESPONSE) {
+		error_f("evidence of %zu bytes exceeds the response limit",
+		    sshbuf_len(out));
+		goto out;
+	}
+	debug_f("produced %zu evidence items", n);
+	ret = 0;
+ out:
+	explicit_bzero(binding, sizeof(binding));
+	ra_evidence_free(ev);
+	return ret;
+}

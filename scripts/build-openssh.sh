@@ -1,0 +1,83 @@
+#!/bin/sh
+# Build the patched OpenSSH against the attestation library and stage it
+# under build/prefix.
+#
+#   1. fetch the pinned release (fetch-openssh.sh checks its sha256);
+#   2. unpack it in a scratch dir, apply openssh/patches/series, copy our
+#      new files from openssh/src;
+#   3. sync the result into build/openssh/src, touching only files whose
+#      content changed, so make rebuilds incrementally;
+#   4. configure (again only when its inputs changed), make, install.
+#
+# build/openssh/src is also where patches are edited (regen-patches.sh);
+# step 3 refuses to overwrite edits that were not saved into patches.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/openssh/UPSTREAM"
+build="$top/build"
+prefix="$build/prefix"
+tree="$build/openssh/src"
+stage="$build/openssh/stage"
+libdir="$build/lib"
+jobs=${JOBS:-2}
+
+die() { echo "build-openssh: $*" >&2; exit 1; }
+
+[ -f "$libdir/ra_attest.libs" ] || die "build the library first (make lib)"
+
+tarball=$("$top/scripts/fetch-openssh.sh" "$build/dl")
+rm -rf "$stage"
+mkdir -p "$stage"
+tar xzf "$tarball" -C "$stage"
+src="$stage/openssh-$OPENSSH_VERSION"
+for p in $(cat "$top/openssh/patches/series"); do
+	patch -d "$src" -p1 -s -F0 --no-backup-if-mismatch \
+	    < "$top/openssh/patches/$p" || die "patch $p does not apply"
+done
+cp "$top/openssh/src/"* "$src/"
+
+# Refuse to clobber edits made in the tree since the last sync, unless
+# they are already what the patches produce (regen-patches.sh was run).
+manifest="$build/openssh/manifest"
+if [ -f "$manifest" ]; then
+	unsaved=$( (cd "$tree" && sha256sum --quiet -c "$manifest" 2>/dev/null) |
+	    sed -n 's|^\./\(.*\): FAILED.*|\1|p' | while read -r f; do
+		cmp -s "$tree/$f" "$src/$f" || echo "$f"
+	done)
+	if [ -n "$unsaved" ]; then
+		echo "$unsaved" >&2
+		die "$tree has edits not saved as patches: run scripts/regen-patches.sh (or remove $tree)"
+	fi
+fi
+mkdir -p "$tree"
+rsync -a --checksum "$src/" "$tree/"
+(cd "$src" && find . -type f | sort | xargs sha256sum) > "$manifest"
+rm -rf "$stage"
+
+cd "$tree"
+ra_libs=$(cat "$libdir/ra_attest.libs")
+conf_args="--prefix=$prefix --sysconfdir=$prefix/etc
+    --with-privsep-path=$build/empty --with-pid-dir=$build/run
+    --without-zlib-version-check"
+conf_key=$(printf '%s\n%s\n' "$conf_args" "$ra_libs" | cat - configure Makefile.in | sha256sum)
+if [ ! -f Makefile ] || [ "$(cat .ra-configured 2>/dev/null)" != "$conf_key" ]; then
+	echo "build-openssh: configuring" >&2
+	# shellcheck disable=SC2086
+	CC="${CC:-$(command -v ccache >/dev/null && echo 'ccache cc' || echo cc)}" \
+	CPPFLAGS="-I$top/lib/include" LIBS="$ra_libs" \
+	    ./configure $conf_args > "$build/openssh/configure.log" 2>&1 ||
+	    { tail -20 "$build/openssh/configure.log" >&2; die "configure failed"; }
+	echo "$conf_key" > .ra-configured
+fi
+# The library is not a make dependency upstream knows about: relink.
+lib_a="$libdir/libra_attest.a"
+for b in ssh sshd sshd-session sshd-auth; do
+	[ -f "$b" ] && [ "$lib_a" -nt "$b" ] && rm -f "$b"
+done
+make -j"$jobs" > "$build/openssh/make.log" 2>&1 ||
+    { grep -E ': error:|undefined reference|\*\*\*' "$build/openssh/make.log" | head -30 >&2; die "make failed (build/openssh/make.log)"; }
+mkdir -p "$build/run"
+make install-nokeys > "$build/openssh/install.log" 2>&1 ||
+    { tail -20 "$build/openssh/install.log" >&2; die "make install failed"; }
+install -m 0755 "$libdir/ssh-attest" "$prefix/bin/ssh-attest"
+echo "build-openssh: staged in $prefix" >&2

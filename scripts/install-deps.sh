@@ -1,0 +1,25 @@
+#!/bin/sh
+# Install the Debian packages the build, tests and demo need.  As root
+# this runs apt-get; otherwise it prints the exact command to run.
+set -eu
+pkgs="build-essential pkg-config cmake ccache rsync patch ca-certificates
+    libssl-dev zlib1g-dev libjansson-dev libgtest-dev
+    openssh-client openssh-server git procps"
+[ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-14-dev"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+	    grep -q '^install ok installed$' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+	echo "Missing packages. Run as root:" >&2
+	echo "  apt-get update && apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing >&2
