@@ -111,6 +111,18 @@ TEST(PolicyFile, LoadErrors) {
   EXPECT_EQ(s.check(), "policy");
   EXPECT_NE(s.message().find("larger than"), std::string::npos) << s.message();
 
+  ra_test::WriteFile(dir / "open", "AllowDebug no\n");
+  ASSERT_EQ(chmod((dir / "open").c_str(), 0666), 0);
+  s = ra::LoadPolicyFile(dir / "open", &pol);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("world-writable"), std::string::npos) << s.message();
+  ASSERT_EQ(chmod((dir / "open").c_str(), 0664), 0);
+  EXPECT_TRUE(ra::LoadPolicyFile(dir / "open", &pol).ok());
+
+  s = ra::LoadPolicyFile(dir.path(), &pol);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("not a regular file"), std::string::npos) << s.message();
+
   // Errors in a loaded file name the file itself.
   ra_test::WriteFile(dir / "bad", "\n\nBogus 1\n");
   s = ra::LoadPolicyFile(dir / "bad", &pol);

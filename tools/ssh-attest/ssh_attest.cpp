@@ -228,7 +228,7 @@ int CmdVerify(int argc, char** argv) {
               "report-data=%s\n",
               Field(claims, "version").c_str(), Field(claims, "mrtd").c_str(),
               Field(claims, "fmspc").c_str(), tcb.c_str(), Field(claims, "debug").c_str(),
-              policy.source.c_str(),
+              Has(a, "--policy") ? policy.source.c_str() : "default",
               Has(a, "--report-data") ? "matches" : "NOT-CHECKED(no --report-data)");
   return kExitOk;
 }

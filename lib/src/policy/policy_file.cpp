@@ -8,7 +8,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -347,9 +349,33 @@ Status ParsePolicy(const std::string& text, const std::string& name,
 }
 
 Status LoadPolicyFile(const std::string& path, Policy* out) {
+  auto fail = [&](const std::string& what) {
+    return Status::Fail("policy", path + ": " + what);
+  };
+  // Checked on the descriptor we read, so the file judged is the file used;
+  // O_NONBLOCK so a FIFO planted at the path cannot hang start-up.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) return fail(std::strerror(errno));
+  std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { close(*f); });
+  struct stat st;
+  if (fstat(fd, &st) != 0) return fail(std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return fail("not a regular file");
+  // Anyone who can write the policy can name their own trust anchor; as
+  // ssh does for its config, refuse a file every local user may rewrite.
+  if (st.st_mode & S_IWOTH) return fail("is world-writable");
+  if (st.st_size > static_cast<off_t>(kMaxPolicyFileLen))
+    return fail("larger than " + std::to_string(kMaxPolicyFileLen) + " bytes");
   std::string text;
-  Status s = ReadTextFileBounded(path, kMaxPolicyFileLen, &text);
-  if (!s.ok()) return Status::Fail("policy", s.message());
+  char buf[8192];
+  while (true) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return fail(std::strerror(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxPolicyFileLen)  // grew while we read
+      return fail("larger than " + std::to_string(kMaxPolicyFileLen) + " bytes");
+  }
   return ParsePolicy(text, path, out);
 }
 
