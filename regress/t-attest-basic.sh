@@ -1,0 +1,73 @@
+#!/bin/bash
+# An attested connection runs a command with byte-exact output; refusals
+# (wrong MRTD, debug TD, untrusted root, no provider) exit 255 with the
+# reason on stderr and the remote command never runs.
+. "$(dirname "$0")/lib.sh"
+
+make_sim sim
+make_sim simdebug --debug
+start_sshd good "$SSHD" "AttestationProvider sim:$T/sim"
+start_sshd debug "$SSHD" "AttestationProvider sim:$T/simdebug"
+start_sshd none "$SSHD"
+write_ssh_config good debug none
+
+echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+mrtd=$(sed -n 's/^mrtd //p' "$T/sim/td.conf")
+{ echo "TrustAnchor tdx $T/sim/root.pem"; echo "MRTD $mrtd"; } > "$T/policy-mrtd"
+{ echo "TrustAnchor tdx $T/sim/root.pem"; printf 'MRTD %096d\n' 0; } > "$T/policy-wrong-mrtd"
+{ echo "TrustAnchor tdx $T/simdebug/root.pem"; } > "$T/policy-debug"
+{ echo "TrustAnchor tdx $T/simdebug/root.pem"; echo "AllowDebug yes"; } > "$T/policy-debug-ok"
+
+A="-o AttestationRequired=yes"
+
+echo "attested connection"
+head -c 200000 /dev/urandom > "$T/blob"
+"$SSH" -F "$T/ssh_config" $A -o AttestationPolicy="$T/policy-mrtd" good \
+    cat < "$T/blob" > "$T/blob.out" 2> "$T/blob.err"
+expect_eq "exit status" "$?" 0
+cmp -s "$T/blob" "$T/blob.out" && ok "200 kB through cat byte-exact" || fail "output differs"
+expect_eq "nothing on stderr" "$(cat "$T/blob.err")" ""
+
+run_ssh verbose $A -o AttestationPolicy="$T/policy" -o LogLevel=VERBOSE good printf 'x\\0y'
+expect_eq "verbose exit" "$(rc_of verbose)" 0
+expect_eq "stdout is the command's only" "$(od -An -c "$T/verbose.out" | tr -s ' ')" " x \\0 y"
+expect_grep "claims reported at -v" "Attestation of 127.0.0.1 verified: tdx-quote" "$T/verbose.err"
+
+refused() { # NAME HOST POLICY REASON-PATTERN
+	rm -f "$T/ran"
+	run_ssh "$1" $A ${3:+-o AttestationPolicy="$3"} "$2" touch "$T/ran"
+	expect_eq "$1: exit 255" "$(rc_of "$1")" 255
+	expect_grep "$1: reason" "$4" "$T/$1.err"
+	expect_eq "$1: one line on stderr" "$(wc -l < "$T/$1.err")" 1
+	expect_eq "$1: stdout empty" "$(wc -c < "$T/$1.out")" 0
+	[ -e "$T/ran" ] && fail "$1: remote command ran" || ok "$1: remote command did not run"
+}
+echo "refusals"
+refused wrong-mrtd good "$T/policy-wrong-mrtd" "failed: .*MRTD"
+refused untrusted-root good "" "failed: pck chain"
+refused debug-td debug "$T/policy-debug" "failed: .*[Dd]ebug"
+refused no-provider none "$T/policy" "server does not offer attestation"
+refused bad-policy good "$T/nonexistent" "failed: policy"
+
+echo "debug TD accepted only when the policy allows it"
+run_ssh debugok $A -o AttestationPolicy="$T/policy-debug-ok" debug true
+expect_eq "AllowDebug yes accepts" "$(rc_of debugok)" 0
+
+echo "AttestationRequired no does not ask"
+before=$(grep -c "refusing service request" "$T/sshd_none.log")
+run_ssh notreq none true
+expect_eq "unattested server, not required" "$(rc_of notreq)" 0
+expect_eq "no service request sent" "$(grep -c "refusing service request" "$T/sshd_none.log")" "$before"
+
+echo "fresh nonce per connection"
+for i in 1 2; do
+	run_ssh nonce$i $A -o AttestationPolicy="$T/policy" -o LogLevel=DEBUG3 good true
+	expect_eq "connection $i" "$(rc_of nonce$i)" 0
+done
+n1=$(sed -n 's/.*ra-ssh: nonce \([0-9a-f]*\).*/\1/p' "$T/nonce1.err")
+n2=$(sed -n 's/.*ra-ssh: nonce \([0-9a-f]*\).*/\1/p' "$T/nonce2.err")
+expect_eq "nonce is 32 bytes" "${#n1}" 64
+[ -n "$n1" ] && [ "$n1" != "$n2" ] && ok "nonces differ" || fail "nonce reused ('$n1' '$n2')"
+
+grep -q "fatal\|segfault\|Segmentation" "$T"/sshd_*.log && fail "sshd logged a fatal error" || ok "sshd healthy"
+finish
