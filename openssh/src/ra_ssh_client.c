@@ -117,7 +117,7 @@ ra_probe_reply(struct ssh *ssh, int type, u_int32_t seq, void *ctx)
 static int
 ra_input_service_accept(int type, u_int32_t seq, struct ssh *ssh)
 {
-	char *service = NULL;
+	char *service = NULL, *hex;
 	const char *kinds;
 	int r;
 
@@ -140,6 +140,9 @@ ra_input_service_accept(int type, u_int32_t seq, struct ssh *ssh)
 	    (r = sshpkt_send(ssh)) != 0)
 		fatal_fr(r, "send token request");
 	debug("ra-ssh: token request sent (evidence accepted: %s)", kinds);
+	if ((hex = tohex(ractx.nonce, sizeof(ractx.nonce))) != NULL)
+		debug3("ra-ssh: nonce %s", hex);
+	free(hex);
 	ractx.state = RA_WAIT_RESPONSE;
 	return 0;
 }
