@@ -22,7 +22,7 @@ expect_grep "names the provider" "AttestationProvider sim:$T/missing" "$T/t4"
 "$SSHD" -t -f "$T/c5" > "$T/t5" 2>&1
 expect_eq "AttestationProvider is global only" "$?" 255
 
-"$SSH" -F /dev/null -G h > "$T/g1"
+"$SSH" -F /dev/null -G h > "$T/g1" 2>/dev/null
 expect_grep "ssh -G default required" "^attestationrequired no" "$T/g1"
 expect_grep "ssh -G default timeout" "^attestationtimeout 30" "$T/g1"
 cat > "$T/cfg" <<EOC
@@ -33,11 +33,11 @@ Host attested-*
 Match host plain
 	AttestationRequired no
 EOC
-"$SSH" -F "$T/cfg" -G attested-1 > "$T/g2"
+"$SSH" -F "$T/cfg" -G attested-1 > "$T/g2" 2>/dev/null
 expect_grep "Host block sets required" "^attestationrequired yes" "$T/g2"
 expect_grep "policy shown" "^attestationpolicy ~/policy" "$T/g2"
 expect_grep "timeout shown" "^attestationtimeout 5" "$T/g2"
-"$SSH" -F "$T/cfg" -G plain > "$T/g3"
+"$SSH" -F "$T/cfg" -G plain > "$T/g3" 2>/dev/null
 expect_grep "Match block" "^attestationrequired no" "$T/g3"
 "$SSH" -F /dev/null -o AttestationRequired=maybe -G h > "$T/g4" 2>&1
 expect_eq "bad flag value refused" "$?" 255

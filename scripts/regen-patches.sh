@@ -71,8 +71,14 @@ status=0
 	echo x > "$tmp/unclaimed"
 done
 [ -f "$tmp/unclaimed" ] && status=1
+# Our own files edited in the tree since the last build would be lost.
+manifest="$top/build/openssh/manifest"
 for f in $(ls "$top/openssh/src"); do
-	if [ -f "$tree/$f" ] && ! cmp -s "$tree/$f" "$top/openssh/src/$f"; then
+	[ -f "$tree/$f" ] && [ -f "$manifest" ] || continue
+	want=$(awk -v f="./$f" '$2 == f {print $1}' "$manifest")
+	have=$(sha256sum "$tree/$f" | cut -d' ' -f1)
+	if [ -n "$want" ] && [ "$want" != "$have" ] &&
+	    ! cmp -s "$tree/$f" "$top/openssh/src/$f"; then
 		echo "$f was edited in the tree: copy it to openssh/src/$f" >&2
 		status=1
 	fi

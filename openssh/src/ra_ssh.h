@@ -57,6 +57,24 @@ void	ra_provider_check(const char *);
 int	ra_ssh_binding(const u_char *, size_t, const u_char *, size_t,
 	    const struct sshkey *, u_char [RA_SSH_BINDING_LEN]);
 
+/* ra_ssh_msg.c: the 248/249 payloads on plain sshbufs. */
+struct ra_evidence;
+struct ra_token_request {
+	u_int	version;
+	u_char	nonce[RA_SSH_NONCE_LEN];
+	char	*kinds;		/* accepted evidence types, name-list */
+};
+int	ra_token_request_put(struct sshbuf *, const u_char *, size_t,
+	    const char *);
+int	ra_token_request_parse(struct sshbuf *, struct ra_token_request *);
+void	ra_token_request_free(struct ra_token_request *);
+int	ra_token_response_put_status(struct sshbuf *, u_int, const char *);
+int	ra_token_response_put_items(struct sshbuf *, struct sshbuf *,
+	    const char *);
+int	ra_token_response_parse(struct sshbuf *, u_int *, char **,
+	    struct ra_evidence *, char *, size_t);
+int	ra_name_in_list(const char *, const char *);
+
 /* ra_ssh_client.c */
 void	ra_client_attest(struct ssh *, const char *);
 

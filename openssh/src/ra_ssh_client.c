@@ -117,6 +117,7 @@ ra_probe_reply(struct ssh *ssh, int type, u_int32_t seq, void *ctx)
 static int
 ra_input_service_accept(int type, u_int32_t seq, struct ssh *ssh)
 {
+	struct sshbuf *req;
 	char *service = NULL, *hex;
 	const char *kinds;
 	int r;
@@ -132,13 +133,15 @@ ra_input_service_accept(int type, u_int32_t seq, struct ssh *ssh)
 
 	kinds = ra_policy_accepted_kinds(ractx.policy);
 	arc4random_buf(ractx.nonce, sizeof(ractx.nonce));
-	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_REQUEST)) != 0 ||
-	    (r = sshpkt_put_u32(ssh, RA_SSH_PROTO_VERSION)) != 0 ||
-	    (r = sshpkt_put_string(ssh, ractx.nonce,
-	    sizeof(ractx.nonce))) != 0 ||
-	    (r = sshpkt_put_cstring(ssh, kinds)) != 0 ||
+	if ((req = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	if ((r = ra_token_request_put(req, ractx.nonce, sizeof(ractx.nonce),
+	    kinds)) != 0 ||
+	    (r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_REQUEST)) != 0 ||
+	    (r = sshpkt_putb(ssh, req)) != 0 ||
 	    (r = sshpkt_send(ssh)) != 0)
 		fatal_fr(r, "send token request");
+	sshbuf_free(req);
 	debug("ra-ssh: token request sent (evidence accepted: %s)", kinds);
 	if ((hex = tohex(ractx.nonce, sizeof(ractx.nonce))) != NULL)
 		debug3("ra-ssh: nonce %s", hex);
@@ -151,57 +154,29 @@ static int
 ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 {
 	struct ra_evidence *ev = NULL;
+	struct sshbuf *b;
 	u_char binding[RA_SSH_BINDING_LEN];
-	char summary[512], err[512], *reason = NULL, *etype = NULL;
-	const u_char *data;
-	size_t len, dlen;
-	u_int version, status, nitems, i;
+	char summary[512], err[512], *reason = NULL;
+	const u_char *p;
+	size_t len;
+	u_int status;
 	int r;
 
 	if (ractx.state != RA_WAIT_RESPONSE)
 		ra_fail(ssh, "evidence received before it was requested");
-	if (ssh_packet_remaining(ssh) > RA_SSH_MAX_RESPONSE)
-		ra_fail(ssh, "token response too large (%d bytes)",
-		    ssh_packet_remaining(ssh));
-	if ((r = sshpkt_get_u32(ssh, &version)) != 0 ||
-	    (r = sshpkt_get_u32(ssh, &status)) != 0)
-		ra_fail(ssh, "malformed token response: %s", ssh_err(r));
-	if (version != RA_SSH_PROTO_VERSION)
-		ra_fail(ssh, "token response version %u unsupported", version);
-	if (status != RA_SSH_STATUS_OK) {
-		if ((r = sshpkt_get_cstring(ssh, &reason, &len)) != 0 ||
-		    (r = sshpkt_get_end(ssh)) != 0)
-			ra_fail(ssh, "malformed token response: %s",
-			    ssh_err(r));
-		if (len > RA_SSH_MAX_REASON_LEN)
-			reason[RA_SSH_MAX_REASON_LEN] = '\0';
-		ra_fail(ssh, "server could not produce evidence: %s", reason);
-	}
-	if ((r = sshpkt_get_u32(ssh, &nitems)) != 0)
-		ra_fail(ssh, "malformed token response: %s", ssh_err(r));
-	if (nitems > RA_SSH_MAX_ITEMS)
-		ra_fail(ssh, "token response has %u evidence items (max %d)",
-		    nitems, RA_SSH_MAX_ITEMS);
+	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
+	    (b = sshbuf_from(p, len)) == NULL)
+		fatal_f("sshbuf_from failed");
 	if ((ev = ra_evidence_new()) == NULL)
 		fatal_f("ra_evidence_new failed");
-	for (i = 0; i < nitems; i++) {
-		if ((r = sshpkt_get_cstring(ssh, &etype, &len)) != 0 ||
-		    (r = sshpkt_get_string_direct(ssh, &data, &dlen)) != 0)
-			ra_fail(ssh, "malformed evidence item %u: %s", i,
-			    ssh_err(r));
-		if (len == 0 || len > RA_SSH_MAX_TYPE_LEN)
-			ra_fail(ssh, "evidence item %u: bad type length %zu",
-			    i, len);
-		if (ra_evidence_add(ev, etype, data, dlen,
-		    err, sizeof(err)) != RA_OK)
-			ra_fail(ssh, "evidence item %u: %s", i, err);
-		debug2("ra-ssh: evidence item %u: type %.64s, %zu bytes",
-		    i, etype, dlen);
-		free(etype);
-		etype = NULL;
-	}
-	if ((r = sshpkt_get_end(ssh)) != 0)
-		ra_fail(ssh, "trailing data in token response");
+	if (ra_token_response_parse(b, &status, &reason, ev,
+	    err, sizeof(err)) != 0)
+		ra_fail(ssh, "%s", err);
+	sshbuf_free(b);
+	if (status != RA_SSH_STATUS_OK)
+		ra_fail(ssh, "server could not produce evidence: %s", reason);
+	debug("ra-ssh: token response with %zu evidence items",
+	    ra_evidence_count(ev));
 
 	/* What this client saw of the session: exchange hash and host key */
 	if (ssh->kex == NULL || ssh->kex->session_id == NULL ||

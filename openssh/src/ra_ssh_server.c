@@ -26,7 +26,6 @@
 #include "dispatch.h"
 #include "kex.h"
 #include "log.h"
-#include "match.h"
 #include "misc.h"
 #include "ssherr.h"
 #include "hostfile.h"
@@ -43,105 +42,46 @@ static int ra_service_accepted;
 static int ra_requests;
 
 static int
-ra_send_status(struct ssh *ssh, u_int status, const char *reason)
+ra_send_response(struct ssh *ssh, struct sshbuf *payload)
 {
 	int r;
 
 	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_RESPONSE)) != 0 ||
-	    (r = sshpkt_put_u32(ssh, RA_SSH_PROTO_VERSION)) != 0 ||
-	    (r = sshpkt_put_u32(ssh, status)) != 0 ||
-	    (r = sshpkt_put_cstring(ssh, reason)) != 0 ||
+	    (r = sshpkt_putb(ssh, payload)) != 0 ||
 	    (r = sshpkt_send(ssh)) != 0)
 		return r;
 	return 0;
 }
 
-/*
- * Copies the monitor's evidence list (u32 count, then string type and
- * string data per item) into the response, keeping only the types the
- * client said it accepts.
- */
-static int
-ra_send_evidence(struct ssh *ssh, struct sshbuf *evidence, const char *kinds)
-{
-	struct sshbuf *items = NULL;
-	const u_char *data;
-	char *type = NULL;
-	size_t dlen;
-	u_int n, i, sent = 0;
-	int r;
-
-	if ((items = sshbuf_new()) == NULL)
-		return SSH_ERR_ALLOC_FAIL;
-	if ((r = sshbuf_get_u32(evidence, &n)) != 0)
-		goto out;
-	if (n > RA_SSH_MAX_ITEMS) {
-		r = SSH_ERR_INVALID_FORMAT;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if ((r = sshbuf_get_cstring(evidence, &type, NULL)) != 0 ||
-		    (r = sshbuf_get_string_direct(evidence, &data,
-		    &dlen)) != 0)
-			goto out;
-		if (match_list(type, kinds, NULL) != NULL) {
-			if ((r = sshbuf_put_cstring(items, type)) != 0 ||
-			    (r = sshbuf_put_string(items, data, dlen)) != 0)
-				goto out;
-			sent++;
-		} else
-			debug_f("client does not accept %s evidence", type);
-		free(type);
-		type = NULL;
-	}
-	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_RESPONSE)) != 0 ||
-	    (r = sshpkt_put_u32(ssh, RA_SSH_PROTO_VERSION)) != 0 ||
-	    (r = sshpkt_put_u32(ssh, RA_SSH_STATUS_OK)) != 0 ||
-	    (r = sshpkt_put_u32(ssh, sent)) != 0 ||
-	    (r = sshpkt_putb(ssh, items)) != 0 ||
-	    (r = sshpkt_send(ssh)) != 0)
-		goto out;
-	r = 0;
- out:
-	free(type);
-	sshbuf_free(items);
-	return r;
-}
-
 static int
 ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 {
-	struct sshbuf *evidence = NULL;
+	struct ra_token_request req;
+	struct sshbuf *b = NULL, *evidence = NULL, *resp = NULL;
 	struct sshkey *hostkey;
-	const u_char *nonce;
-	char *kinds = NULL;
-	size_t noncelen, kindslen;
-	u_int version;
+	const u_char *p;
+	size_t len;
 	int r;
 
-	if (ssh_packet_remaining(ssh) > RA_SSH_MAX_REQUEST)
-		ssh_packet_disconnect(ssh, "attestation token request too "
-		    "large");
 	if (++ra_requests > RA_SSH_MAX_REQUESTS)
 		ssh_packet_disconnect(ssh, "too many attestation requests");
-	if ((r = sshpkt_get_u32(ssh, &version)) != 0)
-		goto out;
-	if (version != RA_SSH_PROTO_VERSION) {
+	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
+	    (b = sshbuf_from(p, len)) == NULL ||
+	    (resp = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	if ((r = ra_token_request_parse(b, &req)) != 0)
+		ssh_packet_disconnect(ssh, "malformed attestation token "
+		    "request: %s", ssh_err(r));
+	if (req.version != RA_SSH_PROTO_VERSION) {
 		verbose("ra-ssh: token request version %u unsupported",
-		    version);
-		r = ra_send_status(ssh, RA_SSH_STATUS_UNSUPPORTED,
-		    "unsupported protocol version");
+		    req.version);
+		if ((r = ra_token_response_put_status(resp,
+		    RA_SSH_STATUS_UNSUPPORTED,
+		    "unsupported protocol version")) != 0)
+			goto out;
+		r = ra_send_response(ssh, resp);
 		goto out;
 	}
-	if ((r = sshpkt_get_string_direct(ssh, &nonce, &noncelen)) != 0 ||
-	    (r = sshpkt_get_cstring(ssh, &kinds, &kindslen)) != 0 ||
-	    (r = sshpkt_get_end(ssh)) != 0)
-		goto out;
-	if (noncelen != RA_SSH_NONCE_LEN)
-		ssh_packet_disconnect(ssh, "attestation nonce of %zu bytes",
-		    noncelen);
-	if (kindslen > RA_SSH_MAX_KINDS_LEN)
-		ssh_packet_disconnect(ssh, "attestation kinds list too long");
 
 	/* The host key this session's key exchange was signed with. */
 	hostkey = get_hostkey_public_by_type(ssh->kex->hostkey_type,
@@ -151,18 +91,21 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 
 	if ((evidence = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if (mm_ra_evidence(nonce, noncelen, hostkey, evidence) != 0) {
+	if (mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
+	    evidence) != 0) {
 		/* Details are in the monitor's log, not for the client */
-		r = ra_send_status(ssh, RA_SSH_STATUS_FAILED,
+		r = ra_token_response_put_status(resp, RA_SSH_STATUS_FAILED,
 		    "evidence provider failed");
+	} else
+		r = ra_token_response_put_items(resp, evidence, req.kinds);
+	if (r != 0 || (r = ra_send_response(ssh, resp)) != 0)
 		goto out;
-	}
-	if ((r = ra_send_evidence(ssh, evidence, kinds)) != 0)
-		goto out;
-	verbose("ra-ssh: sent attestation evidence");
+	verbose("ra-ssh: answered attestation request");
 	r = 0;
  out:
-	free(kinds);
+	ra_token_request_free(&req);
+	sshbuf_free(b);
+	sshbuf_free(resp);
 	sshbuf_free(evidence);
 	return r;
 }
