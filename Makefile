@@ -4,13 +4,19 @@
 #                 (staged in build/prefix)
 #   make demo     an attested connection on the simulated TEE, and a refused one
 #   make check    unit tests + end-to-end tests (regress/)
+#   make bench    side-by-side measurements, attested vs plain (bench/)
+#   make fuzz     build the libFuzzer targets and run each for FUZZ_SECONDS
+#   make check-upstream  OpenSSH's own regress tests on the patched build
 #
 BUILD   := $(CURDIR)/build
 PREFIX  := $(BUILD)/prefix
 JOBS    ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps lib openssh check check-unit check-e2e demo clean regen-patches
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps lib openssh check check-unit check-e2e demo clean regen-patches \
+	bench fuzz check-upstream
 
 all: openssh
 
@@ -37,6 +43,16 @@ check-e2e: openssh
 
 demo: all
 	@scripts/demo.sh
+
+bench: all
+	bench/run.sh
+
+fuzz: deps
+	@scripts/install-deps.sh --fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+check-upstream: all
+	scripts/check-upstream.sh
 
 regen-patches:
 	scripts/regen-patches.sh

@@ -4,8 +4,9 @@
 set -eu
 pkgs="build-essential pkg-config cmake ccache rsync patch ca-certificates
     libssl-dev zlib1g-dev libjansson-dev libgtest-dev
-    openssh-client openssh-server git procps"
+    openssh-client openssh-server git procps python3 python3-paramiko"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-14-dev"
+[ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine"
 
 missing=""
 for p in $pkgs; do
