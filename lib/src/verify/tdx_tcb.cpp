@@ -549,7 +549,10 @@ Status LoadCollateralCrls(const std::string& dir,
   RA_RETURN_IF_ERROR(ListDir(dir, &names));
   std::vector<X509CrlPtr> crls;
   for (const auto& n : names) {
+    // Intel's PCS serves each CRL's issuer chain beside it
+    // (pckcrl_issuer_chain.pem): certificates, not a CRL.
     if (n.find("crl") == std::string::npos ||
+        n.find("chain") != std::string::npos ||
         !(EndsWith(n, ".der") || EndsWith(n, ".pem")))
       continue;
     Bytes data;
