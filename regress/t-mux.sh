@@ -1,0 +1,34 @@
+#!/bin/bash
+# Connection multiplexing must not bypass attestation: a client with
+# AttestationRequired never rides on an existing (possibly unattested)
+# ControlMaster connection.
+. "$(dirname "$0")/lib.sh"
+make_sim sim
+start_sshd good "$SSHD" "AttestationProvider sim:$T/sim"
+start_sshd none "$SSHD"
+write_ssh_config good none
+echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+CP="-o ControlPath=$T/mux-%n"
+
+echo "unattested master to a server without attestation"
+"$SSH" -F "$T/ssh_config" $CP -o ControlMaster=yes -o ControlPersist=60 -fN none 2> "$T/master.err"
+expect_eq "master started" "$?" 0
+"$SSH" -F "$T/ssh_config" $CP -O check none > /dev/null 2>&1
+expect_eq "-O check reaches the master" "$?" 0
+run_ssh plainmux $CP none echo via-mux
+expect_eq "unattested client may use it" "$(cat "$T/plainmux.out")" "via-mux"
+
+rm -f "$T/ran"
+run_ssh reqmux $CP -o AttestationRequired=yes -o AttestationPolicy="$T/policy" none touch "$T/ran"
+expect_eq "required client does not use the master: exit 255" "$(rc_of reqmux)" 255
+expect_grep "reason" "server does not offer attestation" "$T/reqmux.err"
+[ -e "$T/ran" ] && fail "command ran over the unattested master" || ok "command did not run"
+
+echo "attested client against an attested server while a master exists"
+"$SSH" -F "$T/ssh_config" $CP -o ControlMaster=yes -o ControlPersist=60 -fN good 2>> "$T/master.err"
+run_ssh reqgood $CP -o AttestationRequired=yes -o AttestationPolicy="$T/policy" good echo attested
+expect_eq "exit 0" "$(rc_of reqgood)" 0
+expect_eq "output" "$(cat "$T/reqgood.out")" "attested"
+"$SSH" -F "$T/ssh_config" $CP -O exit none > /dev/null 2>&1
+"$SSH" -F "$T/ssh_config" $CP -O exit good > /dev/null 2>&1
+finish
