@@ -19,8 +19,15 @@ Status OpenProvider(const std::string& spec, std::unique_ptr<EvidenceProvider>* 
       return Status::Fail("provider spec", "'" + spec + "': empty path");
     return OpenConfigfsTsmProvider(arg, out);
   }
+  if (kind == "trustauthority-cli") {
+    if (colon == std::string::npos || arg.empty())
+      return Status::Fail("provider spec",
+                          "'" + spec + "': trustauthority-cli needs the CLI's path");
+    return OpenTrustAuthorityCliProvider(arg, kTrustAuthorityCliTimeout, out);
+  }
   return Status::Fail("provider spec",
-                      "unknown provider '" + spec + "' (known: sim:DIR, configfs-tsm[:PATH])");
+                      "unknown provider '" + spec +
+                          "' (known: sim:DIR, configfs-tsm[:PATH], trustauthority-cli:PATH)");
 }
 
 }  // namespace ra

@@ -1,0 +1,245 @@
+// "trustauthority-cli:PATH": Intel Trust Authority's command-line client
+// (`trustauthority-cli quote --user-data BASE64`), for TDX guests where it
+// is the supported way to reach the quote generation service.
+//
+// The CLI puts SHA-512(nonce || user data) into REPORTDATA; we pass the
+// binding as user data and no nonce, so the quote carries SHA-512(binding)
+// and travels as evidence type "tdx-quote-sha512".
+//
+// It runs in sshd's privileged monitor, so it is run the careful way: no
+// shell (fork + execve with an argument vector and a fixed environment),
+// stdin from /dev/null, a deadline after which it is killed, stdout and
+// stderr bounded, the exit status checked, and the answer checked against
+// the binding before it is sent anywhere.
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/bytes_util.h"
+#include "parse/tdx_quote.h"
+#include "provider/providers.h"
+
+namespace ra {
+namespace {
+
+constexpr const char* kCheck = "trustauthority-cli";
+constexpr size_t kMaxStdout = 1 << 20;  // quotes are ~5-8 KiB
+constexpr size_t kMaxStderr = 16 << 10;
+constexpr size_t kMaxQuote = 64 << 10;
+
+struct CliOutput {
+  std::string out;
+  std::string err;
+};
+
+// Standard base64 (with padding), strictly: no whitespace, no junk.
+Status DecodeBase64(const std::string& what, const std::string& in,
+                    size_t max_len, Bytes* out) {
+  if (in.empty() || in.size() % 4 != 0 || in.size() / 4 * 3 > max_len + 2)
+    return Status::Fail(kCheck, what + ": not base64 of an acceptable length");
+  for (char c : in) {
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='))
+      return Status::Fail(kCheck, what + ": not base64");
+  }
+  size_t pad = 0;
+  if (in[in.size() - 1] == '=') pad++;
+  if (in[in.size() - 2] == '=') pad++;
+  if (in.find('=') < in.size() - pad)
+    return Status::Fail(kCheck, what + ": misplaced base64 padding");
+  Bytes b(in.size() / 4 * 3);
+  int n = EVP_DecodeBlock(b.data(), reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  if (n < 0) return Status::Fail(kCheck, what + ": not base64");
+  b.resize(static_cast<size_t>(n) - pad);
+  *out = std::move(b);
+  return Status();
+}
+
+std::string EncodeBase64(const uint8_t* p, size_t n) {
+  std::string s(4 * ((n + 2) / 3) + 1, '\0');
+  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&s[0]), p, static_cast<int>(n));
+  s.resize(static_cast<size_t>(len));
+  return s;
+}
+
+std::string FirstLine(const std::string& s) {
+  std::string line = s.substr(0, s.find('\n'));
+  for (char& c : line)
+    if (!isprint(static_cast<unsigned char>(c))) c = '?';
+  return line.size() > 200 ? line.substr(0, 200) + "..." : line;
+}
+
+// Reads what is available on fd into buf; false at EOF.
+bool Drain(int fd, std::string* buf, size_t max, bool* overflow) {
+  char tmp[8192];
+  ssize_t n = read(fd, tmp, sizeof(tmp));
+  if (n < 0) return errno == EINTR || errno == EAGAIN;
+  if (n == 0) return false;
+  if (buf->size() + static_cast<size_t>(n) > max) {
+    *overflow = true;
+    return false;
+  }
+  buf->append(tmp, static_cast<size_t>(n));
+  return true;
+}
+
+Status RunCli(const std::string& path, const std::vector<std::string>& args,
+              int timeout_seconds, CliOutput* result) {
+  int outp[2], errp[2];
+  if (pipe2(outp, O_CLOEXEC) != 0)
+    return Status::Fail(kCheck, std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(errp, O_CLOEXEC) != 0) {
+    close(outp[0]);
+    close(outp[1]);
+    return Status::Fail(kCheck, std::string("pipe: ") + std::strerror(errno));
+  }
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(path.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  // A fixed environment: nothing of the monitor's (or the user's) leaks in.
+  char env_path[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+  char* envp[] = {env_path, nullptr};
+
+  pid_t pid = fork();
+  if (pid < 0) {
+    for (int fd : {outp[0], outp[1], errp[0], errp[1]}) close(fd);
+    return Status::Fail(kCheck, std::string("fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(outp[1], 1) < 0 ||
+        dup2(errp[1], 2) < 0)
+      _exit(126);
+    execve(path.c_str(), argv.data(), envp);
+    _exit(127);
+  }
+  close(outp[1]);
+  close(errp[1]);
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
+  bool out_open = true, err_open = true, overflow = false, timed_out = false;
+  while ((out_open || err_open) && !overflow) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    struct pollfd pfd[2] = {{out_open ? outp[0] : -1, POLLIN, 0},
+                            {err_open ? errp[0] : -1, POLLIN, 0}};
+    int n = poll(pfd, 2, static_cast<int>(left.count()));
+    if (n < 0 && errno != EINTR) break;
+    if (n <= 0) continue;
+    if (out_open && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+      out_open = Drain(outp[0], &result->out, kMaxStdout, &overflow);
+    if (err_open && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)))
+      err_open = Drain(errp[0], &result->err, kMaxStderr, &overflow);
+  }
+  close(outp[0]);
+  close(errp[0]);
+  if (timed_out || overflow) kill(pid, SIGKILL);
+  int wstatus = 0;
+  while (waitpid(pid, &wstatus, 0) < 0) {
+    if (errno != EINTR)
+      return Status::Fail(kCheck, std::string("waitpid: ") + std::strerror(errno));
+  }
+  if (timed_out)
+    return Status::Fail(kCheck, "no answer within " + std::to_string(timeout_seconds) + " s");
+  if (overflow) return Status::Fail(kCheck, "output larger than allowed");
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+    return Status::Fail(kCheck, "cannot execute " + path);
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+    return Status::Fail(kCheck, "exited with " +
+                                    (WIFEXITED(wstatus)
+                                         ? "status " + std::to_string(WEXITSTATUS(wstatus))
+                                         : "signal " + std::to_string(WTERMSIG(wstatus))) +
+                                    (result->err.empty() ? "" : ": " + FirstLine(result->err)));
+  return Status();
+}
+
+class TrustAuthorityCliProvider : public EvidenceProvider {
+ public:
+  TrustAuthorityCliProvider(std::string path, int timeout)
+      : path_(std::move(path)), timeout_(timeout) {}
+
+  Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override {
+    CliOutput cli;
+    RA_RETURN_IF_ERROR(RunCli(
+        path_, {"quote", "--user-data", EncodeBase64(binding.data(), binding.size())},
+        timeout_, &cli));
+    std::string quote_b64, runtime_b64;
+    size_t pos = 0;
+    while (pos < cli.out.size()) {
+      size_t end = cli.out.find('\n', pos);
+      if (end == std::string::npos) end = cli.out.size();
+      std::string line = cli.out.substr(pos, end - pos);
+      pos = end + 1;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.rfind("Quote: ", 0) == 0) {
+        if (!quote_b64.empty()) return Status::Fail(kCheck, "two Quote: lines");
+        quote_b64 = line.substr(7);
+      } else if (line.rfind("runtime_data: ", 0) == 0) {
+        runtime_b64 = line.substr(14);
+      }
+    }
+    if (quote_b64.empty()) return Status::Fail(kCheck, "no Quote: line in its output");
+    Bytes quote;
+    RA_RETURN_IF_ERROR(DecodeBase64("Quote", quote_b64, kMaxQuote, &quote));
+    if (!runtime_b64.empty()) {
+      Bytes runtime;
+      RA_RETURN_IF_ERROR(DecodeBase64("runtime_data", runtime_b64, kMaxQuote, &runtime));
+      if (!ConstantTimeEqual(runtime, ByteView(binding.data(), binding.size())))
+        return Status::Fail(kCheck, "runtime_data is not the user data we gave");
+    }
+    // Check here what the client will check, so a misbehaving CLI shows in
+    // sshd's log rather than as a refusal on the client's side.
+    TdxQuote parsed;
+    Status s = ParseTdxQuote(quote, &parsed);
+    if (!s.ok()) return Status::Fail(kCheck, "its quote: " + s.message());
+    uint8_t want[SHA512_DIGEST_LENGTH];
+    SHA512(binding.data(), binding.size(), want);
+    if (!ConstantTimeEqual(ByteView(parsed.body.report_data.data(), 64), ByteView(want, 64)))
+      return Status::Fail(kCheck, "its quote's REPORTDATA is not SHA-512(user data)");
+    out->push_back(EvidenceItem{kEvidenceTdxQuoteSha512, std::move(quote)});
+    return Status();
+  }
+
+ private:
+  std::string path_;
+  int timeout_;
+};
+
+}  // namespace
+
+Status OpenTrustAuthorityCliProvider(const std::string& path, int timeout_seconds,
+                                     std::unique_ptr<EvidenceProvider>* out) {
+  if (path.empty() || path[0] != '/')
+    return Status::Fail(kCheck, "'" + path + "': the CLI path must be absolute");
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    return Status::Fail(kCheck, path + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
+    return Status::Fail(kCheck, path + ": not an executable file");
+  // It runs as root: refuse a binary others could replace.
+  if (st.st_mode & S_IWOTH)
+    return Status::Fail(kCheck, path + ": writable by others");
+  if (timeout_seconds <= 0 || timeout_seconds > 300)
+    return Status::Fail(kCheck, "timeout out of range");
+  out->reset(new TrustAuthorityCliProvider(path, timeout_seconds));
+  return Status();
+}
+
+}  // namespace ra

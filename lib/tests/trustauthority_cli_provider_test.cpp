@@ -1,0 +1,176 @@
+// The trustauthority-cli provider against fake CLIs: a well-behaved one
+// that makes real (sim) quotes over SHA-512(user data) as Intel's client
+// does, and misbehaving ones (fails, hangs, floods, lies).
+#include <gtest/gtest.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "common/bytes_util.h"
+#include "common/evidence.h"
+#include "parse/tdx_quote.h"
+#include "provider/providers.h"
+#include "provider/sim_tdx_authority.h"
+#include "ra_test_util.h"
+
+namespace {
+
+using ra_test::TempDir;
+
+class TrustAuthorityCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ra::Status s = ra::SimInit(dir_ / "sim", {});
+    ASSERT_TRUE(s.ok()) << s.message();
+    for (size_t i = 0; i < binding_.size(); i++) binding_[i] = static_cast<uint8_t>(i * 7);
+  }
+
+  // A fake CLI whose quote step is `body` (a shell fragment that must
+  // leave the quote in $Q); the rest mimics trustauthority-cli's output.
+  std::string WriteCli(const std::string& name, const std::string& body,
+                       const std::string& output =
+                           "echo \"Quote: $(base64 -w0 \"$Q\")\"\n"
+                           "echo \"runtime_data: $3\"\necho \"user_data: $3\"\n") {
+    std::string path = dir_ / name;
+    ra_test::WriteFile(path,
+                       "#!/bin/sh\n"
+                       "[ \"$1\" = quote ] && [ \"$2\" = --user-data ] || { echo usage >&2; exit 2; }\n"
+                       "Q=" + dir_.path() + "/" + name + ".quote\n"
+                       "RD=$(printf %s \"$3\" | base64 -d | sha512sum | cut -d' ' -f1)\n" +
+                           body + output);
+    chmod(path.c_str(), 0755);
+    return path;
+  }
+  std::string MakeQuote(const std::string& report_data_expr) {
+    return std::string(RA_SSH_ATTEST) + " quote --provider sim:" + dir_ / "sim" +
+           " --report-data " + report_data_expr + " -o \"$Q\" || exit 1\n";
+  }
+
+  ra::Status Collect(const std::string& cli, std::vector<ra::EvidenceItem>* items,
+                     int timeout = 30) {
+    std::unique_ptr<ra::EvidenceProvider> p;
+    RA_RETURN_IF_ERROR(ra::OpenTrustAuthorityCliProvider(cli, timeout, &p));
+    return p->Collect(binding_, items);
+  }
+
+  TempDir dir_;
+  ra::Binding binding_{};
+};
+
+TEST_F(TrustAuthorityCliTest, QuoteCarriesSha512OfBinding) {
+  std::string cli = WriteCli("good", MakeQuote("\"$RD\""));
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(cli, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].type, "tdx-quote-sha512");
+  ra::TdxQuote q;
+  ASSERT_TRUE(ra::ParseTdxQuote(items[0].data, &q).ok());
+  uint8_t want[64];
+  SHA512(binding_.data(), binding_.size(), want);
+  EXPECT_EQ(0, memcmp(q.body.report_data.data(), want, 64));
+}
+
+TEST_F(TrustAuthorityCliTest, RunsWithAFixedEnvironment) {
+  setenv("RA_TEST_SECRET", "leak", 1);
+  std::string cli = WriteCli("env", "[ -z \"$RA_TEST_SECRET\" ] || { echo leaked >&2; exit 3; }\n" +
+                                        MakeQuote("\"$RD\""));
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(cli, &items);
+  unsetenv("RA_TEST_SECRET");
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST_F(TrustAuthorityCliTest, FailureCarriesExitStatusAndStderr) {
+  std::string cli = WriteCli("fails", "echo 'no TDX device found' >&2; exit 4\n");
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(cli, &items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("status 4: no TDX device found"), std::string::npos) << s.message();
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(TrustAuthorityCliTest, HangingCliIsKilledAtTheDeadline) {
+  std::string cli = WriteCli("hangs", "exec sleep 30\n");
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(cli, &items, 1);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("no answer within 1 s"), std::string::npos) << s.message();
+}
+
+TEST_F(TrustAuthorityCliTest, FloodingOutputIsRefused) {
+  std::string cli = WriteCli("floods", "head -c 3000000 /dev/zero | tr '\\0' A\n", "");
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(cli, &items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("output larger"), std::string::npos) << s.message();
+}
+
+TEST_F(TrustAuthorityCliTest, MissingQuoteLineIsRefused) {
+  std::string cli = WriteCli("noquote", "", "echo 'runtime_data: '\"$3\"\n");
+  std::vector<ra::EvidenceItem> items;
+  EXPECT_NE(Collect(cli, &items).message().find("no Quote: line"), std::string::npos);
+}
+
+TEST_F(TrustAuthorityCliTest, BadBase64IsRefused) {
+  for (const char* bad : {"Zm9v!!==", "Zm9", "Zm=v", " Zm9v"}) {
+    std::string cli = WriteCli("b64", "", std::string("echo 'Quote: ") + bad + "'\n");
+    std::vector<ra::EvidenceItem> items;
+    ra::Status s = Collect(cli, &items);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("base64"), std::string::npos) << bad << ": " << s.message();
+  }
+}
+
+TEST_F(TrustAuthorityCliTest, QuoteOverOtherDataIsRefused) {
+  std::string cli = WriteCli("other", MakeQuote(std::string(128, '0')));
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(cli, &items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("REPORTDATA is not SHA-512"), std::string::npos) << s.message();
+}
+
+TEST_F(TrustAuthorityCliTest, GarbageQuoteIsRefused) {
+  std::string cli = WriteCli("garbage", "head -c 700 /dev/urandom > \"$Q\"\n");
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(cli, &items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("its quote: tdx quote"), std::string::npos) << s.message();
+}
+
+TEST_F(TrustAuthorityCliTest, RuntimeDataMustEchoTheBinding) {
+  std::string cli = WriteCli("lies", MakeQuote("\"$RD\""),
+                             "echo \"Quote: $(base64 -w0 \"$Q\")\"\necho 'runtime_data: AAAA'\n");
+  std::vector<ra::EvidenceItem> items;
+  EXPECT_NE(Collect(cli, &items).message().find("runtime_data is not"), std::string::npos);
+}
+
+TEST_F(TrustAuthorityCliTest, OpenRefusesUnsafeOrMissingBinaries) {
+  std::unique_ptr<ra::EvidenceProvider> p;
+  EXPECT_FALSE(ra::OpenTrustAuthorityCliProvider("relative/cli", 30, &p).ok());
+  EXPECT_FALSE(ra::OpenTrustAuthorityCliProvider(dir_ / "missing", 30, &p).ok());
+  std::string plain = dir_ / "plain";
+  ra_test::WriteFile(plain, "#!/bin/sh\n");
+  chmod(plain.c_str(), 0644);
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(plain, 30, &p).message().find("not an executable"),
+            std::string::npos);
+  chmod(plain.c_str(), 0757);
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(plain, 30, &p).message().find("writable by others"),
+            std::string::npos);
+  chmod(plain.c_str(), 0755);
+  EXPECT_TRUE(ra::OpenTrustAuthorityCliProvider(plain, 30, &p).ok());
+  EXPECT_FALSE(ra::OpenTrustAuthorityCliProvider(plain, 0, &p).ok());
+}
+
+TEST_F(TrustAuthorityCliTest, SpecGoesThroughTheRegistry) {
+  std::unique_ptr<ra::EvidenceProvider> p;
+  EXPECT_FALSE(ra::OpenProvider("trustauthority-cli", &p).ok());
+  std::string cli = WriteCli("reg", MakeQuote("\"$RD\""));
+  ra::Status s = ra::OpenProvider("trustauthority-cli:" + cli, &p);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+}  // namespace
