@@ -125,3 +125,36 @@ run_ssh() {
 	echo $? > "$T/$out.rc"
 }
 rc_of() { cat "$T/$1.rc"; }
+
+# --- hostile peers (regress/hostile/*.py, paramiko) ---
+# Debian's python3 with python3-paramiko; a pyenv python3 first on PATH
+# usually lacks it.
+PY=/usr/bin/python3
+HOSTILE="$top/regress/hostile"
+# require_paramiko: fail loudly, never skip.
+require_paramiko() {
+	"$PY" -c 'import paramiko' 2>/dev/null || {
+		echo "FAIL: $PY cannot import paramiko (apt-get install python3-paramiko)" >&2
+		exit 1; }
+}
+# wait_file FILE SECONDS: true once FILE exists.
+wait_file() {
+	local i
+	for i in $(seq 1 $(( $2 * 20 ))); do
+		[ -s "$1" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+# wait_pid PID SECONDS: wait for a child to exit, kill it after SECONDS.
+wait_pid() {
+	local i
+	for i in $(seq 1 $(( $2 * 20 ))); do
+		kill -0 "$1" 2>/dev/null || { wait "$1" 2>/dev/null; return 0; }
+		sleep 0.05
+	done
+	kill "$1" 2>/dev/null; wait "$1" 2>/dev/null
+	return 1
+}
+# sshd_alive NAME: the listener of start_sshd NAME still runs.
+sshd_alive() { local pid; eval "pid=\$PID_$1"; kill -0 "$pid" 2>/dev/null; }
