@@ -1,0 +1,83 @@
+#!/bin/bash
+# A hostile client (regress/hostile/ra_hostile_client.py, paramiko) abuses
+# the ra-ssh-attestation service of the real patched sshd: oversized and
+# malformed token requests, too many requests, requests out of order,
+# repeated service requests.  Each ends as designed (disconnect of that
+# connection, or an answer), sshd logs the reason, nothing crashes, and a
+# normal attested ssh to the same sshd succeeds right afterwards.
+. "$(dirname "$0")/lib.sh"
+require_paramiko
+
+make_sim sim
+start_sshd real "$SSHD" "AttestationProvider sim:$T/sim"
+write_ssh_config real
+echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy -o AttestationTimeout=10"
+LOG="$T/sshd_real.log"
+
+# hclient CASE [args]: runs the hostile client, bounded; output in $T/c_CASE.out
+hclient() {
+	local c=$1; shift
+	timeout 60 "$PY" "$HOSTILE/ra_hostile_client.py" --case "$c" \
+	    --port "$PORT_real" --user "$ME" --key "$T/id" "$@" \
+	    > "$T/c_$c.out" 2>&1
+}
+
+healthy() {
+	run_ssh "after-$1" $A real echo fine
+	expect_eq "$1: attested ssh right afterwards" \
+	    "$(rc_of "after-$1"):$(cat "$T/after-$1.out")" "0:fine"
+	sshd_alive real && ok "$1: sshd listener alive" ||
+	    fail "$1: sshd listener died"
+}
+
+# case NAME [LOG-PATTERN]: the client's own checks pass, sshd logged
+# LOG-PATTERN (for the new part of its log), and sshd is healthy.
+case_() {
+	local c=$1 pat=${2:-} from
+	echo "$c"
+	from=$(( $(wc -l < "$LOG") + 1 ))
+	if hclient "$c"; then
+		ok "$c: server behaved as designed ($(grep -c '^ok:' "$T/c_$c.out") checks)"
+	else
+		fail "$c: $(grep -v '^ok:' "$T/c_$c.out" | tr '\n' ' ' | head -c 600)"
+	fi
+	sleep 0.2	# let the session's last log lines land
+	if [ -n "$pat" ]; then
+		tail -n +"$from" "$LOG" > "$T/log_$c"
+		expect_grep "$c: sshd logged why" "$pat" "$T/log_$c"
+	fi
+	healthy "$c"
+}
+
+case_ no-request
+case_ oversize "Disconnecting .*malformed attestation token request"
+case_ nonce31 "Disconnecting .*malformed attestation token request"
+case_ truncated "Disconnecting .*malformed attestation token request"
+case_ trailing "Disconnecting .*malformed attestation token request"
+case_ bad-version "token request version 2 unsupported"
+case_ repeated "Disconnecting .*too many attestation requests"
+case_ before-service
+case_ before-auth
+case_ second-service "Disconnecting .*repeated attestation service request"
+case_ other-service "refusing service request \"ssh-connection\""
+
+echo "other connections unaffected while a hostile one is open"
+rm -f "$T/holding"
+hclient hold --hold 6 --marker "$T/holding" &
+hpid=$!
+wait_file "$T/holding" 30 && ok "hold: hostile connection attested and open" ||
+    fail "hold: hostile connection not established"
+run_ssh during $A real echo concurrent
+expect_eq "attested ssh while it is open" \
+    "$(rc_of during):$(cat "$T/during.out")" "0:concurrent"
+wait "$hpid" && ok "hold: hostile connection stayed open" ||
+    fail "hold: $(cat "$T/c_hold.out")"
+healthy hold
+
+echo "monitor"
+grep -n "fatal\|segfault\|Segmentation\|signal 11\|dumped core" "$LOG" > "$T/fatal" &&
+    fail "sshd logged: $(head -c 600 "$T/fatal")" || ok "no fatal or crash in sshd's log"
+ls "$T"/core* "$top"/regress/core* >/dev/null 2>&1 && fail "core dumped" || ok "no core files"
+sshd_alive real && ok "sshd listener pid $PID_real still alive" || fail "sshd listener gone"
+finish
