@@ -75,8 +75,32 @@ wait "$hpid" && ok "hold: hostile connection stayed open" ||
     fail "hold: $(cat "$T/c_hold.out")"
 healthy hold
 
+# Not hostile, but found here: a rekey while attestation runs (either
+# side's RekeyLimit) must not break it.  KNOWN BUG: ra_client_attest()
+# resets the whole dispatch table (KEXINIT -> "unexpected message type 20"),
+# and kex_reset_dispatch() wipes message types 1-49 after every NEWKEYS,
+# which includes SERVICE_REQUEST/SERVICE_ACCEPT.  XFAIL until fixed;
+# RA_STRICT=1 makes it a failure.
+echo "rekey during attestation"
+start_sshd rk "$SSHD" "AttestationProvider sim:$T/sim" "RekeyLimit 1K"
+write_ssh_config real rk
+xfail_rekey() { # NAME HOST [ssh args]
+	local name=$1 host=$2; shift 2
+	run_ssh "$name" $A "$@" "$host" echo fine
+	if [ "$(rc_of "$name"):$(cat "$T/$name.out")" = "0:fine" ]; then
+		ok "$name: attestation survives the rekey"
+	elif [ "${RA_STRICT:-0}" = 1 ]; then
+		fail "$name: $(cat "$T/$name.err")"
+	else
+		echo "  XFAIL: $name (known bug, rekey during attestation): $(cat "$T/$name.err")"
+	fi
+}
+xfail_rekey rekey-client real -o RekeyLimit=1K
+xfail_rekey rekey-server rk
+healthy rekey
+
 echo "monitor"
-grep -n "fatal\|segfault\|Segmentation\|signal 11\|dumped core" "$LOG" > "$T/fatal" &&
+grep -n "fatal\|segfault\|Segmentation\|signal 11\|dumped core" "$LOG" "$T/sshd_rk.log" > "$T/fatal" &&
     fail "sshd logged: $(head -c 600 "$T/fatal")" || ok "no fatal or crash in sshd's log"
 ls "$T"/core* "$top"/regress/core* >/dev/null 2>&1 && fail "core dumped" || ok "no core files"
 sshd_alive real && ok "sshd listener pid $PID_real still alive" || fail "sshd listener gone"
