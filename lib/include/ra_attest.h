@@ -31,6 +31,7 @@ extern "C" {
 
 /* Evidence item types, as carried on the wire (ASCII, no spaces/commas). */
 #define RA_EVIDENCE_TDX_QUOTE	"tdx-quote"	/* raw Intel TDX quote v4/v5 */
+#define RA_EVIDENCE_MAA_TOKEN	"maa-token"	/* Azure Attestation JWT (TDX CVM) */
 
 /*
  * Hard limits.  A producer never emits more; a consumer refuses more before

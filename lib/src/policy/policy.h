@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -44,6 +45,18 @@ struct Policy {
 
   // ClockSkew SECONDS tolerated on timestamps.
   int64_t clock_skew = 60;
+
+  // Attestation-service tokens (maa-token).  Issuer URL, repeatable:
+  // instances trusted to sign, normalized (NormalizeHttpsUrl) and matched
+  // exactly against a token's iss and jku.
+  std::vector<std::string> issuers;
+  // IssuerKeys FILE: a pinned JWKS.  IssuerKey KID PEMFILE (repeatable): a
+  // pinned public key for one kid.  With either, keys are never fetched.
+  std::string issuer_keys_file;
+  std::vector<std::pair<std::string, std::string>> issuer_key_pems;
+  // IssuerCA FILE: PEM CA(s) for TLS to {Issuer}/certs instead of the
+  // system store.
+  std::string issuer_ca_file;
 };
 
 // text: whole file; name: used in "name:line: ..." errors.

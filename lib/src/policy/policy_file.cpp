@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "parse/jwt_token.h"
 #include "policy/policy.h"
+#include "verify/jwt_verifier.h"
 
 namespace ra {
 namespace {
@@ -37,7 +39,7 @@ constexpr size_t kMeasurementLen = 48;
 constexpr int64_t kMaxMaxAge = 10LL * 365 * 24 * 3600;
 constexpr int64_t kMaxClockSkew = 24 * 3600;
 
-const char* const kKnownEvidence[] = {"tdx-quote"};
+const char* const kKnownEvidence[] = {"tdx-quote", "maa-token"};
 const char* const kKnownTcbStatus[] = {
     "UpToDate",
     "SWHardeningNeeded",
@@ -221,8 +223,9 @@ Status Parser::Line(size_t lineno, const std::vector<std::string>& tok) {
   // Reference values may be spread over several lines (they accumulate);
   // everything else has exactly one value, and a second occurrence is more
   // likely a mistake than an intent we could guess.
-  static const char* const kMultiValued[] = {"mrtd",  "rtmr0", "rtmr1",
-                                             "rtmr2", "rtmr3", "mrseam"};
+  static const char* const kMultiValued[] = {"mrtd",  "rtmr0",  "rtmr1",
+                                             "rtmr2", "rtmr3",  "mrseam",
+                                             "issuer", "issuerkey"};
   bool multi = std::any_of(std::begin(kMultiValued), std::end(kMultiValued),
                            [&](const char* k) { return kw == k; });
 
@@ -287,6 +290,38 @@ Status Parser::Line(size_t lineno, const std::vector<std::string>& tok) {
         allowed.push_back(canon);
     }
     pol_->allowed_tcb_status = std::move(allowed);
+  } else if (kw == "issuer") {
+    RA_RETURN_IF_ERROR(ExpectArgs(tok, 1));
+    std::string norm;
+    Status s = NormalizeHttpsUrl(tok[1], &norm);
+    if (!s.ok()) return Status::Fail("Issuer: " + s.detail());
+    if (std::find(pol_->issuers.begin(), pol_->issuers.end(), norm) != pol_->issuers.end())
+      return Status::Fail("duplicate Issuer " + norm);
+    pol_->issuers.push_back(norm);
+  } else if (kw == "issuerkeys") {
+    RA_RETURN_IF_ERROR(ExpectArgs(tok, 1));
+    std::string path = Resolve(base_dir_, tok[1]);
+    // Parsed now so that a broken key file shows at start-up; parsed
+    // again when used, so the keys are the file's current ones.
+    std::vector<JwtKey> keys;
+    Status s = LoadJwksFile(path, &keys);
+    if (!s.ok()) return Status::Fail("IssuerKeys: " + s.detail());
+    pol_->issuer_keys_file = path;
+  } else if (kw == "issuerkey") {
+    RA_RETURN_IF_ERROR(ExpectArgs(tok, 2));
+    std::string path = Resolve(base_dir_, tok[2]);
+    JwtKey key;
+    Status s = LoadPemKeyFile(tok[1], path, &key);
+    if (!s.ok()) return Status::Fail("IssuerKey: " + s.detail());
+    for (const auto& kp : pol_->issuer_key_pems)
+      if (kp.first == tok[1]) return Status::Fail("IssuerKey: kid '" + tok[1] + "' given twice");
+    pol_->issuer_key_pems.emplace_back(tok[1], path);
+  } else if (kw == "issuerca") {
+    RA_RETURN_IF_ERROR(ExpectArgs(tok, 1));
+    std::string path = Resolve(base_dir_, tok[1]);
+    Status s = CheckTrustAnchorFile(path);
+    if (!s.ok()) return Status::Fail("IssuerCA: " + s.message());
+    pol_->issuer_ca_file = path;
   } else if (kw == "maxage") {
     RA_RETURN_IF_ERROR(ExpectArgs(tok, 1));
     Status s = ParseSeconds(tok[1], kMaxMaxAge, &pol_->max_age);
@@ -343,6 +378,20 @@ Status ParsePolicy(const std::string& text, const std::string& name,
     if (tok.empty()) continue;
     s = parser.Line(lineno, tok);
     if (!s.ok()) return fail(lineno, s.message());
+  }
+  // Whole-file rules.  Accepting tokens without naming whom to trust
+  // would leave the issuer to the token; refuse rather than guess.
+  auto whole = [&](const std::string& what) {
+    return Status::Fail("policy", name + ": " + what);
+  };
+  bool tokens = std::find(pol.accepted_types.begin(), pol.accepted_types.end(),
+                          "maa-token") != pol.accepted_types.end();
+  if (tokens && pol.issuers.empty())
+    return whole("AcceptEvidence maa-token needs at least one Issuer");
+  if (!pol.issuer_keys_file.empty() || !pol.issuer_key_pems.empty()) {
+    std::vector<JwtKey> keys;  // a kid in both IssuerKeys and IssuerKey
+    Status s = LoadPinnedIssuerKeys(pol, &keys);
+    if (!s.ok()) return whole(s.message());
   }
   *out = std::move(pol);
   return Status();

@@ -2,12 +2,13 @@
 // and are skipped by the caller (DESIGN: "an unknown type is skipped, not
 // fatal").  Add one line per evidence kind.
 #include "common/evidence.h"
+#include "verify/maa_token_verifier.h"
 #include "verify/tdx_quote_verifier.h"
 
 namespace ra {
 
 const EvidenceVerifier* FindVerifier(const std::string& type) {
-  const EvidenceVerifier* const kAll[] = {TdxQuoteVerifier()};
+  const EvidenceVerifier* const kAll[] = {TdxQuoteVerifier(), MaaTokenVerifier()};
   for (const EvidenceVerifier* v : kAll)
     if (type == v->type()) return v;
   return nullptr;
