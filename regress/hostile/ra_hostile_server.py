@@ -167,6 +167,15 @@ class HostileTransport(paramiko.Transport):
         reply = "ssh-connection" if args.mode == "wrong-service" else name
         send_raw(self, MSG_SERVICE_ACCEPT, sstr(reply))
 
+    def _ra_global_request(self, m):
+        # silence/trickle: not even the probe gets an answer (a probe
+        # failure before the 249 would itself end attestation)
+        if args.mode in ("silence", "trickle"):
+            log("GLOBAL_REQUEST unanswered", m.get_text())
+            return
+        m.rewind()
+        return HostileTransport._base_global_request(self, m)
+
     def _ra_unimplemented(self, m):
         log("UNIMPLEMENTED", m.get_int())
 
@@ -193,17 +202,21 @@ class HostileTransport(paramiko.Transport):
         log("SENT 249", len(resp), "bytes")
 
 
-def _base(name):
+def _base(name, ptype):
     base = paramiko.Transport.__dict__.get("_handler_table")
     if isinstance(base, property):
         return getattr(paramiko.Transport, name)
-    return base[paramiko.common.MSG_CHANNEL_OPEN]
+    return base[ptype]
 
 
-HostileTransport._base_channel_open = _base("_parse_channel_open")
+HostileTransport._base_channel_open = _base(
+    "_parse_channel_open", paramiko.common.MSG_CHANNEL_OPEN)
+HostileTransport._base_global_request = _base(
+    "_parse_global_request", paramiko.common.MSG_GLOBAL_REQUEST)
 extend_handlers(HostileTransport, {
     MSG_SERVICE_REQUEST: HostileTransport._ra_service_request,
     MSG_UNIMPLEMENTED: HostileTransport._ra_unimplemented,
+    paramiko.common.MSG_GLOBAL_REQUEST: HostileTransport._ra_global_request,
     MSG_TOKEN_REQUEST: HostileTransport._ra_token_request,
     paramiko.common.MSG_CHANNEL_OPEN: HostileTransport._ra_channel_open,
 })
@@ -306,7 +319,12 @@ def main():
     t = HostileTransport(conn)
     t.upstream = up
     t.add_server_key(paramiko.Ed25519Key.from_private_key_file(args.hostkey))
-    t.start_server(server=Server())
+    try:
+        t.start_server(server=Server())
+    except paramiko.SSHException as e:
+        # the client may finish (and leave) before start_server notices
+        # that negotiation completed; the log says what happened
+        log("START", e)
     deadline = time.time() + args.timeout
     while t.is_active() and time.time() < deadline:
         time.sleep(0.05)
