@@ -18,4 +18,7 @@ namespace ra {
 Status FetchIssuerKeys(const std::string& issuer, const std::string& ca_file,
                        std::time_t now, std::vector<JwtKey>* out);
 
+// Forgets every cached key set (tests; a policy reload could use it too).
+void ClearIssuerKeyCache();
+
 }  // namespace ra
