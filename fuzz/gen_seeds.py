@@ -119,6 +119,14 @@ for name, q in quotes.items():
         put("verify_fuzzer", "%s-p%d-t%d" % (name, pol, t),
             verify_input(pol, t, [(True, q)], True))
 
+tok = os.path.join(vectors, "maa", "token2.jwt")
+if os.path.exists(tok):
+    with open(tok, "rb") as f:
+        jwt = f.read().strip()
+    put("verify_fuzzer", "maa-p2-t3", verify_input(2, 3, [(False, jwt)]))
+    put("verify_fuzzer", "maa-quote-p2-t3", verify_input(
+        2, 3, [(False, jwt), (True, quotes.get("gotdx_quote_v4_SPR_E4.dat", sq))]))
+
 # ---- ra_ssh_msg_fuzzer: 248 / 249 payloads and monitor item lists ----
 nonce = bytes(range(32))
 put("ra_ssh_msg_fuzzer", "req", u32(1) + sstr(nonce) + sstr("tdx-quote"))

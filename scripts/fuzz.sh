@@ -82,17 +82,17 @@ for src in "$top"/fuzz/*_fuzzer.c; do
 	# shellcheck disable=SC2086
 	clang++ $san -fsanitize=fuzzer -o "$obj/$name" "$obj/$name.o" $objs \
 	    "$tree/libssh.a" "$tree/openbsd-compat/libopenbsd-compat.a" \
-	    "$fz/lib/libra_attest.a" $(pkg-config --libs jansson) -lcrypto \
-	    -lm 2>> "$obj/build.log" ||
+	    $(cat "$fz/lib/ra_attest.libs") 2>> "$obj/build.log" ||
 	    die "building $name failed ($obj/build.log)"
 done
 
 # ---- seeds ----
 work="$fz/work"		# fuzzers run here: policies may name sim/ and collateral
-rm -rf "$work" "$fz/seeds"
+# The sim root is kept across runs, so the corpus's sim quotes stay genuine.
+rm -rf "$fz/seeds"
 mkdir -p "$work"
-"$fz/lib/ssh-attest" sim-init "$work/sim" > /dev/null
-[ -d "$vectors/tdx/collateral" ] && ln -s "$vectors/tdx/collateral" "$work/collateral"
+[ -d "$work/sim" ] || "$fz/lib/ssh-attest" sim-init "$work/sim" > /dev/null
+[ -d "$vectors/tdx/collateral" ] && ln -sfn "$vectors/tdx/collateral" "$work/collateral"
 python3 "$top/fuzz/gen_seeds.py" "$fz/seeds" "$fz/lib/ssh-attest" \
     "$work/sim" "$vectors"
 
@@ -119,7 +119,7 @@ for t in $targets; do
 	rc=0
 	# shellcheck disable=SC2086
 	(cd "$work" && RA_FUZZ_SIM_DIR="$work/sim" \
-	    RA_FUZZ_COLLATERAL="$work/collateral" \
+	    RA_FUZZ_COLLATERAL="$work/collateral" RA_FUZZ_MAA="$vectors/maa" \
 	    nice -n "${FUZZ_NICE:-10}" "$bin" $limit -timeout=20 \
 	    -rss_limit_mb=4096 -print_final_stats=1 $extra \
 	    -artifact_prefix="$fz/crashes/$t-" "$@") > "$log" 2>&1 || rc=$?

@@ -5,22 +5,28 @@
 // Input layout:
 //   byte 0   bits 0-3  item count - 1 (1..16; capped by the bytes left)
 //            bits 4-5  policy: 0 built-in default, 1 sim test root,
-//                      2 built-in root + Intel collateral, 3 sim root +
-//                      AllowDebug + reference values that do not match
-//            bits 6-7  time: 0 now, 1 2023-06-20, 2 2025-10-28, 3 epoch+1
+//                      2 built-in root + Intel collateral, also accepting
+//                      maa-token from the shared vector's issuer with its
+//                      pinned key, 3 sim root + AllowDebug + reference
+//                      values that do not match
+//            bits 6-7  time: 0 now, 1 2023-06-20, 2 2025-10-28,
+//                      3 2021-05-05 (inside the MAA vector token's validity)
 //   byte 1   bits 0-3  type of each item i: bit (i % 4) set = "tdx-quote",
-//                      clear = another type (skipped by the verifier, or
-//                      refused by ra_evidence_add when malformed)
+//                      clear = "maa-token" (i even) or a type no policy
+//                      accepts (skipped by the verifier)
 //            bit 4     binding taken from the first item's REPORTDATA
 //                      (offset 568, so genuine quotes get past the binding
 //                      check and reach the policy); else 64 bytes 0xA5
 //   then per item but the last: u16 little-endian length (clamped to what
 //   is left), bytes; the last item takes the rest.
 //
-// Environment (scripts/fuzz.sh sets both; without them the fuzzer makes
-// its own sim dir under $TMPDIR and skips the collateral policy):
+// Environment (scripts/fuzz.sh sets them; without them the fuzzer makes
+// its own sim dir under $TMPDIR and policy 2 is the default one):
 //   RA_FUZZ_SIM_DIR     a directory made by `ssh-attest sim-init`
 //   RA_FUZZ_COLLATERAL  a directory of Intel TCB collateral
+//   RA_FUZZ_MAA         shared vectors' maa/ (sharedwus key PEM)
+// No policy here ever fetches issuer keys: the MAA key is pinned.
+//   RA_FUZZ_VERBOSE     print each verdict (when replaying inputs)
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -80,9 +86,15 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   std::string anchor = "TrustAnchor tdx \"" + sim + "/root.pem\"\n";
   g_policy[0] = Load(nullptr);
   g_policy[1] = Load(WritePolicy(sim, "fuzz-sim.policy", anchor).c_str());
-  if (const char* col = getenv("RA_FUZZ_COLLATERAL")) {
+  const char* col = getenv("RA_FUZZ_COLLATERAL");
+  const char* maa = getenv("RA_FUZZ_MAA");
+  if (col != nullptr && maa != nullptr) {
     g_policy[2] = Load(WritePolicy(sim, "fuzz-collateral.policy",
-                                   std::string("Collateral \"") + col + "\"\n" +
+                                   std::string("AcceptEvidence tdx-quote,maa-token\n") +
+                                       "Issuer https://sharedwus.wus.attest.azure.net\n"
+                                       "IssuerKey \"15N2MHoj9iAdkF/c5nRE3J2HB8JG6Vue3Uzvu3K/Ses=\" \"" +
+                                       maa + "/sharedwus_kid_15N2MH_pubkey.pem\"\n" +
+                                       "Collateral \"" + col + "\"\n" +
                                        "AllowedTcbStatus UpToDate,OutOfDate,"
                                        "SWHardeningNeeded,ConfigurationNeeded,"
                                        "ConfigurationAndSWHardeningNeeded,"
@@ -102,10 +114,11 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 2) return 0;
-  static const char* const kOtherTypes[] = {"azure-tdx-token", "x", "tdx-quote-v9",
+  static const char* const kOtherTypes[] = {RA_EVIDENCE_MAA_TOKEN, "x", RA_EVIDENCE_MAA_TOKEN,
                                             "tpm-quote"};
   static const time_t kTimes[] = {0, 1687219200 /* 2023-06-20 */,
-                                  1761652800 /* 2025-10-28T12:00Z */, 1};
+                                  1761652800 /* 2025-10-28T12:00Z */,
+                                  1620250000 /* 2021-05-05T21:26:40Z */};
   unsigned count = (data[0] & 0x0f) + 1;
   const ra_policy* pol = g_policy[(data[0] >> 4) & 3];
   time_t now = kTimes[data[0] >> 6];
@@ -148,6 +161,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   err[0] = summary[0] = '\0';
   int r = ra_verify(pol, ev, binding, now, summary, sizeof(summary), err,
                     sizeof(err));
+  static const bool verbose = getenv("RA_FUZZ_VERBOSE") != nullptr;
+  if (verbose) fprintf(stderr, "verify: %d %s\n", r, r == RA_OK ? summary : err);
   if (r == RA_OK) {
     if (summary[0] == '\0') abort();
   } else {
