@@ -11,8 +11,10 @@
 #include <sys/types.h>
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "xmalloc.h"
 #include "sshbuf.h"
 #include "sshkey.h"
 #include "digest.h"
@@ -31,7 +33,8 @@
 int
 ra_provider_spec_valid(const char *spec)
 {
-	if (strcmp(spec, "none") == 0 || strcmp(spec, "configfs-tsm") == 0)
+	if (strcmp(spec, "none") == 0 || strcmp(spec, "configfs-tsm") == 0 ||
+	    strcmp(spec, "trustauthority-cli") == 0)
 		return 1;
 	if (strncmp(spec, "sim:", 4) == 0)
 		return spec[4] == '/';
@@ -73,18 +76,36 @@ ra_ssh_binding(const u_char *sid, size_t sidlen, const u_char *nonce,
 }
 
 /*
+ * The attestation library's provider spec for sshd_config's
+ * AttestationProvider (trustauthority-cli takes TrustauthorityCliPath).
+ */
+char *
+ra_provider_libspec(const char *provider, const char *cli_path)
+{
+	char *spec;
+
+	if (strcmp(provider, "trustauthority-cli") != 0)
+		return xstrdup(provider);
+	xasprintf(&spec, "trustauthority-cli:%s",
+	    cli_path != NULL ? cli_path : RA_DEFAULT_TRUSTAUTHORITY_CLI);
+	return spec;
+}
+
+/*
  * Open the configured provider once in sshd (and sshd -t), so a missing sim
- * directory or TSM interface is reported at start-up, not to clients.
+ * directory, TSM interface or CLI is reported at start-up, not to clients.
  */
 void
-ra_provider_check(const char *spec)
+ra_provider_check(const char *provider, const char *cli_path)
 {
 	struct ra_provider *p = NULL;
-	char err[512];
+	char err[512], *spec;
 
-	if (strcmp(spec, "none") == 0)
+	if (strcmp(provider, "none") == 0)
 		return;
+	spec = ra_provider_libspec(provider, cli_path);
 	if (ra_provider_open(spec, &p, err, sizeof(err)) != RA_OK)
-		fatal("AttestationProvider %s: %s", spec, err);
+		fatal("AttestationProvider %s: %s", provider, err);
 	ra_provider_free(p);
+	free(spec);
 }

@@ -46,6 +46,7 @@
 #define RA_SSH_MAX_REQUESTS		4	/* token requests per connection */
 
 #define RA_DEFAULT_TIMEOUT		30	/* AttestationTimeout, seconds */
+#define RA_DEFAULT_TRUSTAUTHORITY_CLI	"/usr/bin/trustauthority-cli"
 
 struct ssh;
 struct sshbuf;
@@ -53,7 +54,8 @@ struct sshkey;
 
 /* ra_ssh.c: shared by client and server. */
 int	ra_provider_spec_valid(const char *);
-void	ra_provider_check(const char *);
+char	*ra_provider_libspec(const char *, const char *);
+void	ra_provider_check(const char *, const char *);
 int	ra_ssh_binding(const u_char *, size_t, const u_char *, size_t,
 	    const struct sshkey *, u_char [RA_SSH_BINDING_LEN]);
 
@@ -80,6 +82,7 @@ void	ra_client_attest(struct ssh *, const char *);
 
 /* ra_ssh_server.c */
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);
+void	ra_server_init_dispatch(struct ssh *);
 int	ra_monitor_collect(const char *, const u_char *, size_t,
 	    const u_char *, size_t, const struct sshkey *, struct sshbuf *);
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xmalloc.h"
@@ -40,17 +41,13 @@
 
 extern Options options;
 
-enum ra_client_state {
-	RA_WAIT_ACCEPT,		/* service request sent */
-	RA_WAIT_RESPONSE,	/* token request sent */
-};
-
 static struct {
 	const char *host;
-	enum ra_client_state state;
 	u_char nonce[RA_SSH_NONCE_LEN];
 	struct ra_policy *policy;
+	int accepted;		/* SERVICE_ACCEPT seen */
 	int done;
+	time_t deadline;	/* monotime(); 0: AttestationTimeout none */
 } ractx;
 
 /* Replace anything that could garble the terminal or split the line. */
@@ -100,36 +97,74 @@ ra_input_unexpected(int type, u_int32_t seq, struct ssh *ssh)
 /*
  * A server without the service answers the service request with
  * SSH2_MSG_UNIMPLEMENTED, which the packet layer consumes silently.  So a
- * want-reply global request follows the service request: servers answer in
- * order, and its (failure) reply arriving while we still wait for
- * SERVICE_ACCEPT means the service was not accepted.
+ * want-reply global request follows it: servers answer in order, and its
+ * (failure) reply arriving before SERVICE_ACCEPT means the service was not
+ * accepted.  The token request waits for SERVICE_ACCEPT because servers
+ * before OpenSSH 9.5 disconnect on any message number above 191.
  */
 #define RA_SSH_PROBE	"ra-ssh-attestation-probe"
 
 static void
 ra_probe_reply(struct ssh *ssh, int type, u_int32_t seq, void *ctx)
 {
-	if (ractx.state == RA_WAIT_ACCEPT)
+	if (!ractx.accepted)
 		ra_fail(ssh, "server does not offer attestation "
 		    "(service %s not available)", RA_SSH_SERVICE);
 }
 
+static void ra_send_token_request(struct ssh *);
+
 static int
 ra_input_service_accept(int type, u_int32_t seq, struct ssh *ssh)
 {
-	struct sshbuf *req;
-	char *service = NULL, *hex;
-	const char *kinds;
+	char *service = NULL;
 	int r;
 
-	if (ractx.state != RA_WAIT_ACCEPT)
-		ra_fail(ssh, "unexpected service accept");
 	if ((r = sshpkt_get_cstring(ssh, &service, NULL)) != 0 ||
 	    (r = sshpkt_get_end(ssh)) != 0)
 		ra_fail(ssh, "malformed service accept: %s", ssh_err(r));
-	if (strcmp(service, RA_SSH_SERVICE) != 0)
-		ra_fail(ssh, "server accepted a different service");
+	if (ractx.accepted || strcmp(service, RA_SSH_SERVICE) != 0)
+		ra_fail(ssh, "unexpected service accept");
 	free(service);
+	ractx.accepted = 1;
+	debug("ra-ssh: service accepted");
+	ra_send_token_request(ssh);
+	return 0;
+}
+
+/*
+ * Runs before each incoming packet is handled, transport messages
+ * included.  AttestationTimeout bounds the whole exchange: the packet
+ * timeout alone restarts with every packet, so a server trickling
+ * SSH2_MSG_IGNORE could hold us forever.  And every key exchange resets
+ * the transport-range handlers (1-49), so a rekey during attestation would
+ * drop SERVICE_ACCEPT's: outside a key exchange, make sure it is there.
+ */
+static int
+ra_input_hook(struct ssh *ssh, struct sshbuf *packet, u_char *typep,
+    void *ctx)
+{
+	time_t left;
+
+	if (ractx.deadline != 0) {
+		if ((left = ractx.deadline - monotime()) <= 0)
+			ra_fail(ssh, "no evidence within %d seconds",
+			    options.attestation_timeout);
+		ssh_packet_set_timeout(ssh, (int)left, 1);
+	}
+	if (!ssh_packet_is_rekeying(ssh))
+		ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_ACCEPT,
+		    &ra_input_service_accept);
+	return 0;
+}
+
+static void
+ra_send_token_request(struct ssh *ssh)
+{
+	struct sshbuf *req;
+	const char *kinds;
+	char *hex;
+	int r;
 
 	kinds = ra_policy_accepted_kinds(ractx.policy);
 	arc4random_buf(ractx.nonce, sizeof(ractx.nonce));
@@ -146,8 +181,6 @@ ra_input_service_accept(int type, u_int32_t seq, struct ssh *ssh)
 	if ((hex = tohex(ractx.nonce, sizeof(ractx.nonce))) != NULL)
 		debug3("ra-ssh: nonce %s", hex);
 	free(hex);
-	ractx.state = RA_WAIT_RESPONSE;
-	return 0;
 }
 
 static int
@@ -162,8 +195,10 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 	u_int status;
 	int r;
 
-	if (ractx.state != RA_WAIT_RESPONSE)
+	if (!ractx.accepted)
 		ra_fail(ssh, "evidence received before it was requested");
+	if (ractx.done)
+		ra_fail(ssh, "unexpected second token response");
 	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
 	    (b = sshbuf_from(p, len)) == NULL)
 		fatal_f("sshbuf_from failed");
@@ -233,24 +268,28 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	    (r = sshpkt_send(ssh)) != 0)
 		fatal_fr(r, "send probe");
 	client_register_global_confirm(ra_probe_reply, NULL);
-	ractx.state = RA_WAIT_ACCEPT;
 
 	/* Evidence that does not come in time counts as refused. */
+	if (options.attestation_timeout > 0)
+		ractx.deadline = monotime() + options.attestation_timeout;
 	ssh_packet_set_timeout(ssh, options.attestation_timeout, 1);
 	ssh_dispatch_init(ssh, &ra_input_unexpected);
+	ssh_dispatch_set(ssh, SSH2_MSG_KEXINIT, &kex_input_kexinit);
 	/* hostkeys-00@openssh.com and replies may arrive meanwhile */
 	client_set_global_dispatch(ssh);
 	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_ACCEPT,
 	    &ra_input_service_accept);
 	ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_RESPONSE,
 	    &ra_input_token_response);
+	ssh_packet_set_input_hook(ssh, &ra_input_hook, NULL);
 	r = ssh_dispatch_run(ssh, DISPATCH_BLOCK, &ractx.done);
 	if (r == SSH_ERR_CONN_TIMEOUT)
 		ra_fail(ssh, "no evidence within %d seconds",
 		    options.attestation_timeout);
 	else if (r != 0)
-		sshpkt_fatal(ssh, r, "attestation of %s", host);
+		ra_fail(ssh, "connection lost: %s", ssh_err(r));
 
+	ssh_packet_set_input_hook(ssh, NULL, NULL);
 	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_ACCEPT, NULL);
 	ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_RESPONSE, NULL);
 	ssh_packet_set_timeout(ssh, options.server_alive_interval,

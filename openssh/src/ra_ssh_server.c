@@ -147,6 +147,30 @@ ra_server_input_service_request(int type, u_int32_t seq, struct ssh *ssh)
 	return r;
 }
 
+/*
+ * Every key exchange resets the transport-range handlers (1-49), so after
+ * a rekey SERVICE_REQUEST would be a protocol error again.  Before each
+ * packet, outside a key exchange, make sure its handler is there.
+ */
+static int
+ra_server_input_hook(struct ssh *ssh, struct sshbuf *packet, u_char *typep,
+    void *ctx)
+{
+	if (!ssh_packet_is_rekeying(ssh))
+		ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_REQUEST,
+		    &ra_server_input_service_request);
+	return 0;
+}
+
+/* Post-auth dispatch: the attestation service. */
+void
+ra_server_init_dispatch(struct ssh *ssh)
+{
+	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_REQUEST,
+	    &ra_server_input_service_request);
+	ssh_packet_set_input_hook(ssh, &ra_server_input_hook, NULL);
+}
+
 /* Monitor side.  The provider is opened once per connection. */
 static struct ra_provider *ra_provider;
 
@@ -157,7 +181,7 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 {
 	struct ra_evidence *ev = NULL;
 	u_char binding[RA_SSH_BINDING_LEN];
-	char err[512];
+	char err[512], *libspec;
 	const char *etype;
 	const uint8_t *data;
 	size_t i, n, len;
@@ -172,10 +196,15 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 		error_fr(r, "binding");
 		return -1;
 	}
-	if (ra_provider == NULL && ra_provider_open(spec, &ra_provider,
-	    err, sizeof(err)) != RA_OK) {
-		error("ra-ssh: AttestationProvider %s: %s", spec, err);
-		goto out;
+	if (ra_provider == NULL) {
+		libspec = ra_provider_libspec(spec,
+		    options.trustauthority_cli_path);
+		r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));
+		free(libspec);
+		if (r != RA_OK) {
+			error("ra-ssh: AttestationProvider %s: %s", spec, err);
+			goto out;
+		}
 	}
 	if ((ev = ra_evidence_new()) == NULL)
 		fatal_f("ra_evidence_new failed");
