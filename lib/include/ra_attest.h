@@ -31,6 +31,9 @@ extern "C" {
 
 /* Evidence item types, as carried on the wire (ASCII, no spaces/commas). */
 #define RA_EVIDENCE_TDX_QUOTE	"tdx-quote"	/* raw Intel TDX quote v4/v5 */
+/* A TDX quote whose REPORTDATA is SHA-512(binding), as Intel Trust
+ * Authority's client makes them (provider trustauthority-cli). */
+#define RA_EVIDENCE_TDX_QUOTE_SHA512 "tdx-quote-sha512"
 #define RA_EVIDENCE_MAA_TOKEN	"maa-token"	/* Azure Attestation JWT (TDX CVM) */
 
 /*
@@ -71,7 +74,9 @@ struct ra_provider;
 /*
  * spec: "sim:DIR" (software TDX made by `ssh-attest sim-init DIR`),
  * "configfs-tsm" or "configfs-tsm:PATH" (Linux TSM report ABI, PATH
- * defaults to /sys/kernel/config/tsm/report).  Opening validates the
+ * defaults to /sys/kernel/config/tsm/report), "trustauthority-cli:PATH"
+ * (Intel Trust Authority's CLI at the absolute PATH, run without a shell,
+ * killed after 30 s).  Opening validates the
  * spec and any files it names, so configuration errors show at start-up.
  */
 int ra_provider_open(const char *spec, struct ra_provider **out,

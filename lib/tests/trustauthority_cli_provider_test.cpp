@@ -14,6 +14,7 @@
 #include "parse/tdx_quote.h"
 #include "provider/providers.h"
 #include "provider/sim_tdx_authority.h"
+#include "ra_attest.h"
 #include "ra_test_util.h"
 
 namespace {
@@ -171,6 +172,43 @@ TEST_F(TrustAuthorityCliTest, SpecGoesThroughTheRegistry) {
   std::string cli = WriteCli("reg", MakeQuote("\"$RD\""));
   ra::Status s = ra::OpenProvider("trustauthority-cli:" + cli, &p);
   EXPECT_TRUE(s.ok()) << s.message();
+}
+
+// The whole path: the CLI's quote verifies as "tdx-quote-sha512" under a
+// policy naming the sim root, and the same bytes labelled "tdx-quote" do
+// not (its REPORTDATA is the hash, not the binding).
+TEST_F(TrustAuthorityCliTest, VerifiesAsTdxQuoteSha512Only) {
+  std::string cli = WriteCli("e2e", MakeQuote("\"$RD\""));
+  std::vector<ra::EvidenceItem> items;
+  ASSERT_TRUE(Collect(cli, &items).ok());
+  ra_test::WriteFile(dir_ / "policy", "TrustAnchor tdx " + dir_ / "sim/root.pem" + "\n");
+  char err[256];
+  ra_policy* pol = nullptr;
+  ASSERT_EQ(ra_policy_load((dir_ / "policy").c_str(), &pol, err, sizeof(err)), RA_OK) << err;
+  for (const char* type : {"tdx-quote-sha512", "tdx-quote"}) {
+    ra_evidence* ev = ra_evidence_new();
+    ASSERT_EQ(ra_evidence_add(ev, type, items[0].data.data(), items[0].data.size(), err,
+                              sizeof(err)), RA_OK);
+    char summary[256];
+    int rc = ra_verify(pol, ev, binding_.data(), 0, summary, sizeof(summary), err, sizeof(err));
+    if (std::string(type) == "tdx-quote-sha512") {
+      EXPECT_EQ(rc, RA_OK) << err;
+      EXPECT_NE(std::string(summary).find("tdx-quote-sha512 verified"), std::string::npos)
+          << summary;
+    } else {
+      EXPECT_EQ(rc, RA_ERR_REFUSED);
+      EXPECT_NE(std::string(err).find("report data binding"), std::string::npos) << err;
+    }
+    ra_evidence_free(ev);
+  }
+  ra::Binding other = binding_;
+  other[0] ^= 1;
+  ra_evidence* ev = ra_evidence_new();
+  ASSERT_EQ(ra_evidence_add(ev, "tdx-quote-sha512", items[0].data.data(), items[0].data.size(),
+                            err, sizeof(err)), RA_OK);
+  EXPECT_EQ(ra_verify(pol, ev, other.data(), 0, nullptr, 0, err, sizeof(err)), RA_ERR_REFUSED);
+  ra_evidence_free(ev);
+  ra_policy_free(pol);
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ struct Policy {
   std::string source = "built-in default";  // file name, for messages
 
   // Evidence types accepted (AcceptEvidence). Default: tdx-quote.
-  std::vector<std::string> accepted_types{"tdx-quote"};
+  std::vector<std::string> accepted_types{"tdx-quote", "tdx-quote-sha512"};
 
   // TrustAnchor tdx PATH: PEM root certificate(s).  Empty: the built-in
   // production Intel SGX Root CA.

@@ -150,10 +150,33 @@ class TdxVerifier : public EvidenceVerifier {
   }
 };
 
+// Intel Trust Authority's client puts SHA-512(nonce || user data) into
+// REPORTDATA; the trustauthority-cli provider passes the binding as user
+// data and no nonce, so these quotes carry SHA-512(binding).  Everything
+// else is checked exactly as for "tdx-quote".
+class TdxSha512Verifier : public EvidenceVerifier {
+ public:
+  const char* type() const override { return "tdx-quote-sha512"; }
+  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
+                const VerifyContext& ctx, VerifiedClaims* out) const override {
+    if (!ctx.policy) return Status::Fail("tdx-quote-sha512", "no policy");
+    Binding expected;
+    SHA512(ctx.binding.data(), ctx.binding.size(), expected.data());
+    RA_RETURN_IF_ERROR(VerifyTdxQuote(item.data, &expected, *ctx.policy, ctx.now, out));
+    if (out) out->kind = type();
+    return Status();
+  }
+};
+
 }  // namespace
 
 const EvidenceVerifier* TdxQuoteVerifier() {
   static const TdxVerifier kVerifier;
+  return &kVerifier;
+}
+
+const EvidenceVerifier* TdxQuoteSha512Verifier() {
+  static const TdxSha512Verifier kVerifier;
   return &kVerifier;
 }
 

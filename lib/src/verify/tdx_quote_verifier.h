@@ -22,5 +22,7 @@ Status VerifyTdxQuote(ByteView quote, const Binding* binding,
                       VerifiedClaims* out);
 
 const EvidenceVerifier* TdxQuoteVerifier();
+// "tdx-quote-sha512": REPORTDATA = SHA-512(binding) (trustauthority-cli).
+const EvidenceVerifier* TdxQuoteSha512Verifier();
 
 }  // namespace ra

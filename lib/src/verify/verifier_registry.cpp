@@ -8,7 +8,8 @@
 namespace ra {
 
 const EvidenceVerifier* FindVerifier(const std::string& type) {
-  const EvidenceVerifier* const kAll[] = {TdxQuoteVerifier(), MaaTokenVerifier()};
+  const EvidenceVerifier* const kAll[] = {TdxQuoteVerifier(), TdxQuoteSha512Verifier(),
+                                          MaaTokenVerifier()};
   for (const EvidenceVerifier* v : kAll)
     if (type == v->type()) return v;
   return nullptr;

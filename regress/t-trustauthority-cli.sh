@@ -1,0 +1,68 @@
+#!/bin/bash
+# AttestationProvider trustauthority-cli end to end, with a stand-in for
+# Intel's CLI that answers as the real one does (Quote:/runtime_data:
+# lines, REPORTDATA = SHA-512(user data)) using the sim TEE underneath.
+. "$(dirname "$0")/lib.sh"
+make_sim sim
+echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+
+fake_cli() { # NAME BODY: a CLI whose quote step is BODY (leaves it in $Q)
+	cat > "$T/$1" <<EOC
+#!/bin/sh
+[ "\$1" = quote ] && [ "\$2" = --user-data ] || { echo "usage: quote --user-data B64" >&2; exit 2; }
+Q=$T/$1.quote
+RD=\$(printf %s "\$3" | base64 -d | sha512sum | cut -d' ' -f1)
+$2
+echo "Quote: \$(base64 -w0 "\$Q")"
+echo "runtime_data: \$3"
+EOC
+	chmod 755 "$T/$1"
+}
+fake_cli good-cli "$SSH_ATTEST quote --provider sim:$T/sim --report-data \$RD -o \"\$Q\" || exit 1"
+fake_cli broken-cli "echo 'tdx: configfs-tsm not available' >&2; exit 5"
+fake_cli lying-cli "$SSH_ATTEST quote --provider sim:$T/sim --report-data $(printf '%0128d' 0) -o \"\$Q\" || exit 1"
+
+start_sshd good "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $T/good-cli"
+start_sshd broken "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $T/broken-cli"
+start_sshd lying "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $T/lying-cli"
+write_ssh_config good broken lying
+A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy"
+
+echo "attested through the CLI"
+run_ssh ok $A -o LogLevel=VERBOSE good echo via-cli
+expect_eq "exit 0" "$(rc_of ok)" 0
+expect_eq "output" "$(cat "$T/ok.out")" "via-cli"
+expect_grep "verified as tdx-quote-sha512" "verified: tdx-quote-sha512 verified" "$T/ok.err"
+
+echo "the same quote is not accepted where the policy does not accept the type"
+printf 'TrustAnchor tdx %s\nAcceptEvidence tdx-quote\n' "$T/sim/root.pem" > "$T/policy-raw"
+rm -f "$T/ran"
+run_ssh raw -o AttestationRequired=yes -o AttestationPolicy="$T/policy-raw" good touch "$T/ran"
+expect_eq "exit 255" "$(rc_of raw)" 255
+expect_grep "reason" "none of an accepted type" "$T/raw.err"
+[ -e "$T/ran" ] && fail "command ran" || ok "command did not run"
+
+for s in broken lying; do
+	echo "$s CLI"
+	rm -f "$T/ran"
+	run_ssh $s $A $s touch "$T/ran"
+	expect_eq "$s: exit 255" "$(rc_of $s)" 255
+	expect_grep "$s: reason" "server could not produce evidence: evidence provider failed" "$T/$s.err"
+	[ -e "$T/ran" ] && fail "$s: command ran" || ok "$s: command did not run"
+done
+expect_grep "broken: sshd logs the CLI's own words" "status 5: tdx: configfs-tsm not available" "$T/sshd_broken.log"
+expect_grep "lying: sshd logs the mismatch" "REPORTDATA is not SHA-512" "$T/sshd_lying.log"
+
+echo "configuration errors show at start-up"
+printf 'HostKey %s\nAttestationProvider trustauthority-cli\nTrustauthorityCliPath %s\n' \
+    "$T/host_key" "$T/missing-cli" > "$T/c1"
+"$SSHD" -t -f "$T/c1" > "$T/t1" 2>&1
+expect_eq "sshd -t refuses a missing CLI" "$?" 255
+expect_grep "names the path" "$T/missing-cli" "$T/t1"
+chmod 757 "$T/good-cli"
+printf 'HostKey %s\nAttestationProvider trustauthority-cli\nTrustauthorityCliPath %s\n' \
+    "$T/host_key" "$T/good-cli" > "$T/c2"
+"$SSHD" -t -f "$T/c2" > "$T/t2" 2>&1
+expect_eq "sshd -t refuses a CLI others may replace" "$?" 255
+expect_grep "says why" "writable by others" "$T/t2"
+finish
