@@ -14,8 +14,9 @@
 #      against build/lib/libra_attest.a): quotes/s on one core, for a sim
 #      quote and for a real SPR quote against the Intel root.
 #   3. bulk: BENCH_BULK_MIB (1024) MiB through `cat > /dev/null` on the
-#      remote side, BENCH_BULK_REPEATS (3) times each, interleaved; median
-#      throughput and attested/plain (target >= 0.99).
+#      remote side, BENCH_BULK_REPEATS (5) times each, interleaved; median
+#      throughput and attested/plain (target >= 0.99), and CPU per GiB
+#      (client + server), which load elsewhere disturbs less.
 #   4. BENCH_CONCURRENCY (64) attested connections started at once (behind
 #      a barrier): successes, p50, p99 (target: all succeed).  Plain is
 #      measured the same way for comparison.
@@ -49,7 +50,7 @@ REAL_QUOTE="${BENCH_REAL_QUOTE:-$top/../shared/vectors/tdx/gotdx_quote_v4_SPR_E4
 
 N=${BENCH_CONNECTIONS:-200}
 BULK_MIB=${BENCH_BULK_MIB:-1024}
-BULK_REPEATS=${BENCH_BULK_REPEATS:-3}
+BULK_REPEATS=${BENCH_BULK_REPEATS:-5}
 CONC=${BENCH_CONCURRENCY:-64}
 VERIFY_SECONDS=${BENCH_VERIFY_SECONDS:-3}
 SKIP=",${BENCH_SKIP:-},"
@@ -196,6 +197,15 @@ cpu_children() { # sets CPU_US: user+sys of this shell's reaped children, in us
 		CPU_US=$(( CPU_US + (10#$m * 60 + 10#${s%.*}) * 1000000 + 10#${s#*.}000 ))
 	done
 }
+sshd_idle() { # PID: wait (up to 3 s) until that sshd has reaped its sessions,
+	# so their CPU shows in its cutime/cstime and not in the next sample
+	local k c
+	for k in $(seq 1 60); do
+		c=$(cat "/proc/$1/task/$1/children" 2>/dev/null) || return 0
+		[ -z "$c" ] && return 0
+		sleep 0.05
+	done
+}
 sshd_ticks() { # PID -> cutime+cstime (clock ticks) of that sshd
 	local f
 	read -r -a f < "/proc/$1/stat"
@@ -234,6 +244,7 @@ if ! skipped connect; then
 			break
 		fi
 	done
+	sshd_idle "$PID_plain"; sshd_idle "$PID_attested"
 	echo "plain $(( $(sshd_ticks "$PID_plain") - st_plain0 ))" > "$T/sshd_ticks"
 	echo "attested $(( $(sshd_ticks "$PID_attested") - st_att0 ))" >> "$T/sshd_ticks"
 	[ "$cfail" -eq 0 ] || log "connect: $cfail failed connections (see stderr in KEEP=1 dir)"
@@ -263,13 +274,19 @@ if ! skipped bulk; then
 	for i in $(seq 1 "$BULK_REPEATS"); do
 		if [ $((i % 2)) -eq 1 ]; then order="plain attested"; else order="attested plain"; fi
 		for h in $order; do
+			eval "spid=\$PID_$h"
+			sshd_idle "$spid"; st0=$(sshd_ticks "$spid"); cpu_children; c0=$CPU_US
 			t0=$EPOCHREALTIME
 			head -c $((BULK_MIB * 1048576)) /dev/zero |
 			    S "$h" 'cat > /dev/null' 2>> "$T/bulk_$h.err"
 			rc=$?
 			t1=$EPOCHREALTIME
+			cpu_children; c1=$CPU_US; sshd_idle "$spid"; st1=$(sshd_ticks "$spid")
 			printf '%s\t%s\t%s\t%s\n' "$h" "$i" "$rc" \
 			    "$(( (${t1/./} - ${t0/./}) ))" >> "$T/bulk.tsv"
+			# client CPU includes `head`; server CPU includes `cat`: alike on both sides
+			printf '%s\t%s\t%s\t%s\n' "$h" "$i" "$(( c1 - c0 ))" \
+			    "$(( (st1 - st0) * 1000000 / $(getconf CLK_TCK) ))" >> "$T/bulk_cpu.tsv"
 		done
 	done
 fi
@@ -452,6 +469,15 @@ if b:
         d[h] = {"n": sum(1 for r in b if r[0] == h), "ok": len(ok),
                 "median_mib_s": round(median(mibs), 1) if mibs else None,
                 "all_mib_s": [round(x, 1) for x in mibs]}
+    try:
+        bc = rows("bulk_cpu.tsv")
+        for h in ("plain", "attested"):
+            xs = [(cl + sv) / 1000.0 / (bulk_mib / 1024.0) for (hh, i, cl, sv) in bc if hh == h]
+            d[h]["cpu_ms_per_gib_median"] = round(median(xs), 1) if xs else None
+        d["cpu_ratio_attested_over_plain"] = round(
+            d["attested"]["cpu_ms_per_gib_median"] / d["plain"]["cpu_ms_per_gib_median"], 3)
+    except Exception as e:
+        d["cpu_error"] = str(e)
     pm, am = d["plain"]["median_mib_s"], d["attested"]["median_mib_s"]
     ratio = am / pm if pm and am else None
     d["ratio_attested_over_plain"] = round(ratio, 3) if ratio else None
@@ -508,7 +534,7 @@ if "connect_true" in res:
     for h, lab in (("plain", "plain (AttestationProvider none)"),
                    ("attested", "attested (sim provider, local verify)")):
         x = d[h]
-        L.append(f"  {lab:<48}{f(x['median_ms'],' ms'):>11}{f(x['p99_ms'],' ms'):>11}"
+        L.append(f"  {lab:<48}{f(x['median_ms'],' ms'):>12}{f(x['p99_ms'],' ms'):>12}"
                  f"  {x['ok']}/{x['n']}")
     L.append(f"  {'attested via MAA emulator (token path)':<48}{'n/a (no emulator yet)':>20}")
     L.append(f"  ratio attested/plain (medians): {f(d['ratio_attested_over_plain_median'])}"
@@ -540,14 +566,17 @@ if "bulk" in res:
     for h in ("plain", "attested"):
         x = d[h]
         L.append(f"  {h:<48}{f(x['median_mib_s'],' MiB/s'):>14}   ({', '.join(str(a) for a in x['all_mib_s'])})")
-    L.append(f"  ratio attested/plain: {f(d['ratio_attested_over_plain'])}")
+    L.append(f"  ratio attested/plain: {f(d['ratio_attested_over_plain'])}"
+             f"   CPU per GiB (client+server): plain {f(d['plain'].get('cpu_ms_per_gib_median'),' ms')},"
+             f" attested {f(d['attested'].get('cpu_ms_per_gib_median'),' ms')},"
+             f" ratio {f(d.get('cpu_ratio_attested_over_plain'))}")
     L.append("")
 if "concurrent" in res:
     d = res["concurrent"]
     L.append(f"{conc} concurrent connections (MaxStartups 100)          ok        p50        p99")
     for h in ("plain", "attested"):
         x = d[h]
-        L.append(f"  {h:<44}{x['ok']:>4}/{x['started']:<4}{f(x['p50_ms'],' ms'):>11}{f(x['p99_ms'],' ms'):>11}")
+        L.append(f"  {h:<44}{x['ok']:>4}/{x['started']:<4}{f(x['p50_ms'],' ms'):>12}{f(x['p99_ms'],' ms'):>12}")
     L.append("")
 if "client_instructions" in res:
     p_, a_ = prof["plain"], prof["attested"]
