@@ -3,7 +3,7 @@
 # this runs apt-get; otherwise it prints the exact command to run.
 set -eu
 pkgs="build-essential pkg-config cmake ccache rsync patch ca-certificates
-    libssl-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev libgtest-dev
+    libssl-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev libgtest-dev libcpp-httplib-dev
     openssh-client openssh-server git procps python3 python3-paramiko"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-14-dev"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine"

@@ -14,6 +14,16 @@ Status OpenProvider(const std::string& spec, std::unique_ptr<EvidenceProvider>* 
       return Status::Fail("provider spec", "'" + spec + "': sim needs a directory (sim:DIR)");
     return OpenSimTdxProvider(arg, out);
   }
+  if (kind == "sim-azure") {
+    std::string dir;
+    AttestationServiceOptions service;
+    RA_RETURN_IF_ERROR(ParseAttestationServiceSpec(arg, &dir, &service));
+    if (colon == std::string::npos || dir.empty())
+      return Status::Fail("provider spec", "'" + spec + "': sim-azure needs a directory");
+    std::unique_ptr<EvidenceProvider> sim;
+    RA_RETURN_IF_ERROR(OpenSimTdxProvider(dir, &sim));
+    return OpenAzureEvidenceProvider(std::move(sim), service, out);
+  }
   if (kind == "configfs-tsm") {
     if (colon != std::string::npos && arg.empty())
       return Status::Fail("provider spec", "'" + spec + "': empty path");
@@ -27,7 +37,8 @@ Status OpenProvider(const std::string& spec, std::unique_ptr<EvidenceProvider>* 
   }
   return Status::Fail("provider spec",
                       "unknown provider '" + spec +
-                          "' (known: sim:DIR, configfs-tsm[:PATH], trustauthority-cli:PATH)");
+                          "' (known: sim:DIR, sim-azure:DIR[;service=URL;ca=FILE;timeout=S], "
+                          "configfs-tsm[:PATH], trustauthority-cli:PATH)");
 }
 
 }  // namespace ra

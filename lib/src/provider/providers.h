@@ -26,4 +26,34 @@ Status OpenTrustAuthorityCliProvider(const std::string& path, int timeout_second
 constexpr int kTrustAuthorityCliTimeout = 30;
 constexpr const char* kEvidenceTdxQuoteSha512 = "tdx-quote-sha512";
 
+// Azure-shaped evidence (provider/attestation_service_client.cpp):
+// REPORTDATA = SHA-256(runtime JSON) || zeros, the runtime JSON carrying
+// the binding as "user-data"; optionally exchanged for an Azure
+// Attestation token.  Spec "sim-azure:DIR[;service=URL][;ca=FILE][;timeout=S]".
+constexpr const char* kEvidenceAzureTdxQuote = "azure-tdx-quote";
+constexpr const char* kEvidenceAzureRuntimeData = "azure-runtime-data";
+constexpr int kMaxServiceTimeout = 10;  // seconds, connect + transfer
+
+struct AttestationServiceOptions {
+  std::string url;      // normalized https base URL; "" = no service
+  std::string ca_file;  // PEM CA(s) instead of the system store; "" = system
+  int timeout_seconds = kMaxServiceTimeout;
+};
+
+// {"user-data":"<binding, 128 upper-case hex digits>"}: the exact bytes
+// hashed into REPORTDATA.
+std::string AzureRuntimeJson(const Binding& binding);
+// Splits "BASE;service=URL;ca=FILE;timeout=S" into BASE and the options
+// (checked: https URL, readable absolute CA file, 1..10 s).
+Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
+                                   AttestationServiceOptions* out);
+// POST {url}/attest/TdxVm with the quote and runtime data (base64url, as
+// Azure Attestation takes them); *token is the returned JWT.
+Status RequestMaaToken(const AttestationServiceOptions& service, ByteView quote,
+                       ByteView runtime_data, std::string* token);
+// Wraps a raw TDX quote source (its "tdx-quote" items) as above.
+Status OpenAzureEvidenceProvider(std::unique_ptr<EvidenceProvider> quotes,
+                                 const AttestationServiceOptions& service,
+                                 std::unique_ptr<EvidenceProvider>* out);
+
 }  // namespace ra

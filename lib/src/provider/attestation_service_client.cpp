@@ -1,0 +1,242 @@
+// Azure-style evidence and the attestation-service client (MAA).
+//
+// On Azure TDX CVMs the binding does not go into REPORTDATA directly: the
+// paravisor puts SHA-256(runtime JSON) into REPORTDATA[0:32] and the
+// runtime JSON carries the guest's "user-data".  Azure Attestation checks
+// that hash and copies the runtime JSON into the token's x-ms-runtime.
+// This provider reproduces that shape over any raw quote source (today the
+// sim: "sim-azure:DIR"):
+//
+//   runtime JSON  = {"user-data":"<128 upper-case hex digits of binding>"}
+//                   (these exact bytes, produced here)
+//   REPORTDATA    = SHA-256(runtime JSON) || 32 zero bytes
+//   evidence      = "azure-tdx-quote" (the quote), "azure-runtime-data"
+//                   (the runtime JSON), and, with a service configured,
+//                   "maa-token" (the service's JWT for both).
+//
+// Spec: "sim-azure:DIR[;service=URL][;ca=FILE][;timeout=SECONDS]".  The
+// service is asked with POST {URL}/attest/TdxVm?api-version=... over
+// libcurl: https only, TLS verification always on (ca= replaces the system
+// store, never disables it), no redirects, connect and total timeouts
+// (total <= kMaxServiceTimeout), response bounded, HTTP status 200 only.
+// It runs in sshd's privileged monitor; a slow or failing service fails
+// the one connection.
+#include <curl/curl.h>
+#include <openssl/sha.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/bytes_util.h"
+#include "parse/jwt_token.h"
+#include "provider/providers.h"
+
+namespace ra {
+namespace {
+
+const char kCheck[] = "attestation service";
+constexpr size_t kMaxResponse = 256 * 1024;
+constexpr long kConnectTimeoutS = 5;
+constexpr const char kApiVersion[] = "2023-04-01-preview";
+
+struct CurlFree {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistFree {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+struct Sink {
+  std::string body;
+  bool overflow = false;
+};
+
+size_t Write(char* data, size_t size, size_t n, void* user) {
+  Sink* s = static_cast<Sink*>(user);
+  size_t len = size * n;
+  if (s->body.size() + len > kMaxResponse) {
+    s->overflow = true;
+    return 0;  // curl fails with CURLE_WRITE_ERROR
+  }
+  s->body.append(data, len);
+  return len;
+}
+
+class AzureEvidenceProvider : public EvidenceProvider {
+ public:
+  AzureEvidenceProvider(std::unique_ptr<EvidenceProvider> quotes,
+                        const AttestationServiceOptions& service)
+      : quotes_(std::move(quotes)), service_(service) {}
+  Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override;
+
+ private:
+  std::unique_ptr<EvidenceProvider> quotes_;
+  AttestationServiceOptions service_;
+};
+
+Status AzureEvidenceProvider::Collect(const Binding& binding,
+                                      std::vector<EvidenceItem>* out) {
+  const std::string runtime = AzureRuntimeJson(binding);
+  Binding report_data{};
+  SHA256(reinterpret_cast<const uint8_t*>(runtime.data()), runtime.size(), report_data.data());
+  std::vector<EvidenceItem> raw;
+  RA_RETURN_IF_ERROR(quotes_->Collect(report_data, &raw));
+  Bytes quote;
+  for (EvidenceItem& it : raw) {
+    if (it.type == "tdx-quote") {
+      quote = std::move(it.data);
+      break;
+    }
+  }
+  if (quote.empty()) return Status::Fail("azure evidence", "quote source produced no TDX quote");
+  Bytes runtime_bytes(runtime.begin(), runtime.end());
+  std::string token;
+  if (!service_.url.empty())
+    RA_RETURN_IF_ERROR(RequestMaaToken(service_, quote, runtime_bytes, &token));
+  out->push_back(EvidenceItem{kEvidenceAzureTdxQuote, std::move(quote)});
+  out->push_back(EvidenceItem{kEvidenceAzureRuntimeData, std::move(runtime_bytes)});
+  if (!token.empty())
+    out->push_back(EvidenceItem{"maa-token", Bytes(token.begin(), token.end())});
+  return Status();
+}
+
+}  // namespace
+
+std::string AzureRuntimeJson(const Binding& binding) {
+  std::string hex = HexEncode(ByteView(binding.data(), binding.size()));
+  for (char& c : hex)
+    if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
+  return "{\"user-data\":\"" + hex + "\"}";
+}
+
+Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
+                                   AttestationServiceOptions* out) {
+  AttestationServiceOptions o;
+  size_t pos = spec.find(';');
+  *base = spec.substr(0, pos);
+  while (pos != std::string::npos) {
+    size_t next = spec.find(';', pos + 1);
+    std::string opt = spec.substr(pos + 1, next == std::string::npos ? std::string::npos
+                                                                      : next - pos - 1);
+    pos = next;
+    size_t eq = opt.find('=');
+    std::string key = opt.substr(0, eq);
+    std::string val = eq == std::string::npos ? std::string() : opt.substr(eq + 1);
+    if (eq == std::string::npos || val.empty())
+      return Status::Fail("provider spec", "'" + opt + "': expected service=URL, ca=FILE "
+                                           "or timeout=SECONDS");
+    if (key == "service") {
+      std::string norm;
+      Status s = NormalizeHttpsUrl(val, &norm);
+      if (!s.ok()) return Status::Fail("provider spec", "service " + s.message());
+      o.url = norm;
+    } else if (key == "ca") {
+      if (val[0] != '/')
+        return Status::Fail("provider spec", "ca '" + val + "' is not an absolute path");
+      Bytes pem;
+      Status s = ReadFileBounded(val, 1 << 20, &pem);
+      if (!s.ok()) return Status::Fail("provider spec", "ca " + s.message());
+      o.ca_file = val;
+    } else if (key == "timeout") {
+      if (val.size() > 3 || val.find_first_not_of("0123456789") != std::string::npos ||
+          std::stoi(val) < 1 || std::stoi(val) > kMaxServiceTimeout)
+        return Status::Fail("provider spec", "timeout '" + val + "': 1.." +
+                                                 std::to_string(kMaxServiceTimeout) +
+                                                 " seconds");
+      o.timeout_seconds = std::stoi(val);
+    } else {
+      return Status::Fail("provider spec", "unknown option '" + key + "'");
+    }
+  }
+  if (o.url.empty() && !o.ca_file.empty())
+    return Status::Fail("provider spec", "ca= without service=");
+  *out = o;
+  return Status();
+}
+
+Status RequestMaaToken(const AttestationServiceOptions& service, ByteView quote,
+                       ByteView runtime_data, std::string* token) {
+  static std::once_flag init;
+  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  const std::string url = service.url + "/attest/TdxVm?api-version=" + kApiVersion;
+  const std::string body = "{\"quote\":\"" + Base64UrlEncode(quote) +
+                           "\",\"runtimeData\":{\"data\":\"" + Base64UrlEncode(runtime_data) +
+                           "\",\"dataType\":\"JSON\"}}";
+  std::unique_ptr<CURL, CurlFree> c(curl_easy_init());
+  if (!c) return Status::Fail(kCheck, "curl_easy_init failed");
+  std::unique_ptr<curl_slist, SlistFree> headers;
+  {
+    curl_slist* l = curl_slist_append(nullptr, "Content-Type: application/json");
+    if (l) headers.reset(l);
+    l = l ? curl_slist_append(l, "Accept: application/json") : nullptr;
+    if (!l) return Status::Fail(kCheck, "out of memory");
+  }
+  long total = service.timeout_seconds > 0 && service.timeout_seconds <= kMaxServiceTimeout
+                   ? service.timeout_seconds
+                   : kMaxServiceTimeout;
+  long connect = total < kConnectTimeoutS ? total : kConnectTimeoutS;
+  Sink sink;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  CURL* h = c.get();
+  bool ok = curl_easy_setopt(h, CURLOPT_URL, url.c_str()) == CURLE_OK &&
+#if LIBCURL_VERSION_NUM >= 0x075500
+            curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
+#else
+            curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTPS) == CURLE_OK &&
+#endif
+            curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, connect) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_TIMEOUT, total) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_MAXFILESIZE, static_cast<long>(kMaxResponse)) ==
+                CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str()) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size())) ==
+                CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Write) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_USERAGENT, "ra-ssh") == CURLE_OK &&
+            (service.ca_file.empty() ||
+             curl_easy_setopt(h, CURLOPT_CAINFO, service.ca_file.c_str()) == CURLE_OK);
+  if (!ok) return Status::Fail(kCheck, "cannot configure libcurl");
+  CURLcode rc = curl_easy_perform(h);
+  if (sink.overflow)
+    return Status::Fail(kCheck, service.url + ": response larger than " +
+                                    std::to_string(kMaxResponse) + " bytes");
+  if (rc != CURLE_OK)
+    return Status::Fail(kCheck, service.url + ": " +
+                                    (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  if (status != 200)
+    return Status::Fail(kCheck, service.url + ": HTTP status " + std::to_string(status));
+  JsonPtr doc;
+  RA_RETURN_IF_ERROR(ParseJsonObject(sink.body, "attestation service response", &doc));
+  std::string t;
+  RA_RETURN_IF_ERROR(JsonGetString(doc.get(), "token", kCheck, &t));
+  if (t.empty() || t.size() > kMaxJwtLen)
+    return Status::Fail(kCheck, "token empty or longer than " + std::to_string(kMaxJwtLen));
+  // Structure only: the relying party verifies it; this catches a service
+  // answering with something that is not a JWS before it is sent on.
+  JwtToken parsed;
+  Status s = ParseJwt(t, &parsed);
+  if (!s.ok()) return Status::Fail(kCheck, "token: " + s.message());
+  *token = std::move(t);
+  return Status();
+}
+
+Status OpenAzureEvidenceProvider(std::unique_ptr<EvidenceProvider> quotes,
+                                 const AttestationServiceOptions& service,
+                                 std::unique_ptr<EvidenceProvider>* out) {
+  if (!quotes) return Status::Fail("provider spec", "no quote source");
+  *out = std::make_unique<AzureEvidenceProvider>(std::move(quotes), service);
+  return Status();
+}
+
+}  // namespace ra

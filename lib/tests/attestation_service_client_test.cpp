@@ -1,0 +1,214 @@
+// The Azure-shaped provider ("sim-azure:DIR[;service=...]") and its
+// attestation-service client, against the maa-emulator (a real HTTPS
+// server on loopback with its own CA) in good and misbehaving modes.
+#include <gtest/gtest.h>
+#include <openssl/sha.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/bytes_util.h"
+#include "parse/tdx_quote.h"
+#include "policy/policy.h"
+#include "provider/providers.h"
+#include "provider/sim_tdx_authority.h"
+#include "ra_test_util.h"
+#include "verify/jwks_fetcher.h"
+#include "verify/maa_token_verifier.h"
+
+namespace {
+
+using ra_test::TempDir;
+
+// One emulator process; killed when the object goes.
+class Emulator {
+ public:
+  Emulator(const std::string& dir, const std::string& anchor,
+           const std::vector<std::string>& extra) {
+    port_file_ = dir + "/port." + std::to_string(counter_++);
+    std::vector<std::string> args = {RA_MAA_EMULATOR, "--dir", dir + "/emu", "--trust-anchor",
+                                     anchor, "--port-file", port_file_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(&a[0]);
+      argv.push_back(nullptr);
+      freopen("/dev/null", "w", stdout);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    for (int i = 0; i < 200 && port_ == 0; i++) {
+      std::string p = ra_test::ReadFile(port_file_);
+      if (!p.empty()) port_ = std::atoi(p.c_str());
+      else std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+  }
+  ~Emulator() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  int port() const { return port_; }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  static int counter_;
+  std::string port_file_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+int Emulator::counter_ = 0;
+
+class AzureProviderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ra::Status s = ra::SimInit(dir_ / "sim", {});
+    ASSERT_TRUE(s.ok()) << s.message();
+    for (size_t i = 0; i < binding_.size(); i++) binding_[i] = static_cast<uint8_t>(i * 5 + 1);
+    ra::ClearIssuerKeyCache();
+  }
+  std::string Spec(const Emulator& e, const std::string& more = "") {
+    return "sim-azure:" + (dir_ / "sim") + ";service=" + e.url() + ";ca=" +
+           (dir_ / "emu/ca.pem") + more;
+  }
+  ra::Status Collect(const std::string& spec, std::vector<ra::EvidenceItem>* out) {
+    std::unique_ptr<ra::EvidenceProvider> p;
+    RA_RETURN_IF_ERROR(ra::OpenProvider(spec, &p));
+    return p->Collect(binding_, out);
+  }
+  ra::Policy TokenPolicy(const Emulator& e) {
+    ra::Policy pol;
+    ra::Status s = ra::ParsePolicy("AcceptEvidence maa-token\nIssuer " + e.url() +
+                                       "\nIssuerCA " + (dir_ / "emu/ca.pem") + "\n",
+                                   "test", &pol);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return pol;
+  }
+  const ra::EvidenceItem* Find(const std::vector<ra::EvidenceItem>& items,
+                               const std::string& type) {
+    for (const auto& it : items)
+      if (it.type == type) return &it;
+    return nullptr;
+  }
+  std::string Anchor() { return dir_ / "sim/root.pem"; }
+
+  TempDir dir_;
+  ra::Binding binding_{};
+};
+
+TEST_F(AzureProviderTest, RuntimeJsonIsCanonical) {
+  std::string j = ra::AzureRuntimeJson(binding_);
+  EXPECT_EQ(j.size(), std::string("{\"user-data\":\"\"}").size() + 128);
+  EXPECT_EQ(j.substr(0, 16), "{\"user-data\":\"01");
+  EXPECT_EQ(j.substr(14, 128).find_first_of("abcdef"), std::string::npos);  // upper-case hex, as Azure's HCL
+}
+
+TEST_F(AzureProviderTest, WithoutServiceQuoteCarriesRuntimeHash) {
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect("sim-azure:" + (dir_ / "sim"), &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(items.size(), 2u);
+  const auto* q = Find(items, ra::kEvidenceAzureTdxQuote);
+  const auto* rt = Find(items, ra::kEvidenceAzureRuntimeData);
+  ASSERT_TRUE(q && rt);
+  EXPECT_EQ(std::string(rt->data.begin(), rt->data.end()), ra::AzureRuntimeJson(binding_));
+  ra::TdxQuote tq;
+  ASSERT_TRUE(ra::ParseTdxQuote(q->data, &tq).ok());
+  uint8_t h[32];
+  SHA256(rt->data.data(), rt->data.size(), h);
+  EXPECT_EQ(0, memcmp(h, tq.body.report_data.data(), 32));
+  for (size_t i = 32; i < 64; i++) EXPECT_EQ(tq.body.report_data[i], 0);
+}
+
+TEST_F(AzureProviderTest, SpecErrors) {
+  std::unique_ptr<ra::EvidenceProvider> p;
+  const std::string sim = dir_ / "sim";
+  for (const std::string& bad :
+       std::vector<std::string>{"sim-azure:", "sim-azure:" + sim + ";service=http://127.0.0.1:1",
+        "sim-azure:" + sim + ";service=https://127.0.0.1:1;ca=relative.pem",
+        "sim-azure:" + sim + ";service=https://127.0.0.1:1;ca=/nonexistent/ca.pem",
+        "sim-azure:" + sim + ";service=https://127.0.0.1:1;timeout=0",
+        "sim-azure:" + sim + ";service=https://127.0.0.1:1;timeout=11",
+        "sim-azure:" + sim + ";ca=/etc/hostname", "sim-azure:" + sim + ";bogus=1",
+        "sim-azure:" + sim + ";service", "sim-azure:" + sim + ";"}) {
+    ra::Status s = ra::OpenProvider(bad, &p);
+    EXPECT_FALSE(s.ok()) << bad;
+  }
+  ra::Status s = ra::OpenProvider("sim-azure:" + sim + ";service=https://127.0.0.1:1;timeout=3", &p);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST_F(AzureProviderTest, TokenFromEmulatorVerifies) {
+  Emulator e(dir_.path(), Anchor(), {});
+  ASSERT_NE(e.port(), 0) << "emulator did not start";
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(Spec(e), &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  const auto* tok = Find(items, "maa-token");
+  ASSERT_TRUE(tok);
+  ra::Policy pol = TokenPolicy(e);
+  ra::VerifiedClaims vc;
+  s = ra::VerifyMaaTdxToken(std::string(tok->data.begin(), tok->data.end()), &binding_, pol, 0,
+                            &vc);
+  EXPECT_TRUE(s.ok()) << s.message();
+  ra::Binding other = binding_;
+  other[0] ^= 1;
+  s = ra::VerifyMaaTdxToken(std::string(tok->data.begin(), tok->data.end()), &other, pol, 0,
+                            &vc);
+  EXPECT_FALSE(s.ok());
+}
+
+TEST_F(AzureProviderTest, ServiceFailuresFailCollect) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string more, want;
+  };
+  const std::vector<Case> cases = {
+      {{"--status", "500"}, "", "HTTP status 500"},
+      {{"--slow", "5"}, ";timeout=1", "attestation service"},
+  };
+  for (const Case& c : cases) {
+    Emulator e(dir_.path(), Anchor(), c.args);
+    ASSERT_NE(e.port(), 0);
+    std::vector<ra::EvidenceItem> items;
+    auto t0 = std::chrono::steady_clock::now();
+    ra::Status s = Collect(Spec(e, c.more), &items);
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(c.want), std::string::npos) << s.message();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4));
+  }
+}
+
+TEST_F(AzureProviderTest, TlsIsVerified) {
+  Emulator e(dir_.path(), Anchor(), {});
+  ASSERT_NE(e.port(), 0);
+  // The system store does not know the emulator's CA.
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect("sim-azure:" + (dir_ / "sim") + ";service=" + e.url(), &items);
+  EXPECT_FALSE(s.ok());
+  // Another CA (the sim root) does not vouch for it either.
+  s = Collect("sim-azure:" + (dir_ / "sim") + ";service=" + e.url() + ";ca=" + Anchor(), &items);
+  EXPECT_FALSE(s.ok());
+}
+
+TEST_F(AzureProviderTest, EmulatorRefusesQuoteFromOtherRoot) {
+  ra::Status s = ra::SimInit(dir_ / "other", {});
+  ASSERT_TRUE(s.ok());
+  Emulator e(dir_.path(), dir_ / "other/root.pem", {});
+  ASSERT_NE(e.port(), 0);
+  std::vector<ra::EvidenceItem> items;
+  s = Collect(Spec(e), &items);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("HTTP status 400"), std::string::npos) << s.message();
+}
+
+}  // namespace

@@ -1,0 +1,449 @@
+// maa-emulator: an Azure Attestation (MAA) stand-in for tests.  A real
+// HTTPS server on loopback with its own test CA, speaking MAA's REST API:
+//
+//   POST /attest/TdxVm?api-version=...   {"quote": b64url, "runtimeData":
+//        {"data": b64url, "dataType": "JSON"}}  ->  {"token": JWT}
+//   GET  /certs                          {"keys":[{kid, kty RSA, x5c}]}
+//   GET  /.well-known/openid-configuration  {"issuer", "jwks_uri"}
+//
+// The quote is verified with the ra_attest library against --trust-anchor
+// (the sim root), REPORTDATA[0:32] must equal SHA-256(runtime data), as
+// Azure checks the HCL runtime JSON, and the token is RS256, signed by the
+// emulator's RSA-2048 key, with Azure's claim names.  Misbehaviour options
+// make the negative tests: --expired, --wrong-key, --wrong-iss,
+// --missing-claim NAME, --debug-true, --slow SECONDS, --status CODE.
+//
+// DIR holds ca.pem/ca.key (test CA), server.pem/server.key (TLS, for
+// 127.0.0.1 and localhost) and signing.pem/signing.key (token key); they
+// are generated when DIR has none of them.  The bound port goes to
+// --port-file (written atomically) and to stdout.
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+#define CPPHTTPLIB_OPENSSL_SUPPORT  // must match the library build (pkg-config)
+#endif
+#include <httplib.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/bytes_util.h"
+#include "parse/jwt_token.h"
+#include "parse/tdx_quote.h"
+#include "policy/policy.h"
+#include "verify/tdx_quote_verifier.h"
+
+namespace {
+
+using ra::Bytes;
+using ra::JsonPtr;
+
+constexpr size_t kMaxRequest = 1 << 20;
+
+struct Options {
+  std::string dir, trust_anchor, port_file;
+  int port = 0;
+  bool expired = false, wrong_key = false, wrong_iss = false, debug_true = false;
+  std::vector<std::string> missing_claims;
+  int slow = 0;
+  int status = 0;
+};
+
+[[noreturn]] void Die(const std::string& msg) {
+  std::fprintf(stderr, "maa-emulator: %s\n", msg.c_str());
+  std::exit(1);
+}
+
+struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
+struct X509Free { void operator()(X509* p) const { X509_free(p); } };
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using Cert = std::unique_ptr<X509, X509Free>;
+
+bool Exists(const std::string& p) {
+  struct stat st;
+  return stat(p.c_str(), &st) == 0;
+}
+
+void WritePem(const std::string& path, EVP_PKEY* key, X509* cert) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) Die("cannot write " + path);
+  if (key) {
+    fchmod(fileno(f), 0600);
+    if (PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+      Die("cannot write " + path);
+  } else if (PEM_write_X509(f, cert) != 1) {
+    Die("cannot write " + path);
+  }
+  std::fclose(f);
+}
+
+Pkey ReadKey(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) Die("cannot read " + path);
+  Pkey k(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr));
+  std::fclose(f);
+  if (!k) Die(path + ": not a PEM private key");
+  return k;
+}
+
+Cert ReadCert(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) Die("cannot read " + path);
+  Cert c(PEM_read_X509(f, nullptr, nullptr, nullptr));
+  std::fclose(f);
+  if (!c) Die(path + ": not a PEM certificate");
+  return c;
+}
+
+void AddExt(X509* cert, X509* issuer, int nid, const char* value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+  if (!ext || X509_add_ext(cert, ext, -1) != 1) Die("cannot add certificate extension");
+  X509_EXTENSION_free(ext);
+}
+
+Cert MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key,
+              bool ca, const char* san) {
+  Cert c(X509_new());
+  X509_set_version(c.get(), 2);
+  uint8_t serial[8];
+  RAND_bytes(serial, sizeof(serial));
+  serial[0] &= 0x7f;
+  BIGNUM* bn = BN_bin2bn(serial, sizeof(serial), nullptr);
+  BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c.get()));
+  BN_free(bn);
+  X509_gmtime_adj(X509_getm_notBefore(c.get()), -86400);
+  X509_gmtime_adj(X509_getm_notAfter(c.get()), 365L * 86400);
+  X509_NAME* n = X509_get_subject_name(c.get());
+  X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                             -1, -1, 0);
+  X509_set_issuer_name(c.get(), issuer ? X509_get_subject_name(issuer) : n);
+  X509_set_pubkey(c.get(), key);
+  X509* iss = issuer ? issuer : c.get();
+  AddExt(c.get(), iss, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  AddExt(c.get(), iss, NID_key_usage,
+         ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
+  AddExt(c.get(), iss, NID_subject_key_identifier, "hash");
+  if (issuer) AddExt(c.get(), iss, NID_authority_key_identifier, "keyid");
+  if (san) {
+    AddExt(c.get(), iss, NID_subject_alt_name, san);
+    AddExt(c.get(), iss, NID_ext_key_usage, "serverAuth");
+  }
+  if (X509_sign(c.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0)
+    Die("cannot sign certificate");
+  return c;
+}
+
+struct Material {
+  Pkey signing_key, wrong_key;
+  Cert signing_cert;
+  std::string kid;
+  std::string cert_b64;  // standard base64 DER, for x5c
+};
+
+std::string StdB64(const Bytes& der) {
+  std::string out(4 * ((der.size() + 2) / 3) + 1, '\0');
+  int m = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&out[0]), der.data(),
+                          static_cast<int>(der.size()));
+  out.resize(static_cast<size_t>(m));
+  return out;
+}
+
+Material LoadOrCreate(const std::string& dir) {
+  const char* files[] = {"ca.pem", "ca.key", "server.pem", "server.key", "signing.pem",
+                         "signing.key"};
+  int present = 0;
+  for (const char* f : files) present += Exists(dir + "/" + f) ? 1 : 0;
+  if (present == 0) {
+    mkdir(dir.c_str(), 0700);
+    Pkey ca_key(EVP_EC_gen("P-256"));
+    Pkey srv_key(EVP_EC_gen("P-256"));
+    Pkey sig_key(EVP_RSA_gen(2048));
+    if (!ca_key || !srv_key || !sig_key) Die("key generation failed");
+    Cert ca = MakeCert(ca_key.get(), "maa-emulator test CA", nullptr, nullptr, true, nullptr);
+    Cert srv = MakeCert(srv_key.get(), "127.0.0.1", ca.get(), ca_key.get(), false,
+                        "IP:127.0.0.1,DNS:localhost");
+    Cert sig = MakeCert(sig_key.get(), "maa-emulator token signing", nullptr, nullptr, false,
+                        nullptr);
+    WritePem(dir + "/ca.key", ca_key.get(), nullptr);
+    WritePem(dir + "/ca.pem", nullptr, ca.get());
+    WritePem(dir + "/server.key", srv_key.get(), nullptr);
+    WritePem(dir + "/server.pem", nullptr, srv.get());
+    WritePem(dir + "/signing.key", sig_key.get(), nullptr);
+    WritePem(dir + "/signing.pem", nullptr, sig.get());
+  } else if (present != 6) {
+    Die(dir + ": has some but not all of ca.pem ca.key server.pem server.key signing.pem "
+              "signing.key");
+  }
+  Material m;
+  m.signing_key = ReadKey(dir + "/signing.key");
+  m.signing_cert = ReadCert(dir + "/signing.pem");
+  if (EVP_PKEY_eq(X509_get0_pubkey(m.signing_cert.get()), m.signing_key.get()) != 1)
+    Die("signing.pem does not match signing.key");
+  if (!EVP_PKEY_is_a(m.signing_key.get(), "RSA")) Die("signing.key is not RSA");
+  unsigned char* der = nullptr;
+  int n = i2d_X509(m.signing_cert.get(), &der);
+  if (n <= 0) Die("cannot encode signing.pem");
+  Bytes d(der, der + n);
+  OPENSSL_free(der);
+  m.cert_b64 = StdB64(d);
+  uint8_t h[32];
+  SHA256(d.data(), d.size(), h);
+  m.kid = ra::Base64UrlEncode(ra::ByteView(h, 16));
+  m.wrong_key.reset(EVP_RSA_gen(2048));
+  if (!m.wrong_key) Die("key generation failed");
+  return m;
+}
+
+std::string B64u(const std::string& s) {
+  return ra::Base64UrlEncode(ra::ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+}
+
+std::string SignRs256(EVP_PKEY* key, const std::string& input) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                             EVP_MD_CTX_free);
+  size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
+    return {};
+  Bytes sig(len);
+  if (EVP_DigestSign(ctx.get(), sig.data(), &len,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1)
+    return {};
+  sig.resize(len);
+  return ra::Base64UrlEncode(sig);
+}
+
+std::string Hex(const uint8_t* p, size_t n) { return ra::HexEncode(ra::ByteView(p, n)); }
+template <size_t N>
+std::string Hex(const std::array<uint8_t, N>& a) { return Hex(a.data(), N); }
+
+void JsonError(httplib::Response& res, int status, const std::string& code,
+               const std::string& msg) {
+  JsonPtr e(json_pack("{s:{s:s,s:s}}", "error", "code", code.c_str(), "message", msg.c_str()));
+  res.status = status;
+  res.set_content(ra::JsonDump(e.get()), "application/json");
+}
+
+class Emulator {
+ public:
+  Emulator(const Options& o, Material m) : o_(o), m_(std::move(m)) {
+    policy_.tdx_trust_anchor = o.trust_anchor;
+    policy_.allow_debug = true;  // reported in a claim; the relying party judges
+  }
+  void set_base(const std::string& base) { base_ = base; }
+  void Attest(const httplib::Request& req, httplib::Response& res);
+  void Certs(httplib::Response& res);
+  void OpenId(httplib::Response& res);
+
+ private:
+  Options o_;
+  Material m_;
+  ra::Policy policy_;
+  std::string base_;
+};
+
+void Emulator::Certs(httplib::Response& res) {
+  JsonPtr doc(json_pack("{s:[{s:s,s:s,s:s,s:[s]}]}", "keys", "kid", m_.kid.c_str(), "kty",
+                        "RSA", "use", "sig", "x5c", m_.cert_b64.c_str()));
+  res.set_content(ra::JsonDump(doc.get()), "application/json");
+}
+
+void Emulator::OpenId(httplib::Response& res) {
+  JsonPtr doc(json_pack("{s:s,s:s,s:[s],s:[s]}", "issuer", base_.c_str(), "jwks_uri",
+                        (base_ + "/certs").c_str(), "id_token_signing_alg_values_supported",
+                        "RS256", "claims_supported", "x-ms-attestation-type"));
+  res.set_content(ra::JsonDump(doc.get()), "application/json");
+}
+
+void Emulator::Attest(const httplib::Request& req, httplib::Response& res) {
+  if (o_.slow > 0) std::this_thread::sleep_for(std::chrono::seconds(o_.slow));
+  if (o_.status != 0) {
+    JsonError(res, o_.status, "InternalError", "configured to fail (--status)");
+    return;
+  }
+  if (!req.has_param("api-version")) {
+    JsonError(res, 400, "InvalidParameter", "api-version query parameter missing");
+    return;
+  }
+  JsonPtr body;
+  ra::Status s = ra::ParseJsonObject(req.body, "request", &body);
+  std::string quote_b64, rt_b64, rt_type;
+  const json_t* rt = nullptr;
+  if (s.ok()) s = ra::JsonGetString(body.get(), "quote", "request", &quote_b64);
+  if (s.ok()) s = ra::JsonGetObject(body.get(), "runtimeData", "request", &rt);
+  if (s.ok()) s = ra::JsonGetString(rt, "data", "request", &rt_b64);
+  if (s.ok()) s = ra::JsonGetString(rt, "dataType", "request", &rt_type);
+  if (s.ok() && rt_type != "JSON") s = ra::Status::Fail("request", "dataType is not JSON");
+  Bytes quote, runtime;
+  if (s.ok()) s = ra::Base64UrlDecode(quote_b64, &quote);
+  if (s.ok()) s = ra::Base64UrlDecode(rt_b64, &runtime);
+  JsonPtr runtime_json;
+  if (s.ok())
+    s = ra::ParseJsonObject(std::string(runtime.begin(), runtime.end()), "runtimeData",
+                            &runtime_json);
+  if (!s.ok()) {
+    JsonError(res, 400, "InvalidParameter", s.message());
+    return;
+  }
+  ra::TdxQuote q;
+  s = ra::ParseTdxQuote(quote, &q);
+  if (s.ok()) s = ra::VerifyTdxQuote(quote, nullptr, policy_, 0, nullptr);
+  if (s.ok()) {
+    uint8_t h[32];
+    SHA256(runtime.data(), runtime.size(), h);
+    if (CRYPTO_memcmp(h, q.body.report_data.data(), 32) != 0)
+      s = ra::Status::Fail("runtime data", "REPORTDATA[0:32] != SHA-256(runtimeData)");
+  }
+  if (!s.ok()) {
+    std::fprintf(stderr, "maa-emulator: attest refused: %s\n", s.message().c_str());
+    JsonError(res, 400, "InvalidParameter", s.message());
+    return;
+  }
+
+  const int64_t now = static_cast<int64_t>(std::time(nullptr));
+  const int64_t iat = o_.expired ? now - 4 * 3600 : now;
+  const int64_t exp = o_.expired ? now - 3600 : now + 8 * 3600;
+  const std::string iss = o_.wrong_iss ? "https://attacker.example" : base_;
+  const auto& b = q.body;
+  const bool debug = o_.debug_true || (b.td_attributes[0] & 1) != 0;
+  uint8_t jti[16];
+  RAND_bytes(jti, sizeof(jti));
+  JsonPtr claims(json_object());
+  json_t* c = claims.get();
+  json_object_set_new(c, "iss", json_string(iss.c_str()));
+  json_object_set_new(c, "iat", json_integer(iat));
+  json_object_set_new(c, "nbf", json_integer(iat));
+  json_object_set_new(c, "exp", json_integer(exp));
+  json_object_set_new(c, "jti", json_string(Hex(jti, sizeof(jti)).c_str()));
+  json_object_set_new(c, "x-ms-ver", json_string("1.0"));
+  json_object_set_new(c, "x-ms-attestation-type", json_string("tdxvm"));
+  json_object_set_new(c, "x-ms-compliance-status", json_string("azure-compliant-cvm"));
+  json_object_set_new(c, "x-ms-runtime", json_incref(runtime_json.get()));
+  json_object_set_new(c, "attester_tcb_status", json_string("UpToDate"));
+  json_object_set_new(c, "tdx_mrtd", json_string(Hex(b.mr_td).c_str()));
+  for (int i = 0; i < 4; i++)
+    json_object_set_new(c, ("tdx_rtmr" + std::to_string(i)).c_str(),
+                        json_string(Hex(b.rtmr[static_cast<size_t>(i)]).c_str()));
+  json_object_set_new(c, "tdx_mrseam", json_string(Hex(b.mr_seam).c_str()));
+  json_object_set_new(c, "tdx_mrsignerseam", json_string(Hex(b.mr_signer_seam).c_str()));
+  json_object_set_new(c, "tdx_mrconfigid", json_string(Hex(b.mr_config_id).c_str()));
+  json_object_set_new(c, "tdx_mrowner", json_string(Hex(b.mr_owner).c_str()));
+  json_object_set_new(c, "tdx_mrownerconfig", json_string(Hex(b.mr_owner_config).c_str()));
+  json_object_set_new(c, "tdx_report_data", json_string(Hex(b.report_data).c_str()));
+  json_object_set_new(c, "tdx_tee_tcb_svn", json_string(Hex(b.tee_tcb_svn).c_str()));
+  json_object_set_new(c, "tdx_xfam", json_string(Hex(b.xfam).c_str()));
+  json_object_set_new(c, "tdx_td_attributes", json_string(Hex(b.td_attributes).c_str()));
+  json_object_set_new(c, "tdx_td_attributes_debug", json_boolean(debug));
+  json_object_set_new(c, "tdx_seam_attributes", json_string(Hex(b.seam_attributes).c_str()));
+  for (const std::string& name : o_.missing_claims) json_object_del(c, name.c_str());
+
+  JsonPtr header(json_pack("{s:s,s:s,s:s,s:s}", "alg", "RS256", "typ", "JWT", "kid",
+                           m_.kid.c_str(), "jku", (base_ + "/certs").c_str()));
+  std::string input = B64u(ra::JsonDump(header.get())) + "." + B64u(ra::JsonDump(c));
+  std::string sig =
+      SignRs256(o_.wrong_key ? m_.wrong_key.get() : m_.signing_key.get(), input);
+  if (sig.empty()) {
+    JsonError(res, 500, "InternalError", "signing failed");
+    return;
+  }
+  JsonPtr out(json_pack("{s:s}", "token", (input + "." + sig).c_str()));
+  res.set_content(ra::JsonDump(out.get()), "application/json");
+  std::fprintf(stderr, "maa-emulator: token issued (mrtd %s)\n", Hex(b.mr_td).c_str());
+}
+
+int ParseInt(const char* opt, const char* v, int lo, int hi) {
+  char* end = nullptr;
+  long n = std::strtol(v, &end, 10);
+  if (!*v || *end || n < lo || n > hi)
+    Die(std::string(opt) + ": expected a number in " + std::to_string(lo) + ".." +
+        std::to_string(hi));
+  return static_cast<int>(n);
+}
+
+void Usage() {
+  std::fprintf(stderr,
+               "usage: maa-emulator --dir DIR --trust-anchor ROOT.pem [--port N] "
+               "[--port-file FILE]\n"
+               "       [--expired] [--wrong-key] [--wrong-iss] [--missing-claim NAME]...\n"
+               "       [--debug-true] [--slow SECONDS] [--status CODE]\n");
+  std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    auto next = [&]() -> const char* {
+      if (i + 1 >= argc) Usage();
+      return argv[++i];
+    };
+    if (a == "--dir") o.dir = next();
+    else if (a == "--trust-anchor") o.trust_anchor = next();
+    else if (a == "--port") o.port = ParseInt("--port", next(), 0, 65535);
+    else if (a == "--port-file") o.port_file = next();
+    else if (a == "--expired") o.expired = true;
+    else if (a == "--wrong-key") o.wrong_key = true;
+    else if (a == "--wrong-iss") o.wrong_iss = true;
+    else if (a == "--missing-claim") o.missing_claims.push_back(next());
+    else if (a == "--debug-true") o.debug_true = true;
+    else if (a == "--slow") o.slow = ParseInt("--slow", next(), 0, 3600);
+    else if (a == "--status") o.status = ParseInt("--status", next(), 100, 599);
+    else Usage();
+  }
+  if (o.dir.empty() || o.trust_anchor.empty()) Usage();
+  if (!Exists(o.trust_anchor)) Die("trust anchor " + o.trust_anchor + " not found");
+  Material m = LoadOrCreate(o.dir);
+  Emulator emu(o, std::move(m));
+
+  httplib::SSLServer svr((o.dir + "/server.pem").c_str(), (o.dir + "/server.key").c_str());
+  if (!svr.is_valid()) Die("cannot set up TLS with " + o.dir + "/server.pem");
+  svr.set_payload_max_length(kMaxRequest);
+  svr.set_read_timeout(10, 0);
+  svr.set_write_timeout(10, 0);
+  svr.Post("/attest/TdxVm", [&](const httplib::Request& req, httplib::Response& res) {
+    emu.Attest(req, res);
+  });
+  svr.Get("/certs", [&](const httplib::Request&, httplib::Response& res) { emu.Certs(res); });
+  svr.Get("/.well-known/openid-configuration",
+          [&](const httplib::Request&, httplib::Response& res) { emu.OpenId(res); });
+
+  int port = o.port;
+  if (port == 0) {
+    port = svr.bind_to_any_port("127.0.0.1");
+    if (port <= 0) Die("cannot bind 127.0.0.1");
+  } else if (!svr.bind_to_port("127.0.0.1", port)) {
+    Die("cannot bind 127.0.0.1:" + std::to_string(port));
+  }
+  const std::string base = "https://127.0.0.1:" + std::to_string(port);
+  emu.set_base(base);
+  if (!o.port_file.empty()) {
+    std::string tmp = o.port_file + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    if (!f || std::fprintf(f, "%d\n", port) < 0 || std::fclose(f) != 0 ||
+        std::rename(tmp.c_str(), o.port_file.c_str()) != 0)
+      Die("cannot write " + o.port_file);
+  }
+  std::printf("maa-emulator: listening on %s\n", base.c_str());
+  std::fflush(stdout);
+  if (!svr.listen_after_bind()) Die("server stopped");
+  return 0;
+}
