@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <cstring>
+
 #include <algorithm>
 
 #include "common/bytes_util.h"
@@ -29,6 +31,33 @@ std::string Hex(const std::array<uint8_t, N>& a) {
 }
 
 }  // namespace
+
+// Intel's TD_QE identity (qeidentity "id": "TD_QE"): MRSIGNER, ISVPRODID,
+// MISCSELECT (mask FFFFFFFF) and ATTRIBUTES 0x11 (INIT, PROVISIONKEY) under
+// mask FBFF..FF: every flag but MODE64BIT must match, so DEBUG must be off.
+Status CheckIntelTdQeIdentity(const SgxReportBody& r) {
+  static const uint8_t kMrSigner[32] = {
+      0xdc, 0x9e, 0x2a, 0x7c, 0x6f, 0x94, 0x8f, 0x17, 0x47, 0x4e, 0x34,
+      0xa7, 0xfc, 0x43, 0xed, 0x03, 0x0f, 0x7c, 0x15, 0x63, 0xf1, 0xba,
+      0xbd, 0xdf, 0x63, 0x40, 0xc8, 0x2e, 0x0e, 0x54, 0xa8, 0xc5};
+  static const uint8_t kAttributes[16] = {0x11};
+  static const uint8_t kAttributesMask[16] = {0xfb, 0xff, 0xff, 0xff,
+                                              0xff, 0xff, 0xff, 0xff};
+  constexpr uint16_t kIsvProdId = 2;
+  if (std::memcmp(r.mr_signer.data(), kMrSigner, sizeof(kMrSigner)) != 0)
+    return Status::Fail("qe identity", "QE MRSIGNER is not Intel's TD QE");
+  if (r.isv_prod_id != kIsvProdId)
+    return Status::Fail("qe identity", "QE ISVPRODID " + std::to_string(r.isv_prod_id) +
+                                           " is not the TD QE's (2)");
+  if (r.misc_select != 0)
+    return Status::Fail("qe identity", "QE MISCSELECT is not the TD QE's");
+  for (size_t i = 0; i < 16; i++) {
+    if ((r.attributes[i] & kAttributesMask[i]) != kAttributes[i])
+      return Status::Fail("qe identity",
+                          "QE ATTRIBUTES are not the TD QE's (debug enclave?)");
+  }
+  return Status();
+}
 
 Status VerifyTdxQuote(ByteView quote, const Binding* binding,
                       const Policy& policy, std::time_t now,
@@ -66,6 +95,13 @@ Status VerifyTdxQuote(ByteView quote, const Binding* binding,
       pck_key.get(), q.qe_report_raw,
       ByteView(q.qe_report_signature.data(), q.qe_report_signature.size()),
       "qe report signature"));
+
+  // 2b. The signer must be Intel's TD quoting enclave.  The PCK key signs
+  // reports of any enclave allowed the provisioning key, so without this a
+  // platform's owner could run its own (or a debug) "QE" and sign any TD
+  // report.  Checked always, with the values of Intel's published TD_QE
+  // identity; collateral, when given, adds its signed identity and TCB.
+  RA_RETURN_IF_ERROR(CheckIntelTdQeIdentity(q.qe_report));
 
   // 3. The QE vouches for the attestation key through its report data.
   {

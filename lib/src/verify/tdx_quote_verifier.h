@@ -11,6 +11,7 @@
 
 #include "common/evidence.h"
 #include "common/status.h"
+#include "parse/tdx_quote.h"
 #include "policy/policy.h"
 
 namespace ra {
@@ -22,6 +23,9 @@ Status VerifyTdxQuote(ByteView quote, const Binding* binding,
                       VerifiedClaims* out);
 
 const EvidenceVerifier* TdxQuoteVerifier();
+
+// The quote's QE report must come from Intel's TD quoting enclave.
+Status CheckIntelTdQeIdentity(const SgxReportBody& qe_report);
 // "tdx-quote-sha512": REPORTDATA = SHA-512(binding) (trustauthority-cli).
 const EvidenceVerifier* TdxQuoteSha512Verifier();
 
