@@ -153,6 +153,23 @@ hostile trickle trickle "$T/other_host_key" --timeout 12 && {
 	real_healthy trickle
 }
 
+# An honest answer sent one byte a second: no packet ever completes, so
+# only a wall-clock deadline (not a per-packet check) ends the wait.
+echo "dribble"
+hostile dribble dribble "$T/other_host_key" --timeout 20 && {
+	attest dribble
+	expect_eq "dribble: exit 255" "$(rc_of dribble)" 255
+	[ "$ELAPSED" -le 10 ] && ok "dribble: gave up after ${ELAPSED}s" ||
+	    fail "dribble: held for ${ELAPSED}s"
+	expect_grep "dribble: reason" "no evidence within 2 seconds" "$T/dribble.err"
+	expect_eq "dribble: one line on stderr" "$(wc -l < "$T/dribble.err")" 1
+	expect_eq "dribble: stdout empty" "$(wc -c < "$T/dribble.out")" 0
+	grep -q "DRIBBLING 249" "$T/h_dribble.log" && ok "dribble: the answer was being dribbled" ||
+	    fail "dribble: hostile server never got to dribble"
+	kill "$HPID" 2>/dev/null
+	real_healthy dribble
+}
+
 grep -q "fatal\|segfault\|Segmentation" "$T"/sshd_real.log &&
     fail "real sshd logged a fatal error" || ok "real sshd: no fatal in its log"
 ls "$T"/core* >/dev/null 2>&1 && fail "core dumped" || ok "no core files"

@@ -39,6 +39,8 @@ expect_grep "policy shown" "^attestationpolicy ~/policy" "$T/g2"
 expect_grep "timeout shown" "^attestationtimeout 5" "$T/g2"
 "$SSH" -F "$T/cfg" -G plain > "$T/g3" 2>/dev/null
 expect_grep "Match block" "^attestationrequired no" "$T/g3"
+"$SSH" -F /dev/null -o AttestationTimeout=none -G h > "$T/g5" 2>/dev/null
+expect_grep "AttestationTimeout none means no limit (0), not the default" "^attestationtimeout 0" "$T/g5"
 "$SSH" -F /dev/null -o AttestationRequired=maybe -G h > "$T/g4" 2>&1
 expect_eq "bad flag value refused" "$?" 255
 finish

@@ -38,6 +38,9 @@ ra_provider_spec_valid(const char *spec)
 		return 1;
 	if (strncmp(spec, "sim:", 4) == 0)
 		return spec[4] == '/';
+	/* sim-azure:DIR[;service=URL][;ca=FILE][;timeout=S] (docs/design.md) */
+	if (strncmp(spec, "sim-azure:", 10) == 0)
+		return spec[10] == '/';
 	if (strncmp(spec, "configfs-tsm:", 13) == 0)
 		return spec[13] == '/';
 	return 0;

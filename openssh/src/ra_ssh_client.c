@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,7 +47,9 @@ static struct {
 	u_char nonce[RA_SSH_NONCE_LEN];
 	struct ra_policy *policy;
 	int accepted;		/* SERVICE_ACCEPT seen */
-	int done;
+	int probed;		/* the probe's reply seen */
+	int verified;		/* evidence accepted */
+	int done;		/* both: nothing of ours left in flight */
 	time_t deadline;	/* monotime(); 0: AttestationTimeout none */
 } ractx;
 
@@ -110,6 +113,23 @@ ra_probe_reply(struct ssh *ssh, int type, u_int32_t seq, void *ctx)
 	if (!ractx.accepted)
 		ra_fail(ssh, "server does not offer attestation "
 		    "(service %s not available)", RA_SSH_SERVICE);
+	ractx.probed = 1;
+	ractx.done = ractx.verified;
+}
+
+/*
+ * The last resort for AttestationTimeout: the input hook checks it per
+ * packet, but a server dribbling one packet a byte at a time never
+ * completes one.  Async-signal-safe: a prepared line, write, _exit.
+ */
+static char ra_alarm_line[512];
+static size_t ra_alarm_len;
+
+static void
+ra_alarm(int sig)
+{
+	(void)write(STDERR_FILENO, ra_alarm_line, ra_alarm_len);
+	_exit(255);
 }
 
 static void ra_send_token_request(struct ssh *);
@@ -197,7 +217,7 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 
 	if (!ractx.accepted)
 		ra_fail(ssh, "evidence received before it was requested");
-	if (ractx.done)
+	if (ractx.verified)
 		ra_fail(ssh, "unexpected second token response");
 	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
 	    (b = sshbuf_from(p, len)) == NULL)
@@ -229,7 +249,8 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 	verbose("Attestation of %s verified: %s", ractx.host, summary);
 	ra_evidence_free(ev);
 	explicit_bzero(binding, sizeof(binding));
-	ractx.done = 1;
+	ractx.verified = 1;
+	ractx.done = ractx.probed;
 	return 0;
 }
 
@@ -242,6 +263,7 @@ void
 ra_client_attest(struct ssh *ssh, const char *host)
 {
 	char err[512], *policy_path = NULL;
+	sshsig_t oalarm = NULL;
 	int r;
 
 	memset(&ractx, 0, sizeof(ractx));
@@ -270,8 +292,15 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	client_register_global_confirm(ra_probe_reply, NULL);
 
 	/* Evidence that does not come in time counts as refused. */
-	if (options.attestation_timeout > 0)
+	if (options.attestation_timeout > 0) {
 		ractx.deadline = monotime() + options.attestation_timeout;
+		snprintf(ra_alarm_line, sizeof(ra_alarm_line),
+		    "Attestation of %s failed: no evidence within %d seconds\r\n",
+		    host, options.attestation_timeout);
+		ra_alarm_len = strlen(ra_alarm_line);
+		oalarm = ssh_signal(SIGALRM, ra_alarm);
+		alarm(options.attestation_timeout + 1);
+	}
 	ssh_packet_set_timeout(ssh, options.attestation_timeout, 1);
 	ssh_dispatch_init(ssh, &ra_input_unexpected);
 	ssh_dispatch_set(ssh, SSH2_MSG_KEXINIT, &kex_input_kexinit);
@@ -289,6 +318,10 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	else if (r != 0)
 		ra_fail(ssh, "connection lost: %s", ssh_err(r));
 
+	if (options.attestation_timeout > 0) {
+		alarm(0);
+		ssh_signal(SIGALRM, oalarm);
+	}
 	ssh_packet_set_input_hook(ssh, NULL, NULL);
 	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_ACCEPT, NULL);
 	ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_RESPONSE, NULL);

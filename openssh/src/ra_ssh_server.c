@@ -227,7 +227,8 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 		    (r = sshbuf_put_string(out, data, len)) != 0)
 			fatal_fr(r, "assemble");
 	}
-	if (sshbuf_len(out) > RA_SSH_MAX_RESPONSE) {
+	/* The response adds its version and status words: 8 bytes */
+	if (sshbuf_len(out) > RA_SSH_MAX_RESPONSE - 8) {
 		error_f("evidence of %zu bytes exceeds the response limit",
 		    sshbuf_len(out));
 		goto out;

@@ -27,6 +27,8 @@ Modes:
   wrong-service  SERVICE_ACCEPT names another service
   silence     never answers the token request
   trickle     never answers, but sends SSH_MSG_IGNORE every second
+  dribble     an honest answer, sent one byte a second (no packet ever
+              completes, so only a wall-clock deadline ends the wait)
 """
 import argparse
 import binascii
@@ -198,6 +200,17 @@ class HostileTransport(paramiko.Transport):
                 threading.Thread(target=trickle, args=(self,),
                                  daemon=True).start()
             return
+        if args.mode == "dribble":
+            write_all = self.packetizer.write_all
+
+            def one_byte_a_second(out):
+                for i in range(len(out)):
+                    if not self.is_active():
+                        return
+                    write_all(out[i:i + 1])
+                    time.sleep(1)
+            self.packetizer.write_all = one_byte_a_second
+            log("DRIBBLING 249")
         send_raw(self, MSG_TOKEN_RESPONSE, resp)
         log("SENT 249", len(resp), "bytes")
 
@@ -246,7 +259,7 @@ def answer(t, nonce, kinds):
         if mode == "bad-version":
             return u32(2) + good[4:]
         return good
-    if mode == "unknown-plus-honest":
+    if mode in ("unknown-plus-honest", "dribble"):
         return response_items([("foo-evidence", b"\x01" * 100)] +
                               honest_items(t, nonce))
     if mode == "relay":
