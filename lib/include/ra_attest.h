@@ -76,7 +76,10 @@ struct ra_provider;
  * "configfs-tsm" or "configfs-tsm:PATH" (Linux TSM report ABI, PATH
  * defaults to /sys/kernel/config/tsm/report), "trustauthority-cli:PATH"
  * (Intel Trust Authority's CLI at the absolute PATH, run without a shell,
- * killed after 30 s).  Opening validates the
+ * killed after 30 s), "sim-azure:DIR[;service=URL][;ca=FILE][;timeout=S]"
+ * (the sim shaped as on Azure: REPORTDATA = SHA-256(runtime JSON carrying
+ * the binding); with service=, the evidence is exchanged at that Azure
+ * Attestation instance for a "maa-token").  Opening validates the
  * spec and any files it names, so configuration errors show at start-up.
  */
 int ra_provider_open(const char *spec, struct ra_provider **out,
@@ -99,7 +102,9 @@ struct ra_policy;
 int ra_policy_load(const char *path, struct ra_policy **out,
     char *err, size_t errlen);
 void ra_policy_free(struct ra_policy *pol);
-/* Comma-separated evidence types the policy can accept, e.g. "tdx-quote". */
+/* Comma-separated evidence types the policy can accept, e.g. "tdx-quote",
+ * plus the companion items they need (azure-tdx-quote: azure-runtime-data):
+ * the list a client asks the server for. */
 const char *ra_policy_accepted_kinds(const struct ra_policy *pol);
 
 /*

@@ -215,6 +215,9 @@ int ra_policy_load(const char* path, struct ra_policy** out, char* err, size_t e
     for (const std::string& t : pol->policy.accepted_types) {
       if (!pol->accepted_kinds.empty()) pol->accepted_kinds += ",";
       pol->accepted_kinds += t;
+      // The server sends only the kinds asked for; a kind that needs a
+      // companion item asks for it too (it is not verified on its own).
+      if (t == "azure-tdx-quote") pol->accepted_kinds += ",azure-runtime-data";
     }
     *out = pol.release();
     ClearErr(err, errlen);

@@ -20,6 +20,7 @@
 #include "provider/providers.h"
 #include "provider/sim_tdx_authority.h"
 #include "ra_test_util.h"
+#include "verify/azure_tdx_quote_verifier.h"
 #include "verify/jwks_fetcher.h"
 #include "verify/maa_token_verifier.h"
 
@@ -209,6 +210,86 @@ TEST_F(AzureProviderTest, EmulatorRefusesQuoteFromOtherRoot) {
   s = Collect(Spec(e), &items);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("HTTP status 400"), std::string::npos) << s.message();
+}
+
+}  // namespace
+
+namespace {
+
+// "azure-tdx-quote" verified directly (no service): quote + runtime data.
+class AzureQuoteVerifyTest : public AzureProviderTest {
+ protected:
+  ra::Status Verify(const std::vector<ra::EvidenceItem>& items, const ra::Binding& b) {
+    ra::Policy pol;
+    ra::Status s = ra::ParsePolicy("AcceptEvidence azure-tdx-quote\nTrustAnchor tdx " +
+                                       Anchor() + "\n", "test", &pol);
+    if (!s.ok()) return s;
+    const ra::EvidenceVerifier* v = ra::FindVerifier("azure-tdx-quote");
+    if (!v) return ra::Status::Fail("no verifier");
+    const ra::EvidenceItem* q = Find(items, ra::kEvidenceAzureTdxQuote);
+    if (!q) return ra::Status::Fail("no quote");
+    ra::VerifyContext ctx;
+    ctx.policy = &pol;
+    ctx.binding = b;
+    ctx.now = std::time(nullptr);
+    ra::VerifiedClaims vc;
+    return v->Verify(*q, items, ctx, &vc);
+  }
+  std::vector<ra::EvidenceItem> Items() {
+    std::vector<ra::EvidenceItem> items;
+    ra::Status s = Collect("sim-azure:" + (dir_ / "sim"), &items);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return items;
+  }
+};
+
+TEST_F(AzureQuoteVerifyTest, Accepts) {
+  ra::Status s = Verify(Items(), binding_);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST_F(AzureQuoteVerifyTest, RefusesOtherBinding) {
+  ra::Binding other = binding_;
+  other[63] ^= 0x80;
+  ra::Status s = Verify(Items(), other);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "runtime data binding");
+}
+
+TEST_F(AzureQuoteVerifyTest, RefusesRuntimeDataNotInReport) {
+  auto items = Items();
+  ra::Binding other = binding_;
+  other[0] ^= 1;
+  // Runtime data naming the expected binding but not hashed into REPORTDATA.
+  for (auto& it : items)
+    if (it.type == ra::kEvidenceAzureRuntimeData) {
+      std::string j = ra::AzureRuntimeJson(binding_);
+      j.insert(1, " ");  // same JSON meaning, different bytes
+      it.data.assign(j.begin(), j.end());
+    }
+  ra::Status s = Verify(items, binding_);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "report data binding");
+}
+
+TEST_F(AzureQuoteVerifyTest, RefusesMissingOrDuplicateRuntimeData) {
+  auto items = Items();
+  auto dup = items;
+  dup.push_back(*Find(items, ra::kEvidenceAzureRuntimeData));
+  EXPECT_FALSE(Verify(dup, binding_).ok());
+  std::vector<ra::EvidenceItem> only;
+  only.push_back(*Find(items, ra::kEvidenceAzureTdxQuote));
+  ra::Status s = Verify(only, binding_);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("no azure-runtime-data"), std::string::npos);
+}
+
+TEST_F(AzureQuoteVerifyTest, RefusesOtherRoot) {
+  ASSERT_TRUE(ra::SimInit(dir_ / "other", {}).ok());
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect("sim-azure:" + (dir_ / "other"), &items);
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(Verify(items, binding_).ok());
 }
 
 }  // namespace

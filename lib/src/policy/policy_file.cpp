@@ -39,7 +39,8 @@ constexpr size_t kMeasurementLen = 48;
 constexpr int64_t kMaxMaxAge = 10LL * 365 * 24 * 3600;
 constexpr int64_t kMaxClockSkew = 24 * 3600;
 
-const char* const kKnownEvidence[] = {"tdx-quote", "tdx-quote-sha512", "maa-token"};
+const char* const kKnownEvidence[] = {"tdx-quote", "tdx-quote-sha512", "maa-token",
+                                      "azure-tdx-quote"};
 const char* const kKnownTcbStatus[] = {
     "UpToDate",
     "SWHardeningNeeded",

@@ -2,6 +2,7 @@
 // and are skipped by the caller (DESIGN: "an unknown type is skipped, not
 // fatal").  Add one line per evidence kind.
 #include "common/evidence.h"
+#include "verify/azure_tdx_quote_verifier.h"
 #include "verify/maa_token_verifier.h"
 #include "verify/tdx_quote_verifier.h"
 
@@ -9,7 +10,7 @@ namespace ra {
 
 const EvidenceVerifier* FindVerifier(const std::string& type) {
   const EvidenceVerifier* const kAll[] = {TdxQuoteVerifier(), TdxQuoteSha512Verifier(),
-                                          MaaTokenVerifier()};
+                                          MaaTokenVerifier(), AzureTdxQuoteVerifier()};
   for (const EvidenceVerifier* v : kAll)
     if (type == v->type()) return v;
   return nullptr;

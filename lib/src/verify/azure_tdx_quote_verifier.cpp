@@ -1,0 +1,83 @@
+#include "verify/azure_tdx_quote_verifier.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include "common/bytes_util.h"
+#include "parse/jwt_token.h"
+#include "parse/tdx_quote.h"
+#include "verify/tdx_quote_verifier.h"
+
+namespace ra {
+namespace {
+
+const char kCheck[] = "azure runtime data";
+constexpr size_t kMaxRuntimeJson = 64 * 1024;
+
+}  // namespace
+
+Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding* binding,
+                           const Policy& policy, std::time_t now, VerifiedClaims* out) {
+  if (runtime_json.size == 0 || runtime_json.size > kMaxRuntimeJson)
+    return Status::Fail(kCheck, "missing or larger than " + std::to_string(kMaxRuntimeJson) +
+                                    " bytes");
+  TdxQuote q;
+  RA_RETURN_IF_ERROR(ParseTdxQuote(quote, &q));
+  // 1. The quote names these runtime bytes (exactly these: the hash is
+  // over the bytes as sent, not over a re-serialization).
+  uint8_t h[SHA256_DIGEST_LENGTH];
+  SHA256(runtime_json.data, runtime_json.size, h);
+  if (CRYPTO_memcmp(h, q.body.report_data.data(), sizeof(h)) != 0)
+    return Status::Fail("report data binding",
+                        "REPORTDATA[0:32] is not SHA-256 of the runtime data");
+  // 2. The runtime data carries the binding.
+  JsonPtr doc;
+  RA_RETURN_IF_ERROR(ParseJsonObject(
+      std::string(runtime_json.data, runtime_json.data + runtime_json.size), kCheck, &doc));
+  std::string hex;
+  RA_RETURN_IF_ERROR(JsonGetString(doc.get(), "user-data", kCheck, &hex));
+  Bytes ud;
+  if (hex.size() != 2 * kBindingLen || !HexDecode(hex, &ud).ok())
+    return Status::Fail(kCheck, "user-data is not 128 hex digits");
+  if (binding && !ConstantTimeEqual(ByteView(binding->data(), binding->size()), ud))
+    return Status::Fail("runtime data binding", "user-data does not match the expected binding");
+  // 3. The quote itself, with its own REPORTDATA (checked above).
+  Binding rd{};
+  std::copy(q.body.report_data.begin(), q.body.report_data.end(), rd.begin());
+  VerifiedClaims c;
+  RA_RETURN_IF_ERROR(VerifyTdxQuote(quote, &rd, policy, now, &c));
+  c.kind = "azure-tdx-quote";
+  c.fields.emplace_back("user_data", HexEncode(ud));
+  c.fields.emplace_back("binding_checked", binding ? "yes" : "no");
+  if (out) *out = std::move(c);
+  return Status();
+}
+
+namespace {
+
+class AzureQuoteVerifier : public EvidenceVerifier {
+ public:
+  const char* type() const override { return "azure-tdx-quote"; }
+  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
+                const VerifyContext& ctx, VerifiedClaims* out) const override {
+    if (!ctx.policy) return Status::Fail("azure-tdx-quote", "no policy");
+    const EvidenceItem* rt = nullptr;
+    for (const EvidenceItem& it : all) {
+      if (it.type != "azure-runtime-data") continue;
+      // Two would leave the choice to the sender.
+      if (rt) return Status::Fail(kCheck, "more than one azure-runtime-data item");
+      rt = &it;
+    }
+    if (!rt) return Status::Fail(kCheck, "no azure-runtime-data item beside the quote");
+    return VerifyAzureTdxQuote(item.data, rt->data, &ctx.binding, *ctx.policy, ctx.now, out);
+  }
+};
+
+}  // namespace
+
+const EvidenceVerifier* AzureTdxQuoteVerifier() {
+  static const AzureQuoteVerifier kVerifier;
+  return &kVerifier;
+}
+
+}  // namespace ra

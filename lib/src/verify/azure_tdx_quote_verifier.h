@@ -1,0 +1,23 @@
+// Evidence type "azure-tdx-quote": a TDX quote made the Azure way, verified
+// directly, without trusting any attestation service.  Its companion item
+// "azure-runtime-data" is the runtime JSON: REPORTDATA[0:32] must equal
+// SHA-256(runtime JSON) and the JSON's "user-data" (128 hex digits, any
+// case) must equal the binding.  The quote itself is verified as a
+// "tdx-quote" is (chain, QE, signatures, TCB, reference values).
+#pragma once
+
+#include <ctime>
+
+#include "common/evidence.h"
+#include "common/status.h"
+#include "policy/policy.h"
+
+namespace ra {
+
+// binding nullptr: user-data not compared (still required to be 64 bytes).
+Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding* binding,
+                           const Policy& policy, std::time_t now, VerifiedClaims* out);
+
+const EvidenceVerifier* AzureTdxQuoteVerifier();
+
+}  // namespace ra
