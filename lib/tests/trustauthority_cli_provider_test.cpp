@@ -5,6 +5,10 @@
 #include <openssl/sha.h>
 #include <sys/stat.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -94,6 +98,31 @@ TEST_F(TrustAuthorityCliTest, FailureCarriesExitStatusAndStderr) {
   EXPECT_TRUE(items.empty());
 }
 
+TEST_F(TrustAuthorityCliTest, CliThatClosesItsOutputAndHangsIsKilledToo) {
+  // Closes stdout and stderr, then lingers, with a child of its own.
+  std::string cli = WriteCli("lingers", "exec >&- 2>&-; sleep 30 & exec sleep 30\n", "");
+  std::vector<ra::EvidenceItem> items;
+  auto start = std::chrono::steady_clock::now();
+  ra::Status s = Collect(cli, &items, 1);
+  auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("no answer within 1 s"), std::string::npos) << s.message();
+  EXPECT_LT(took, std::chrono::seconds(5));
+}
+
+TEST_F(TrustAuthorityCliTest, CliInheritsNoDescriptorsBeyondStdio) {
+  // A descriptor the monitor holds open without close-on-exec.
+  int fd = open("/dev/null", O_RDONLY);
+  ASSERT_GE(fd, 3);
+  std::string cli = WriteCli("fds", "[ -e /proc/self/fd/" + std::to_string(fd) +
+                                        " ] && { echo inherited >&2; exit 3; }\n" +
+                                        MakeQuote("\"$RD\""));
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(cli, &items);
+  close(fd);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 TEST_F(TrustAuthorityCliTest, HangingCliIsKilledAtTheDeadline) {
   std::string cli = WriteCli("hangs", "exec sleep 30\n");
   std::vector<ra::EvidenceItem> items;
@@ -159,8 +188,22 @@ TEST_F(TrustAuthorityCliTest, OpenRefusesUnsafeOrMissingBinaries) {
   EXPECT_NE(ra::OpenTrustAuthorityCliProvider(plain, 30, &p).message().find("not an executable"),
             std::string::npos);
   chmod(plain.c_str(), 0757);
-  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(plain, 30, &p).message().find("writable by others"),
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(plain, 30, &p).message().find("writable by group or others"),
             std::string::npos);
+  chmod(plain.c_str(), 0775);
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(plain, 30, &p).message().find("writable by group or others"),
+            std::string::npos);
+  // A directory others may write (without the sticky bit) could swap it.
+  std::string open_dir = dir_ / "open";
+  mkdir(open_dir.c_str(), 0755);
+  chmod(open_dir.c_str(), 0777);
+  std::string inside = open_dir + "/cli";
+  ra_test::WriteFile(inside, "#!/bin/sh\n");
+  chmod(inside.c_str(), 0755);
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(inside, 30, &p).message().find(open_dir + ": writable"),
+            std::string::npos);
+  chmod(open_dir.c_str(), 01777);
+  EXPECT_TRUE(ra::OpenTrustAuthorityCliProvider(inside, 30, &p).ok());
   chmod(plain.c_str(), 0755);
   EXPECT_TRUE(ra::OpenTrustAuthorityCliProvider(plain, 30, &p).ok());
   EXPECT_FALSE(ra::OpenTrustAuthorityCliProvider(plain, 0, &p).ok());

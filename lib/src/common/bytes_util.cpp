@@ -2,6 +2,10 @@
 
 #include <openssl/crypto.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -49,18 +53,34 @@ bool ConstantTimeEqual(ByteView a, ByteView b) {
 }
 
 Status ReadFileBounded(const std::string& path, size_t max_len, Bytes* out) {
-  std::unique_ptr<FILE, int (*)(FILE*)> f(fopen(path.c_str(), "rb"), fclose);
-  if (!f) return Status::Fail("read " + path, strerror(errno));
+  // O_NONBLOCK so a FIFO named as a key or anchor cannot hang us (ssh, or
+  // sshd's monitor); only regular files are read.
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return Status::Fail("read " + path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return Status::Fail("read " + path, "not a regular file");
+  }
   Bytes b;
   uint8_t buf[16384];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), f.get())) > 0) {
-    if (b.size() + n > max_len)
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      close(fd);
+      return Status::Fail("read " + path, strerror(e));
+    }
+    if (n == 0) break;
+    if (b.size() + static_cast<size_t>(n) > max_len) {
+      close(fd);
       return Status::Fail("read " + path,
                           "larger than " + std::to_string(max_len) + " bytes");
+    }
     b.insert(b.end(), buf, buf + n);
   }
-  if (ferror(f.get())) return Status::Fail("read " + path, "I/O error");
+  close(fd);
   *out = std::move(b);
   return Status();
 }

@@ -119,10 +119,13 @@ Status RunCli(const std::string& path, const std::vector<std::string>& args,
     return Status::Fail(kCheck, std::string("fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
+    // Its own process group, so a deadline kills its children too; and
+    // none of the monitor's descriptors (client socket, monitor pipes).
     int devnull = open("/dev/null", O_RDONLY);
-    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(outp[1], 1) < 0 ||
-        dup2(errp[1], 2) < 0)
+    if (setsid() < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
+        dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
       _exit(126);
+    closefrom(3);
     execve(path.c_str(), argv.data(), envp);
     _exit(127);
   }
@@ -141,7 +144,10 @@ Status RunCli(const std::string& path, const std::vector<std::string>& args,
     struct pollfd pfd[2] = {{out_open ? outp[0] : -1, POLLIN, 0},
                             {err_open ? errp[0] : -1, POLLIN, 0}};
     int n = poll(pfd, 2, static_cast<int>(left.count()));
-    if (n < 0 && errno != EINTR) break;
+    if (n < 0 && errno != EINTR) {
+      timed_out = true;  // cannot watch it any more: treat as hung
+      break;
+    }
     if (n <= 0) continue;
     if (out_open && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
       out_open = Drain(outp[0], &result->out, kMaxStdout, &overflow);
@@ -150,11 +156,21 @@ Status RunCli(const std::string& path, const std::vector<std::string>& args,
   }
   close(outp[0]);
   close(errp[0]);
-  if (timed_out || overflow) kill(pid, SIGKILL);
+  // It may close its output and go on running: the deadline holds for the
+  // exit too.
   int wstatus = 0;
-  while (waitpid(pid, &wstatus, 0) < 0) {
-    if (errno != EINTR)
+  for (;;) {
+    if (timed_out || overflow) kill(-pid, SIGKILL);
+    pid_t w = waitpid(pid, &wstatus, (timed_out || overflow) ? 0 : WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR)
       return Status::Fail(kCheck, std::string("waitpid: ") + std::strerror(errno));
+    if (w == 0) {
+      if (std::chrono::steady_clock::now() >= deadline)
+        timed_out = true;
+      else
+        usleep(10000);
+    }
   }
   if (timed_out)
     return Status::Fail(kCheck, "no answer within " + std::to_string(timeout_seconds) + " s");
@@ -170,12 +186,15 @@ Status RunCli(const std::string& path, const std::vector<std::string>& args,
   return Status();
 }
 
+Status CheckSafeExecutable(const std::string& path);
+
 class TrustAuthorityCliProvider : public EvidenceProvider {
  public:
   TrustAuthorityCliProvider(std::string path, int timeout)
       : path_(std::move(path)), timeout_(timeout) {}
 
   Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override {
+    RA_RETURN_IF_ERROR(CheckSafeExecutable(path_));  // again: it may have changed
     CliOutput cli;
     RA_RETURN_IF_ERROR(RunCli(
         path_, {"quote", "--user-data", EncodeBase64(binding.data(), binding.size())},
@@ -222,10 +241,11 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
   int timeout_;
 };
 
-}  // namespace
-
-Status OpenTrustAuthorityCliProvider(const std::string& path, int timeout_seconds,
-                                     std::unique_ptr<EvidenceProvider>* out) {
+// It runs as root: like OpenSSH's safe_path(), the binary and every
+// directory above it must be owned by root (or by us) and writable by
+// nobody else, except sticky directories such as /tmp, where others cannot
+// replace what is ours.
+Status CheckSafeExecutable(const std::string& path) {
   if (path.empty() || path[0] != '/')
     return Status::Fail(kCheck, "'" + path + "': the CLI path must be absolute");
   struct stat st;
@@ -233,9 +253,30 @@ Status OpenTrustAuthorityCliProvider(const std::string& path, int timeout_second
     return Status::Fail(kCheck, path + ": " + std::strerror(errno));
   if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
     return Status::Fail(kCheck, path + ": not an executable file");
-  // It runs as root: refuse a binary others could replace.
-  if (st.st_mode & S_IWOTH)
-    return Status::Fail(kCheck, path + ": writable by others");
+  uid_t me = geteuid();
+  if (st.st_uid != 0 && st.st_uid != me)
+    return Status::Fail(kCheck, path + ": owned by uid " + std::to_string(st.st_uid));
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return Status::Fail(kCheck, path + ": writable by group or others");
+  std::string dir = path;
+  while (dir.size() > 1) {
+    dir.erase(dir.find_last_of('/'));
+    if (dir.empty()) dir = "/";
+    if (stat(dir.c_str(), &st) != 0)
+      return Status::Fail(kCheck, dir + ": " + std::strerror(errno));
+    if (st.st_uid != 0 && st.st_uid != me)
+      return Status::Fail(kCheck, dir + ": owned by uid " + std::to_string(st.st_uid));
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
+      return Status::Fail(kCheck, dir + ": writable by group or others");
+  }
+  return Status();
+}
+
+}  // namespace
+
+Status OpenTrustAuthorityCliProvider(const std::string& path, int timeout_seconds,
+                                     std::unique_ptr<EvidenceProvider>* out) {
+  RA_RETURN_IF_ERROR(CheckSafeExecutable(path));
   if (timeout_seconds <= 0 || timeout_seconds > 300)
     return Status::Fail(kCheck, "timeout out of range");
   out->reset(new TrustAuthorityCliProvider(path, timeout_seconds));
