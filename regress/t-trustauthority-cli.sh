@@ -64,5 +64,5 @@ printf 'HostKey %s\nAttestationProvider trustauthority-cli\nTrustauthorityCliPat
     "$T/host_key" "$T/good-cli" > "$T/c2"
 "$SSHD" -t -f "$T/c2" > "$T/t2" 2>&1
 expect_eq "sshd -t refuses a CLI others may replace" "$?" 255
-expect_grep "says why" "writable by others" "$T/t2"
+expect_grep "says why" "writable by group or others" "$T/t2"
 finish
