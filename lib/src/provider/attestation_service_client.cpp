@@ -21,7 +21,6 @@
 // (total <= kMaxServiceTimeout), response bounded, HTTP status 200 only.
 // It runs in sshd's privileged monitor; a slow or failing service fails
 // the one connection.
-#include <curl/curl.h>
 #include <openssl/sha.h>
 
 #include <memory>
@@ -30,6 +29,7 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "common/https_client.h"
 #include "parse/jwt_token.h"
 #include "provider/providers.h"
 
@@ -41,28 +41,6 @@ constexpr size_t kMaxResponse = 256 * 1024;
 constexpr long kConnectTimeoutS = 5;
 constexpr const char kApiVersion[] = "2023-04-01-preview";
 
-struct CurlFree {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct SlistFree {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
-struct Sink {
-  std::string body;
-  bool overflow = false;
-};
-
-size_t Write(char* data, size_t size, size_t n, void* user) {
-  Sink* s = static_cast<Sink*>(user);
-  size_t len = size * n;
-  if (s->body.size() + len > kMaxResponse) {
-    s->overflow = true;
-    return 0;  // curl fails with CURLE_WRITE_ERROR
-  }
-  s->body.append(data, len);
-  return len;
-}
 
 class AzureEvidenceProvider : public EvidenceProvider {
  public:
@@ -158,66 +136,25 @@ Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
 
 Status RequestMaaToken(const AttestationServiceOptions& service, ByteView quote,
                        ByteView runtime_data, std::string* token) {
-  static std::once_flag init;
-  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   const std::string url = service.url + "/attest/TdxVm?api-version=" + kApiVersion;
   const std::string body = "{\"quote\":\"" + Base64UrlEncode(quote) +
                            "\",\"runtimeData\":{\"data\":\"" + Base64UrlEncode(runtime_data) +
                            "\",\"dataType\":\"JSON\"}}";
-  std::unique_ptr<CURL, CurlFree> c(curl_easy_init());
-  if (!c) return Status::Fail(kCheck, "curl_easy_init failed");
-  std::unique_ptr<curl_slist, SlistFree> headers;
-  {
-    curl_slist* l = curl_slist_append(nullptr, "Content-Type: application/json");
-    if (l) headers.reset(l);
-    l = l ? curl_slist_append(l, "Accept: application/json") : nullptr;
-    if (!l) return Status::Fail(kCheck, "out of memory");
-  }
-  long total = service.timeout_seconds > 0 && service.timeout_seconds <= kMaxServiceTimeout
-                   ? service.timeout_seconds
-                   : kMaxServiceTimeout;
-  long connect = total < kConnectTimeoutS ? total : kConnectTimeoutS;
-  Sink sink;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  CURL* h = c.get();
-  bool ok = curl_easy_setopt(h, CURLOPT_URL, url.c_str()) == CURLE_OK &&
-#if LIBCURL_VERSION_NUM >= 0x075500
-            curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
-#else
-            curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTPS) == CURLE_OK &&
-#endif
-            curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, connect) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_TIMEOUT, total) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_MAXFILESIZE, static_cast<long>(kMaxResponse)) ==
-                CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str()) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size())) ==
-                CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Write) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_USERAGENT, "ra-ssh") == CURLE_OK &&
-            (service.ca_file.empty() ||
-             curl_easy_setopt(h, CURLOPT_CAINFO, service.ca_file.c_str()) == CURLE_OK);
-  if (!ok) return Status::Fail(kCheck, "cannot configure libcurl");
-  CURLcode rc = curl_easy_perform(h);
-  if (sink.overflow)
-    return Status::Fail(kCheck, service.url + ": response larger than " +
-                                    std::to_string(kMaxResponse) + " bytes");
-  if (rc != CURLE_OK)
-    return Status::Fail(kCheck, service.url + ": " +
-                                    (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200)
-    return Status::Fail(kCheck, service.url + ": HTTP status " + std::to_string(status));
+  HttpsRequest req;
+  req.url = url;
+  req.label = service.url;
+  req.ca_file = service.ca_file;
+  req.post_json = &body;
+  req.total_timeout_s =
+      service.timeout_seconds > 0 && service.timeout_seconds <= kMaxServiceTimeout
+          ? service.timeout_seconds
+          : kMaxServiceTimeout;
+  req.connect_timeout_s = kConnectTimeoutS;
+  req.max_body = kMaxResponse;
+  std::string response;
+  RA_RETURN_IF_ERROR(HttpsExchange(req, kCheck, &response));
   JsonPtr doc;
-  RA_RETURN_IF_ERROR(ParseJsonObject(sink.body, "attestation service response", &doc));
+  RA_RETURN_IF_ERROR(ParseJsonObject(response, "attestation service response", &doc));
   std::string t;
   RA_RETURN_IF_ERROR(JsonGetString(doc.get(), "token", kCheck, &t));
   if (t.empty() || t.size() > kMaxJwtLen)

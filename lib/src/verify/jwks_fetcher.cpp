@@ -6,7 +6,8 @@
 // bounded in time so a dead service fails the connection, not the client.
 #include "verify/jwks_fetcher.h"
 
-#include <curl/curl.h>
+#include "common/https_client.h"
+
 
 #include <chrono>
 #include <map>
@@ -34,67 +35,14 @@ std::map<std::string, CacheEntry>& Cache() {
   return *cache;
 }
 
-struct CurlFree {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-
-struct Sink {
-  std::string body;
-  bool overflow = false;
-};
-
-size_t Write(char* data, size_t size, size_t n, void* user) {
-  Sink* s = static_cast<Sink*>(user);
-  size_t len = size * n;
-  if (s->body.size() + len > kMaxBody) {
-    s->overflow = true;
-    return 0;  // makes curl fail with CURLE_WRITE_ERROR
-  }
-  s->body.append(data, len);
-  return len;
-}
-
 Status Fetch(const std::string& url, const std::string& ca_file, std::string* body) {
-  static std::once_flag init;
-  std::call_once(init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-  std::unique_ptr<CURL, CurlFree> c(curl_easy_init());
-  if (!c) return Status::Fail(kCheck, "curl_easy_init failed");
-  Sink sink;
-  char errbuf[CURL_ERROR_SIZE] = {0};
-  CURL* h = c.get();
-  bool ok = curl_easy_setopt(h, CURLOPT_URL, url.c_str()) == CURLE_OK &&
-#if LIBCURL_VERSION_NUM >= 0x075500
-            curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
-#else
-            curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTPS) == CURLE_OK &&
-#endif
-            curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, kConnectTimeoutS) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_TIMEOUT, kTotalTimeoutS) == CURLE_OK &&
-            // No SIGALRM for DNS timeouts: this runs inside ssh and sshd.
-            curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_MAXFILESIZE, static_cast<long>(kMaxBody)) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Write) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_USERAGENT, "ra-ssh") == CURLE_OK &&
-            (ca_file.empty() ||
-             curl_easy_setopt(h, CURLOPT_CAINFO, ca_file.c_str()) == CURLE_OK);
-  if (!ok) return Status::Fail(kCheck, "cannot configure libcurl");
-  CURLcode rc = curl_easy_perform(h);
-  if (sink.overflow)
-    return Status::Fail(kCheck, url + ": response larger than " + std::to_string(kMaxBody) +
-                                    " bytes");
-  if (rc != CURLE_OK)
-    return Status::Fail(kCheck, url + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200)
-    return Status::Fail(kCheck, url + ": HTTP status " + std::to_string(status));
-  *body = std::move(sink.body);
-  return Status();
+  HttpsRequest req;
+  req.url = url;
+  req.ca_file = ca_file;
+  req.connect_timeout_s = kConnectTimeoutS;
+  req.total_timeout_s = kTotalTimeoutS;
+  req.max_body = kMaxBody;
+  return HttpsExchange(req, kCheck, body);
 }
 
 }  // namespace
