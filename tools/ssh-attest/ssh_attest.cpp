@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -382,6 +383,8 @@ int CmdSimInit(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer closing mid-write (issuer key fetch) must be an error, not death.
+  signal(SIGPIPE, SIG_IGN);
   try {
     if (argc < 2) return Usage("");
     std::string cmd = argv[1];
