@@ -153,6 +153,11 @@ Status FromX509(X509* cert, PckExtensions* out) {
 
 }  // namespace
 
+Status PckExtensionsFromX509(X509* cert, PckExtensions* out) {
+  if (cert == nullptr) return Status::Fail(kCheck, "no certificate");
+  return FromX509(cert, out);
+}
+
 Status PckExtensionsFromCertDer(ByteView cert_der, PckExtensions* out) {
   const unsigned char* p = cert_der.data;
   if (cert_der.size > 1 << 20) return Status::Fail(kCheck, "certificate too large");

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <string>
 
+#include <openssl/x509.h>
+
 #include "common/status.h"
 
 namespace ra {
@@ -26,6 +28,8 @@ Status ParsePckSgxExtension(ByteView der, PckExtensions* out);
 
 // A DER-encoded certificate; fails if the SGX extension is absent.
 Status PckExtensionsFromCertDer(ByteView cert_der, PckExtensions* out);
+// From a certificate already parsed (the verifier's PCK leaf).
+Status PckExtensionsFromX509(X509* cert, PckExtensions* out);
 
 // The first certificate of a PEM chain (the PCK leaf in a quote).
 Status PckExtensionsFromPem(const std::string& pem, PckExtensions* out);
