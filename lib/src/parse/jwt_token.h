@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "common/base64.h"
 #include "common/status.h"
 
 namespace ra {
@@ -24,14 +25,6 @@ struct JsonFree {
   void operator()(json_t* j) const { json_decref(j); }
 };
 using JsonPtr = std::unique_ptr<json_t, JsonFree>;
-
-// Base64url without padding (RFC 7515 section 2), strict: only the
-// url-safe alphabet, no '=', no whitespace, and unused trailing bits zero,
-// so each byte string has exactly one encoding.
-Status Base64UrlDecode(const std::string& in, Bytes* out);
-std::string Base64UrlEncode(ByteView in);
-// Standard base64 with mandatory padding (x5c certificates, RFC 7517 4.7).
-Status Base64Decode(const std::string& in, Bytes* out);
 
 struct JwtToken {
   JsonPtr header;   // a JSON object

@@ -12,7 +12,6 @@
 // stderr bounded, the exit status checked, and the answer checked against
 // the binding before it is sent anywhere.
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base64.h"
 #include "common/bytes_util.h"
 #include "parse/tdx_quote.h"
 #include "provider/providers.h"
@@ -44,34 +44,14 @@ struct CliOutput {
   std::string err;
 };
 
-// Standard base64 (with padding), strictly: no whitespace, no junk.
+// Intel's CLI prints standard base64; decoded strictly, and bounded first.
 Status DecodeBase64(const std::string& what, const std::string& in,
                     size_t max_len, Bytes* out) {
-  if (in.empty() || in.size() % 4 != 0 || in.size() / 4 * 3 > max_len + 2)
+  if (in.empty() || in.size() / 4 * 3 > max_len + 2)
     return Status::Fail(kCheck, what + ": not base64 of an acceptable length");
-  for (char c : in) {
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' || c == '='))
-      return Status::Fail(kCheck, what + ": not base64");
-  }
-  size_t pad = 0;
-  if (in[in.size() - 1] == '=') pad++;
-  if (in[in.size() - 2] == '=') pad++;
-  if (in.find('=') < in.size() - pad)
-    return Status::Fail(kCheck, what + ": misplaced base64 padding");
-  Bytes b(in.size() / 4 * 3);
-  int n = EVP_DecodeBlock(b.data(), reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return Status::Fail(kCheck, what + ": not base64");
-  b.resize(static_cast<size_t>(n) - pad);
-  *out = std::move(b);
+  Status s = Base64Decode(in, out);
+  if (!s.ok()) return Status::Fail(kCheck, what + ": " + s.message());
   return Status();
-}
-
-std::string EncodeBase64(const uint8_t* p, size_t n) {
-  std::string s(4 * ((n + 2) / 3) + 1, '\0');
-  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&s[0]), p, static_cast<int>(n));
-  s.resize(static_cast<size_t>(len));
-  return s;
 }
 
 std::string FirstLine(const std::string& s) {
@@ -197,7 +177,7 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
     RA_RETURN_IF_ERROR(CheckSafeExecutable(path_));  // again: it may have changed
     CliOutput cli;
     RA_RETURN_IF_ERROR(RunCli(
-        path_, {"quote", "--user-data", EncodeBase64(binding.data(), binding.size())},
+        path_, {"quote", "--user-data", Base64Encode(ByteView(binding.data(), binding.size()))},
         timeout_, &cli));
     std::string quote_b64, runtime_b64;
     size_t pos = 0;
