@@ -11,28 +11,19 @@
 namespace ra {
 namespace ossl {
 
-std::string LastError() {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (e == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof(buf));
-  return buf;
-}
-
 Status SignP256Raw(EVP_PKEY* key, ByteView msg, std::array<uint8_t, 64>* out) {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx) return Status::Fail("ecdsa sign", "out of memory");
   size_t der_len = 0;
   if (EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &der_len, msg.data, msg.size) != 1)
-    return Status::Fail("ecdsa sign", LastError());
+    return Status::Fail("ecdsa sign", OpenSslError());
   std::vector<uint8_t> der(der_len);
   if (EVP_DigestSign(ctx.get(), der.data(), &der_len, msg.data, msg.size) != 1)
-    return Status::Fail("ecdsa sign", LastError());
+    return Status::Fail("ecdsa sign", OpenSslError());
   const unsigned char* p = der.data();
   EcdsaSigPtr sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der_len)));
-  if (!sig) return Status::Fail("ecdsa sign", LastError());
+  if (!sig) return Status::Fail("ecdsa sign", OpenSslError());
   const BIGNUM* r = nullptr;
   const BIGNUM* s = nullptr;
   ECDSA_SIG_get0(sig.get(), &r, &s);
@@ -55,7 +46,7 @@ Status P256PublicRaw(EVP_PKEY* key, std::array<uint8_t, 64>* out) {
   BnPtr xp(x);
   int oky = EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_EC_PUB_Y, &y);
   BnPtr yp(y);
-  if (okx != 1 || oky != 1) return Status::Fail("ecdsa key", LastError());
+  if (okx != 1 || oky != 1) return Status::Fail("ecdsa key", OpenSslError());
   if (BN_bn2binpad(x, out->data(), 32) != 32 ||
       BN_bn2binpad(y, out->data() + 32, 32) != 32)
     return Status::Fail("ecdsa key", "coordinate wider than 32 bytes");
@@ -69,7 +60,7 @@ Status ReadPrivateKeyPem(const std::string& path, PkeyPtr* out) {
   if (!bio) return Status::Fail("read " + path, "out of memory");
   PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   OPENSSL_cleanse(pem.data(), pem.size());
-  if (!key) return Status::Fail("read " + path, "not a PEM private key: " + LastError());
+  if (!key) return Status::Fail("read " + path, "not a PEM private key: " + OpenSslError());
   *out = std::move(key);
   return Status();
 }

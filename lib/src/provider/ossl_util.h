@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "common/openssl_error.h"
 #include "common/status.h"
 
 namespace ra {
@@ -33,8 +34,6 @@ using ObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT, ASN1_OBJECT_fre
 using OctetPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
 using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
 
-// The oldest error on OpenSSL's queue, which is then cleared.
-std::string LastError();
 
 // ECDSA-SHA256 over msg, as the 64-byte r||s a quote carries (each value
 // big-endian, left-padded to 32 bytes).

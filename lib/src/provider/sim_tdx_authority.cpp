@@ -20,7 +20,6 @@
 namespace ra {
 namespace {
 
-using ossl::LastError;
 
 // ---- Minimal DER writer for the SGX extension ----
 //
@@ -110,7 +109,7 @@ constexpr uint32_t kPceSvn = 13;
 Status SgxExtensionDer(Bytes* out) {
   uint8_t ppid[16];
   if (RAND_bytes(ppid, sizeof(ppid)) != 1)
-    return Status::Fail("sim-init", "RAND_bytes: " + LastError());
+    return Status::Fail("sim-init", "RAND_bytes: " + OpenSslError());
   std::vector<Bytes> tcb;
   for (uint32_t i = 0; i < 16; i++)
     tcb.push_back(Seq({Oid(SgxOid({2, i + 1})), Int(kCompSvn[i])}));
@@ -130,7 +129,7 @@ Status SgxExtensionDer(Bytes* out) {
 
 Status NewP256Key(ossl::PkeyPtr* out) {
   ossl::PkeyPtr key(EVP_EC_gen("P-256"));
-  if (!key) return Status::Fail("sim-init", "EC key generation: " + LastError());
+  if (!key) return Status::Fail("sim-init", "EC key generation: " + OpenSslError());
   *out = std::move(key);
   return Status();
 }
@@ -139,7 +138,7 @@ Status AddExt(X509* cert, X509V3_CTX* ctx, int nid, const char* value) {
   ossl::ExtPtr ext(X509V3_EXT_nconf_nid(nullptr, ctx, nid, value));
   if (!ext || X509_add_ext(cert, ext.get(), -1) != 1)
     return Status::Fail("sim-init", std::string("certificate extension ") +
-                                        OBJ_nid2sn(nid) + ": " + LastError());
+                                        OBJ_nid2sn(nid) + ": " + OpenSslError());
   return Status();
 }
 
@@ -160,11 +159,11 @@ Status MakeCert(const CertSpec& spec, ossl::X509Ptr* out) {
   if (!cert || !name) return Status::Fail("sim-init", "out of memory");
   uint8_t serial[16];
   if (RAND_bytes(serial, sizeof(serial)) != 1)
-    return Status::Fail("sim-init", "RAND_bytes: " + LastError());
+    return Status::Fail("sim-init", "RAND_bytes: " + OpenSslError());
   serial[0] &= 0x7f;  // a positive INTEGER
   ossl::BnPtr bn(BN_bin2bn(serial, sizeof(serial), nullptr));
   if (!bn || !BN_to_ASN1_INTEGER(bn.get(), X509_get_serialNumber(cert.get())))
-    return Status::Fail("sim-init", "serial: " + LastError());
+    return Status::Fail("sim-init", "serial: " + OpenSslError());
   if (X509_NAME_add_entry_by_txt(name.get(), "C", MBSTRING_ASC,
                                  reinterpret_cast<const unsigned char*>("XX"), -1, -1, 0) != 1 ||
       X509_NAME_add_entry_by_txt(name.get(), "O", MBSTRING_ASC,
@@ -174,7 +173,7 @@ Status MakeCert(const CertSpec& spec, ossl::X509Ptr* out) {
       X509_NAME_add_entry_by_txt(name.get(), "CN", MBSTRING_ASC,
                                  reinterpret_cast<const unsigned char*>(spec.cn), -1, -1,
                                  0) != 1)
-    return Status::Fail("sim-init", "subject name: " + LastError());
+    return Status::Fail("sim-init", "subject name: " + OpenSslError());
   X509* issuer = spec.issuer ? spec.issuer : cert.get();
   // Back-dated a day so a quote made right after sim-init verifies on a
   // host whose clock is slightly behind.
@@ -186,7 +185,7 @@ Status MakeCert(const CertSpec& spec, ossl::X509Ptr* out) {
       !X509_time_adj_ex(X509_getm_notAfter(cert.get()), static_cast<int>(spec.days), 0,
                         nullptr) ||
       X509_set_pubkey(cert.get(), spec.subject_key) != 1)
-    return Status::Fail("sim-init", "certificate fields: " + LastError());
+    return Status::Fail("sim-init", "certificate fields: " + OpenSslError());
 
   X509V3_CTX ctx;
   X509V3_set_ctx(&ctx, issuer, cert.get(), nullptr, nullptr, 0);
@@ -203,13 +202,13 @@ Status MakeCert(const CertSpec& spec, ossl::X509Ptr* out) {
     if (!oid || !value ||
         ASN1_OCTET_STRING_set(value.get(), spec.sgx_extension->data(),
                               static_cast<int>(spec.sgx_extension->size())) != 1)
-      return Status::Fail("sim-init", "SGX extension: " + LastError());
+      return Status::Fail("sim-init", "SGX extension: " + OpenSslError());
     ossl::ExtPtr ext(X509_EXTENSION_create_by_OBJ(nullptr, oid.get(), 0, value.get()));
     if (!ext || X509_add_ext(cert.get(), ext.get(), -1) != 1)
-      return Status::Fail("sim-init", "SGX extension: " + LastError());
+      return Status::Fail("sim-init", "SGX extension: " + OpenSslError());
   }
   if (X509_sign(cert.get(), spec.issuer_key, EVP_sha256()) <= 0)
-    return Status::Fail("sim-init", "certificate signature: " + LastError());
+    return Status::Fail("sim-init", "certificate signature: " + OpenSslError());
   *out = std::move(cert);
   return Status();
 }
@@ -217,7 +216,7 @@ Status MakeCert(const CertSpec& spec, ossl::X509Ptr* out) {
 Status CertPem(X509* cert, std::string* out) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1)
-    return Status::Fail("sim-init", "PEM encoding: " + LastError());
+    return Status::Fail("sim-init", "PEM encoding: " + OpenSslError());
   char* p = nullptr;
   long n = BIO_get_mem_data(bio.get(), &p);
   out->append(p, static_cast<size_t>(n));
@@ -228,7 +227,7 @@ Status KeyPem(EVP_PKEY* key, std::string* out) {
   ossl::BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio ||
       PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return Status::Fail("sim-init", "PEM encoding: " + LastError());
+    return Status::Fail("sim-init", "PEM encoding: " + OpenSslError());
   char* p = nullptr;
   long n = BIO_get_mem_data(bio.get(), &p);
   out->assign(p, static_cast<size_t>(n));
@@ -257,7 +256,7 @@ Status WriteNewFile(const std::string& path, const std::string& data, mode_t mod
 
 Status RandomBytes(uint8_t* p, size_t n) {
   if (RAND_bytes(p, static_cast<int>(n)) != 1)
-    return Status::Fail("sim-init", "RAND_bytes: " + LastError());
+    return Status::Fail("sim-init", "RAND_bytes: " + OpenSslError());
   return Status();
 }
 

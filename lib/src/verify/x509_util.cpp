@@ -52,15 +52,6 @@ constexpr size_t kMaxPem = 1 << 20;
 
 }  // namespace
 
-std::string OpenSslError() {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (e == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof(buf));
-  return buf;
-}
-
 Status LoadPemCerts(const std::string& pem, const std::string& what,
                     std::vector<X509Ptr>* out, size_t max_certs) {
   if (pem.size() > kMaxPem) return Status::Fail(what, "PEM too large");

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "common/openssl_error.h"
 #include "common/status.h"
 
 namespace ra {
@@ -58,7 +59,5 @@ Status VerifyEcdsaP256Raw(EVP_PKEY* key, ByteView msg, ByteView sig,
 // "YYYY-MM-DDTHH:MM:SSZ" (Intel collateral dates) to a UTC time_t.
 bool ParseIso8601Utc(const std::string& s, std::time_t* out);
 
-// The most recent OpenSSL error as text (and clears the queue).
-std::string OpenSslError();
 
 }  // namespace ra
