@@ -263,6 +263,15 @@ int ra_verify(const struct ra_policy* pol, const struct ra_evidence* ev,
       line += SummaryOf(claims);
       verified++;
     }
+    for (const std::string& t : pol->policy.required_types) {
+      bool present = std::any_of(ev->items.begin(), ev->items.end(),
+                                 [&](const ra::EvidenceItem& it) { return it.type == t; });
+      if (!present)
+        return Fail(RA_ERR_REFUSED,
+                    "evidence: policy requires " + t + " (received " +
+                        (received.empty() ? std::string("nothing") : received) + ")",
+                    err, errlen);
+    }
     if (verified == 0)
       return Fail(RA_ERR_REFUSED,
                   "evidence: none of an accepted type (policy accepts " +

@@ -236,6 +236,44 @@ TEST_F(CapiSim, EveryAcceptedItemMustPass) {
   EXPECT_EQ(Verify(e, &msg), RA_ERR_REFUSED);
 }
 
+// RequireEvidence: a token alone, or a raw quote alone, is not enough when
+// the policy asks for both paths.
+TEST_F(CapiSim, RequiredTypeMustBePresent) {
+  ra_test::WriteFile(dir_ / "require",
+                     "TrustAnchor tdx sim/root.pem\n"
+                     "AcceptEvidence tdx-quote,azure-tdx-quote\n"
+                     "RequireEvidence azure-tdx-quote,tdx-quote\n");
+  Policy req;
+  char err[256];
+  ASSERT_EQ(ra_policy_load((dir_ / "require").c_str(), &req.pol, err, sizeof(err)), RA_OK)
+      << err;
+  Evidence e;
+  ASSERT_EQ(ra_provider_collect(prov_.p, kBinding, e.ev, nullptr, 0), RA_OK);
+  char summary[256];
+  // The tdx-quote verifies, but azure-tdx-quote is missing.
+  EXPECT_EQ(ra_verify(req.pol, e.ev, kBinding, 0, summary, sizeof(summary), err, sizeof(err)),
+            RA_ERR_REFUSED);
+  EXPECT_NE(std::strstr(err, "policy requires azure-tdx-quote (received tdx-quote)"), nullptr)
+      << err;
+
+  // Both present and both genuine: accepted, and both were verified.
+  Provider az;
+  ASSERT_EQ(ra_provider_open(("sim-azure:" + dir_ / "sim").c_str(), &az.p, err, sizeof(err)),
+            RA_OK)
+      << err;
+  ASSERT_EQ(ra_provider_collect(az.p, kBinding, e.ev, err, sizeof(err)), RA_OK) << err;
+  EXPECT_EQ(ra_verify(req.pol, e.ev, kBinding, 0, summary, sizeof(summary), err, sizeof(err)),
+            RA_OK)
+      << err;
+  EXPECT_NE(std::strstr(summary, "azure-tdx-quote verified"), nullptr) << summary;
+  EXPECT_NE(std::strstr(summary, "tdx-quote verified"), nullptr) << summary;
+
+  // Present but bad still refuses (every accepted item must verify).
+  uint8_t other[RA_BINDING_LEN] = {1};
+  EXPECT_EQ(ra_verify(req.pol, e.ev, other, 0, summary, sizeof(summary), err, sizeof(err)),
+            RA_ERR_REFUSED);
+}
+
 TEST_F(CapiSim, VerifyArgumentsAndSummaryLength) {
   Evidence e;
   ASSERT_EQ(ra_provider_collect(prov_.p, kBinding, e.ev, nullptr, 0), RA_OK);

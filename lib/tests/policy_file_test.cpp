@@ -163,6 +163,29 @@ TEST(PolicyFile, AcceptEvidenceErrors) {
               "duplicate AcceptEvidence (first given at line 1)");
 }
 
+TEST(PolicyFile, RequireEvidence) {
+  ra::Policy pol;
+  ASSERT_TRUE(Parse("AcceptEvidence azure-tdx-quote,tdx-quote\n"
+                    "RequireEvidence Azure-TDX-quote,azure-tdx-quote\n",
+                    &pol)
+                  .ok());
+  EXPECT_EQ(pol.required_types, std::vector<std::string>{"azure-tdx-quote"});
+  ra::Policy def;
+  ASSERT_TRUE(Parse("", &def).ok());
+  EXPECT_TRUE(def.required_types.empty());
+
+  ExpectError("RequireEvidence\n", 1, "missing argument");
+  ExpectError("RequireEvidence sev-snp\n", 1, "unknown evidence type 'sev-snp'");
+  ExpectError("RequireEvidence tdx-quote,,x\n", 1, "empty element");
+  ExpectError("RequireEvidence tdx-quote\nRequireEvidence tdx-quote\n", 2,
+              "duplicate RequireEvidence");
+  // Order-independent whole-file rule: a required type must be accepted.
+  ExpectError("RequireEvidence azure-tdx-quote\n", 0,
+              "RequireEvidence azure-tdx-quote is not in AcceptEvidence");
+  ExpectError("RequireEvidence tdx-quote\nAcceptEvidence azure-tdx-quote\n", 0,
+              "RequireEvidence tdx-quote is not in AcceptEvidence");
+}
+
 TEST(PolicyFile, TrustAnchorErrors) {
   TempDir dir;
   ra_test::WriteFile(dir / "notpem", "hello\n");

@@ -20,6 +20,12 @@ struct Policy {
   // Evidence types accepted (AcceptEvidence). Default: tdx-quote.
   std::vector<std::string> accepted_types{"tdx-quote", "tdx-quote-sha512"};
 
+  // RequireEvidence: types that must each be present (and, being accepted,
+  // verify), e.g. a token and the raw quote behind it, so that neither the
+  // service nor the hardware path alone is trusted.  Empty: any one
+  // accepted item suffices.  Always a subset of accepted_types.
+  std::vector<std::string> required_types;
+
   // TrustAnchor tdx PATH: PEM root certificate(s).  Empty: the built-in
   // production Intel SGX Root CA.
   std::string tdx_trust_anchor;

@@ -119,6 +119,23 @@ Status SplitList(const std::string& arg, std::vector<std::string>* out) {
   return Status();
 }
 
+// A comma-separated list of known evidence types, lower-cased, duplicates
+// dropped.
+Status ParseEvidenceTypes(const std::string& arg, std::vector<std::string>* out) {
+  std::vector<std::string> types;
+  RA_RETURN_IF_ERROR(SplitList(arg, &types));
+  std::vector<std::string> list;
+  for (const std::string& t : types) {
+    std::string lt = Lower(t);
+    bool known = std::any_of(std::begin(kKnownEvidence), std::end(kKnownEvidence),
+                             [&](const char* k) { return lt == k; });
+    if (!known) return Status::Fail("unknown evidence type '" + t + "'");
+    if (std::find(list.begin(), list.end(), lt) == list.end()) list.push_back(lt);
+  }
+  *out = std::move(list);
+  return Status();
+}
+
 std::string DirName(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -235,18 +252,10 @@ Status Parser::Line(size_t lineno, const std::vector<std::string>& tok) {
 
   if (kw == "acceptevidence") {
     RA_RETURN_IF_ERROR(ExpectArgs(tok, 1));
-    std::vector<std::string> types;
-    RA_RETURN_IF_ERROR(SplitList(tok[1], &types));
-    std::vector<std::string> accepted;
-    for (const std::string& t : types) {
-      std::string lt = Lower(t);
-      bool known = std::any_of(std::begin(kKnownEvidence), std::end(kKnownEvidence),
-                               [&](const char* k) { return lt == k; });
-      if (!known) return Status::Fail("unknown evidence type '" + t + "'");
-      if (std::find(accepted.begin(), accepted.end(), lt) == accepted.end())
-        accepted.push_back(lt);
-    }
-    pol_->accepted_types = std::move(accepted);
+    RA_RETURN_IF_ERROR(ParseEvidenceTypes(tok[1], &pol_->accepted_types));
+  } else if (kw == "requireevidence") {
+    RA_RETURN_IF_ERROR(ExpectArgs(tok, 1));
+    RA_RETURN_IF_ERROR(ParseEvidenceTypes(tok[1], &pol_->required_types));
   } else if (kw == "trustanchor") {
     RA_RETURN_IF_ERROR(ExpectArgs(tok, 2));
     if (Lower(tok[1]) != "tdx")
@@ -389,6 +398,12 @@ Status ParsePolicy(const std::string& text, const std::string& name,
                           "maa-token") != pol.accepted_types.end();
   if (tokens && pol.issuers.empty())
     return whole("AcceptEvidence maa-token needs at least one Issuer");
+  // Requiring a type the policy does not accept could never be met; say so
+  // at load time rather than refusing every server.
+  for (const std::string& t : pol.required_types)
+    if (std::find(pol.accepted_types.begin(), pol.accepted_types.end(), t) ==
+        pol.accepted_types.end())
+      return whole("RequireEvidence " + t + " is not in AcceptEvidence");
   if (!pol.issuer_keys_file.empty() || !pol.issuer_key_pems.empty()) {
     std::vector<JwtKey> keys;  // a kid in both IssuerKeys and IssuerKey
     Status s = LoadPinnedIssuerKeys(pol, &keys);
