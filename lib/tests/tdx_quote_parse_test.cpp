@@ -3,6 +3,7 @@
 // the length fields makes the parser read out of bounds.
 #include <gtest/gtest.h>
 #include <jansson.h>
+#include <openssl/err.h>
 
 #include <cstring>
 
@@ -129,6 +130,20 @@ TEST(TdxQuoteParse, FmspcEmptyWhenChainUnreadable) {
   q.pck_chain_pem = "not a certificate";
   std::string js = TdxQuoteToJson(q);
   EXPECT_NE(js.find("\"fmspc\": \"\""), std::string::npos) << js;
+}
+
+// An unreadable chain (fuzz finding: tdx_quote_fuzzer ran leak checks on
+// almost every input because of this) leaves nothing on OpenSSL's error
+// queue, which a later, unrelated failure would otherwise report.
+TEST(TdxQuoteParse, UnreadableChainLeavesNoOpenSslError) {
+  ERR_clear_error();
+  PckExtensions ext;
+  EXPECT_FALSE(PckExtensionsFromPem("not a certificate", &ext).ok());
+  EXPECT_FALSE(PckExtensionsFromPem("-----BEGIN CERTIFICATE-----\nAAAA\n"
+                                    "-----END CERTIFICATE-----\n", &ext).ok());
+  const uint8_t junk[] = {0x30, 0x03, 0x02, 0x01, 0x01};
+  EXPECT_FALSE(PckExtensionsFromCertDer(ByteView(junk, sizeof(junk)), &ext).ok());
+  EXPECT_EQ(ERR_peek_error(), 0u);
 }
 
 // Truncation at every offset must fail cleanly; only cuts inside the

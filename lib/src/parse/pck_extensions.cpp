@@ -1,6 +1,7 @@
 #include "parse/pck_extensions.h"
 
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -163,7 +164,13 @@ Status PckExtensionsFromCertDer(ByteView cert_der, PckExtensions* out) {
   if (cert_der.size > 1 << 20) return Status::Fail(kCheck, "certificate too large");
   std::unique_ptr<X509, decltype(&X509_free)> cert(
       d2i_X509(nullptr, &p, static_cast<long>(cert_der.size)), X509_free);
-  if (!cert) return Status::Fail(kCheck, "certificate is not valid DER");
+  if (!cert) {
+    // OpenSSL queued why; drop it, or the next unrelated OpenSSL failure
+    // on this thread would be reported with this stale reason (and the
+    // queue would grow with every unreadable certificate a peer sends).
+    ERR_clear_error();
+    return Status::Fail(kCheck, "certificate is not valid DER");
+  }
   return FromX509(cert.get(), out);
 }
 
@@ -174,7 +181,10 @@ Status PckExtensionsFromPem(const std::string& pem, PckExtensions* out) {
   if (!bio) return Status::Fail(kCheck, "out of memory");
   std::unique_ptr<X509, decltype(&X509_free)> cert(
       PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
-  if (!cert) return Status::Fail(kCheck, "no PEM certificate in the chain");
+  if (!cert) {
+    ERR_clear_error();  // as above: no stale reason for a later failure
+    return Status::Fail(kCheck, "no PEM certificate in the chain");
+  }
   return FromX509(cert.get(), out);
 }
 
