@@ -18,26 +18,6 @@
 
 namespace {
 
-const char kAzureEvidence[] = "tdx/trustee_azure_tdx_vtpm_evidence-v1.json";
-
-// A base64url member of the Azure evidence vector.
-ra::Bytes AzureMember(const char* name) {
-  ra::Bytes file = ra_tdx_test::ReadVector(kAzureEvidence);
-  ra::JsonPtr doc;
-  ra::Status s = ra::ParseJsonObject(std::string(file.begin(), file.end()), "vector", &doc);
-  EXPECT_TRUE(s.ok()) << s.message();
-  std::string b64;
-  if (doc) s = ra::JsonGetString(doc.get(), name, "vector", &b64);
-  EXPECT_TRUE(s.ok()) << s.message();
-  // The vector pads its base64url; the library's decoder is strict (JWS
-  // style, no padding), so strip it here.
-  while (!b64.empty() && b64.back() == '=') b64.pop_back();
-  ra::Bytes out;
-  s = ra::Base64UrlDecode(b64, &out);
-  EXPECT_TRUE(s.ok()) << name << ": " << s.message();
-  return out;
-}
-
 void PutLe32(ra::Bytes* b, size_t off, uint32_t v) {
   for (int i = 0; i < 4; i++) (*b)[off + i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -67,7 +47,7 @@ void ExpectRefused(const ra::Bytes& report, const std::string& needle) {
 }
 
 TEST(HclReport, RealAzureTdxReport) {
-  ra::Bytes raw = AzureMember("hcl_report");
+  ra::Bytes raw = ra_tdx_test::AzureEvidenceMember("hcl_report");
   ra::HclReport r;
   ra::Status s = ra::ParseHclReport(raw, &r);
   ASSERT_TRUE(s.ok()) << s.message();
@@ -97,8 +77,8 @@ TEST(HclReport, RealAzureTdxReport) {
 // The report's runtime JSON and the quote IMDS made from its TD report
 // verify together, against the real Intel root, with the Azure verifier.
 TEST(HclReport, RealAzureQuoteVerifiesWithItsRuntimeData) {
-  ra::Bytes raw = AzureMember("hcl_report");
-  ra::Bytes quote = AzureMember("td_quote");
+  ra::Bytes raw = ra_tdx_test::AzureEvidenceMember("hcl_report");
+  ra::Bytes quote = ra_tdx_test::AzureEvidenceMember("td_quote");
   ra::HclReport r;
   ASSERT_TRUE(ra::ParseHclReport(raw, &r).ok());
   ra::TdxQuote q;

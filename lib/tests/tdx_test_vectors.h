@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "common/base64.h"
 #include "common/status.h"
+#include "parse/jwt_token.h"
 
 namespace ra_tdx_test {
 
@@ -31,6 +33,22 @@ inline ra::Bytes ReadVector(const std::string& rel) {
     ADD_FAILURE() << "missing test vector " << VectorPath(rel) << ": "
                   << s.message();
   return b;
+}
+
+// A base64url member ("hcl_report", "td_quote") of the Azure TDX CVM
+// evidence vector.  The vector pads its base64url; the library's decoder is
+// strict (JWS style, no padding), so the padding is stripped here.
+inline ra::Bytes AzureEvidenceMember(const char* name) {
+  ra::Bytes file = ReadVector("tdx/trustee_azure_tdx_vtpm_evidence-v1.json");
+  ra::JsonPtr doc;
+  ra::Status s = ra::ParseJsonObject(std::string(file.begin(), file.end()), "vector", &doc);
+  std::string b64;
+  if (s.ok()) s = ra::JsonGetString(doc.get(), name, "vector", &b64);
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();
+  ra::Bytes out;
+  if (s.ok()) s = ra::Base64UrlDecode(b64, &out);
+  if (!s.ok()) ADD_FAILURE() << "Azure evidence vector, " << name << ": " << s.message();
+  return out;
 }
 
 inline std::time_t Utc(int y, int mo, int d, int h = 0, int mi = 0) {
