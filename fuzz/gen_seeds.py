@@ -144,3 +144,125 @@ put("ra_ssh_msg_fuzzer", "resp-ok-2",
 put("ra_ssh_msg_fuzzer", "items",
     u32(2) + sstr("tdx-quote") + sstr(b"quote") + sstr("x") + sstr(b"y") +
     b"\x01")
+
+
+# ---- hcl_report_fuzzer: Azure's HCL report and its runtime JSON ----
+# The real report of an Azure TDX CVM (vTPM NV index 0x01400001) is the
+# "hcl_report" member (base64url) of the shared evidence vector.  Variants
+# move one header field at a time so each structure check has a seed that
+# gets just past it; the runtime JSON seeds cover each member check.
+def b64url_decode(s):
+    import base64
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def le32(n):
+    return struct.pack("<I", n)
+
+
+RT = 1216  # runtime-data header offset (lib/src/parse/hcl_report.h)
+azure = os.path.join(vectors, "tdx", "trustee_azure_tdx_vtpm_evidence-v1.json")
+runtime_docs = {
+    "rt-min": b"{}",
+    "rt-user-data": b'{"user-data":"' + ("A5" * 64).encode() + b'"}',
+    "rt-keys": (b'{"keys":[{"kid":"HCLAkPub","kty":"RSA","n":"AQAB","e":"AQAB"},'
+                b'{"kid":"HCLEkPub","n":"x","e":"y"}],"vm-configuration":'
+                b'{"secure-boot":true,"tpm-enabled":true},"user-data":"' +
+                ("0f" * 64).encode() + b'"}'),
+    "rt-bad-hex": b'{"user-data":"' + ("zz" * 64).encode() + b'"}',
+    "rt-dup": b'{"user-data":"00","user-data":"11"}',
+    "rt-two-ak": (b'{"keys":[{"kid":"HCLAkPub","n":"a","e":"b"},'
+                  b'{"kid":"HCLAkPub","n":"c","e":"d"}]}'),
+}
+for name, doc in runtime_docs.items():
+    put("hcl_report_fuzzer", name, doc)
+
+
+def hcl_report(json_doc, report_type=4, hash_type=1, pad=0):
+    """A synthetic report around json_doc, laid out as the real one."""
+    hdr = b"HCLA" + le32(2) + le32(RT + 20 + len(json_doc)) + le32(2) + le32(0) + bytes(12)
+    hw = bytes(range(256)) * 4 + bytes(1184 - 1024)
+    rt = le32(20 + len(json_doc)) + le32(1) + le32(report_type) + le32(hash_type) + \
+        le32(len(json_doc))
+    return hdr + hw + rt + json_doc + bytes(pad)
+
+
+put("hcl_report_fuzzer", "synthetic-tdx", hcl_report(runtime_docs["rt-keys"]))
+put("hcl_report_fuzzer", "synthetic-snp-sha384",
+    hcl_report(runtime_docs["rt-user-data"], 2, 2, 100))
+if os.path.exists(azure):
+    import json
+    with open(azure) as f:
+        real = b64url_decode(json.load(f)["hcl_report"])
+    put("hcl_report_fuzzer", "azure-tdx-real", real)
+    jlen = struct.unpack("<I", real[RT + 16:RT + 20])[0]
+    put("hcl_report_fuzzer", "azure-tdx-runtime-json", real[RT + 20:RT + 20 + jlen])
+    put("hcl_report_fuzzer", "azure-tdx-unpadded", real[:RT + 20 + jlen])
+
+    def patched(off, val):
+        return real[:off] + le32(val) + real[off + 4:]
+    put("hcl_report_fuzzer", "azure-snp-type", patched(RT + 8, 2))
+    put("hcl_report_fuzzer", "azure-sha512", patched(RT + 12, 3))
+    put("hcl_report_fuzzer", "azure-bad-type", patched(RT + 8, 7))
+    put("hcl_report_fuzzer", "azure-size-mismatch", patched(RT, jlen))
+    put("hcl_report_fuzzer", "azure-report-size", patched(8, 0))
+    put("hcl_report_fuzzer", "azure-json-too-long", patched(RT + 16, len(real)))
+    put("hcl_report_fuzzer", "azure-truncated", real[:RT + 19])
+
+# ---- jwt_token_fuzzer: mode byte, header length, header, claims ----
+# (layout in lib/fuzz/jwt_token_fuzzer.cpp).  Claims of a compliant Azure
+# TDX CVM valid at the fuzzer's clock 1750000000, bound to its binding
+# (bytes i*7+1), so signed seeds are accepted and mutations start from a
+# token that reaches every claim check.
+import json as _json
+NOW = 1750000000
+jwt_binding = bytes((i * 7 + 1) & 0xff for i in range(64))
+
+
+def claims(**over):
+    c = {"iss": "https://tdx.attest.example", "x-ms-ver": "1.0",
+         "iat": NOW - 5, "nbf": NOW - 5, "exp": NOW + 28800,
+         "x-ms-attestation-type": "tdxvm",
+         "x-ms-compliance-status": "azure-compliant-cvm",
+         "tdx_td_attributes_debug": False, "attester_tcb_status": "UpToDate",
+         "x-ms-runtime": {"client-payload": {"nonce": ""}, "keys": [],
+                          "user-data": jwt_binding.hex().upper()},
+         "tdx_mrtd": "a" * 96, "tdx_rtmr0": "0" * 96, "tdx_rtmr1": "0" * 96,
+         "tdx_rtmr2": "b" * 96, "tdx_rtmr3": "0" * 96, "tdx_mrseam": "0" * 96}
+    c.update(over)
+    return _json.dumps(c, separators=(",", ":")).encode()
+
+
+def jwt_input(mode, header=None, body=b"", policy=0, binding=True, t=0):
+    b0 = mode | (8 if header is not None else 0) | (policy << 4) | (t << 6) | \
+        (0x80 if binding else 0)
+    h = header or b""
+    return bytes([b0]) + struct.pack("<H", len(h)) + h + body
+
+
+for mode, alg, kid in ((1, "ES256", "k-es"), (2, "RS256", "k-rs"),
+                       (3, "PS256", "k-rs")):
+    put("jwt_token_fuzzer", "ok-%s" % alg, jwt_input(mode, None, claims()))
+    put("jwt_token_fuzzer", "ok-%s-p1" % alg, jwt_input(mode, None, claims(), 1))
+    put("jwt_token_fuzzer", "ok-%s-p3" % alg, jwt_input(mode, None, claims(), 3))
+    hdr = _json.dumps({"alg": alg, "kid": kid, "typ": "JWT",
+                       "jku": "https://tdx.attest.example/certs"}).encode()
+    put("jwt_token_fuzzer", "hdr-%s" % alg, jwt_input(mode, hdr, claims()))
+put("jwt_token_fuzzer", "debug-p1",
+    jwt_input(1, None, claims(tdx_td_attributes_debug=True), 1))
+put("jwt_token_fuzzer", "expired", jwt_input(1, None, claims(exp=NOW - 100)))
+put("jwt_token_fuzzer", "no-binding", jwt_input(1, None, claims(), 0, False))
+put("jwt_token_fuzzer", "other-issuer-p3",
+    jwt_input(2, None, claims(iss="https://other.attest.example"), 3))
+put("jwt_token_fuzzer", "sgx", jwt_input(1, None, claims(**{"x-ms-attestation-type": "sgx"})))
+put("jwt_token_fuzzer", "crit", jwt_input(
+    1, b'{"alg":"ES256","kid":"k-es","crit":["x"]}', claims()))
+put("jwt_token_fuzzer", "foreign-key", jwt_input(4, None, claims()))
+put("jwt_token_fuzzer", "hmac-confusion", jwt_input(5, None, claims()))
+put("jwt_token_fuzzer", "alg-none", jwt_input(6, None, claims()))
+put("jwt_token_fuzzer", "not-json", jwt_input(1, b"{", b"[1,2]"))
+put("jwt_token_fuzzer", "raw-garbage", b"\x00a.b.c")
+if os.path.exists(tok):
+    # The real (SGX) token under the sharedwus policy at its own time.
+    put("jwt_token_fuzzer", "raw-maa-real", bytes([0x00 | (2 << 4) | (1 << 6)]) + jwt)
+    put("jwt_token_fuzzer", "raw-maa-p0", bytes([0x80]) + jwt)

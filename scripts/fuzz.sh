@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build the libFuzzer targets and run each for FUZZ_SECONDS (make fuzz).
 #
-#   library targets   lib/fuzz/*_fuzzer.cpp  (tdx_quote, policy, verify)
+#   library targets   lib/fuzz/*_fuzzer.cpp  (tdx_quote, policy, verify,
+#                     jwt_token, hcl_report)
 #   OpenSSH side      fuzz/*_fuzzer.c        (ra_ssh_msg: the 248/249 codecs)
 #
 # The library is built with clang in build/fuzz/lib, instrumented with
@@ -12,7 +13,8 @@
 # and takes the rest from its gcc-built libssh.a / libopenbsd-compat.a.
 #
 # Seeds are generated into build/fuzz/seeds (fuzz/gen_seeds.py: shared TDX
-# vectors, fresh sim quotes, example policies, encoded 248/249 messages);
+# vectors, fresh sim quotes, example policies, signed-token layouts, the
+# Azure HCL report and runtime JSON, encoded 248/249 messages);
 # committed regression inputs in fuzz/regress/TARGET are replayed too.  The
 # growing corpus lives in build/fuzz/corpus/TARGET, crashers are saved
 # under build/fuzz/crashes/.
@@ -99,7 +101,8 @@ python3 "$top/fuzz/gen_seeds.py" "$fz/seeds" "$fz/lib/ssh-attest" \
 [ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && { echo "fuzz: built in $fz" >&2; exit 0; }
 
 # ---- run ----
-targets=${FUZZ_TARGETS:-"tdx_quote_fuzzer policy_fuzzer verify_fuzzer ra_ssh_msg_fuzzer"}
+targets=${FUZZ_TARGETS:-"tdx_quote_fuzzer policy_fuzzer verify_fuzzer jwt_token_fuzzer
+    hcl_report_fuzzer ra_ssh_msg_fuzzer"}
 mkdir -p "$fz/crashes" "$fz/logs"
 failed=""
 summary=""
