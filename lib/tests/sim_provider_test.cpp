@@ -298,3 +298,43 @@ TEST(ProviderSpec, Unknown) {
 }
 
 }  // namespace
+
+namespace {
+
+// The sim's TD report and its quoting: the quote made from a report
+// verifies with the report's REPORTDATA; a report the sim did not make (any
+// byte changed, MAC included) is refused before anything is signed.
+TEST(SimTdReport, QuoteFromReport) {
+  TempDir dir;
+  ASSERT_TRUE(ra::SimInit(dir / "sim", {}).ok());
+  std::array<uint8_t, 64> rd{};
+  for (size_t i = 0; i < rd.size(); i++) rd[i] = static_cast<uint8_t>(i * 3);
+  ra::Bytes report;
+  ra::Status s = ra::SimMakeTdReport(dir / "sim", rd, &report);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ra::Bytes quote;
+  s = ra::SimQuoteTdReport(dir / "sim", report, &quote);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ra::Policy pol;
+  pol.tdx_trust_anchor = dir / "sim/root.pem";
+  ra::Binding b;
+  std::copy(rd.begin(), rd.end(), b.begin());
+  s = ra::VerifyTdxQuote(quote, &b, pol, 0, nullptr);
+  EXPECT_TRUE(s.ok()) << s.message();
+
+  for (size_t off : {size_t{1}, size_t{128}, size_t{230}, size_t{300}, size_t{600}}) {
+    ra::Bytes bad = report;
+    bad[off] ^= 0x01;
+    s = ra::SimQuoteTdReport(dir / "sim", bad, &quote);
+    EXPECT_NE(s.message().find("MAC does not verify"), std::string::npos)
+        << "offset " << off << ": " << s.message();
+  }
+  // Another sim's CPU has another MAC key.
+  ASSERT_TRUE(ra::SimInit(dir / "other", {}).ok());
+  s = ra::SimQuoteTdReport(dir / "other", report, &quote);
+  EXPECT_NE(s.message().find("MAC does not verify"), std::string::npos) << s.message();
+  ra::Bytes shorter(report.begin(), report.end() - 1);
+  EXPECT_EQ(ra::SimQuoteTdReport(dir / "sim", shorter, &quote).check(), "td report");
+}
+
+}  // namespace

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/base64.h"
+#include "common/bytes_util.h"
 #include "ra_test_util.h"
 
 namespace {
@@ -181,6 +183,57 @@ TEST(SshAttestCli, VerifyRefusals) {
   Result r = RunCli({"verify", kSprQuote, "--policy", dir / "bad-policy"});
   ExpectFailure(r, "policy: " + dir / "bad-policy" + ":2: ");
   ExpectFailure(RunCli({"verify", dir / "absent"}), "read ");
+}
+
+// Azure evidence saved whole (quote + runtime JSON) and checked offline.
+TEST(SshAttestCli, AzureQuoteRoundTrip) {
+  TempDir dir;
+  ASSERT_EQ(RunCli({"sim-init", dir / "sim"}).code, 0);
+  ra_test::WriteFile(dir / "policy",
+                     "TrustAnchor tdx sim/root.pem\nAcceptEvidence azure-tdx-quote\n");
+  const std::string prov = "sim-azure:" + dir / "sim";
+  Result r = RunCli({"quote", "--provider", prov, "--report-data", kBindingHex, "-o",
+                     dir / "q.dat", "--runtime-data", dir / "rt.json"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  r = RunCli({"verify", dir / "q.dat", "--runtime-data", dir / "rt.json", "--policy",
+              dir / "policy", "--report-data", kBindingHex});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("verified azure-tdx-quote v4: ", 0), 0u) << r.out;
+  // Another binding, another runtime JSON, a policy without the type.
+  ExpectFailure(RunCli({"verify", dir / "q.dat", "--runtime-data", dir / "rt.json", "--policy",
+                        dir / "policy", "--report-data", std::string(128, '0')}),
+                "runtime data binding");
+  ra_test::WriteFile(dir / "rt2.json", "{\"user-data\":\"" + kBindingHex + "\" }");
+  ExpectFailure(RunCli({"verify", dir / "q.dat", "--runtime-data", dir / "rt2.json",
+                        "--policy", dir / "policy"}),
+                "report data binding");
+  ExpectFailure(RunCli({"verify", dir / "q.dat", "--runtime-data", dir / "rt.json"}),
+                "policy: built-in default does not accept azure-tdx-quote");
+  // Companions the provider does not make are an error, and -o is not written.
+  ExpectFailure(RunCli({"quote", "--provider", prov, "--report-data", kBindingHex, "-o",
+                        dir / "q2.dat", "--token", dir / "t.jwt"}),
+                "provider: no maa-token produced");
+  EXPECT_NE(access((dir / "q2.dat").c_str(), F_OK), 0);
+  ExpectFailure(RunCli({"quote", "--provider", "sim:" + dir / "sim", "--report-data",
+                        kBindingHex, "-o", dir / "q3.dat", "--runtime-data", dir / "r3"}),
+                "provider: no azure-runtime-data produced");
+}
+
+TEST(SshAttestCli, SimTdReport) {
+  TempDir dir;
+  ASSERT_EQ(RunCli({"sim-init", dir / "sim"}).code, 0);
+  Result r = RunCli({"sim-tdreport", dir / "sim", "--report-data", kBindingHex});
+  ASSERT_EQ(r.code, 0) << r.err;
+  ra::Bytes report;
+  ASSERT_FALSE(r.out.empty());
+  ASSERT_TRUE(ra::Base64Decode(r.out.substr(0, r.out.size() - 1), &report).ok()) << r.out;
+  ASSERT_EQ(report.size(), 1024u);
+  EXPECT_EQ(ra::HexEncode(ra::ByteView(report.data() + 128, 64)), kBindingHex);
+  ExpectUsage(RunCli({"sim-tdreport", dir / "sim"}));
+  ExpectUsage(RunCli({"sim-tdreport", dir / "sim", "--report-data", "abc"}));
+  ExpectFailure(RunCli({"sim-tdreport", dir / "nosim", "--report-data", kBindingHex}),
+                "sim provider");
 }
 
 TEST(SshAttestCli, SimRoundTrip) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/base64.h"
 #include "common/bytes_util.h"
 #include "common/evidence.h"
 #include "parse/jwt_token.h"
@@ -26,6 +27,7 @@
 #include "policy/maa_tdx_policy.h"
 #include "policy/policy.h"
 #include "provider/sim_tdx_authority.h"
+#include "verify/azure_tdx_quote_verifier.h"
 #include "verify/jwt_verifier.h"
 #include "verify/tdx_quote_verifier.h"
 
@@ -41,9 +43,13 @@ constexpr size_t kMaxEvidenceFile = 1024 * 1024;
 const char kUsage[] =
     "usage: ssh-attest inspect FILE\n"
     "       ssh-attest verify FILE [--report-data HEX] [--policy FILE] [--at TIME]\n"
+    "       ssh-attest verify QUOTE --runtime-data FILE [--report-data HEX] [--policy FILE]\n"
+    "                  [--at TIME]        (an Azure quote and its runtime JSON)\n"
     "       ssh-attest token-claims FILE\n"
     "       ssh-attest quote --provider SPEC --report-data HEX -o FILE\n"
-    "       ssh-attest sim-init DIR [--mrtd HEX] [--debug]\n";
+    "                  [--runtime-data FILE] [--token FILE]\n"
+    "       ssh-attest sim-init DIR [--mrtd HEX] [--debug]\n"
+    "       ssh-attest sim-tdreport DIR --report-data HEX     (base64 TD report)\n";
 
 int Usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "ssh-attest: %s\n", why.c_str());
@@ -269,7 +275,9 @@ int CmdTokenClaims(int argc, char** argv) {
 int CmdVerify(int argc, char** argv) {
   Args a;
   std::string err = ParseArgs(
-      argc, argv, {{"--report-data", true}, {"--policy", true}, {"--at", true}}, &a);
+      argc, argv,
+      {{"--report-data", true}, {"--policy", true}, {"--at", true}, {"--runtime-data", true}},
+      &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.size() != 1) return Usage("verify wants one FILE");
   ra::Binding binding{};
@@ -294,29 +302,70 @@ int CmdVerify(int argc, char** argv) {
   if (LooksLikeToken(data))
     return VerifyToken(data, Has(a, "--report-data") ? &binding : nullptr, policy,
                        Has(a, "--policy"), now);
-  if (std::find(policy.accepted_types.begin(), policy.accepted_types.end(),
-                "tdx-quote") == policy.accepted_types.end())
-    return Failure("policy: " + policy.source + " does not accept tdx-quote");
+  // With --runtime-data the quote is an Azure one: REPORTDATA names the
+  // runtime JSON, whose user-data is the binding.
+  const bool azure = Has(a, "--runtime-data");
+  const char* type = azure ? "azure-tdx-quote" : "tdx-quote";
+  if (std::find(policy.accepted_types.begin(), policy.accepted_types.end(), type) ==
+      policy.accepted_types.end())
+    return Failure("policy: " + policy.source + " does not accept " + type);
   ra::VerifiedClaims claims;
-  s = ra::VerifyTdxQuote(data, Has(a, "--report-data") ? &binding : nullptr, policy, now,
-                         &claims);
+  if (azure) {
+    ra::Bytes runtime;
+    s = ra::ReadFileBounded(a.opts["--runtime-data"], kMaxEvidenceFile, &runtime);
+    if (s.ok())
+      s = ra::VerifyAzureTdxQuote(data, runtime, Has(a, "--report-data") ? &binding : nullptr,
+                                  policy, now, &claims);
+  } else {
+    s = ra::VerifyTdxQuote(data, Has(a, "--report-data") ? &binding : nullptr, policy, now,
+                           &claims);
+  }
   if (!s.ok()) return Failure(s.message());
 
   std::string tcb = Field(claims, "tcb_status");
   if (tcb == "not evaluated") tcb = "not-evaluated(no Collateral)";
-  std::printf("verified tdx-quote v%s: mrtd=%s fmspc=%s tcb=%s debug=%s policy=%s "
+  std::printf("verified %s v%s: mrtd=%s fmspc=%s tcb=%s debug=%s policy=%s "
               "report-data=%s\n",
-              Field(claims, "version").c_str(), Field(claims, "mrtd").c_str(),
+              type, Field(claims, "version").c_str(), Field(claims, "mrtd").c_str(),
               Field(claims, "fmspc").c_str(), tcb.c_str(), Field(claims, "debug").c_str(),
               Has(a, "--policy") ? policy.source.c_str() : "default",
               Has(a, "--report-data") ? "matches" : "NOT-CHECKED(no --report-data)");
   return kExitOk;
 }
 
+// Writes all of data to path (created 0644, truncated).
+int WriteOut(const std::string& path, const ra::Bytes& data) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Failure("write " + path + ": " + std::strerror(errno));
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = n < 0 ? errno : EIO;
+      close(fd);
+      return Failure("write " + path + ": " + std::strerror(e));
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0) return Failure("write " + path + ": " + std::strerror(errno));
+  return kExitOk;
+}
+
+// -o gets the quote whichever way the provider makes it (raw, SHA-512 of
+// the binding, Azure); an Azure provider's runtime JSON and service token
+// go to --runtime-data and --token, so all of its evidence can be kept and
+// checked offline.  Asking for a companion the provider did not produce is
+// an error, not an empty file.
 int CmdQuote(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(
-      argc, argv, {{"--provider", true}, {"--report-data", true}, {"-o", true}}, &a);
+  std::string err = ParseArgs(argc, argv,
+                              {{"--provider", true},
+                               {"--report-data", true},
+                               {"-o", true},
+                               {"--runtime-data", true},
+                               {"--token", true}},
+                              &a);
   if (!err.empty()) return Usage(err);
   if (!a.positional.empty()) return Usage("quote takes no positional argument");
   for (const char* o : {"--provider", "--report-data", "-o"})
@@ -331,26 +380,42 @@ int CmdQuote(int argc, char** argv) {
   std::vector<ra::EvidenceItem> items;
   s = provider->Collect(binding, &items);
   if (!s.ok()) return Failure(s.message());
-  const ra::EvidenceItem* quote = nullptr;
-  for (const auto& item : items)
-    if (item.type == "tdx-quote") quote = &item;
-  if (!quote) return Failure("provider: no tdx-quote item produced");
+  auto find = [&](std::initializer_list<const char*> types) -> const ra::EvidenceItem* {
+    for (const auto& item : items)
+      for (const char* t : types)
+        if (item.type == t) return &item;
+    return nullptr;
+  };
+  const ra::EvidenceItem* quote = find({"tdx-quote", "tdx-quote-sha512", "azure-tdx-quote"});
+  if (!quote) return Failure("provider: no quote produced");
+  const struct {
+    const char* opt;
+    const char* type;
+  } companions[] = {{"--runtime-data", "azure-runtime-data"}, {"--token", "maa-token"}};
+  for (const auto& c : companions)
+    if (Has(a, c.opt) && !find({c.type}))
+      return Failure(std::string("provider: no ") + c.type + " produced (" + c.opt + ")");
+  int rc = WriteOut(a.opts["-o"], quote->data);
+  for (const auto& c : companions)
+    if (rc == kExitOk && Has(a, c.opt)) rc = WriteOut(a.opts[c.opt], find({c.type})->data);
+  return rc;
+}
 
-  const std::string& path = a.opts["-o"];
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Failure("write " + path + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < quote->data.size()) {
-    ssize_t n = write(fd, quote->data.data() + off, quote->data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = n < 0 ? errno : EIO;
-      close(fd);
-      return Failure("write " + path + ": " + std::strerror(e));
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (close(fd) != 0) return Failure("write " + path + ": " + std::strerror(errno));
+// The sim TD's TD report for REPORTDATA, base64 on stdout: what the vTPM
+// test fixture puts into its HCL report (regress/azure/paravisor.py).
+int CmdSimTdReport(int argc, char** argv) {
+  Args a;
+  std::string err = ParseArgs(argc, argv, {{"--report-data", true}}, &a);
+  if (!err.empty()) return Usage(err);
+  if (a.positional.size() != 1 || !Has(a, "--report-data"))
+    return Usage("sim-tdreport wants DIR and --report-data HEX");
+  ra::Binding rd{};
+  err = ParseBinding(a.opts["--report-data"], &rd);
+  if (!err.empty()) return Usage(err);
+  ra::Bytes report;
+  ra::Status s = ra::SimMakeTdReport(a.positional[0], rd, &report);
+  if (!s.ok()) return Failure(s.message());
+  std::printf("%s\n", ra::Base64Encode(report).c_str());
   return kExitOk;
 }
 
@@ -397,6 +462,7 @@ int main(int argc, char** argv) {
     if (cmd == "token-claims") return CmdTokenClaims(argc - 2, argv + 2);
     if (cmd == "quote") return CmdQuote(argc - 2, argv + 2);
     if (cmd == "sim-init") return CmdSimInit(argc - 2, argv + 2);
+    if (cmd == "sim-tdreport") return CmdSimTdReport(argc - 2, argv + 2);
     return Usage("unknown command '" + cmd + "'");
   } catch (const std::exception& e) {
     return Failure(std::string("internal error: ") + e.what());

@@ -36,6 +36,17 @@ struct SimTdConfig {
 
 Status LoadSimTdConfig(const std::string& path, SimTdConfig* out);
 
+// The TDX module and the quoting enclave of a sim TD, for the Azure path's
+// test doubles (the vTPM's HCL report, the IMDS quote endpoint):
+// SimMakeTdReport writes the 1024-byte TD report the module would for
+// report_data, MACed with a key derived from DIR's attestation key as the
+// CPU MACs real ones; SimQuoteTdReport checks that MAC (and the hashes it
+// covers), as the quoting enclave does, then signs a quote over the
+// report's fields.
+Status SimMakeTdReport(const std::string& dir, const std::array<uint8_t, 64>& report_data,
+                       Bytes* out);
+Status SimQuoteTdReport(const std::string& dir, ByteView td_report, Bytes* quote);
+
 // File names inside a sim directory.
 constexpr const char* kSimRootPem = "root.pem";
 constexpr const char* kSimChainPem = "chain.pem";

@@ -2,12 +2,15 @@
 // (DESIGN.md "Formats"), so the real verifier checks them end to end; what
 // makes them worthless outside tests is only that they chain to DIR's test
 // root instead of Intel's.
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
 #include <cstring>
 
 #include "common/bytes_util.h"
+#include "parse/td_report.h"
 #include "provider/ossl_util.h"
 #include "provider/providers.h"
 #include "provider/sim_tdx_authority.h"
@@ -45,8 +48,16 @@ class SimTdxProvider : public EvidenceProvider {
  public:
   Status Init(const std::string& dir);
   Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override;
+  // header || body || signature data, signed by the attestation key.
+  Status QuoteBody(const Bytes& body, Bytes* quote) const;
+  Status MakeTdReport(const std::array<uint8_t, 64>& report_data, Bytes* out) const;
+  Status QuoteTdReport(ByteView td_report, Bytes* quote) const;
 
  private:
+  SimTdConfig td_;
+  // The sim CPU's report MAC key, derived from the attestation key file so
+  // whoever can read the sim directory (and no one else) can MAC reports.
+  std::array<uint8_t, 32> mac_key_{};
   ossl::PkeyPtr att_key_;
   Bytes header_;         // 48 bytes
   Bytes body_prefix_;    // TD report body up to REPORTDATA (568 - 48 bytes)
@@ -62,6 +73,16 @@ Status SimTdxProvider::Init(const std::string& dir) {
   s = ossl::ReadPrivateKeyPem(dir + "/" + kSimPckKey, &pck_key);
   if (s.ok()) s = ossl::ReadPrivateKeyPem(dir + "/" + kSimAttestationKey, &att_key_);
   if (!s.ok()) return fail(s);
+  td_ = td;
+  {
+    Bytes key_file;
+    s = ReadFileBounded(dir + "/" + kSimAttestationKey, kMaxPemLen, &key_file);
+    if (!s.ok()) return fail(s);
+    static const char kLabel[] = "ra-ssh sim TD report MAC key";
+    key_file.insert(key_file.begin(), kLabel, kLabel + sizeof(kLabel));
+    SHA256(key_file.data(), key_file.size(), mac_key_.data());
+    OPENSSL_cleanse(key_file.data(), key_file.size());
+  }
   std::array<uint8_t, 64> att_pub{};
   s = ossl::P256PublicRaw(att_key_.get(), &att_pub);
   if (!s.ok()) return fail(Status::Fail(kSimAttestationKey, s.message()));
@@ -147,22 +168,91 @@ Status SimTdxProvider::Init(const std::string& dir) {
 }
 
 Status SimTdxProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* out) {
+  Bytes body = body_prefix_;
+  Put(&body, binding);  // REPORTDATA
+  Bytes quote;
+  RA_RETURN_IF_ERROR(QuoteBody(body, &quote));
+  out->push_back(EvidenceItem{"tdx-quote", std::move(quote)});
+  return Status();
+}
+
+Status SimTdxProvider::QuoteBody(const Bytes& body, Bytes* out) const {
+  if (body.size() != kTdxBody10Len) return Status::Fail("sim provider", "body length");
   Bytes quote;
   quote.reserve(48 + 584 + 4 + 64 + sig_data_tail_.size());
   Put(&quote, header_.data(), header_.size());
-  Put(&quote, body_prefix_.data(), body_prefix_.size());
-  Put(&quote, binding);  // REPORTDATA
+  Put(&quote, body.data(), body.size());
   std::array<uint8_t, 64> sig{};
   Status s = ossl::SignP256Raw(att_key_.get(), quote, &sig);
   if (!s.ok()) return Status::Fail("sim provider", "quote signature: " + s.message());
   PutLe32(&quote, static_cast<uint32_t>(sig.size() + sig_data_tail_.size()));
   Put(&quote, sig);
   Put(&quote, sig_data_tail_.data(), sig_data_tail_.size());
-  out->push_back(EvidenceItem{"tdx-quote", std::move(quote)});
+  *out = std::move(quote);
   return Status();
 }
 
+// Layout: parse/td_report.h.  Fields the sim has no value for stay zero.
+Status SimTdxProvider::MakeTdReport(const std::array<uint8_t, 64>& report_data,
+                                    Bytes* out) const {
+  Bytes r(kTdReportStructLen, 0);
+  auto at = [&](size_t off, const uint8_t* p, size_t n) { std::memcpy(r.data() + off, p, n); };
+  r[0] = kTdReportTypeTdx;
+  at(16, td_.tee_tcb_svn.data(), 16);  // CPUSVN
+  at(128, report_data.data(), 64);
+  const uint8_t valid[8] = {0xff, 0x01, 0x03, 0, 0, 0, 0, 0};  // as a real module sets it
+  at(kTeeTcbInfoOffset, valid, sizeof(valid));
+  at(kTeeTcbInfoOffset + 8, td_.tee_tcb_svn.data(), 16);
+  at(kTeeTcbInfoOffset + 24, td_.mrseam.data(), 48);
+  at(kTdInfoOffset, td_.td_attributes.data(), 8);
+  at(kTdInfoOffset + 8, td_.xfam.data(), 8);
+  at(kTdInfoOffset + 16, td_.mrtd.data(), 48);
+  for (size_t i = 0; i < 4; i++) at(kTdInfoOffset + 208 + 48 * i, td_.rtmr[i].data(), 48);
+  SHA384(r.data() + kTeeTcbInfoOffset, kTeeTcbInfoLen, r.data() + 32);
+  SHA384(r.data() + kTdInfoOffset, kTdInfoLen, r.data() + 80);
+  unsigned int mac_len = 0;
+  if (HMAC(EVP_sha256(), mac_key_.data(), static_cast<int>(mac_key_.size()), r.data(),
+           kTdReportMacedLen, r.data() + kTdReportMacedLen, &mac_len) == nullptr ||
+      mac_len != 32)
+    return Status::Fail("sim provider", "report MAC: " + OpenSslError());
+  *out = std::move(r);
+  return Status();
+}
+
+// What the quoting enclave does before it signs: the report must be one
+// this (sim) CPU made, i.e. its MAC and the hashes under it must hold.
+Status SimTdxProvider::QuoteTdReport(ByteView td_report, Bytes* quote) const {
+  TdReport rep;
+  RA_RETURN_IF_ERROR(ParseTdReport(td_report, &rep));
+  uint8_t h[SHA384_DIGEST_LENGTH];
+  SHA384(td_report.data + kTeeTcbInfoOffset, kTeeTcbInfoLen, h);
+  bool hashes_ok = CRYPTO_memcmp(h, td_report.data + 32, sizeof(h)) == 0;
+  SHA384(td_report.data + kTdInfoOffset, kTdInfoLen, h);
+  hashes_ok = hashes_ok && CRYPTO_memcmp(h, td_report.data + 80, sizeof(h)) == 0;
+  uint8_t mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  if (HMAC(EVP_sha256(), mac_key_.data(), static_cast<int>(mac_key_.size()), td_report.data,
+           kTdReportMacedLen, mac, &mac_len) == nullptr || mac_len != 32)
+    return Status::Fail("sim quoting", "report MAC: " + OpenSslError());
+  if (!hashes_ok || CRYPTO_memcmp(mac, td_report.data + kTdReportMacedLen, 32) != 0)
+    return Status::Fail("sim quoting", "TD report MAC does not verify (not made by this sim)");
+  return QuoteBody(TdQuoteBody10(rep.body), quote);
+}
+
 }  // namespace
+
+Status SimMakeTdReport(const std::string& dir, const std::array<uint8_t, 64>& report_data,
+                       Bytes* out) {
+  SimTdxProvider p;
+  RA_RETURN_IF_ERROR(p.Init(dir));
+  return p.MakeTdReport(report_data, out);
+}
+
+Status SimQuoteTdReport(const std::string& dir, ByteView td_report, Bytes* quote) {
+  SimTdxProvider p;
+  RA_RETURN_IF_ERROR(p.Init(dir));
+  return p.QuoteTdReport(td_report, quote);
+}
 
 Status OpenSimTdxProvider(const std::string& dir, std::unique_ptr<EvidenceProvider>* out) {
   if (dir.empty()) return Status::Fail("provider spec", "sim: needs a directory (sim:DIR)");
