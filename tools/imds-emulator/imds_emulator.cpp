@@ -1,0 +1,141 @@
+// imds-emulator: a stand-in for the one Azure IMDS endpoint the azure-vtpm
+// provider uses, for tests on machines without TDX:
+//
+//   POST /acc/tdquote   {"report": base64url(TD report)}  ->  {"quote": base64url}
+//
+// Plain HTTP on loopback, as IMDS is plain HTTP on a link-local address.
+// The TD report is quoted by the sim's quoting stand-in (SimQuoteTdReport:
+// the report's MAC must be the sim CPU's, as the real QE checks it), so the
+// quote verifies only under a policy trusting --sim DIR's test root.
+// Misbehaviour for negative tests: --status CODE, --slow SECONDS,
+// --other-report (quote a fresh report with other REPORTDATA instead of
+// the one sent), --garbage (answer with a quote that does not parse).
+// The bound port goes to --port-file (written atomically) and stdout.
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+#define CPPHTTPLIB_OPENSSL_SUPPORT  // must match the library build (pkg-config)
+#endif
+#include <httplib.h>
+#include <jansson.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "common/base64.h"
+#include "provider/sim_tdx_authority.h"
+
+namespace {
+
+constexpr size_t kMaxRequest = 64 * 1024;
+
+[[noreturn]] void Die(const std::string& msg) {
+  std::fprintf(stderr, "imds-emulator: %s\n", msg.c_str());
+  std::exit(1);
+}
+
+struct Options {
+  std::string sim;
+  int port = 0;
+  std::string port_file;
+  int status = 200;
+  int slow = 0;
+  bool other_report = false;
+  bool garbage = false;
+};
+
+int ParseInt(const char* opt, const char* v, int lo, int hi) {
+  char* end = nullptr;
+  long n = std::strtol(v, &end, 10);
+  if (!*v || *end || n < lo || n > hi)
+    Die(std::string(opt) + ": expected a number in " + std::to_string(lo) + ".." +
+        std::to_string(hi));
+  return static_cast<int>(n);
+}
+
+void Usage() {
+  std::fprintf(stderr,
+               "usage: imds-emulator --sim DIR [--port N] [--port-file FILE]\n"
+               "       [--status CODE] [--slow SECONDS] [--other-report] [--garbage]\n");
+  std::exit(2);
+}
+
+void Error(httplib::Response& res, int status, const std::string& why) {
+  res.status = status;
+  res.set_content("{\"error\":\"" + why + "\"}", "application/json");
+}
+
+void TdQuote(const Options& o, const httplib::Request& req, httplib::Response& res) {
+  if (o.slow > 0) std::this_thread::sleep_for(std::chrono::seconds(o.slow));
+  if (o.status != 200) return Error(res, o.status, "told to fail");
+  json_error_t jerr;
+  json_t* doc = json_loadb(req.body.data(), req.body.size(), JSON_REJECT_DUPLICATES, &jerr);
+  const char* b64 = doc ? json_string_value(json_object_get(doc, "report")) : nullptr;
+  ra::Bytes report;
+  bool ok = b64 != nullptr && ra::Base64UrlDecode(b64, &report).ok();
+  json_decref(doc);
+  if (!ok) return Error(res, 400, "body must be {\"report\": base64url}");
+  if (o.other_report) {
+    std::array<uint8_t, 64> rd{};
+    rd.fill(0x5a);
+    ra::Status s = ra::SimMakeTdReport(o.sim, rd, &report);
+    if (!s.ok()) return Error(res, 500, "sim");
+  }
+  ra::Bytes quote;
+  ra::Status s = ra::SimQuoteTdReport(o.sim, report, &quote);
+  if (!s.ok()) {
+    std::fprintf(stderr, "imds-emulator: refused a report: %s\n", s.message().c_str());
+    return Error(res, 400, "report refused");
+  }
+  if (o.garbage) quote.resize(100);
+  res.set_content("{\"quote\":\"" + ra::Base64UrlEncode(quote) + "\"}", "application/json");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; i++) {
+    std::string a = argv[i];
+    auto next = [&]() -> const char* {
+      if (i + 1 >= argc) Usage();
+      return argv[++i];
+    };
+    if (a == "--sim") o.sim = next();
+    else if (a == "--port") o.port = ParseInt("--port", next(), 0, 65535);
+    else if (a == "--port-file") o.port_file = next();
+    else if (a == "--status") o.status = ParseInt("--status", next(), 100, 599);
+    else if (a == "--slow") o.slow = ParseInt("--slow", next(), 0, 3600);
+    else if (a == "--other-report") o.other_report = true;
+    else if (a == "--garbage") o.garbage = true;
+    else Usage();
+  }
+  if (o.sim.empty()) Usage();
+
+  httplib::Server svr;
+  svr.set_payload_max_length(kMaxRequest);
+  svr.set_read_timeout(10, 0);
+  svr.set_write_timeout(10, 0);
+  svr.Post("/acc/tdquote", [&](const httplib::Request& req, httplib::Response& res) {
+    TdQuote(o, req, res);
+  });
+  int port = o.port;
+  if (port == 0) {
+    port = svr.bind_to_any_port("127.0.0.1");
+    if (port <= 0) Die("cannot bind 127.0.0.1");
+  } else if (!svr.bind_to_port("127.0.0.1", port)) {
+    Die("cannot bind 127.0.0.1:" + std::to_string(port));
+  }
+  if (!o.port_file.empty()) {
+    std::string tmp = o.port_file + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    if (!f || std::fprintf(f, "%d\n", port) < 0 || std::fclose(f) != 0 ||
+        std::rename(tmp.c_str(), o.port_file.c_str()) != 0)
+      Die("cannot write " + o.port_file);
+  }
+  std::printf("imds-emulator: listening on http://127.0.0.1:%d/acc/tdquote\n", port);
+  std::fflush(stdout);
+  if (!svr.listen_after_bind()) Die("server stopped");
+  return 0;
+}
