@@ -47,7 +47,8 @@ Status HttpsExchange(const HttpsRequest& req, const char* check, std::string* bo
   if (req.post_json != nullptr) {
     curl_slist* l = curl_slist_append(nullptr, "Content-Type: application/json");
     if (l) headers.reset(l);
-    if (!l || !curl_slist_append(l, "Accept: application/json"))
+    if (!l || !curl_slist_append(l, "Accept: application/json") ||
+        (req.link_local_http && !curl_slist_append(l, "Metadata: true")))
       return Status::Fail(check, "out of memory");
   }
   long connect = req.connect_timeout_s < req.total_timeout_s ? req.connect_timeout_s
@@ -58,10 +59,13 @@ Status HttpsExchange(const HttpsRequest& req, const char* check, std::string* bo
   CURL* h = c.get();
   bool ok = curl_easy_setopt(h, CURLOPT_URL, req.url.c_str()) == CURLE_OK &&
 #if LIBCURL_VERSION_NUM >= 0x075500
-            curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR,
+                             req.link_local_http ? "http" : "https") == CURLE_OK &&
 #else
-            curl_easy_setopt(h, CURLOPT_PROTOCOLS, CURLPROTO_HTTPS) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_PROTOCOLS,
+                             req.link_local_http ? CURLPROTO_HTTP : CURLPROTO_HTTPS) == CURLE_OK &&
 #endif
+            (!req.link_local_http || curl_easy_setopt(h, CURLOPT_NOPROXY, "*") == CURLE_OK) &&
             curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
             curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
             curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&

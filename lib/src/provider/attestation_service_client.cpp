@@ -23,6 +23,8 @@
 // the one connection.
 #include <openssl/sha.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -90,8 +92,11 @@ std::string AzureRuntimeJson(const Binding& binding) {
 }
 
 Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
-                                   AttestationServiceOptions* out) {
+                                   AttestationServiceOptions* out,
+                                   const std::vector<std::string>& extra_keys,
+                                   std::map<std::string, std::string>* extra) {
   AttestationServiceOptions o;
+  std::map<std::string, std::string> own;
   size_t pos = spec.find(';');
   *base = spec.substr(0, pos);
   while (pos != std::string::npos) {
@@ -105,7 +110,10 @@ Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
     if (eq == std::string::npos || val.empty())
       return Status::Fail("provider spec", "'" + opt + "': expected service=URL, ca=FILE "
                                            "or timeout=SECONDS");
-    if (key == "service") {
+    if (std::find(extra_keys.begin(), extra_keys.end(), key) != extra_keys.end()) {
+      if (own.count(key)) return Status::Fail("provider spec", key + "= given twice");
+      own[key] = val;
+    } else if (key == "service") {
       std::string norm;
       Status s = NormalizeHttpsUrl(val, &norm);
       if (!s.ok()) return Status::Fail("provider spec", "service " + s.message());
@@ -131,6 +139,7 @@ Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
   if (o.url.empty() && !o.ca_file.empty())
     return Status::Fail("provider spec", "ca= without service=");
   *out = o;
+  if (extra) *extra = std::move(own);
   return Status();
 }
 

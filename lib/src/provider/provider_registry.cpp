@@ -6,6 +6,11 @@
 namespace ra {
 
 Status OpenProvider(const std::string& spec, std::unique_ptr<EvidenceProvider>* out) {
+  // Options first, since a TCTI configuration has colons of its own.
+  static const std::string kAzureVtpm = "azure-vtpm";
+  if (spec.compare(0, kAzureVtpm.size(), kAzureVtpm) == 0 &&
+      (spec.size() == kAzureVtpm.size() || spec[kAzureVtpm.size()] == ';'))
+    return OpenAzureVtpmProvider(spec.substr(kAzureVtpm.size()), out);
   size_t colon = spec.find(':');
   std::string kind = spec.substr(0, colon);
   std::string arg = colon == std::string::npos ? std::string() : spec.substr(colon + 1);
@@ -38,7 +43,9 @@ Status OpenProvider(const std::string& spec, std::unique_ptr<EvidenceProvider>* 
   return Status::Fail("provider spec",
                       "unknown provider '" + spec +
                           "' (known: sim:DIR, sim-azure:DIR[;service=URL;ca=FILE;timeout=S], "
-                          "configfs-tsm[:PATH], trustauthority-cli:PATH)");
+                          "configfs-tsm[:PATH], trustauthority-cli:PATH, "
+                          "azure-vtpm[;tcti=CONF;imds=URL;lock=FILE;service=URL;ca=FILE;"
+                          "timeout=S])");
 }
 
 }  // namespace ra

@@ -2,8 +2,10 @@
 // registry) maps a spec string onto them.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/evidence.h"
 
@@ -44,13 +46,22 @@ struct AttestationServiceOptions {
 // hashed into REPORTDATA.
 std::string AzureRuntimeJson(const Binding& binding);
 // Splits "BASE;service=URL;ca=FILE;timeout=S" into BASE and the options
-// (checked: https URL, readable absolute CA file, 1..10 s).
+// (checked: https URL, readable absolute CA file, 1..10 s).  Keys listed in
+// extra_keys are the provider's own and go, unchecked, to *extra.
 Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
-                                   AttestationServiceOptions* out);
+                                   AttestationServiceOptions* out,
+                                   const std::vector<std::string>& extra_keys = {},
+                                   std::map<std::string, std::string>* extra = nullptr);
 // POST {url}/attest/TdxVm with the quote and runtime data (base64url, as
 // Azure Attestation takes them); *token is the returned JWT.
 Status RequestMaaToken(const AttestationServiceOptions& service, ByteView quote,
                        ByteView runtime_data, std::string* token);
+// "azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE][;service=URL][;ca=FILE]
+// [;timeout=S]" (provider/azure_vtpm_provider.cpp): an Azure TDX CVM's
+// vTPM and IMDS.  options: the spec after "azure-vtpm".
+Status OpenAzureVtpmProvider(const std::string& options,
+                             std::unique_ptr<EvidenceProvider>* out);
+
 // Wraps a raw TDX quote source (its "tdx-quote" items) as above.
 Status OpenAzureEvidenceProvider(std::unique_ptr<EvidenceProvider> quotes,
                                  const AttestationServiceOptions& service,
