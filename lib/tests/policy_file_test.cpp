@@ -5,6 +5,7 @@
 #include "common/bytes_util.h"
 #include "policy/policy.h"
 #include "ra_test_util.h"
+#include "verify/x509_util.h"
 
 namespace {
 
@@ -200,6 +201,37 @@ TEST(PolicyFile, TrustAnchorErrors) {
   ExpectError("TrustAnchor tdx root.pem\n", 1, "/etc/ra/root.pem");
   ExpectError("TrustAnchor tdx " + kIntelRoot + "\nTrustAnchor TDX " + kIntelRoot + "\n",
               2, "duplicate TrustAnchor");
+}
+
+TEST(PolicyFile, TrustAnchorParsedOnceAtLoad) {
+  ra::Policy pol;
+  ASSERT_TRUE(Parse("TrustAnchor tdx " + kIntelRoot + "\n", &pol).ok());
+  ASSERT_TRUE(pol.tdx_anchor_certs);
+  EXPECT_EQ(pol.tdx_anchor_certs->source, kIntelRoot);
+  EXPECT_EQ(pol.tdx_anchor_certs->certs.size(), 1u);
+  // The default policy keeps none: the built-in root is the verifier's.
+  ra::Policy def;
+  ASSERT_TRUE(Parse("", &def).ok());
+  EXPECT_FALSE(def.tdx_anchor_certs);
+  // What the verifier used to refuse at each verification is refused at
+  // load: a damaged PEM block after a good one.
+  TempDir dir;
+  std::string root = ra_test::ReadFile(kIntelRoot);
+  ra_test::WriteFile(dir / "damaged.pem",
+                     root + "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+  ExpectError("TrustAnchor tdx " + dir / "damaged.pem" + "\n", 1, "bad PEM certificate");
+  std::string many;
+  for (int i = 0; i < 17; i++) many += root + "\n";
+  ra_test::WriteFile(dir / "many.pem", many);
+  ExpectError("TrustAnchor tdx " + dir / "many.pem" + "\n", 1, "more than 16 certificates");
+  // LoadTdxTrustAnchor does the same for policies built in code.
+  ra::Policy code;
+  ASSERT_TRUE(ra::LoadTdxTrustAnchor(kIntelRoot, &code).ok());
+  EXPECT_EQ(code.tdx_trust_anchor, kIntelRoot);
+  ASSERT_TRUE(code.tdx_anchor_certs);
+  ra::Status s = ra::LoadTdxTrustAnchor(dir / "damaged.pem", &code);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(code.tdx_trust_anchor, kIntelRoot) << "failure must leave the policy alone";
 }
 
 TEST(PolicyFile, CollateralErrors) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,9 @@
 #include "common/status.h"
 
 namespace ra {
+
+// The parsed certificates of a TrustAnchor file (verify/x509_util.h).
+struct TrustAnchorCerts;
 
 struct Policy {
   std::string source = "built-in default";  // file name, for messages
@@ -29,6 +33,11 @@ struct Policy {
   // TrustAnchor tdx PATH: PEM root certificate(s).  Empty: the built-in
   // production Intel SGX Root CA.
   std::string tdx_trust_anchor;
+  // Those certificates, parsed once when the policy is loaded, so that a
+  // verification does not parse the file again (and judges the same
+  // certificates the load checked).  Null when the policy was built by
+  // hand with only the path: the verifier then reads the file itself.
+  std::shared_ptr<const TrustAnchorCerts> tdx_anchor_certs;
 
   // Collateral DIR: Intel TCB info, QE identity, TCB signing chain and CRLs
   // (docs/policy.md lists the file names).  Empty: TCB status not evaluated.
@@ -64,6 +73,10 @@ struct Policy {
   // system store.
   std::string issuer_ca_file;
 };
+
+// Parses the PEM certificates of a TrustAnchor file into
+// policy->tdx_anchor_certs and sets policy->tdx_trust_anchor.
+Status LoadTdxTrustAnchor(const std::string& path, Policy* policy);
 
 // text: whole file; name: used in "name:line: ..." errors.
 Status ParsePolicy(const std::string& text, const std::string& name,

@@ -25,6 +25,7 @@
 #include "parse/jwt_token.h"
 #include "policy/policy.h"
 #include "verify/jwt_verifier.h"
+#include "verify/x509_util.h"
 
 namespace ra {
 namespace {
@@ -175,6 +176,28 @@ Status CheckTrustAnchorFile(const std::string& path) {
   return Status();
 }
 
+// The TrustAnchor file's certificates, kept: the same strict PEM reading
+// the verifier used to do on every verification (a damaged block or more
+// than 16 certificates refuse the file), now done once, at load.
+Status LoadAnchorCerts(const std::string& path, std::shared_ptr<const TrustAnchorCerts>* out) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0)
+    return Status::Fail("trust anchor " + path, std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return Status::Fail("trust anchor " + path, "not a regular file");
+  std::string pem;
+  Status s = ReadTextFileBounded(path, kMaxTrustAnchorLen, &pem);
+  if (!s.ok()) return Status::Fail("trust anchor " + path, s.detail());
+  if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+    return Status::Fail("trust anchor " + path, "no PEM certificate found");
+  auto anchors = std::make_shared<TrustAnchorCerts>();
+  anchors->source = path;
+  s = LoadPemCerts(pem, "trust anchor " + path, &anchors->certs);
+  if (!s.ok()) return s;
+  *out = std::move(anchors);
+  return Status();
+}
+
 Status CheckDirectory(const std::string& path) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0)
@@ -262,9 +285,11 @@ Status Parser::Line(size_t lineno, const std::vector<std::string>& tok) {
       return Status::Fail("unknown trust anchor kind '" + tok[1] +
                           "' (known: tdx)");
     std::string path = Resolve(base_dir_, tok[2]);
-    Status s = CheckTrustAnchorFile(path);
+    std::shared_ptr<const TrustAnchorCerts> certs;
+    Status s = LoadAnchorCerts(path, &certs);
     if (!s.ok()) return Status::Fail(s.message());
     pol_->tdx_trust_anchor = path;
+    pol_->tdx_anchor_certs = std::move(certs);
   } else if (kw == "collateral") {
     RA_RETURN_IF_ERROR(ExpectArgs(tok, 1));
     std::string path = Resolve(base_dir_, tok[1]);
@@ -355,6 +380,14 @@ Status Parser::Line(size_t lineno, const std::vector<std::string>& tok) {
 }
 
 }  // namespace
+
+Status LoadTdxTrustAnchor(const std::string& path, Policy* policy) {
+  std::shared_ptr<const TrustAnchorCerts> certs;
+  RA_RETURN_IF_ERROR(LoadAnchorCerts(path, &certs));
+  policy->tdx_trust_anchor = path;
+  policy->tdx_anchor_certs = std::move(certs);
+  return Status();
+}
 
 Status ParsePolicy(const std::string& text, const std::string& name,
                    Policy* out) {

@@ -17,11 +17,35 @@
 namespace ra {
 namespace {
 
-Status LoadAnchors(const Policy& policy, std::vector<X509Ptr>* out) {
-  if (policy.tdx_trust_anchor.empty())
-    return LoadPemCerts(kIntelSgxRootCaPem, "built-in Intel SGX Root CA", out);
-  Status s = LoadPemCertFile(policy.tdx_trust_anchor, out);
+// The anchors a verification trusts.  Parsing PEM is most of what a
+// verification costs besides the signatures, so the policy's file is
+// parsed when the policy is loaded (policy_file.cpp) and the built-in root
+// once per process; *owned only holds what had to be read here.
+Status LoadAnchors(const Policy& policy, std::vector<X509Ptr>* owned,
+                   std::vector<X509*>* out) {
+  out->clear();
+  if (policy.tdx_trust_anchor.empty()) {
+    static const TrustAnchorCerts* const kBuiltIn = [] {
+      auto* a = new TrustAnchorCerts();  // never destroyed: used until exit
+      a->source = "built-in Intel SGX Root CA";
+      if (!LoadPemCerts(kIntelSgxRootCaPem, a->source, &a->certs).ok()) a->certs.clear();
+      return a;
+    }();
+    if (kBuiltIn->certs.empty())
+      return Status::Fail("trust anchor", "built-in Intel SGX Root CA does not parse");
+    for (const auto& c : kBuiltIn->certs) out->push_back(c.get());
+    return Status();
+  }
+  // Parsed at load, and for this very path: a policy edited by hand after
+  // loading (a new path, no certificates) reads the file instead.
+  const auto& parsed = policy.tdx_anchor_certs;
+  if (parsed && parsed->source == policy.tdx_trust_anchor && !parsed->certs.empty()) {
+    for (const auto& c : parsed->certs) out->push_back(c.get());
+    return Status();
+  }
+  Status s = LoadPemCertFile(policy.tdx_trust_anchor, owned);
   if (!s.ok()) return Status::Fail("trust anchor", s.message());
+  for (const auto& c : *owned) out->push_back(c.get());
   return Status();
 }
 
@@ -70,9 +94,8 @@ Status VerifyTdxQuote(ByteView quote, const Binding* binding,
   // certificate the quote carries (its own root included) merely helps to
   // build the path.
   std::vector<X509Ptr> anchors_owned;
-  RA_RETURN_IF_ERROR(LoadAnchors(policy, &anchors_owned));
   std::vector<X509*> anchors;
-  for (auto& a : anchors_owned) anchors.push_back(a.get());
+  RA_RETURN_IF_ERROR(LoadAnchors(policy, &anchors_owned, &anchors));
 
   std::vector<X509Ptr> chain;
   RA_RETURN_IF_ERROR(LoadPemCerts(q.pck_chain_pem, "pck chain", &chain, 8));

@@ -35,6 +35,14 @@ Status LoadPemCerts(const std::string& pem, const std::string& what,
                     std::vector<X509Ptr>* out, size_t max_certs = 16);
 Status LoadPemCertFile(const std::string& path, std::vector<X509Ptr>* out);
 
+// Trust anchors parsed once and shared read-only (X509 objects are
+// reference-counted and safe to use from several verifications at once).
+// source: the file they came from, so a user can tell they are current.
+struct TrustAnchorCerts {
+  std::string source;
+  std::vector<X509Ptr> certs;
+};
+
 // A DER (or PEM) CRL.
 Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out);
 
