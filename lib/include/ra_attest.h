@@ -102,6 +102,23 @@ struct ra_policy;
 int ra_policy_load(const char *path, struct ra_policy **out,
     char *err, size_t errlen);
 void ra_policy_free(struct ra_policy *pol);
+/*
+ * Where keys fetched from an attestation service's {Issuer}/certs are kept
+ * between processes (ssh runs one per connection), unless the policy file
+ * names IssuerKeyCache itself (a directory, or none).  dir NULL: no cache
+ * on disk.  The directory is created (0700) if missing, its parent is not;
+ * a cache that is unsafe or unusable is ignored, never an error.  ssh
+ * passes ~/.ssh/ra-ssh-keys.  Returns RA_OK or RA_ERR_INVALID.
+ */
+int ra_policy_set_default_key_cache(struct ra_policy *pol, const char *dir,
+    char *err, size_t errlen);
+/*
+ * fn receives debug messages (one line, no newline) while pol verifies:
+ * why a cached key set was not used, say.  Purely informational.  fn NULL:
+ * silent (the default).
+ */
+void ra_policy_set_debug(struct ra_policy *pol,
+    void (*fn)(void *ctx, const char *msg), void *ctx);
 /* Comma-separated evidence types the policy can accept, e.g. "tdx-quote",
  * plus the companion items they need (azure-tdx-quote: azure-runtime-data):
  * the list a client asks the server for. */

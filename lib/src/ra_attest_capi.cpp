@@ -227,6 +227,35 @@ int ra_policy_load(const char* path, struct ra_policy** out, char* err, size_t e
 
 void ra_policy_free(struct ra_policy* pol) { delete pol; }
 
+int ra_policy_set_default_key_cache(struct ra_policy* pol, const char* dir, char* err,
+                                    size_t errlen) {
+  return Guard(err, errlen, [&]() -> int {
+    if (pol == nullptr) return Fail(RA_ERR_INVALID, "key cache: NULL policy", err, errlen);
+    // A relative directory would depend on the caller's cwd.
+    if (dir != nullptr && dir[0] != '/')
+      return Fail(RA_ERR_INVALID, "key cache: directory must be absolute", err, errlen);
+    // The policy file's own choice (a directory or none) wins.
+    if (!pol->policy.issuer_key_cache_given) pol->policy.issuer_key_cache = dir ? dir : "";
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+void ra_policy_set_debug(struct ra_policy* pol, void (*fn)(void* ctx, const char* msg),
+                         void* ctx) {
+  if (pol == nullptr) return;
+  if (fn == nullptr) {
+    pol->policy.debug = nullptr;
+    return;
+  }
+  pol->policy.debug = [fn, ctx](const std::string& msg) {
+    // One printable line, as err is: paths and server text pass through.
+    char line[1024];
+    CopyLine(msg, line, sizeof(line));
+    fn(ctx, line);
+  };
+}
+
 const char* ra_policy_accepted_kinds(const struct ra_policy* pol) {
   return pol ? pol->accepted_kinds.c_str() : "";
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <iostream>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,12 +11,15 @@
 #include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <ctime>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "jwt_test_util.h"
 #include "policy/policy.h"
@@ -174,10 +178,23 @@ class JwtFetch : public ::testing::Test {
                                    jwt_test::CertB64(sc.get()) + R"("]}]})");
     LoadPolicy(dir_ / "ca.pem");
   }
-  void LoadPolicy(const std::string& ca) {
-    std::string text = "AcceptEvidence maa-token\nIssuer " + issuer_ + "\nIssuerCA " + ca + "\n";
+  void LoadPolicy(const std::string& ca, const std::string& extra = "") {
+    std::string text =
+        "AcceptEvidence maa-token\nIssuer " + issuer_ + "\nIssuerCA " + ca + "\n" + extra;
     ra::Status s = ra::ParsePolicy(text, dir_ / "policy", &policy_);
     ASSERT_TRUE(s.ok()) << s.message();
+    policy_.debug = [this](const std::string& m) { debug_.push_back(m); };
+  }
+  // Whether some debug message so far contains needle.
+  bool Logged(const std::string& needle) const {
+    for (const std::string& m : debug_)
+      if (m.find(needle) != std::string::npos) return true;
+    return false;
+  }
+  std::string AllLogged() const {
+    std::string all;
+    for (const std::string& m : debug_) all += m + "\n";
+    return all;
   }
   std::string Token(const std::string& iss) {
     JsonPtr h = jwt_test::Obj(R"({"alg":"RS256","kid":"s1"})");
@@ -197,6 +214,7 @@ class JwtFetch : public ::testing::Test {
   std::unique_ptr<TlsServer> server_;
   std::string issuer_;
   ra::Policy policy_;
+  std::vector<std::string> debug_;
 };
 
 EVP_PKEY* JwtFetch::signer_ = nullptr;
@@ -260,6 +278,227 @@ TEST_F(JwtFetch, FetchedKeysMustBeStrongEnough) {
   ra::Status s = ra::VerifyJwtToken(Token(issuer_), policy_, kNow, nullptr);
   EXPECT_EQ(s.check(), "jwks") << s.message();
   EXPECT_NE(s.message().find("minimum 2048"), std::string::npos) << s.message();
+}
+
+// ---- the on-disk key cache (IssuerKeyCache) ----
+//
+// ssh is one process per connection; ClearIssuerKeyCache() stands for the
+// next process, which only has the disk.
+
+class JwtKeyCache : public JwtFetch {
+ protected:
+  void SetUp() override {
+    JwtFetch::SetUp();
+    cache_ = dir_ / "keys";
+    LoadPolicy(dir_ / "ca.pem", "IssuerKeyCache " + cache_ + "\n");
+    file_ = ra::IssuerKeyCacheFile(cache_, issuer_, dir_ / "ca.pem");
+  }
+  // A verification as a fresh process would make it; must always succeed.
+  void VerifyAsNewProcess() {
+    ra::ClearIssuerKeyCache();
+    debug_.clear();
+    ra::Status s = ra::VerifyJwtToken(Token(issuer_), policy_, kNow, nullptr);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+  // Fills the cache (one fetch) and returns the file's text.
+  std::string Prime() {
+    VerifyAsNewProcess();
+    EXPECT_EQ(server_->served(), 1);
+    EXPECT_TRUE(ra_test::Exists(file_)) << AllLogged();
+    return ra_test::ReadFile(file_);
+  }
+  // Rewrites the file in place (mode and owner kept).
+  void Rewrite(const std::string& text) {
+    ASSERT_EQ(truncate(file_.c_str(), 0), 0);
+    ra_test::WriteFile(file_, text);
+  }
+  static std::string ReplaceLine(const std::string& text, const std::string& key,
+                                 const std::string& value) {
+    size_t p = text.find("\n" + key + " ");
+    EXPECT_NE(p, std::string::npos) << key;
+    size_t e = text.find('\n', p + 1);
+    return text.substr(0, p + 1) + key + " " + value + text.substr(e);
+  }
+  // The cached copy was refused for reason: fetched again, and said why.
+  void ExpectRefetched(int served, const std::string& reason) {
+    EXPECT_EQ(server_->served(), served) << AllLogged();
+    EXPECT_TRUE(Logged(reason)) << "'" << reason << "' not in:\n" << AllLogged();
+    EXPECT_TRUE(Logged("fetching " + issuer_ + "/certs")) << AllLogged();
+  }
+  mode_t Mode(const std::string& p) {
+    struct stat st;
+    EXPECT_EQ(lstat(p.c_str(), &st), 0) << p;
+    return st.st_mode & 07777;
+  }
+
+  std::string cache_, file_;
+};
+
+TEST_F(JwtKeyCache, OneFetchServesLaterProcesses) {
+  std::string text = Prime();
+  EXPECT_EQ(Mode(cache_), 0700u);
+  EXPECT_EQ(Mode(file_), 0600u);
+  EXPECT_EQ(text.rfind("ra-ssh issuer keys 1\nissuer " + issuer_ + "\nca " + dir_ / "ca.pem" +
+                           "\nca-sha256 ",
+                       0),
+            0u)
+      << text;
+  EXPECT_NE(text.find(R"({"keys":[{"kid":"s1")"), std::string::npos) << text;
+  for (int i = 0; i < 3; i++) {
+    VerifyAsNewProcess();
+    EXPECT_EQ(server_->served(), 1) << AllLogged();
+    EXPECT_TRUE(Logged("from " + file_)) << AllLogged();
+  }
+}
+
+TEST_F(JwtKeyCache, NoneAndNoDirectoryMeanNoDiskCache) {
+  LoadPolicy(dir_ / "ca.pem", "IssuerKeyCache none\n");
+  VerifyAsNewProcess();
+  VerifyAsNewProcess();
+  EXPECT_EQ(server_->served(), 2);
+  EXPECT_FALSE(ra_test::Exists(cache_));
+  // Only the last component is created: no parent, no cache, no failure.
+  LoadPolicy(dir_ / "ca.pem", "IssuerKeyCache " + dir_ / "missing/keys" + "\n");
+  VerifyAsNewProcess();
+  ExpectRefetched(3, "cannot create");
+  EXPECT_FALSE(ra_test::Exists(dir_ / "missing"));
+}
+
+TEST_F(JwtKeyCache, GroupOrWorldWritableDirectoryIgnored) {
+  Prime();
+  ASSERT_EQ(chmod(cache_.c_str(), 0770), 0);
+  VerifyAsNewProcess();
+  ExpectRefetched(2, "writable by group or others");
+  ASSERT_EQ(chmod(cache_.c_str(), 0703), 0);
+  VerifyAsNewProcess();
+  ExpectRefetched(3, "writable by group or others");
+  // Nor is it written to.
+  EXPECT_FALSE(Logged("not written")) << AllLogged();
+}
+
+TEST_F(JwtKeyCache, SymlinkedDirectoryIgnored) {
+  Prime();
+  ASSERT_EQ(rename(cache_.c_str(), (dir_ / "real").c_str()), 0);
+  ASSERT_EQ(symlink((dir_ / "real").c_str(), cache_.c_str()), 0);
+  VerifyAsNewProcess();
+  ExpectRefetched(2, "symbolic link");
+}
+
+TEST_F(JwtKeyCache, FileModeMustBe0600) {
+  Prime();
+  for (mode_t m : {0640, 0604, 0620, 0602, 0610}) {
+    ASSERT_EQ(chmod(file_.c_str(), m), 0);
+    int before = server_->served();
+    VerifyAsNewProcess();
+    ExpectRefetched(before + 1, "must be 600");
+    // The fresh answer replaced the file, with the right mode.
+    EXPECT_EQ(Mode(file_), 0600u);
+  }
+}
+
+TEST_F(JwtKeyCache, SymlinkedFileIgnored) {
+  std::string text = Prime();
+  ra_test::WriteFile(dir_ / "elsewhere", text);
+  ASSERT_EQ(chmod((dir_ / "elsewhere").c_str(), 0600), 0);
+  ASSERT_EQ(unlink(file_.c_str()), 0);
+  ASSERT_EQ(symlink((dir_ / "elsewhere").c_str(), file_.c_str()), 0);
+  VerifyAsNewProcess();
+  ExpectRefetched(2, "is a symbolic link");
+  // Replaced by a regular file; the target is untouched.
+  struct stat st;
+  ASSERT_EQ(lstat(file_.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_EQ(ra_test::ReadFile(dir_ / "elsewhere"), text);
+}
+
+TEST_F(JwtKeyCache, HardLinkedFileIgnored) {
+  Prime();
+  ASSERT_EQ(link(file_.c_str(), (dir_ / "second-name").c_str()), 0);
+  VerifyAsNewProcess();
+  ExpectRefetched(2, "more than one link");
+}
+
+TEST_F(JwtKeyCache, FileOrDirectoryOfAnotherUserIgnored) {
+  // Only root can give a file away; as anyone else this checks nothing
+  // (and says so), the ownership code being the same as for the mode.
+  if (geteuid() != 0) {
+    std::cout << "[ note ] not root: ownership refusals not exercised\n";
+    return;
+  }
+  Prime();
+  ASSERT_EQ(chown(file_.c_str(), 65534, static_cast<gid_t>(-1)), 0);
+  VerifyAsNewProcess();
+  ExpectRefetched(2, "owned by uid 65534, not by uid 0");
+  ASSERT_EQ(chown(cache_.c_str(), 65534, static_cast<gid_t>(-1)), 0);
+  VerifyAsNewProcess();
+  ExpectRefetched(3, "owned by uid 65534, not by uid 0");
+}
+
+TEST_F(JwtKeyCache, OversizedFileIgnored) {
+  std::string text = Prime();
+  Rewrite(text + std::string(300 * 1024, ' '));
+  VerifyAsNewProcess();
+  ExpectRefetched(2, "larger than");
+}
+
+TEST_F(JwtKeyCache, EntryForAnotherIssuerOrCaIgnored) {
+  std::string text = Prime();
+  Rewrite(ReplaceLine(text, "issuer", "https://attest.example.net"));
+  VerifyAsNewProcess();
+  ExpectRefetched(2, "is for issuer 'https://attest.example.net'");
+  text = ra_test::ReadFile(file_);
+  Rewrite(ReplaceLine(text, "ca", dir_ / "other.pem"));
+  VerifyAsNewProcess();
+  ExpectRefetched(3, "was fetched with CA file");
+  // Same CA path, new content: keys fetched under the old CA go.
+  ra::EvpPkeyPtr k = jwt_test::GenEc("P-256");
+  ra::X509Ptr extra = MakeCert(k.get(), "another CA", nullptr, nullptr, true, 7);
+  ra_test::WriteFile(dir_ / "ca.pem", CertPem(ca_.get()) + CertPem(extra.get()));
+  VerifyAsNewProcess();
+  ExpectRefetched(4, "different content of CA file");
+  VerifyAsNewProcess();
+  EXPECT_EQ(server_->served(), 4) << AllLogged();
+}
+
+TEST_F(JwtKeyCache, StaleOrFutureEntryRefetched) {
+  std::string text = Prime();
+  const long now = static_cast<long>(std::time(nullptr));
+  Rewrite(ReplaceLine(text, "fetched", std::to_string(now - 3601)));
+  VerifyAsNewProcess();
+  ExpectRefetched(2, "stale");
+  // Within ClockSkew (60 s) of now is fine; beyond it is not.
+  text = ra_test::ReadFile(file_);
+  Rewrite(ReplaceLine(text, "fetched", std::to_string(now + 30)));
+  VerifyAsNewProcess();
+  EXPECT_EQ(server_->served(), 2) << AllLogged();
+  Rewrite(ReplaceLine(text, "fetched", std::to_string(now + 3600)));
+  VerifyAsNewProcess();
+  ExpectRefetched(3, "in the future");
+}
+
+TEST_F(JwtKeyCache, DamagedEntryRefetched) {
+  std::string text = Prime();
+  Rewrite(text.substr(0, text.size() - 10));
+  VerifyAsNewProcess();
+  ExpectRefetched(2, "body length does not match");
+  Rewrite("hello\n");
+  VerifyAsNewProcess();
+  ExpectRefetched(3, "not an issuer key cache file");
+  // A well-formed entry whose body would not pass as a fresh answer.
+  text = ra_test::ReadFile(file_);
+  size_t body = text.find("\nbody ");
+  body = text.find('\n', body + 1) + 1;
+  Rewrite(text.substr(0, body) + std::string(text.size() - body, ' '));
+  VerifyAsNewProcess();
+  ExpectRefetched(4, "jwks");
+}
+
+TEST_F(JwtKeyCache, FetchFailureIsNotCached) {
+  server_->Respond("500 Internal Server Error", "{}");
+  ra::ClearIssuerKeyCache();
+  ra::Status s = ra::VerifyJwtToken(Token(issuer_), policy_, kNow, nullptr);
+  EXPECT_EQ(s.check(), "jwt key fetch") << s.message();
+  EXPECT_FALSE(ra_test::Exists(file_));
 }
 
 }  // namespace

@@ -234,6 +234,34 @@ TEST(PolicyFile, TrustAnchorParsedOnceAtLoad) {
   EXPECT_EQ(code.tdx_trust_anchor, kIntelRoot) << "failure must leave the policy alone";
 }
 
+TEST(PolicyFile, IssuerKeyCache) {
+  ra::Policy pol;
+  ASSERT_TRUE(Parse("", &pol).ok());
+  EXPECT_TRUE(pol.issuer_key_cache.empty());
+  EXPECT_FALSE(pol.issuer_key_cache_given);
+  ASSERT_TRUE(Parse("IssuerKeyCache /var/cache/ra-keys\n", &pol).ok());
+  EXPECT_EQ(pol.issuer_key_cache, "/var/cache/ra-keys");
+  EXPECT_TRUE(pol.issuer_key_cache_given);
+  ASSERT_TRUE(Parse("IssuerKeyCache none\n", &pol).ok());
+  EXPECT_TRUE(pol.issuer_key_cache.empty());
+  EXPECT_TRUE(pol.issuer_key_cache_given);
+  // Relative to the policy file, like every path in it.
+  ASSERT_TRUE(Parse("issuerkeycache = keys\n", &pol, "/etc/ra/p.conf").ok());
+  EXPECT_EQ(pol.issuer_key_cache, "/etc/ra/keys");
+  ASSERT_TRUE(Parse("IssuerKeyCache ./none\n", &pol, "/etc/ra/p.conf").ok());
+  EXPECT_EQ(pol.issuer_key_cache, "/etc/ra/./none");
+  // Not checked at load: a missing directory is created when first used.
+  ASSERT_TRUE(Parse("IssuerKeyCache /nonexistent/dir\n", &pol).ok());
+
+  ExpectError("IssuerKeyCache\n", 1, "missing argument to IssuerKeyCache");
+  ExpectError("IssuerKeyCache /a /b\n", 1, "extra argument '/b'");
+  ExpectError("IssuerKeyCache NONE\n", 1, "write none, or ./NONE");
+  ExpectError("IssuerKeyCache None\n", 1, "write none");
+  ExpectError("IssuerKeyCache /a\nIssuerKeyCache none\n", 2,
+              "duplicate IssuerKeyCache (first given at line 1)");
+  ExpectError("IssuerKeyCache \"\"\n", 1, "empty quoted argument");
+}
+
 TEST(PolicyFile, CollateralErrors) {
   TempDir dir;
   ra_test::WriteFile(dir / "file", "x");

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -72,6 +73,16 @@ struct Policy {
   // IssuerCA FILE: PEM CA(s) for TLS to {Issuer}/certs instead of the
   // system store.
   std::string issuer_ca_file;
+  // IssuerKeyCache DIR|none: where keys fetched from {Issuer}/certs are
+  // kept between processes (ssh runs one per connection).  Empty: no
+  // cache on disk.  issuer_key_cache_given: the file said either, so a
+  // caller's default (ra_policy_set_default_key_cache) does not apply.
+  std::string issuer_key_cache;
+  bool issuer_key_cache_given = false;
+
+  // Debug messages while verifying (why a cached key set was not used,
+  // say); unset: silent.  Never decides anything.
+  std::function<void(const std::string&)> debug;
 };
 
 // Parses the PEM certificates of a TrustAnchor file into

@@ -357,6 +357,21 @@ Status Parser::Line(size_t lineno, const std::vector<std::string>& tok) {
     Status s = CheckTrustAnchorFile(path);
     if (!s.ok()) return Status::Fail("IssuerCA: " + s.message());
     pol_->issuer_ca_file = path;
+  } else if (kw == "issuerkeycache") {
+    RA_RETURN_IF_ERROR(ExpectArgs(tok, 1));
+    // Only "none" (exactly) turns the cache off; a directory called so is
+    // still reachable as ./none.  The directory is not checked here: a
+    // cache problem must never stop verification, so it is judged, and
+    // ignored if need be, each time it is used (jwks_fetcher.cpp).
+    if (tok[1] == "none") {
+      pol_->issuer_key_cache.clear();
+    } else {
+      if (Lower(tok[1]) == "none")
+        return Status::Fail("IssuerKeyCache: '" + tok[1] + "': write none, or ./" + tok[1] +
+                            " for a directory of that name");
+      pol_->issuer_key_cache = Resolve(base_dir_, tok[1]);
+    }
+    pol_->issuer_key_cache_given = true;
   } else if (kw == "maxage") {
     RA_RETURN_IF_ERROR(ExpectArgs(tok, 1));
     Status s = ParseSeconds(tok[1], kMaxMaxAge, &pol_->max_age);

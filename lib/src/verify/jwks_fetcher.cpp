@@ -4,15 +4,36 @@
 // redirects (a redirect would hand key selection to whoever answers), the
 // body is bounded, the status must be 200, and the whole exchange is
 // bounded in time so a dead service fails the connection, not the client.
+//
+// Key sets are cached for kIssuerKeyLifetimeS: in memory, and with
+// IssuerKeyCache in a per-user directory, because ssh is one process per
+// connection and would otherwise fetch on every connection.  Cached keys
+// are trust material: whoever can write a cache file can sign tokens we
+// accept.  So a cache file is used only if nobody but this user could have
+// written it (directory and file owned by the user, neither writable by
+// group or others, the file not a symbolic link and with no other names),
+// it is small, it names this very issuer, CA file and CA content, it is not
+// older than the lifetime nor from the future, and its body passes exactly
+// the checks a fetched body does.  Anything else: the file is ignored (the
+// reason goes to the policy's debug hook) and the keys are fetched; the
+// cache never fails a verification and never widens what is accepted.
 #include "verify/jwks_fetcher.h"
 
-#include "common/https_client.h"
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
+
+#include "common/bytes_util.h"
+#include "common/https_client.h"
 
 namespace ra {
 namespace {
@@ -21,9 +42,13 @@ const char kCheck[] = "jwt key fetch";
 constexpr size_t kMaxBody = 256 * 1024;
 constexpr long kConnectTimeoutS = 5;
 constexpr long kTotalTimeoutS = 10;
-// Issuers rotate keys rarely and publish new ones ahead of use; an hour
-// bounds how long a withdrawn key stays trusted here.
-constexpr std::chrono::seconds kCacheLifetime(3600);
+// A cache file is its header (a URL, a path, a hash, two numbers) and a
+// body no larger than a fetch may return.
+constexpr size_t kMaxHeader = 8192;
+constexpr size_t kMaxCacheFile = kMaxBody + kMaxHeader;
+// As for IssuerCA in the policy (CheckTrustAnchorFile).
+constexpr size_t kMaxCaFile = 256 * 1024;
+const char kMagic[] = "ra-ssh issuer keys 1";
 
 struct CacheEntry {
   std::chrono::steady_clock::time_point fetched;
@@ -45,19 +70,278 @@ Status Fetch(const std::string& url, const std::string& ca_file, std::string* bo
   return HttpsExchange(req, kCheck, body);
 }
 
+std::string Sha256Hex(const std::string& s) {
+  uint8_t h[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const uint8_t*>(s.data()), s.size(), h);
+  return HexEncode(ByteView(h, sizeof(h)));
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+  void reset(int fd) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+// What a cache entry must say to be used for (issuer, CA file).
+struct CacheIdentity {
+  std::string issuer;
+  std::string ca;         // the IssuerCA path, or "-" for the system store
+  std::string ca_sha256;  // of the CA file's content, or "-"
+};
+
+// The CA file's content is part of the entry's identity: keys fetched
+// over TLS trusted to an old CA must not outlive a change of that CA.
+// (The system store is not tracked.)
+Status IdentityOf(const std::string& issuer, const std::string& ca_file, CacheIdentity* out) {
+  out->issuer = issuer;
+  out->ca = ca_file.empty() ? "-" : ca_file;
+  out->ca_sha256 = "-";
+  if (!ca_file.empty()) {
+    std::string pem;
+    Status s = ReadTextFileBounded(ca_file, kMaxCaFile, &pem);
+    if (!s.ok()) return Status::Fail("IssuerCA " + ca_file, s.message());
+    out->ca_sha256 = Sha256Hex(pem);
+  }
+  for (const std::string* f : {&out->issuer, &out->ca})
+    if (f->find('\n') != std::string::npos || f->empty())
+      return Status::Fail("cache identity", "issuer or CA path not storable");
+  return Status();
+}
+
+std::string CacheName(const std::string& issuer, const std::string& ca_file) {
+  return Sha256Hex(std::string(kMagic) + "\n" + issuer + "\n" + ca_file + "\n") + ".jwks";
+}
+
+// The cache directory, opened without following a final symbolic link and
+// checked on the descriptor, so the directory judged is the one used.
+Status OpenCacheDir(const std::string& dir, bool create, Fd* out) {
+  const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  Fd fd(open(dir.c_str(), flags));
+  bool created = false;
+  if (fd.get() < 0 && errno == ENOENT && create) {
+    // Only the last component: a missing parent (no ~/.ssh) means no cache.
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+      return Status::Fail(dir, std::string("cannot create: ") + std::strerror(errno));
+    created = true;
+    fd.reset(open(dir.c_str(), flags));
+  }
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return Status::Fail(dir, "does not exist");
+    if (errno == ELOOP || errno == ENOTDIR)
+      return Status::Fail(dir, "not a directory (or a symbolic link)");
+    return Status::Fail(dir, std::strerror(errno));
+  }
+  // umask may have narrowed 0700 further, to where we cannot use it.
+  if (created) (void)fchmod(fd.get(), 0700);
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return Status::Fail(dir, std::strerror(errno));
+  if (!S_ISDIR(st.st_mode)) return Status::Fail(dir, "not a directory");
+  if (st.st_uid != geteuid())
+    return Status::Fail(dir, "owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
+                                 std::to_string(geteuid()));
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return Status::Fail(dir, "writable by group or others");
+  out->reset(fd.release());
+  return Status();
+}
+
+// "KEY VALUE\n" at *pos; advances past the newline.
+bool HeaderLine(const std::string& text, size_t* pos, const std::string& key, std::string* value) {
+  size_t nl = text.find('\n', *pos);
+  if (nl == std::string::npos || nl - *pos > kMaxHeader) return false;
+  const std::string line = text.substr(*pos, nl - *pos);
+  if (line.compare(0, key.size() + 1, key + " ") != 0) return false;
+  *value = line.substr(key.size() + 1);
+  *pos = nl + 1;
+  return !value->empty();
+}
+
+bool ParseSeconds(const std::string& s, int64_t* out) {
+  if (s.empty() || s.size() > 18) return false;
+  int64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + (c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// Reads and checks the cache file for id under dirfd.  *age_s: how long
+// ago it was fetched (wall clock).  Every refusal says which check failed.
+Status ReadCacheFile(int dirfd, const std::string& name, const CacheIdentity& id,
+                     std::time_t wall_now, int64_t clock_skew, std::string* body,
+                     int64_t* age_s) {
+  Fd fd(openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return Status::Fail(name, "no cached keys");
+    if (errno == ELOOP) return Status::Fail(name, "is a symbolic link");
+    return Status::Fail(name, std::strerror(errno));
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return Status::Fail(name, std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return Status::Fail(name, "not a regular file");
+  if (st.st_uid != geteuid())
+    return Status::Fail(name, "owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
+                                  std::to_string(geteuid()));
+  if (st.st_mode & (S_IRWXG | S_IRWXO))
+    return Status::Fail(name, "mode " + std::to_string((st.st_mode >> 6) & 7) +
+                                  std::to_string((st.st_mode >> 3) & 7) +
+                                  std::to_string(st.st_mode & 7) + ", must be 600");
+  // Another name for the file is another way in; ours are renamed into
+  // place and have exactly one.
+  if (st.st_nlink != 1) return Status::Fail(name, "has more than one link");
+  if (st.st_size < 0 || static_cast<uint64_t>(st.st_size) > kMaxCacheFile)
+    return Status::Fail(name, "larger than " + std::to_string(kMaxCacheFile) + " bytes");
+  std::string text;
+  char buf[16384];
+  while (true) {
+    ssize_t n = read(fd.get(), buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Fail(name, std::strerror(errno));
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxCacheFile)  // grew while we read
+      return Status::Fail(name, "larger than " + std::to_string(kMaxCacheFile) + " bytes");
+  }
+
+  size_t pos = 0;
+  std::string magic, issuer, ca, ca_sha, fetched_s, len_s;
+  size_t nl = text.find('\n');
+  if (nl == std::string::npos || text.compare(0, nl, kMagic) != 0)
+    return Status::Fail(name, "not an issuer key cache file (version 1)");
+  pos = nl + 1;
+  if (!HeaderLine(text, &pos, "issuer", &issuer) || !HeaderLine(text, &pos, "ca", &ca) ||
+      !HeaderLine(text, &pos, "ca-sha256", &ca_sha) ||
+      !HeaderLine(text, &pos, "fetched", &fetched_s) || !HeaderLine(text, &pos, "body", &len_s))
+    return Status::Fail(name, "malformed header");
+  // The name is a hash: check that the entry is for what we asked about.
+  if (issuer != id.issuer)
+    return Status::Fail(name, "is for issuer '" + issuer + "', not '" + id.issuer + "'");
+  if (ca != id.ca) return Status::Fail(name, "was fetched with CA file '" + ca + "'");
+  if (ca_sha != id.ca_sha256)
+    return Status::Fail(name, "was fetched with a different content of CA file " + id.ca);
+  int64_t fetched = 0, len = 0;
+  if (!ParseSeconds(fetched_s, &fetched)) return Status::Fail(name, "bad fetch time");
+  if (!ParseSeconds(len_s, &len) || static_cast<uint64_t>(len) != text.size() - pos)
+    return Status::Fail(name, "body length does not match the file (truncated?)");
+  const int64_t now = static_cast<int64_t>(wall_now);
+  if (fetched > now + clock_skew)
+    return Status::Fail(name, "fetch time " + std::to_string(fetched - now) +
+                                  " s in the future (beyond ClockSkew)");
+  if (now - fetched >= static_cast<int64_t>(kIssuerKeyLifetimeS))
+    return Status::Fail(name, "stale (fetched " + std::to_string(now - fetched) + " s ago)");
+  *body = text.substr(pos);
+  *age_s = now > fetched ? now - fetched : 0;
+  return Status();
+}
+
+// temp + rename in the same directory: a reader sees the old file or the
+// whole new one, never a partial one.  No fsync: after a crash a torn file
+// fails the length check and is simply fetched again.
+Status WriteCacheFile(int dirfd, const std::string& name, const CacheIdentity& id,
+                      std::time_t wall_now, const std::string& body) {
+  uint8_t rnd[8];
+  if (RAND_bytes(rnd, sizeof(rnd)) != 1) return Status::Fail(name, "no randomness for temp name");
+  const std::string tmp = "." + name + "." + std::to_string(getpid()) + "." +
+                          HexEncode(ByteView(rnd, sizeof(rnd))) + ".tmp";
+  const std::string text = std::string(kMagic) + "\nissuer " + id.issuer + "\nca " + id.ca +
+                           "\nca-sha256 " + id.ca_sha256 + "\nfetched " +
+                           std::to_string(static_cast<int64_t>(wall_now)) + "\nbody " +
+                           std::to_string(body.size()) + "\n" + body;
+  Fd fd(openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (fd.get() < 0) return Status::Fail(tmp, std::string("cannot create: ") + std::strerror(errno));
+  auto fail = [&](const std::string& what) {
+    Status s = Status::Fail(tmp, what + ": " + std::strerror(errno));
+    unlinkat(dirfd, tmp.c_str(), 0);
+    return s;
+  };
+  // 0600 whatever the umask, or the next reader would refuse it.
+  if (fchmod(fd.get(), 0600) != 0) return fail("chmod");
+  size_t off = 0;
+  while (off < text.size()) {
+    ssize_t n = write(fd.get(), text.data() + off, text.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return fail("write");
+    off += static_cast<size_t>(n);
+  }
+  if (close(fd.release()) != 0) return fail("close");
+  if (renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) != 0) return fail("rename");
+  return Status();
+}
+
+void Debug(const Policy& policy, const std::string& msg) {
+  if (policy.debug) policy.debug(msg);
+}
+
 }  // namespace
 
-Status FetchIssuerKeys(const std::string& issuer, const std::string& ca_file, std::time_t,
+std::string IssuerKeyCacheFile(const std::string& dir, const std::string& issuer,
+                               const std::string& ca_file) {
+  return dir + "/" + CacheName(issuer, ca_file);
+}
+
+Status FetchIssuerKeys(const std::string& issuer, const Policy& policy, std::time_t,
                        std::vector<JwtKey>* out) {
+  const std::string& ca_file = policy.issuer_ca_file;
+  const std::string& dir = policy.issuer_key_cache;
   const std::string url = issuer + "/certs";
   const std::string cache_key = issuer + "\n" + ca_file;
   const auto t = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> lock(g_cache_mu);
     auto it = Cache().find(cache_key);
-    if (it != Cache().end() && t - it->second.fetched < kCacheLifetime)
+    if (it != Cache().end() && t - it->second.fetched < std::chrono::seconds(kIssuerKeyLifetimeS))
       return ParseJwks(it->second.body, url, false, out);
   }
+
+  CacheIdentity id;
+  Fd dirfd;
+  bool use_disk = false;
+  const std::string name = CacheName(issuer, ca_file);
+  if (!dir.empty()) {
+    Status s = IdentityOf(issuer, ca_file, &id);
+    if (s.ok()) s = OpenCacheDir(dir, true, &dirfd);
+    if (s.ok()) {
+      use_disk = true;
+      std::string body;
+      int64_t age = 0;
+      s = ReadCacheFile(dirfd.get(), name, id, std::time(nullptr), policy.clock_skew, &body, &age);
+      std::vector<JwtKey> keys;
+      // The same checks as a fresh answer: a cache file is never trusted
+      // more than the network.
+      if (s.ok()) s = ParseJwks(body, url, false, &keys);
+      if (s.ok()) {
+        Debug(policy, "issuer key cache: keys of " + issuer + " from " + dir + "/" + name +
+                          " (fetched " + std::to_string(age) + " s ago)");
+        std::lock_guard<std::mutex> lock(g_cache_mu);
+        Cache()[cache_key] = CacheEntry{t - std::chrono::seconds(age), body};
+        *out = std::move(keys);
+        return Status();
+      }
+      Debug(policy, "issuer key cache " + dir + ": not used: " + s.message() + "; fetching " + url);
+    } else {
+      Debug(policy, "issuer key cache " + dir + ": not used: " + s.message() + "; fetching " + url);
+    }
+  }
+
   // Fetched without the lock held: a slow issuer must not stall
   // verification against the others.
   std::string body;
@@ -68,6 +352,11 @@ Status FetchIssuerKeys(const std::string& issuer, const std::string& ca_file, st
   {
     std::lock_guard<std::mutex> lock(g_cache_mu);
     Cache()[cache_key] = CacheEntry{t, body};
+  }
+  if (use_disk) {
+    Status s = WriteCacheFile(dirfd.get(), name, id, std::time(nullptr), body);
+    if (!s.ok())
+      Debug(policy, "issuer key cache " + dir + ": not written: " + s.message());
   }
   *out = std::move(keys);
   return Status();

@@ -8,17 +8,34 @@
 #include <vector>
 
 #include "common/status.h"
+#include "policy/policy.h"
 #include "verify/jwt_verifier.h"
 
 namespace ra {
 
-// issuer: normalized https URL.  ca_file: PEM CA(s) to trust instead of
-// the system store ("" for the system store).  Results are cached per
-// issuer (and CA file) for a bounded lifetime.
-Status FetchIssuerKeys(const std::string& issuer, const std::string& ca_file,
-                       std::time_t now, std::vector<JwtKey>* out);
+// How long a fetched key set is used before it is fetched again, in this
+// process and in the on-disk cache alike.
+constexpr std::time_t kIssuerKeyLifetimeS = 3600;
 
-// Forgets every cached key set (tests; a policy reload could use it too).
+// issuer: normalized https URL the policy lists.  Uses the policy's
+// IssuerCA (PEM CA(s) to trust instead of the system store), ClockSkew and
+// IssuerKeyCache.  Results are cached per (issuer, CA file) for
+// kIssuerKeyLifetimeS in memory and, with IssuerKeyCache, on disk, so that
+// one process per connection (ssh) still fetches once per lifetime.  A
+// cache that is missing, unsafe or unreadable is ignored (the reason goes
+// to policy.debug) and never fails the verification: the keys are then
+// fetched.  now: the verification time (unused: cache ages are wall-clock
+// ages, whatever time the evidence is judged at).
+Status FetchIssuerKeys(const std::string& issuer, const Policy& policy, std::time_t now,
+                       std::vector<JwtKey>* out);
+
+// The file that caches issuer's keys fetched with ca_file under dir (for
+// tests and for users who want to remove one entry).
+std::string IssuerKeyCacheFile(const std::string& dir, const std::string& issuer,
+                               const std::string& ca_file);
+
+// Forgets every key set cached in memory (tests; a policy reload could use
+// it too).  The on-disk cache is left alone.
 void ClearIssuerKeyCache();
 
 }  // namespace ra

@@ -553,7 +553,7 @@ Status VerifyJwtToken(const std::string& token, const Policy& policy, std::time_
     // refused, and nothing from a URL the policy does not list.
     Selection sel;
     RA_RETURN_IF_ERROR(Select(tok, policy.issuers, &sel));
-    RA_RETURN_IF_ERROR(FetchIssuerKeys(sel.issuer, policy.issuer_ca_file, now, &keys));
+    RA_RETURN_IF_ERROR(FetchIssuerKeys(sel.issuer, policy, now, &keys));
   }
   return VerifyJwtWithKeys(tok, policy.issuers, keys, policy.clock_skew, policy.max_age,
                            now, out);
