@@ -36,6 +36,7 @@
 #include "readconf.h"
 #include "channels.h"
 #include "clientloop.h"
+#include "pathnames.h"
 #include "ra_ssh.h"
 
 #include "ra_attest.h"
@@ -61,6 +62,14 @@ ra_sanitise(char *s)
 		if (!isprint((u_char)*s))
 			*s = '?';
 	}
+}
+
+/* The library's diagnostics (why a cached key set was not used, ...). */
+static void
+ra_lib_debug(void *ctx, const char *msg)
+{
+	(void)ctx;
+	debug("ra-ssh: %s", msg);
 }
 
 static void ra_fail(struct ssh *, const char *, ...)
@@ -262,7 +271,7 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 void
 ra_client_attest(struct ssh *ssh, const char *host)
 {
-	char err[512], *policy_path = NULL;
+	char err[512], *policy_path = NULL, *keydir = NULL;
 	sshsig_t oalarm = NULL;
 	int r;
 
@@ -279,6 +288,19 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	debug("ra-ssh: requesting attestation, policy %s",
 	    policy_path == NULL ? "(built-in)" : policy_path);
 	free(policy_path);
+	/*
+	 * One ssh per connection: without keys kept on disk, every connection
+	 * would fetch the attestation service's signing keys again.  The
+	 * policy's own IssuerKeyCache (a directory, or none) wins.
+	 */
+	if (tilde_expand("~/" _PATH_SSH_USER_DIR "/ra-ssh-keys", getuid(),
+	    &keydir) == 0) {
+		if (ra_policy_set_default_key_cache(ractx.policy, keydir,
+		    err, sizeof(err)) != RA_OK)
+			debug("ra-ssh: no issuer key cache: %s", err);
+		free(keydir);
+	}
+	ra_policy_set_debug(ractx.policy, ra_lib_debug, NULL);
 
 	if ((r = sshpkt_start(ssh, SSH2_MSG_SERVICE_REQUEST)) != 0 ||
 	    (r = sshpkt_put_cstring(ssh, RA_SSH_SERVICE)) != 0 ||
