@@ -13,6 +13,12 @@
 // make the negative tests: --expired, --wrong-key, --wrong-iss,
 // --missing-claim NAME, --debug-true, --slow SECONDS, --status CODE.
 //
+// Every request it serves is counted; each /certs request is also logged
+// on stderr ("maa-emulator: served /certs (#N)"), and with --stats-file
+// the counts are rewritten (atomically) after every request as
+// {"attest": A, "certs": C, "openid": O}, so that a bench or test can tell
+// how often relying parties fetched the signing keys.
+//
 // DIR holds ca.pem/ca.key (test CA), server.pem/server.key (TLS, for
 // 127.0.0.1 and localhost) and signing.pem/signing.key (token key); they
 // are generated when DIR has none of them.  The bound port goes to
@@ -31,11 +37,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -54,7 +62,7 @@ using ra::JsonPtr;
 constexpr size_t kMaxRequest = 1 << 20;
 
 struct Options {
-  std::string dir, trust_anchor, port_file;
+  std::string dir, trust_anchor, port_file, stats_file;
   int port = 0;
   bool expired = false, wrong_key = false, wrong_iss = false, debug_true = false;
   std::vector<std::string> missing_claims;
@@ -241,10 +249,44 @@ void JsonError(httplib::Response& res, int status, const std::string& code,
   res.set_content(ra::JsonDump(e.get()), "application/json");
 }
 
+// Request counts, shared by httplib's worker threads.
+class Stats {
+ public:
+  explicit Stats(std::string file) : file_(std::move(file)) {}
+  enum Kind { kAttest, kCerts, kOpenId };
+  // Counts one request; returns the new count of its kind.
+  long Count(Kind k) {
+    long n = ++counts_[k];
+    if (!file_.empty()) Write();
+    return n;
+  }
+  void Write() {
+    // One writer at a time, so a later count is never overwritten by an
+    // earlier one; temp + rename, so a reader never sees half a file.
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string tmp = file_ + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    bool ok = f != nullptr &&
+              std::fprintf(f, "{\"attest\": %ld, \"certs\": %ld, \"openid\": %ld}\n",
+                           counts_[kAttest].load(), counts_[kCerts].load(),
+                           counts_[kOpenId].load()) > 0;
+    if (f != nullptr && std::fclose(f) != 0) ok = false;
+    if (!ok || std::rename(tmp.c_str(), file_.c_str()) != 0)
+      std::fprintf(stderr, "maa-emulator: cannot write %s\n", file_.c_str());
+  }
+
+ private:
+  std::string file_;
+  std::atomic<long> counts_[3] = {{0}, {0}, {0}};
+  std::mutex mu_;
+};
+
 class Emulator {
  public:
   Emulator(const Options& o, Material m) : o_(o), m_(std::move(m)) {
-    policy_.tdx_trust_anchor = o.trust_anchor;
+    // Parsed once, not for every quote.
+    ra::Status s = ra::LoadTdxTrustAnchor(o.trust_anchor, &policy_);
+    if (!s.ok()) Die(s.message());
     policy_.allow_debug = true;  // reported in a claim; the relying party judges
   }
   void set_base(const std::string& base) { base_ = base; }
@@ -380,7 +422,7 @@ int ParseInt(const char* opt, const char* v, int lo, int hi) {
 void Usage() {
   std::fprintf(stderr,
                "usage: maa-emulator --dir DIR --trust-anchor ROOT.pem [--port N] "
-               "[--port-file FILE]\n"
+               "[--port-file FILE] [--stats-file FILE]\n"
                "       [--expired] [--wrong-key] [--wrong-iss] [--missing-claim NAME]...\n"
                "       [--debug-true] [--slow SECONDS] [--status CODE]\n");
   std::exit(2);
@@ -400,6 +442,7 @@ int main(int argc, char** argv) {
     else if (a == "--trust-anchor") o.trust_anchor = next();
     else if (a == "--port") o.port = ParseInt("--port", next(), 0, 65535);
     else if (a == "--port-file") o.port_file = next();
+    else if (a == "--stats-file") o.stats_file = next();
     else if (a == "--expired") o.expired = true;
     else if (a == "--wrong-key") o.wrong_key = true;
     else if (a == "--wrong-iss") o.wrong_iss = true;
@@ -417,14 +460,33 @@ int main(int argc, char** argv) {
   httplib::SSLServer svr((o.dir + "/server.pem").c_str(), (o.dir + "/server.key").c_str());
   if (!svr.is_valid()) Die("cannot set up TLS with " + o.dir + "/server.pem");
   svr.set_payload_max_length(kMaxRequest);
+  // TLS 1.3 sends two session tickets as separate small writes right after
+  // the handshake; with Nagle on, the second waits for the client's delayed
+  // ACK (40 ms on Linux) and every token request paid that (bench/: the
+  // response left the emulator 38 ms before the client saw it).  A real
+  // service's latency is its own; the emulator must not add this one.
+  // (Debian's cpp-httplib is a compiled library: CPPHTTPLIB_TCP_NODELAY in
+  // this file would not reach its constructor, hence the setter; it sets
+  // the listening socket, which accepted sockets inherit.)
+  svr.set_tcp_nodelay(true);
   svr.set_read_timeout(10, 0);
   svr.set_write_timeout(10, 0);
+  Stats stats(o.stats_file);
+  if (!o.stats_file.empty()) stats.Write();  // zeros, before the first request
   svr.Post("/attest/TdxVm", [&](const httplib::Request& req, httplib::Response& res) {
+    stats.Count(Stats::kAttest);
     emu.Attest(req, res);
   });
-  svr.Get("/certs", [&](const httplib::Request&, httplib::Response& res) { emu.Certs(res); });
+  svr.Get("/certs", [&](const httplib::Request&, httplib::Response& res) {
+    long n = stats.Count(Stats::kCerts);
+    std::fprintf(stderr, "maa-emulator: served /certs (#%ld)\n", n);
+    emu.Certs(res);
+  });
   svr.Get("/.well-known/openid-configuration",
-          [&](const httplib::Request&, httplib::Response& res) { emu.OpenId(res); });
+          [&](const httplib::Request&, httplib::Response& res) {
+            stats.Count(Stats::kOpenId);
+            emu.OpenId(res);
+          });
 
   int port = o.port;
   if (port == 0) {
