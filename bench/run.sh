@@ -4,12 +4,22 @@
 # What it measures (all with our own build in build/prefix, one temp dir,
 # every process it starts killed on exit):
 #   1. connect + `true`: BENCH_CONNECTIONS (200) sequential connections to
-#      each of two sshd's, INTERLEAVED plain, attested, plain, ... so that
-#      load from whatever else runs on the machine hits both alike.
+#      each of three sshd's, INTERLEAVED plain, attested, maa, attested,
+#      maa, plain, ... (the order rotates) so that load from whatever else
+#      runs on the machine hits all alike.
 #        plain    = sshd AttestationProvider none, ssh AttestationRequired no
 #        attested = sshd AttestationProvider sim:DIR, ssh AttestationRequired
 #                   yes with a policy naming the sim's test root and MRTD
-#      median, p99, and attested/plain of the medians (target <= 1.05).
+#                   (the quote verified locally)
+#        maa      = sshd AttestationProvider sim-azure:DIR;service=EMU;ca=CA:
+#                   the sim's quote exchanged at tools/maa-emulator (HTTPS
+#                   on loopback, own CA) for a token; ssh's policy accepts
+#                   only maa-token from that Issuer, keys from its /certs
+#                   over TLS to IssuerCA, kept in IssuerKeyCache $T/keys
+#                   (ssh's default would be ~/.ssh/ra-ssh-keys: the bench
+#                   leaves the user's home alone)
+#      median, p99, and the ratios of the medians to plain (targets: <= 1.05
+#      attested, <= 1.15 maa).
 #   2. TDX quote verification alone (bench/verify_bench.cpp, built here
 #      against build/lib/libra_attest.a): quotes/s on one core, for a sim
 #      quote and for a real SPR quote against the Intel root.
@@ -23,7 +33,10 @@
 #   5. if valgrind is installed: callgrind instruction counts of one plain
 #      and one attested client (load-independent), with the attestation
 #      steps broken down.
-#   6. MAA-emulator token path and JWKS fetch count: n/a until issue 4.
+#   6. JWKS fetches: how many times the emulator served /certs across every
+#      token-path connection (warm-up, connect loop, profile), from its
+#      --stats-file; target one (the key cache's lifetime is an hour, and
+#      ssh is one process per connection, so this needs the disk cache).
 #
 # The bench sshd's set MaxStartups 100 and MaxSessions 100 (the defaults,
 # 10:30:100 and 10, would drop the concurrent unauthenticated connections
@@ -34,7 +47,7 @@
 #
 # Output: a table on stdout and bench/results.json.  Environment:
 #   BENCH_CONNECTIONS BENCH_BULK_MIB BENCH_BULK_REPEATS BENCH_CONCURRENCY
-#   BENCH_VERIFY_SECONDS (per measurement, 3)  BENCH_CONNECT_BUDGET (420 s:
+#   BENCH_VERIFY_SECONDS (per measurement, 3)  BENCH_CONNECT_BUDGET (600 s:
 #   the connect loop stops early, and says so, on a very busy machine)
 #   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile)
 #   KEEP=1 keeps the temp dir.
@@ -45,6 +58,7 @@ SSH="$P/bin/ssh"
 SSHD="$P/sbin/sshd"
 SSH_KEYGEN="$P/bin/ssh-keygen"
 SSH_ATTEST="$P/bin/ssh-attest"
+EMU="$top/build/lib/maa-emulator"
 RESULTS="$top/bench/results.json"
 REAL_QUOTE="${BENCH_REAL_QUOTE:-$top/../shared/vectors/tdx/gotdx_quote_v4_SPR_E4.dat}"
 
@@ -55,7 +69,7 @@ CONC=${BENCH_CONCURRENCY:-64}
 VERIFY_SECONDS=${BENCH_VERIFY_SECONDS:-3}
 SKIP=",${BENCH_SKIP:-},"
 
-for b in "$SSH" "$SSHD" "$SSH_KEYGEN" "$SSH_ATTEST" "$top/build/lib/libra_attest.a"; do
+for b in "$SSH" "$SSHD" "$SSH_KEYGEN" "$SSH_ATTEST" "$EMU" "$top/build/lib/libra_attest.a"; do
 	[ -e "$b" ] || { echo "bench: missing $b: run make first" >&2; exit 1; }
 done
 command -v python3 >/dev/null || { echo "bench: python3 needed" >&2; exit 1; }
@@ -140,8 +154,28 @@ start_sshd() {
 	echo "bench: sshd $name: no free port" >&2
 	exit 1
 }
+# The MAA emulator: creates its CA and keys in $T/emu, binds a free port.
+"$EMU" --dir "$T/emu" --trust-anchor "$T/sim/root.pem" --port-file "$T/emu.port" \
+    --stats-file "$T/emu.stats" > "$T/emu.log" 2>&1 &
+PID_emu=$!
+PIDS="$PIDS $PID_emu"
+for i in $(seq 1 100); do
+	[ -s "$T/emu.port" ] && [ -s "$T/emu.stats" ] && break
+	kill -0 "$PID_emu" 2>/dev/null || break
+	sleep 0.1
+done
+[ -s "$T/emu.port" ] || { echo "bench: maa-emulator did not start:" >&2; cat "$T/emu.log" >&2; exit 1; }
+EMU_URL="https://127.0.0.1:$(cat "$T/emu.port")"
+printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\n' \
+    "$EMU_URL" "$T/emu/ca.pem" "$T/keys" > "$T/policy_maa"
+chmod 644 "$T/policy_maa"
+emu_certs() { # how many /certs requests the emulator has served
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["certs"])' "$T/emu.stats"
+}
+
 start_sshd plain "AttestationProvider none"
 start_sshd attested "AttestationProvider sim:$T/sim"
+start_sshd maa "AttestationProvider sim-azure:$T/sim;service=$EMU_URL;ca=$T/emu/ca.pem"
 
 # Identical client settings; only AttestationRequired/Policy differ.
 common_host() { # NAME PORT
@@ -167,18 +201,27 @@ EOC
 	common_host attested "$PORT_attested"
 	echo "	AttestationRequired yes"
 	echo "	AttestationPolicy $T/policy"
+	common_host maa "$PORT_maa"
+	echo "	AttestationRequired yes"
+	echo "	AttestationPolicy $T/policy_maa"
 } > "$T/ssh_config"
 
 S() { "$SSH" -F "$T/ssh_config" "$@"; }
 
 # Warm-up (known_hosts, page cache) and a sanity check of both paths.
-for h in plain attested plain attested; do
+for h in plain attested maa plain attested maa; do
 	S "$h" true < /dev/null 2> "$T/warm.err" ||
 	    { echo "bench: warm-up connection to $h failed:" >&2; cat "$T/warm.err" >&2; exit 1; }
 done
 S -o LogLevel=VERBOSE attested true < /dev/null 2> "$T/verbose.err"
 grep -q "Attestation of .* verified" "$T/verbose.err" ||
     { echo "bench: attested path did not attest:" >&2; cat "$T/verbose.err" >&2; exit 1; }
+S -o LogLevel=DEBUG maa true < /dev/null 2> "$T/verbose_maa.err"
+grep -q "verified: maa-token verified" "$T/verbose_maa.err" ||
+    { echo "bench: token path did not attest with a token:" >&2; cat "$T/verbose_maa.err" >&2; exit 1; }
+# The warm-up fetched the keys once; this one must have found them on disk.
+grep -q "issuer key cache: keys of .* from $T/keys/" "$T/verbose_maa.err" ||
+    log "token path: the issuer key cache was not used: $(grep 'issuer key cache' "$T/verbose_maa.err" | head -1)"
 cipher=$(S -v plain true 2>&1 < /dev/null | sed -n 's/.*debug1: kex: server->client cipher: \([^ ]*\).*/\1/p' | head -1)
 
 # ---- 1. connect + true, interleaved ----
@@ -214,16 +257,27 @@ sshd_ticks() { # PID -> cutime+cstime (clock ticks) of that sshd
 }
 : > "$T/connect.tsv"
 : > "$T/connect_cpu.tsv"
-CONNECT_BUDGET=${BENCH_CONNECT_BUDGET:-420}
+proc_ticks() { # PID -> utime+stime (clock ticks) of that process itself
+	local f
+	read -r -a f < "/proc/$1/stat"
+	echo $(( f[13] + f[14] ))
+}
+HOSTS="plain attested maa"
+CONNECT_BUDGET=${BENCH_CONNECT_BUDGET:-600}
 connect_done=0
 if ! skipped connect; then
-	log "connect+true: $N plain / $N attested, interleaved (budget ${CONNECT_BUDGET}s)"
+	log "connect+true: $N each of plain / attested / maa, interleaved (budget ${CONNECT_BUDGET}s)"
 	cfail=0
-	st_plain0=$(sshd_ticks "$PID_plain"); st_att0=$(sshd_ticks "$PID_attested")
+	for h in $HOSTS; do eval "st0_$h=\$(sshd_ticks \"\$PID_$h\")"; done
+	emu0=$(proc_ticks "$PID_emu")
 	start=$SECONDS
 	for i in $(seq 1 "$N"); do
-		# alternate which goes first, so neither always follows the other
-		if [ $((i % 2)) -eq 1 ]; then order="plain attested"; else order="attested plain"; fi
+		# rotate which goes first, so none always follows another
+		case $((i % 3)) in
+		1) order="plain attested maa";;
+		2) order="attested maa plain";;
+		0) order="maa plain attested";;
+		esac
 		for h in $order; do
 			cpu_children; c0=$CPU_US
 			t0=$EPOCHREALTIME
@@ -244,9 +298,14 @@ if ! skipped connect; then
 			break
 		fi
 	done
-	sshd_idle "$PID_plain"; sshd_idle "$PID_attested"
-	echo "plain $(( $(sshd_ticks "$PID_plain") - st_plain0 ))" > "$T/sshd_ticks"
-	echo "attested $(( $(sshd_ticks "$PID_attested") - st_att0 ))" >> "$T/sshd_ticks"
+	: > "$T/sshd_ticks"
+	for h in $HOSTS; do
+		eval "spid=\$PID_$h; st0=\$st0_$h"
+		sshd_idle "$spid"
+		echo "$h $(( $(sshd_ticks "$spid") - st0 ))" >> "$T/sshd_ticks"
+	done
+	# the emulator's own CPU (verify the quote, sign the token), per maa connection
+	echo "emulator $(( $(proc_ticks "$PID_emu") - emu0 ))" >> "$T/sshd_ticks"
 	[ "$cfail" -eq 0 ] || log "connect: $cfail failed connections (see stderr in KEEP=1 dir)"
 fi
 
@@ -338,8 +397,8 @@ fi
 SSH_DBG="$top/build/openssh/src/ssh"
 if ! skipped profile && command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null &&
     [ -x "$SSH_DBG" ]; then
-	log "profile: callgrind on one plain and one attested client"
-	for h in plain attested; do
+	log "profile: callgrind on one plain, one attested and one maa client"
+	for h in plain attested maa; do
 		if valgrind --tool=callgrind --callgrind-out-file="$T/cg.$h" \
 		    "$SSH_DBG" -F "$T/ssh_config" -o ConnectTimeout=60 "$h" true \
 		    < /dev/null > /dev/null 2> "$T/cg.$h.err"; then
@@ -349,7 +408,8 @@ if ! skipped profile && command -v valgrind >/dev/null && command -v callgrind_a
 			tot=$(sed -n 's/^summary: //p' "$T/cg.$h")
 			printf '%s\ttotal\t%s\n' "$h" "$tot" >> "$T/profile.tsv"
 			for fn in ra_client_attest ra_policy_load ra_verify LoadPemCerts \
-			    CheckTrustAnchorFile LoadPemCertFile PckExtensionsFromPem \
+			    CheckTrustAnchorFile LoadAnchorCerts LoadPemCertFile PckExtensionsFromPem \
+			    FetchIssuerKeys VerifyJwtToken HttpsExchange ParseJwks \
 			    VerifyCertChain VerifyEcdsaP256Raw PEM_read_bio_X509 \
 			    OSSL_DECODER_CTX_new_for_pkey ssh_kex2 ssh_userauth2; do
 				v=$(grep -E "[:]($fn|ra::$fn)[ (\[]" "$T/cg.$h.txt" | head -1 | cut -f1)
@@ -360,6 +420,13 @@ if ! skipped profile && command -v valgrind >/dev/null && command -v callgrind_a
 		fi
 	done
 fi
+
+# ---- 6. JWKS fetches across every token-path connection ----
+# warm-up (2) and the DEBUG check (1), the connect loop, the profile run
+maa_conns=$(( 3 + $(grep -c '^maa	' "$T/connect.tsv") + $(grep -c '^maa	total' "$T/profile.tsv") ))
+cp "$T/emu.stats" "$T/emu_final.json"
+echo "$maa_conns" > "$T/maa_conns"
+log "token path: $maa_conns connections, emulator stats $(cat "$T/emu_final.json")"
 
 # ---- report ----
 python3 - "$T" "$RESULTS" "$N" "$BULK_MIB" "$BULK_REPEATS" "$CONC" "$cipher" <<'PY'
@@ -407,23 +474,29 @@ targets = []
 
 # 1. connect
 c = rows("connect.tsv")
+HOSTS = ("plain", "attested", "maa")
 if c:
     d = {}
-    for h in ("plain", "attested"):
+    for h in HOSTS:
         ok = [t for (hh, i, rc, t) in c if hh == h and rc == 0]
         d[h] = {"n": sum(1 for r in c if r[0] == h), "ok": len(ok),
                 "median_ms": ms(median(ok)), "p99_ms": ms(pct(ok, 99)),
                 "min_ms": ms(min(ok) if ok else None),
                 "mean_ms": ms(sum(ok) / len(ok) if ok else None)}
-    # paired difference: attested(i) - plain(i), same round i
+    # paired difference: X(i) - plain(i), same round i
     by = {}
     for (h, i, rc, t) in c:
         if rc == 0:
             by.setdefault(i, {})[h] = t
-    diffs = [v["attested"] - v["plain"] for v in by.values() if len(v) == 2]
-    ratio = (d["attested"]["median_ms"] / d["plain"]["median_ms"]
-             if d["plain"]["median_ms"] and d["attested"]["median_ms"] else None)
+    def paired(h):
+        return [v[h] - v["plain"] for v in by.values() if h in v and "plain" in v]
+    def ratio_of(h):
+        return (d[h]["median_ms"] / d["plain"]["median_ms"]
+                if d["plain"]["median_ms"] and d[h]["median_ms"] else None)
+    ratio = ratio_of("attested")
+    ratio_maa = ratio_of("maa")
     d["ratio_attested_over_plain_median"] = round(ratio, 3) if ratio else None
+    d["ratio_maa_over_plain_median"] = round(ratio_maa, 3) if ratio_maa else None
     # CPU per connection: client (ssh) from rusage, server (sshd and all
     # its per-connection processes) from sshd's reaped-children ticks
     cpu = {}
@@ -431,26 +504,37 @@ if c:
         cr = rows("connect_cpu.tsv")
         ticks = dict(l.split() for l in open(os.path.join(T, "sshd_ticks")))
         hz = os.sysconf("SC_CLK_TCK")
-        for h in ("plain", "attested"):
+        for h in HOSTS:
             xs = [t for (hh, i, rc, t) in cr if hh == h]
             n = len(xs)
             cl = sum(xs) / n / 1000.0
             sv = int(ticks[h]) / hz * 1000.0 / n
             cpu[h] = {"client_ms": round(cl, 2), "server_ms": round(sv, 2),
                       "total_ms": round(cl + sv, 2)}
+            if h == "maa":
+                # the attestation service's share, apart from the server's
+                em = int(ticks["emulator"]) / hz * 1000.0 / n
+                cpu[h]["emulator_ms"] = round(em, 2)
         cpu["ratio_total"] = round(cpu["attested"]["total_ms"] / cpu["plain"]["total_ms"], 3)
         cpu["attested_minus_plain_ms"] = round(cpu["attested"]["total_ms"] - cpu["plain"]["total_ms"], 2)
+        cpu["ratio_total_maa"] = round(cpu["maa"]["total_ms"] / cpu["plain"]["total_ms"], 3)
+        cpu["maa_minus_plain_ms"] = round(cpu["maa"]["total_ms"] - cpu["plain"]["total_ms"], 2)
     except Exception as e:
         cpu = {"error": str(e)}
     d["cpu_per_connection"] = cpu
-    d["paired_diff_median_ms"] = ms(median(diffs))
-    d["maa_emulator"] = "n/a (no emulator yet)"
-    d["target"] = "attested/plain median <= 1.05"
-    d["pass"] = bool(ratio is not None and ratio <= 1.05
-                     and d["attested"]["ok"] == d["attested"]["n"])
+    d["paired_diff_median_ms"] = ms(median(paired("attested")))
+    d["paired_diff_maa_median_ms"] = ms(median(paired("maa")))
+    d["target"] = "attested/plain median <= 1.05; maa/plain median <= 1.15"
+    d["pass_attested"] = bool(ratio is not None and ratio <= 1.05
+                              and d["attested"]["ok"] == d["attested"]["n"])
+    d["pass_maa"] = bool(ratio_maa is not None and ratio_maa <= 1.15
+                         and d["maa"]["ok"] == d["maa"]["n"])
+    d["pass"] = d["pass_attested"] and d["pass_maa"]
     res["connect_true"] = d
     targets.append(("connect: attested/plain median <= 1.05",
-                    f"{ratio:.3f}" if ratio else "n/a", d["pass"]))
+                    f"{ratio:.3f}" if ratio else "n/a", d["pass_attested"]))
+    targets.append(("connect: maa/plain median <= 1.15",
+                    f"{ratio_maa:.3f}" if ratio_maa else "n/a", d["pass_maa"]))
 
 # 2. verify
 try:
@@ -511,10 +595,24 @@ except Exception:
     pass
 if "plain" in prof and "attested" in prof:
     prof["attested_minus_plain_total"] = prof["attested"]["total"] - prof["plain"]["total"]
+    if "maa" in prof:
+        prof["maa_minus_plain_total"] = prof["maa"]["total"] - prof["plain"]["total"]
     res["client_instructions"] = prof
 
-res["jwks_fetch_count"] = "n/a (no token path yet, issue 4)"
-res["maa_emulator"] = "n/a (no emulator yet)"
+# 6. JWKS fetches
+try:
+    emu = json.load(open(os.path.join(T, "emu_final.json")))
+    maa_conns = int(open(os.path.join(T, "maa_conns")).read())
+    j = {"certs_requests": emu["certs"], "token_path_connections": maa_conns,
+         "tokens_issued": emu["attest"],
+         "key_cache": "IssuerKeyCache <temp dir> (ssh's default: ~/.ssh/ra-ssh-keys)",
+         "target": "1 /certs fetch across all token-path connections (key lifetime 1 h)"}
+    j["pass"] = emu["certs"] == 1
+    res["jwks_fetches"] = j
+    targets.append(("JWKS fetches across token-path runs == 1",
+                    f"{emu['certs']}/{maa_conns} conn.", j["pass"]))
+except Exception as e:
+    res["jwks_fetches"] = {"error": str(e)}
 res["targets"] = [{"target": t, "result": r, "pass": p} for (t, r, p) in targets]
 
 with open(out, "w") as f:
@@ -530,23 +628,28 @@ L.append(f"ra-ssh bench  ({res['when']}, {res['host']['cpus']} cpus, "
 L.append("")
 if "connect_true" in res:
     d = res["connect_true"]
-    L.append(f"connect + `true`, {len(c)//2} sequential each, interleaved        median        p99    ok")
+    L.append(f"connect + `true`, {N} sequential each, interleaved          median        p99    ok")
     for h, lab in (("plain", "plain (AttestationProvider none)"),
-                   ("attested", "attested (sim provider, local verify)")):
+                   ("attested", "attested (sim provider, local verify)"),
+                   ("maa", "attested via MAA emulator (token path)")):
         x = d[h]
         L.append(f"  {lab:<48}{f(x['median_ms'],' ms'):>12}{f(x['p99_ms'],' ms'):>12}"
                  f"  {x['ok']}/{x['n']}")
-    L.append(f"  {'attested via MAA emulator (token path)':<48}{'n/a (no emulator yet)':>20}")
     L.append(f"  ratio attested/plain (medians): {f(d['ratio_attested_over_plain_median'])}"
              f"   paired median difference: {f(d['paired_diff_median_ms'],' ms')}")
+    L.append(f"  ratio maa/plain (medians):      {f(d['ratio_maa_over_plain_median'])}"
+             f"   paired median difference: {f(d['paired_diff_maa_median_ms'],' ms')}")
     cp = d.get("cpu_per_connection", {})
     if "plain" in cp:
         L.append(f"  CPU per connection (less load-sensitive)       client    server     total")
-        for h in ("plain", "attested"):
+        for h in HOSTS:
             x = cp[h]
             L.append(f"    {h:<42}{x['client_ms']:>7.2f} ms{x['server_ms']:>7.2f} ms{x['total_ms']:>7.2f} ms")
         L.append(f"    ratio attested/plain {cp['ratio_total']}, attested costs "
                  f"{cp['attested_minus_plain_ms']} ms CPU more per connection")
+        L.append(f"    ratio maa/plain {cp['ratio_total_maa']}, maa costs "
+                 f"{cp['maa_minus_plain_ms']} ms CPU more per connection"
+                 f" (plus {cp['maa']['emulator_ms']} ms in the emulator)")
     L.append("")
 if v:
     L.append("TDX quote verification alone (one core, ra_verify)")
@@ -584,6 +687,10 @@ if "client_instructions" in res:
     L.append(f"  plain {p_['total']/1e6:.1f} M   attested {a_['total']/1e6:.1f} M   "
              f"(+{prof['attested_minus_plain_total']/1e6:.1f} M, "
              f"x{a_['total']/p_['total']:.3f})")
+    if "maa" in prof:
+        m_ = prof["maa"]
+        L.append(f"  maa (token path, keys from the disk cache) {m_['total']/1e6:.1f} M   "
+                 f"(+{prof['maa_minus_plain_total']/1e6:.1f} M, x{m_['total']/p_['total']:.3f})")
     for fn, lab in (("ra_policy_load", "ra_policy_load"), ("ra_verify", "ra_verify"),
                     ("PEM_read_bio_X509", "  of which PEM->X509 parsing (all certs)"),
                     ("OSSL_DECODER_CTX_new_for_pkey", "  of which OpenSSL decoder set-up"),
@@ -592,7 +699,13 @@ if "client_instructions" in res:
         if fn in a_:
             L.append(f"    {lab:<44}{a_[fn]/1e6:>7.2f} M")
     L.append("")
-L.append(f"JWKS fetches per connection: {res['jwks_fetch_count']}")
+jf = res.get("jwks_fetches", {})
+if "certs_requests" in jf:
+    L.append(f"JWKS fetches (emulator /certs requests) across {jf['token_path_connections']} "
+             f"token-path connections: {jf['certs_requests']}   "
+             f"(tokens issued: {jf['tokens_issued']})")
+else:
+    L.append(f"JWKS fetches: n/a ({jf.get('error')})")
 L.append("")
 L.append("targets")
 for (t, r, p) in targets:
