@@ -23,6 +23,13 @@ jobs=${JOBS:-2}
 
 die() { echo "build-openssh: $*" >&2; exit 1; }
 
+# Two builds at once (make in two shells, make bench beside make check)
+# would run configure twice in one tree and leave a config.h that no
+# longer matches the system; the second waits for the first.
+mkdir -p "$build/openssh"
+exec 9> "$build/openssh/.build.lock"
+flock 9
+
 [ -f "$libdir/ra_attest.libs" ] || die "build the library first (make lib)"
 
 tarball=$("$top/scripts/fetch-openssh.sh" "$build/dl")
