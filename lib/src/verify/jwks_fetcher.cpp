@@ -137,9 +137,10 @@ Status OpenCacheDir(const std::string& dir, bool create, Fd* out) {
   bool created = false;
   if (fd.get() < 0 && errno == ENOENT && create) {
     // Only the last component: a missing parent (no ~/.ssh) means no cache.
-    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+    if (mkdir(dir.c_str(), 0700) == 0)
+      created = true;
+    else if (errno != EEXIST)  // EEXIST: another ssh won the race; judged below
       return Status::Fail(dir, std::string("cannot create: ") + std::strerror(errno));
-    created = true;
     fd.reset(open(dir.c_str(), flags));
   }
   if (fd.get() < 0) {
@@ -148,7 +149,8 @@ Status OpenCacheDir(const std::string& dir, bool create, Fd* out) {
       return Status::Fail(dir, "not a directory (or a symbolic link)");
     return Status::Fail(dir, std::strerror(errno));
   }
-  // umask may have narrowed 0700 further, to where we cannot use it.
+  // umask may have narrowed 0700 further, to where we cannot use it.  Only
+  // a directory made here: an existing one is judged as it is, never fixed.
   if (created) (void)fchmod(fd.get(), 0700);
   struct stat st;
   if (fstat(fd.get(), &st) != 0) return Status::Fail(dir, std::strerror(errno));
