@@ -43,6 +43,9 @@ ra_provider_spec_valid(const char *spec)
 		return spec[10] == '/';
 	if (strncmp(spec, "configfs-tsm:", 13) == 0)
 		return spec[13] == '/';
+	/* azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE] */
+	if (strncmp(spec, "azure-vtpm", 10) == 0)
+		return spec[10] == '\0' || spec[10] == ';';
 	return 0;
 }
 
@@ -80,33 +83,65 @@ ra_ssh_binding(const u_char *sid, size_t sidlen, const u_char *nonce,
 
 /*
  * The attestation library's provider spec for sshd_config's
- * AttestationProvider (trustauthority-cli takes TrustauthorityCliPath).
+ * AttestationProvider: trustauthority-cli takes TrustauthorityCliPath, and
+ * AttestationService / AttestationServiceCA become the spec's service= and
+ * ca= options (servconf refuses ';' in them, so they cannot add others).
+ * NULL, with *why set, for a service with a provider that cannot use one.
  */
 char *
-ra_provider_libspec(const char *provider, const char *cli_path)
+ra_provider_libspec(const char *provider, const char *cli_path,
+    const char *service, const char *service_ca, const char **why)
 {
 	char *spec;
 
-	if (strcmp(provider, "trustauthority-cli") != 0)
+	*why = NULL;
+	if (service == NULL && service_ca != NULL) {
+		*why = "AttestationServiceCA without AttestationService";
+		return NULL;
+	}
+	if (strcmp(provider, "trustauthority-cli") == 0) {
+		if (service != NULL) {
+			*why = "AttestationService needs the azure-vtpm provider";
+			return NULL;
+		}
+		xasprintf(&spec, "trustauthority-cli:%s",
+		    cli_path != NULL ? cli_path : RA_DEFAULT_TRUSTAUTHORITY_CLI);
+		return spec;
+	}
+	if (service == NULL)
 		return xstrdup(provider);
-	xasprintf(&spec, "trustauthority-cli:%s",
-	    cli_path != NULL ? cli_path : RA_DEFAULT_TRUSTAUTHORITY_CLI);
+	if (strncmp(provider, "azure-vtpm", 10) != 0 &&
+	    strncmp(provider, "sim-azure:", 10) != 0) {
+		*why = "AttestationService needs the azure-vtpm provider";
+		return NULL;
+	}
+	xasprintf(&spec, "%s;service=%s%s%s", provider, service,
+	    service_ca != NULL ? ";ca=" : "",
+	    service_ca != NULL ? service_ca : "");
 	return spec;
 }
 
 /*
  * Open the configured provider once in sshd (and sshd -t), so a missing sim
- * directory, TSM interface or CLI is reported at start-up, not to clients.
+ * directory, TSM interface, vTPM or CLI is reported at start-up, not to
+ * clients.
  */
 void
-ra_provider_check(const char *provider, const char *cli_path)
+ra_provider_check(const char *provider, const char *cli_path,
+    const char *service, const char *service_ca)
 {
 	struct ra_provider *p = NULL;
 	char err[512], *spec;
+	const char *why;
 
-	if (strcmp(provider, "none") == 0)
+	if (strcmp(provider, "none") == 0) {
+		if (service != NULL)
+			fatal("AttestationService without AttestationProvider");
 		return;
-	spec = ra_provider_libspec(provider, cli_path);
+	}
+	if ((spec = ra_provider_libspec(provider, cli_path, service,
+	    service_ca, &why)) == NULL)
+		fatal("AttestationProvider %s: %s", provider, why);
 	if (ra_provider_open(spec, &p, err, sizeof(err)) != RA_OK)
 		fatal("AttestationProvider %s: %s", provider, err);
 	ra_provider_free(p);

@@ -54,8 +54,10 @@ struct sshkey;
 
 /* ra_ssh.c: shared by client and server. */
 int	ra_provider_spec_valid(const char *);
-char	*ra_provider_libspec(const char *, const char *);
-void	ra_provider_check(const char *, const char *);
+char	*ra_provider_libspec(const char *, const char *, const char *,
+	    const char *, const char **);
+void	ra_provider_check(const char *, const char *, const char *,
+	    const char *);
 int	ra_ssh_binding(const u_char *, size_t, const u_char *, size_t,
 	    const struct sshkey *, u_char [RA_SSH_BINDING_LEN]);
 

@@ -182,7 +182,7 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 	struct ra_evidence *ev = NULL;
 	u_char binding[RA_SSH_BINDING_LEN];
 	char err[512], *libspec;
-	const char *etype;
+	const char *etype, *why;
 	const uint8_t *data;
 	size_t i, n, len;
 	int r, ret = -1;
@@ -197,8 +197,12 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 		return -1;
 	}
 	if (ra_provider == NULL) {
-		libspec = ra_provider_libspec(spec,
-		    options.trustauthority_cli_path);
+		if ((libspec = ra_provider_libspec(spec,
+		    options.trustauthority_cli_path, options.attestation_service,
+		    options.attestation_service_ca, &why)) == NULL) {
+			error("ra-ssh: AttestationProvider %s: %s", spec, why);
+			goto out;
+		}
 		r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));
 		free(libspec);
 		if (r != RA_OK) {

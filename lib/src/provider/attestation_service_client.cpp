@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,7 @@ Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
                                    std::map<std::string, std::string>* extra) {
   AttestationServiceOptions o;
   std::map<std::string, std::string> own;
+  std::set<std::string> seen;
   size_t pos = spec.find(';');
   *base = spec.substr(0, pos);
   while (pos != std::string::npos) {
@@ -110,8 +112,11 @@ Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
     if (eq == std::string::npos || val.empty())
       return Status::Fail("provider spec", "'" + opt + "': expected service=URL, ca=FILE "
                                            "or timeout=SECONDS");
+    // A key given twice (in AttestationProvider and again through
+    // sshd_config's AttestationService, say) is refused, not overridden.
+    if (!seen.insert(key).second)
+      return Status::Fail("provider spec", key + "= given twice");
     if (std::find(extra_keys.begin(), extra_keys.end(), key) != extra_keys.end()) {
-      if (own.count(key)) return Status::Fail("provider spec", key + "= given twice");
       own[key] = val;
     } else if (key == "service") {
       std::string norm;
