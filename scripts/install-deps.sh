@@ -4,7 +4,8 @@
 set -eu
 pkgs="build-essential pkg-config cmake ccache rsync patch ca-certificates
     libssl-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev libgtest-dev libcpp-httplib-dev
-    openssh-client openssh-server git procps python3 python3-paramiko"
+    openssh-client openssh-server git procps python3 python3-paramiko
+    libtss2-dev swtpm tpm2-tools"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-14-dev"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine"
 
