@@ -148,6 +148,36 @@ TEST_F(AzureProviderTest, SpecErrors) {
   EXPECT_TRUE(s.ok()) << s.message();
 }
 
+// azure-vtpm's own options, each refused with the reason, before any TPM
+// is touched (nothing listens on port 1).
+TEST_F(AzureProviderTest, AzureVtpmSpecErrors) {
+  std::unique_ptr<ra::EvidenceProvider> p;
+  const std::string tpm = "azure-vtpm;tcti=swtpm:host=127.0.0.1,port=1";
+  const struct {
+    std::string spec, want;
+  } cases[] = {
+      {"azure-vtpm:x", "unknown provider"},
+      {"azure-vtpmx", "unknown provider"},
+      {"azure-vtpm;imds=http://10.0.0.1/acc/tdquote", "imds 'http://10.0.0.1/acc/tdquote'"},
+      {"azure-vtpm;imds=https://169.254.169.254/acc/tdquote", "must be http://169.254.169.254"},
+      {"azure-vtpm;imds=http://169.254.169.254.evil/acc/tdquote", "must be http"},
+      {"azure-vtpm;imds=http://127.0.0.1@evil/acc/tdquote", "must be http"},
+      {"azure-vtpm;imds=http://127.0.0.1:1/acc/tdquote?x", "must be http"},
+      {"azure-vtpm;lock=relative", "lock 'relative' is not an absolute path"},
+      {"azure-vtpm;tcti=a;tcti=b", "tcti= given twice"},
+      {"azure-vtpm;service=https://127.0.0.1:1;service=https://127.0.0.1:2",
+       "service= given twice"},
+      {"azure-vtpm;bogus=1", "unknown option 'bogus'"},
+      {"azure-vtpm;service=http://127.0.0.1:1", "service"},
+      {tpm, "TPM connection swtpm:host=127.0.0.1,port=1"},
+  };
+  for (const auto& c : cases) {
+    ra::Status s = ra::OpenProvider(c.spec, &p);
+    ASSERT_FALSE(s.ok()) << c.spec;
+    EXPECT_NE(s.message().find(c.want), std::string::npos) << c.spec << ": " << s.message();
+  }
+}
+
 TEST_F(AzureProviderTest, TokenFromEmulatorVerifies) {
   Emulator e(dir_.path(), Anchor(), {});
   ASSERT_NE(e.port(), 0) << "emulator did not start";
