@@ -65,6 +65,9 @@ policies = {
             % ((hexv,) * 7),
     "crlf": "AcceptEvidence=TDX-QUOTE\r\nallowdebug YES\r\n",
     "bad": "MRTD 00\nTrustAnchor sev x\n",
+    "tokens": ("AcceptEvidence tdx-quote,maa-token\nRequireEvidence maa-token\n"
+               "Issuer https://sharedwus.wus.attest.azure.net\n"
+               "IssuerKey k1 \"sim/root.pem\"\nIssuerCA sim/root.pem\n"),
 }
 for name, text in policies.items():
     put("policy_fuzzer", name, text.encode())
@@ -81,7 +84,11 @@ kw = ["AcceptEvidence", "TrustAnchor", "tdx", "tdx-quote", "Collateral",
       "SWHardeningNeeded", "ConfigurationNeeded",
       "ConfigurationAndSWHardeningNeeded", "OutOfDate",
       "OutOfDateConfigurationNeeded", "Revoked", "sim/root.pem",
-      "collateral", hexv, "=", "\\x22", "#", ","]
+      "collateral", hexv, "=", "\\x22", "#", ",",
+      # token and evidence-combination keywords (docs/policy.md)
+      "RequireEvidence", "maa-token", "tdx-quote-sha512", "Issuer",
+      "IssuerKeys", "IssuerKey", "IssuerCA", "IssuerKeyCache",
+      "https://", "https://sharedwus.wus.attest.azure.net"]
 with open(os.path.join(out, "policy.dict"), "w") as f:
     for k in kw:
         f.write('"%s"\n' % k)
