@@ -152,8 +152,8 @@ cfg_fails() {
 }
 cfg_fails service-no-provider "AttestationService without AttestationProvider" \
     "AttestationService $MAA"
-cfg_fails service-cli "AttestationService needs the azure-vtpm provider" \
-    "AttestationProvider trustauthority-cli" "AttestationService $MAA"
+cfg_fails service-sim "AttestationService needs the azure-vtpm or trustauthority-cli" \
+    "AttestationProvider sim:$T/sim" "AttestationService $MAA"
 cfg_fails service-http "must be an https URL" \
     "AttestationProvider $(vtpm good)" "AttestationService http://127.0.0.1:1"
 cfg_fails ca-no-service "AttestationServiceCA without AttestationService" \

@@ -53,6 +53,50 @@ done
 expect_grep "broken: sshd logs the CLI's own words" "status 5: tdx: configfs-tsm not available" "$T/sshd_broken.log"
 expect_grep "lying: sshd logs the mismatch" "REPORTDATA is not SHA-512" "$T/sshd_lying.log"
 
+echo "the CLI's Azure build: quote + runtime JSON, direct and through a service"
+# As Intel's Azure adapter answers: the vTPM's runtime JSON carries
+# SHA-512(user data) as user-data, REPORTDATA[0:32] = SHA-256(runtime JSON),
+# and runtime_data is that JSON.
+cat > "$T/azure-cli" <<EOC
+#!/bin/sh
+[ "\$1" = quote ] && [ "\$2" = --user-data ] || exit 2
+UD=\$(printf %s "\$3" | base64 -d | sha512sum | cut -d' ' -f1)
+$SSH_ATTEST quote --provider sim-azure:$T/sim --report-data \$UD -o $T/az.quote \
+    --runtime-data $T/az.rt || exit 1
+echo "Quote: \$(base64 -w0 $T/az.quote)"
+echo "runtime_data: \$(base64 -w0 $T/az.rt)"
+EOC
+chmod 755 "$T/azure-cli"
+EMU="$top/build/lib/maa-emulator"
+"$EMU" --dir "$T/emu" --trust-anchor "$T/sim/root.pem" --port-file "$T/emu.port" \
+    > "$T/emu.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_file "$T/emu.port" 10 || { echo "maa-emulator did not start" >&2; exit 1; }
+MAA="https://127.0.0.1:$(cat "$T/emu.port")"
+start_sshd az "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $T/azure-cli"
+start_sshd aztoken "$SSHD" "AttestationProvider trustauthority-cli" \
+    "TrustauthorityCliPath $T/azure-cli" "AttestationService $MAA" "AttestationServiceCA $T/emu/ca.pem"
+start_sshd plaintoken "$SSHD" "AttestationProvider trustauthority-cli" \
+    "TrustauthorityCliPath $T/good-cli" "AttestationService $MAA" "AttestationServiceCA $T/emu/ca.pem"
+write_ssh_config good broken lying az aztoken plaintoken
+printf 'TrustAnchor tdx %s\nAcceptEvidence azure-tdx-quote\n' "$T/sim/root.pem" > "$T/p-azq"
+printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\n' "$MAA" "$T/emu/ca.pem" > "$T/p-azt"
+run_ssh azq -o AttestationRequired=yes -o AttestationPolicy="$T/p-azq" -o LogLevel=VERBOSE \
+    az echo az-direct
+expect_eq "direct: exit 0" "$(rc_of azq)" 0
+expect_eq "direct: output" "$(cat "$T/azq.out")" "az-direct"
+expect_grep "direct: azure-tdx-quote verified" "azure-tdx-quote verified" "$T/azq.err"
+run_ssh azt -o AttestationRequired=yes -o AttestationPolicy="$T/p-azt" -o LogLevel=VERBOSE \
+    aztoken echo az-token
+expect_eq "token: exit 0" "$(rc_of azt)" 0
+expect_eq "token: output" "$(cat "$T/azt.out")" "az-token"
+expect_grep "token: maa-token verified" "maa-token verified" "$T/azt.err"
+rm -f "$T/ran"
+run_ssh plaint -o AttestationRequired=yes -o AttestationPolicy="$T/p-azt" plaintoken touch "$T/ran"
+expect_eq "service with a plain quote: exit 255" "$(rc_of plaint)" 255
+[ -e "$T/ran" ] && fail "command ran" || ok "command did not run"
+expect_grep "sshd says why" "an attestation service needs Azure evidence" "$T/sshd_plaintoken.log"
+
 echo "configuration errors show at start-up"
 printf 'HostKey %s\nAttestationProvider trustauthority-cli\nTrustauthorityCliPath %s\n' \
     "$T/host_key" "$T/missing-cli" > "$T/c1"

@@ -18,7 +18,9 @@
 #include "parse/tdx_quote.h"
 #include "provider/providers.h"
 #include "provider/sim_tdx_authority.h"
+#include "policy/policy.h"
 #include "ra_attest.h"
+#include "verify/azure_tdx_quote_verifier.h"
 #include "ra_test_util.h"
 
 namespace {
@@ -176,6 +178,51 @@ TEST_F(TrustAuthorityCliTest, RuntimeDataMustEchoTheBinding) {
                              "echo \"Quote: $(base64 -w0 \"$Q\")\"\necho 'runtime_data: AAAA'\n");
   std::vector<ra::EvidenceItem> items;
   EXPECT_NE(Collect(cli, &items).message().find("runtime_data is not"), std::string::npos);
+}
+
+// The CLI's Azure build: runtime_data is the HCL runtime JSON, whose
+// user-data is SHA-512(user data), hashed into REPORTDATA.
+TEST_F(TrustAuthorityCliTest, AzureBuildGivesAzureEvidence) {
+  const std::string azq = std::string(RA_SSH_ATTEST) + " quote --provider sim-azure:" +
+                          dir_ / "sim" + " --report-data ";
+  const std::string out =
+      "echo \"Quote: $(base64 -w0 \"$Q\")\"\necho \"runtime_data: $(base64 -w0 \"$Q.rt\")\"\n";
+  std::string cli =
+      WriteCli("azure", azq + "\"$RD\" -o \"$Q\" --runtime-data \"$Q.rt\" || exit 1\n", out);
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(cli, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].type, "azure-tdx-quote");
+  EXPECT_EQ(items[1].type, "azure-runtime-data");
+  // The client's verifier accepts SHA-512(binding) as user-data...
+  ra::Policy pol;
+  pol.tdx_trust_anchor = dir_ / "sim/root.pem";
+  ra::VerifiedClaims c;
+  s = ra::VerifyAzureTdxQuote(items[0].data, items[1].data, &binding_, pol, 0, &c);
+  EXPECT_TRUE(s.ok()) << s.message();
+  bool sha = false;
+  for (const auto& f : c.fields) sha = sha || (f.first == "user_data_is" && f.second == "sha512(binding)");
+  EXPECT_TRUE(sha);
+  // ...but only of this binding.
+  ra::Binding other = binding_;
+  other[5] ^= 1;
+  EXPECT_EQ(ra::VerifyAzureTdxQuote(items[0].data, items[1].data, &other, pol, 0, &c).check(),
+            "runtime data binding");
+
+  // Runtime JSON for another user data, or a quote over another JSON.
+  std::string wrong = WriteCli(
+      "azure-wrong", azq + std::string(128, '0') + " -o \"$Q\" --runtime-data \"$Q.rt\" || exit 1\n",
+      out);
+  EXPECT_NE(Collect(wrong, &items).message().find("user-data is not for the user data we gave"),
+            std::string::npos);
+  std::string swapped = WriteCli(
+      "azure-swapped",
+      azq + "\"$RD\" -o \"$Q\" --runtime-data \"$Q.rt\" || exit 1\n"
+            "printf '{\"user-data\":\"%s\" }' $(echo $RD | tr a-f A-F) > \"$Q.rt\"\n",
+      out);
+  EXPECT_NE(Collect(swapped, &items).message().find("REPORTDATA is not SHA-256(runtime_data)"),
+            std::string::npos);
 }
 
 TEST_F(TrustAuthorityCliTest, OpenRefusesUnsafeOrMissingBinaries) {

@@ -92,32 +92,33 @@ char *
 ra_provider_libspec(const char *provider, const char *cli_path,
     const char *service, const char *service_ca, const char **why)
 {
-	char *spec;
+	char *base, *spec;
 
 	*why = NULL;
 	if (service == NULL && service_ca != NULL) {
 		*why = "AttestationServiceCA without AttestationService";
 		return NULL;
 	}
-	if (strcmp(provider, "trustauthority-cli") == 0) {
-		if (service != NULL) {
-			*why = "AttestationService needs the azure-vtpm provider";
-			return NULL;
-		}
-		xasprintf(&spec, "trustauthority-cli:%s",
+	if (strcmp(provider, "trustauthority-cli") == 0)
+		xasprintf(&base, "trustauthority-cli:%s",
 		    cli_path != NULL ? cli_path : RA_DEFAULT_TRUSTAUTHORITY_CLI);
-		return spec;
-	}
+	else
+		base = xstrdup(provider);
 	if (service == NULL)
-		return xstrdup(provider);
+		return base;
+	/* Only Azure-shaped evidence can be exchanged at Azure Attestation. */
 	if (strncmp(provider, "azure-vtpm", 10) != 0 &&
-	    strncmp(provider, "sim-azure:", 10) != 0) {
-		*why = "AttestationService needs the azure-vtpm provider";
+	    strncmp(provider, "sim-azure:", 10) != 0 &&
+	    strcmp(provider, "trustauthority-cli") != 0) {
+		free(base);
+		*why = "AttestationService needs the azure-vtpm or "
+		    "trustauthority-cli provider";
 		return NULL;
 	}
-	xasprintf(&spec, "%s;service=%s%s%s", provider, service,
+	xasprintf(&spec, "%s;service=%s%s%s", base, service,
 	    service_ca != NULL ? ";ca=" : "",
 	    service_ca != NULL ? service_ca : "");
+	free(base);
 	return spec;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/bytes_util.h"
+#include "common/user_data_binding.h"
 #include "parse/jwt_token.h"
 
 namespace ra {
@@ -69,7 +70,8 @@ Status CheckMaaTdxClaims(const json_t* claims, const Binding* binding,
     return Status::Fail(kCheck, "x-ms-runtime user-data is not 128 hex digits");
   // Decoding first makes the comparison case-insensitive; the comparison
   // itself is constant-time, as for REPORTDATA.
-  if (binding && !ConstantTimeEqual(ByteView(binding->data(), binding->size()), ud))
+  const char* how = "";
+  if (binding && !UserDataMatchesBinding(ud, *binding, &how))
     return Status::Fail("runtime data binding",
                         "x-ms-runtime user-data does not match the expected binding");
 
@@ -84,6 +86,7 @@ Status CheckMaaTdxClaims(const json_t* claims, const Binding* binding,
   RA_RETURN_IF_ERROR(CheckMeasurement(claims, "tdx_mrseam", "MRSEAM", policy.mrseam, &vc));
   vc.fields.emplace_back("user_data", HexEncode(ud));
   vc.fields.emplace_back("binding_checked", binding ? "yes" : "no");
+  if (binding) vc.fields.emplace_back("user_data_is", how);
   if (out) *out = std::move(vc);
   return Status();
 }

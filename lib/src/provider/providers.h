@@ -21,9 +21,12 @@ Status OpenConfigfsTsmProvider(const std::string& path,
 
 constexpr const char* kDefaultTsmReportPath = "/sys/kernel/config/tsm/report";
 
-// "trustauthority-cli:PATH": Intel Trust Authority's CLI; its quotes carry
-// SHA-512(binding) in REPORTDATA (evidence type kEvidenceTdxQuoteSha512).
-Status OpenTrustAuthorityCliProvider(const std::string& path, int timeout_seconds,
+// "trustauthority-cli:PATH[;service=URL][;ca=FILE][;timeout=S]": Intel
+// Trust Authority's CLI; its quotes carry SHA-512(binding) in REPORTDATA
+// (evidence type kEvidenceTdxQuoteSha512), or, from its Azure build, come
+// as Azure evidence (which a service can turn into a token).  spec: after
+// "trustauthority-cli:".
+Status OpenTrustAuthorityCliProvider(const std::string& spec, int timeout_seconds,
                                      std::unique_ptr<EvidenceProvider>* out);
 constexpr int kTrustAuthorityCliTimeout = 30;
 constexpr const char* kEvidenceTdxQuoteSha512 = "tdx-quote-sha512";

@@ -6,6 +6,14 @@
 // binding as user data and no nonce, so the quote carries SHA-512(binding)
 // and travels as evidence type "tdx-quote-sha512".
 //
+// Its Azure build goes through the vTPM instead: SHA-512(user data) becomes
+// the HCL runtime JSON's "user-data", REPORTDATA[0:32] is SHA-256 of that
+// JSON, and the CLI prints the JSON as runtime_data.  That output travels
+// as "azure-tdx-quote" + "azure-runtime-data", exactly as our own
+// azure-vtpm provider's, and can be exchanged at an attestation service
+// (";service=URL[;ca=FILE][;timeout=S]" after the path, which sshd's
+// AttestationService adds).
+//
 // It runs in sshd's privileged monitor, so it is run the careful way: no
 // shell (fork + execve with an argument vector and a fixed environment),
 // stdin from /dev/null, a deadline after which it is killed, stdout and
@@ -28,6 +36,8 @@
 
 #include "common/base64.h"
 #include "common/bytes_util.h"
+#include "common/user_data_binding.h"
+#include "parse/hcl_report.h"
 #include "parse/tdx_quote.h"
 #include "provider/providers.h"
 
@@ -170,8 +180,8 @@ Status CheckSafeExecutable(const std::string& path);
 
 class TrustAuthorityCliProvider : public EvidenceProvider {
  public:
-  TrustAuthorityCliProvider(std::string path, int timeout)
-      : path_(std::move(path)), timeout_(timeout) {}
+  TrustAuthorityCliProvider(std::string path, int timeout, AttestationServiceOptions service)
+      : path_(std::move(path)), timeout_(timeout), service_(std::move(service)) {}
 
   Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override {
     RA_RETURN_IF_ERROR(CheckSafeExecutable(path_));  // again: it may have changed
@@ -195,14 +205,10 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
       }
     }
     if (quote_b64.empty()) return Status::Fail(kCheck, "no Quote: line in its output");
-    Bytes quote;
+    Bytes quote, runtime;
     RA_RETURN_IF_ERROR(DecodeBase64("Quote", quote_b64, kMaxQuote, &quote));
-    if (!runtime_b64.empty()) {
-      Bytes runtime;
+    if (!runtime_b64.empty())
       RA_RETURN_IF_ERROR(DecodeBase64("runtime_data", runtime_b64, kMaxQuote, &runtime));
-      if (!ConstantTimeEqual(runtime, ByteView(binding.data(), binding.size())))
-        return Status::Fail(kCheck, "runtime_data is not the user data we gave");
-    }
     // Check here what the client will check, so a misbehaving CLI shows in
     // sshd's log rather than as a refusal on the client's side.
     TdxQuote parsed;
@@ -210,15 +216,46 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
     if (!s.ok()) return Status::Fail(kCheck, "its quote: " + s.message());
     uint8_t want[SHA512_DIGEST_LENGTH];
     SHA512(binding.data(), binding.size(), want);
+    if (!runtime.empty() && runtime[0] == '{')
+      return Azure(binding, std::move(quote), std::move(runtime), parsed, out);
+    if (!runtime.empty() && !ConstantTimeEqual(runtime, ByteView(binding.data(), binding.size())))
+      return Status::Fail(kCheck, "runtime_data is not the user data we gave");
     if (!ConstantTimeEqual(ByteView(parsed.body.report_data.data(), 64), ByteView(want, 64)))
       return Status::Fail(kCheck, "its quote's REPORTDATA is not SHA-512(user data)");
+    if (!service_.url.empty())
+      return Status::Fail(kCheck, "an attestation service needs Azure evidence; this CLI "
+                                  "made a plain TDX quote (not the CLI's Azure build?)");
     out->push_back(EvidenceItem{kEvidenceTdxQuoteSha512, std::move(quote)});
     return Status();
   }
 
  private:
+  // The Azure build's answer: runtime_data is the HCL runtime JSON.
+  Status Azure(const Binding& binding, Bytes quote, Bytes runtime, const TdxQuote& parsed,
+               std::vector<EvidenceItem>* out) {
+    AzureRuntimeData rt;
+    Status s = ParseAzureRuntimeJson(runtime, &rt);
+    if (!s.ok()) return Status::Fail(kCheck, "runtime_data: " + s.message());
+    const char* how = "";
+    if (!rt.has_user_data || !UserDataMatchesBinding(rt.user_data, binding, &how))
+      return Status::Fail(kCheck, "runtime_data's user-data is not for the user data we gave");
+    uint8_t h[SHA256_DIGEST_LENGTH];
+    SHA256(runtime.data(), runtime.size(), h);
+    if (!ConstantTimeEqual(ByteView(parsed.body.report_data.data(), sizeof(h)), ByteView(h, sizeof(h))))
+      return Status::Fail(kCheck, "its quote's REPORTDATA is not SHA-256(runtime_data)");
+    std::string token;
+    if (!service_.url.empty())
+      RA_RETURN_IF_ERROR(RequestMaaToken(service_, quote, runtime, &token));
+    out->push_back(EvidenceItem{kEvidenceAzureTdxQuote, std::move(quote)});
+    out->push_back(EvidenceItem{kEvidenceAzureRuntimeData, std::move(runtime)});
+    if (!token.empty())
+      out->push_back(EvidenceItem{"maa-token", Bytes(token.begin(), token.end())});
+    return Status();
+  }
+
   std::string path_;
   int timeout_;
+  AttestationServiceOptions service_;
 };
 
 // It runs as root: like OpenSSH's safe_path(), the binary and every
@@ -254,12 +291,15 @@ Status CheckSafeExecutable(const std::string& path) {
 
 }  // namespace
 
-Status OpenTrustAuthorityCliProvider(const std::string& path, int timeout_seconds,
+Status OpenTrustAuthorityCliProvider(const std::string& spec, int timeout_seconds,
                                      std::unique_ptr<EvidenceProvider>* out) {
+  std::string path;
+  AttestationServiceOptions service;
+  RA_RETURN_IF_ERROR(ParseAttestationServiceSpec(spec, &path, &service));
   RA_RETURN_IF_ERROR(CheckSafeExecutable(path));
   if (timeout_seconds <= 0 || timeout_seconds > 300)
     return Status::Fail(kCheck, "timeout out of range");
-  out->reset(new TrustAuthorityCliProvider(path, timeout_seconds));
+  out->reset(new TrustAuthorityCliProvider(path, timeout_seconds, service));
   return Status();
 }
 

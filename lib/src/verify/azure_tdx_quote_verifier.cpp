@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include "common/bytes_util.h"
+#include "common/user_data_binding.h"
 #include "parse/jwt_token.h"
 #include "parse/tdx_quote.h"
 #include "verify/tdx_quote_verifier.h"
@@ -39,7 +40,8 @@ Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding*
   Bytes ud;
   if (hex.size() != 2 * kBindingLen || !HexDecode(hex, &ud).ok())
     return Status::Fail(kCheck, "user-data is not 128 hex digits");
-  if (binding && !ConstantTimeEqual(ByteView(binding->data(), binding->size()), ud))
+  const char* how = "";
+  if (binding && !UserDataMatchesBinding(ud, *binding, &how))
     return Status::Fail("runtime data binding", "user-data does not match the expected binding");
   // 3. The quote itself, with its own REPORTDATA (checked above).
   Binding rd{};
@@ -49,6 +51,7 @@ Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding*
   c.kind = "azure-tdx-quote";
   c.fields.emplace_back("user_data", HexEncode(ud));
   c.fields.emplace_back("binding_checked", binding ? "yes" : "no");
+  if (binding) c.fields.emplace_back("user_data_is", how);
   if (out) *out = std::move(c);
   return Status();
 }
