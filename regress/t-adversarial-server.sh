@@ -16,6 +16,7 @@ write_ssh_config real
 echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
 "$SSH_KEYGEN" -q -t ed25519 -N '' -f "$T/other_host_key" -C other
 A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy -o AttestationTimeout=2"
+A_REAL=$A
 
 # hostile NAME MODE HOSTKEY [server args...]: starts the hostile server,
 # sets HPORT and HPID.
@@ -50,7 +51,7 @@ attest() {
 
 # real_healthy NAME: an attested connection to the real sshd still works.
 real_healthy() {
-	run_ssh "after-$1" $A real echo fine
+	run_ssh "after-$1" $A_REAL real echo fine
 	expect_eq "$1: real sshd still attests" \
 	    "$(rc_of "after-$1"):$(cat "$T/after-$1.out")" "0:fine"
 	sshd_alive real && ok "$1: real sshd listener alive" ||
@@ -169,6 +170,39 @@ hostile dribble dribble "$T/other_host_key" --timeout 20 && {
 	kill "$HPID" 2>/dev/null
 	real_healthy dribble
 }
+
+# Attestation-service tokens (regress/hostile/ra_tokens.py).  The policy
+# trusts one issuer whose key is pinned; the hostile server holds that key
+# for the modes that model a genuine token with the wrong content, and
+# forges the rest.  Each must fail on its own check.
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$T/issuer.key" 2> /dev/null
+openssl pkey -in "$T/issuer.key" -pubout -out "$T/issuer.pub" 2> /dev/null
+printf 'AcceptEvidence maa-token\nIssuer https://issuer.ra-ssh.test\nIssuerKey trusted-kid %s\n' \
+    "$T/issuer.pub" > "$T/token-policy"
+A="-o AttestationRequired=yes -o AttestationPolicy=$T/token-policy -o AttestationTimeout=2"
+TK="--token-key $T/issuer.key"
+# accepted() passes no extra arguments, so the control runs by hand.
+echo "token-good (positive control)"
+hostile token-good token-good "$T/other_host_key" $TK && {
+	attest token-good
+	wait_pid "$HPID" 25 || fail "token-good: hostile server did not finish"
+	expect_eq "token-good: exit 0, command output" \
+	    "$(rc_of token-good):$(cat "$T/token-good.out")" "0:hostile-ok"
+}
+refused token-alg-none token-alg-none "$T/other_host_key" "jwt alg: .*none" $TK
+refused token-hs256 token-hs256 "$T/other_host_key" "jwt alg: .*HS256" $TK
+refused token-unknown-kid token-unknown-kid "$T/other_host_key" "jwt key: .*attacker-kid" $TK
+refused token-wrong-key token-wrong-key "$T/other_host_key" "jwt signature" $TK
+refused token-jku token-jku "$T/other_host_key" "jwt jku" $TK
+refused token-iss token-iss "$T/other_host_key" "jwt iss: 'https://attacker.example'" $TK
+refused token-expired token-expired "$T/other_host_key" "jwt exp" $TK
+refused token-not-yet-valid token-not-yet-valid "$T/other_host_key" "jwt nbf" $TK
+refused token-missing-claim token-missing-claim "$T/other_host_key" \
+    "missing 'x-ms-compliance-status'" $TK
+refused token-typed-claim token-typed-claim "$T/other_host_key" "tdx_td_attributes_debug" $TK
+refused token-debug token-debug "$T/other_host_key" "debug TD" $TK
+refused token-user-data token-user-data "$T/other_host_key" "runtime data binding" $TK
+A=$A_REAL
 
 grep -q "fatal\|segfault\|Segmentation" "$T"/sshd_real.log &&
     fail "real sshd logged a fatal error" || ok "real sshd: no fatal in its log"

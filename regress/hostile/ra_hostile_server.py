@@ -7,7 +7,7 @@ itself and answers the token request (248) according to --mode.  Events go
 to --log, one per line; CHANNEL_OPEN is logged whenever the client tries
 to open a channel, so the tests can assert that none was opened.
 
-Modes:
+Modes (token-* modes: see ra_tokens.py; token-good is a positive control):
   honest      a correct answer: binds this session (session id, the
               client's nonce, our host key) with the sim provider via
               `ssh-attest quote` (positive control; accepts one exec)
@@ -131,7 +131,7 @@ class Server(paramiko.ServerInterface):
         return False  # the probe must get REQUEST_FAILURE
 
     def check_channel_request(self, kind, chanid):
-        if args.mode in ("honest", "unknown-plus-honest"):
+        if args.mode in ("honest", "unknown-plus-honest", "token-good"):
             return paramiko.OPEN_SUCCEEDED
         return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
@@ -284,6 +284,12 @@ def answer(t, nonce, kinds):
         return response_status(1, reason)
     if mode in ("silence", "trickle"):
         return None
+    if mode.startswith("token-"):
+        import ra_tokens  # needs python3-cryptography (a paramiko dependency)
+        b = binding(t.session_id, nonce, t.get_server_key().asbytes())
+        with open(args.token_key, "rb") as f:
+            tok = ra_tokens.make(mode, b, f.read())
+        return response_items([("maa-token", tok)])
     raise SystemExit("unknown mode " + mode)
 
 
@@ -310,6 +316,7 @@ def main():
     ap.add_argument("--user-key")
     ap.add_argument("--capture")
     ap.add_argument("--replay")
+    ap.add_argument("--token-key", help="the trusted issuer's private key (token-* modes)")
     ap.add_argument("--timeout", type=float, default=20)
     args = ap.parse_args()
     logf = open(args.log, "a")
