@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 60
 # each quick and not timing-prone (about 7 min on 2 cores).  make
 # check-upstream runs the larger subset, CHECK_UPSTREAM_ALL=1 all of them.
 UPSTREAM_CI_TESTS ?= connect-privsep exit-status transfer stderr-data scp \
-	sftp-cmds forwarding sshcfgparse
+	sftp-cmds forwarding sshcfgparse cfgparse
 
 .PHONY: all deps lib openssh check check-unit check-e2e demo clean regen-patches \
 	bench fuzz check-upstream check-upstream-ci

@@ -95,10 +95,17 @@ ra_provider_libspec(const char *provider, const char *cli_path,
 	char *base, *spec;
 
 	*why = NULL;
+	/* "none", as sshd -T prints an unset value, is unset. */
+	if (service != NULL && strcmp(service, "none") == 0)
+		service = NULL;
+	if (service_ca != NULL && strcmp(service_ca, "none") == 0)
+		service_ca = NULL;
 	if (service == NULL && service_ca != NULL) {
 		*why = "AttestationServiceCA without AttestationService";
 		return NULL;
 	}
+	if (cli_path != NULL && strcmp(cli_path, "none") == 0)
+		cli_path = NULL;
 	if (strcmp(provider, "trustauthority-cli") == 0)
 		xasprintf(&base, "trustauthority-cli:%s",
 		    cli_path != NULL ? cli_path : RA_DEFAULT_TRUSTAUTHORITY_CLI);
@@ -136,7 +143,7 @@ ra_provider_check(const char *provider, const char *cli_path,
 	const char *why;
 
 	if (strcmp(provider, "none") == 0) {
-		if (service != NULL)
+		if (service != NULL && strcmp(service, "none") != 0)
 			fatal("AttestationService without AttestationProvider");
 		return;
 	}
