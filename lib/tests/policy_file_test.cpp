@@ -234,6 +234,44 @@ TEST(PolicyFile, TrustAnchorParsedOnceAtLoad) {
   EXPECT_EQ(code.tdx_trust_anchor, kIntelRoot) << "failure must leave the policy alone";
 }
 
+TEST(PolicyFile, AnchorCopiesInEvidenceAreRecognised) {
+  ra::Policy pol;
+  ASSERT_TRUE(Parse("TrustAnchor tdx " + kIntelRoot + "\n", &pol).ok());
+  ASSERT_EQ(pol.tdx_anchor_certs->der.size(), 1u);
+  const std::vector<ra::Bytes>& der = pol.tdx_anchor_certs->der;
+  std::string root = ra_test::ReadFile(kIntelRoot);
+  if (root.back() != '\n') root += "\n";
+  // The same certificate wrapped at other widths, with CRLF.
+  std::string body = root.substr(root.find('\n') + 1);
+  body = body.substr(0, body.find("-----END"));
+  std::string flat;
+  for (char c : body)
+    if (c != '\n' && c != '\r') flat += c;
+  std::string rewrapped = "-----BEGIN CERTIFICATE-----\r\n";
+  for (size_t i = 0; i < flat.size(); i += 76) rewrapped += flat.substr(i, 76) + "\r\n";
+  rewrapped += "-----END CERTIFICATE-----\r\n";
+
+  // The first block (the leaf) always stays; later copies go.
+  EXPECT_EQ(ra::DropAnchorCopies(root + root, der), root);
+  EXPECT_EQ(ra::DropAnchorCopies(root + rewrapped + "tail\n", der), root + "tail\n");
+  // Nothing to compare with, or nothing equal: unchanged.
+  EXPECT_EQ(ra::DropAnchorCopies(root + root, {}), root + root);
+  std::string other = root;
+  other[other.find("MII") + 10] ^= 1;  // another certificate (or garbage)
+  EXPECT_EQ(ra::DropAnchorCopies(root + other, der), root + other);
+  // A block that is not clean base64 is left for the PEM reader.
+  std::string hdr = root;
+  hdr.insert(hdr.find('\n') + 1, "Proc-Type: 4,ENCRYPTED\n\n");
+  EXPECT_EQ(ra::DropAnchorCopies(root + hdr, der), root + hdr);
+  // A BEGIN without its own END is paired with the next END: kept whole.
+  std::string broken = "-----BEGIN CERTIFICATE-----\nAAAA\n" + root;
+  EXPECT_EQ(ra::DropAnchorCopies(root + broken, der), root + broken);
+  // The built-in path and a policy file agree on what is dropped.
+  ra::Policy code;
+  ASSERT_TRUE(ra::LoadTdxTrustAnchor(kIntelRoot, &code).ok());
+  EXPECT_EQ(code.tdx_anchor_certs->der, der);
+}
+
 TEST(PolicyFile, IssuerKeyCache) {
   ra::Policy pol;
   ASSERT_TRUE(Parse("", &pol).ok());

@@ -193,6 +193,7 @@ Status LoadAnchorCerts(const std::string& path, std::shared_ptr<const TrustAncho
   auto anchors = std::make_shared<TrustAnchorCerts>();
   anchors->source = path;
   s = LoadPemCerts(pem, "trust anchor " + path, &anchors->certs);
+  if (s.ok()) s = FillAnchorDer(anchors.get());
   if (!s.ok()) return s;
   *out = std::move(anchors);
   return Status();

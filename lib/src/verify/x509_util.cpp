@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/base64.h"
 #include "common/bytes_util.h"
 
 namespace ra {
@@ -86,6 +87,62 @@ Status LoadPemCertFile(const std::string& path, std::vector<X509Ptr>* out) {
   std::string text;
   RA_RETURN_IF_ERROR(ReadTextFileBounded(path, kMaxPem, &text));
   return LoadPemCerts(text, path, out);
+}
+
+Status FillAnchorDer(TrustAnchorCerts* anchors) {
+  anchors->der.clear();
+  for (const auto& c : anchors->certs) {
+    unsigned char* der = nullptr;
+    int n = i2d_X509(c.get(), &der);
+    if (n <= 0) return Status::Fail("trust anchor " + anchors->source, "cannot encode: " + OpenSslError());
+    anchors->der.emplace_back(der, der + n);
+    OPENSSL_free(der);
+  }
+  return Status();
+}
+
+std::string DropAnchorCopies(const std::string& pem, const std::vector<Bytes>& anchor_der) {
+  static const std::string kBegin = "-----BEGIN CERTIFICATE-----";
+  static const std::string kEnd = "-----END CERTIFICATE-----";
+  if (anchor_der.empty()) return pem;
+  std::string out;
+  size_t pos = 0;     // next byte of pem not yet copied to out
+  size_t search = 0;  // where to look for the next block
+  bool first = true;
+  while (true) {
+    size_t b = pem.find(kBegin, search);
+    if (b == std::string::npos) break;
+    size_t e = pem.find(kEnd, b + kBegin.size());
+    if (e == std::string::npos) break;
+    size_t stop = e + kEnd.size();
+    if (first) {  // the leaf, whatever it is, stays where it is
+      first = false;
+      search = stop;
+      continue;
+    }
+    std::string b64;
+    for (size_t i = b + kBegin.size(); i < e; i++) {
+      char c = pem[i];
+      if (c != '\n' && c != '\r' && c != ' ' && c != '\t') b64 += c;
+    }
+    Bytes der;
+    bool copy = false;
+    // Anything but clean base64 (headers, a marker inside) is left for the
+    // PEM reader to judge.
+    if (Base64Decode(b64, &der).ok())
+      for (const Bytes& a : anchor_der)
+        if (a == der) copy = true;
+    if (copy) {
+      out.append(pem, pos, b - pos);
+      if (stop < pem.size() && pem[stop] == '\r') stop++;
+      if (stop < pem.size() && pem[stop] == '\n') stop++;
+      pos = stop;
+    }
+    search = stop;
+  }
+  if (pos == 0) return pem;
+  out.append(pem, pos, std::string::npos);
+  return out;
 }
 
 Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out) {
