@@ -1,6 +1,8 @@
 // The software TDX end to end: sim-init, quotes in the real v4 format, and
 // the real verifier accepting them only under a policy naming the sim root.
 #include <gtest/gtest.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <sys/stat.h>
 
 #include <cstring>
@@ -12,6 +14,7 @@
 #include "parse/pck_extensions.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
+#include "provider/ossl_util.h"
 #include "provider/sim_tdx_authority.h"
 #include "ra_attest.h"
 #include "ra_test_util.h"
@@ -335,6 +338,40 @@ TEST(SimTdReport, QuoteFromReport) {
   EXPECT_NE(s.message().find("MAC does not verify"), std::string::npos) << s.message();
   ra::Bytes shorter(report.begin(), report.end() - 1);
   EXPECT_EQ(ra::SimQuoteTdReport(dir / "sim", shorter, &quote).check(), "td report");
+}
+
+}  // namespace
+
+namespace {
+
+// ReadPrivateKeyPem: the narrowed decoder for what sim-init writes, the
+// generic path for any other PEM key, and refusal of what is not a key.
+TEST(ReadPrivateKeyPem, FastPathFallbackAndRefusal) {
+  TempDir dir;
+  ASSERT_TRUE(ra::SimInit(dir / "sim", {}).ok());
+  ra::ossl::PkeyPtr k;
+  ra::Status s = ra::ossl::ReadPrivateKeyPem(dir / "sim/attestation.key", &k);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(EVP_PKEY_get_base_id(k.get()), EVP_PKEY_EC);
+
+  // A traditional ("BEGIN EC PRIVATE KEY") and an Ed25519 key are not what
+  // the narrowed decoder takes; the generic path still reads them.
+  ra::ossl::PkeyPtr ed(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  ASSERT_TRUE(ed);
+  {
+    FILE* f = fopen((dir / "ed.pem").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(PEM_write_PrivateKey(f, ed.get(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+    fclose(f);
+  }
+  s = ra::ossl::ReadPrivateKeyPem(dir / "ed.pem", &k);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(EVP_PKEY_get_base_id(k.get()), EVP_PKEY_ED25519);
+
+  ra_test::WriteFile(dir / "junk.pem", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+  s = ra::ossl::ReadPrivateKeyPem(dir / "junk.pem", &k);
+  EXPECT_NE(s.message().find("not a PEM private key"), std::string::npos) << s.message();
+  EXPECT_EQ(ERR_peek_error(), 0u);  // nothing left for the next caller to misread
 }
 
 }  // namespace
