@@ -87,9 +87,9 @@ start_sshd noparavisor "$SSHD" "AttestationProvider $(vtpm good $SW)"
 write_ssh_config direct token other s500 garbage noparavisor
 
 printf 'TrustAnchor tdx %s\nAcceptEvidence azure-tdx-quote\n' "$T/sim/root.pem" > "$T/p-quote"
-printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\n' "$MAA" "$CA" > "$T/p-token"
-printf 'TrustAnchor tdx %s\nAcceptEvidence maa-token,azure-tdx-quote\nRequireEvidence maa-token,azure-tdx-quote\nIssuer %s\nIssuerCA %s\n' \
-    "$T/sim/root.pem" "$MAA" "$CA" > "$T/p-both"
+printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\n' "$MAA" "$CA" "$T/keys" > "$T/p-token"
+printf 'TrustAnchor tdx %s\nAcceptEvidence maa-token,azure-tdx-quote\nRequireEvidence maa-token,azure-tdx-quote\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\n' \
+    "$T/sim/root.pem" "$MAA" "$CA" "$T/keys" > "$T/p-both"
 A() { echo "-o AttestationRequired=yes -o AttestationPolicy=$T/p-$1"; }
 
 echo "direct quote verification (vTPM + IMDS, no service)"

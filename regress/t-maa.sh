@@ -47,7 +47,8 @@ write_ssh_config good expired wrongkey wrongiss noruntime debug s500 slow
 policy() {
 	local url
 	eval "url=\$URL_$1"
-	printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\n' "$url" "$CA" > "$T/policy_$1"
+	printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\n' \
+	    "$url" "$CA" "$T/keys" > "$T/policy_$1"
 	echo "-o AttestationRequired=yes -o AttestationPolicy=$T/policy_$1"
 }
 
@@ -57,6 +58,14 @@ expect_eq "exit 0" "$(rc_of ok)" 0
 expect_eq "output" "$(cat "$T/ok.out")" "via-maa"
 expect_grep "verified as maa-token" "verified: maa-token verified" "$T/ok.err"
 expect_grep "emulator issued the token" "token issued" "$T/emu_good.log"
+
+echo "issuer keys come from the on-disk cache on the next connections"
+for i in 1 2; do
+	run_ssh again$i $(policy good) good echo again
+	expect_eq "connection $i: exit 0" "$(rc_of again$i)" 0
+done
+expect_eq "one /certs fetch for three connections" \
+    "$(grep -c 'served /certs' "$T/emu_good.log")" 1
 
 # refused NAME PATTERN: exit 255, one line naming PATTERN, command not run.
 refused() {

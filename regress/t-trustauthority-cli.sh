@@ -80,7 +80,7 @@ start_sshd plaintoken "$SSHD" "AttestationProvider trustauthority-cli" \
     "TrustauthorityCliPath $T/good-cli" "AttestationService $MAA" "AttestationServiceCA $T/emu/ca.pem"
 write_ssh_config good broken lying az aztoken plaintoken
 printf 'TrustAnchor tdx %s\nAcceptEvidence azure-tdx-quote\n' "$T/sim/root.pem" > "$T/p-azq"
-printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\n' "$MAA" "$T/emu/ca.pem" > "$T/p-azt"
+printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\n' "$MAA" "$T/emu/ca.pem" "$T/keys" > "$T/p-azt"
 run_ssh azq -o AttestationRequired=yes -o AttestationPolicy="$T/p-azq" -o LogLevel=VERBOSE \
     az echo az-direct
 expect_eq "direct: exit 0" "$(rc_of azq)" 0
