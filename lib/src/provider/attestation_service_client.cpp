@@ -72,15 +72,8 @@ Status AzureEvidenceProvider::Collect(const Binding& binding,
     }
   }
   if (quote.empty()) return Status::Fail("azure evidence", "quote source produced no TDX quote");
-  Bytes runtime_bytes(runtime.begin(), runtime.end());
-  std::string token;
-  if (!service_.url.empty())
-    RA_RETURN_IF_ERROR(RequestMaaToken(service_, quote, runtime_bytes, &token));
-  out->push_back(EvidenceItem{kEvidenceAzureTdxQuote, std::move(quote)});
-  out->push_back(EvidenceItem{kEvidenceAzureRuntimeData, std::move(runtime_bytes)});
-  if (!token.empty())
-    out->push_back(EvidenceItem{"maa-token", Bytes(token.begin(), token.end())});
-  return Status();
+  return AppendAzureEvidence(service_, std::move(quote), Bytes(runtime.begin(), runtime.end()),
+                             out);
 }
 
 }  // namespace
@@ -179,6 +172,18 @@ Status RequestMaaToken(const AttestationServiceOptions& service, ByteView quote,
   Status s = ParseJwt(t, &parsed);
   if (!s.ok()) return Status::Fail(kCheck, "token: " + s.message());
   *token = std::move(t);
+  return Status();
+}
+
+Status AppendAzureEvidence(const AttestationServiceOptions& service, Bytes quote,
+                           Bytes runtime_json, std::vector<EvidenceItem>* out) {
+  std::string token;
+  if (!service.url.empty())
+    RA_RETURN_IF_ERROR(RequestMaaToken(service, quote, runtime_json, &token));
+  out->push_back(EvidenceItem{kEvidenceAzureTdxQuote, std::move(quote)});
+  out->push_back(EvidenceItem{kEvidenceAzureRuntimeData, std::move(runtime_json)});
+  if (!token.empty())
+    out->push_back(EvidenceItem{"maa-token", Bytes(token.begin(), token.end())});
   return Status();
 }
 

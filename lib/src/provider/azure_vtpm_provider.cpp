@@ -329,14 +329,7 @@ Status AzureVtpmProvider::Collect(const Binding& binding, std::vector<EvidenceIt
   if (want != got)
     return Status::Fail(kCheck, "IMDS quote is not for the TD report sent");
 
-  std::string token;
-  if (!service_.url.empty())
-    RA_RETURN_IF_ERROR(RequestMaaToken(service_, quote, hcl.runtime_json, &token));
-  out->push_back(EvidenceItem{kEvidenceAzureTdxQuote, std::move(quote)});
-  out->push_back(EvidenceItem{kEvidenceAzureRuntimeData, std::move(hcl.runtime_json)});
-  if (!token.empty())
-    out->push_back(EvidenceItem{"maa-token", Bytes(token.begin(), token.end())});
-  return Status();
+  return AppendAzureEvidence(service_, std::move(quote), std::move(hcl.runtime_json), out);
 }
 
 }  // namespace

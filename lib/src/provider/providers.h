@@ -65,6 +65,12 @@ Status RequestMaaToken(const AttestationServiceOptions& service, ByteView quote,
 Status OpenAzureVtpmProvider(const std::string& options,
                              std::unique_ptr<EvidenceProvider>* out);
 
+// Appends "azure-tdx-quote" and "azure-runtime-data" and, with a service
+// configured (service.url set), the service's "maa-token" for the two;
+// *out is unchanged on failure.
+Status AppendAzureEvidence(const AttestationServiceOptions& service, Bytes quote,
+                           Bytes runtime_json, std::vector<EvidenceItem>* out);
+
 // Wraps a raw TDX quote source (its "tdx-quote" items) as above.
 Status OpenAzureEvidenceProvider(std::unique_ptr<EvidenceProvider> quotes,
                                  const AttestationServiceOptions& service,

@@ -243,14 +243,7 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
     SHA256(runtime.data(), runtime.size(), h);
     if (!ConstantTimeEqual(ByteView(parsed.body.report_data.data(), sizeof(h)), ByteView(h, sizeof(h))))
       return Status::Fail(kCheck, "its quote's REPORTDATA is not SHA-256(runtime_data)");
-    std::string token;
-    if (!service_.url.empty())
-      RA_RETURN_IF_ERROR(RequestMaaToken(service_, quote, runtime, &token));
-    out->push_back(EvidenceItem{kEvidenceAzureTdxQuote, std::move(quote)});
-    out->push_back(EvidenceItem{kEvidenceAzureRuntimeData, std::move(runtime)});
-    if (!token.empty())
-      out->push_back(EvidenceItem{"maa-token", Bytes(token.begin(), token.end())});
-    return Status();
+    return AppendAzureEvidence(service_, std::move(quote), std::move(runtime), out);
   }
 
   std::string path_;
