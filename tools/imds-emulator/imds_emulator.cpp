@@ -23,17 +23,16 @@
 #include <string>
 #include <thread>
 
+#include "../common/loopback_server.h"
 #include "common/base64.h"
 #include "provider/sim_tdx_authority.h"
 
 namespace {
 
-constexpr size_t kMaxRequest = 64 * 1024;
+using tools::Die;
+using tools::ParseInt;
 
-[[noreturn]] void Die(const std::string& msg) {
-  std::fprintf(stderr, "imds-emulator: %s\n", msg.c_str());
-  std::exit(1);
-}
+constexpr size_t kMaxRequest = 64 * 1024;
 
 struct Options {
   std::string sim;
@@ -44,15 +43,6 @@ struct Options {
   bool other_report = false;
   bool garbage = false;
 };
-
-int ParseInt(const char* opt, const char* v, int lo, int hi) {
-  char* end = nullptr;
-  long n = std::strtol(v, &end, 10);
-  if (!*v || *end || n < lo || n > hi)
-    Die(std::string(opt) + ": expected a number in " + std::to_string(lo) + ".." +
-        std::to_string(hi));
-  return static_cast<int>(n);
-}
 
 void Usage() {
   std::fprintf(stderr,
@@ -95,6 +85,7 @@ void TdQuote(const Options& o, const httplib::Request& req, httplib::Response& r
 }  // namespace
 
 int main(int argc, char** argv) {
+  tools::ProgramName() = "imds-emulator";
   Options o;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
@@ -120,20 +111,7 @@ int main(int argc, char** argv) {
   svr.Post("/acc/tdquote", [&](const httplib::Request& req, httplib::Response& res) {
     TdQuote(o, req, res);
   });
-  int port = o.port;
-  if (port == 0) {
-    port = svr.bind_to_any_port("127.0.0.1");
-    if (port <= 0) Die("cannot bind 127.0.0.1");
-  } else if (!svr.bind_to_port("127.0.0.1", port)) {
-    Die("cannot bind 127.0.0.1:" + std::to_string(port));
-  }
-  if (!o.port_file.empty()) {
-    std::string tmp = o.port_file + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f || std::fprintf(f, "%d\n", port) < 0 || std::fclose(f) != 0 ||
-        std::rename(tmp.c_str(), o.port_file.c_str()) != 0)
-      Die("cannot write " + o.port_file);
-  }
+  const int port = tools::BindLoopback(svr, o.port, o.port_file);
   std::printf("imds-emulator: listening on http://127.0.0.1:%d/acc/tdquote\n", port);
   std::fflush(stdout);
   if (!svr.listen_after_bind()) Die("server stopped");

@@ -46,6 +46,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "../common/loopback_server.h"
 #include <vector>
 
 #include "common/bytes_util.h"
@@ -55,6 +57,9 @@
 #include "verify/tdx_quote_verifier.h"
 
 namespace {
+
+using tools::Die;
+using tools::ParseInt;
 
 using ra::Bytes;
 using ra::JsonPtr;
@@ -69,11 +74,6 @@ struct Options {
   int slow = 0;
   int status = 0;
 };
-
-[[noreturn]] void Die(const std::string& msg) {
-  std::fprintf(stderr, "maa-emulator: %s\n", msg.c_str());
-  std::exit(1);
-}
 
 struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
 struct X509Free { void operator()(X509* p) const { X509_free(p); } };
@@ -410,15 +410,6 @@ void Emulator::Attest(const httplib::Request& req, httplib::Response& res) {
   std::fprintf(stderr, "maa-emulator: token issued (mrtd %s)\n", Hex(b.mr_td).c_str());
 }
 
-int ParseInt(const char* opt, const char* v, int lo, int hi) {
-  char* end = nullptr;
-  long n = std::strtol(v, &end, 10);
-  if (!*v || *end || n < lo || n > hi)
-    Die(std::string(opt) + ": expected a number in " + std::to_string(lo) + ".." +
-        std::to_string(hi));
-  return static_cast<int>(n);
-}
-
 void Usage() {
   std::fprintf(stderr,
                "usage: maa-emulator --dir DIR --trust-anchor ROOT.pem [--port N] "
@@ -431,6 +422,7 @@ void Usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tools::ProgramName() = "maa-emulator";
   Options o;
   for (int i = 1; i < argc; i++) {
     std::string a = argv[i];
@@ -488,22 +480,9 @@ int main(int argc, char** argv) {
             emu.OpenId(res);
           });
 
-  int port = o.port;
-  if (port == 0) {
-    port = svr.bind_to_any_port("127.0.0.1");
-    if (port <= 0) Die("cannot bind 127.0.0.1");
-  } else if (!svr.bind_to_port("127.0.0.1", port)) {
-    Die("cannot bind 127.0.0.1:" + std::to_string(port));
-  }
+  const int port = tools::BindLoopback(svr, o.port, o.port_file);
   const std::string base = "https://127.0.0.1:" + std::to_string(port);
   emu.set_base(base);
-  if (!o.port_file.empty()) {
-    std::string tmp = o.port_file + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f || std::fprintf(f, "%d\n", port) < 0 || std::fclose(f) != 0 ||
-        std::rename(tmp.c_str(), o.port_file.c_str()) != 0)
-      Die("cannot write " + o.port_file);
-  }
   std::printf("maa-emulator: listening on %s\n", base.c_str());
   std::fflush(stdout);
   if (!svr.listen_after_bind()) Die("server stopped");
