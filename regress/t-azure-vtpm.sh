@@ -18,24 +18,7 @@ command -v swtpm > /dev/null || { echo "swtpm not installed (scripts/install-dep
 make_sim sim
 
 # Four consecutive free ports: swtpm P (+1 ctrl), paravisor P+2 (+1 ctrl).
-free_ports() {
-	/usr/bin/python3 - <<'EOF'
-import random, socket
-for _ in range(200):
-    b = random.randrange(20000, 60000, 2)
-    socks = []
-    try:
-        for p in range(b, b + 4):
-            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
-        print(b)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-EOF
-}
-base=$(free_ports)
+base=$(/usr/bin/python3 "$top/regress/azure/free_ports.py" 4)
 [ -n "$base" ] || { echo "no free ports" >&2; exit 1; }
 SW=$base
 PV=$((base + 2))
@@ -154,7 +137,7 @@ cfg_fails service-no-provider "AttestationService without AttestationProvider" \
     "AttestationService $MAA"
 cfg_fails service-sim "AttestationService needs the azure-vtpm or trustauthority-cli" \
     "AttestationProvider sim:$T/sim" "AttestationService $MAA"
-cfg_fails service-http "must be an https URL" \
+cfg_fails service-http "must be none or an https URL" \
     "AttestationProvider $(vtpm good)" "AttestationService http://127.0.0.1:1"
 cfg_fails ca-no-service "AttestationServiceCA without AttestationService" \
     "AttestationProvider $(vtpm good)" "AttestationServiceCA $CA"

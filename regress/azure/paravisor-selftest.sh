@@ -39,22 +39,7 @@ done
 
 # Four consecutive free ports: swtpm P, P+1 (ctrl); paravisor L=P+2, L+1.
 # Found by binding them, which is racy but good enough on a test machine.
-base=$("$PY" - <<'EOF'
-import random, socket
-for _ in range(200):
-    b = random.randrange(20000, 60000, 2)
-    socks = []
-    try:
-        for p in range(b, b + 4):
-            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
-        print(b)
-        break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-EOF
-)
+base=$("$PY" "$here/free_ports.py" 4)
 [ -n "$base" ] || fail "no free ports"
 P=$base
 L=$((base + 2))
