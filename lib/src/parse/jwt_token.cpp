@@ -1,5 +1,7 @@
 #include "parse/jwt_token.h"
 
+#include <arpa/inet.h>
+
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -197,12 +199,17 @@ Status NormalizeHttpsUrl(const std::string& url, std::string* out) {
   if (!authority.empty() && authority[0] == '[') {
     size_t close = authority.find(']');
     if (close == std::string::npos) return fail("unterminated IPv6 literal");
-    host = authority.substr(0, close + 1);
-    for (size_t i = 1; i < close; i++) {
-      char c = host[i];
-      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.')
-        return fail("bad IPv6 literal");
-    }
+    // Parsed and printed back, so "[::A]", "[::a]" and "[0::a]" are one
+    // issuer, as they are one address; "[]" and anything inet_pton does
+    // not take (zone ids included) are refused.
+    std::string literal = authority.substr(1, close - 1);
+    struct in6_addr a6;
+    char canon[INET6_ADDRSTRLEN];
+    if (literal.empty() || literal.size() >= INET6_ADDRSTRLEN ||
+        inet_pton(AF_INET6, literal.c_str(), &a6) != 1 ||
+        inet_ntop(AF_INET6, &a6, canon, sizeof(canon)) == nullptr)
+      return fail("bad IPv6 literal");
+    host = "[" + std::string(canon) + "]";
     std::string after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after[0] != ':') return fail("garbage after IPv6 literal");
