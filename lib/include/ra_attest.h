@@ -79,8 +79,13 @@ struct ra_provider;
  * killed after 30 s), "sim-azure:DIR[;service=URL][;ca=FILE][;timeout=S]"
  * (the sim shaped as on Azure: REPORTDATA = SHA-256(runtime JSON carrying
  * the binding); with service=, the evidence is exchanged at that Azure
- * Attestation instance for a "maa-token").  Opening validates the
- * spec and any files it names, so configuration errors show at start-up.
+ * Attestation instance for a "maa-token"),
+ * "azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE][;service=URL][;ca=FILE]
+ * [;timeout=S]" (an Azure TDX CVM: the binding through the vTPM's NV
+ * indices, the quote from IMDS).  trustauthority-cli takes the service
+ * options after its path too (its Azure build makes Azure evidence).
+ * Opening validates the spec and any files it names, and reaches the vTPM,
+ * so configuration errors show at start-up.
  */
 int ra_provider_open(const char *spec, struct ra_provider **out,
     char *err, size_t errlen);
