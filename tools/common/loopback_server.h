@@ -3,6 +3,11 @@
 // port published atomically for the test that waits for it.
 #pragma once
 
+// The emulators link Debian's compiled cpp-httplib, built with OpenSSL:
+// the header must see the same setting or the classes' layout differs.
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+#define CPPHTTPLIB_OPENSSL_SUPPORT
+#endif
 #include <httplib.h>
 
 #include <cstdio>

@@ -11,10 +11,7 @@
 // --other-report (quote a fresh report with other REPORTDATA instead of
 // the one sent), --garbage (answer with a quote that does not parse).
 // The bound port goes to --port-file (written atomically) and stdout.
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT  // must match the library build (pkg-config)
-#endif
-#include <httplib.h>
+#include "../common/loopback_server.h"  // first: it configures httplib.h
 #include <jansson.h>
 
 #include <chrono>
@@ -23,7 +20,6 @@
 #include <string>
 #include <thread>
 
-#include "../common/loopback_server.h"
 #include "common/base64.h"
 #include "provider/sim_tdx_authority.h"
 

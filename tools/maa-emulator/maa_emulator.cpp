@@ -23,10 +23,7 @@
 // 127.0.0.1 and localhost) and signing.pem/signing.key (token key); they
 // are generated when DIR has none of them.  The bound port goes to
 // --port-file (written atomically) and to stdout.
-#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
-#define CPPHTTPLIB_OPENSSL_SUPPORT  // must match the library build (pkg-config)
-#endif
-#include <httplib.h>
+#include "../common/loopback_server.h"  // first: it configures httplib.h
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -46,8 +43,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-
-#include "../common/loopback_server.h"
 #include <vector>
 
 #include "common/bytes_util.h"
