@@ -5,7 +5,7 @@
 
 #include "common/bytes_util.h"
 #include "common/user_data_binding.h"
-#include "parse/jwt_token.h"
+#include "parse/hcl_report.h"
 #include "parse/tdx_quote.h"
 #include "verify/tdx_quote_verifier.h"
 
@@ -13,14 +13,13 @@ namespace ra {
 namespace {
 
 const char kCheck[] = "azure runtime data";
-constexpr size_t kMaxRuntimeJson = 64 * 1024;
 
 }  // namespace
 
 Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding* binding,
                            const Policy& policy, std::time_t now, VerifiedClaims* out) {
-  if (runtime_json.size == 0 || runtime_json.size > kMaxRuntimeJson)
-    return Status::Fail(kCheck, "missing or larger than " + std::to_string(kMaxRuntimeJson) +
+  if (runtime_json.size == 0 || runtime_json.size > kMaxRuntimeJsonLen)
+    return Status::Fail(kCheck, "missing or larger than " + std::to_string(kMaxRuntimeJsonLen) +
                                     " bytes");
   TdxQuote q;
   RA_RETURN_IF_ERROR(ParseTdxQuote(quote, &q));
@@ -32,14 +31,10 @@ Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding*
     return Status::Fail("report data binding",
                         "REPORTDATA[0:32] is not SHA-256 of the runtime data");
   // 2. The runtime data carries the binding.
-  JsonPtr doc;
-  RA_RETURN_IF_ERROR(ParseJsonObject(
-      std::string(runtime_json.data, runtime_json.data + runtime_json.size), kCheck, &doc));
-  std::string hex;
-  RA_RETURN_IF_ERROR(JsonGetString(doc.get(), "user-data", kCheck, &hex));
-  Bytes ud;
-  if (hex.size() != 2 * kBindingLen || !HexDecode(hex, &ud).ok())
-    return Status::Fail(kCheck, "user-data is not 128 hex digits");
+  AzureRuntimeData rt;
+  RA_RETURN_IF_ERROR(ParseAzureRuntimeJson(runtime_json, &rt));
+  if (!rt.has_user_data) return Status::Fail(kCheck, "missing 'user-data'");
+  const Bytes& ud = rt.user_data;
   const char* how = "";
   if (binding && !UserDataMatchesBinding(ud, *binding, &how))
     return Status::Fail("runtime data binding", "user-data does not match the expected binding");
