@@ -87,6 +87,18 @@ class Tpm {
   ESYS_CONTEXT* ctx_ = nullptr;
 };
 
+// An NV index's ESYS handle, closed on every path out.
+struct NvHandle {
+  explicit NvHandle(ESYS_CONTEXT* c) : ctx(c) {}
+  ~NvHandle() {
+    if (tr != ESYS_TR_NONE) Esys_TR_Close(ctx, &tr);
+  }
+  NvHandle(const NvHandle&) = delete;
+  NvHandle& operator=(const NvHandle&) = delete;
+  ESYS_CONTEXT* ctx;
+  ESYS_TR tr = ESYS_TR_NONE;
+};
+
 // The NV index's public area: its size.  ESYS_TR for it in *tr.
 Status NvOpen(ESYS_CONTEXT* ctx, uint32_t index, ESYS_TR* tr, uint16_t* size) {
   TSS2_RC rc = Esys_TR_FromTPMPublic(ctx, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, tr);
@@ -116,13 +128,13 @@ Status NvDefined(ESYS_CONTEXT* ctx, uint32_t index, bool* defined) {
 }
 
 Status WriteUserData(ESYS_CONTEXT* ctx, const Binding& binding) {
-  ESYS_TR nv = ESYS_TR_NONE;
+  NvHandle nv(ctx);
   uint16_t size = 0;
   bool defined = false;
   RA_RETURN_IF_ERROR(NvDefined(ctx, kHclNvIndexUserData, &defined));
   TSS2_RC rc;
   if (defined) {
-    RA_RETURN_IF_ERROR(NvOpen(ctx, kHclNvIndexUserData, &nv, &size));
+    RA_RETURN_IF_ERROR(NvOpen(ctx, kHclNvIndexUserData, &nv.tr, &size));
     if (size != kRuntimeUserDataLen)
       return Status::Fail(kCheck, "NV index 0x01400002 holds " + std::to_string(size) +
                                       " bytes, not " + std::to_string(kRuntimeUserDataLen));
@@ -137,15 +149,14 @@ Status WriteUserData(ESYS_CONTEXT* ctx, const Binding& binding) {
         TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | TPMA_NV_AUTHWRITE | TPMA_NV_AUTHREAD;
     pub.nvPublic.dataSize = kRuntimeUserDataLen;
     rc = Esys_NV_DefineSpace(ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                             ESYS_TR_NONE, &auth, &pub, &nv);
+                             ESYS_TR_NONE, &auth, &pub, &nv.tr);
     if (rc != TSS2_RC_SUCCESS) return TpmFail("defining NV index 0x01400002", rc);
   }
   TPM2B_MAX_NV_BUFFER data = {};
   data.size = kRuntimeUserDataLen;
   std::memcpy(data.buffer, binding.data(), kRuntimeUserDataLen);
-  rc = Esys_NV_Write(ctx, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-                     &data, 0);
-  Esys_TR_Close(ctx, &nv);
+  rc = Esys_NV_Write(ctx, ESYS_TR_RH_OWNER, nv.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                     ESYS_TR_NONE, &data, 0);
   if (rc != TSS2_RC_SUCCESS) return TpmFail("writing NV index 0x01400002", rc);
   return Status();
 }
@@ -168,42 +179,33 @@ uint16_t NvChunkSize(ESYS_CONTEXT* ctx) {
 }
 
 Status ReadHclReport(ESYS_CONTEXT* ctx, Bytes* out) {
-  ESYS_TR nv = ESYS_TR_NONE;
+  NvHandle nv(ctx);
   uint16_t size = 0;
   bool defined = false;
   RA_RETURN_IF_ERROR(NvDefined(ctx, kHclNvIndexReport, &defined));
   if (!defined)
     return Status::Fail(kCheck, "no HCL report (NV index 0x01400001 is not defined: not an "
                                 "Azure confidential VM?)");
-  RA_RETURN_IF_ERROR(NvOpen(ctx, kHclNvIndexReport, &nv, &size));
-  if (size < kHclRuntimeJsonOffset || size > kMaxHclReportLen) {
-    Esys_TR_Close(ctx, &nv);
+  RA_RETURN_IF_ERROR(NvOpen(ctx, kHclNvIndexReport, &nv.tr, &size));
+  if (size < kHclRuntimeJsonOffset || size > kMaxHclReportLen)
     return Status::Fail(kCheck, "NV index 0x01400001 holds " + std::to_string(size) +
                                     " bytes, not an HCL report");
-  }
   const uint16_t chunk = NvChunkSize(ctx);
   Bytes report;
   report.reserve(size);
   while (report.size() < size) {
     uint16_t n = static_cast<uint16_t>(std::min<size_t>(chunk, size - report.size()));
     TPM2B_MAX_NV_BUFFER* data = nullptr;
-    TSS2_RC rc = Esys_NV_Read(ctx, ESYS_TR_RH_OWNER, nv, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+    TSS2_RC rc = Esys_NV_Read(ctx, ESYS_TR_RH_OWNER, nv.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
                               ESYS_TR_NONE, n, static_cast<uint16_t>(report.size()), &data);
-    if (rc != TSS2_RC_SUCCESS) {
-      Esys_TR_Close(ctx, &nv);
-      return TpmFail("reading NV index 0x01400001", rc);
-    }
+    if (rc != TSS2_RC_SUCCESS) return TpmFail("reading NV index 0x01400001", rc);
     // A TPM answering with more (or less) than asked is not trusted to
     // have answered this read at all.
     bool ok = data->size == n;
     if (ok) report.insert(report.end(), data->buffer, data->buffer + n);
     Esys_Free(data);
-    if (!ok) {
-      Esys_TR_Close(ctx, &nv);
-      return Status::Fail(kCheck, "NV read returned another length than asked");
-    }
+    if (!ok) return Status::Fail(kCheck, "NV read returned another length than asked");
   }
-  Esys_TR_Close(ctx, &nv);
   *out = std::move(report);
   return Status();
 }
@@ -277,10 +279,10 @@ Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl) {
     close(lock_fd);
     lock_fd = -1;
   }
+  Tpm tpm;
+  RA_RETURN_IF_ERROR(tpm.Open(tcti_));
   Status last;
   for (int attempt = 0; attempt < kAttempts; attempt++) {
-    Tpm tpm;
-    RA_RETURN_IF_ERROR(tpm.Open(tcti_));
     RA_RETURN_IF_ERROR(WriteUserData(tpm.ctx(), binding));
     Bytes raw;
     RA_RETURN_IF_ERROR(ReadHclReport(tpm.ctx(), &raw));
