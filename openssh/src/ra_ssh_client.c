@@ -277,14 +277,33 @@ ra_client_attest(struct ssh *ssh, const char *host)
 
 	memset(&ractx, 0, sizeof(ractx));
 	ractx.host = host;
+
+	/*
+	 * Ask first, then load the policy while the server answers: the
+	 * service is accepted only once sshd's session child is up, and the
+	 * token request that needs the policy waits for that anyway.  A policy
+	 * that does not load ends the connection before evidence is requested.
+	 */
+	if ((r = sshpkt_start(ssh, SSH2_MSG_SERVICE_REQUEST)) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, RA_SSH_SERVICE)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		fatal_fr(r, "send service request");
+	if ((r = sshpkt_start(ssh, SSH2_MSG_GLOBAL_REQUEST)) != 0 ||
+	    (r = sshpkt_put_cstring(ssh, RA_SSH_PROBE)) != 0 ||
+	    (r = sshpkt_put_u8(ssh, 1)) != 0 ||	/* want reply */
+	    (r = sshpkt_send(ssh)) != 0)
+		fatal_fr(r, "send probe");
+	client_register_global_confirm(ra_probe_reply, NULL);
+	/* What the socket does not take now goes out from the dispatch loop */
+	if ((r = ssh_packet_write_poll(ssh)) != 0)
+		ra_fail(ssh, "connection lost: %s", ssh_err(r));
+
 	if (options.attestation_policy != NULL)
 		policy_path = tilde_expand_filename(options.attestation_policy,
 		    getuid());
 	if (ra_policy_load(policy_path, &ractx.policy,
-	    err, sizeof(err)) != RA_OK) {
-		ra_sanitise(err);
-		fatal("Attestation of %s failed: policy: %s", host, err);
-	}
+	    err, sizeof(err)) != RA_OK)
+		ra_fail(ssh, "policy: %s", err);
 	debug("ra-ssh: requesting attestation, policy %s",
 	    policy_path == NULL ? "(built-in)" : policy_path);
 	free(policy_path);
@@ -301,17 +320,6 @@ ra_client_attest(struct ssh *ssh, const char *host)
 		free(keydir);
 	}
 	ra_policy_set_debug(ractx.policy, ra_lib_debug, NULL);
-
-	if ((r = sshpkt_start(ssh, SSH2_MSG_SERVICE_REQUEST)) != 0 ||
-	    (r = sshpkt_put_cstring(ssh, RA_SSH_SERVICE)) != 0 ||
-	    (r = sshpkt_send(ssh)) != 0)
-		fatal_fr(r, "send service request");
-	if ((r = sshpkt_start(ssh, SSH2_MSG_GLOBAL_REQUEST)) != 0 ||
-	    (r = sshpkt_put_cstring(ssh, RA_SSH_PROBE)) != 0 ||
-	    (r = sshpkt_put_u8(ssh, 1)) != 0 ||	/* want reply */
-	    (r = sshpkt_send(ssh)) != 0)
-		fatal_fr(r, "send probe");
-	client_register_global_confirm(ra_probe_reply, NULL);
 
 	/* Evidence that does not come in time counts as refused. */
 	if (options.attestation_timeout > 0) {
