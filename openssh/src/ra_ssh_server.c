@@ -174,6 +174,59 @@ ra_server_init_dispatch(struct ssh *ssh)
 /* Monitor side.  The provider is opened once per connection. */
 static struct ra_provider *ra_provider;
 
+/*
+ * Open the provider named by spec, unless it is open already.  Failures
+ * are logged at error level only when a client is waiting for evidence.
+ */
+static int
+ra_monitor_open(const char *spec, int quiet)
+{
+	char err[512], *libspec;
+	const char *why;
+	int r;
+
+	if (ra_provider != NULL)
+		return 0;
+	if ((libspec = ra_provider_libspec(spec,
+	    options.trustauthority_cli_path, options.attestation_service,
+	    options.attestation_service_ca, &why)) == NULL) {
+		if (quiet)
+			debug_f("AttestationProvider %s: %s", spec, why);
+		else
+			error("ra-ssh: AttestationProvider %s: %s", spec, why);
+		return -1;
+	}
+	r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));
+	free(libspec);
+	if (r != RA_OK) {
+		ra_provider = NULL;
+		if (quiet)
+			debug_f("AttestationProvider %s: %s", spec, err);
+		else
+			error("ra-ssh: AttestationProvider %s: %s", spec, err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Called by the monitor once the user is authenticated, while the network
+ * child exits: opening a provider reads its files and keys (the sim signs
+ * its QE report), work that would otherwise delay the answer to the
+ * client's token request.  It reads only local configuration and nothing
+ * from the client.  azure-vtpm is left alone: its open reaches the TPM,
+ * which the monitor does only when a client asks.  A failure here is
+ * retried, and reported, when a client asks.
+ */
+void
+ra_monitor_prepare(const char *spec)
+{
+	if (spec == NULL || strcmp(spec, "none") == 0 ||
+	    strncmp(spec, "azure-vtpm", 10) == 0)
+		return;
+	(void)ra_monitor_open(spec, 1);
+}
+
 int
 ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
     const u_char *nonce, size_t noncelen, const struct sshkey *hostkey,
@@ -181,8 +234,8 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 {
 	struct ra_evidence *ev = NULL;
 	u_char binding[RA_SSH_BINDING_LEN];
-	char err[512], *libspec;
-	const char *etype, *why;
+	char err[512];
+	const char *etype;
 	const uint8_t *data;
 	size_t i, n, len;
 	int r, ret = -1;
@@ -196,20 +249,8 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 		error_fr(r, "binding");
 		return -1;
 	}
-	if (ra_provider == NULL) {
-		if ((libspec = ra_provider_libspec(spec,
-		    options.trustauthority_cli_path, options.attestation_service,
-		    options.attestation_service_ca, &why)) == NULL) {
-			error("ra-ssh: AttestationProvider %s: %s", spec, why);
-			goto out;
-		}
-		r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));
-		free(libspec);
-		if (r != RA_OK) {
-			error("ra-ssh: AttestationProvider %s: %s", spec, err);
-			goto out;
-		}
-	}
+	if (ra_monitor_open(spec, 0) != 0)
+		goto out;
 	if ((ev = ra_evidence_new()) == NULL)
 		fatal_f("ra_evidence_new failed");
 	if (ra_provider_collect(ra_provider, binding, ev,
