@@ -1,7 +1,9 @@
 #!/bin/bash
 # An attested connection runs a command with byte-exact output; refusals
 # (wrong MRTD, debug TD, untrusted root, no provider) exit 255 with the
-# reason on stderr and the remote command never runs.
+# reason on stderr and the remote command never runs.  The monitor opens
+# the provider once, after authentication and before the session child; a
+# provider broken after start-up fails only connections that ask.
 . "$(dirname "$0")/lib.sh"
 
 make_sim sim
@@ -68,6 +70,32 @@ n1=$(sed -n 's/.*ra-ssh: nonce \([0-9a-f]*\).*/\1/p' "$T/nonce1.err")
 n2=$(sed -n 's/.*ra-ssh: nonce \([0-9a-f]*\).*/\1/p' "$T/nonce2.err")
 expect_eq "nonce is 32 bytes" "${#n1}" 64
 [ -n "$n1" ] && [ "$n1" != "$n2" ] && ok "nonces differ" || fail "nonce reused ('$n1' '$n2')"
+
+echo "the monitor opens the provider once, right after authentication"
+make_sim simearly
+start_sshd early "$SSHD" "AttestationProvider sim:$T/simearly"
+write_ssh_config good debug none early
+{ echo "TrustAnchor tdx $T/simearly/root.pem"; } > "$T/policy-early"
+run_ssh early $A -o AttestationPolicy="$T/policy-early" early true
+expect_eq "attested" "$(rc_of early)" 0
+opened=$(grep -n "ra_monitor_open: AttestationProvider sim:$T/simearly open" "$T/sshd_early.log" | cut -d: -f1)
+child=$(grep -n "User child is on pid" "$T/sshd_early.log" | tail -1 | cut -d: -f1)
+answered=$(grep -n "ra_monitor_collect: produced 1 evidence items" "$T/sshd_early.log" | cut -d: -f1)
+expect_eq "opened once" "$(echo $opened | wc -w)" 1
+[ -n "$opened" ] && [ -n "$child" ] && [ -n "$answered" ] && [ "$opened" -lt "$child" ] && [ "$child" -lt "$answered" ] &&
+    ok "opened before the session child started, not on request" ||
+    fail "open at line '$opened', child at '$child', answer at '$answered'"
+
+echo "a provider broken after start-up: silent until a client asks"
+mv "$T/simearly/attestation.key" "$T/simearly/attestation.key.gone"
+: > "$T/sshd_early.log"
+run_ssh early-notreq early true
+expect_eq "unattested connection unaffected" "$(rc_of early-notreq)" 0
+grep -q "^ra-ssh: AttestationProvider" "$T/sshd_early.log" &&
+    fail "error logged without a request" || ok "no error without a request"
+refused early-broken early "$T/policy-early" "server could not produce evidence"
+expect_grep "reported on request" "^ra-ssh: AttestationProvider sim:$T/simearly: .*attestation.key" "$T/sshd_early.log"
+mv "$T/simearly/attestation.key.gone" "$T/simearly/attestation.key"
 
 grep -q "fatal\|segfault\|Segmentation" "$T"/sshd_*.log && fail "sshd logged a fatal error" || ok "sshd healthy"
 finish

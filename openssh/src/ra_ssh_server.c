@@ -206,6 +206,7 @@ ra_monitor_open(const char *spec, int quiet)
 			error("ra-ssh: AttestationProvider %s: %s", spec, err);
 		return -1;
 	}
+	debug_f("AttestationProvider %s open", spec);
 	return 0;
 }
 
