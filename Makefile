@@ -31,12 +31,15 @@ all: openssh
 deps:
 	@scripts/install-deps.sh
 
+# One library build at a time in a tree (make check and make bench from
+# two shells would otherwise write the same objects at once).
 lib: deps
 	@mkdir -p $(BUILD)
-	@cmake -S lib -B $(BUILD)/lib -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	@exec 9> $(BUILD)/.lib.lock && flock 9 && \
+	cmake -S lib -B $(BUILD)/lib -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	    $$(command -v ccache >/dev/null && echo -DCMAKE_CXX_COMPILER_LAUNCHER=ccache) \
-	    $(CMAKE_FLAGS) > $(BUILD)/cmake.log 2>&1 || { cat $(BUILD)/cmake.log; exit 1; }
-	@cmake --build $(BUILD)/lib -j $(JOBS)
+	    $(CMAKE_FLAGS) > $(BUILD)/cmake.log 2>&1 || { cat $(BUILD)/cmake.log; exit 1; }; \
+	cmake --build $(BUILD)/lib -j $(JOBS)
 
 openssh: lib
 	@JOBS=$(JOBS) scripts/build-openssh.sh
