@@ -85,7 +85,6 @@ void	ra_client_attest(struct ssh *, const char *);
 /* ra_ssh_server.c */
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);
 void	ra_server_init_dispatch(struct ssh *);
-void	ra_monitor_prepare(const char *);
 int	ra_monitor_collect(const char *, const u_char *, size_t,
 	    const u_char *, size_t, const struct sshkey *, struct sshbuf *);
 

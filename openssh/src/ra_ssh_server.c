@@ -171,62 +171,12 @@ ra_server_init_dispatch(struct ssh *ssh)
 	ssh_packet_set_input_hook(ssh, &ra_server_input_hook, NULL);
 }
 
-/* Monitor side.  The provider is opened once per connection. */
+/*
+ * Monitor side.  The provider is opened once per connection, on the first
+ * request: that is after the session child was forked, so the unprivileged
+ * child never holds a copy of the provider's state (the sim's keys).
+ */
 static struct ra_provider *ra_provider;
-
-/*
- * Open the provider named by spec, unless it is open already.  Failures
- * are logged at error level only when a client is waiting for evidence.
- */
-static int
-ra_monitor_open(const char *spec, int quiet)
-{
-	char err[512], *libspec;
-	const char *why;
-	int r;
-
-	if (ra_provider != NULL)
-		return 0;
-	if ((libspec = ra_provider_libspec(spec,
-	    options.trustauthority_cli_path, options.attestation_service,
-	    options.attestation_service_ca, &why)) == NULL) {
-		if (quiet)
-			debug_f("AttestationProvider %s: %s", spec, why);
-		else
-			error("ra-ssh: AttestationProvider %s: %s", spec, why);
-		return -1;
-	}
-	r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));
-	free(libspec);
-	if (r != RA_OK) {
-		ra_provider = NULL;
-		if (quiet)
-			debug_f("AttestationProvider %s: %s", spec, err);
-		else
-			error("ra-ssh: AttestationProvider %s: %s", spec, err);
-		return -1;
-	}
-	debug_f("AttestationProvider %s open", spec);
-	return 0;
-}
-
-/*
- * Called by the monitor once the user is authenticated, while the network
- * child exits: opening a provider reads its files and keys (the sim signs
- * its QE report), work that would otherwise delay the answer to the
- * client's token request.  It reads only local configuration and nothing
- * from the client.  azure-vtpm is left alone: its open reaches the TPM,
- * which the monitor does only when a client asks.  A failure here is
- * retried, and reported, when a client asks.
- */
-void
-ra_monitor_prepare(const char *spec)
-{
-	if (spec == NULL || strcmp(spec, "none") == 0 ||
-	    strncmp(spec, "azure-vtpm", 10) == 0)
-		return;
-	(void)ra_monitor_open(spec, 1);
-}
 
 int
 ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
@@ -235,8 +185,8 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 {
 	struct ra_evidence *ev = NULL;
 	u_char binding[RA_SSH_BINDING_LEN];
-	char err[512];
-	const char *etype;
+	char err[512], *libspec;
+	const char *etype, *why;
 	const uint8_t *data;
 	size_t i, n, len;
 	int r, ret = -1;
@@ -250,8 +200,21 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 		error_fr(r, "binding");
 		return -1;
 	}
-	if (ra_monitor_open(spec, 0) != 0)
-		goto out;
+	if (ra_provider == NULL) {
+		if ((libspec = ra_provider_libspec(spec,
+		    options.trustauthority_cli_path, options.attestation_service,
+		    options.attestation_service_ca, &why)) == NULL) {
+			error("ra-ssh: AttestationProvider %s: %s", spec, why);
+			goto out;
+		}
+		r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));
+		free(libspec);
+		if (r != RA_OK) {
+			error("ra-ssh: AttestationProvider %s: %s", spec, err);
+			goto out;
+		}
+		debug_f("AttestationProvider %s open", spec);
+	}
 	if ((ev = ra_evidence_new()) == NULL)
 		fatal_f("ra_evidence_new failed");
 	if (ra_provider_collect(ra_provider, binding, ev,
