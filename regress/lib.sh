@@ -28,7 +28,7 @@ fail() { echo "  FAIL: $*"; fails=$((fails + 1)); }
 # expect_eq WHAT GOT WANT
 expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else fail "$1 (got '$2', want '$3')"; fi; }
 # expect_grep WHAT PATTERN FILE
-expect_grep() { if grep -q -- "$2" "$3"; then ok "$1"; else fail "$1 (no '$2' in: $(head -c 400 "$3"))"; fi; }
+expect_grep() { if grep -q -- "$2" "$3"; then ok "$1"; else fail "$1 (no '$2' in the end of $3: $(tail -c 600 "$3"))"; fi; }
 finish() { [ "$fails" -eq 0 ]; exit $?; }
 
 for b in "$SSH" "$SSHD" "$SSH_KEYGEN" "$SSH_ATTEST"; do

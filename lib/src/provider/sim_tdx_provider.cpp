@@ -46,6 +46,7 @@ void PutZeros(Bytes* b, size_t n) { b->insert(b->end(), n, 0); }
 
 class SimTdxProvider : public EvidenceProvider {
  public:
+  ~SimTdxProvider() override { OPENSSL_cleanse(mac_key_.data(), mac_key_.size()); }
   Status Init(const std::string& dir);
   Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override;
   // header || body || signature data, signed by the attestation key.
