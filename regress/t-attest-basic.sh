@@ -86,15 +86,18 @@ keyrev=$(echo "$keyhex" | fold -w2 | tac | tr -d '\n')  # a BIGNUM's limbs, x86
 expect_eq "private key read" "${#keyhex}" 64
 : > "$T/sshd_early.log"
 "$SSH" -F "$T/ssh_config" $A -o AttestationPolicy="$T/policy-early" early \
-    sleep 4 > /dev/null 2> "$T/early-mem.err" < /dev/null &
+    sleep 8 > /dev/null 2> "$T/early-mem.err" < /dev/null &
 sshpid=$!
+# Once the session exists, the evidence was produced (the monitor has
+# opened the provider) and the pre-auth child is gone: the monitor's one
+# child is the session child.
 monpid="" childpid=""
-for i in $(seq 1 60); do
-	monpid=$(pgrep -P "$PID_early" | head -1)
-	[ -n "$monpid" ] && childpid=$(pgrep -P "$monpid" | head -1)
-	[ -n "$childpid" ] && grep -q "session_new" "$T/sshd_early.log" && break
+for i in $(seq 1 120); do
+	grep -q "session_new" "$T/sshd_early.log" && break
 	sleep 0.05
 done
+monpid=$(pgrep -P "$PID_early" | head -1)
+[ -n "$monpid" ] && childpid=$(pgrep -P "$monpid" | head -1)
 if [ -n "$monpid" ] && [ -n "$childpid" ]; then
 	n=$(python3 "$top/regress/proc_mem_grep.py" "$monpid" "$keyhex" "$keyrev")
 	[ "${n:-0}" -ge 1 ] && ok "monitor holds the key (the scan can see it)" ||
