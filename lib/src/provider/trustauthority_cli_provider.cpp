@@ -15,7 +15,8 @@
 // AttestationService adds).
 //
 // It runs in sshd's privileged monitor, so it is run the careful way: no
-// shell (fork + execve with an argument vector and a fixed environment),
+// shell (fork + execveat of the very file checked, with an argument vector
+// and a fixed environment; see OpenSafeExecutable),
 // stdin from /dev/null, a deadline after which it is killed, stdout and
 // stderr bounded, the exit status checked, and the answer checked against
 // the binding before it is sent anywhere.
