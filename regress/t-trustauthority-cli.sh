@@ -3,11 +3,18 @@
 # Intel's CLI that answers as the real one does (Quote:/runtime_data:
 # lines, REPORTDATA = SHA-512(user data)) using the sim TEE underneath.
 . "$(dirname "$0")/lib.sh"
+# The CLI runs as root in sshd's monitor: its path must pass the checks
+# OpenSSH's safe_path() makes (every directory root-owned and writable by
+# nobody else; /tmp, sticky but world-writable, does not), so the fake CLIs
+# live in a 0755 directory of the build tree, not in $T.
+CD=$(mktemp -d "$top/build/ra-cli.XXXXXX")
+chmod 755 "$CD"
+trap 'cleanup; rm -rf "$CD"' EXIT
 make_sim sim
 echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
 
 fake_cli() { # NAME BODY: a CLI whose quote step is BODY (leaves it in $Q)
-	cat > "$T/$1" <<EOC
+	cat > "$CD/$1" <<EOC
 #!/bin/sh
 [ "\$1" = quote ] && [ "\$2" = --user-data ] || { echo "usage: quote --user-data B64" >&2; exit 2; }
 Q=$T/$1.quote
@@ -16,15 +23,15 @@ $2
 echo "Quote: \$(base64 -w0 "\$Q")"
 echo "runtime_data: \$3"
 EOC
-	chmod 755 "$T/$1"
+	chmod 755 "$CD/$1"
 }
 fake_cli good-cli "$SSH_ATTEST quote --provider sim:$T/sim --report-data \$RD -o \"\$Q\" || exit 1"
 fake_cli broken-cli "echo 'tdx: configfs-tsm not available' >&2; exit 5"
 fake_cli lying-cli "$SSH_ATTEST quote --provider sim:$T/sim --report-data $(printf '%0128d' 0) -o \"\$Q\" || exit 1"
 
-start_sshd good "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $T/good-cli"
-start_sshd broken "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $T/broken-cli"
-start_sshd lying "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $T/lying-cli"
+start_sshd good "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/good-cli"
+start_sshd broken "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/broken-cli"
+start_sshd lying "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/lying-cli"
 write_ssh_config good broken lying
 A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy"
 
@@ -57,7 +64,7 @@ echo "the CLI's Azure build: quote + runtime JSON, direct and through a service"
 # As Intel's Azure adapter answers: the vTPM's runtime JSON carries
 # SHA-512(user data) as user-data, REPORTDATA[0:32] = SHA-256(runtime JSON),
 # and runtime_data is that JSON.
-cat > "$T/azure-cli" <<EOC
+cat > "$CD/azure-cli" <<EOC
 #!/bin/sh
 [ "\$1" = quote ] && [ "\$2" = --user-data ] || exit 2
 UD=\$(printf %s "\$3" | base64 -d | sha512sum | cut -d' ' -f1)
@@ -66,18 +73,18 @@ $SSH_ATTEST quote --provider sim-azure:$T/sim --report-data \$UD -o $T/az.quote 
 echo "Quote: \$(base64 -w0 $T/az.quote)"
 echo "runtime_data: \$(base64 -w0 $T/az.rt)"
 EOC
-chmod 755 "$T/azure-cli"
+chmod 755 "$CD/azure-cli"
 EMU="$top/build/lib/maa-emulator"
 "$EMU" --dir "$T/emu" --trust-anchor "$T/sim/root.pem" --port-file "$T/emu.port" \
     > "$T/emu.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_file "$T/emu.port" 10 || { echo "maa-emulator did not start" >&2; exit 1; }
 MAA="https://127.0.0.1:$(cat "$T/emu.port")"
-start_sshd az "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $T/azure-cli"
+start_sshd az "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/azure-cli"
 start_sshd aztoken "$SSHD" "AttestationProvider trustauthority-cli" \
-    "TrustauthorityCliPath $T/azure-cli" "AttestationService $MAA" "AttestationServiceCA $T/emu/ca.pem"
+    "TrustauthorityCliPath $CD/azure-cli" "AttestationService $MAA" "AttestationServiceCA $T/emu/ca.pem"
 start_sshd plaintoken "$SSHD" "AttestationProvider trustauthority-cli" \
-    "TrustauthorityCliPath $T/good-cli" "AttestationService $MAA" "AttestationServiceCA $T/emu/ca.pem"
+    "TrustauthorityCliPath $CD/good-cli" "AttestationService $MAA" "AttestationServiceCA $T/emu/ca.pem"
 write_ssh_config good broken lying az aztoken plaintoken
 printf 'TrustAnchor tdx %s\nAcceptEvidence azure-tdx-quote\n' "$T/sim/root.pem" > "$T/p-azq"
 printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\n' "$MAA" "$T/emu/ca.pem" "$T/keys" > "$T/p-azt"
@@ -99,14 +106,74 @@ expect_grep "sshd says why" "an attestation service needs Azure evidence" "$T/ss
 
 echo "configuration errors show at start-up"
 printf 'HostKey %s\nAttestationProvider trustauthority-cli\nTrustauthorityCliPath %s\n' \
-    "$T/host_key" "$T/missing-cli" > "$T/c1"
+    "$T/host_key" "$CD/missing-cli" > "$T/c1"
 "$SSHD" -t -f "$T/c1" > "$T/t1" 2>&1
 expect_eq "sshd -t refuses a missing CLI" "$?" 255
-expect_grep "names the path" "$T/missing-cli" "$T/t1"
-chmod 757 "$T/good-cli"
-printf 'HostKey %s\nAttestationProvider trustauthority-cli\nTrustauthorityCliPath %s\n' \
-    "$T/host_key" "$T/good-cli" > "$T/c2"
-"$SSHD" -t -f "$T/c2" > "$T/t2" 2>&1
-expect_eq "sshd -t refuses a CLI others may replace" "$?" 255
-expect_grep "says why" "writable by group or others" "$T/t2"
+expect_grep "names the path" "$CD/missing-cli" "$T/t1"
+# sshd_t NAME PATH: sshd -t with TrustauthorityCliPath PATH, into $T/NAME.
+sshd_t() {
+	printf 'HostKey %s\nAttestationProvider trustauthority-cli\nTrustauthorityCliPath %s\n' \
+	    "$T/host_key" "$2" > "$T/$1.conf"
+	"$SSHD" -t -f "$T/$1.conf" > "$T/$1" 2>&1
+	echo $? > "$T/$1.rc"
+}
+cp "$CD/good-cli" "$CD/gw-cli"
+chmod 775 "$CD/gw-cli"
+sshd_t t2 "$CD/gw-cli"
+expect_eq "sshd -t refuses a group-writable CLI" "$(cat "$T/t2.rc")" 255
+expect_grep "says why" "bad owner or permissions on $CD/gw-cli: writable by group or others" "$T/t2"
+cp "$CD/good-cli" "$T/tmp-cli"
+sshd_t t3 "$T/tmp-cli"
+expect_eq "sshd -t refuses a CLI below /tmp (sticky, world-writable)" "$(cat "$T/t3.rc")" 255
+expect_grep "says where" "bad owner or permissions on /tmp: writable by group or others" "$T/t3"
+
+echo "the file checked is the file run"
+# A link in a safe place into a directory an unprivileged user owns: that
+# user can swap (renameat2 RENAME_EXCHANGE) the directory holding the CLI
+# between sshd's check and its exec.  sshd -t refuses the path; and when
+# the directory changes hands under a running sshd, a racer exchanging it
+# all the while never gets its own file run as root.
+NOBODY=65534
+mkdir -p "$CD/u/cur" "$CD/u/alt"
+cp "$CD/good-cli" "$CD/u/cur/cli"
+printf '#!/bin/sh\ntouch %s\nexit 1\n' "$T/swapped-ran" > "$CD/u/alt/cli"
+chmod 755 "$CD/u" "$CD/u/cur" "$CD/u/alt" "$CD/u/cur/cli" "$CD/u/alt/cli"
+ln -s "$CD/u/cur/cli" "$CD/link"
+start_sshd swap "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/link"
+write_ssh_config swap
+run_ssh swap-before $A swap echo before
+expect_eq "while the directory is root's: attested" "$(rc_of swap-before):$(cat "$T/swap-before.out")" "0:before"
+chown "$NOBODY:$NOBODY" "$CD/u" "$CD/u/cur" "$CD/u/alt" "$CD/u/alt/cli"
+sshd_t t4 "$CD/link"
+expect_eq "sshd -t refuses a link into another user's directory" "$(cat "$T/t4.rc")" 255
+expect_grep "names the directory and the problem" \
+    "bad owner or permissions on $CD/u: owned by uid $NOBODY" "$T/t4"
+cat > "$T/racer.py" <<'EOP'
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+a, b = sys.argv[1].encode(), sys.argv[2].encode()
+n = 0
+while True:
+    if libc.renameat2(-100, a, -100, b, 2) == 0:  # AT_FDCWD, RENAME_EXCHANGE
+        n += 1
+        if n == 1:
+            open(sys.argv[3], "w").write("x")
+EOP
+setpriv --reuid=$NOBODY --regid=$NOBODY --clear-groups \
+    "$PY" "$T/racer.py" "$CD/u/cur" "$CD/u/alt" "$CD/u/racing" &
+RACER=$!
+PIDS="$PIDS $RACER"
+wait_file "$CD/u/racing" 10 && ok "racer exchanges the directories" ||
+    fail "racer did not start"
+# Each connection checks and runs the CLI; checking by name and running by
+# name lost this race about one connection in eight.
+for i in $(seq 1 60); do
+	run_ssh swap-$i $A swap true
+	[ -e "$T/swapped-ran" ] && break
+done
+kill "$RACER" 2>/dev/null; wait "$RACER" 2>/dev/null
+[ -e "$T/swapped-ran" ] && fail "the swapped-in file ran as root (connection $i)" ||
+    ok "the swapped-in file never ran ($i connections)"
+expect_grep "sshd refuses the path once the directory is not root's" \
+    "bad owner or permissions on $CD/u: owned by uid $NOBODY" "$T/sshd_swap.log"
 finish

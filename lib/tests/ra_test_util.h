@@ -17,10 +17,11 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/ra-test-XXXXXX";
-    if (mkdtemp(&tmpl[0]) == nullptr) std::abort();
-    path_ = tmpl;
+    Make(std::string(base && *base ? base : "/tmp"));
   }
+  // Under `base` instead, e.g. where a path must pass safe_path()-like
+  // checks that /tmp (sticky, world-writable) does not.
+  explicit TempDir(const std::string& base) { Make(base); }
   ~TempDir() {
     std::string cmd = "rm -rf '" + path_ + "'";
     if (std::system(cmd.c_str()) != 0) { /* best effort */ }
@@ -31,6 +32,11 @@ class TempDir {
   std::string operator/(const std::string& name) const { return path_ + "/" + name; }
 
  private:
+  void Make(const std::string& base) {
+    std::string tmpl = base + "/ra-test-XXXXXX";
+    if (mkdtemp(&tmpl[0]) == nullptr) std::abort();
+    path_ = tmpl;
+  }
   std::string path_;
 };
 

@@ -63,7 +63,16 @@ class TrustAuthorityCliTest : public ::testing::Test {
     return p->Collect(binding_, items);
   }
 
-  TempDir dir_;
+  // The CLI runs as root, so its path must be safe as OpenSSH's
+  // safe_path() sees it: not under /tmp (sticky but world-writable).  The
+  // tests run in the build tree, whose directories are the builder's and
+  // 0755.
+  static std::string SafeBase() {
+    char cwd[4096];
+    if (getcwd(cwd, sizeof(cwd)) == nullptr) std::abort();
+    return cwd;
+  }
+  TempDir dir_{SafeBase()};
   ra::Binding binding_{};
 };
 
@@ -113,9 +122,13 @@ TEST_F(TrustAuthorityCliTest, CliThatClosesItsOutputAndHangsIsKilledToo) {
 }
 
 TEST_F(TrustAuthorityCliTest, CliInheritsNoDescriptorsBeyondStdio) {
-  // A descriptor the monitor holds open without close-on-exec.
-  int fd = open("/dev/null", O_RDONLY);
-  ASSERT_GE(fd, 3);
+  // A descriptor the monitor holds open without close-on-exec.  (A script
+  // CLI keeps descriptor 3: the checked file it was executed through, which
+  // its interpreter reads; a binary CLI does not.)
+  int raw = open("/dev/null", O_RDONLY);
+  int fd = fcntl(raw, F_DUPFD, 10);
+  close(raw);
+  ASSERT_GE(fd, 10);
   std::string cli = WriteCli("fds", "[ -e /proc/self/fd/" + std::to_string(fd) +
                                         " ] && { echo inherited >&2; exit 3; }\n" +
                                         MakeQuote("\"$RD\""));
@@ -249,11 +262,57 @@ TEST_F(TrustAuthorityCliTest, OpenRefusesUnsafeOrMissingBinaries) {
   chmod(inside.c_str(), 0755);
   EXPECT_NE(ra::OpenTrustAuthorityCliProvider(inside, 30, &p).message().find(open_dir + ": writable"),
             std::string::npos);
+  // ssh's safe_path() refuses sticky world-writable directories too.
   chmod(open_dir.c_str(), 01777);
-  EXPECT_TRUE(ra::OpenTrustAuthorityCliProvider(inside, 30, &p).ok());
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(inside, 30, &p).message().find(open_dir + ": writable"),
+            std::string::npos);
   chmod(plain.c_str(), 0755);
   EXPECT_TRUE(ra::OpenTrustAuthorityCliProvider(plain, 30, &p).ok());
   EXPECT_FALSE(ra::OpenTrustAuthorityCliProvider(plain, 0, &p).ok());
+}
+
+// The issue-14 attack: a link in a safe place pointing into a directory
+// another user owns.  Checking the typed path's parents saw only safe
+// directories; the resolved path is what runs, and it is refused.
+TEST_F(TrustAuthorityCliTest, LinkIntoAnotherUsersDirectoryIsRefused) {
+  std::string cli = WriteCli("real", MakeQuote("\"$RD\""));
+  std::string user_dir = dir_ / "user";
+  ASSERT_EQ(mkdir(user_dir.c_str(), 0755), 0);
+  ASSERT_EQ(rename(cli.c_str(), (user_dir + "/cli").c_str()), 0);
+  std::string link = dir_ / "link";
+  ASSERT_EQ(symlink((user_dir + "/cli").c_str(), link.c_str()), 0);
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenTrustAuthorityCliProvider(link, 30, &p);
+  ASSERT_TRUE(s.ok()) << s.message();  // all ours so far: followed
+  ASSERT_EQ(chown(user_dir.c_str(), 65534, 65534), 0) << "tests run as root";
+  s = ra::OpenTrustAuthorityCliProvider(link, 30, &p);
+  EXPECT_NE(s.message().find("bad owner or permissions on " + user_dir + ": owned by uid 65534"),
+            std::string::npos) << s.message();
+  // A relative link that climbs into it is resolved the same way.
+  std::string rel = dir_ / "rel";
+  ASSERT_EQ(symlink("./sub/../user/cli", rel.c_str()), 0);
+  ASSERT_EQ(mkdir((dir_ / "sub").c_str(), 0755), 0);
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(rel, 30, &p).message().find(user_dir + ": owned by"),
+            std::string::npos);
+  // A link whose own directory is the other user's is refused before it
+  // is read.
+  std::string via = user_dir + "/to-real";
+  ASSERT_EQ(symlink(link.c_str(), via.c_str()), 0);
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(via, 30, &p).message().find(user_dir + ": owned by"),
+            std::string::npos);
+}
+
+// What runs is the file that was checked: a link through safe directories
+// to a safe file still works, and is run through its descriptor (argv[0]
+// stays the configured path).
+TEST_F(TrustAuthorityCliTest, SafeLinkIsFollowed) {
+  std::string cli = WriteCli("target", MakeQuote("\"$RD\""));
+  std::string link = dir_ / "safe-link";
+  ASSERT_EQ(symlink("target", link.c_str()), 0);
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(link, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(items.size(), 1u);
 }
 
 TEST_F(TrustAuthorityCliTest, SpecGoesThroughTheRegistry) {

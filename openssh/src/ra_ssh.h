@@ -81,6 +81,10 @@ int	ra_name_in_list(const char *, const char *);
 
 /* ra_ssh_client.c */
 void	ra_client_attest(struct ssh *, const char *);
+int	ra_add_host_to_hostfile(const char *, const char *,
+	    const struct sshkey *, int);
+int	ra_hostfile_replace_entries(const char *, const char *, const char *,
+	    struct sshkey **, size_t, int, int, int);
 
 /* ra_ssh_server.c */
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);

@@ -37,6 +37,7 @@
 #include "channels.h"
 #include "clientloop.h"
 #include "pathnames.h"
+#include "hostfile.h"
 #include "ra_ssh.h"
 
 #include "ra_attest.h"
@@ -53,6 +54,129 @@ static struct {
 	int done;		/* both: nothing of ours left in flight */
 	time_t deadline;	/* monotime(); 0: AttestationTimeout none */
 } ractx;
+
+/*
+ * Changes to known_hosts wait for the verdict: with AttestationRequired, a
+ * host key learned during key exchange (accept-new, StrictHostKeyChecking
+ * no, a confirmed prompt, CheckHostIP) or through hostkeys-00@openssh.com
+ * (UpdateHostKeys) is recorded only once the server has attested, so a
+ * refused server cannot pin its key for the attested one that follows.
+ * A refusal exits and the queue goes with the process.
+ */
+struct ra_hostfile_change {
+	char *file, *host, *ip;		/* ip: replace only, may be NULL */
+	struct sshkey **keys;		/* replace: entries may be NULL */
+	size_t nkeys;
+	int replace, store_hash, quiet, hash_alg;
+	struct ra_hostfile_change *next;
+};
+static struct ra_hostfile_change *ra_pending, **ra_pending_tail = &ra_pending;
+static size_t ra_npending;
+static int ra_attested;		/* the verdict was: accepted */
+
+static int
+ra_hostfile_deferred(void)
+{
+	return options.attestation_required && !ra_attested;
+}
+
+static struct ra_hostfile_change *
+ra_hostfile_queue(const char *file, const char *host, const char *ip,
+    struct sshkey * const *keys, size_t nkeys, int store_hash)
+{
+	struct ra_hostfile_change *c;
+	size_t i;
+	int r;
+
+	c = xcalloc(1, sizeof(*c));
+	c->file = xstrdup(file);
+	c->host = xstrdup(host);
+	c->ip = ip == NULL ? NULL : xstrdup(ip);
+	c->store_hash = store_hash;
+	if (nkeys > 0)
+		c->keys = xcalloc(nkeys, sizeof(*c->keys));
+	for (i = 0; i < nkeys; i++) {
+		if (keys[i] != NULL &&
+		    (r = sshkey_from_private(keys[i], &c->keys[i])) != 0)
+			fatal_fr(r, "copy host key");
+	}
+	c->nkeys = nkeys;
+	*ra_pending_tail = c;
+	ra_pending_tail = &c->next;
+	ra_npending++;
+	return c;
+}
+
+/* add_host_to_hostfile(), held back until the verdict. */
+int
+ra_add_host_to_hostfile(const char *file, const char *host,
+    const struct sshkey *key, int store_hash)
+{
+	struct sshkey *k = (struct sshkey *)key;
+
+	if (!ra_hostfile_deferred())
+		return add_host_to_hostfile(file, host, key, store_hash);
+	if (key == NULL)
+		return 1;
+	ra_hostfile_queue(file, host, NULL, &k, 1, store_hash);
+	debug_f("%s: entry for %s held until attestation", file, host);
+	return 1;
+}
+
+/* hostfile_replace_entries(), held back until the verdict. */
+int
+ra_hostfile_replace_entries(const char *file, const char *host,
+    const char *ip, struct sshkey **keys, size_t nkeys, int store_hash,
+    int quiet, int hash_alg)
+{
+	struct ra_hostfile_change *c;
+
+	if (!ra_hostfile_deferred())
+		return hostfile_replace_entries(file, host, ip, keys, nkeys,
+		    store_hash, quiet, hash_alg);
+	c = ra_hostfile_queue(file, host, ip, keys, nkeys, store_hash);
+	c->replace = 1;
+	c->quiet = quiet;
+	c->hash_alg = hash_alg;
+	debug_f("%s: update for %s held until attestation", file, host);
+	return 0;
+}
+
+/* Attested: make the changes, in the order they were asked for. */
+static void
+ra_hostfile_flush(void)
+{
+	struct ra_hostfile_change *c;
+	size_t i;
+	int r;
+
+	ra_attested = 1;
+	while ((c = ra_pending) != NULL) {
+		ra_pending = c->next;
+		if (!c->replace) {
+			if (!add_host_to_hostfile(c->file, c->host,
+			    c->keys[0], c->store_hash))
+				logit("Failed to add the host to the list of "
+				    "known hosts (%.500s).", c->file);
+		} else if ((r = hostfile_replace_entries(c->file, c->host,
+		    c->ip, c->keys, c->nkeys, c->store_hash, c->quiet,
+		    c->hash_alg)) != 0)
+			error_fr(r, "hostfile_replace_entries failed for %s",
+			    c->file);
+		for (i = 0; i < c->nkeys; i++)
+			sshkey_free(c->keys[i]);
+		free(c->keys);
+		free(c->file);
+		free(c->host);
+		free(c->ip);
+		free(c);
+	}
+	ra_pending_tail = &ra_pending;
+	if (ra_npending > 0)
+		debug("ra-ssh: %zu known_hosts change(s) made after "
+		    "attestation", ra_npending);
+	ra_npending = 0;
+}
 
 /* Replace anything that could garble the terminal or split the line. */
 static void
@@ -88,6 +212,9 @@ ra_fail(struct ssh *ssh, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, args);
 	va_end(args);
 	ra_sanitise(reason);
+	if (ra_npending > 0)
+		logit("Not recording %zu known_hosts change(s) for %s: "
+		    "attestation failed", ra_npending, ractx.host);
 
 	if (sshpkt_start(ssh, SSH2_MSG_DISCONNECT) == 0 &&
 	    sshpkt_put_u32(ssh, SSH2_DISCONNECT_BY_APPLICATION) == 0 &&
@@ -359,4 +486,5 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	    options.server_alive_count_max);
 	ra_policy_free(ractx.policy);
 	ractx.policy = NULL;
+	ra_hostfile_flush();
 }

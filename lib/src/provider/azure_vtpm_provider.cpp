@@ -20,13 +20,12 @@
 // [;ca=FILE][;timeout=S]".  tcti: a tpm2-tss TCTI configuration (default
 // "device:/dev/tpmrm0"; tests use "swtpm:host=127.0.0.1,port=N").  lock:
 // serializes steps 1-2 between sshd's per-connection monitors, which share
-// the one NV index (default /run/ra-ssh-azure-vtpm.lock; without it the
-// check in step 2 and a retry keep connections apart).  It runs in sshd's
+// the one NV index (default /run/ra-ssh-azure-vtpm.lock; a lock that cannot
+// be opened is an error, and the wait for it is bounded).  It runs in sshd's
 // privileged monitor: every TPM command has a timeout, the HTTP exchange
 // is bounded in time and size.
 #include <fcntl.h>
 #include <openssl/sha.h>
-#include <sys/file.h>
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
@@ -42,6 +41,7 @@
 
 #include "common/base64.h"
 #include "common/bytes_util.h"
+#include "common/file_lock.h"
 #include "common/https_client.h"
 #include "parse/hcl_report.h"
 #include "parse/jwt_token.h"
@@ -57,6 +57,10 @@ const char kDefaultTcti[] = "device:/dev/tpmrm0";
 const char kDefaultImds[] = "http://169.254.169.254/acc/tdquote";
 const char kDefaultLock[] = "/run/ra-ssh-azure-vtpm.lock";
 constexpr int32_t kTpmTimeoutMs = 10000;
+// Steps 1-2 take a few TPM commands (each bounded by kTpmTimeoutMs, two
+// attempts): a holder longer than this is stuck, and waiting on would only
+// pile up root monitors behind it.
+constexpr int kLockWaitMs = 20000;
 constexpr size_t kMaxImdsResponse = 64 * 1024;
 constexpr int kAttempts = 3;  // for a report overwritten by a concurrent connection
 
@@ -271,14 +275,9 @@ class AzureVtpmProvider : public EvidenceProvider {
 
 // Steps 1-2 under the lock: write, read, check the report is ours.
 Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl) {
-  int lock_fd = open(lock_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  std::unique_ptr<int, void (*)(int*)> unlock(&lock_fd, [](int* fd) {
-    if (*fd >= 0) close(*fd);  // also releases the flock
-  });
-  if (lock_fd >= 0 && flock(lock_fd, LOCK_EX) != 0) {
-    close(lock_fd);
-    lock_fd = -1;
-  }
+  // Bounded, and never without it: see common/file_lock.h.
+  FileLock lock;
+  RA_RETURN_IF_ERROR(lock.Acquire(kCheck, lock_, kLockWaitMs));
   Tpm tpm;
   RA_RETURN_IF_ERROR(tpm.Open(tcti_));
   Status last;
@@ -351,6 +350,9 @@ Status OpenAzureVtpmProvider(const std::string& options,
   RA_RETURN_IF_ERROR(CheckImdsUrl(imds));
   if (lock.empty() || lock[0] != '/')
     return Status::Fail("provider spec", "lock '" + lock + "' is not an absolute path");
+  // A lock file that cannot be made shows at start-up (sshd -t), not as
+  // failed connections; and it is never a reason to run unlocked.
+  RA_RETURN_IF_ERROR(CheckLockFile(kCheck, lock));
   // tpm2-tss logs its errors to stderr (sshd's log, ssh-attest's one-line
   // contract); they come back to us as return codes and are reported with
   // the check that failed.  An operator's own TSS2_LOG is left alone.

@@ -15,7 +15,8 @@
 // AttestationService adds).
 //
 // It runs in sshd's privileged monitor, so it is run the careful way: no
-// shell (fork + execve with an argument vector and a fixed environment),
+// shell (fork + execveat of the very file checked, with an argument vector
+// and a fixed environment; see OpenSafeExecutable),
 // stdin from /dev/null, a deadline after which it is killed, stdout and
 // stderr bounded, the exit status checked, and the answer checked against
 // the binding before it is sent anywhere.
@@ -24,6 +25,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,7 +87,8 @@ bool Drain(int fd, std::string* buf, size_t max, bool* overflow) {
   return true;
 }
 
-Status RunCli(const std::string& path, const std::vector<std::string>& args,
+// Runs the file open as exec_fd (O_PATH): argv[0] is its configured path.
+Status RunCli(int exec_fd, const std::string& path, const std::vector<std::string>& args,
               int timeout_seconds, CliOutput* result) {
   int outp[2], errp[2];
   if (pipe2(outp, O_CLOEXEC) != 0)
@@ -115,8 +118,15 @@ Status RunCli(const std::string& path, const std::vector<std::string>& args,
     if (setsid() < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
         dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
       _exit(126);
-    closefrom(3);
-    execve(path.c_str(), argv.data(), envp);
+    // The checked file itself, through its descriptor, as descriptor 3,
+    // close-on-exec.  Only a script needs it open across the exec (its
+    // interpreter opens /dev/fd/3; the kernel says ENOENT otherwise).
+    if (exec_fd != 3 && dup2(exec_fd, 3) < 0) _exit(126);
+    closefrom(4);
+    if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0) _exit(126);
+    syscall(SYS_execveat, 3, "", argv.data(), envp, AT_EMPTY_PATH);
+    if (errno == ENOENT && fcntl(3, F_SETFD, 0) == 0)
+      syscall(SYS_execveat, 3, "", argv.data(), envp, AT_EMPTY_PATH);
     _exit(127);
   }
   close(outp[1]);
@@ -176,7 +186,7 @@ Status RunCli(const std::string& path, const std::vector<std::string>& args,
   return Status();
 }
 
-Status CheckSafeExecutable(const std::string& path);
+Status OpenSafeExecutable(const std::string& path, int* out);
 
 class TrustAuthorityCliProvider : public EvidenceProvider {
  public:
@@ -184,11 +194,15 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
       : path_(std::move(path)), timeout_(timeout), service_(std::move(service)) {}
 
   Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override {
-    RA_RETURN_IF_ERROR(CheckSafeExecutable(path_));  // again: it may have changed
+    // Again, and held: it may have changed since sshd started.
+    int exec_fd = -1;
+    RA_RETURN_IF_ERROR(OpenSafeExecutable(path_, &exec_fd));
     CliOutput cli;
-    RA_RETURN_IF_ERROR(RunCli(
-        path_, {"quote", "--user-data", Base64Encode(ByteView(binding.data(), binding.size()))},
-        timeout_, &cli));
+    Status ran = RunCli(
+        exec_fd, path_, {"quote", "--user-data", Base64Encode(ByteView(binding.data(), binding.size()))},
+        timeout_, &cli);
+    close(exec_fd);
+    RA_RETURN_IF_ERROR(ran);
     std::string quote_b64, runtime_b64;
     size_t pos = 0;
     while (pos < cli.out.size()) {
@@ -251,35 +265,113 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
   AttestationServiceOptions service_;
 };
 
-// It runs as root: like OpenSSH's safe_path(), the binary and every
-// directory above it must be owned by root (or by us) and writable by
-// nobody else, except sticky directories such as /tmp, where others cannot
-// replace what is ours.
-Status CheckSafeExecutable(const std::string& path) {
+// It runs as root, so the file run is the file checked.  Like OpenSSH's
+// safe_path(), every directory from / to the binary, and the binary, must
+// be owned by root (or by us) and writable by nobody else; sticky
+// world-writable directories such as /tmp are refused too, as ssh refuses
+// them.  The path is resolved here, component by component from an
+// O_PATH|O_NOFOLLOW descriptor of the directory already checked, a
+// symbolic link's target spliced in and walked the same way, so a link
+// anywhere on the typed path or on its targets that passes through a
+// directory someone else can write is refused, not followed.  The
+// descriptor of the checked file is what RunCli executes (execveat with
+// AT_EMPTY_PATH): renaming or exchanging anything on the path after the
+// check cannot change which file runs.
+constexpr int kMaxLinks = 40;  // as the kernel's ELOOP limit
+
+Status BadPath(const std::string& path, const std::string& why) {
+  return Status::Fail(kCheck, "bad owner or permissions on " + path + ": " + why);
+}
+
+Status CheckOwnerMode(const std::string& path, const struct stat& st) {
+  if (st.st_uid != 0 && st.st_uid != geteuid())
+    return BadPath(path, "owned by uid " + std::to_string(st.st_uid));
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return BadPath(path, "writable by group or others");
+  return Status();
+}
+
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(-1); }
+  void reset(int f) {
+    if (fd >= 0) close(fd);
+    fd = f;
+  }
+  int release() {
+    int f = fd;
+    fd = -1;
+    return f;
+  }
+};
+
+// Opens the root directory, checked.
+Status OpenRoot(Fd* dir) {
+  struct stat st;
+  dir->reset(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (dir->fd < 0 || fstat(dir->fd, &st) != 0)
+    return Status::Fail(kCheck, std::string("/: ") + std::strerror(errno));
+  return CheckOwnerMode("/", st);
+}
+
+// Walks `path` (absolute) as described above; on success *out is an
+// O_PATH descriptor of a safe regular executable file.
+Status OpenSafeExecutable(const std::string& path, int* out) {
   if (path.empty() || path[0] != '/')
     return Status::Fail(kCheck, "'" + path + "': the CLI path must be absolute");
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0)
-    return Status::Fail(kCheck, path + ": " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
-    return Status::Fail(kCheck, path + ": not an executable file");
-  uid_t me = geteuid();
-  if (st.st_uid != 0 && st.st_uid != me)
-    return Status::Fail(kCheck, path + ": owned by uid " + std::to_string(st.st_uid));
-  if (st.st_mode & (S_IWGRP | S_IWOTH))
-    return Status::Fail(kCheck, path + ": writable by group or others");
-  std::string dir = path;
-  while (dir.size() > 1) {
-    dir.erase(dir.find_last_of('/'));
-    if (dir.empty()) dir = "/";
-    if (stat(dir.c_str(), &st) != 0)
-      return Status::Fail(kCheck, dir + ": " + std::strerror(errno));
-    if (st.st_uid != 0 && st.st_uid != me)
-      return Status::Fail(kCheck, dir + ": owned by uid " + std::to_string(st.st_uid));
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(st.st_mode & S_ISVTX))
-      return Status::Fail(kCheck, dir + ": writable by group or others");
+  Fd dir;
+  RA_RETURN_IF_ERROR(OpenRoot(&dir));
+  std::string walked, rest = path.substr(1);
+  int links = 0;
+  while (!rest.empty()) {
+    size_t slash = rest.find('/');
+    std::string name = rest.substr(0, slash);
+    rest = slash == std::string::npos ? "" : rest.substr(slash + 1);
+    if (name.empty() || name == ".") continue;
+    if (name == "..") {  // lexically: never above a checked directory
+      walked.erase(walked.empty() ? 0 : walked.find_last_of('/'));
+      RA_RETURN_IF_ERROR(OpenRoot(&dir));
+      rest = walked.empty() ? rest : walked.substr(1) + "/" + rest;
+      walked.clear();
+      continue;
+    }
+    std::string at = walked + "/" + name;
+    Fd next(openat(dir.fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st;
+    if (next.fd < 0 || fstat(next.fd, &st) != 0)
+      return Status::Fail(kCheck, at + ": " + std::strerror(errno));
+    if (S_ISLNK(st.st_mode)) {
+      // Its directory is checked: only root or we could have made it.
+      if (++links > kMaxLinks) return Status::Fail(kCheck, path + ": too many symbolic links");
+      char target[4096];
+      ssize_t n = readlinkat(next.fd, "", target, sizeof(target));
+      if (n <= 0 || static_cast<size_t>(n) >= sizeof(target))
+        return Status::Fail(kCheck, at + ": unreadable symbolic link");
+      std::string t(target, static_cast<size_t>(n));
+      rest = rest.empty() ? t : t + "/" + rest;
+      if (t[0] == '/') {
+        RA_RETURN_IF_ERROR(OpenRoot(&dir));
+        walked.clear();
+        rest = rest.substr(1);
+      }
+      continue;
+    }
+    RA_RETURN_IF_ERROR(CheckOwnerMode(at, st));
+    walked = at;
+    if (rest.empty()) {
+      if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
+        return Status::Fail(kCheck, at + ": not an executable file");
+      *out = next.release();
+      return Status();
+    }
+    if (!S_ISDIR(st.st_mode)) return Status::Fail(kCheck, at + ": not a directory");
+    dir.reset(next.release());
   }
-  return Status();
+  return Status::Fail(kCheck, path + ": not an executable file");
 }
 
 }  // namespace
@@ -289,7 +381,9 @@ Status OpenTrustAuthorityCliProvider(const std::string& spec, int timeout_second
   std::string path;
   AttestationServiceOptions service;
   RA_RETURN_IF_ERROR(ParseAttestationServiceSpec(spec, &path, &service));
-  RA_RETURN_IF_ERROR(CheckSafeExecutable(path));
+  int fd = -1;
+  RA_RETURN_IF_ERROR(OpenSafeExecutable(path, &fd));
+  close(fd);
   if (timeout_seconds <= 0 || timeout_seconds > 300)
     return Status::Fail(kCheck, "timeout out of range");
   out->reset(new TrustAuthorityCliProvider(path, timeout_seconds, service));

@@ -1,0 +1,37 @@
+// An exclusive flock(2) on a lock file, waited for a bounded time.
+//
+// Providers that share one device between sshd's per-connection monitors
+// (the azure-vtpm NV index) serialize on a lock file.  Both ways of getting
+// that wrong hurt: an unbounded wait lets one stuck connection hold every
+// other connection's root monitor, and a lock file that cannot be opened
+// must not mean running unlocked (the exchange would then be racy exactly
+// when the system is misconfigured).  So: open (create) or fail, then try
+// the lock until a deadline, then fail naming the file.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+
+namespace ra {
+
+class FileLock {
+ public:
+  FileLock() = default;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();  // releases the lock
+
+  // Opens (creating, mode 0600, not through a symbolic link) `path` and
+  // takes an exclusive flock on it within `wait_ms` milliseconds.
+  Status Acquire(const std::string& check, const std::string& path, int wait_ms);
+
+ private:
+  int fd_ = -1;
+};
+
+// Opens (creating) `path` as Acquire would, without locking: a
+// configuration check at start-up.
+Status CheckLockFile(const std::string& check, const std::string& path);
+
+}  // namespace ra
