@@ -45,7 +45,7 @@ Status ReadEntries(ByteView data, std::vector<SnpCertEntry>* out, size_t* table_
     size_t at = i * kSnpCertEntryLen;
     if (i > kMaxSnpCertEntries)
       return Fail("no terminator within " + std::to_string(kMaxSnpCertEntries) + " entries");
-    if (data.size - at < kSnpCertEntryLen || at > data.size)
+    if (at > data.size || data.size - at < kSnpCertEntryLen)
       return Fail("no all-zero terminator entry within the buffer");
     const uint8_t* p = data.data + at;
     SnpCertEntry e;
