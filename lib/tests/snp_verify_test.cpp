@@ -10,6 +10,7 @@
 #include "parse/snp_cert_table.h"
 #include "snp_test_vectors.h"
 #include "verify/amd_roots.h"
+#include "verify/snp_evidence.h"
 
 namespace {
 
@@ -191,6 +192,30 @@ TEST(SnpVerify, HighBytesOfRAndSMustBeZero) {
     ra::Status s = ParseAndVerify(m, cert.get(), At(Utc(2025, 6, 1)));
     EXPECT_EQ(s.check(), "snp report signature") << s.message();
   }
+}
+
+TEST(SnpVerify, EvidenceBytesInOneCall) {
+  ra::Bytes report = ReadVector("snp/teekit_gcp_milan_report_v5.bin");
+  ra::Bytes vcek = ReadVector("snp/teekit_gcp_milan_vcek.pem");
+  // PEM after blank lines is still PEM.
+  const std::string text = "\n\n" + std::string(vcek.begin(), vcek.end());
+  ra::Bytes padded(text.begin(), text.end());
+  ra::SnpEvidence e;
+  e.report = report;
+  e.key_cert = padded;
+  ra::SnpClaims c;
+  ra::Status s = ra::VerifySnpEvidence(e, At(Utc(2026, 7, 1)), &c);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(c.report.version, 5u);
+  EXPECT_EQ(c.report.current_mit_vector, 0x0bu);
+  e.key_cert = ra::ByteView();
+  EXPECT_EQ(ra::VerifySnpEvidence(e, At(Utc(2026, 7, 1)), &c).check(), "snp certs");
+  ra::Bytes garbage(100, 0x30);
+  e.key_cert = garbage;
+  EXPECT_EQ(ra::VerifySnpEvidence(e, At(Utc(2026, 7, 1)), &c).check(), "snp certs");
+  ra::Bytes bad_table(10, 0);
+  e.cert_table = bad_table;
+  EXPECT_EQ(ra::VerifySnpEvidence(e, At(Utc(2026, 7, 1)), &c).check(), "snp cert table");
 }
 
 }  // namespace

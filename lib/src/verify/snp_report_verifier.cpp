@@ -270,8 +270,12 @@ Status SnpCertificatesFromTable(const SnpCertTable& table, SnpCertificates* out)
 }
 
 Status SnpKeyCertFromBytes(ByteView data, X509Ptr* out) {
-  static const char kPem[] = "-----BEGIN CERTIFICATE-----";
-  if (data.size >= sizeof(kPem) - 1 && std::memcmp(data.data, kPem, sizeof(kPem) - 1) == 0) {
+  // PEM if the first non-blank byte starts a PEM line; DER otherwise.
+  size_t lead = 0;
+  while (lead < data.size && (data.data[lead] == ' ' || data.data[lead] == '\t' ||
+                              data.data[lead] == '\r' || data.data[lead] == '\n'))
+    lead++;
+  if (lead < data.size && data.data[lead] == '-') {
     std::vector<X509Ptr> certs;
     Status s = LoadPemCerts(std::string(data.data, data.data + data.size), "VCEK", &certs, 1);
     if (!s.ok()) return Status::Fail("snp certs", s.message());
