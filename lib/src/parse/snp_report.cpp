@@ -222,9 +222,9 @@ Status ParseSnpReport(ByteView data, SnpReport* out) {
                                           std::to_string(kSnpReportLen));
   const uint8_t* p = data.data;
   uint32_t version = LoadLe32(p);
-  if (version != 2 && version != 3 && version != 5)
+  if (version < 2 || version > 5)
     return Status::Fail("snp report", "version " + std::to_string(version) +
-                                          " is not 2, 3 or 5");
+                                          " is not 2 to 5");
   RA_RETURN_IF_ERROR(CheckReserved(p, version));
   SnpReport r;
   ReadFields(p, &r);

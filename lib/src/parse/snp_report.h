@@ -1,7 +1,8 @@
 // The AMD SEV-SNP attestation report (ATTESTATION_REPORT, 0x4A0 bytes) as
 // AMD's SEV-SNP Firmware ABI specification (publication 56860, table
-// "ATTESTATION_REPORT Structure") lays it out, versions 2, 3 and 5.  All
-// integers are little-endian.
+// "ATTESTATION_REPORT Structure") lays it out, versions 2, 3 and 5 (and
+// 4, which firmware emits with the version 3 layout).  All integers are
+// little-endian.
 //
 //   0x000 VERSION 4        0x004 GUEST_SVN 4     0x008 POLICY 8
 //   0x010 FAMILY_ID 16     0x020 IMAGE_ID 16     0x030 VMPL 4
@@ -147,9 +148,8 @@ struct SnpReport {
   std::array<uint8_t, kSnpReportLen> raw{};
 };
 
-// Exactly kSnpReportLen bytes, VERSION 2, 3 or 5 (4 was never defined as
-// a distinct layout and is refused), every MBZ field zero.  Fails with
-// check "snp report".
+// Exactly kSnpReportLen bytes, VERSION 2 to 5 (4 has the layout of 3),
+// every MBZ field of that version zero.  Fails with check "snp report".
 Status ParseSnpReport(ByteView data, SnpReport* out);
 
 // The product a v3+ report names by its CPUID fields (kUnknown for v2).
