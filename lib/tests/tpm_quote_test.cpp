@@ -3,6 +3,7 @@
 // AK with certificate), go-attestation's GCP shielded VM (SHA-1 quote) and
 // an Azure TDX CVM's vTPM quote signed by HCLAkPub.
 #include <gtest/gtest.h>
+#include <openssl/ec.h>
 #include <openssl/x509.h>
 
 #include "parse/hcl_report.h"
