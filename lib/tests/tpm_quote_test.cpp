@@ -128,6 +128,14 @@ TEST(TpmQuote, Cos85OneByteChangesAreRefused) {
       EXPECT_EQ(ra::CheckTpmPcrDigest(q, pcrs, ra::kTpmAlgSha256, opt).check(),
                 "tpm pcr digest");
     }
+  // Values shifted by a byte between two PCRs concatenate to the same
+  // bytes: refused by size.
+  ra::TpmPcrValues shifted = c.pcrs;
+  auto& bank = shifted.begin()->second;
+  bank[1].push_back(bank[2].front());
+  bank[2].erase(bank[2].begin());
+  EXPECT_NE(ra::CheckTpmPcrDigest(q, shifted, ra::kTpmAlgSha256, opt).detail().find("is not"),
+            std::string::npos);
   ra::TpmPcrValues missing = c.pcrs;
   missing.begin()->second.erase(7);
   EXPECT_EQ(ra::CheckTpmPcrDigest(q, missing, ra::kTpmAlgSha256, opt).check(), "tpm pcr digest");

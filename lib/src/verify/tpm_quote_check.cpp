@@ -103,6 +103,11 @@ Status ComputeTpmPcrDigest(const std::vector<TpmPcrSelection>& selection,
   if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1)
     return Status::Fail(kCheck, OpenSslError());
   for (const auto& bank : selection) {
+    // Values of the wrong size could concatenate to the quoted bytes while
+    // each differs from what the TPM holds.
+    const size_t value_len = TpmHashSize(bank.hash_alg);
+    if (value_len == 0 && !bank.pcrs.empty())
+      return Status::Fail(kCheck, "quoted bank " + TpmHashName(bank.hash_alg) + " is not supported");
     auto b = pcrs.find(bank.hash_alg);
     for (uint32_t pcr : bank.pcrs) {
       const Bytes* v = nullptr;
@@ -113,6 +118,10 @@ Status ComputeTpmPcrDigest(const std::vector<TpmPcrSelection>& selection,
       if (v == nullptr)
         return Status::Fail(kCheck, "no value for quoted PCR " + std::to_string(pcr) +
                                         " of bank " + TpmHashName(bank.hash_alg));
+      if (v->size() != value_len)
+        return Status::Fail(kCheck, "PCR " + std::to_string(pcr) + " of bank " +
+                                        TpmHashName(bank.hash_alg) + " is not " +
+                                        std::to_string(value_len) + " bytes");
       if (EVP_DigestUpdate(ctx.get(), v->data(), v->size()) != 1)
         return Status::Fail(kCheck, OpenSslError());
     }

@@ -36,7 +36,8 @@ Status CheckTpmQuoteSignature(const TpmQuote& quote, const TpmSignature& sig,
 // H(the selected PCR values concatenated in selection order: banks in
 // TPML order, PCRs ascending within a bank), H = digest_alg, the hash of
 // the signing scheme (TpmSignature::hash_alg; TPM 2.0 Part 3, 18.4).
-// Every selected PCR must have a value in pcrs.
+// Every selected PCR must have a value in pcrs of its bank's digest size
+// (otherwise wrong values could concatenate to the quoted bytes).
 Status ComputeTpmPcrDigest(const std::vector<TpmPcrSelection>& selection,
                            const TpmPcrValues& pcrs, uint16_t digest_alg,
                            Bytes* out);
