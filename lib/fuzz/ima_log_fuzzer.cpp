@@ -8,6 +8,8 @@
 // files say must agree); decoded entries have a file name without NUL and
 // a non-empty digest; replays give values of the bank's size; failures
 // name their check and say why.
+#include <jansson.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +17,7 @@
 
 #include "parse/ima_log.h"
 #include "parse/tpm_alg.h"
+#include "parse/tpm_json_view.h"
 #include "verify/ima_replay.h"
 
 namespace {
@@ -51,6 +54,14 @@ void CheckLog(const ra::ImaLog& log) {
   }
 }
 
+// A JSON view must be JSON.
+void CheckJson(const std::string& text) {
+  json_error_t err;
+  json_t* j = json_loads(text.c_str(), 0, &err);
+  if (!j) Die(std::string("JSON view is not JSON: ") + err.text);
+  json_decref(j);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -65,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckFailure(s);
   if (!s.ok()) return 0;
   CheckLog(ascii);
+  CheckJson(ra::ImaLogToJson(ascii));
   ra::Bytes bin;
   for (const auto& e : ascii.entries) {
     PutLe32(&bin, e.pcr);

@@ -9,6 +9,8 @@
 // kind; digests have the sizes the Spec ID event declares; replays of
 // a parsed log either fail with a reason or give values of the bank's
 // size; a parsed CCEL table has the "CCEL" signature and a zero checksum.
+#include <jansson.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -16,6 +18,7 @@
 
 #include "parse/ccel_table.h"
 #include "parse/tcg_eventlog.h"
+#include "parse/tpm_json_view.h"
 #include "verify/eventlog_replay.h"
 
 namespace {
@@ -62,6 +65,14 @@ void CheckLog(const uint8_t* data, size_t size, const ra::TcgEventLog& log) {
   CheckFailure(ra::ReplayCcelRtmrs(log, &rtmrs));
 }
 
+// A JSON view must be JSON.
+void CheckJson(const std::string& text) {
+  json_error_t err;
+  json_t* j = json_loads(text.c_str(), 0, &err);
+  if (!j) Die(std::string("JSON view is not JSON: ") + err.text);
+  json_decref(j);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -69,6 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ra::Status s = ra::ParseTcgEventLog(ra::ByteView(data, size), &log);
   CheckFailure(s);
   if (s.ok()) CheckLog(data, size, log);
+  if (s.ok()) CheckJson(ra::TcgEventLogToJson(log));
 
   if (size >= ra::kCcelTableLen) {
     ra::CcelTable t;

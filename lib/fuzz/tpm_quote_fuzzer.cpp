@@ -14,12 +14,15 @@
 #include <openssl/ec.h>
 #include <openssl/rsa.h>
 
+#include <jansson.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
 #include "parse/tpm_quote.h"
+#include "parse/tpm_json_view.h"
 #include "verify/tpm_quote_check.h"
 
 namespace {
@@ -57,6 +60,14 @@ void CheckQuote(const uint8_t* data, size_t size, const ra::TpmQuote& q) {
   CheckFailure(ra::CheckTpmQuoteExtraData(q, ra::Bytes(64, 0xA5)));
 }
 
+// A JSON view must be JSON.
+void CheckJson(const std::string& text) {
+  json_error_t err;
+  json_t* j = json_loads(text.c_str(), 0, &err);
+  if (!j) Die(std::string("JSON view is not JSON: ") + err.text);
+  json_decref(j);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -65,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ra::Status qs = ra::ParseTpmQuote(in, &q);
   CheckFailure(qs);
   if (qs.ok()) CheckQuote(data, size, q);
+  if (qs.ok()) CheckJson(ra::TpmQuoteToJson(q));
 
   ra::TpmSignature sig;
   ra::Status ss = ra::ParseTpmSignature(in, &sig);
