@@ -45,7 +45,10 @@ void CheckLog(const uint8_t* data, size_t size, const ra::TcgEventLog& log) {
     }
     ra::TcgEventInfo info;
     CheckFailure(ra::DecodeTcgEvent(e, &info));
+    CheckFailure(ra::CheckTcgEventDataDigest(e, ra::kTpmAlgSha256));
   }
+  bool secure_boot = false;
+  CheckFailure(ra::EfiSecureBootEnabled(log, ra::kTpmAlgSha256, &secure_boot));
   if (log.used_len > size) Die("used_len beyond the input");
   if (log.used_len < size) {
     uint8_t fill = data[log.used_len];

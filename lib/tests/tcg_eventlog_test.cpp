@@ -361,3 +361,51 @@ TEST(TcgEventLog, HundredKibLogReplaysQuickly) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TcgEventLog, EventDataMatchesItsDigest) {
+  for (const char* name : kLogs) {
+    SCOPED_TRACE(name);
+    ra::TcgEventLog log;
+    ASSERT_TRUE(ra::ParseTcgEventLog(ra_tdx_test::ReadVector(std::string("tpm/") + name + "_eventlog.bin"), &log).ok());
+    size_t checked = 0;
+    for (const auto& e : log.events) {
+      ra::Status s = ra::CheckTcgEventDataDigest(e, ra::kTpmAlgSha256);
+      if (s.ok()) {
+        checked++;
+        // The same event with one byte of data changed no longer matches.
+        ra::TcgEvent bad = e;
+        if (bad.data.empty()) continue;
+        bad.data.back() ^= 0x01;
+        EXPECT_EQ(ra::CheckTcgEventDataDigest(bad, ra::kTpmAlgSha256).check(), "event data digest");
+      } else if (s.detail().find("not checkable") == std::string::npos) {
+        ADD_FAILURE() << s.message();
+      }
+    }
+    EXPECT_GE(checked, 8u);
+  }
+}
+
+TEST(TcgEventLog, SecureBootState) {
+  struct Case { const char* name; bool enabled; };
+  for (const Case& c : {Case{"gotpmtools_rhel8_gce_secureboot", true},
+                        Case{"gotpmtools_glinux_laptop_locality3", false}}) {
+    SCOPED_TRACE(c.name);
+    ra::TcgEventLog log;
+    ASSERT_TRUE(ra::ParseTcgEventLog(ra_tdx_test::ReadVector(std::string("tpm/") + c.name + "_eventlog.bin"), &log).ok());
+    bool on = !c.enabled;
+    ra::Status s = ra::EfiSecureBootEnabled(log, ra::kTpmAlgSha256, &on);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(on, c.enabled);
+    // Data flipped without its digest: refused, not believed.
+    for (auto& e : log.events) {
+      ra::TcgEventInfo info;
+      if (e.pcr_index == 7 && ra::DecodeTcgEvent(e, &info).ok() && info.efi_name == "SecureBoot")
+        e.data.back() ^= 0x01;
+    }
+    EXPECT_EQ(ra::EfiSecureBootEnabled(log, ra::kTpmAlgSha256, &on).check(), "event data digest");
+  }
+}
+
+}  // namespace

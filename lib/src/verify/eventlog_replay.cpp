@@ -120,4 +120,60 @@ Status CheckReplayedRtmrs(const std::array<Rtmr, 4>& replayed,
   return Status();
 }
 
+namespace {
+
+bool DigestIs(DigestHasher* h, const Bytes& want, const uint8_t* data, size_t len) {
+  uint8_t d[EVP_MAX_MD_SIZE];
+  return h->Hash(data, len, nullptr, 0, d) && CRYPTO_memcmp(d, want.data(), want.size()) == 0;
+}
+
+}  // namespace
+
+Status CheckTcgEventDataDigest(const TcgEvent& e, uint16_t alg) {
+  const char* check = "event data digest";
+  const EVP_MD* md = TpmHashMd(alg);
+  const Bytes* want = e.DigestFor(alg);
+  if (md == nullptr || want == nullptr || want->size() != TpmHashSize(alg))
+    return Status::Fail(check, At(e) + ": no " + TpmHashName(alg) + " digest");
+  DigestHasher h(md);
+  switch (e.event_type) {
+    case kEvSeparator:
+    case kEvEfiAction:
+    case kEvEfiVariableDriverConfig:
+    case kEvEfiVariableAuthority:
+      if (DigestIs(&h, *want, e.data.data(), e.data.size())) return Status();
+      break;
+    case kEvEfiVariableBoot:
+    case kEvEfiVariableBoot2: {
+      if (DigestIs(&h, *want, e.data.data(), e.data.size())) return Status();
+      TcgEventInfo info;
+      if (DecodeTcgEvent(e, &info).ok() &&
+          DigestIs(&h, *want, info.efi_data.data(), info.efi_data.size()))
+        return Status();
+      break;
+    }
+    default:
+      return Status::Fail(check, At(e) + ": not checkable");
+  }
+  return Status::Fail(check, At(e) + ": the data is not what was measured");
+}
+
+Status EfiSecureBootEnabled(const TcgEventLog& log, uint16_t alg, bool* enabled) {
+  static const char kEfiGlobalVariable[] = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
+  const TcgEvent* found = nullptr;
+  TcgEventInfo info;
+  for (const TcgEvent& e : log.events) {
+    if (e.pcr_index != 7 || e.event_type != kEvEfiVariableDriverConfig) continue;
+    TcgEventInfo i;
+    if (DecodeTcgEvent(e, &i).ok() && i.efi_name == "SecureBoot" && i.efi_guid == kEfiGlobalVariable) {
+      found = &e;
+      info = std::move(i);
+    }
+  }
+  if (found == nullptr) return Status::Fail("secure boot", "no SecureBoot variable event in PCR 7");
+  RA_RETURN_IF_ERROR(CheckTcgEventDataDigest(*found, alg));
+  *enabled = info.efi_data.size() == 1 && info.efi_data[0] == 1;
+  return Status();
+}
+
 }  // namespace ra

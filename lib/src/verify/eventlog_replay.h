@@ -40,6 +40,21 @@ Status CheckReplayedPcrs(const ReplayedPcrs& replayed, const TpmPcrValues& quote
 // The PCRs the log extends, ascending.
 std::vector<uint32_t> ExtendedPcrs(const ReplayedPcrs& replayed);
 
+// Whether e's digest for alg is the hash of its data, for the event types
+// whose data is what was measured (PFP 10.4.1), so that decoded data can
+// be trusted as far as the replay is: EV_SEPARATOR, EV_EFI_ACTION,
+// EV_EFI_VARIABLE_DRIVER_CONFIG, EV_EFI_VARIABLE_AUTHORITY (the whole
+// UEFI_VARIABLE_DATA), EV_EFI_VARIABLE_BOOT/BOOT2 (the whole structure,
+// or VariableData only as much firmware measures it).  Other types are
+// refused ("not checkable"): their digest covers something else (an
+// image, a table in memory).
+Status CheckTcgEventDataDigest(const TcgEvent& e, uint16_t alg);
+
+// The SecureBoot EFI variable (EFI global variable GUID) of the last such
+// EV_EFI_VARIABLE_DRIVER_CONFIG event in PCR 7, its data checked against
+// its alg digest: *enabled is data == {1}.  No such event is an error.
+Status EfiSecureBootEnabled(const TcgEventLog& log, uint16_t alg, bool* enabled);
+
 using Rtmr = std::array<uint8_t, 48>;
 
 // RTMR0..3 from a CCEL log.  Events with MR index 0 are skipped, MR
