@@ -136,6 +136,10 @@ TEST(TpmQuote, Cos85OneByteChangesAreRefused) {
   bank[2].erase(bank[2].begin());
   EXPECT_NE(ra::CheckTpmPcrDigest(q, shifted, ra::kTpmAlgSha256, opt).detail().find("is not"),
             std::string::npos);
+  ra::TpmPcrValues extra = c.pcrs;
+  extra[ra::kTpmAlgSha512][0] = Bytes(64, 0);
+  EXPECT_EQ(ra::CheckTpmPcrDigest(q, extra, ra::kTpmAlgSha256, opt).detail(),
+            "PCR 0 (sha512) given but not quoted");
   ra::TpmPcrValues missing = c.pcrs;
   missing.begin()->second.erase(7);
   EXPECT_EQ(ra::CheckTpmPcrDigest(q, missing, ra::kTpmAlgSha256, opt).check(), "tpm pcr digest");

@@ -5,6 +5,7 @@
 #include <openssl/ecdsa.h>
 #include <openssl/rsa.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "common/openssl_error.h"
@@ -136,6 +137,17 @@ Status ComputeTpmPcrDigest(const std::vector<TpmPcrSelection>& selection,
 Status CheckTpmPcrDigest(const TpmQuote& quote, const TpmPcrValues& pcrs,
                          uint16_t digest_alg, const TpmQuoteCheckOptions& opt) {
   RA_RETURN_IF_ERROR(CheckHashAllowed(digest_alg, opt, "tpm pcr digest"));
+  // A value the quote does not cover is unauthenticated; refusing it here
+  // means no later check can mistake it for a quoted one.
+  for (const auto& bank : pcrs) {
+    const TpmPcrSelection* sel = nullptr;
+    for (const auto& s : quote.pcr_select)
+      if (s.hash_alg == bank.first) sel = &s;
+    for (const auto& v : bank.second)
+      if (sel == nullptr || std::find(sel->pcrs.begin(), sel->pcrs.end(), v.first) == sel->pcrs.end())
+        return Status::Fail("tpm pcr digest", "PCR " + std::to_string(v.first) + " (" +
+                                                  TpmHashName(bank.first) + ") given but not quoted");
+  }
   Bytes digest;
   RA_RETURN_IF_ERROR(ComputeTpmPcrDigest(quote.pcr_select, pcrs, digest_alg, &digest));
   if (digest.size() != quote.pcr_digest.size() ||

@@ -42,7 +42,8 @@ Status ComputeTpmPcrDigest(const std::vector<TpmPcrSelection>& selection,
                            const TpmPcrValues& pcrs, uint16_t digest_alg,
                            Bytes* out);
 
-// ComputeTpmPcrDigest over quote.pcr_select equals quote.pcr_digest.
+// ComputeTpmPcrDigest over quote.pcr_select equals quote.pcr_digest, and
+// pcrs holds no value the quote does not select (it would be unsigned).
 Status CheckTpmPcrDigest(const TpmQuote& quote, const TpmPcrValues& pcrs,
                          uint16_t digest_alg, const TpmQuoteCheckOptions& opt);
 
