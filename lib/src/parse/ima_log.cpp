@@ -1,0 +1,215 @@
+#include "parse/ima_log.h"
+
+#include <cstring>
+
+#include "common/bytes_util.h"
+
+namespace ra {
+namespace {
+
+constexpr const char* kCheck = "ima log format";
+
+std::string EntryAt(size_t i) { return "entry " + std::to_string(i) + ": "; }
+
+void PutLe32(Bytes* b, size_t v) {
+  for (int i = 0; i < 4; i++) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+// The next field (u32 length + bytes) of template data at *pos.
+bool NextField(const Bytes& d, size_t* pos, const uint8_t** field, size_t* len) {
+  if (d.size() - *pos < 4) return false;
+  *len = LoadLe32(d.data() + *pos);
+  *pos += 4;
+  if (*len > d.size() - *pos) return false;
+  *field = d.data() + *pos;
+  *pos += *len;
+  return true;
+}
+
+// d-ng: "ALG:" NUL digest.
+bool DecodeDigestNg(const uint8_t* f, size_t len, ImaEntry* e) {
+  const void* nul = std::memchr(f, 0, len);
+  if (nul == nullptr) return false;
+  size_t n = static_cast<size_t>(static_cast<const uint8_t*>(nul) - f);
+  if (n < 2 || f[n - 1] != ':' || n + 1 == len) return false;
+  e->digest_alg.assign(reinterpret_cast<const char*>(f), n - 1);
+  e->file_digest.assign(f + n + 1, f + len);
+  return true;
+}
+
+// Decodes the known templates' fields (in place: a 10,000-entry list is
+// parsed in a few milliseconds); others stay undecoded.
+Status DecodeTemplate(size_t index, ImaEntry* e) {
+  size_t want = 0;
+  if (e->template_name == "ima-ng") want = 2;
+  else if (e->template_name == "ima-sig" || e->template_name == "ima-buf") want = 3;
+  else if (e->template_name == "ima") return Status::Fail(kCheck, EntryAt(index) + "legacy template \"ima\" not supported");
+  else return Status();
+  const Bytes& d = e->template_data;
+  const uint8_t* f[3] = {};
+  size_t len[3] = {};
+  size_t pos = 0;
+  for (size_t i = 0; i < want; i++)
+    if (!NextField(d, &pos, &f[i], &len[i]))
+      return Status::Fail(kCheck, EntryAt(index) + e->template_name + " fields");
+  if (pos != d.size()) return Status::Fail(kCheck, EntryAt(index) + e->template_name + " fields");
+  if (!DecodeDigestNg(f[0], len[0], e)) return Status::Fail(kCheck, EntryAt(index) + "d-ng field");
+  if (len[1] == 0 || f[1][len[1] - 1] != 0 || std::memchr(f[1], 0, len[1] - 1))
+    return Status::Fail(kCheck, EntryAt(index) + "n-ng field");
+  e->file_name.assign(reinterpret_cast<const char*>(f[1]), len[1] - 1);
+  if (e->template_name == "ima-sig") e->signature.assign(f[2], f[2] + len[2]);
+  if (e->template_name == "ima-buf") e->buf.assign(f[2], f[2] + len[2]);
+  e->decoded = true;
+  return Status();
+}
+
+class Cursor {
+ public:
+  explicit Cursor(ByteView in) : in_(in) {}
+  bool done() const { return pos_ == in_.size; }
+  bool U32(uint32_t* v) {
+    if (in_.size - pos_ < 4) return false;
+    *v = LoadLe32(in_.data + pos_);
+    pos_ += 4;
+    return true;
+  }
+  bool Take(size_t n, Bytes* out) {
+    if (n > in_.size - pos_) return false;
+    out->assign(in_.data + pos_, in_.data + pos_ + n);
+    pos_ += n;
+    return true;
+  }
+
+ private:
+  ByteView in_;
+  size_t pos_ = 0;
+};
+
+Status ReadBinaryEntry(Cursor* c, size_t index, size_t hash_len, ImaEntry* e) {
+  uint32_t name_len = 0, data_len = 0;
+  Bytes name;
+  if (!c->U32(&e->pcr) || !c->Take(hash_len, &e->template_hash) || !c->U32(&name_len))
+    return Status::Fail(kCheck, EntryAt(index) + "truncated");
+  if (name_len == 0 || name_len > kMaxImaTemplateNameLen || !c->Take(name_len, &name))
+    return Status::Fail(kCheck, EntryAt(index) + "template name length " + std::to_string(name_len));
+  e->template_name.assign(name.begin(), name.end());
+  if (e->template_name.find('\0') != std::string::npos)
+    return Status::Fail(kCheck, EntryAt(index) + "NUL in template name");
+  if (e->template_name == "ima")
+    return Status::Fail(kCheck, EntryAt(index) + "legacy template \"ima\" not supported");
+  if (!c->U32(&data_len) || data_len > kMaxImaTemplateDataLen ||
+      !c->Take(data_len, &e->template_data))
+    return Status::Fail(kCheck, EntryAt(index) + "template data length " + std::to_string(data_len));
+  return DecodeTemplate(index, e);
+}
+
+}  // namespace
+
+bool ImaEntry::violation() const {
+  for (uint8_t b : template_hash)
+    if (b != 0) return false;
+  return true;
+}
+
+Status ParseImaBinaryLog(ByteView in, size_t template_hash_len, ImaLog* out) {
+  if (in.size > kMaxImaLogLen) return Status::Fail(kCheck, "larger than " + std::to_string(kMaxImaLogLen));
+  if (template_hash_len == 0 || template_hash_len > 64)
+    return Status::Fail(kCheck, "template hash length " + std::to_string(template_hash_len));
+  ImaLog log;
+  log.template_hash_len = template_hash_len;
+  Cursor c(in);
+  log.entries.reserve(in.size / 160);  // a typical entry is 100-200 bytes
+  while (!c.done()) {
+    ImaEntry e;
+    RA_RETURN_IF_ERROR(ReadBinaryEntry(&c, log.entries.size(), template_hash_len, &e));
+    log.entries.push_back(std::move(e));
+  }
+  if (log.entries.empty()) return Status::Fail(kCheck, "no entries");
+  *out = std::move(log);
+  return Status();
+}
+
+namespace {
+
+// Rebuilds ima-ng / ima-sig / ima-buf template data from the ASCII fields
+// after the template name: "ALG:HEX NAME" [" " HEX].
+Status AsciiTemplateData(size_t index, const std::string& rest, ImaEntry* e) {
+  bool extra = e->template_name == "ima-sig" || e->template_name == "ima-buf";
+  if (!extra && e->template_name != "ima-ng")
+    return Status::Fail(kCheck, EntryAt(index) + "template \"" + e->template_name +
+                                    "\" not supported in the ASCII list");
+  size_t sp = rest.find(' ');
+  size_t colon = rest.find(':');
+  if (sp == std::string::npos || colon == std::string::npos || colon > sp || colon == 0)
+    return Status::Fail(kCheck, EntryAt(index) + "digest field");
+  std::string alg = rest.substr(0, colon);
+  Bytes digest;
+  if (!HexDecode(rest.substr(colon + 1, sp - colon - 1), &digest).ok() || digest.empty())
+    return Status::Fail(kCheck, EntryAt(index) + "digest field");
+  std::string name = rest.substr(sp + 1);
+  Bytes last;
+  if (extra) {
+    size_t lsp = name.rfind(' ');
+    if (lsp == std::string::npos || !HexDecode(name.substr(lsp + 1), &last).ok())
+      return Status::Fail(kCheck, EntryAt(index) + "last field");
+    name.resize(lsp);
+  }
+  if (name.empty() || name.find('\0') != std::string::npos)
+    return Status::Fail(kCheck, EntryAt(index) + "name field");
+  Bytes& d = e->template_data;
+  PutLe32(&d, alg.size() + 2 + digest.size());
+  d.insert(d.end(), alg.begin(), alg.end());
+  d.push_back(':');
+  d.push_back(0);
+  d.insert(d.end(), digest.begin(), digest.end());
+  PutLe32(&d, name.size() + 1);
+  d.insert(d.end(), name.begin(), name.end());
+  d.push_back(0);
+  if (extra) {
+    PutLe32(&d, last.size());
+    d.insert(d.end(), last.begin(), last.end());
+  }
+  return DecodeTemplate(index, e);
+}
+
+Status ParseAsciiLine(size_t index, std::string line, size_t* hash_len, ImaEntry* e) {
+  if (!line.empty() && line[0] == ' ') line.erase(0, 1);  // "%2d " pads PCRs below 10
+  size_t a = line.find(' ');
+  size_t b = a == std::string::npos ? a : line.find(' ', a + 1);
+  size_t c = b == std::string::npos ? b : line.find(' ', b + 1);
+  if (c == std::string::npos) return Status::Fail(kCheck, EntryAt(index) + "too few fields");
+  std::string pcr = line.substr(0, a);
+  if (pcr.empty() || pcr.size() > 2 || pcr.find_first_not_of("0123456789") != std::string::npos)
+    return Status::Fail(kCheck, EntryAt(index) + "PCR");
+  e->pcr = static_cast<uint32_t>(std::stoul(pcr));
+  if (!HexDecode(line.substr(a + 1, b - a - 1), &e->template_hash).ok() ||
+      e->template_hash.empty() || e->template_hash.size() > 64 ||
+      (*hash_len != 0 && e->template_hash.size() != *hash_len))
+    return Status::Fail(kCheck, EntryAt(index) + "template hash");
+  *hash_len = e->template_hash.size();
+  e->template_name = line.substr(b + 1, c - b - 1);
+  if (e->template_name.empty() || e->template_name.size() > kMaxImaTemplateNameLen)
+    return Status::Fail(kCheck, EntryAt(index) + "template name");
+  return AsciiTemplateData(index, line.substr(c + 1), e);
+}
+
+}  // namespace
+
+Status ParseImaAsciiLog(const std::string& text, ImaLog* out) {
+  if (text.size() > kMaxImaLogLen) return Status::Fail(kCheck, "larger than " + std::to_string(kMaxImaLogLen));
+  if (text.empty() || text.back() != '\n') return Status::Fail(kCheck, "not newline-terminated");
+  ImaLog log;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    ImaEntry e;
+    RA_RETURN_IF_ERROR(ParseAsciiLine(log.entries.size(), text.substr(pos, nl - pos),
+                                      &log.template_hash_len, &e));
+    log.entries.push_back(std::move(e));
+    pos = nl + 1;
+  }
+  *out = std::move(log);
+  return Status();
+}
+
+}  // namespace ra

@@ -1,0 +1,68 @@
+// The Linux IMA measurement list (Documentation/security/IMA-templates.rst,
+// security/integrity/ima/ima_fs.c), in both forms the kernel exports:
+//
+//   binary (binary_runtime_measurements[_ALG]), per entry, integers in the
+//   host's byte order (little-endian here: x86, arm64, or any host with
+//   ima_canonical_fmt):
+//     pcr u32, template hash [digest_len] (SHA-1 in the classic list, that
+//     bank's hash in binary_runtime_measurements_sha256 etc.), template
+//     name length u32 + name, template data length u32 + template data
+//     (for every template but the legacy "ima": a sequence of fields, each
+//     a u32 length and its bytes);
+//   ASCII (ascii_runtime_measurements): "PCR HASH TEMPLATE FIELD..." per
+//     line, fields separated by one space.
+//
+// Templates decoded: ima-ng (d-ng "ALG:" NUL digest, n-ng name NUL),
+// ima-sig (+ sig), ima-buf (+ buf).  The legacy "ima" template is refused
+// (its template hash pads the name; no kernel has produced it by default
+// since 3.13).  Other templates are carried (their template data is what
+// the replay hashes) but not decoded.  Structure only; template hashes
+// are checked and PCRs replayed in verify/ima_replay.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace ra {
+
+// About 100,000 entries of 100-200 bytes.
+constexpr size_t kMaxImaLogLen = 16 * 1024 * 1024;
+// IMA_TEMPLATE_NAME_LEN_MAX is 15.
+constexpr size_t kMaxImaTemplateNameLen = 15;
+// ima-buf carries small buffers (kexec command lines, keys); signatures
+// are at most a few KiB.
+constexpr size_t kMaxImaTemplateDataLen = 256 * 1024;
+
+struct ImaEntry {
+  uint32_t pcr = 0;
+  Bytes template_hash;  // all zeros: a violation (the PCR got 0xFF..FF)
+  std::string template_name;
+  Bytes template_data;  // exactly the bytes the template hash covers
+  // Decoded for ima-ng, ima-sig, ima-buf (decoded == true):
+  bool decoded = false;
+  std::string digest_alg;  // d-ng's algorithm name ("sha1", "sha256", ...)
+  Bytes file_digest;
+  std::string file_name;   // n-ng without its NUL
+  Bytes signature;         // ima-sig (may be empty)
+  Bytes buf;               // ima-buf
+  bool violation() const;
+};
+
+struct ImaLog {
+  size_t template_hash_len = 0;
+  std::vector<ImaEntry> entries;
+};
+
+// template_hash_len: 20 for binary_runtime_measurements, else the size of
+// the list's algorithm.
+Status ParseImaBinaryLog(ByteView in, size_t template_hash_len, ImaLog* out);
+
+// The template hash length is taken from the first line (every line must
+// agree).  Template data is rebuilt as the kernel lays it out, so the
+// result replays and hashes exactly as the binary list would.
+Status ParseImaAsciiLog(const std::string& text, ImaLog* out);
+
+}  // namespace ra

@@ -1,0 +1,33 @@
+// Checking an IMA measurement list (parse/ima_log.h) and replaying it into
+// the PCR it extends (PCR 10 unless the IMA policy says otherwise), as the
+// kernel does (security/integrity/ima/ima_crypto.c, ima_queue.c): for
+// every TPM bank the template digest is that bank's hash over the
+// template data; a violation (all-zero template hash) extends all 0xFF.
+#pragma once
+
+#include <cstdint>
+#include <map>
+
+#include "common/status.h"
+#include "parse/ima_log.h"
+
+namespace ra {
+
+constexpr uint32_t kImaPcr = 10;
+
+// Every non-violation entry's template hash equals hash_alg over its
+// template data (hash_alg: the list's algorithm, SHA-1 for the classic
+// list).  Names the first entry that differs.
+Status CheckImaTemplateHashes(const ImaLog& log, uint16_t hash_alg);
+
+// The algorithm of the list's template hashes, from their length (20
+// SHA-1, 32 SHA-256, 48 SHA-384, 64 SHA-512); 0 for any other.
+uint16_t ImaListHashAlg(const ImaLog& log);
+
+// PCR index -> replayed value of bank hash_alg, for every PCR the list
+// extends (each starting at zero).  When hash_alg is the list's own
+// algorithm the recorded template hashes are checked on the way (as
+// CheckImaTemplateHashes, at no extra cost).
+Status ReplayImaLog(const ImaLog& log, uint16_t hash_alg, std::map<uint32_t, Bytes>* out);
+
+}  // namespace ra
