@@ -81,6 +81,8 @@ int	ra_name_in_list(const char *, const char *);
 
 /* ra_ssh_client.c */
 void	ra_client_attest(struct ssh *, const char *);
+char	*ra_host_normalise(const char *);
+void	ra_client_check_policy(const char *, int);
 
 /* ra_ssh_server.c */
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);
