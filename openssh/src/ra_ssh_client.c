@@ -231,6 +231,29 @@ ra_send_token_request(struct ssh *ssh)
 	free(hex);
 }
 
+/* What came, and the server's reason when it sent less (service-error). */
+static void
+ra_debug_items(const struct ra_evidence *ev)
+{
+	const char *type;
+	const uint8_t *data;
+	char why[RA_SSH_MAX_REASON_LEN + 1];
+	size_t i, len;
+
+	for (i = 0; i < ra_evidence_count(ev); i++) {
+		if (ra_evidence_get(ev, i, &type, &data, &len) != RA_OK)
+			continue;
+		debug2("ra-ssh: item %s, %zu bytes", type, len);
+		if (strcmp(type, RA_SSH_ITEM_SERVICE_ERROR) != 0)
+			continue;
+		len = MINIMUM(len, sizeof(why) - 1);
+		memcpy(why, data, len);
+		why[len] = '\0';
+		ra_sanitise(why);
+		debug("ra-ssh: server reports %s: %s", type, why);
+	}
+}
+
 static int
 ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 {
@@ -260,6 +283,7 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 		ra_fail(ssh, "server could not produce evidence: %s", reason);
 	debug("ra-ssh: token response with %zu evidence items",
 	    ra_evidence_count(ev));
+	ra_debug_items(ev);
 
 	/* What this client saw of the session: exchange hash and host key */
 	if (ssh->kex == NULL || ssh->kex->session_id == NULL ||
