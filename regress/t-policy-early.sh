@@ -61,4 +61,8 @@ run_ssh good $A -o AttestationPolicy="$T/policy" good true
 expect_eq "attested with it" "$(rc_of good)" 0
 run_ssh notreq -o AttestationPolicy="$T/missing" good true
 expect_eq "AttestationRequired no: the policy is not read" "$(rc_of notreq)" 0
+run_ssh mux $A -o AttestationPolicy="$T/missing" -o ControlPath="$T/nosock" -O check good
+grep -q AttestationPolicy "$T/mux.err" && fail "ssh -O check reads the policy" ||
+    ok "ssh -O check (attests nothing) does not read the policy"
+expect_grep "ssh -O check reaches the control socket" "nosock" "$T/mux.err"
 finish
