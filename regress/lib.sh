@@ -55,6 +55,7 @@ make_sim() {
 }
 
 # start_sshd NAME SSHD_BINARY [config lines...]: sets PORT_<NAME>.
+# LogLevel is DEBUG3 unless SSHD_LOGLEVEL says otherwise.
 start_sshd() {
 	local name=$1 bin=$2; shift 2
 	local cfg="$T/sshd_$name.config" log="$T/sshd_$name.log" port try
@@ -67,7 +68,7 @@ start_sshd() {
 			echo "AuthorizedKeysFile $T/authorized_keys"
 			echo "StrictModes no"
 			echo "PidFile $T/sshd_$name.pid"
-			echo "LogLevel DEBUG3"
+			echo "LogLevel ${SSHD_LOGLEVEL:-DEBUG3}"
 			echo "Subsystem sftp $P/libexec/sftp-server"
 			echo "AcceptEnv LANG"
 			for l in "$@"; do echo "$l"; done

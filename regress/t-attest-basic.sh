@@ -49,7 +49,7 @@ refused wrong-mrtd good "$T/policy-wrong-mrtd" "failed: .*MRTD"
 refused untrusted-root good "" "failed: pck chain"
 refused debug-td debug "$T/policy-debug" "failed: .*[Dd]ebug"
 refused no-provider none "$T/policy" "server does not offer attestation"
-refused bad-policy good "$T/nonexistent" "failed: policy"
+refused bad-policy good "$T/nonexistent" "^AttestationPolicy: $T/nonexistent: No such file"
 
 echo "debug TD accepted only when the policy allows it"
 run_ssh debugok $A -o AttestationPolicy="$T/policy-debug-ok" debug true

@@ -4,8 +4,9 @@
 # Edit upstream files in the build tree (build/openssh/src by default),
 # then run this script: each patch in openssh/patches/series is rewritten
 # from the tree for the files it already touches, keeping its description
-# header.  A changed upstream file that no patch claims is reported; add it
-# to a patch with --add PATCH FILE, or start a new patch with
+# header.  A file several patches touch gets the tree's edits in the last
+# of them (see below).  A changed upstream file that no patch claims is
+# reported; add it to a patch with --add PATCH FILE, or start a new patch with
 # --new NAME "description" FILE...  Our own new files live in openssh/src
 # and are copied into the tree by prepare-openssh.sh; editing them in the
 # tree is refused here so that edits are not lost.
@@ -46,18 +47,35 @@ if [ "$mode" != regen ]; then
 	for f in "$@"; do echo "$target $f" >> "$tmp/owners"; done
 fi
 
+# A file may be touched by several patches (a later patch adds a hook to
+# a file an earlier one owns).  Each patch is diffed against the tree as
+# the patches before it leave it ($tmp/cur); the tree's edits to such a
+# file go to the LAST patch that touches it, and the earlier patches keep
+# their hunks for it as they are.
+cp -a "$pristine" "$tmp/cur"
+# section PATCH FILE: that file's diff in PATCH, as it stands.
+section() {
+	awk -v f="$2" '/^--- a\//{on = ($0 == "--- a/" f)} on' "$1"
+}
 for p in $(cat "$pdir/series"); do
 	# Header: everything before the first file diff.
 	awk '/^--- a\//{exit} {print}' "$pdir/$p" > "$tmp/new"
 	for f in $(awk -v p="$p" '$1 == p {print $2}' "$tmp/owners" | sort -u); do
 		[ -f "$pristine/$f" ] || { echo "$f is not an upstream file" >&2; exit 1; }
-		diff -u --label "a/$f" --label "b/$f" "$pristine/$f" "$tree/$f" \
+		last=$(awk -v f="$f" '$2 == f {l = $1} END {print l}' "$tmp/owners")
+		if [ "$last" != "$p" ]; then
+			section "$pdir/$p" "$f" >> "$tmp/new"
+			continue
+		fi
+		diff -u --label "a/$f" --label "b/$f" "$tmp/cur/$f" "$tree/$f" \
 		    >> "$tmp/new" || [ $? -eq 1 ]
 	done
 	if ! cmp -s "$tmp/new" "$pdir/$p"; then
 		cp "$tmp/new" "$pdir/$p"
 		echo "updated $p" >&2
 	fi
+	patch -d "$tmp/cur" -p1 -s -F0 --no-backup-if-mismatch < "$pdir/$p" ||
+	    { echo "$p does not apply after the patches before it" >&2; exit 1; }
 done
 
 # Any upstream file changed in the tree but owned by no patch?

@@ -28,8 +28,17 @@
 #define SSH2_MSG_RA_TOKEN_RESPONSE	249
 
 #define RA_SSH_PROTO_VERSION		1
+/* Appended to what ssh -V and sshd -V print, never to the banner. */
+#define RA_SSH_RELEASE			"ra-ssh_0.1.0"	/* lib/CMakeLists.txt */
 #define RA_SSH_NONCE_LEN		32
 #define RA_SSH_BINDING_LEN		64
+
+/*
+ * Not evidence: why the server sends less than it was configured to (the
+ * attestation service's one-line error, lib/src/provider).  Sent whatever
+ * types the client listed, so a refusal can say why.
+ */
+#define RA_SSH_ITEM_SERVICE_ERROR	"service-error"
 
 /* Response status codes. */
 #define RA_SSH_STATUS_OK		0
@@ -46,6 +55,8 @@
 #define RA_SSH_MAX_REQUESTS		4	/* token requests per connection */
 
 #define RA_DEFAULT_TIMEOUT		30	/* AttestationTimeout, seconds */
+#define RA_SSH_STATE_DIR		"/run/ra-ssh"	/* sshd's monitor */
+#define RA_SSH_OUTAGE_LOG_INTERVAL	60	/* seconds */
 #define RA_DEFAULT_TRUSTAUTHORITY_CLI	"/usr/bin/trustauthority-cli"
 
 struct ssh;
@@ -85,6 +96,8 @@ int	ra_add_host_to_hostfile(const char *, const char *,
 	    const struct sshkey *, int);
 int	ra_hostfile_replace_entries(const char *, const char *, const char *,
 	    struct sshkey **, size_t, int, int, int);
+char	*ra_host_normalise(const char *);
+void	ra_client_check_policy(const char *, int);
 
 /* ra_ssh_server.c */
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);

@@ -12,8 +12,11 @@
 #include "includes.h"
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -199,6 +202,20 @@ ra_lib_debug(void *ctx, const char *msg)
 static void ra_fail(struct ssh *, const char *, ...)
     __attribute__((format(printf, 2, 3))) __attribute__((noreturn));
 
+static void
+ra_disconnect(struct ssh *ssh)
+{
+	if (ra_npending > 0)
+		logit("Not recording %zu known_hosts change(s) for %s: "
+		    "attestation failed", ra_npending, ractx.host);
+	if (sshpkt_start(ssh, SSH2_MSG_DISCONNECT) == 0 &&
+	    sshpkt_put_u32(ssh, SSH2_DISCONNECT_BY_APPLICATION) == 0 &&
+	    sshpkt_put_cstring(ssh, "attestation refused") == 0 &&
+	    sshpkt_put_cstring(ssh, "") == 0 &&
+	    sshpkt_send(ssh) == 0)
+		(void)ssh_packet_write_wait(ssh);
+}
+
 /*
  * Tell the server why we leave, then exit 255 with one line on stderr.
  */
@@ -212,17 +229,19 @@ ra_fail(struct ssh *ssh, const char *fmt, ...)
 	vsnprintf(reason, sizeof(reason), fmt, args);
 	va_end(args);
 	ra_sanitise(reason);
-	if (ra_npending > 0)
-		logit("Not recording %zu known_hosts change(s) for %s: "
-		    "attestation failed", ra_npending, ractx.host);
-
-	if (sshpkt_start(ssh, SSH2_MSG_DISCONNECT) == 0 &&
-	    sshpkt_put_u32(ssh, SSH2_DISCONNECT_BY_APPLICATION) == 0 &&
-	    sshpkt_put_cstring(ssh, "attestation refused") == 0 &&
-	    sshpkt_put_cstring(ssh, "") == 0 &&
-	    sshpkt_send(ssh) == 0)
-		(void)ssh_packet_write_wait(ssh);
+	ra_disconnect(ssh);
 	fatal("Attestation of %s failed: %s", ractx.host, reason);
+}
+
+/*
+ * The library's policy errors read "policy: FILE: what"; ours name the
+ * option, so the line says it is this client's configuration at fault.
+ */
+static const char *
+ra_policy_err(char *err)
+{
+	ra_sanitise(err);
+	return strncmp(err, "policy: ", 8) == 0 ? err + 8 : err;
 }
 
 static int
@@ -339,6 +358,29 @@ ra_send_token_request(struct ssh *ssh)
 	free(hex);
 }
 
+/* What came, and the server's reason when it sent less (service-error). */
+static void
+ra_debug_items(const struct ra_evidence *ev)
+{
+	const char *type;
+	const uint8_t *data;
+	char why[RA_SSH_MAX_REASON_LEN + 1];
+	size_t i, len;
+
+	for (i = 0; i < ra_evidence_count(ev); i++) {
+		if (ra_evidence_get(ev, i, &type, &data, &len) != RA_OK)
+			continue;
+		debug2("ra-ssh: item %s, %zu bytes", type, len);
+		if (strcmp(type, RA_SSH_ITEM_SERVICE_ERROR) != 0)
+			continue;
+		len = MINIMUM(len, sizeof(why) - 1);
+		memcpy(why, data, len);
+		why[len] = '\0';
+		ra_sanitise(why);
+		debug("ra-ssh: server reports %s: %s", type, why);
+	}
+}
+
 static int
 ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 {
@@ -368,6 +410,7 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 		ra_fail(ssh, "server could not produce evidence: %s", reason);
 	debug("ra-ssh: token response with %zu evidence items",
 	    ra_evidence_count(ev));
+	ra_debug_items(ev);
 
 	/* What this client saw of the session: exchange hash and host key */
 	if (ssh->kex == NULL || ssh->kex->session_id == NULL ||
@@ -429,8 +472,10 @@ ra_client_attest(struct ssh *ssh, const char *host)
 		policy_path = tilde_expand_filename(options.attestation_policy,
 		    getuid());
 	if (ra_policy_load(policy_path, &ractx.policy,
-	    err, sizeof(err)) != RA_OK)
-		ra_fail(ssh, "policy: %s", err);
+	    err, sizeof(err)) != RA_OK) {
+		ra_disconnect(ssh);
+		fatal("AttestationPolicy: %s", ra_policy_err(err));
+	}
 	debug("ra-ssh: requesting attestation, policy %s",
 	    policy_path == NULL ? "(built-in)" : policy_path);
 	free(policy_path);
@@ -487,4 +532,66 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	ra_policy_free(ractx.policy);
 	ractx.policy = NULL;
 	ra_hostfile_flush();
+}
+
+/*
+ * ssh.c: the host name as Host patterns should also see it, lowercased and
+ * without trailing dots; NULL when that is the name as typed.
+ */
+char *
+ra_host_normalise(const char *typed)
+{
+	char *s;
+	size_t n;
+
+	s = xstrdup(typed);
+	lowercase(s);
+	for (n = strlen(s); n > 1 && s[n - 1] == '.'; n--)
+		s[n - 1] = '\0';
+	if (strcmp(s, typed) == 0 || *s == '.') {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * ssh.c, before connecting: a policy file that is missing, unreadable or
+ * writable by anyone is the user's own problem, reported before anything
+ * is sent.  The full parse costs a few ms and runs while the server works
+ * (ra_client_attest).  ssh -G (dump) parses it fully and reports a problem
+ * on stderr without failing, as it does not fail for a missing IdentityFile.
+ */
+void
+ra_client_check_policy(const char *policy, int dump)
+{
+	struct ra_policy *pol = NULL;
+	struct stat st;
+	char err[512], *path;
+	const char *why = NULL;
+	int fd;
+
+	if (policy == NULL)
+		return;		/* the built-in policy */
+	path = tilde_expand_filename(policy, getuid());
+	/* As the library opens it: a FIFO must not hang us */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)) == -1 ||
+	    fstat(fd, &st) == -1)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if ((st.st_mode & S_IWOTH) != 0)
+		why = "is world-writable";
+	if (fd != -1)
+		close(fd);
+	if (why != NULL) {
+		if (!dump)
+			fatal("AttestationPolicy: %s: %s", path, why);
+		error("AttestationPolicy: %s: %s", path, why);
+	} else if (dump) {
+		if (ra_policy_load(path, &pol, err, sizeof(err)) != RA_OK)
+			error("AttestationPolicy: %s", ra_policy_err(err));
+		ra_policy_free(pol);
+	}
+	free(path);
 }

@@ -103,7 +103,8 @@ ra_token_response_put_status(struct sshbuf *b, u_int status,
 
 /*
  * items: the monitor's list (uint32 count, then string type and string
- * data per item).  Only types in the client's name-list kinds are sent.
+ * data per item).  Only types in the client's name-list kinds are sent,
+ * and the server's reason for sending less (RA_SSH_ITEM_SERVICE_ERROR).
  */
 int
 ra_token_response_put_items(struct sshbuf *b, struct sshbuf *items,
@@ -128,7 +129,8 @@ ra_token_response_put_items(struct sshbuf *b, struct sshbuf *items,
 		if ((r = sshbuf_get_cstring(items, &type, NULL)) != 0 ||
 		    (r = sshbuf_get_string_direct(items, &data, &dlen)) != 0)
 			goto out;
-		if (ra_name_in_list(type, kinds)) {
+		if (ra_name_in_list(type, kinds) ||
+		    strcmp(type, RA_SSH_ITEM_SERVICE_ERROR) == 0) {
 			if ((r = sshbuf_put_cstring(sel, type)) != 0 ||
 			    (r = sshbuf_put_string(sel, data, dlen)) != 0)
 				goto out;

@@ -12,11 +12,17 @@
 #include "includes.h"
 
 #include <sys/types.h>
+#include <sys/stat.h>
 
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "xmalloc.h"
 #include "ssh2.h"
@@ -32,11 +38,13 @@
 #include "auth.h"
 #include "servconf.h"
 #include "monitor_wrap.h"
+#include "digest.h"
 #include "ra_ssh.h"
 
 #include "ra_attest.h"
 
 extern ServerOptions options;
+extern Authctxt *the_authctxt;
 
 static int ra_service_accepted;
 static int ra_requests;
@@ -53,6 +61,40 @@ ra_send_response(struct ssh *ssh, struct sshbuf *payload)
 	return 0;
 }
 
+static const char *
+ra_user(void)
+{
+	if (the_authctxt == NULL || the_authctxt->user == NULL)
+		return "(unknown)";
+	return the_authctxt->user;
+}
+
+/* The types in a token response we built: "a,b" (or "none"). */
+static char *
+ra_sent_types(const struct sshbuf *resp)
+{
+	struct sshbuf *b;
+	char *type = NULL, *list = NULL, *tmp;
+	u_int i, n;
+
+	if ((b = sshbuf_fromb((struct sshbuf *)resp)) == NULL)
+		fatal_f("sshbuf_fromb failed");
+	if (sshbuf_consume(b, 8) != 0 || sshbuf_get_u32(b, &n) != 0)
+		n = 0;
+	for (i = 0; i < n; i++) {
+		if (sshbuf_get_cstring(b, &type, NULL) != 0 ||
+		    sshbuf_skip_string(b) != 0)
+			break;
+		xasprintf(&tmp, "%s%s%s", list == NULL ? "" : list,
+		    list == NULL ? "" : ",", type);
+		free(list);
+		free(type);
+		list = tmp;
+	}
+	sshbuf_free(b);
+	return list == NULL ? xstrdup("none") : list;
+}
+
 static int
 ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 {
@@ -60,8 +102,9 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	struct sshbuf *b = NULL, *evidence = NULL, *resp = NULL;
 	struct sshkey *hostkey;
 	const u_char *p;
+	char *sent;
 	size_t len;
-	int r;
+	int r, failed;
 
 	if (++ra_requests > RA_SSH_MAX_REQUESTS)
 		ssh_packet_disconnect(ssh, "too many attestation requests");
@@ -91,8 +134,8 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 
 	if ((evidence = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if (mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
-	    evidence) != 0) {
+	if ((failed = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
+	    evidence)) != 0) {
 		/* Details are in the monitor's log, not for the client */
 		r = ra_token_response_put_status(resp, RA_SSH_STATUS_FAILED,
 		    "evidence provider failed");
@@ -100,7 +143,13 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 		r = ra_token_response_put_items(resp, evidence, req.kinds);
 	if (r != 0 || (r = ra_send_response(ssh, resp)) != 0)
 		goto out;
-	verbose("ra-ssh: answered attestation request");
+	/* One line per attestation served; a failure is the monitor's line */
+	if (!failed) {
+		sent = ra_sent_types(resp);
+		logit("ra-ssh: attestation for user %s: sent %s", ra_user(),
+		    sent);
+		free(sent);
+	}
 	r = 0;
  out:
 	ra_token_request_free(&req);
@@ -124,10 +173,21 @@ ra_server_input_service_request(int type, u_int32_t seq, struct ssh *ssh)
 	if ((r = sshpkt_get_cstring(ssh, &service, NULL)) != 0 ||
 	    (r = sshpkt_get_end(ssh)) != 0)
 		goto out;
-	if (strcmp(service, RA_SSH_SERVICE) != 0 ||
-	    strcmp(options.attestation_provider, "none") == 0) {
+	if (strcmp(service, RA_SSH_SERVICE) != 0) {
 		debug("ra-ssh: refusing service request \"%.100s\"", service);
 		r = dispatch_protocol_error(type, seq, ssh);
+		goto out;
+	}
+	if (strcmp(options.attestation_provider, "none") == 0) {
+		/* The reply stock sshd gives, with a line that says why */
+		debug("ra-ssh: refusing service request \"%.100s\"", service);
+		logit("ra-ssh: user %s asked for attestation but "
+		    "AttestationProvider is none", ra_user());
+		if ((r = sshpkt_start(ssh, SSH2_MSG_UNIMPLEMENTED)) != 0 ||
+		    (r = sshpkt_put_u32(ssh, seq)) != 0 ||
+		    (r = sshpkt_send(ssh)) != 0)
+			sshpkt_fatal(ssh, r, "%s", __func__);
+		r = 0;
 		goto out;
 	}
 	if (ra_service_accepted)
@@ -178,6 +238,60 @@ ra_server_init_dispatch(struct ssh *ssh)
  */
 static struct ra_provider *ra_provider;
 
+/*
+ * An attestation-service outage is logged once per RA_SSH_OUTAGE_LOG_INTERVAL
+ * per AttestationProvider, not once per connection: each connection is its
+ * own process, so the last time is a file's mtime.  Where that file cannot
+ * be kept (sshd not run as root), every occurrence is logged.
+ */
+static int
+ra_outage_log_due(const char *spec)
+{
+	u_char d[SSH_DIGEST_MAX_LENGTH];
+	char *hex, *path;
+	struct stat st;
+	int fd, due = 1;
+
+	if (ssh_digest_memory(SSH_DIGEST_SHA256, spec, strlen(spec),
+	    d, sizeof(d)) != 0 || (hex = tohex(d, 8)) == NULL)
+		return 1;
+	xasprintf(&path, "%s/outage-%s", RA_SSH_STATE_DIR, hex);
+	free(hex);
+	if (mkdir(RA_SSH_STATE_DIR, 0700) == -1 && errno != EEXIST)
+		goto out;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) == -1)
+		goto out;
+	if (fstat(fd, &st) == 0 && st.st_size != 0 &&
+	    st.st_mtime <= time(NULL) &&
+	    time(NULL) - st.st_mtime < RA_SSH_OUTAGE_LOG_INTERVAL)
+		due = 0;
+	else if (ftruncate(fd, 0) != 0 || write(fd, "x", 1) != 1)
+		due = 1;	/* could not record it: log anyway */
+	close(fd);
+ out:
+	free(path);
+	return due;
+}
+
+static void
+ra_log_service_error(const char *spec, const uint8_t *data, size_t len)
+{
+	char why[RA_SSH_MAX_REASON_LEN + 1];
+	size_t i;
+
+	len = MINIMUM(len, sizeof(why) - 1);
+	for (i = 0; i < len; i++)
+		why[i] = isprint(data[i]) ? (char)data[i] : '?';
+	why[len] = '\0';
+	if (ra_outage_log_due(spec))
+		error("ra-ssh: AttestationProvider %s: %s; sending the "
+		    "evidence without a token (logged once per %d s)",
+		    spec, why, RA_SSH_OUTAGE_LOG_INTERVAL);
+	else
+		debug("ra-ssh: AttestationProvider %s: %s", spec, why);
+}
+
 int
 ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
     const u_char *nonce, size_t noncelen, const struct sshkey *hostkey,
@@ -204,13 +318,15 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 		if ((libspec = ra_provider_libspec(spec,
 		    options.trustauthority_cli_path, options.attestation_service,
 		    options.attestation_service_ca, &why)) == NULL) {
-			error("ra-ssh: AttestationProvider %s: %s", spec, why);
+			error("ra-ssh: AttestationProvider %s: %s; attestation "
+			    "for user %s failed", spec, why, ra_user());
 			goto out;
 		}
 		r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));
 		free(libspec);
 		if (r != RA_OK) {
-			error("ra-ssh: AttestationProvider %s: %s", spec, err);
+			error("ra-ssh: AttestationProvider %s: %s; attestation "
+			    "for user %s failed", spec, err, ra_user());
 			goto out;
 		}
 		debug_f("AttestationProvider %s open", spec);
@@ -219,7 +335,8 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 		fatal_f("ra_evidence_new failed");
 	if (ra_provider_collect(ra_provider, binding, ev,
 	    err, sizeof(err)) != RA_OK) {
-		error("ra-ssh: AttestationProvider %s: %s", spec, err);
+		error("ra-ssh: AttestationProvider %s: %s; attestation "
+		    "for user %s failed", spec, err, ra_user());
 		goto out;
 	}
 	n = ra_evidence_count(ev);
@@ -232,6 +349,8 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 	for (i = 0; i < n; i++) {
 		if (ra_evidence_get(ev, i, &etype, &data, &len) != RA_OK)
 			fatal_f("ra_evidence_get %zu", i);
+		if (strcmp(etype, RA_SSH_ITEM_SERVICE_ERROR) == 0)
+			ra_log_service_error(spec, data, len);
 		if ((r = sshbuf_put_cstring(out, etype)) != 0 ||
 		    (r = sshbuf_put_string(out, data, len)) != 0)
 			fatal_fr(r, "assemble");

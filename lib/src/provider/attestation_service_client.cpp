@@ -12,15 +12,18 @@
 //   REPORTDATA    = SHA-256(runtime JSON) || 32 zero bytes
 //   evidence      = "azure-tdx-quote" (the quote), "azure-runtime-data"
 //                   (the runtime JSON), and, with a service configured,
-//                   "maa-token" (the service's JWT for both).
+//                   "maa-token" (the service's JWT for both) or, when the
+//                   service fails, "service-error" (its one-line error).
 //
 // Spec: "sim-azure:DIR[;service=URL][;ca=FILE][;timeout=SECONDS]".  The
 // service is asked with POST {URL}/attest/TdxVm?api-version=... over
 // libcurl: https only, TLS verification always on (ca= replaces the system
 // store, never disables it), no redirects, connect and total timeouts
 // (total <= kMaxServiceTimeout), response bounded, HTTP status 200 only.
-// It runs in sshd's privileged monitor; a slow or failing service fails
-// the one connection.
+// It runs in sshd's privileged monitor; a slow or failing service costs
+// the one connection its token, not its evidence: the raw quote still goes
+// out (degrade, do not lock out), and a client that requires the token is
+// refused with the service's reason.
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -177,13 +180,23 @@ Status RequestMaaToken(const AttestationServiceOptions& service, ByteView quote,
 
 Status AppendAzureEvidence(const AttestationServiceOptions& service, Bytes quote,
                            Bytes runtime_json, std::vector<EvidenceItem>* out) {
-  std::string token;
-  if (!service.url.empty())
-    RA_RETURN_IF_ERROR(RequestMaaToken(service, quote, runtime_json, &token));
+  std::string token, service_error;
+  if (!service.url.empty()) {
+    Status s = RequestMaaToken(service, quote, runtime_json, &token);
+    if (!s.ok()) {
+      token.clear();
+      service_error = s.message().substr(0, kMaxServiceErrorLen);
+      for (char& c : service_error)  // one line, whatever the service said
+        if (c < 0x20 || c > 0x7e) c = '?';
+    }
+  }
   out->push_back(EvidenceItem{kEvidenceAzureTdxQuote, std::move(quote)});
   out->push_back(EvidenceItem{kEvidenceAzureRuntimeData, std::move(runtime_json)});
   if (!token.empty())
     out->push_back(EvidenceItem{"maa-token", Bytes(token.begin(), token.end())});
+  if (!service_error.empty())
+    out->push_back(EvidenceItem{kEvidenceServiceError,
+                                Bytes(service_error.begin(), service_error.end())});
   return Status();
 }
 

@@ -37,6 +37,10 @@ constexpr const char* kEvidenceTdxQuoteSha512 = "tdx-quote-sha512";
 // Attestation token.  Spec "sim-azure:DIR[;service=URL][;ca=FILE][;timeout=S]".
 constexpr const char* kEvidenceAzureTdxQuote = "azure-tdx-quote";
 constexpr const char* kEvidenceAzureRuntimeData = "azure-runtime-data";
+// Not evidence: why a token that was asked for is missing (the service's
+// one-line error).  sshd sends it whatever types the client listed.
+constexpr const char* kEvidenceServiceError = "service-error";
+constexpr size_t kMaxServiceErrorLen = 256;
 constexpr int kMaxServiceTimeout = 10;  // seconds, connect + transfer
 
 struct AttestationServiceOptions {
@@ -66,8 +70,10 @@ Status OpenAzureVtpmProvider(const std::string& options,
                              std::unique_ptr<EvidenceProvider>* out);
 
 // Appends "azure-tdx-quote" and "azure-runtime-data" and, with a service
-// configured (service.url set), the service's "maa-token" for the two;
-// *out is unchanged on failure.
+// configured (service.url set), the service's "maa-token" for the two.
+// A service that fails does not fail the evidence: the raw items go out
+// with a "service-error" item instead of the token, so a client that
+// verifies the quote itself is not locked out by an outage.
 Status AppendAzureEvidence(const AttestationServiceOptions& service, Bytes quote,
                            Bytes runtime_json, std::vector<EvidenceItem>* out);
 

@@ -1,0 +1,68 @@
+#!/bin/bash
+# A local policy that cannot be used is this client's own problem: said
+# once, naming AttestationPolicy (no "Attestation of HOST failed", no
+# doubled "policy: policy:"), and, when the file is missing, unreadable
+# or world-writable, before any connection is opened.  ssh -G parses it
+# and says what is wrong on stderr, still printing the configuration.
+. "$(dirname "$0")/lib.sh"
+
+make_sim sim
+start_sshd good "$SSHD" "AttestationProvider sim:$T/sim"
+write_ssh_config good
+echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+chmod 644 "$T/policy"
+cp "$T/policy" "$T/policy-ww"; chmod 666 "$T/policy-ww"
+mkdir "$T/policy-dir"
+{ cat "$T/policy"; echo "NoSuchKeyword 1"; } > "$T/policy-bad"
+A="-o AttestationRequired=yes"
+
+conns() { grep -c "Connection from" "$T/sshd_good.log"; }
+
+early() { # NAME POLICY PATTERN
+	local before
+	before=$(conns)
+	rm -f "$T/ran"
+	run_ssh "$1" $A -o AttestationPolicy="$2" good touch "$T/ran"
+	expect_eq "$1: exit 255" "$(rc_of "$1")" 255
+	expect_grep "$1: reason" "$3" "$T/$1.err"
+	expect_eq "$1: one line" "$(wc -l < "$T/$1.err")" 1
+	grep -q "policy: policy\|Attestation of" "$T/$1.err" &&
+	    fail "$1: reported as the server's failure: $(cat "$T/$1.err")" ||
+	    ok "$1: reported as the client's own"
+	expect_eq "$1: no connection opened" "$(conns)" "$before"
+	[ -e "$T/ran" ] && fail "$1: remote command ran" || ok "$1: remote command did not run"
+	"$SSH" -F "$T/ssh_config" $A -o AttestationPolicy="$2" -G good > "$T/$1.Gout" 2> "$T/$1.G"
+	expect_eq "$1: ssh -G still dumps" "$?" 0
+	expect_grep "$1: ssh -G says why" "$3" "$T/$1.G"
+	expect_grep "$1: ssh -G output" "^attestationpolicy $2" "$T/$1.Gout"
+}
+echo "refused before connecting"
+early missing "$T/missing" "^AttestationPolicy: $T/missing: No such file or directory"
+early ww "$T/policy-ww" "^AttestationPolicy: $T/policy-ww: is world-writable"
+early dir "$T/policy-dir" "^AttestationPolicy: $T/policy-dir: not a regular file"
+
+echo "a policy that does not parse: ssh -G says so"
+"$SSH" -F "$T/ssh_config" $A -o AttestationPolicy="$T/policy-bad" -G good > /dev/null 2> "$T/bad.G"
+expect_eq "ssh -G still dumps" "$?" 0
+expect_grep "ssh -G names the line" "^AttestationPolicy: .*policy-bad.*NoSuchKeyword" "$T/bad.G"
+echo "and a connection stops before any command, naming the option"
+rm -f "$T/ran"
+run_ssh bad $A -o AttestationPolicy="$T/policy-bad" good touch "$T/ran"
+expect_eq "exit 255" "$(rc_of bad)" 255
+expect_grep "reason" "^AttestationPolicy: .*policy-bad.*NoSuchKeyword" "$T/bad.err"
+expect_eq "one line" "$(wc -l < "$T/bad.err")" 1
+grep -q "policy: policy" "$T/bad.err" && fail "doubled prefix" || ok "no doubled prefix"
+[ -e "$T/ran" ] && fail "remote command ran" || ok "remote command did not run"
+
+echo "a good policy, and no check when attestation is not required"
+"$SSH" -F "$T/ssh_config" $A -o AttestationPolicy="$T/policy" -G good > /dev/null 2> "$T/good.G"
+expect_eq "ssh -G: a good policy, nothing on stderr" "$(cat "$T/good.G")" ""
+run_ssh good $A -o AttestationPolicy="$T/policy" good true
+expect_eq "attested with it" "$(rc_of good)" 0
+run_ssh notreq -o AttestationPolicy="$T/missing" good true
+expect_eq "AttestationRequired no: the policy is not read" "$(rc_of notreq)" 0
+run_ssh mux $A -o AttestationPolicy="$T/missing" -o ControlPath="$T/nosock" -O check good
+grep -q AttestationPolicy "$T/mux.err" && fail "ssh -O check reads the policy" ||
+    ok "ssh -O check (attests nothing) does not read the policy"
+expect_grep "ssh -O check reaches the control socket" "nosock" "$T/mux.err"
+finish
