@@ -466,6 +466,39 @@ TEST_F(PcsFetchTest, DirectorySourceRequiresCrlsUnlessToldOtherwise) {
   EXPECT_EQ(s.check(), "tcb info") << s.message();
 }
 
+// Intel's files as its PCS serves them (bodies verbatim), for the 2023
+// SPR platform: every check up to the TCB level passes.
+TEST_F(PcsFetchTest, IntelFilesServedAsPcsVerify) {
+  const std::string col = VectorPath("tdx/collateral/");
+  PcsEmulator e(dir_.path(), {"--files", col + "tcbinfo_tdx_50806f000000_2023-06.json",
+                              col + "qeidentity_td_qe_2023-06.json",
+                              col + "tcb_signing_chain.pem", col + "pckcrl_platform_2023-06.der",
+                              col + "pckcrl_issuer_chain.pem", col + "rootca_crl_2023-04.der"});
+  Platform spr;
+  LoadPlatform("tdx/gotdx_quote_v4_SPR_E4.dat", &spr);
+  const std::time_t now = Utc(2023, 6, 20);
+  auto src = ra::MakePcsCollateralSource(Pcs(e), anchors_, opt_);
+  ra::TdxCollateral c;
+  ra::Status s = src->Get(spr.pck.fmspc, spr.ca, now, 5000, &c);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(c.tcb_info, ra_test::ReadFile(col + "tcbinfo_tdx_50806f000000_2023-06.json"));
+  ra::VerifiedTdxCollateral v;
+  s = ra::VerifyTdxCollateral(c, spr.pck.fmspc, &spr.pck.pce_id, spr.ca, anchors_, opt_, now, &v);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(v.crls.size(), 2u);
+  s = ra::VerifyPckChainWithCollateral(spr.chain[0].get(), spr.untrusted, anchors_, v, now);
+  EXPECT_TRUE(s.ok()) << s.message();
+  // The same emulator still serves the bundle platform, and the cache
+  // keeps the two apart.
+  ra::TdxCollateral b;
+  s = Fetch(Pcs(e), kNow, &b);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(e.requests(), 8);
+  s = src->Get(spr.pck.fmspc, spr.ca, now, 5000, &c);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(e.requests(), 8);
+}
+
 TEST(PcsHeaders, RealIssuerChainHeadersDecode) {
   for (const char* f : {"pcs/gotdx_header_TCB-Info-Issuer-Chain_2023-06.txt",
                         "pcs/gotdx_header_SGX-Enclave-Identity-Issuer-Chain_2023-06.txt",

@@ -8,10 +8,13 @@
 //   GET /sgx/certification/v4/rootcacrl          hex text, as PCCS answers
 //
 // The collateral comes from --bundle FILE (repeatable; the dcap-qvl
-// QuoteCollateralV3 JSON of ../shared/vectors/tdx/bundles).  The QE
-// identity, CRLs and chains are those of the bundle whose TCB info was
-// last asked for (the first bundle before any).  Issuer chains go out
-// URL-encoded as Intel sends them.
+// QuoteCollateralV3 JSON of ../shared/vectors/tdx/bundles), or from the
+// files as Intel's PCS serves them (../shared/vectors/tdx/collateral):
+// --files TCBINFO.json QEIDENTITY.json TCB_CHAIN.pem PCKCRL.der
+// PCKCRL_CHAIN.pem ROOTCRL.der (repeatable; each set is one more
+// "bundle").  The QE identity, CRLs and chains are those of the bundle
+// whose TCB info was last asked for (the first before any).  Issuer
+// chains go out URL-encoded as Intel sends them.
 //
 // Misbehaviour for the negative tests: --status CODE (every answer),
 // --slow SECONDS (before every answer), --redirect (302 to the same path),
@@ -46,16 +49,35 @@ using tools::ParseInt;
 struct Options {
   std::string dir, port_file, stats_file;
   std::vector<std::string> bundles;
+  std::vector<std::vector<std::string>> file_sets;
   int port = 0, status = 0, slow = 0;
   bool redirect = false, huge = false, wrong_fmspc = false, bad_signature = false;
 };
 
 struct Bundle {
   std::string fmspc;  // lowercase hex
-  std::string tcb_info, tcb_sig, tcb_chain;
-  std::string qe_identity, qe_sig, qe_chain;
+  std::string tcb_body, tcb_chain;  // body: {"tcbInfo":...,"signature":"HEX"}
+  std::string qe_body, qe_chain;
   std::string pck_crl_der, pck_crl_chain, root_crl_hex;
 };
+
+std::string ReadAll(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in) Die("cannot read " + file);
+  return ss.str();
+}
+
+std::string ToHex(const std::string& b) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : b) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
@@ -79,30 +101,45 @@ std::string Member(json_t* o, const char* k, const std::string& file) {
   return std::string(json_string_value(v), json_string_length(v));
 }
 
-Bundle LoadBundle(const std::string& file) {
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (!in) Die("cannot read " + file);
+std::string FmspcOf(const std::string& tcb_info_text, const std::string& file) {
   json_error_t err;
-  std::string text = ss.str();
+  json_t* t = json_loadb(tcb_info_text.data(), tcb_info_text.size(), 0, &err);
+  if (!t) Die(file + ": TCB info is not JSON");
+  json_t* inner = json_object_get(t, "tcbInfo");
+  std::string f = Lower(Member(inner ? inner : t, "fmspc", file));
+  json_decref(t);
+  return f;
+}
+
+Bundle LoadFiles(const std::vector<std::string>& f) {
+  Bundle b;
+  b.tcb_body = ReadAll(f[0]);
+  b.fmspc = FmspcOf(b.tcb_body, f[0]);
+  b.qe_body = ReadAll(f[1]);
+  b.tcb_chain = b.qe_chain = ReadAll(f[2]);
+  b.pck_crl_der = ReadAll(f[3]);
+  b.pck_crl_chain = ReadAll(f[4]);
+  b.root_crl_hex = ToHex(ReadAll(f[5]));
+  return b;
+}
+
+Bundle LoadBundle(const std::string& file) {
+  json_error_t err;
+  std::string text = ReadAll(file);
   json_t* o = json_loadb(text.data(), text.size(), 0, &err);
   if (!json_is_object(o)) Die(file + ": not a JSON object");
   Bundle b;
-  b.tcb_info = Member(o, "tcb_info", file);
-  b.tcb_sig = Member(o, "tcb_info_signature", file);
+  b.tcb_body = "{\"tcbInfo\":" + Member(o, "tcb_info", file) + ",\"signature\":\"" +
+               Member(o, "tcb_info_signature", file) + "\"}";
   b.tcb_chain = Member(o, "tcb_info_issuer_chain", file);
-  b.qe_identity = Member(o, "qe_identity", file);
-  b.qe_sig = Member(o, "qe_identity_signature", file);
+  b.qe_body = "{\"enclaveIdentity\":" + Member(o, "qe_identity", file) +
+              ",\"signature\":\"" + Member(o, "qe_identity_signature", file) + "\"}";
   b.qe_chain = Member(o, "qe_identity_issuer_chain", file);
   b.pck_crl_der = FromHex(Member(o, "pck_crl", file), file);
   b.pck_crl_chain = Member(o, "pck_crl_issuer_chain", file);
   b.root_crl_hex = Lower(Member(o, "root_ca_crl", file));
   json_decref(o);
-  json_t* t = json_loadb(b.tcb_info.data(), b.tcb_info.size(), 0, &err);
-  if (!t) Die(file + ": tcb_info is not JSON");
-  b.fmspc = Lower(Member(t, "fmspc", file));
-  json_decref(t);
+  b.fmspc = FmspcOf(b.tcb_body, file);
   return b;
 }
 
@@ -163,18 +200,19 @@ class Emulator {
       std::lock_guard<std::mutex> l(mu_);
       current_ = static_cast<size_t>(hit - b_.data());
     }
-    std::string sig = hit->tcb_sig;
-    if (o_.bad_signature && !sig.empty()) sig[sig.size() - 1] = sig.back() == '0' ? '1' : '0';
+    std::string body = hit->tcb_body;
+    // The first hex digit of the signature's value, changed.
+    size_t at = body.rfind("\"signature\"");
+    if (o_.bad_signature && at != std::string::npos &&
+        (at = body.find('"', body.find(':', at))) != std::string::npos && at + 1 < body.size())
+      body[at + 1] = body[at + 1] == '0' ? '1' : '0';
     res.set_header("TCB-Info-Issuer-Chain", UrlEncode(hit->tcb_chain));
-    res.set_content("{\"tcbInfo\":" + hit->tcb_info + ",\"signature\":\"" + sig + "\"}",
-                    "application/json");
+    res.set_content(body, "application/json");
   }
   void Qe(httplib::Response& res) {
     const Bundle& b = Current();
     res.set_header("SGX-Enclave-Identity-Issuer-Chain", UrlEncode(b.qe_chain));
-    res.set_content("{\"enclaveIdentity\":" + b.qe_identity + ",\"signature\":\"" + b.qe_sig +
-                        "\"}",
-                    "application/json");
+    res.set_content(b.qe_body, "application/json");
   }
   void PckCrl(httplib::Response& res) {
     const Bundle& b = Current();
@@ -207,6 +245,7 @@ class Emulator {
 [[noreturn]] void Usage() {
   std::fprintf(stderr,
                "usage: pcs-emulator --dir DIR --bundle FILE... [--port N] [--port-file FILE]\n"
+               "       [--files TCBINFO QEIDENTITY TCB_CHAIN PCKCRL PCKCRL_CHAIN ROOTCRL]...\n"
                "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--redirect]\n"
                "       [--huge] [--wrong-fmspc] [--bad-signature]\n");
   std::exit(2);
@@ -225,6 +264,11 @@ int main(int argc, char** argv) {
     };
     if (a == "--dir") o.dir = next();
     else if (a == "--bundle") o.bundles.push_back(next());
+    else if (a == "--files") {
+      std::vector<std::string> set;
+      for (int k = 0; k < 6; k++) set.push_back(next());
+      o.file_sets.push_back(set);
+    }
     else if (a == "--port") o.port = ParseInt("--port", next(), 0, 65535);
     else if (a == "--port-file") o.port_file = next();
     else if (a == "--stats-file") o.stats_file = next();
@@ -236,9 +280,10 @@ int main(int argc, char** argv) {
     else if (a == "--bad-signature") o.bad_signature = true;
     else Usage();
   }
-  if (o.dir.empty() || o.bundles.empty()) Usage();
+  if (o.dir.empty() || (o.bundles.empty() && o.file_sets.empty())) Usage();
   std::vector<Bundle> bundles;
   for (const auto& f : o.bundles) bundles.push_back(LoadBundle(f));
+  for (const auto& f : o.file_sets) bundles.push_back(LoadFiles(f));
   tools::EnsureTestTls(o.dir, "pcs-emulator test CA");
   httplib::SSLServer svr((o.dir + "/server.pem").c_str(), (o.dir + "/server.key").c_str());
   if (!svr.is_valid()) Die("cannot set up TLS with " + o.dir + "/server.pem");
