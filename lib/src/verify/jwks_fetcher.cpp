@@ -19,15 +19,9 @@
 // cache never fails a verification and never widens what is accepted.
 #include "verify/jwks_fetcher.h"
 
-#include <fcntl.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>

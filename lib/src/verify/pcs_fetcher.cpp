@@ -47,7 +47,7 @@ std::string FmspcHex(const Fmspc& f) {
 using Clock = std::chrono::steady_clock;
 
 // One GET with whatever is left until deadline.
-Status Get(const PcsOptions& opt, const std::string& url, Clock::time_point deadline,
+Status HttpsGet(const PcsOptions& opt, const std::string& url, Clock::time_point deadline,
            std::string* body, std::map<std::string, std::string>* headers) {
   const long left = static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count());
@@ -315,17 +315,17 @@ Status FetchTdxCollateral(const PcsOptions& opt, const Fmspc& fmspc, PckCa ca, l
   c.origin = opt.base_url;
   std::map<std::string, std::string> h;
   std::string body;
-  RA_RETURN_IF_ERROR(Get(opt, u.tcb, deadline, &c.tcb_info, &h));
+  RA_RETURN_IF_ERROR(HttpsGet(opt, u.tcb, deadline, &c.tcb_info, &h));
   RA_RETURN_IF_ERROR(ChainHeader(h, {"tcb-info-issuer-chain", "sgx-tcb-info-issuer-chain"},
                                  u.tcb, &c.tcb_info_issuer_chain));
-  RA_RETURN_IF_ERROR(Get(opt, u.qe_identity, deadline, &c.qe_identity, &h));
+  RA_RETURN_IF_ERROR(HttpsGet(opt, u.qe_identity, deadline, &c.qe_identity, &h));
   RA_RETURN_IF_ERROR(ChainHeader(h, {"sgx-enclave-identity-issuer-chain"}, u.qe_identity,
                                  &c.qe_identity_issuer_chain));
-  RA_RETURN_IF_ERROR(Get(opt, u.pck_crl, deadline, &body, &h));
+  RA_RETURN_IF_ERROR(HttpsGet(opt, u.pck_crl, deadline, &body, &h));
   RA_RETURN_IF_ERROR(DecodeCrlBody(body, kCheck, &c.pck_crl));
   RA_RETURN_IF_ERROR(
       ChainHeader(h, {"sgx-pck-crl-issuer-chain"}, u.pck_crl, &c.pck_crl_issuer_chain));
-  RA_RETURN_IF_ERROR(Get(opt, u.root_ca_crl, deadline, &body, &h));
+  RA_RETURN_IF_ERROR(HttpsGet(opt, u.root_ca_crl, deadline, &body, &h));
   RA_RETURN_IF_ERROR(DecodeCrlBody(body, kCheck, &c.root_ca_crl));
   *out = std::move(c);
   return Status();
