@@ -280,6 +280,21 @@ TEST_F(PcsFetchTest, UnsafeOrTamperedCacheIsIgnored) {
   ra_test::WriteFile(file, text);
   ASSERT_EQ(chmod(file.c_str(), 0600), 0);
   refetched("signature");
+  // A torn write (the length no longer matches).
+  text = ra_test::ReadFile(file);
+  ASSERT_EQ(unlink(file.c_str()), 0);
+  ra_test::WriteFile(file, text.substr(0, text.size() / 2));
+  ASSERT_EQ(chmod(file.c_str(), 0600), 0);
+  refetched("truncated");
+  // An entry for another platform under this one's name.
+  text = ra_test::ReadFile(file);
+  size_t f = text.find("\nfmspc ");
+  ASSERT_NE(f, std::string::npos);
+  text.replace(f + 7, 12, "00806F050000");
+  ASSERT_EQ(unlink(file.c_str()), 0);
+  ra_test::WriteFile(file, text);
+  ASSERT_EQ(chmod(file.c_str(), 0600), 0);
+  refetched("not what was asked");
   // And after all that, the cache serves again.
   ASSERT_TRUE(Fetch(o, kNow, &c).ok());
   EXPECT_EQ(e.requests(), expect);
@@ -532,6 +547,28 @@ TEST(PcsHeaders, MalformedHeadersRefused) {
   EXPECT_EQ(der, real);
   ASSERT_TRUE(ra::DecodeCrlBody(std::string(real.begin(), real.end()), "crl", &der).ok());
   EXPECT_EQ(der, real);
+}
+
+TEST(PcsHeaders, TcbDateAndPckCaAreStrict) {
+  ra::Bytes b = ReadVector("tdx/collateral/tcbinfo_tdx_00a06d080000_2025-10.json");
+  std::string body(b.begin(), b.end()), text;
+  ra::Bytes sig;
+  ASSERT_TRUE(ra::ExtractSignedCollateral(body, "tcbInfo", &text, &sig).ok());
+  ra::TdxTcbInfo info;
+  ASSERT_TRUE(ra::ParseTdxTcbInfo(text, &info).ok());
+  ASSERT_GT(info.levels.size(), 1u);
+  EXPECT_GT(info.levels[0].tcb_date, info.levels[1].tcb_date);
+  // The last tcbDate is a platform level's (module levels come first).
+  size_t at = text.rfind("\"tcbDate\":\"");
+  ASSERT_NE(at, std::string::npos);
+  std::string bad = text;
+  bad.replace(at + 11, 4, "20x5");
+  EXPECT_EQ(ra::ParseTdxTcbInfo(bad, &info).check(), "tcb info");
+  // A certificate not issued by a PCK CA.
+  std::vector<ra::X509Ptr> root;
+  ASSERT_TRUE(ra::LoadPemCerts(ra::kIntelSgxRootCaPem, "root", &root).ok());
+  ra::PckCa ca;
+  EXPECT_EQ(ra::PckCaOfLeaf(root[0].get(), &ca).check(), "pck ca");
 }
 
 TEST(PcsHeaders, UrlsFollowTheV4Api) {
