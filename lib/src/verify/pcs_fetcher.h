@@ -57,7 +57,8 @@ Status FetchTdxCollateral(const PcsOptions& opt, const Fmspc& fmspc, PckCa ca, l
 // is before its nextUpdate, and is re-verified on every use.  When a fetch
 // fails and the cached entry is past nextUpdate but within
 // CollateralGrace, it is returned with a warning.  A cache that is unsafe
-// or unreadable is ignored (why goes to verify_opt.warn).
+// or unreadable is ignored (why goes to verify_opt.warn).  anchors are
+// borrowed: they must outlive the source (the policy's parsed anchors).
 std::unique_ptr<CollateralSource> MakePcsCollateralSource(
     const PcsOptions& opt, const std::vector<X509*>& anchors, const CollateralOptions& verify_opt);
 
