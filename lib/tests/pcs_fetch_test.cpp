@@ -497,9 +497,12 @@ TEST_F(PcsFetchTest, IntelFilesServedAsPcsVerify) {
   ra::Status s = src->Get(spr.pck.fmspc, spr.ca, now, 5000, &c);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(c.tcb_info, ra_test::ReadFile(col + "tcbinfo_tdx_50806f000000_2023-06.json"));
+  // As the verifier calls it (served from the cache this time).
   ra::VerifiedTdxCollateral v;
-  s = ra::VerifyTdxCollateral(c, spr.pck.fmspc, &spr.pck.pce_id, spr.ca, anchors_, opt_, now, &v);
+  s = ra::LoadVerifiedTdxCollateral(*src, spr.chain[0].get(), spr.pck, anchors_, opt_, now, 5000,
+                                    &v);
   ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(e.requests(), 4);
   EXPECT_EQ(v.crls.size(), 2u);
   s = ra::VerifyPckChainWithCollateral(spr.chain[0].get(), spr.untrusted, anchors_, v, now);
   EXPECT_TRUE(s.ok()) << s.message();

@@ -265,6 +265,16 @@ Status VerifyTdxCollateral(const TdxCollateral& c, const Fmspc& fmspc,
   return Status();
 }
 
+Status LoadVerifiedTdxCollateral(CollateralSource& src, X509* pck_leaf, const PckExtensions& pck,
+                                 const std::vector<X509*>& anchors, const CollateralOptions& opt,
+                                 std::time_t now, long timeout_ms, VerifiedTdxCollateral* out) {
+  PckCa ca;
+  RA_RETURN_IF_ERROR(PckCaOfLeaf(pck_leaf, &ca));
+  TdxCollateral c;
+  RA_RETURN_IF_ERROR(src.Get(pck.fmspc, ca, now, timeout_ms, &c));
+  return VerifyTdxCollateral(c, pck.fmspc, &pck.pce_id, ca, anchors, opt, now, out);
+}
+
 Status VerifyPckChainWithCollateral(X509* leaf, const std::vector<X509*>& untrusted,
                                     const std::vector<X509*>& anchors,
                                     const VerifiedTdxCollateral& v, std::time_t now) {

@@ -117,6 +117,13 @@ Status VerifyTdxCollateral(const TdxCollateral& c, const Fmspc& fmspc,
                            const std::vector<X509*>& anchors, const CollateralOptions& opt,
                            std::time_t now, VerifiedTdxCollateral* out);
 
+// For one quote: its PCK CA from pck_leaf's issuer, the collateral for
+// pck's FMSPC from src (within timeout_ms), and VerifyTdxCollateral with
+// pck's PCE-ID.  What the TDX verifier calls before its PCK chain check.
+Status LoadVerifiedTdxCollateral(CollateralSource& src, X509* pck_leaf, const PckExtensions& pck,
+                                 const std::vector<X509*>& anchors, const CollateralOptions& opt,
+                                 std::time_t now, long timeout_ms, VerifiedTdxCollateral* out);
+
 // The quote's PCK chain against anchors with the collateral's CRLs (at
 // v.chain_time), and its certificates' validity at now.
 Status VerifyPckChainWithCollateral(X509* leaf, const std::vector<X509*>& untrusted,
