@@ -273,3 +273,18 @@ if os.path.exists(tok):
     # The real (SGX) token under the sharedwus policy at its own time.
     put("jwt_token_fuzzer", "raw-maa-real", bytes([0x00 | (2 << 4) | (1 << 6)]) + jwt)
     put("jwt_token_fuzzer", "raw-maa-p0", bytes([0x80]) + jwt)
+
+# ---- pcs_collateral_fuzzer: selector byte, then a PCS answer part ----
+# (layout in lib/fuzz/pcs_collateral_fuzzer.cpp)
+for p in sorted(glob.glob(os.path.join(vectors, "pcs", "*Issuer-Chain*.txt"))):
+    with open(p, "rb") as f:
+        put("pcs_collateral_fuzzer", "hdr-" + os.path.basename(p), b"\x00" + f.read().strip())
+for p in sorted(glob.glob(os.path.join(vectors, "tdx", "collateral", "*crl*.der"))):
+    with open(p, "rb") as f:
+        der = f.read()
+    put("pcs_collateral_fuzzer", "crl-" + os.path.basename(p), b"\x01" + der)
+    put("pcs_collateral_fuzzer", "crlhex-" + os.path.basename(p), b"\x01" + der.hex().encode())
+for p in sorted(glob.glob(os.path.join(vectors, "tdx", "collateral", "*.json"))):
+    sel = b"\x02" if os.path.basename(p).startswith("tcbinfo") else b"\x03"
+    with open(p, "rb") as f:
+        put("pcs_collateral_fuzzer", "doc-" + os.path.basename(p), sel + f.read())

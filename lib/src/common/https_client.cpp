@@ -5,6 +5,7 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <memory>
 #include <mutex>
 
@@ -35,6 +36,34 @@ size_t Write(char* data, size_t size, size_t n, void* user) {
   return len;
 }
 
+struct HeaderSink {
+  std::map<std::string, std::string>* out = nullptr;
+  size_t total = 0, max = 0;
+  bool overflow = false;
+};
+
+// One header line per call (curl's contract); the status line and the
+// blank line have no colon and are skipped.
+size_t Header(char* data, size_t size, size_t n, void* user) {
+  HeaderSink* s = static_cast<HeaderSink*>(user);
+  size_t len = size * n;
+  s->total += len;
+  if (s->total > s->max) {
+    s->overflow = true;
+    return 0;
+  }
+  std::string line(data, len);
+  size_t colon = line.find(':');
+  if (colon == std::string::npos) return len;
+  std::string name = line.substr(0, colon);
+  for (char& c : name) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+  size_t b = colon + 1, e = line.size();
+  while (b < e && (line[b] == ' ' || line[b] == '\t')) b++;
+  while (e > b && (line[e - 1] == '\r' || line[e - 1] == '\n' || line[e - 1] == ' ')) e--;
+  (*s->out)[name] = line.substr(b, e - b);
+  return len;
+}
+
 }  // namespace
 
 Status HttpsExchange(const HttpsRequest& req, const char* check, std::string* body) {
@@ -55,6 +84,13 @@ Status HttpsExchange(const HttpsRequest& req, const char* check, std::string* bo
                                                              : req.total_timeout_s;
   Sink sink;
   sink.max = req.max_body;
+  HeaderSink hsink;
+  hsink.out = req.response_headers;
+  hsink.max = req.max_headers;
+  if (req.response_headers) req.response_headers->clear();
+  const bool ms = req.total_timeout_ms > 0;
+  const long connect_ms = ms && req.total_timeout_ms < connect * 1000 ? req.total_timeout_ms
+                                                                     : connect * 1000;
   char errbuf[CURL_ERROR_SIZE] = {0};
   CURL* h = c.get();
   bool ok = curl_easy_setopt(h, CURLOPT_URL, req.url.c_str()) == CURLE_OK &&
@@ -69,14 +105,19 @@ Status HttpsExchange(const HttpsRequest& req, const char* check, std::string* bo
             curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
             curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
             curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, connect) == CURLE_OK &&
-            curl_easy_setopt(h, CURLOPT_TIMEOUT, req.total_timeout_s) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) == CURLE_OK &&
+            curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
+                             ms ? req.total_timeout_ms : req.total_timeout_s * 1000) ==
+                CURLE_OK &&
             curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
             curl_easy_setopt(h, CURLOPT_MAXFILESIZE, static_cast<long>(req.max_body)) ==
                 CURLE_OK &&
             curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Write) == CURLE_OK &&
             curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink) == CURLE_OK &&
             curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK &&
+            (req.response_headers == nullptr ||
+             (curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, Header) == CURLE_OK &&
+              curl_easy_setopt(h, CURLOPT_HEADERDATA, &hsink) == CURLE_OK)) &&
             curl_easy_setopt(h, CURLOPT_USERAGENT, "ra-ssh") == CURLE_OK &&
             (req.ca_file.empty() ||
              curl_easy_setopt(h, CURLOPT_CAINFO, req.ca_file.c_str()) == CURLE_OK) &&
@@ -87,9 +128,13 @@ Status HttpsExchange(const HttpsRequest& req, const char* check, std::string* bo
                                static_cast<long>(req.post_json->size())) == CURLE_OK));
   if (!ok) return Status::Fail(check, "cannot configure libcurl");
   CURLcode rc = curl_easy_perform(h);
-  if (sink.overflow)
+  // CURLE_FILESIZE_EXCEEDED: the server announced a body over the bound.
+  if (sink.overflow || rc == CURLE_FILESIZE_EXCEEDED)
     return Status::Fail(check, label + ": response larger than " +
                                    std::to_string(req.max_body) + " bytes");
+  if (hsink.overflow)
+    return Status::Fail(check, label + ": response headers larger than " +
+                                   std::to_string(req.max_headers) + " bytes");
   if (rc != CURLE_OK)
     return Status::Fail(check, label + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(rc)));
   long status = 0;

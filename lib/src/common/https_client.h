@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <string>
 
 #include "common/status.h"
@@ -20,6 +21,13 @@ struct HttpsRequest {
   long connect_timeout_s = 5;
   long total_timeout_s = 10;
   size_t max_body = 256 * 1024;
+  // Set: the response's header fields, names lowercased (the last of a
+  // repeated name wins), bounded by max_headers bytes in all.
+  std::map<std::string, std::string>* response_headers = nullptr;
+  size_t max_headers = 64 * 1024;
+  // > 0: the whole exchange in milliseconds, overriding total_timeout_s
+  // (a caller with a deadline passes what is left of it).
+  long total_timeout_ms = 0;
 };
 
 // https only (unless link_local_http), TLS peer and host name verified, no redirects, bounded in

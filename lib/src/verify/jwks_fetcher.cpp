@@ -19,21 +19,16 @@
 // cache never fails a verification and never widens what is accepted.
 #include "verify/jwks_fetcher.h"
 
-#include <fcntl.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
 
 #include "common/bytes_util.h"
 #include "common/https_client.h"
+#include "common/private_cache.h"
 
 namespace ra {
 namespace {
@@ -76,28 +71,7 @@ std::string Sha256Hex(const std::string& s) {
   return HexEncode(ByteView(h, sizeof(h)));
 }
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-  void reset(int fd) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
+using Fd = UniqueFd;
 
 // What a cache entry must say to be used for (issuer, CA file).
 struct CacheIdentity {
@@ -129,41 +103,6 @@ std::string CacheName(const std::string& issuer, const std::string& ca_file) {
   return Sha256Hex(std::string(kMagic) + "\n" + issuer + "\n" + ca_file + "\n") + ".jwks";
 }
 
-// The cache directory, opened without following a final symbolic link and
-// checked on the descriptor, so the directory judged is the one used.
-Status OpenCacheDir(const std::string& dir, bool create, Fd* out) {
-  const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
-  Fd fd(open(dir.c_str(), flags));
-  bool created = false;
-  if (fd.get() < 0 && errno == ENOENT && create) {
-    // Only the last component: a missing parent (no ~/.ssh) means no cache.
-    if (mkdir(dir.c_str(), 0700) == 0)
-      created = true;
-    else if (errno != EEXIST)  // EEXIST: another ssh won the race; judged below
-      return Status::Fail(dir, std::string("cannot create: ") + std::strerror(errno));
-    fd.reset(open(dir.c_str(), flags));
-  }
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return Status::Fail(dir, "does not exist");
-    if (errno == ELOOP || errno == ENOTDIR)
-      return Status::Fail(dir, "not a directory (or a symbolic link)");
-    return Status::Fail(dir, std::strerror(errno));
-  }
-  // umask may have narrowed 0700 further, to where we cannot use it.  Only
-  // a directory made here: an existing one is judged as it is, never fixed.
-  if (created) (void)fchmod(fd.get(), 0700);
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return Status::Fail(dir, std::strerror(errno));
-  if (!S_ISDIR(st.st_mode)) return Status::Fail(dir, "not a directory");
-  if (st.st_uid != geteuid())
-    return Status::Fail(dir, "owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
-                                 std::to_string(geteuid()));
-  if (st.st_mode & (S_IWGRP | S_IWOTH))
-    return Status::Fail(dir, "writable by group or others");
-  out->reset(fd.release());
-  return Status();
-}
-
 // "KEY VALUE\n" at *pos; advances past the newline.
 bool HeaderLine(const std::string& text, size_t* pos, const std::string& key, std::string* value) {
   size_t nl = text.find('\n', *pos);
@@ -191,38 +130,12 @@ bool ParseSeconds(const std::string& s, int64_t* out) {
 Status ReadCacheFile(int dirfd, const std::string& name, const CacheIdentity& id,
                      std::time_t wall_now, int64_t clock_skew, std::string* body,
                      int64_t* age_s) {
-  Fd fd(openat(dirfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return Status::Fail(name, "no cached keys");
-    if (errno == ELOOP) return Status::Fail(name, "is a symbolic link");
-    return Status::Fail(name, std::strerror(errno));
-  }
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return Status::Fail(name, std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return Status::Fail(name, "not a regular file");
-  if (st.st_uid != geteuid())
-    return Status::Fail(name, "owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
-                                  std::to_string(geteuid()));
-  if (st.st_mode & (S_IRWXG | S_IRWXO))
-    return Status::Fail(name, "mode " + std::to_string((st.st_mode >> 6) & 7) +
-                                  std::to_string((st.st_mode >> 3) & 7) +
-                                  std::to_string(st.st_mode & 7) + ", must be 600");
-  // Another name for the file is another way in; ours are renamed into
-  // place and have exactly one.
-  if (st.st_nlink != 1) return Status::Fail(name, "has more than one link");
-  if (st.st_size < 0 || static_cast<uint64_t>(st.st_size) > kMaxCacheFile)
-    return Status::Fail(name, "larger than " + std::to_string(kMaxCacheFile) + " bytes");
   std::string text;
-  char buf[16384];
-  while (true) {
-    ssize_t n = read(fd.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Status::Fail(name, std::strerror(errno));
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxCacheFile)  // grew while we read
-      return Status::Fail(name, "larger than " + std::to_string(kMaxCacheFile) + " bytes");
-  }
+  Status rs = ReadPrivateFile(dirfd, name, kMaxCacheFile, &text);
+  if (!rs.ok())
+    return rs.message().find("no cached entry") != std::string::npos
+               ? Status::Fail(name, "no cached keys")
+               : rs;
 
   size_t pos = 0;
   std::string magic, issuer, ca, ca_sha, fetched_s, len_s;
@@ -255,38 +168,15 @@ Status ReadCacheFile(int dirfd, const std::string& name, const CacheIdentity& id
   return Status();
 }
 
-// temp + rename in the same directory: a reader sees the old file or the
-// whole new one, never a partial one.  No fsync: after a crash a torn file
-// fails the length check and is simply fetched again.
+// Written as a private cache file (common/private_cache.h): temp +
+// rename, mode 600.
 Status WriteCacheFile(int dirfd, const std::string& name, const CacheIdentity& id,
                       std::time_t wall_now, const std::string& body) {
-  uint8_t rnd[8];
-  if (RAND_bytes(rnd, sizeof(rnd)) != 1) return Status::Fail(name, "no randomness for temp name");
-  const std::string tmp = "." + name + "." + std::to_string(getpid()) + "." +
-                          HexEncode(ByteView(rnd, sizeof(rnd))) + ".tmp";
   const std::string text = std::string(kMagic) + "\nissuer " + id.issuer + "\nca " + id.ca +
                            "\nca-sha256 " + id.ca_sha256 + "\nfetched " +
                            std::to_string(static_cast<int64_t>(wall_now)) + "\nbody " +
                            std::to_string(body.size()) + "\n" + body;
-  Fd fd(openat(dirfd, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (fd.get() < 0) return Status::Fail(tmp, std::string("cannot create: ") + std::strerror(errno));
-  auto fail = [&](const std::string& what) {
-    Status s = Status::Fail(tmp, what + ": " + std::strerror(errno));
-    unlinkat(dirfd, tmp.c_str(), 0);
-    return s;
-  };
-  // 0600 whatever the umask, or the next reader would refuse it.
-  if (fchmod(fd.get(), 0600) != 0) return fail("chmod");
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = write(fd.get(), text.data() + off, text.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return fail("write");
-    off += static_cast<size_t>(n);
-  }
-  if (close(fd.release()) != 0) return fail("close");
-  if (renameat(dirfd, tmp.c_str(), dirfd, name.c_str()) != 0) return fail("rename");
-  return Status();
+  return WritePrivateFile(dirfd, name, text);
 }
 
 void Debug(const Policy& policy, const std::string& msg) {
@@ -320,7 +210,7 @@ Status FetchIssuerKeys(const std::string& issuer, const Policy& policy, std::tim
   const std::string name = CacheName(issuer, ca_file);
   if (!dir.empty()) {
     Status s = IdentityOf(issuer, ca_file, &id);
-    if (s.ok()) s = OpenCacheDir(dir, true, &dirfd);
+    if (s.ok()) s = OpenPrivateDir(dir, true, &dirfd);
     if (s.ok()) {
       use_disk = true;
       std::string body;

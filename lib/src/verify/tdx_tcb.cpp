@@ -324,6 +324,9 @@ Status ParseTdxTcbInfo(const std::string& json_text, TdxTcbInfo* out) {
     RA_RETURN_IF_ERROR(GetInt(tcb, "pcesvn", what, 0, 65535, &v));
     L.pce_svn = static_cast<uint16_t>(v);
     RA_RETURN_IF_ERROR(GetString(lvl, "tcbStatus", what, &L.status));
+    // TcbGracePeriod counts from the next newer level's date.
+    if (json_object_get(lvl, "tcbDate"))
+      RA_RETURN_IF_ERROR(GetDate(lvl, "tcbDate", what, &L.tcb_date));
     t.levels.push_back(std::move(L));
   }
   *out = std::move(t);
@@ -379,6 +382,36 @@ Status ParseQeIdentity(const std::string& json_text, QeIdentity* out) {
   return Status();
 }
 
+const TdxTcbInfo::Level* FindTdxTcbLevel(const TdxQuote& q, const PckExtensions& pck,
+                                         const TdxTcbInfo& info) {
+  const auto& tee = q.body.tee_tcb_svn;
+  const size_t tdx_start = tee[1] > 0 ? 2 : 0;
+  for (const auto& L : info.levels) {
+    bool ok = true;
+    for (size_t i = 0; i < 16 && ok; i++)
+      ok = pck.tcb_comp_svn[i] >= L.sgx_svn[i];
+    if (!ok || pck.pce_svn < L.pce_svn) continue;
+    for (size_t i = tdx_start; i < 16 && ok; i++) ok = tee[i] >= L.tdx_svn[i];
+    if (!ok) continue;
+    return &L;
+  }
+  return nullptr;
+}
+
+Status CheckQeIdentityMatch(const TdxQuote& q, const QeIdentity& qe) {
+  const SgxReportBody& r = q.qe_report;
+  if (r.mr_signer != qe.mrsigner)
+    return Status::Fail("qe identity", "QE MRSIGNER mismatch");
+  if (r.isv_prod_id != qe.isvprodid)
+    return Status::Fail("qe identity", "QE ISVPRODID mismatch");
+  if ((r.misc_select & qe.miscselect_mask) != qe.miscselect)
+    return Status::Fail("qe identity", "QE MISCSELECT mismatch");
+  if (!MaskedEqual(r.attributes.data(), qe.attributes.data(),
+                   qe.attributes_mask.data(), 16))
+    return Status::Fail("qe identity", "QE ATTRIBUTES mismatch");
+  return Status();
+}
+
 Status ComputeTdxTcbStatus(const TdxQuote& q, const PckExtensions& pck,
                            const TdxTcbInfo& info, const QeIdentity* qe,
                            std::string* status) {
@@ -387,19 +420,8 @@ Status ComputeTdxTcbStatus(const TdxQuote& q, const PckExtensions& pck,
   // TEE_TCB_SVN[1] is the TDX module's major version; from 1 on the first
   // two bytes are judged by tdxModuleIdentities, not by tdxtcbcomponents.
   const uint8_t module_version = tee[1];
-  const size_t tdx_start = module_version > 0 ? 2 : 0;
 
-  const TdxTcbInfo::Level* match = nullptr;
-  for (const auto& L : info.levels) {
-    bool ok = true;
-    for (size_t i = 0; i < 16 && ok; i++)
-      ok = pck.tcb_comp_svn[i] >= L.sgx_svn[i];
-    if (!ok || pck.pce_svn < L.pce_svn) continue;
-    for (size_t i = tdx_start; i < 16 && ok; i++) ok = tee[i] >= L.tdx_svn[i];
-    if (!ok) continue;
-    match = &L;
-    break;
-  }
+  const TdxTcbInfo::Level* match = FindTdxTcbLevel(q, pck, info);
   if (!match)
     return Status::Fail(what, "TCB not supported: no TCB level matches the "
                               "platform (PCK TCB, PCESVN, TEE_TCB_SVN " +
@@ -645,16 +667,7 @@ Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
                                 now));
 
   // The quoting enclave must be the one Intel's identity describes.
-  const SgxReportBody& r = q.qe_report;
-  if (r.mr_signer != best_qe.mrsigner)
-    return Status::Fail("qe identity", "QE MRSIGNER mismatch");
-  if (r.isv_prod_id != best_qe.isvprodid)
-    return Status::Fail("qe identity", "QE ISVPRODID mismatch");
-  if ((r.misc_select & best_qe.miscselect_mask) != best_qe.miscselect)
-    return Status::Fail("qe identity", "QE MISCSELECT mismatch");
-  if (!MaskedEqual(r.attributes.data(), best_qe.attributes.data(),
-                   best_qe.attributes_mask.data(), 16))
-    return Status::Fail("qe identity", "QE ATTRIBUTES mismatch");
+  RA_RETURN_IF_ERROR(CheckQeIdentityMatch(q, best_qe));
 
   TdxTcbResult res;
   RA_RETURN_IF_ERROR(

@@ -45,6 +45,7 @@ struct TdxTcbInfo {
     uint16_t pce_svn = 0;
     std::array<uint8_t, 16> tdx_svn{};
     std::string status;
+    std::time_t tcb_date = 0;  // "tcbDate"; 0 when the level has none
   };
   std::vector<Level> levels;  // in file order (Intel lists highest first)
 };
@@ -69,6 +70,16 @@ Status ExtractSignedCollateral(const std::string& file_text, const char* key,
 
 Status ParseTdxTcbInfo(const std::string& tcbinfo_json, TdxTcbInfo* out);
 Status ParseQeIdentity(const std::string& identity_json, QeIdentity* out);
+
+// The platform's TCB level: the first (highest) level of info that the
+// PCK's SGX components and PCESVN and the quote's TEE_TCB_SVN all reach;
+// nullptr when none does.
+const TdxTcbInfo::Level* FindTdxTcbLevel(const TdxQuote& q, const PckExtensions& pck,
+                                         const TdxTcbInfo& info);
+
+// The quote's quoting enclave is the one qe describes (MRSIGNER,
+// ISVPRODID, MISCSELECT and ATTRIBUTES under their masks).
+Status CheckQeIdentityMatch(const TdxQuote& q, const QeIdentity& qe);
 
 // The pure computation (no signatures, no dates): qe may be nullptr, in
 // which case the QE's status is not folded in.
