@@ -56,6 +56,17 @@ int ra_measurements_add(struct ra_measurements *m, const char *name,
     const char *hex, char *err, size_t errlen);
 
 /*
+ * The measurements to remember of evidence that ra_verify() accepted under
+ * pol: from its first item of an accepted type that has a record
+ * (tdx-quote, tdx-quote-sha512).  *out NULL with RA_OK: no item of such a
+ * kind (a token, say), nothing to remember.  RA_ERR_INVALID if the item
+ * does not parse or no anchor of pol issued its chain.
+ */
+int ra_measurements_from_evidence(const struct ra_policy *pol,
+    const struct ra_evidence *ev, struct ra_measurements **out,
+    char *err, size_t errlen);
+
+/*
  * Looks host up in the known-attestations file path and, per mode
  * (RA_KNOWN_CHECK_*), passes, records or refuses.  Call it only after the
  * server's evidence verified: it records what it is given.

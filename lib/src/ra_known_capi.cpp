@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -93,6 +94,35 @@ int ra_measurements_add(struct ra_measurements* m, const char* name, const char*
     if (!s.ok()) return Fail(RA_ERR_INVALID, "measurements: " + s.detail(), err, errlen);
     m->m = std::move(next);
     return Ok(err, errlen);
+  });
+}
+
+int ra_measurements_from_evidence(const struct ra_policy* pol, const struct ra_evidence* ev,
+                                  struct ra_measurements** out, char* err, size_t errlen) {
+  return Guard(err, errlen, [&]() -> int {
+    if (out == nullptr) return Fail(RA_ERR_INVALID, "measurements: NULL argument", err, errlen);
+    *out = nullptr;
+    const ra::Policy* p = ra::PolicyOfHandle(pol);
+    if (p == nullptr || ev == nullptr)
+      return Fail(RA_ERR_INVALID, "measurements: NULL argument", err, errlen);
+    for (size_t i = 0; i < ra_evidence_count(ev); i++) {
+      const char* type = nullptr;
+      const uint8_t* data = nullptr;
+      size_t len = 0;
+      if (ra_evidence_get(ev, i, &type, &data, &len) != RA_OK) continue;
+      std::string t = type;
+      // Only what ra_verify judged: items of types the policy accepts.
+      if (std::find(p->accepted_types.begin(), p->accepted_types.end(), t) ==
+          p->accepted_types.end())
+        continue;
+      if (t != RA_EVIDENCE_TDX_QUOTE && t != RA_EVIDENCE_TDX_QUOTE_SHA512) continue;
+      auto m = std::make_unique<ra_measurements>();
+      ra::Status s = ra::known::TdxKnownMeasurements(ra::ByteView(data, len), *p, &m->m);
+      if (!s.ok()) return Fail(RA_ERR_INVALID, s.message(), err, errlen);
+      *out = m.release();
+      return Ok(err, errlen);
+    }
+    return Ok(err, errlen);  // no kind with a record: *out stays NULL
   });
 }
 

@@ -538,3 +538,98 @@ TEST(KnownCommand, UsageErrors) {
 }
 
 }  // namespace
+
+// ---- the record of real (sim) TDX evidence ----
+
+#include "common/evidence.h"
+#include "provider/sim_tdx_authority.h"
+
+namespace {
+
+std::string Shell(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[256];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+TEST(KnownTdx, MeasurementsOfVerifiedSimQuote) {
+  TempDir d;
+  ra::SimInitOptions opt;
+  opt.mrtd_hex = std::string(94, '1') + "2f";
+  ASSERT_TRUE(ra::SimInit(d / "sim", opt).ok());
+  WriteFile(d / "policy", "TrustAnchor tdx sim/root.pem\n");
+  std::unique_ptr<ra::EvidenceProvider> prov;
+  ASSERT_TRUE(ra::OpenProvider("sim:" + (d / "sim"), &prov).ok());
+  ra::Binding b{};
+  b[0] = 7;
+  std::vector<ra::EvidenceItem> items;
+  ASSERT_TRUE(prov->Collect(b, &items).ok());
+  ASSERT_EQ(items.size(), 1u);
+
+  char err[512], summary[512];
+  ra_policy* pol = nullptr;
+  ASSERT_EQ(ra_policy_load((d / "policy").c_str(), &pol, err, sizeof(err)), RA_OK) << err;
+  ra_evidence* ev = ra_evidence_new();
+  ASSERT_EQ(ra_evidence_add(ev, "tdx-quote", items[0].data.data(), items[0].data.size(), err,
+                            sizeof(err)), RA_OK);
+  ASSERT_EQ(ra_verify(pol, ev, b.data(), 0, summary, sizeof(summary), err, sizeof(err)), RA_OK)
+      << err;
+  ra_measurements* m = nullptr;
+  ASSERT_EQ(ra_measurements_from_evidence(pol, ev, &m, err, sizeof(err)), RA_OK) << err;
+  ASSERT_NE(m, nullptr);
+
+  // The record, checked through the file: kind, order, and values.
+  std::string f = d / "ka";
+  int recorded = 0;
+  ASSERT_EQ(ra_known_check(f.c_str(), "sim.example", 2222, RA_KNOWN_CHECK_ACCEPT_NEW, 0, m,
+                           &recorded, nullptr, nullptr, err, sizeof(err)), RA_OK) << err;
+  std::vector<ra::known::Record> recs;
+  std::vector<std::string> corrupt;
+  ra::known::ListText(ReadFile(f), f, &recs, &corrupt);
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_TRUE(corrupt.empty());
+  const Measurements& got = recs[0].m;
+  EXPECT_EQ(got.kind, "tdx");
+  std::vector<std::string> names;
+  for (const auto& fld : got.fields) names.push_back(fld.first);
+  EXPECT_EQ(names, (std::vector<std::string>{"anchor", "mrtd", "rtmr0", "rtmr1", "rtmr2",
+                                             "mrconfigid", "mrowner", "td_attributes"}));
+  EXPECT_EQ(got.fields[1].second, opt.mrtd_hex);
+  // The anchor: SHA-256 of root.pem's DER, computed by openssl(1).
+  std::string fpr = Shell("openssl x509 -in '" + (d / "sim/root.pem") +
+                          "' -outform DER | sha256sum | cut -c1-64");
+  ASSERT_EQ(fpr.size(), 65u) << fpr;
+  EXPECT_EQ(got.fields[0].second, fpr.substr(0, 64));
+  EXPECT_EQ(got.fields[7].second.size(), 16u);
+  ra_measurements_free(m);
+
+  // An item of a type the policy does not accept was never verified:
+  // nothing is taken from it.
+  WriteFile(d / "policy2", "TrustAnchor tdx sim/root.pem\nAcceptEvidence tdx-quote-sha512\n");
+  ra_policy* pol2 = nullptr;
+  ASSERT_EQ(ra_policy_load((d / "policy2").c_str(), &pol2, err, sizeof(err)), RA_OK) << err;
+  ra_measurements* stale = nullptr;
+  ASSERT_EQ(ra_measurements_new("tdx", &stale, err, sizeof(err)), RA_OK);
+  m = stale;  // must be reset
+  ASSERT_EQ(ra_measurements_from_evidence(pol2, ev, &m, err, sizeof(err)), RA_OK) << err;
+  EXPECT_EQ(m, nullptr);
+  ra_measurements_free(stale);
+  ra_policy_free(pol2);
+
+  // Under the default policy (Intel's root), the sim's chain has no anchor.
+  ra_policy* def = nullptr;
+  ASSERT_EQ(ra_policy_load(nullptr, &def, err, sizeof(err)), RA_OK);
+  EXPECT_EQ(ra_measurements_from_evidence(def, ev, &m, err, sizeof(err)), RA_ERR_INVALID);
+  EXPECT_NE(std::string(err).find("no trust anchor"), std::string::npos) << err;
+  EXPECT_EQ(m, nullptr);
+  ra_policy_free(def);
+  ra_evidence_free(ev);
+  ra_policy_free(pol);
+}
+
+}  // namespace

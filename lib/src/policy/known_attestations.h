@@ -160,6 +160,12 @@ Status CheckAndRecord(const std::string& path, const std::string& host, int port
                       const CheckOptions& opts, const Measurements& seen,
                       bool* recorded, std::vector<std::string>* warnings);
 
+// The record of a TDX quote that has verified under policy (this only
+// reads it): kind "tdx"; anchor (SHA-256 of the DER of the policy's trust
+// anchor that issued its PCK chain), mrtd, rtmr0-2, mrconfigid, mrowner,
+// td_attributes.
+Status TdxKnownMeasurements(ByteView quote, const Policy& policy, Measurements* out);
+
 // Whether the policy names reference values for the workload's own
 // measurements (MRTD or an RTMR): then the policy identifies the server's
 // software and known attestations are not consulted.  MRSEAM alone does
