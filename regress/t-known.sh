@@ -12,8 +12,7 @@ make_sim simb
 start_sshd a "$SSHD" "AttestationProvider sim:$T/sima"
 start_sshd b "$SSHD" "AttestationProvider sim:$T/simb"
 write_ssh_config a b
-KA="$T/known_attestations"
-sed -i "s|^Host \(.*\)\$|Host \1\n\tKnownAttestationsFile $KA|" "$T/ssh_config"
+KA="$T/known_attestations"	# write_ssh_config's KnownAttestationsFile
 
 cat "$T/sima/root.pem" "$T/simb/root.pem" > "$T/roots.pem"
 echo "TrustAnchor tdx $T/roots.pem" > "$T/policy"
