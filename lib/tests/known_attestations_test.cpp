@@ -384,6 +384,20 @@ TEST(KnownFile, UnsafeFilesAreRefused) {
   EXPECT_EQ(ReadFile(sub + "/ka"), "h tdx mrtd=00\n");
 }
 
+TEST(KnownFile, MissingDirectoryIsCreatedPrivate) {
+  TempDir d;
+  std::string f = d / "dotssh/ka";  // as for a user without ~/.ssh yet
+  bool rec = false;
+  ASSERT_TRUE(Check(f, "h", 22, Mode::kAcceptNew, Tdx(), &rec).ok());
+  EXPECT_TRUE(rec);
+  struct stat st;
+  ASSERT_EQ(stat((d / "dotssh").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  EXPECT_TRUE(Check(f, "h", 22, Mode::kYes, Tdx(), &rec).ok());
+  // Only the last component is made.
+  EXPECT_FALSE(Check(d / "x/y/ka", "h", 22, Mode::kAcceptNew, Tdx(), &rec).ok());
+}
+
 TEST(KnownFile, SizeIsBounded) {
   TempDir d;
   std::string f = d / "ka";

@@ -107,6 +107,9 @@ mode_t ModeFor(const std::string& path) {
 Status ReadKnownFile(const std::string& path, std::string* text, bool* exists) {
   text->clear();
   *exists = false;
+  // No directory (no ~/.ssh yet): no file, and WriteKnownFile makes it.
+  struct stat dir_st;
+  if (stat(Dirname(path).c_str(), &dir_st) != 0 && errno == ENOENT) return Status();
   RA_RETURN_IF_ERROR(CheckParents(Dirname(path)));
   int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
