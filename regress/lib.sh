@@ -112,6 +112,7 @@ Host $name
 	IdentityFile $T/id
 	IdentitiesOnly yes
 	UserKnownHostsFile $T/known_hosts
+	KnownAttestationsFile $T/known_attestations
 	StrictHostKeyChecking accept-new
 	BatchMode yes
 	LogLevel ERROR

@@ -316,3 +316,9 @@ int ra_verify(const struct ra_policy* pol, const struct ra_evidence* ev,
 const char* ra_version(void) { return "ra-attest 0.1.0"; }
 
 }  // extern "C"
+
+// Read-only access to a loaded policy for the C ABI files that cannot see
+// struct ra_policy (ra_known_capi.cpp); declared in capi_policy.h.
+namespace ra {
+const Policy* PolicyOfHandle(const ra_policy* pol) { return pol ? &pol->policy : nullptr; }
+}  // namespace ra

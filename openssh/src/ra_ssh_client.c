@@ -42,6 +42,7 @@
 #include "pathnames.h"
 #include "hostfile.h"
 #include "ra_ssh.h"
+#include "ra_ssh_known.h"
 
 #include "ra_attest.h"
 
@@ -426,6 +427,10 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 		ra_fail(ssh, "%s", err);
 	ra_sanitise(summary);
 	verbose("Attestation of %s verified: %s", ractx.host, summary);
+	/* Trust on first use when the policy pins no measurement */
+	if (ra_known_client_check(ractx.policy, ev, ractx.host,
+	    err, sizeof(err)) != 0)
+		ra_fail(ssh, "%s", err);
 	ra_evidence_free(ev);
 	explicit_bzero(binding, sizeof(binding));
 	ractx.verified = 1;
