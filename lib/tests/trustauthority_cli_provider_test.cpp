@@ -345,6 +345,13 @@ TEST_F(TrustAuthorityCliTest, PathIsWalkedAsTheKernelWalksIt) {
   EXPECT_NE(ra::OpenTrustAuthorityCliProvider(dir_ / "a/cli/x", 30, &p).message().find(
                 "a/cli: not a directory"),
             std::string::npos);
+  // A trailing slash asks for a directory: the kernel would not run
+  // "a/cli/", so neither is it accepted here (directly or via a link).
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(dir_ / "a/cli/", 30, &p).message().find(
+                "a/cli: not a directory"),
+            std::string::npos);
+  ASSERT_EQ(symlink("a/cli/", (dir_ / "slashed").c_str()), 0);
+  EXPECT_FALSE(ra::OpenTrustAuthorityCliProvider(dir_ / "slashed", 30, &p).ok());
   // A link to a safe file in a safe directory named through a link that
   // loops back on itself is still found within the limit.
   ASSERT_EQ(symlink(".", (dir_ / "self").c_str()), 0);
