@@ -94,6 +94,7 @@ int	ra_name_in_list(const char *, const char *);
 void	ra_client_attest(struct ssh *, const char *);
 int	ra_add_host_to_hostfile(const char *, const char *,
 	    const struct sshkey *, int);
+int	ra_hostfile_pending(const char *);
 int	ra_hostfile_replace_entries(const char *, const char *, const char *,
 	    struct sshkey **, size_t, int, int, int);
 char	*ra_host_normalise(const char *);
