@@ -7,6 +7,7 @@
 # The install is its own OpenSSH build (configured for /opt/ra-ssh), so
 # this is slow the first time: it runs from make check-install, not make
 # check.
+# regress: opt-in
 . "$(dirname "$0")/lib.sh"
 
 D="$T/root"
