@@ -13,6 +13,8 @@
 #                 ssh, sshd & co., ssh-attest, man pages, examples
 #                 (its own OpenSSH build, configured for those paths)
 #   make check-install  install into a scratch DESTDIR and run it there
+#   make deb      build/deb/ra-ssh_*.deb (/opt/ra-ssh, /etc/ra-ssh)
+#   make check-deb  install that package here, connect with it, purge it
 #
 BUILD   := $(CURDIR)/build
 # The tests' staged build; make install has its own (scripts/install.sh).
@@ -35,7 +37,7 @@ UPSTREAM_CI_TESTS ?= connect-privsep exit-status transfer stderr-data scp \
 	sftp-cmds forwarding sshcfgparse cfgparse
 
 .PHONY: all deps lib openssh check check-unit check-e2e demo clean regen-patches \
-	bench fuzz check-upstream check-upstream-ci install check-install
+	bench fuzz check-upstream check-upstream-ci install check-install deb check-deb
 
 all: openssh
 
@@ -86,6 +88,15 @@ install: lib
 
 check-install: all
 	regress/run.sh t-install.sh
+
+# A .deb under its own names (/opt/ra-ssh, /etc/ra-ssh, ra-ssh-sshd),
+# beside Debian's openssh packages; check-deb installs it on this machine,
+# connects with it and purges it.
+deb: lib
+	@JOBS=$(JOBS) scripts/make-deb.sh
+
+check-deb: all
+	regress/run.sh t-deb.sh
 
 regen-patches:
 	scripts/regen-patches.sh
