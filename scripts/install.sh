@@ -46,6 +46,7 @@ install -d "$root/share/man/man1" "$root/share/ra-ssh/examples/policies" \
     "$root/share/ra-ssh/examples/ssh_config.d" \
     "$root/share/ra-ssh/examples/systemd"
 install -m 0644 "$top/doc/ssh-attest.1" "$root/share/man/man1/ssh-attest.1"
+install -m 0644 "$top/build/install/$key/src/LICENCE" "$root/share/ra-ssh/LICENCE.OpenSSH"
 install -m 0644 "$top"/contrib/policies/*.policy "$root/share/ra-ssh/examples/policies/"
 install -m 0644 "$top"/contrib/sshd_config.d/*.conf "$root/share/ra-ssh/examples/sshd_config.d/"
 install -m 0644 "$top"/contrib/ssh_config.d/*.conf "$root/share/ra-ssh/examples/ssh_config.d/"
