@@ -87,15 +87,18 @@ install: lib
 	    scripts/install.sh
 
 check-install: all
+	@scripts/install-deps.sh --ship
 	regress/run.sh t-install.sh
 
 # A .deb under its own names (/opt/ra-ssh, /etc/ra-ssh, ra-ssh-sshd),
 # beside Debian's openssh packages; check-deb installs it on this machine,
 # connects with it and purges it.
 deb: lib
+	@scripts/install-deps.sh --ship
 	@JOBS=$(JOBS) scripts/make-deb.sh
 
 check-deb: all
+	@scripts/install-deps.sh --ship
 	regress/run.sh t-deb.sh
 
 regen-patches:
