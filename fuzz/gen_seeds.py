@@ -4,8 +4,8 @@
 usage: gen_seeds.py OUT SSH_ATTEST SIM_DIR VECTORS_DIR
 
 Writes OUT/<target>/ seed files and OUT/policy.dict.  Nothing here is
-committed output: seeds are generated at run time from the shared vectors
-(read in place, not copied into the repo) and fresh sim quotes.
+committed output: seeds are generated at run time from tests/vectors
+(read in place) and fresh sim quotes.
 """
 import glob
 import os
@@ -35,7 +35,7 @@ def sstr(b):
     return u32(len(b)) + b
 
 
-# ---- quotes: shared real vectors + sim quotes ----
+# ---- quotes: real vectors + sim quotes ----
 quotes = {}
 for p in sorted(glob.glob(os.path.join(vectors, "tdx", "*.dat"))):
     with open(p, "rb") as f:
