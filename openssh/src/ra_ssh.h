@@ -52,8 +52,10 @@ struct ssh;
 struct sshbuf;
 struct sshkey;
 
-/* ra_ssh.c: shared by client and server. */
+/* ra_ssh_conf.c: config syntax, linked everywhere servconf.o is. */
 int	ra_provider_spec_valid(const char *);
+
+/* ra_ssh.c: shared by ssh, sshd and sshd-session. */
 char	*ra_provider_libspec(const char *, const char *, const char *,
 	    const char *, const char **);
 void	ra_provider_check(const char *, const char *, const char *,
@@ -86,7 +88,8 @@ int	ra_add_host_to_hostfile(const char *, const char *,
 int	ra_hostfile_replace_entries(const char *, const char *, const char *,
 	    struct sshkey **, size_t, int, int, int);
 
-/* ra_ssh_server.c */
+/* ra_ssh_server.c; serverloop.c calls it through this hook. */
+extern void (*server_dispatch_hook)(struct ssh *);
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);
 void	ra_server_init_dispatch(struct ssh *);
 int	ra_monitor_collect(const char *, const u_char *, size_t,
