@@ -66,7 +66,12 @@ if [ -f "$manifest" ]; then
 	fi
 fi
 mkdir -p "$tree"
-rsync -a --checksum "$src/" "$tree/"
+# OpenSSH's Makefile has no header dependencies: a changed header (a new
+# ServerOptions field) would leave objects built with the old layout.
+rsync -a --checksum -i "$src/" "$tree/" > "$build/openssh/sync.log"
+if grep -q '^>f.*\.h$' "$build/openssh/sync.log"; then
+	find "$tree" -name '*.o' -delete
+fi
 echo "$ac_sum" > "$tree/.ra-autoreconf"
 (cd "$src" && find . -type f | sort | xargs sha256sum) > "$manifest"
 rm -rf "$stage"

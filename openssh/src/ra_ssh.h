@@ -46,6 +46,9 @@
 #define RA_SSH_MAX_REQUESTS		4	/* token requests per connection */
 
 #define RA_DEFAULT_TIMEOUT		30	/* AttestationTimeout, seconds */
+#define RA_DEFAULT_MAX_ATTESTATIONS	8	/* MaxAttestations */
+#define RA_MAX_ATTESTATIONS_LIMIT	1024
+#define RA_DEFAULT_PROVIDER_TIMEOUT	15	/* AttestationProviderTimeout, s */
 #define RA_DEFAULT_TRUSTAUTHORITY_CLI	"/usr/bin/trustauthority-cli"
 
 struct ssh;
@@ -92,6 +95,11 @@ int	ra_hostfile_replace_entries(const char *, const char *, const char *,
 extern void (*server_dispatch_hook)(struct ssh *);
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);
 void	ra_server_init_dispatch(struct ssh *);
+/* ra_monitor_collect's results; the monitor sends them to the child. */
+#define RA_COLLECT_OK		0
+#define RA_COLLECT_FAILED	1	/* provider error (details in log) */
+#define RA_COLLECT_BUSY		2	/* no MaxAttestations slot in time */
+#define RA_COLLECT_TIMEOUT	3	/* AttestationProviderTimeout */
 int	ra_monitor_collect(const char *, const u_char *, size_t,
 	    const u_char *, size_t, const struct sshkey *, struct sshbuf *);
 
