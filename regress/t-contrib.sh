@@ -28,12 +28,26 @@ printf 'Include %s\nHostKey %s\n' "$T/bad.conf" "$T/host_key" > "$T/sshd.bad"
 expect_eq "sshd -t refuses a misspelt snippet" "$?" 255
 
 echo "ssh_config snippets"
+# ssh -G loads the policy a snippet names: point the installed paths at
+# the examples here, and their collateral at the test vectors.
+mkdir -p "$T/policies" "$T/ssh_config.d"
+for p in "$C"/policies/*.policy; do
+	sed "s#/var/lib/ra-ssh/intel-collateral#$top/tests/vectors/tdx/collateral#" \
+	    "$p" > "$T/policies/$(basename "$p")"
+done
 n=0
 for f in "$C"/ssh_config.d/*.conf; do
 	n=$((n + 1))
-	"$SSH" -G -T -F "$f" cvm-1.westeurope.cloudapp.azure.com > "$T/G.out" 2> "$T/G.err"
+	g="$T/ssh_config.d/$(basename "$f")"
+	sed "s#/etc/ra-ssh/policies/#$T/policies/#" "$f" > "$g"
+	"$SSH" -G -T -F "$g" cvm-1.westeurope.cloudapp.azure.com > "$T/G.out" 2> "$T/G.err"
 	expect_eq "ssh -G -F $(basename "$f")" "$? $(cat "$T/G.err")" "0 "
 done
+# ... and a snippet whose policy is missing says so, on stderr
+"$SSH" -G -T -F "$C/ssh_config.d/azure-tdx.conf" cvm-1.westeurope.cloudapp.azure.com \
+    > /dev/null 2> "$T/G.err"
+expect_grep "a missing policy is reported by ssh -G" \
+    "AttestationPolicy: /etc/ra-ssh/policies/azure-tdx-quote.policy" "$T/G.err"
 [ "$n" -ge 4 ] && ok "$n ssh snippets" || fail "ssh snippets: $n"
 "$SSH" -G -T -F "$C/ssh_config.d/azure-tdx.conf" cvm-1.westeurope.cloudapp.azure.com > "$T/G.out"
 expect_grep "Azure hosts require attestation" "^attestationrequired yes" "$T/G.out"

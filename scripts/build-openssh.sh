@@ -55,6 +55,15 @@ for p in $(cat "$top/openssh/patches/series"); do
 	    < "$top/openssh/patches/$p" || die "patch $p does not apply"
 done
 cp "$top/openssh/src/"* "$src/"
+# A patched configure.ac needs configure regenerated (autoreconf, as Debian's
+# build does); reuse the tree's while configure.ac is unchanged.
+ac_sum=$(sha256sum < "$src/configure.ac")
+if [ -f "$tree/configure" ] && [ "$(cat "$tree/.ra-autoreconf" 2>/dev/null)" = "$ac_sum" ]; then
+	cp -p "$tree/configure" "$tree/config.h.in" "$src/"
+else
+	(cd "$src" && autoreconf && rm -rf autom4te.cache) \
+	    > "$odir/autoreconf.log" 2>&1 || die "autoreconf failed"
+fi
 
 # Refuse to clobber edits made in the tree since the last sync, unless
 # they are already what the patches produce (regen-patches.sh was run).
@@ -70,7 +79,13 @@ if [ -f "$manifest" ]; then
 	fi
 fi
 mkdir -p "$tree"
-rsync -a --checksum "$src/" "$tree/"
+# OpenSSH's Makefile has no header dependencies: a changed header (a new
+# ServerOptions field) would leave objects built with the old layout.
+rsync -a --checksum -i "$src/" "$tree/" > "$odir/sync.log"
+if grep -q '^>f.*\.h$' "$odir/sync.log"; then
+	find "$tree" -name '*.o' -delete
+fi
+echo "$ac_sum" > "$tree/.ra-autoreconf"
 (cd "$src" && find . -type f | sort | xargs sha256sum) > "$manifest"
 rm -rf "$stage"
 
@@ -78,13 +93,13 @@ cd "$tree"
 ra_libs=$(cat "$libdir/ra_attest.libs")
 conf_args="--prefix=$prefix --sysconfdir=$sysconfdir
     --with-privsep-path=$privsep --with-pid-dir=$piddir
-    --without-zlib-version-check"
+    --without-zlib-version-check --with-attestation=$libdir"
 conf_key=$(printf '%s\n%s\n' "$conf_args" "$ra_libs" | cat - configure Makefile.in | sha256sum)
 if [ ! -f Makefile ] || [ "$(cat .ra-configured 2>/dev/null)" != "$conf_key" ]; then
 	echo "build-openssh: configuring" >&2
 	# shellcheck disable=SC2086
 	CC="${CC:-$(command -v ccache >/dev/null && echo 'ccache cc' || echo cc)}" \
-	CPPFLAGS="-I$top/lib/include" LIBS="$ra_libs" \
+	CPPFLAGS="-I$top/lib/include" \
 	    ./configure $conf_args > "$odir/configure.log" 2>&1 ||
 	    { tail -20 "$odir/configure.log" >&2; die "configure failed"; }
 	echo "$conf_key" > .ra-configured

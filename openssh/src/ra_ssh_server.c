@@ -13,10 +13,13 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,8 @@
 #include <unistd.h>
 
 #include "xmalloc.h"
+#include "atomicio.h"
+#include "pathnames.h"
 #include "ssh2.h"
 #include "sshbuf.h"
 #include "sshkey.h"
@@ -48,18 +53,6 @@ extern Authctxt *the_authctxt;
 
 static int ra_service_accepted;
 static int ra_requests;
-
-static int
-ra_send_response(struct ssh *ssh, struct sshbuf *payload)
-{
-	int r;
-
-	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_RESPONSE)) != 0 ||
-	    (r = sshpkt_putb(ssh, payload)) != 0 ||
-	    (r = sshpkt_send(ssh)) != 0)
-		return r;
-	return 0;
-}
 
 static const char *
 ra_user(void)
@@ -96,6 +89,18 @@ ra_sent_types(const struct sshbuf *resp)
 }
 
 static int
+ra_send_response(struct ssh *ssh, struct sshbuf *payload)
+{
+	int r;
+
+	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_RESPONSE)) != 0 ||
+	    (r = sshpkt_putb(ssh, payload)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		return r;
+	return 0;
+}
+
+static int
 ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 {
 	struct ra_token_request req;
@@ -104,7 +109,7 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	const u_char *p;
 	char *sent;
 	size_t len;
-	int r, failed;
+	int r, st;
 
 	if (++ra_requests > RA_SSH_MAX_REQUESTS)
 		ssh_packet_disconnect(ssh, "too many attestation requests");
@@ -134,17 +139,20 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 
 	if ((evidence = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if ((failed = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
-	    evidence)) != 0) {
+	if ((st = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
+	    evidence)) != RA_COLLECT_OK) {
 		/* Details are in the monitor's log, not for the client */
 		r = ra_token_response_put_status(resp, RA_SSH_STATUS_FAILED,
+		    st == RA_COLLECT_BUSY ? "too many attestations in "
+		    "progress on this server, try again later" :
+		    st == RA_COLLECT_TIMEOUT ? "evidence provider timed out" :
 		    "evidence provider failed");
 	} else
 		r = ra_token_response_put_items(resp, evidence, req.kinds);
 	if (r != 0 || (r = ra_send_response(ssh, resp)) != 0)
 		goto out;
 	/* One line per attestation served; a failure is the monitor's line */
-	if (!failed) {
+	if (st == RA_COLLECT_OK) {
 		sent = ra_sent_types(resp);
 		logit("ra-ssh: attestation for user %s: sent %s", ra_user(),
 		    sent);
@@ -232,11 +240,64 @@ ra_server_init_dispatch(struct ssh *ssh)
 }
 
 /*
- * Monitor side.  The provider is opened once per connection, on the first
- * request: that is after the session child was forked, so the unprivileged
- * child never holds a copy of the provider's state (the sim's keys).
+ * Monitor side.  Each production runs under two server-wide bounds
+ * (docs/design.md, "Server-wide bounds"): at most MaxAttestations at once
+ * across all connections, and AttestationProviderTimeout, both for the
+ * wait for a slot and for the production itself.
+ *
+ * A slot is a write lock on one byte of a lock file next to the PidFile.
+ * Monitors are separate processes; the kernel drops a process's locks when
+ * it exits, however it exits, so a killed monitor cannot leak a slot (a
+ * semaphore would).  A lock file that cannot be opened refuses the
+ * request rather than running it unbounded.
  */
-static struct ra_provider *ra_provider;
+static int
+ra_slot_acquire(int max, const struct timespec *deadline, int *slotp)
+{
+	struct timespec now;
+	struct flock fl;
+	char *path;
+	int fd, i;
+
+	if (strcmp(options.pid_file, "none") == 0)
+		xasprintf(&path, "%s/sshd.pid.attest", _PATH_SSH_PIDDIR);
+	else
+		xasprintf(&path, "%s.attest", options.pid_file);
+	fd = open(path, O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC, 0600);
+	if (fd == -1) {
+		error("ra-ssh: MaxAttestations lock %s: %s", path,
+		    strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	for (;;) {
+		for (i = 0; i < max; i++) {
+			memset(&fl, 0, sizeof(fl));
+			fl.l_type = F_WRLCK;
+			fl.l_whence = SEEK_SET;
+			fl.l_start = i;
+			fl.l_len = 1;
+			if (fcntl(fd, F_SETLK, &fl) == 0) {
+				*slotp = i;
+				return fd;
+			}
+			if (errno != EACCES && errno != EAGAIN) {
+				error("ra-ssh: MaxAttestations lock: %s",
+				    strerror(errno));
+				close(fd);
+				return -1;
+			}
+		}
+		monotime_ts(&now);
+		if (timespeccmp(&now, deadline, >=))
+			break;
+		usleep(20 * 1000);
+	}
+	close(fd);
+	*slotp = -1;
+	return -1;
+}
 
 /*
  * An attestation-service outage is logged once per RA_SSH_OUTAGE_LOG_INTERVAL
@@ -292,48 +353,36 @@ ra_log_service_error(const char *spec, const uint8_t *data, size_t len)
 		debug("ra-ssh: AttestationProvider %s: %s", spec, why);
 }
 
-int
-ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
-    const u_char *nonce, size_t noncelen, const struct sshkey *hostkey,
+/* Open the provider and collect; the evidence items go to out. */
+static int
+ra_produce(const char *spec, const u_char binding[RA_SSH_BINDING_LEN],
     struct sshbuf *out)
 {
+	struct ra_provider *provider = NULL;
 	struct ra_evidence *ev = NULL;
-	u_char binding[RA_SSH_BINDING_LEN];
 	char err[512], *libspec;
 	const char *etype, *why;
 	const uint8_t *data;
 	size_t i, n, len;
 	int r, ret = -1;
 
-	if (strcmp(spec, "none") == 0) {
-		error_f("no AttestationProvider configured");
+	if ((libspec = ra_provider_libspec(spec,
+	    options.trustauthority_cli_path, options.attestation_service,
+	    options.attestation_service_ca, &why)) == NULL) {
+		error("ra-ssh: AttestationProvider %s: %s; attestation "
+		    "for user %s failed", spec, why, ra_user());
 		return -1;
 	}
-	if ((r = ra_ssh_binding(sid, sidlen, nonce, noncelen, hostkey,
-	    binding)) != 0) {
-		error_fr(r, "binding");
+	r = ra_provider_open(libspec, &provider, err, sizeof(err));
+	free(libspec);
+	if (r != RA_OK) {
+		error("ra-ssh: AttestationProvider %s: %s; attestation "
+		    "for user %s failed", spec, err, ra_user());
 		return -1;
-	}
-	if (ra_provider == NULL) {
-		if ((libspec = ra_provider_libspec(spec,
-		    options.trustauthority_cli_path, options.attestation_service,
-		    options.attestation_service_ca, &why)) == NULL) {
-			error("ra-ssh: AttestationProvider %s: %s; attestation "
-			    "for user %s failed", spec, why, ra_user());
-			goto out;
-		}
-		r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));
-		free(libspec);
-		if (r != RA_OK) {
-			error("ra-ssh: AttestationProvider %s: %s; attestation "
-			    "for user %s failed", spec, err, ra_user());
-			goto out;
-		}
-		debug_f("AttestationProvider %s open", spec);
 	}
 	if ((ev = ra_evidence_new()) == NULL)
 		fatal_f("ra_evidence_new failed");
-	if (ra_provider_collect(ra_provider, binding, ev,
+	if (ra_provider_collect(provider, binding, ev,
 	    err, sizeof(err)) != RA_OK) {
 		error("ra-ssh: AttestationProvider %s: %s; attestation "
 		    "for user %s failed", spec, err, ra_user());
@@ -361,10 +410,146 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 		    sshbuf_len(out));
 		goto out;
 	}
-	debug_f("produced %zu evidence items", n);
 	ret = 0;
  out:
-	explicit_bzero(binding, sizeof(binding));
 	ra_evidence_free(ev);
+	ra_provider_free(provider);
+	return ret;
+}
+
+/*
+ * Run ra_produce in a child of the monitor, in a process group of its
+ * own, and read its result until the deadline.  A provider that hangs
+ * (a stuck device read, a CLI or service that never answers) is killed
+ * with everything it started; the monitor's own state is untouched, so
+ * the connection carries on.  The child has the monitor's privileges and
+ * memory, as the in-process call had.
+ */
+static int
+ra_produce_bounded(const char *spec, const u_char binding[RA_SSH_BINDING_LEN],
+    const struct timespec *deadline, struct sshbuf *out)
+{
+	struct timespec now, left;
+	struct pollfd pfd;
+	u_char buf[8192];
+	pid_t pid;
+	ssize_t n;
+	int p[2], status, r, ret = RA_COLLECT_FAILED;
+
+	if (pipe(p) == -1)
+		fatal_f("pipe: %s", strerror(errno));
+	if ((pid = fork()) == -1)
+		fatal_f("fork: %s", strerror(errno));
+	if (pid == 0) {
+		struct sshbuf *b;
+
+		close(p[0]);
+		(void)setpgid(0, 0);
+		/* The monitor's handlers would signal the session child. */
+		ssh_signal(SIGHUP, SIG_DFL);
+		ssh_signal(SIGTERM, SIG_DFL);
+		ssh_signal(SIGINT, SIG_DFL);
+		if ((b = sshbuf_new()) == NULL)
+			_exit(1);
+		r = ra_produce(spec, binding, b);
+		if (r == 0 && atomicio(vwrite, p[1], (void *)sshbuf_ptr(b),
+		    sshbuf_len(b)) != sshbuf_len(b))
+			r = -1;
+		_exit(r == 0 ? 0 : 1);
+	}
+	(void)setpgid(pid, pid);	/* either side may win the race */
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		monotime_ts(&now);
+		if (timespeccmp(&now, deadline, >=)) {
+			ret = RA_COLLECT_TIMEOUT;
+			break;
+		}
+		timespecsub(deadline, &now, &left);
+		if ((r = ppoll(&pfd, 1, &left, NULL)) == -1 && errno != EINTR)
+			fatal_f("poll: %s", strerror(errno));
+		if (r <= 0)
+			continue;
+		if ((n = read(p[0], buf, sizeof(buf))) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			error_f("read: %s", strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			ret = RA_COLLECT_OK;
+			break;
+		}
+		if (sshbuf_len(out) + (size_t)n > RA_SSH_MAX_RESPONSE) {
+			error_f("provider process sent too much");
+			break;
+		}
+		if ((r = sshbuf_put(out, buf, (size_t)n)) != 0)
+			fatal_fr(r, "assemble");
+	}
+	close(p[0]);
+	explicit_bzero(buf, sizeof(buf));
+	if (ret != RA_COLLECT_OK) {
+		(void)kill(-pid, SIGKILL);
+		(void)kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			fatal_f("waitpid: %s", strerror(errno));
+	if (ret == RA_COLLECT_OK &&
+	    (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+		ret = RA_COLLECT_FAILED;
+	return ret;
+}
+
+int
+ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
+    const u_char *nonce, size_t noncelen, const struct sshkey *hostkey,
+    struct sshbuf *out)
+{
+	u_char binding[RA_SSH_BINDING_LEN];
+	struct timespec deadline, wait;
+	int r, lockfd, slot = 0, ret;
+
+	if (strcmp(spec, "none") == 0) {
+		error_f("no AttestationProvider configured");
+		return RA_COLLECT_FAILED;
+	}
+	if ((r = ra_ssh_binding(sid, sidlen, nonce, noncelen, hostkey,
+	    binding)) != 0) {
+		error_fr(r, "binding");
+		return RA_COLLECT_FAILED;
+	}
+	wait.tv_sec = options.attestation_provider_timeout;
+	wait.tv_nsec = 0;
+	monotime_ts(&deadline);
+	timespecadd(&deadline, &wait, &deadline);
+	if ((lockfd = ra_slot_acquire(options.max_attestations, &deadline,
+	    &slot)) == -1) {
+		explicit_bzero(binding, sizeof(binding));
+		if (slot != -1)
+			return RA_COLLECT_FAILED;
+		logit("ra-ssh: attestation refused: MaxAttestations (%d) "
+		    "productions still running after waiting %ds",
+		    options.max_attestations,
+		    options.attestation_provider_timeout);
+		return RA_COLLECT_BUSY;
+	}
+	debug_f("production in slot %d", slot);
+	monotime_ts(&deadline);
+	timespecadd(&deadline, &wait, &deadline);
+	ret = ra_produce_bounded(spec, binding, &deadline, out);
+	close(lockfd);		/* releases the slot */
+	explicit_bzero(binding, sizeof(binding));
+	if (ret == RA_COLLECT_TIMEOUT)
+		logit("ra-ssh: AttestationProvider %s timed out after %ds; "
+		    "its process was killed", spec,
+		    options.attestation_provider_timeout);
+	else if (ret == RA_COLLECT_OK)
+		debug_f("produced evidence");
+	if (ret != RA_COLLECT_OK)
+		sshbuf_reset(out);
 	return ret;
 }
