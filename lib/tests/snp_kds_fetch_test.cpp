@@ -6,6 +6,7 @@
 
 #include <openssl/pem.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -215,6 +216,48 @@ TEST_F(SnpKdsFetch, WrongChipRefusedAndNotCached) {
   KdsEmulator emu(dir_.path(), TheChip().dir, {});
   ASSERT_TRUE(Verify(emu).ok());
   EXPECT_EQ(emu.requests(), 2);
+}
+
+// A directory like the chip's, serving crl.der: an ARK CRL revoking the
+// given certificates.
+std::string DirWithCrl(const TempDir& tmp, const std::vector<X509*>& revoked) {
+  const Chip& c = TheChip();
+  std::string d = tmp / "snp-crl";
+  EXPECT_EQ(mkdir(d.c_str(), 0700), 0);
+  for (const char* f : {"ark.pem", "ask.pem", "vcek.pem"})
+    ra_test::WriteFile(d + "/" + f, ra_test::ReadFile(c.dir + "/" + f));
+  ra::Bytes der;
+  EXPECT_TRUE(ra::SimSnpMakeCrl(c.chain, revoked, std::time(nullptr) - 3600, &der).ok());
+  ra_test::WriteFile(d + "/crl.der", std::string(der.begin(), der.end()));
+  return d;
+}
+
+TEST_F(SnpKdsFetch, CrlFetchedAndApplied) {
+  const Chip& c = TheChip();
+  ra::KdsOptions o;
+  ra::SnpVerifyOptions v;
+  v.now = std::time(nullptr);
+  v.trust_anchors = {c.chain.ark.get()};
+  v.require_crl = true;
+  ra::SnpClaims claims;
+  {
+    KdsEmulator emu(dir_.path(), DirWithCrl(dir_, {}), {});
+    o.base_url = emu.url();
+    o.ca_file = emu.ca();
+    // Without fetch_crl there is no CRL, which the options require.
+    EXPECT_EQ(ra::VerifySnpReportWithKds(o, c.report, v, &claims).check(), "snp crl");
+    o.fetch_crl = true;
+    ra::Status s = ra::VerifySnpReportWithKds(o, c.report, v, &claims);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(emu.requests(), 2 + 3);  // VCEK, chain; then CRL, VCEK, chain
+  }
+  TempDir other;
+  KdsEmulator emu(other.path(), DirWithCrl(other, {c.chain.ask.get()}), {});
+  o.base_url = emu.url();
+  o.ca_file = emu.ca();
+  ra::Status s = ra::VerifySnpReportWithKds(o, c.report, v, &claims);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "snp crl") << s.message();
 }
 
 TEST_F(SnpKdsFetch, UnknownChipIs404) {
