@@ -260,6 +260,23 @@ TEST_F(SnpKdsFetch, CrlFetchedAndApplied) {
   EXPECT_EQ(s.check(), "snp crl") << s.message();
 }
 
+TEST_F(SnpKdsFetch, VlekReportNotFetched) {
+  KdsEmulator emu(dir_.path(), TheChip().dir, {});
+  ra::SnpReport r = TheChip().report;
+  r.signing_key = static_cast<uint8_t>(ra::SnpSigningKey::kVlek);
+  ra::KdsOptions o;
+  o.base_url = emu.url();
+  o.ca_file = emu.ca();
+  ra::SnpVerifyOptions v;
+  v.now = std::time(nullptr);
+  ra::SnpClaims claims;
+  ra::Status s = ra::VerifySnpReportWithKds(o, r, v, &claims);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "snp kds");
+  EXPECT_NE(s.detail().find("SIGNING_KEY is 1"), std::string::npos) << s.message();
+  EXPECT_EQ(emu.requests(), 0);
+}
+
 TEST_F(SnpKdsFetch, UnknownChipIs404) {
   // The emulator answers 404 for a hwid that is not its chip's, as KDS.
   KdsEmulator emu(dir_.path(), TheChip().dir, {});

@@ -163,6 +163,12 @@ std::string KdsCacheName(const KdsOptions& opt, const std::string& url) {
 
 Status VerifySnpReportWithKds(const KdsOptions& opt, const SnpReport& report,
                               const SnpVerifyOptions& verify_opt, SnpClaims* out) {
+  // KDS hands out VCEKs per chip; a VLEK is the cloud provider's and
+  // must come with the evidence.
+  if (report.signing_key != static_cast<uint8_t>(SnpSigningKey::kVcek))
+    return Status::Fail(kCheck, "the report's SIGNING_KEY is " +
+                                    std::to_string(report.signing_key) +
+                                    ", not the VCEK (0) that KDS serves");
   const SnpProduct product = ProductOf(report, verify_opt.product);
   std::string url;
   RA_RETURN_IF_ERROR(KdsVcekUrl(opt.base_url, product, report, &url));

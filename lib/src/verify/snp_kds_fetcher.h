@@ -45,7 +45,8 @@ std::string KdsCertChainUrl(const std::string& base_url, SnpProduct product);
 std::string KdsCrlUrl(const std::string& base_url, SnpProduct product);
 
 // Verifies report (VerifySnpReport under verify_opt) with a VCEK from the
-// cache or KDS.  Fetch failures are named "snp kds"; verification failures
+// cache or KDS; a report not signed by a VCEK (a VLEK's, SIGNING_KEY 1) is
+// refused before any request, KDS serves VCEKs only.  Fetch failures are named "snp kds"; verification failures
 // keep their own check ("snp chip id", "snp vcek tcb", ...).
 Status VerifySnpReportWithKds(const KdsOptions& opt, const SnpReport& report,
                               const SnpVerifyOptions& verify_opt, SnpClaims* out);
