@@ -256,7 +256,8 @@ TEST_F(ConfigfsTsmTest, ReportDirVanishesAfterOpen) {
 
 // One sim-snp directory for all SNP cases (RSA key generation is slow).
 const std::string& SimSnpDir() {
-  static TempDir* dir = new TempDir();
+  static TempDir dir_holder;  // removed at exit
+  TempDir* dir = &dir_holder;
   static std::string path;
   if (path.empty()) {
     ra::SimSnpInitOptions o;

@@ -28,7 +28,8 @@ void PutLe32(uint8_t* p, uint32_t v) {
 }
 
 const std::string& SimSnpDir() {
-  static ra_test::TempDir* dir = new ra_test::TempDir();
+  static ra_test::TempDir dir_holder;  // removed at exit
+  ra_test::TempDir* dir = &dir_holder;
   static std::string path;
   if (path.empty()) {
     ra::SimSnpInitOptions o;

@@ -104,7 +104,8 @@ struct Chip {
 };
 
 const Chip& TheChip() {
-  static TempDir* tmp = new TempDir();
+  static TempDir tmp_holder;  // removed at exit
+  TempDir* tmp = &tmp_holder;
   static Chip* chip = nullptr;
   if (chip) return *chip;
   chip = new Chip();
