@@ -80,10 +80,12 @@ if [ -f "$manifest" ]; then
 fi
 mkdir -p "$tree"
 # OpenSSH's Makefile has no header dependencies: a changed header (a new
-# ServerOptions field) would leave objects built with the old layout.
+# ServerOptions field) would leave objects built with the old layout.  Its
+# archives only ever gain members: an object moved out of libssh.a by a
+# changed Makefile.in would stay in it, so the archives go too.
 rsync -a --checksum -i "$src/" "$tree/" > "$odir/sync.log"
-if grep -q '^>f.*\.h$' "$odir/sync.log"; then
-	find "$tree" -name '*.o' -delete
+if grep -q '^>f.*\(\.h\|Makefile\.in\)$' "$odir/sync.log"; then
+	find "$tree" \( -name '*.o' -o -name '*.a' \) -delete
 fi
 echo "$ac_sum" > "$tree/.ra-autoreconf"
 (cd "$src" && find . -type f | sort | xargs sha256sum) > "$manifest"
