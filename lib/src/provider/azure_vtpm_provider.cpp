@@ -27,8 +27,6 @@
 #include <fcntl.h>
 #include <openssl/sha.h>
 #include <tss2/tss2_esys.h>
-#include <tss2/tss2_rc.h>
-#include <tss2/tss2_tctildr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,49 +45,23 @@
 #include "parse/jwt_token.h"
 #include "parse/td_report.h"
 #include "parse/tdx_quote.h"
+#include "provider/esys_session.h"
 #include "provider/providers.h"
 
 namespace ra {
 namespace {
 
 const char kCheck[] = "azure-vtpm";
-const char kDefaultTcti[] = "device:/dev/tpmrm0";
 const char kDefaultImds[] = "http://169.254.169.254/acc/tdquote";
 const char kDefaultLock[] = "/run/ra-ssh-azure-vtpm.lock";
-constexpr int32_t kTpmTimeoutMs = 10000;
-// Steps 1-2 take a few TPM commands (each bounded by kTpmTimeoutMs, two
+// Steps 1-2 take a few TPM commands (each bounded by kEsysTimeoutMs, two
 // attempts): a holder longer than this is stuck, and waiting on would only
 // pile up root monitors behind it.
 constexpr int kLockWaitMs = 20000;
 constexpr size_t kMaxImdsResponse = 64 * 1024;
 constexpr int kAttempts = 3;  // for a report overwritten by a concurrent connection
 
-Status TpmFail(const char* what, TSS2_RC rc) {
-  return Status::Fail(kCheck, std::string(what) + ": " + Tss2_RC_Decode(rc));
-}
-
-// One TCTI + ESAPI context, closed on every path.
-class Tpm {
- public:
-  ~Tpm() {
-    if (ctx_) Esys_Finalize(&ctx_);
-    if (tcti_) Tss2_TctiLdr_Finalize(&tcti_);
-  }
-  Status Open(const std::string& conf) {
-    TSS2_RC rc = Tss2_TctiLdr_Initialize(conf.c_str(), &tcti_);
-    if (rc != TSS2_RC_SUCCESS) return TpmFail(("TPM connection " + conf).c_str(), rc);
-    rc = Esys_Initialize(&ctx_, tcti_, nullptr);
-    if (rc != TSS2_RC_SUCCESS) return TpmFail("ESAPI initialization", rc);
-    rc = Esys_SetTimeout(ctx_, kTpmTimeoutMs);
-    if (rc != TSS2_RC_SUCCESS) return TpmFail("ESAPI timeout", rc);
-    return Status();
-  }
-  ESYS_CONTEXT* ctx() { return ctx_; }
-
- private:
-  TSS2_TCTI_CONTEXT* tcti_ = nullptr;
-  ESYS_CONTEXT* ctx_ = nullptr;
-};
+Status TpmFail(const char* what, TSS2_RC rc) { return ra::TpmFail(kCheck, what, rc); }
 
 // An NV index's ESYS handle, closed on every path out.
 struct NvHandle {
@@ -278,8 +250,8 @@ Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl) {
   // Bounded, and never without it: see common/file_lock.h.
   FileLock lock;
   RA_RETURN_IF_ERROR(lock.Acquire(kCheck, lock_, kLockWaitMs));
-  Tpm tpm;
-  RA_RETURN_IF_ERROR(tpm.Open(tcti_));
+  EsysSession tpm;
+  RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti_));
   Status last;
   for (int attempt = 0; attempt < kAttempts; attempt++) {
     RA_RETURN_IF_ERROR(WriteUserData(tpm.ctx(), binding));
@@ -353,14 +325,11 @@ Status OpenAzureVtpmProvider(const std::string& options,
   // A lock file that cannot be made shows at start-up (sshd -t), not as
   // failed connections; and it is never a reason to run unlocked.
   RA_RETURN_IF_ERROR(CheckLockFile(kCheck, lock));
-  // tpm2-tss logs its errors to stderr (sshd's log, ssh-attest's one-line
-  // contract); they come back to us as return codes and are reported with
-  // the check that failed.  An operator's own TSS2_LOG is left alone.
-  setenv("TSS2_LOG", "all+NONE", 0);
+  QuietTss2Log();
   // Reaching the TPM at start-up shows a wrong TCTI (or a VM without a
   // vTPM) when sshd starts, not at the first login.
-  Tpm tpm;
-  RA_RETURN_IF_ERROR(tpm.Open(tcti));
+  EsysSession tpm;
+  RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti));
   *out = std::make_unique<AzureVtpmProvider>(tcti, imds, lock, service);
   return Status();
 }
