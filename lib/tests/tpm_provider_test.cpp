@@ -1,0 +1,381 @@
+// The "tpm" provider and `ssh-attest tpm-init` against swtpm (a real TPM
+// 2.0 implementation, libtpms): the AK tpm-init prints verifies the quote
+// the provider makes, extraData is the binding, the tpm-pcrs item is what
+// was quoted, a PCR extended between read and quote is handled, and the
+// logs are bounded.  Each test starts its own swtpm on free loopback ports.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/pem.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include "common/evidence.h"
+#include "parse/tpm_pcrs.h"
+#include "parse/tpm_quote.h"
+#include "provider/tpm_provider.h"
+#include "ra_test_util.h"
+#include "verify/tpm_quote_check.h"
+
+namespace {
+
+using ra::Bytes;
+
+bool PortFree(int port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  close(s);
+  return ok;
+}
+
+bool Connects(int port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  close(s);
+  return ok;
+}
+
+class Swtpm {
+ public:
+  explicit Swtpm(const std::string& dir) {
+    std::mt19937 rng(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
+    for (int i = 0; i < 200 && port_ == 0; i++) {
+      int p = 20000 + 2 * static_cast<int>(rng() % 20000);
+      if (PortFree(p) && PortFree(p + 1)) port_ = p;
+    }
+    std::string server = "type=tcp,port=" + std::to_string(port_);
+    std::string ctrl = "type=tcp,port=" + std::to_string(port_ + 1);
+    std::string state = "dir=" + dir;
+    std::string log = "file=" + dir + "/swtpm.log";
+    pid_ = fork();
+    if (pid_ == 0) {
+      execlp("swtpm", "swtpm", "socket", "--tpm2", "--server", server.c_str(), "--ctrl",
+             ctrl.c_str(), "--tpmstate", state.c_str(), "--flags",
+             "not-need-init,startup-clear", "--log", log.c_str(), (char*)nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 100 && !Connects(port_); i++)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ~Swtpm() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  std::string tcti() const { return "swtpm:host=127.0.0.1,port=" + std::to_string(port_); }
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// Runs ssh-attest tpm-init ARGS; stdout in *out, exit status returned.
+int TpmInit(const std::string& args, std::string* out) {
+  std::string cmd = std::string(RA_SSH_ATTEST) + " tpm-init " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  out->clear();
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+std::shared_ptr<EVP_PKEY> PemKey(const std::string& pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                 BIO_free);
+  return std::shared_ptr<EVP_PKEY>(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
+                                   EVP_PKEY_free);
+}
+
+ra::Binding MakeBinding(uint8_t seed) {
+  ra::Binding b;
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(seed + i * 7);
+  return b;
+}
+
+const Bytes* Find(const std::vector<ra::EvidenceItem>& items, const std::string& type) {
+  for (const auto& i : items)
+    if (i.type == type) return &i.data;
+  return nullptr;
+}
+
+// What a verifier with TpmAk = ak does with the items.
+struct Checked {
+  ra::TpmQuote quote;
+  ra::TpmPcrValues pcrs;
+};
+void VerifyItems(const std::vector<ra::EvidenceItem>& items, EVP_PKEY* ak,
+                 const ra::Binding& binding, Checked* out) {
+  const Bytes* q = Find(items, ra::kEvidenceTpmQuote);
+  const Bytes* s = Find(items, ra::kEvidenceTpmSignature);
+  const Bytes* p = Find(items, ra::kEvidenceTpmPcrs);
+  ASSERT_TRUE(q && s && p);
+  ra::TpmSignature sig;
+  ASSERT_TRUE(ra::ParseTpmQuote(*q, &out->quote).ok());
+  ASSERT_TRUE(ra::ParseTpmSignature(*s, &sig).ok());
+  ASSERT_TRUE(ra::ParseTpmPcrsJson(std::string(p->begin(), p->end()), &out->pcrs).ok());
+  ra::TpmQuoteCheckOptions opt;
+  ra::Status st = ra::CheckTpmQuoteSignature(out->quote, sig, ak, opt);
+  EXPECT_TRUE(st.ok()) << st.message();
+  st = ra::CheckTpmQuoteExtraData(out->quote, ra::ByteView(binding.data(), binding.size()));
+  EXPECT_TRUE(st.ok()) << st.message();
+  st = ra::CheckTpmPcrDigest(out->quote, out->pcrs, sig.hash_alg, opt);
+  EXPECT_TRUE(st.ok()) << st.message();
+}
+
+class TpmProviderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tpm_ = std::make_unique<Swtpm>(dir_.path());
+    ASSERT_EQ(TpmInit("--tcti " + tpm_->tcti() + " --out " + (dir_ / "ak"), &pem_), 0) << pem_;
+    ak_ = PemKey(pem_);
+    ASSERT_TRUE(ak_) << pem_;
+  }
+  std::string Spec(const std::string& extra = "") {
+    return ";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "ak") + ";eventlog=none;ima=none" + extra;
+  }
+  std::vector<ra::EvidenceItem> Collect(const std::string& spec, const ra::Binding& b) {
+    std::unique_ptr<ra::EvidenceProvider> p;
+    ra::Status s = ra::OpenTpmProvider(spec, &p);
+    EXPECT_TRUE(s.ok()) << s.message();
+    std::vector<ra::EvidenceItem> items;
+    if (p) {
+      s = p->Collect(b, &items);
+      EXPECT_TRUE(s.ok()) << s.message();
+    }
+    return items;
+  }
+  ra_test::TempDir dir_;
+  std::unique_ptr<Swtpm> tpm_;
+  std::string pem_;
+  std::shared_ptr<EVP_PKEY> ak_;
+};
+
+TEST_F(TpmProviderTest, QuoteVerifiesWithTheKeyTpmInitPrinted) {
+  ASSERT_EQ(EVP_PKEY_base_id(ak_.get()), EVP_PKEY_RSA);
+  ra::Binding b = MakeBinding(1);
+  auto items = Collect(Spec(), b);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].type, "tpm-quote");
+  EXPECT_EQ(items[1].type, "tpm-signature");
+  EXPECT_EQ(items[2].type, "tpm-pcrs");
+  Checked c;
+  VerifyItems(items, ak_.get(), b, &c);
+  // The default selection: sha256, PCRs 0-7 and 11-14 (two PCR_Reads).
+  ASSERT_EQ(c.quote.pcr_select.size(), 1u);
+  EXPECT_EQ(c.quote.pcr_select[0].hash_alg, ra::kTpmAlgSha256);
+  EXPECT_EQ(c.quote.pcr_select[0].pcrs,
+            (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14}));
+  EXPECT_EQ(c.pcrs.at(ra::kTpmAlgSha256).size(), 12u);
+}
+
+TEST_F(TpmProviderTest, AnotherBindingAnotherQuote) {
+  ra::Binding b1 = MakeBinding(1), b2 = MakeBinding(2);
+  auto i1 = Collect(Spec(), b1);
+  auto i2 = Collect(Spec(), b2);
+  Checked c1, c2;
+  VerifyItems(i1, ak_.get(), b1, &c1);
+  VerifyItems(i2, ak_.get(), b2, &c2);
+  EXPECT_NE(*Find(i1, "tpm-quote"), *Find(i2, "tpm-quote"));
+  // The first quote is no good for the second session.
+  EXPECT_FALSE(ra::CheckTpmQuoteExtraData(c1.quote, ra::ByteView(b2.data(), b2.size())).ok());
+}
+
+TEST_F(TpmProviderTest, AnotherAkDoesNotVerify) {
+  std::string other;
+  ASSERT_EQ(TpmInit("--tcti " + tpm_->tcti() + " --out " + (dir_ / "ak2"), &other), 0);
+  ra::Binding b = MakeBinding(3);
+  auto items = Collect(Spec(), b);
+  ra::TpmQuote q;
+  ra::TpmSignature s;
+  ASSERT_TRUE(ra::ParseTpmQuote(*Find(items, "tpm-quote"), &q).ok());
+  ASSERT_TRUE(ra::ParseTpmSignature(*Find(items, "tpm-signature"), &s).ok());
+  auto key = PemKey(other);
+  ASSERT_TRUE(key);
+  EXPECT_FALSE(ra::CheckTpmQuoteSignature(q, s, key.get(), {}).ok());
+  EXPECT_TRUE(ra::CheckTpmQuoteSignature(q, s, ak_.get(), {}).ok());
+}
+
+// A PCR extended after the read and before the quote: the provider sees
+// the quote does not cover the values read and does it again.
+TEST_F(TpmProviderTest, PcrExtendedBetweenReadAndQuoteIsRetried) {
+  ra::TpmProviderOptions opt;
+  ASSERT_TRUE(ra::ParseTpmProviderSpec(Spec(), &opt).ok());
+  int extends = 0;
+  auto extend14 = [&](ESYS_CONTEXT* ctx, int) {
+    TPML_DIGEST_VALUES d = {};
+    d.count = 1;
+    d.digests[0].hashAlg = TPM2_ALG_SHA256;
+    d.digests[0].digest.sha256[0] = static_cast<uint8_t>(++extends);
+    ASSERT_EQ(Esys_PCR_Extend(ctx, ESYS_TR_PCR14, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &d),
+              TSS2_RC_SUCCESS);
+  };
+  opt.between_read_and_quote = [&](ESYS_CONTEXT* ctx, int attempt) {
+    if (attempt == 0) extend14(ctx, attempt);
+  };
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ASSERT_TRUE(ra::OpenTpmProvider(opt, &p).ok());
+  ra::Binding b = MakeBinding(4);
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(extends, 1);
+  Checked c;
+  VerifyItems(items, ak_.get(), b, &c);
+  EXPECT_NE(c.pcrs.at(ra::kTpmAlgSha256).at(14), Bytes(32, 0));  // the extended value
+
+  // A PCR that moves on every attempt: refused, naming why.
+  opt.between_read_and_quote = extend14;
+  ASSERT_TRUE(ra::OpenTpmProvider(opt, &p).ok());
+  items.clear();
+  s = p->Collect(b, &items);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("kept changing"), std::string::npos) << s.message();
+  EXPECT_EQ(extends, 1 + ra::kTpmQuoteAttempts);
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(TpmProviderTest, PcrListAndBanks) {
+  ra::Binding b = MakeBinding(5);
+  auto items = Collect(Spec(";pcrs=0,2-3,10,16-23;banks=sha1,sha256"), b);
+  Checked c;
+  VerifyItems(items, ak_.get(), b, &c);
+  ASSERT_EQ(c.quote.pcr_select.size(), 2u);
+  std::vector<uint32_t> want = {0, 2, 3, 10, 16, 17, 18, 19, 20, 21, 22, 23};
+  for (const auto& sel : c.quote.pcr_select) EXPECT_EQ(sel.pcrs, want);
+  EXPECT_EQ(c.pcrs.at(ra::kTpmAlgSha1).size(), want.size());
+}
+
+TEST_F(TpmProviderTest, LogsAreSentAndBounded) {
+  std::string small(1000, 'e'), ima(2000, 'i');
+  ra_test::WriteFile(dir_ / "log", small);
+  ra_test::WriteFile(dir_ / "ima", ima);
+  ra_test::WriteFile(dir_ / "cert", "der");
+  ra::Binding b = MakeBinding(6);
+  std::string base = ";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "ak");
+  auto items = Collect(base + ";eventlog=" + (dir_ / "log") + ";ima=" + (dir_ / "ima") +
+                           ";akcert=" + (dir_ / "cert"), b);
+  ASSERT_EQ(items.size(), 6u);
+  EXPECT_EQ(items[3].type, "tpm-ak-cert");
+  EXPECT_EQ(items[4].type, "tpm-eventlog");
+  EXPECT_EQ(items[4].data, Bytes(small.begin(), small.end()));
+  EXPECT_EQ(items[5].type, "ima-log");
+  EXPECT_EQ(items[5].data, Bytes(ima.begin(), ima.end()));
+
+  std::unique_ptr<ra::EvidenceProvider> p;
+  std::vector<ra::EvidenceItem> out;
+  // One byte over the item limit: refused, naming the file and the way out.
+  ra_test::WriteFile(dir_ / "big", std::string(ra::kMaxTpmLogItemLen + 1, 'x'));
+  ASSERT_TRUE(ra::OpenTpmProvider(base + ";ima=none;eventlog=" + (dir_ / "big"), &p).ok());
+  ra::Status s = p->Collect(b, &out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("eventlog=none"), std::string::npos) << s.message();
+  EXPECT_TRUE(out.empty());
+  // Each under the item limit, together over the response.
+  ra_test::WriteFile(dir_ / "half", std::string(ra::kMaxTpmLogsTotalLen / 2 + 1, 'x'));
+  ASSERT_TRUE(ra::OpenTpmProvider(base + ";ima=" + (dir_ / "half") + ";eventlog=" +
+                                      (dir_ / "half"), &p).ok());
+  s = p->Collect(b, &out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("together"), std::string::npos) << s.message();
+  // A configured file that is missing is an error, a default one is not.
+  ASSERT_TRUE(ra::OpenTpmProvider(base + ";eventlog=" + (dir_ / "missing"), &p).ok());
+  EXPECT_FALSE(p->Collect(b, &out).ok());
+  ra::TpmProviderOptions opt;
+  ASSERT_TRUE(ra::ParseTpmProviderSpec(base, &opt).ok());
+  opt.eventlog = dir_ / "missing";
+  opt.ima = dir_ / "missing";
+  ASSERT_TRUE(ra::OpenTpmProvider(opt, &p).ok());
+  out.clear();
+  EXPECT_TRUE(p->Collect(b, &out).ok());
+  EXPECT_EQ(out.size(), 3u);
+}
+
+TEST_F(TpmProviderTest, PersistentEccAk) {
+  std::string pem, again;
+  const std::string init = "--tcti " + tpm_->tcti() + " --alg ecc --handle 0x81000010";
+  ASSERT_EQ(TpmInit(init, &pem), 0) << pem;
+  // The handle is taken now: never overwritten.
+  EXPECT_NE(TpmInit(init, &again), 0);
+  EXPECT_NE(again.find("in use"), std::string::npos) << again;
+  auto key = PemKey(pem);
+  ASSERT_TRUE(key);
+  EXPECT_EQ(EVP_PKEY_base_id(key.get()), EVP_PKEY_EC);
+  ra::Binding b = MakeBinding(7);
+  auto items = Collect(";tcti=" + tpm_->tcti() + ";ak=0x81000010;eventlog=none;ima=none", b);
+  Checked c;
+  VerifyItems(items, key.get(), b, &c);
+  // No key at the default handle (0x81000003) of a fresh TPM: refused at open.
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenTpmProvider(";tcti=" + tpm_->tcti(), &p);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("0x81000003"), std::string::npos) << s.message();
+  // An AK file is never overwritten either.
+  EXPECT_NE(TpmInit("--tcti " + tpm_->tcti() + " --out " + (dir_ / "ak"), &again), 0);
+}
+
+TEST_F(TpmProviderTest, CorruptAkFileRefused) {
+  std::string blob = ra_test::ReadFile(dir_ / "ak");
+  blob[blob.size() - 1] ^= 1;  // the wrapped private part
+  ra_test::WriteFile(dir_ / "bad", blob);
+  std::unique_ptr<ra::EvidenceProvider> p;
+  EXPECT_FALSE(ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "bad"), &p).ok());
+  ra_test::WriteFile(dir_ / "bad", blob + "x");  // trailing byte
+  ra::Status s = ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "bad"), &p);
+  EXPECT_NE(s.message().find("malformed AK file"), std::string::npos) << s.message();
+  ra_test::WriteFile(dir_ / "bad", "RASSHAK2" + blob.substr(8));
+  s = ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "bad"), &p);
+  EXPECT_NE(s.message().find("not an AK file"), std::string::npos) << s.message();
+}
+
+TEST(TpmProviderSpec, Defaults) {
+  ra::TpmProviderOptions o;
+  ASSERT_TRUE(ra::ParseTpmProviderSpec("", &o).ok());
+  EXPECT_EQ(o.tcti, "device:/dev/tpmrm0");
+  EXPECT_EQ(o.ak.handle, 0x81000003u);
+  EXPECT_EQ(o.pcrs, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14}));
+  EXPECT_EQ(o.banks, (std::vector<uint16_t>{ra::kTpmAlgSha256}));
+  EXPECT_EQ(o.eventlog, ra::kDefaultTpmEventLog);
+  EXPECT_TRUE(o.eventlog_optional);
+  ASSERT_TRUE(ra::ParseTpmProviderSpec(";ak=/etc/ak;eventlog=none;ima=/x", &o).ok());
+  EXPECT_EQ(o.ak.file, "/etc/ak");
+  EXPECT_EQ(o.eventlog, "");
+  EXPECT_FALSE(o.ima_optional);
+}
+
+TEST(TpmProviderSpec, Refused) {
+  for (const char* bad :
+       {"x", ";", ";tcti", ";tcti=", ";ak=0x80000001", ";ak=0x8100000", ";ak=rel/path",
+        ";ak=0x81zzzzzz", ";pcrs=24", ";pcrs=3-1", ";pcrs=", ";pcrs=1,,2", ";pcrs=-1",
+        ";pcrs=001", ";banks=sha3", ";banks=sha256,sha256", ";banks=", ";eventlog=rel",
+        ";ima=", ";akcert=rel", ";foo=1", ";pcrs=1;pcrs=2"}) {
+    ra::TpmProviderOptions o;
+    ra::Status s = ra::ParseTpmProviderSpec(bad, &o);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.check(), "provider spec") << bad;
+  }
+  std::unique_ptr<ra::EvidenceProvider> p;
+  EXPECT_FALSE(ra::OpenProvider("tpm;pcrs=99", &p).ok());
+  EXPECT_FALSE(ra::OpenProvider("tpmx", &p).ok());
+}
+
+}  // namespace
