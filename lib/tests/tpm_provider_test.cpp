@@ -4,6 +4,7 @@
 // was quoted, a PCR extended between read and quote is handled, and the
 // logs are bounded.  Each test starts its own swtpm on free loopback ports.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <openssl/pem.h>
@@ -18,9 +19,12 @@
 #include <random>
 #include <thread>
 
+#include "common/base64.h"
 #include "common/evidence.h"
+#include "parse/hcl_report.h"
 #include "parse/tpm_pcrs.h"
 #include "parse/tpm_quote.h"
+#include "provider/providers.h"
 #include "provider/tpm_provider.h"
 #include "ra_test_util.h"
 #include "verify/tpm_quote_check.h"
@@ -51,14 +55,56 @@ bool Connects(int port) {
   return ok;
 }
 
+// The first of two consecutive free loopback ports (racy, as any such
+// search; a taken port shows as a failure to start).
+int FreePortPair() {
+  static std::mt19937 rng(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
+  for (int i = 0; i < 200; i++) {
+    int p = 20000 + 2 * static_cast<int>(rng() % 20000);
+    if (PortFree(p) && PortFree(p + 1)) return p;
+  }
+  return 0;
+}
+
+// A child process, ended on scope exit.
+class Child {
+ public:
+  explicit Child(std::vector<std::string> argv) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> a;
+      for (auto& s : argv) a.push_back(&s[0]);
+      a.push_back(nullptr);
+      int null = open("/dev/null", O_RDWR);
+      dup2(null, 1);
+      dup2(null, 2);
+      execvp(a[0], a.data());
+      _exit(127);
+    }
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+bool WaitFile(const std::string& path, int seconds) {
+  for (int i = 0; i < seconds * 20; i++) {
+    if (ra_test::Exists(path) && !ra_test::ReadFile(path).empty()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 class Swtpm {
  public:
   explicit Swtpm(const std::string& dir) {
-    std::mt19937 rng(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
-    for (int i = 0; i < 200 && port_ == 0; i++) {
-      int p = 20000 + 2 * static_cast<int>(rng() % 20000);
-      if (PortFree(p) && PortFree(p + 1)) port_ = p;
-    }
+    port_ = FreePortPair();
     std::string server = "type=tcp,port=" + std::to_string(port_);
     std::string ctrl = "type=tcp,port=" + std::to_string(port_ + 1);
     std::string state = "dir=" + dir;
@@ -80,6 +126,7 @@ class Swtpm {
     }
   }
   std::string tcti() const { return "swtpm:host=127.0.0.1,port=" + std::to_string(port_); }
+  int port() const { return port_; }
 
  private:
   int port_ = 0;
@@ -345,6 +392,63 @@ TEST_F(TpmProviderTest, CorruptAkFileRefused) {
   ra_test::WriteFile(dir_ / "bad", "RASSHAK2" + blob.substr(8));
   s = ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "bad"), &p);
   EXPECT_NE(s.message().find("not an AK file"), std::string::npos) << s.message();
+}
+
+// azure-vtpm with the paravisor stand-in: besides the TD quote, the vTPM
+// quote by the AK at 0x81000003, which verifies with the HCLAkPub of the
+// HCL report sent along (the chain of trust a client follows).
+TEST(AzureVtpmQuote, SignedByHclAkPub) {
+  ra_test::TempDir dir;
+  std::string out;
+  ASSERT_EQ(std::system((std::string(RA_SSH_ATTEST) + " sim-init " + (dir / "sim") +
+                         " > /dev/null 2>&1").c_str()), 0);
+  Swtpm tpm(dir.path());
+  int pv = FreePortPair();
+  Child paravisor({"/usr/bin/python3", RA_PARAVISOR, "--swtpm-port", std::to_string(tpm.port()),
+                   "--listen", std::to_string(pv), "--tdreport-cmd",
+                   std::string(RA_SSH_ATTEST) + " sim-tdreport " + (dir / "sim") + " --report-data",
+                   "--ready-file", dir / "pv.ready", "--log", dir / "pv.log"});
+  ASSERT_TRUE(WaitFile(dir / "pv.ready", 60)) << ra_test::ReadFile(dir / "pv.log");
+  Child imds({RA_IMDS_EMULATOR, "--sim", dir / "sim", "--port-file", dir / "imds.port"});
+  ASSERT_TRUE(WaitFile(dir / "imds.port", 10));
+  std::string port = ra_test::ReadFile(dir / "imds.port");
+  while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
+  const std::string spec = ";tcti=swtpm:host=127.0.0.1,port=" + std::to_string(pv) +
+                           ";imds=http://127.0.0.1:" + port + "/acc/tdquote;lock=" + (dir / "lock");
+
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenAzureVtpmProvider(spec, &p);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ra::Binding b = MakeBinding(9);
+  std::vector<ra::EvidenceItem> items;
+  s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(dir / "pv.log");
+  std::vector<std::string> types;
+  for (const auto& i : items) types.push_back(i.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"azure-tdx-quote", "azure-runtime-data", "tpm-quote",
+                                             "tpm-signature", "tpm-pcrs", "azure-hcl-report"}));
+  ra::HclReport hcl;
+  ASSERT_TRUE(ra::ParseHclReport(*Find(items, "azure-hcl-report"), &hcl).ok());
+  EXPECT_EQ(hcl.runtime_json, *Find(items, "azure-runtime-data"));
+  ra::AzureRuntimeData rt;
+  ASSERT_TRUE(ra::ParseAzureRuntimeJson(hcl.runtime_json, &rt).ok());
+  Bytes n, e;
+  ASSERT_TRUE(ra::Base64UrlDecode(rt.ak_pub_n, &n).ok());
+  ASSERT_TRUE(ra::Base64UrlDecode(rt.ak_pub_e, &e).ok());
+  std::shared_ptr<EVP_PKEY> ak;
+  ASSERT_TRUE(ra::RsaPublicKeyFromBytes(n, e, &ak).ok());
+  Checked c;
+  VerifyItems(items, ak.get(), b, &c);
+  EXPECT_EQ(c.quote.pcr_select.at(0).pcrs,
+            (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14}));
+
+  // pcrs=none: today's items only.
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(spec + ";pcrs=none", &p).ok());
+  items.clear();
+  s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(items.size(), 2u);
+  EXPECT_FALSE(ra::OpenAzureVtpmProvider(spec + ";pcrs=0-99", &p).ok());
 }
 
 TEST(TpmProviderSpec, Defaults) {

@@ -14,10 +14,17 @@
 //      link-local IMDS, never anywhere else) and check the quote returned
 //      is for that TD report;
 //   4. send "azure-tdx-quote" + "azure-runtime-data", and, with an
-//      attestation service configured, its "maa-token" as well.
+//      attestation service configured, its "maa-token" as well;
+//   5. (issue 11) quote the vTPM's PCRs with qualifyingData = the binding
+//      by the platform AK at 0x81000003 (HCLAkPub) and send "tpm-quote",
+//      "tpm-signature", "tpm-pcrs", the AK certificate from NV 0x01C101D0
+//      as "tpm-ak-cert" if the vTPM has one, and the whole HCL report as
+//      "azure-hcl-report" (which carries HCLAkPub and the TD report that
+//      binds it).
 //
 // Spec: "azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE][;service=URL]
-// [;ca=FILE][;timeout=S]".  tcti: a tpm2-tss TCTI configuration (default
+// [;ca=FILE][;timeout=S][;pcrs=LIST|none][;banks=LIST]".  pcrs/banks: the
+// vTPM quote's selection (default 0-7,11-14 on sha256; none: no quote).  tcti: a tpm2-tss TCTI configuration (default
 // "device:/dev/tpmrm0"; tests use "swtpm:host=127.0.0.1,port=N").  lock:
 // serializes steps 1-2 between sshd's per-connection monitors, which share
 // the one NV index (default /run/ra-ssh-azure-vtpm.lock; a lock that cannot
@@ -45,8 +52,10 @@
 #include "parse/jwt_token.h"
 #include "parse/td_report.h"
 #include "parse/tdx_quote.h"
+#include "parse/tpm_alg.h"
 #include "provider/esys_session.h"
 #include "provider/providers.h"
+#include "provider/tpm_provider.h"
 
 namespace ra {
 namespace {
@@ -59,7 +68,8 @@ const char kDefaultLock[] = "/run/ra-ssh-azure-vtpm.lock";
 // pile up root monitors behind it.
 constexpr int kLockWaitMs = 20000;
 constexpr size_t kMaxImdsResponse = 64 * 1024;
-constexpr int kAttempts = 3;  // for a report overwritten by a concurrent connection
+constexpr int kAttempts = 3;
+constexpr uint32_t kAzureAkCertNvIndex = 0x01C101D0;  // for a report overwritten by a concurrent connection
 
 Status TpmFail(const char* what, TSS2_RC rc) { return ra::TpmFail(kCheck, what, rc); }
 
@@ -154,6 +164,28 @@ uint16_t NvChunkSize(ESYS_CONTEXT* ctx) {
   return chunk;
 }
 
+// size bytes of an open NV index, in the chunks the TPM takes.
+Status ReadNv(ESYS_CONTEXT* ctx, ESYS_TR tr, uint16_t size, const std::string& what, Bytes* out) {
+  const uint16_t chunk = NvChunkSize(ctx);
+  Bytes data;
+  data.reserve(size);
+  while (data.size() < size) {
+    uint16_t n = static_cast<uint16_t>(std::min<size_t>(chunk, size - data.size()));
+    TPM2B_MAX_NV_BUFFER* part = nullptr;
+    TSS2_RC rc = Esys_NV_Read(ctx, ESYS_TR_RH_OWNER, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                              ESYS_TR_NONE, n, static_cast<uint16_t>(data.size()), &part);
+    if (rc != TSS2_RC_SUCCESS) return TpmFail(("reading " + what).c_str(), rc);
+    // A TPM answering with more (or less) than asked is not trusted to
+    // have answered this read at all.
+    bool ok = part->size == n;
+    if (ok) data.insert(data.end(), part->buffer, part->buffer + n);
+    Esys_Free(part);
+    if (!ok) return Status::Fail(kCheck, "NV read returned another length than asked");
+  }
+  *out = std::move(data);
+  return Status();
+}
+
 Status ReadHclReport(ESYS_CONTEXT* ctx, Bytes* out) {
   NvHandle nv(ctx);
   uint16_t size = 0;
@@ -166,23 +198,23 @@ Status ReadHclReport(ESYS_CONTEXT* ctx, Bytes* out) {
   if (size < kHclRuntimeJsonOffset || size > kMaxHclReportLen)
     return Status::Fail(kCheck, "NV index 0x01400001 holds " + std::to_string(size) +
                                     " bytes, not an HCL report");
-  const uint16_t chunk = NvChunkSize(ctx);
-  Bytes report;
-  report.reserve(size);
-  while (report.size() < size) {
-    uint16_t n = static_cast<uint16_t>(std::min<size_t>(chunk, size - report.size()));
-    TPM2B_MAX_NV_BUFFER* data = nullptr;
-    TSS2_RC rc = Esys_NV_Read(ctx, ESYS_TR_RH_OWNER, nv.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                              ESYS_TR_NONE, n, static_cast<uint16_t>(report.size()), &data);
-    if (rc != TSS2_RC_SUCCESS) return TpmFail("reading NV index 0x01400001", rc);
-    // A TPM answering with more (or less) than asked is not trusted to
-    // have answered this read at all.
-    bool ok = data->size == n;
-    if (ok) report.insert(report.end(), data->buffer, data->buffer + n);
-    Esys_Free(data);
-    if (!ok) return Status::Fail(kCheck, "NV read returned another length than asked");
-  }
-  *out = std::move(report);
+  return ReadNv(ctx, nv.tr, size, "NV index 0x01400001", out);
+}
+
+// Azure's AK certificate (DER, NV 0x01C101D0), if the vTPM has one.
+Status ReadAkCert(ESYS_CONTEXT* ctx, std::vector<EvidenceItem>* out) {
+  bool defined = false;
+  RA_RETURN_IF_ERROR(NvDefined(ctx, kAzureAkCertNvIndex, &defined));
+  if (!defined) return Status();
+  NvHandle nv(ctx);
+  uint16_t size = 0;
+  RA_RETURN_IF_ERROR(NvOpen(ctx, kAzureAkCertNvIndex, &nv.tr, &size));
+  if (size == 0 || size > kMaxTpmAkCertLen)
+    return Status::Fail(kCheck, "NV index 0x01C101D0 holds " + std::to_string(size) +
+                                    " bytes, not an AK certificate");
+  Bytes cert;
+  RA_RETURN_IF_ERROR(ReadNv(ctx, nv.tr, size, "the AK certificate (NV 0x01C101D0)", &cert));
+  out->push_back({kEvidenceTpmAkCert, std::move(cert)});
   return Status();
 }
 
@@ -231,22 +263,25 @@ Status ImdsQuote(const std::string& url, const Bytes& td_report, Bytes* quote) {
 class AzureVtpmProvider : public EvidenceProvider {
  public:
   AzureVtpmProvider(std::string tcti, std::string imds, std::string lock,
-                    AttestationServiceOptions service)
+                    AttestationServiceOptions service, TpmProviderOptions quote)
       : tcti_(std::move(tcti)),
         imds_(std::move(imds)),
         lock_(std::move(lock)),
-        service_(std::move(service)) {}
+        service_(std::move(service)),
+        quote_(std::move(quote)) {}
   Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override;
 
  private:
-  Status ReportFor(const Binding& binding, HclReport* hcl);
+  Status ReportFor(const Binding& binding, HclReport* hcl, Bytes* raw);
+  Status VtpmQuote(const Binding& binding, std::vector<EvidenceItem>* out);
 
   std::string tcti_, imds_, lock_;
   AttestationServiceOptions service_;
+  TpmProviderOptions quote_;  // banks and PCRs of the vTPM quote
 };
 
 // Steps 1-2 under the lock: write, read, check the report is ours.
-Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl) {
+Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl, Bytes* raw_out) {
   // Bounded, and never without it: see common/file_lock.h.
   FileLock lock;
   RA_RETURN_IF_ERROR(lock.Acquire(kCheck, lock_, kLockWaitMs));
@@ -274,6 +309,7 @@ Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl) {
       return Status::Fail(kCheck, "HCL report: REPORTDATA is not SHA-256 of its runtime data");
     if (rt.has_user_data && ConstantTimeEqual(rt.user_data, ByteView(binding.data(), binding.size()))) {
       *hcl = std::move(r);
+      *raw_out = std::move(raw);
       return Status();
     }
     last = Status::Fail(kCheck, "HCL report does not carry the user data just written (no "
@@ -282,9 +318,20 @@ Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl) {
   return last;
 }
 
+// The vTPM quote over the binding by the platform AK (0x81000003, whose
+// public key is the runtime JSON's HCLAkPub), its certificate if any.
+// Outside the lock: it touches no NV index another connection writes.
+Status AzureVtpmProvider::VtpmQuote(const Binding& binding, std::vector<EvidenceItem>* out) {
+  EsysSession tpm;
+  RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti_));
+  RA_RETURN_IF_ERROR(AppendTpmQuote(tpm.ctx(), quote_, binding, out));
+  return ReadAkCert(tpm.ctx(), out);
+}
+
 Status AzureVtpmProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* out) {
   HclReport hcl;
-  RA_RETURN_IF_ERROR(ReportFor(binding, &hcl));
+  Bytes hcl_raw;
+  RA_RETURN_IF_ERROR(ReportFor(binding, &hcl, &hcl_raw));
   TdReport td;
   RA_RETURN_IF_ERROR(ParseTdReport(hcl.hw_report, &td));
   Bytes quote;
@@ -302,7 +349,15 @@ Status AzureVtpmProvider::Collect(const Binding& binding, std::vector<EvidenceIt
   if (want != got)
     return Status::Fail(kCheck, "IMDS quote is not for the TD report sent");
 
-  return AppendAzureEvidence(service_, std::move(quote), std::move(hcl.runtime_json), out);
+  std::vector<EvidenceItem> items;
+  RA_RETURN_IF_ERROR(AppendAzureEvidence(service_, std::move(quote), std::move(hcl.runtime_json),
+                                         &items));
+  if (!quote_.pcrs.empty()) {
+    RA_RETURN_IF_ERROR(VtpmQuote(binding, &items));
+    items.push_back({kEvidenceAzureHclReport, std::move(hcl_raw)});
+  }
+  for (auto& item : items) out->push_back(std::move(item));
+  return Status();
 }
 
 }  // namespace
@@ -313,13 +368,21 @@ Status OpenAzureVtpmProvider(const std::string& options,
   AttestationServiceOptions service;
   std::map<std::string, std::string> extra;
   RA_RETURN_IF_ERROR(ParseAttestationServiceSpec(options, &rest, &service,
-                                                 {"tcti", "imds", "lock"}, &extra));
+                                                 {"tcti", "imds", "lock", "pcrs", "banks"},
+                                                 &extra));
   if (!rest.empty())
     return Status::Fail("provider spec", "azure-vtpm: unexpected '" + rest + "'");
   std::string tcti = extra.count("tcti") ? extra["tcti"] : kDefaultTcti;
   std::string imds = extra.count("imds") ? extra["imds"] : kDefaultImds;
   std::string lock = extra.count("lock") ? extra["lock"] : kDefaultLock;
   RA_RETURN_IF_ERROR(CheckImdsUrl(imds));
+  TpmProviderOptions quote;
+  quote.ak.handle = kDefaultTpmAkHandle;
+  quote.banks = {kTpmAlgSha256};
+  // pcrs=none: no vTPM quote (today's items only).
+  std::string pcrs = extra.count("pcrs") ? extra["pcrs"] : "0-7,11-14";
+  if (pcrs != "none") RA_RETURN_IF_ERROR(ParseTpmPcrList(pcrs, &quote.pcrs));
+  if (extra.count("banks")) RA_RETURN_IF_ERROR(ParseTpmBanks(extra["banks"], &quote.banks));
   if (lock.empty() || lock[0] != '/')
     return Status::Fail("provider spec", "lock '" + lock + "' is not an absolute path");
   // A lock file that cannot be made shows at start-up (sshd -t), not as
@@ -330,7 +393,7 @@ Status OpenAzureVtpmProvider(const std::string& options,
   // vTPM) when sshd starts, not at the first login.
   EsysSession tpm;
   RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti));
-  *out = std::make_unique<AzureVtpmProvider>(tcti, imds, lock, service);
+  *out = std::make_unique<AzureVtpmProvider>(tcti, imds, lock, service, std::move(quote));
   return Status();
 }
 

@@ -27,7 +27,9 @@ const char kSpec[] = "provider spec";
 constexpr uint32_t kMaxPcrIndex = 23;  // PC Client TPMs have 24
 constexpr size_t kPcrsPerRead = 8;     // TPML_DIGEST holds 8
 
-Status ParsePcrList(const std::string& text, std::vector<uint32_t>* out) {
+}  // namespace
+
+Status ParseTpmPcrList(const std::string& text, std::vector<uint32_t>* out) {
   std::set<uint32_t> pcrs;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -52,7 +54,7 @@ Status ParsePcrList(const std::string& text, std::vector<uint32_t>* out) {
   return Status();
 }
 
-Status ParseBanks(const std::string& text, std::vector<uint16_t>* out) {
+Status ParseTpmBanks(const std::string& text, std::vector<uint16_t>* out) {
   std::set<uint16_t> banks;
   size_t pos = 0;
   while (true) {
@@ -69,6 +71,8 @@ Status ParseBanks(const std::string& text, std::vector<uint16_t>* out) {
   return Status();
 }
 
+namespace {
+
 Status ApplyOption(const std::string& key, const std::string& value, TpmProviderOptions* o) {
   if (key == "tcti") {
     if (value.empty()) return Status::Fail(kSpec, "tpm: empty tcti");
@@ -80,9 +84,9 @@ Status ApplyOption(const std::string& key, const std::string& value, TpmProvider
       return Status::Fail(kSpec, "tpm akcert '" + value + "': not an absolute path");
     o->ak_cert_file = value;
   } else if (key == "pcrs") {
-    return ParsePcrList(value, &o->pcrs);
+    return ParseTpmPcrList(value, &o->pcrs);
   } else if (key == "banks") {
-    return ParseBanks(value, &o->banks);
+    return ParseTpmBanks(value, &o->banks);
   } else if (key == "eventlog" || key == "ima") {
     if (value != "none" && (value.empty() || value[0] != '/'))
       return Status::Fail(kSpec, "tpm " + key + " '" + value + "': not an absolute path or none");
@@ -254,27 +258,7 @@ class TpmProvider : public EvidenceProvider {
 Status TpmProvider::QuoteFresh(const Binding& binding, std::vector<EvidenceItem>* items) {
   EsysSession tpm;
   RA_RETURN_IF_ERROR(tpm.Open(kCheck, o_.tcti));
-  LoadedTpmAk ak(tpm.ctx());
-  RA_RETURN_IF_ERROR(LoadTpmAk(tpm.ctx(), o_.ak, &ak));
-  for (int attempt = 0; attempt < kTpmQuoteAttempts; attempt++) {
-    TpmPcrValues values;
-    bool consistent = false;
-    RA_RETURN_IF_ERROR(ReadPcrs(tpm.ctx(), o_, &values, &consistent));
-    if (!consistent) continue;
-    if (o_.between_read_and_quote) o_.between_read_and_quote(tpm.ctx(), attempt);
-    Bytes attest, sig;
-    RA_RETURN_IF_ERROR(Quote(tpm.ctx(), &ak, binding, o_, &attest, &sig));
-    bool matches = false;
-    RA_RETURN_IF_ERROR(CheckOwnQuote(attest, sig, binding, values, &matches));
-    if (!matches) continue;
-    items->push_back({kEvidenceTpmQuote, std::move(attest)});
-    items->push_back({kEvidenceTpmSignature, std::move(sig)});
-    std::string json = TpmPcrsToJson(values);
-    items->push_back({kEvidenceTpmPcrs, Bytes(json.begin(), json.end())});
-    return Status();
-  }
-  return Status::Fail(kCheck, "PCRs kept changing while being quoted (" +
-                                  std::to_string(kTpmQuoteAttempts) + " attempts)");
+  return AppendTpmQuote(tpm.ctx(), o_, binding, items);
 }
 
 Status TpmProvider::AppendFiles(std::vector<EvidenceItem>* items) {
@@ -317,13 +301,38 @@ Status TpmProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* o
 
 }  // namespace
 
+Status AppendTpmQuote(ESYS_CONTEXT* ctx, const TpmProviderOptions& o, const Binding& binding,
+                      std::vector<EvidenceItem>* out) {
+  LoadedTpmAk ak(ctx);
+  RA_RETURN_IF_ERROR(LoadTpmAk(ctx, o.ak, &ak));
+  for (int attempt = 0; attempt < kTpmQuoteAttempts; attempt++) {
+    TpmPcrValues values;
+    bool consistent = false;
+    RA_RETURN_IF_ERROR(ReadPcrs(ctx, o, &values, &consistent));
+    if (!consistent) continue;
+    if (o.between_read_and_quote) o.between_read_and_quote(ctx, attempt);
+    Bytes attest, sig;
+    RA_RETURN_IF_ERROR(Quote(ctx, &ak, binding, o, &attest, &sig));
+    bool matches = false;
+    RA_RETURN_IF_ERROR(CheckOwnQuote(attest, sig, binding, values, &matches));
+    if (!matches) continue;
+    out->push_back({kEvidenceTpmQuote, std::move(attest)});
+    out->push_back({kEvidenceTpmSignature, std::move(sig)});
+    std::string json = TpmPcrsToJson(values);
+    out->push_back({kEvidenceTpmPcrs, Bytes(json.begin(), json.end())});
+    return Status();
+  }
+  return Status::Fail(kCheck, "PCRs kept changing while being quoted (" +
+                                  std::to_string(kTpmQuoteAttempts) + " attempts)");
+}
+
 Status ParseTpmProviderSpec(const std::string& options, TpmProviderOptions* out) {
   TpmProviderOptions o;
   o.ak.handle = kDefaultTpmAkHandle;
   o.eventlog = kDefaultTpmEventLog;
   o.ima = kDefaultImaLog;
   o.banks = {kTpmAlgSha256};
-  RA_RETURN_IF_ERROR(ParsePcrList("0-7,11-14", &o.pcrs));
+  RA_RETURN_IF_ERROR(ParseTpmPcrList("0-7,11-14", &o.pcrs));
   if (!options.empty() && options[0] != ';')
     return Status::Fail(kSpec, "tpm: options start with ';' (tpm;tcti=...)");
   std::set<std::string> seen;

@@ -79,6 +79,17 @@ struct TpmProviderOptions {
   std::function<void(ESYS_CONTEXT*, int attempt)> between_read_and_quote;
 };
 
+// "0-7,11-14" style lists (PCRs 0..23) and "sha256,sha384" bank lists,
+// as in the spec; sorted, each once.
+Status ParseTpmPcrList(const std::string& text, std::vector<uint32_t>* out);
+Status ParseTpmBanks(const std::string& text, std::vector<uint16_t>* out);
+
+// The quote part of Collect on an open session (azure-vtpm uses it with
+// its platform AK): appends tpm-quote, tpm-signature, tpm-pcrs for o.ak,
+// o.banks and o.pcrs; *out is unchanged on failure.
+Status AppendTpmQuote(ESYS_CONTEXT* ctx, const TpmProviderOptions& o, const Binding& binding,
+                      std::vector<EvidenceItem>* out);
+
 // options: the spec after "tpm" ("" or ";key=value...").
 Status ParseTpmProviderSpec(const std::string& options, TpmProviderOptions* out);
 
