@@ -146,6 +146,16 @@ int TpmInit(const std::string& args, std::string* out) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+// Defines NV index 0x01c101d0 (Azure's AK certificate index) holding
+// content, through tpm2-tools.
+bool DefineNvCert(const std::string& tcti, const std::string& file, size_t size) {
+  std::string t = " -T " + tcti;
+  std::string cmd = "tpm2_nvdefine" + t + " 0x01c101d0 -C o -s " + std::to_string(size) +
+                    " -a 'ownerread|ownerwrite|authread|authwrite' > /dev/null 2>&1 && "
+                    "tpm2_nvwrite" + t + " 0x01c101d0 -C o -i " + file + " > /dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
 std::shared_ptr<EVP_PKEY> PemKey(const std::string& pem) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
                                                  BIO_free);
@@ -357,6 +367,25 @@ TEST_F(TpmProviderTest, LogsAreSentAndBounded) {
   EXPECT_EQ(out.size(), 3u);
 }
 
+TEST_F(TpmProviderTest, AkCertFromNv) {
+  ra::Binding b = MakeBinding(8);
+  std::unique_ptr<ra::EvidenceProvider> p;
+  std::vector<ra::EvidenceItem> out;
+  ASSERT_TRUE(ra::OpenTpmProvider(Spec(";akcert=nv:0x01c101d0"), &p).ok());
+  ra::Status s = p->Collect(b, &out);
+  EXPECT_FALSE(s.ok());  // configured, not there
+  EXPECT_NE(s.message().find("0x01c101d0 is not defined"), std::string::npos) << s.message();
+  std::string cert(1200, 'z');  // more than one NV read chunk on small TPMs
+  ra_test::WriteFile(dir_ / "cert", cert);
+  ASSERT_TRUE(DefineNvCert(tpm_->tcti(), dir_ / "cert", cert.size()));
+  out.clear();
+  s = p->Collect(b, &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[3].type, "tpm-ak-cert");
+  EXPECT_EQ(out[3].data, Bytes(cert.begin(), cert.end()));
+}
+
 TEST_F(TpmProviderTest, PersistentEccAk) {
   std::string pem, again;
   const std::string init = "--tcti " + tpm_->tcti() + " --alg ecc --handle 0x81000010";
@@ -442,6 +471,18 @@ TEST(AzureVtpmQuote, SignedByHclAkPub) {
   EXPECT_EQ(c.quote.pcr_select.at(0).pcrs,
             (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14}));
 
+  // With an AK certificate in NV 0x01C101D0 (as Azure provisions), it
+  // goes along as tpm-ak-cert.
+  std::string cert(1500, 'c');
+  ra_test::WriteFile(dir / "cert", cert);
+  ASSERT_TRUE(DefineNvCert("swtpm:host=127.0.0.1,port=" + std::to_string(pv), dir / "cert",
+                           cert.size()));
+  items.clear();
+  s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_NE(Find(items, "tpm-ak-cert"), nullptr);
+  EXPECT_EQ(*Find(items, "tpm-ak-cert"), Bytes(cert.begin(), cert.end()));
+
   // pcrs=none: today's items only.
   ASSERT_TRUE(ra::OpenAzureVtpmProvider(spec + ";pcrs=none", &p).ok());
   items.clear();
@@ -471,7 +512,7 @@ TEST(TpmProviderSpec, Refused) {
        {"x", ";", ";tcti", ";tcti=", ";ak=0x80000001", ";ak=0x8100000", ";ak=rel/path",
         ";ak=0x81zzzzzz", ";pcrs=24", ";pcrs=3-1", ";pcrs=", ";pcrs=1,,2", ";pcrs=-1",
         ";pcrs=001", ";banks=sha3", ";banks=sha256,sha256", ";banks=", ";eventlog=rel",
-        ";ima=", ";akcert=rel", ";foo=1", ";pcrs=1;pcrs=2"}) {
+        ";ima=", ";akcert=rel", ";akcert=nv:0x81000000", ";akcert=nv:1", ";foo=1", ";pcrs=1;pcrs=2"}) {
     ra::TpmProviderOptions o;
     ra::Status s = ra::ParseTpmProviderSpec(bad, &o);
     EXPECT_FALSE(s.ok()) << bad;

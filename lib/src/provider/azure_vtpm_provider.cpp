@@ -68,59 +68,19 @@ const char kDefaultLock[] = "/run/ra-ssh-azure-vtpm.lock";
 // pile up root monitors behind it.
 constexpr int kLockWaitMs = 20000;
 constexpr size_t kMaxImdsResponse = 64 * 1024;
-constexpr int kAttempts = 3;
-constexpr uint32_t kAzureAkCertNvIndex = 0x01C101D0;  // for a report overwritten by a concurrent connection
+constexpr int kAttempts = 3;  // for a report overwritten by a concurrent connection
+constexpr uint32_t kAzureAkCertNvIndex = 0x01C101D0;
 
 Status TpmFail(const char* what, TSS2_RC rc) { return ra::TpmFail(kCheck, what, rc); }
 
-// An NV index's ESYS handle, closed on every path out.
-struct NvHandle {
-  explicit NvHandle(ESYS_CONTEXT* c) : ctx(c) {}
-  ~NvHandle() {
-    if (tr != ESYS_TR_NONE) Esys_TR_Close(ctx, &tr);
-  }
-  NvHandle(const NvHandle&) = delete;
-  NvHandle& operator=(const NvHandle&) = delete;
-  ESYS_CONTEXT* ctx;
-  ESYS_TR tr = ESYS_TR_NONE;
-};
-
-// The NV index's public area: its size.  ESYS_TR for it in *tr.
-Status NvOpen(ESYS_CONTEXT* ctx, uint32_t index, ESYS_TR* tr, uint16_t* size) {
-  TSS2_RC rc = Esys_TR_FromTPMPublic(ctx, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, tr);
-  if (rc != TSS2_RC_SUCCESS) return TpmFail("NV index lookup", rc);
-  TPM2B_NV_PUBLIC* pub = nullptr;
-  TPM2B_NAME* name = nullptr;
-  rc = Esys_NV_ReadPublic(ctx, *tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name);
-  if (rc != TSS2_RC_SUCCESS) return TpmFail("NV read public", rc);
-  *size = pub->nvPublic.dataSize;
-  Esys_Free(pub);
-  Esys_Free(name);
-  return Status();
-}
-
-// Asked as a capability rather than by looking the index up, because a
-// failed lookup makes tpm2-tss log to stderr, which is sshd's log (and the
-// one-line contract of ssh-attest).
-Status NvDefined(ESYS_CONTEXT* ctx, uint32_t index, bool* defined) {
-  TPMI_YES_NO more = TPM2_NO;
-  TPMS_CAPABILITY_DATA* cap = nullptr;
-  TSS2_RC rc = Esys_GetCapability(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                  TPM2_CAP_HANDLES, index, 1, &more, &cap);
-  if (rc != TSS2_RC_SUCCESS) return TpmFail("listing NV indices", rc);
-  *defined = cap->data.handles.count >= 1 && cap->data.handles.handle[0] == index;
-  Esys_Free(cap);
-  return Status();
-}
-
 Status WriteUserData(ESYS_CONTEXT* ctx, const Binding& binding) {
-  NvHandle nv(ctx);
+  EsysHandle nv(ctx);
   uint16_t size = 0;
   bool defined = false;
-  RA_RETURN_IF_ERROR(NvDefined(ctx, kHclNvIndexUserData, &defined));
+  RA_RETURN_IF_ERROR(NvIndexDefined(ctx, kCheck, kHclNvIndexUserData, &defined));
   TSS2_RC rc;
   if (defined) {
-    RA_RETURN_IF_ERROR(NvOpen(ctx, kHclNvIndexUserData, &nv.tr, &size));
+    RA_RETURN_IF_ERROR(NvIndexOpen(ctx, kCheck, kHclNvIndexUserData, nv.out(), &size));
     if (size != kRuntimeUserDataLen)
       return Status::Fail(kCheck, "NV index 0x01400002 holds " + std::to_string(size) +
                                       " bytes, not " + std::to_string(kRuntimeUserDataLen));
@@ -135,87 +95,31 @@ Status WriteUserData(ESYS_CONTEXT* ctx, const Binding& binding) {
         TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | TPMA_NV_AUTHWRITE | TPMA_NV_AUTHREAD;
     pub.nvPublic.dataSize = kRuntimeUserDataLen;
     rc = Esys_NV_DefineSpace(ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                             ESYS_TR_NONE, &auth, &pub, &nv.tr);
+                             ESYS_TR_NONE, &auth, &pub, nv.out());
     if (rc != TSS2_RC_SUCCESS) return TpmFail("defining NV index 0x01400002", rc);
   }
   TPM2B_MAX_NV_BUFFER data = {};
   data.size = kRuntimeUserDataLen;
   std::memcpy(data.buffer, binding.data(), kRuntimeUserDataLen);
-  rc = Esys_NV_Write(ctx, ESYS_TR_RH_OWNER, nv.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+  rc = Esys_NV_Write(ctx, ESYS_TR_RH_OWNER, nv.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE,
                      ESYS_TR_NONE, &data, 0);
   if (rc != TSS2_RC_SUCCESS) return TpmFail("writing NV index 0x01400002", rc);
   return Status();
 }
 
-uint16_t NvChunkSize(ESYS_CONTEXT* ctx) {
-  TPMI_YES_NO more = TPM2_NO;
-  TPMS_CAPABILITY_DATA* cap = nullptr;
-  uint16_t chunk = 512;  // every TPM can do this much
-  TSS2_RC rc = Esys_GetCapability(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                  TPM2_CAP_TPM_PROPERTIES, TPM2_PT_NV_BUFFER_MAX, 1, &more,
-                                  &cap);
-  if (rc == TSS2_RC_SUCCESS && cap->data.tpmProperties.count == 1 &&
-      cap->data.tpmProperties.tpmProperty[0].property == TPM2_PT_NV_BUFFER_MAX) {
-    uint32_t v = cap->data.tpmProperties.tpmProperty[0].value;
-    chunk = static_cast<uint16_t>(std::min<uint32_t>(
-        std::max<uint32_t>(v, 64), sizeof(TPM2B_MAX_NV_BUFFER::buffer)));
-  }
-  Esys_Free(cap);
-  return chunk;
-}
-
-// size bytes of an open NV index, in the chunks the TPM takes.
-Status ReadNv(ESYS_CONTEXT* ctx, ESYS_TR tr, uint16_t size, const std::string& what, Bytes* out) {
-  const uint16_t chunk = NvChunkSize(ctx);
-  Bytes data;
-  data.reserve(size);
-  while (data.size() < size) {
-    uint16_t n = static_cast<uint16_t>(std::min<size_t>(chunk, size - data.size()));
-    TPM2B_MAX_NV_BUFFER* part = nullptr;
-    TSS2_RC rc = Esys_NV_Read(ctx, ESYS_TR_RH_OWNER, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                              ESYS_TR_NONE, n, static_cast<uint16_t>(data.size()), &part);
-    if (rc != TSS2_RC_SUCCESS) return TpmFail(("reading " + what).c_str(), rc);
-    // A TPM answering with more (or less) than asked is not trusted to
-    // have answered this read at all.
-    bool ok = part->size == n;
-    if (ok) data.insert(data.end(), part->buffer, part->buffer + n);
-    Esys_Free(part);
-    if (!ok) return Status::Fail(kCheck, "NV read returned another length than asked");
-  }
-  *out = std::move(data);
-  return Status();
-}
-
 Status ReadHclReport(ESYS_CONTEXT* ctx, Bytes* out) {
-  NvHandle nv(ctx);
+  EsysHandle nv(ctx);
   uint16_t size = 0;
   bool defined = false;
-  RA_RETURN_IF_ERROR(NvDefined(ctx, kHclNvIndexReport, &defined));
+  RA_RETURN_IF_ERROR(NvIndexDefined(ctx, kCheck, kHclNvIndexReport, &defined));
   if (!defined)
     return Status::Fail(kCheck, "no HCL report (NV index 0x01400001 is not defined: not an "
                                 "Azure confidential VM?)");
-  RA_RETURN_IF_ERROR(NvOpen(ctx, kHclNvIndexReport, &nv.tr, &size));
+  RA_RETURN_IF_ERROR(NvIndexOpen(ctx, kCheck, kHclNvIndexReport, nv.out(), &size));
   if (size < kHclRuntimeJsonOffset || size > kMaxHclReportLen)
     return Status::Fail(kCheck, "NV index 0x01400001 holds " + std::to_string(size) +
                                     " bytes, not an HCL report");
-  return ReadNv(ctx, nv.tr, size, "NV index 0x01400001", out);
-}
-
-// Azure's AK certificate (DER, NV 0x01C101D0), if the vTPM has one.
-Status ReadAkCert(ESYS_CONTEXT* ctx, std::vector<EvidenceItem>* out) {
-  bool defined = false;
-  RA_RETURN_IF_ERROR(NvDefined(ctx, kAzureAkCertNvIndex, &defined));
-  if (!defined) return Status();
-  NvHandle nv(ctx);
-  uint16_t size = 0;
-  RA_RETURN_IF_ERROR(NvOpen(ctx, kAzureAkCertNvIndex, &nv.tr, &size));
-  if (size == 0 || size > kMaxTpmAkCertLen)
-    return Status::Fail(kCheck, "NV index 0x01C101D0 holds " + std::to_string(size) +
-                                    " bytes, not an AK certificate");
-  Bytes cert;
-  RA_RETURN_IF_ERROR(ReadNv(ctx, nv.tr, size, "the AK certificate (NV 0x01C101D0)", &cert));
-  out->push_back({kEvidenceTpmAkCert, std::move(cert)});
-  return Status();
+  return NvIndexRead(ctx, kCheck, nv.get(), size, "NV index 0x01400001", out);
 }
 
 // IMDS is plain HTTP on a link-local address.  A TD report is not secret,
@@ -325,7 +229,7 @@ Status AzureVtpmProvider::VtpmQuote(const Binding& binding, std::vector<Evidence
   EsysSession tpm;
   RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti_));
   RA_RETURN_IF_ERROR(AppendTpmQuote(tpm.ctx(), quote_, binding, out));
-  return ReadAkCert(tpm.ctx(), out);
+  return AppendTpmAkCertFromNv(tpm.ctx(), kAzureAkCertNvIndex, true, out);
 }
 
 Status AzureVtpmProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* out) {

@@ -6,6 +6,7 @@
 
 #include <tss2/tss2_esys.h>
 
+#include <cstdint>
 #include <string>
 
 #include "common/status.h"
@@ -60,5 +61,18 @@ class EsysHandle {
   ESYS_TR tr_ = ESYS_TR_NONE;
   bool transient_ = false;
 };
+
+// Whether an NV index (or any handle) is defined.  Asked as a capability
+// rather than by looking the index up, because a failed lookup makes
+// tpm2-tss log to stderr.
+Status NvIndexDefined(ESYS_CONTEXT* ctx, const std::string& check, uint32_t index,
+                      bool* defined);
+// Looks the NV index up (*tr) and reads its public area: its size.
+Status NvIndexOpen(ESYS_CONTEXT* ctx, const std::string& check, uint32_t index, ESYS_TR* tr,
+                   uint16_t* size);
+// size bytes of an open NV index with owner authorization, in the chunks
+// the TPM takes (TPM_PT_NV_BUFFER_MAX); what names it in errors.
+Status NvIndexRead(ESYS_CONTEXT* ctx, const std::string& check, ESYS_TR tr, uint16_t size,
+                   const std::string& what, Bytes* out);
 
 }  // namespace ra

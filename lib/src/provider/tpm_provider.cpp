@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <set>
@@ -73,6 +75,24 @@ Status ParseTpmBanks(const std::string& text, std::vector<uint16_t>* out) {
 
 namespace {
 
+Status ParseAkCert(const std::string& value, TpmProviderOptions* o) {
+  if (value.compare(0, 3, "nv:") == 0) {
+    const std::string idx = value.substr(3);
+    char* end = nullptr;
+    unsigned long v = idx.size() == 10 && idx.compare(0, 2, "0x") == 0
+                          ? std::strtoul(idx.c_str() + 2, &end, 16)
+                          : 0;
+    if (!end || *end != '\0' || (v >> 24) != 0x01)
+      return Status::Fail(kSpec, "tpm akcert '" + value + "': not an NV index (nv:0x01xxxxxx)");
+    o->ak_cert_nv = static_cast<uint32_t>(v);
+    return Status();
+  }
+  if (value.empty() || value[0] != '/')
+    return Status::Fail(kSpec, "tpm akcert '" + value + "': neither an absolute path nor nv:INDEX");
+  o->ak_cert_file = value;
+  return Status();
+}
+
 Status ApplyOption(const std::string& key, const std::string& value, TpmProviderOptions* o) {
   if (key == "tcti") {
     if (value.empty()) return Status::Fail(kSpec, "tpm: empty tcti");
@@ -80,9 +100,7 @@ Status ApplyOption(const std::string& key, const std::string& value, TpmProvider
   } else if (key == "ak") {
     return ParseTpmAkRef(value, &o->ak);
   } else if (key == "akcert") {
-    if (value.empty() || value[0] != '/')
-      return Status::Fail(kSpec, "tpm akcert '" + value + "': not an absolute path");
-    o->ak_cert_file = value;
+    return ParseAkCert(value, o);
   } else if (key == "pcrs") {
     return ParseTpmPcrList(value, &o->pcrs);
   } else if (key == "banks") {
@@ -258,7 +276,9 @@ class TpmProvider : public EvidenceProvider {
 Status TpmProvider::QuoteFresh(const Binding& binding, std::vector<EvidenceItem>* items) {
   EsysSession tpm;
   RA_RETURN_IF_ERROR(tpm.Open(kCheck, o_.tcti));
-  return AppendTpmQuote(tpm.ctx(), o_, binding, items);
+  RA_RETURN_IF_ERROR(AppendTpmQuote(tpm.ctx(), o_, binding, items));
+  if (o_.ak_cert_nv == 0) return Status();
+  return AppendTpmAkCertFromNv(tpm.ctx(), o_.ak_cert_nv, false, items);
 }
 
 Status TpmProvider::AppendFiles(std::vector<EvidenceItem>* items) {
@@ -324,6 +344,29 @@ Status AppendTpmQuote(ESYS_CONTEXT* ctx, const TpmProviderOptions& o, const Bind
   }
   return Status::Fail(kCheck, "PCRs kept changing while being quoted (" +
                                   std::to_string(kTpmQuoteAttempts) + " attempts)");
+}
+
+Status AppendTpmAkCertFromNv(ESYS_CONTEXT* ctx, uint32_t index, bool optional,
+                             std::vector<EvidenceItem>* out) {
+  char hex[16];
+  std::snprintf(hex, sizeof(hex), "0x%08x", index);
+  bool defined = false;
+  RA_RETURN_IF_ERROR(NvIndexDefined(ctx, kCheck, index, &defined));
+  if (!defined) {
+    if (optional) return Status();
+    return Status::Fail(kCheck, std::string("AK certificate: NV index ") + hex + " is not defined");
+  }
+  EsysHandle nv(ctx);
+  uint16_t size = 0;
+  RA_RETURN_IF_ERROR(NvIndexOpen(ctx, kCheck, index, nv.out(), &size));
+  if (size == 0 || size > kMaxTpmAkCertLen)
+    return Status::Fail(kCheck, std::string("NV index ") + hex + " holds " + std::to_string(size) +
+                                    " bytes, not an AK certificate");
+  Bytes cert;
+  RA_RETURN_IF_ERROR(NvIndexRead(ctx, kCheck, nv.get(), size,
+                                 std::string("the AK certificate (NV ") + hex + ")", &cert));
+  out->push_back({kEvidenceTpmAkCert, std::move(cert)});
+  return Status();
 }
 
 Status ParseTpmProviderSpec(const std::string& options, TpmProviderOptions* out) {

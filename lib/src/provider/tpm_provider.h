@@ -5,7 +5,8 @@
 //   tcti      tpm2-tss TCTI configuration (default device:/dev/tpmrm0)
 //   ak        persistent handle 0x81xxxxxx or an absolute path to the file
 //             `ssh-attest tpm-init --out` wrote (default 0x81000003)
-//   akcert    an AK certificate (DER, or PEM) sent as tpm-ak-cert
+//   akcert    an AK certificate sent as is as tpm-ak-cert: a file, or
+//             nv:0x01xxxxxx, an NV index holding it (Azure: nv:0x01c101d0)
 //   pcrs      e.g. "0-7,11-14" (the default), PCRs 0..23
 //   banks     e.g. "sha256" (the default), "sha256,sha384"
 //   eventlog  the TCG binary event log (default the kernel's securityfs
@@ -70,6 +71,7 @@ struct TpmProviderOptions {
   std::string tcti = kDefaultTcti;
   TpmAkRef ak;  // handle kDefaultTpmAkHandle unless given
   std::string ak_cert_file;
+  uint32_t ak_cert_nv = 0;  // nonzero: the certificate's NV index
   std::vector<uint16_t> banks;          // TPM_ALG_IDs, ascending
   std::vector<uint32_t> pcrs;           // ascending
   std::string eventlog, ima;            // "" = none
@@ -89,6 +91,11 @@ Status ParseTpmBanks(const std::string& text, std::vector<uint16_t>* out);
 // o.banks and o.pcrs; *out is unchanged on failure.
 Status AppendTpmQuote(ESYS_CONTEXT* ctx, const TpmProviderOptions& o, const Binding& binding,
                       std::vector<EvidenceItem>* out);
+
+// The AK certificate in NV index (owner-readable, <= kMaxTpmAkCertLen) as
+// tpm-ak-cert; with optional, an index that is not defined adds nothing.
+Status AppendTpmAkCertFromNv(ESYS_CONTEXT* ctx, uint32_t index, bool optional,
+                             std::vector<EvidenceItem>* out);
 
 // options: the spec after "tpm" ("" or ";key=value...").
 Status ParseTpmProviderSpec(const std::string& options, TpmProviderOptions* out);
