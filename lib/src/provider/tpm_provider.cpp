@@ -40,7 +40,9 @@ Status ParseTpmPcrList(const std::string& text, std::vector<uint32_t>* out) {
     size_t dash = item.find('-');
     std::string a = item.substr(0, dash), b = dash == std::string::npos ? a : item.substr(dash + 1);
     auto num = [](const std::string& s, uint32_t* v) {
-      if (s.empty() || s.size() > 2 || !std::all_of(s.begin(), s.end(), ::isdigit)) return false;
+      if (s.empty() || s.size() > 2 ||
+          !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
       *v = static_cast<uint32_t>(std::stoul(s));
       return *v <= kMaxPcrIndex;
     };
@@ -202,7 +204,11 @@ Status Quote(ESYS_CONTEXT* ctx, LoadedTpmAk* ak, const Binding& binding,
   TSS2_RC rc = Esys_Quote(ctx, ak->tr.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
                           &qualifying, &scheme, &sel, &quoted, &sig);
   if (rc != TSS2_RC_SUCCESS) {
-    if ((rc & TPM2_RC_SIZE) == TPM2_RC_SIZE && (rc & TPM2_RC_FMT1))
+    // TPM_RC_SIZE for parameter 1 (qualifyingData), format-one code.
+    bool size_refused = (rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER && (rc & TPM2_RC_FMT1) &&
+                        (rc & 0x3f) == (TPM2_RC_SIZE & 0x3f) &&
+                        (rc & (TPM2_RC_P | TPM2_RC_N_MASK)) == (TPM2_RC_P | TPM2_RC_1);
+    if (size_refused)
       return TpmFail(kCheck, "TPM2_Quote (this TPM takes less than 64 bytes of "
                              "qualifyingData: no SHA-512 support)", rc);
     return TpmFail(kCheck, "TPM2_Quote", rc);
