@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -490,6 +491,23 @@ TEST(AzureVtpmQuote, SignedByHclAkPub) {
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(items.size(), 2u);
   EXPECT_FALSE(ra::OpenAzureVtpmProvider(spec + ";pcrs=0-99", &p).ok());
+}
+
+TEST(TpmInit, UsageAndErrors) {
+  ra_test::TempDir dir;
+  std::string out;
+  for (const std::string& bad :
+       {std::string("--alg dsa"), std::string("--handle 0x80000001"), std::string("--out rel"),
+        std::string("--handle 0x81000001 --out ") + (dir / "ak"), std::string("--tcti"),
+        std::string("--bogus 1")}) {
+    EXPECT_EQ(TpmInit(bad + " --tcti swtpm:host=127.0.0.1,port=1", &out), 2) << bad;
+    EXPECT_NE(out.find("usage: ssh-attest tpm-init"), std::string::npos) << bad;
+  }
+  // No TPM there: one line naming the step, no tpm2-tss noise.
+  EXPECT_EQ(TpmInit("--tcti swtpm:host=127.0.0.1,port=1 --out " + (dir / "ak"), &out), 1);
+  EXPECT_EQ(out.rfind("ssh-attest tpm-init: tpm ak: TPM connection swtpm:", 0), 0u) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_FALSE(ra_test::Exists(dir / "ak"));
 }
 
 TEST(TpmProviderSpec, Defaults) {
