@@ -321,7 +321,7 @@ TEST_F(SimTest, TdConfIsStrict) {
 
 TEST(ProviderSpec, Unknown) {
   std::unique_ptr<ra::EvidenceProvider> p;
-  for (const char* spec : {"", "tpm", "sim", "configfs-tsm:", "SIM:/x"}) {
+  for (const char* spec : {"", "tpm2", "tpm:x", "sim", "configfs-tsm:", "SIM:/x"}) {
     ra::Status s = ra::OpenProvider(spec, &p);
     ASSERT_FALSE(s.ok()) << spec;
     EXPECT_EQ(s.check(), "provider spec") << spec;
