@@ -49,7 +49,7 @@
 #include "parse/jwt_token.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
-#include "verify/tdx_quote_verifier.h"
+#include "verify/evaluate.h"
 
 namespace {
 
@@ -282,6 +282,7 @@ class Emulator {
     // Parsed once, not for every quote.
     ra::Status s = ra::LoadTdxTrustAnchor(o.trust_anchor, &policy_);
     if (!s.ok()) Die(s.message());
+    policy_.accepted_types = {ra::kEvidenceAzureTdxQuote};
     policy_.allow_debug = true;  // reported in a claim; the relying party judges
   }
   void set_base(const std::string& base) { base_ = base; }
@@ -341,13 +342,11 @@ void Emulator::Attest(const httplib::Request& req, httplib::Response& res) {
   }
   ra::TdxQuote q;
   s = ra::ParseTdxQuote(quote, &q);
-  if (s.ok()) s = ra::VerifyTdxQuote(quote, nullptr, policy_, 0, nullptr);
-  if (s.ok()) {
-    uint8_t h[32];
-    SHA256(runtime.data(), runtime.size(), h);
-    if (CRYPTO_memcmp(h, q.body.report_data.data(), 32) != 0)
-      s = ra::Status::Fail("runtime data", "REPORTDATA[0:32] != SHA-256(runtimeData)");
-  }
+  // As the service does: the quote is genuine and names these runtime
+  // bytes (REPORTDATA[0:32] = SHA-256); the binding is the relying party's.
+  if (s.ok())
+    s = ra::Evaluate({{ra::kEvidenceAzureTdxQuote, quote}, {ra::kEvidenceAzureRuntimeData, runtime}},
+                     policy_, nullptr, 0, nullptr);
   if (!s.ok()) {
     std::fprintf(stderr, "maa-emulator: attest refused: %s\n", s.message().c_str());
     JsonError(res, 400, "InvalidParameter", s.message());

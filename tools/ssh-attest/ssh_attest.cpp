@@ -24,12 +24,9 @@
 #include "common/evidence.h"
 #include "parse/jwt_token.h"
 #include "parse/tdx_quote.h"
-#include "policy/maa_tdx_policy.h"
 #include "policy/policy.h"
 #include "provider/sim_tdx_authority.h"
-#include "verify/azure_tdx_quote_verifier.h"
-#include "verify/jwt_verifier.h"
-#include "verify/tdx_quote_verifier.h"
+#include "verify/evaluate.h"
 
 namespace {
 
@@ -195,9 +192,7 @@ int CmdInspect(int argc, char** argv) {
 }
 
 std::string Field(const ra::VerifiedClaims& c, const char* name) {
-  for (const auto& f : c.fields)
-    if (f.first == name) return f.second;
-  return std::string();
+  return ra::ClaimField(c, name);
 }
 
 // A compact JWS starts with base64url of '{"', i.e. "ey"; a TDX quote
@@ -210,41 +205,37 @@ bool LooksLikeToken(const ra::Bytes& data) {
   return data.size() - i >= 2 && data[i] == 'e' && data[i + 1] == 'y';
 }
 
-int VerifyToken(const ra::Bytes& data, const ra::Binding* binding, const ra::Policy& policy,
-                bool named_policy, std::time_t now) {
-  if (std::find(policy.accepted_types.begin(), policy.accepted_types.end(),
-                "maa-token") == policy.accepted_types.end())
-    return Failure("policy: " + policy.source +
-                   " does not accept maa-token (AcceptEvidence maa-token, Issuer, "
-                   "IssuerKeys or IssuerKey)");
-  ra::VerifiedJwt jwt;
-  ra::Status s = ra::VerifyJwtToken(std::string(data.begin(), data.end()), policy, now, &jwt);
-  if (!s.ok()) return Failure(s.message());
-  const char* pol = named_policy ? policy.source.c_str() : "default";
-  if (jwt.attestation_type != "tdxvm") {
-    // Generic mode: signature, issuer and times hold, but we know no
-    // binding or reference-value claims for this kind of token.
-    if (binding)
-      return Failure("binding: cannot be checked in a token of attestation type '" +
-                     jwt.attestation_type + "' (only tdxvm carries x-ms-runtime user-data)");
-    std::printf("verified maa-token (generic; attestation type %s; TDX claim checks not "
-                "applicable): issuer=%s alg=%s kid=%s iat=%lld exp=%lld policy=%s "
+void PrintTokenClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) {
+  if (Field(c, "generic") == "yes") {
+    // Signature, issuer and times hold, but we know no binding or
+    // reference-value claims for this kind of token.
+    std::string at = Field(c, "attestation_type");
+    std::printf("verified %s (generic; attestation type %s; TDX claim checks not "
+                "applicable): issuer=%s alg=%s kid=%s iat=%s exp=%s policy=%s "
                 "report-data=NOT-CHECKED\n",
-                jwt.attestation_type.empty() ? "none" : jwt.attestation_type.c_str(),
-                jwt.issuer.c_str(), jwt.alg.c_str(), jwt.kid.c_str(),
-                static_cast<long long>(jwt.iat), static_cast<long long>(jwt.exp), pol);
-    return kExitOk;
+                c.kind.c_str(), at.empty() ? "none" : at.c_str(), Field(c, "issuer").c_str(),
+                Field(c, "alg").c_str(), Field(c, "kid").c_str(), Field(c, "iat").c_str(),
+                Field(c, "exp").c_str(), pol);
+    return;
   }
-  ra::VerifiedClaims claims;
-  s = ra::CheckMaaTdxClaims(jwt.claims.get(), binding, policy, &claims);
-  if (!s.ok()) return Failure(s.message());
-  std::string mrtd = Field(claims, "mrtd");
-  std::printf("verified maa-token (tdxvm): issuer=%s alg=%s kid=%s mrtd=%s debug=%s "
-              "policy=%s report-data=%s\n",
-              jwt.issuer.c_str(), jwt.alg.c_str(), jwt.kid.c_str(),
-              mrtd.empty() ? "absent" : mrtd.c_str(), Field(claims, "debug").c_str(), pol,
-              binding ? "matches" : "NOT-CHECKED(no --report-data)");
-  return kExitOk;
+  std::string mrtd = Field(c, "mrtd");
+  std::printf("verified %s (%s): issuer=%s alg=%s kid=%s mrtd=%s debug=%s policy=%s "
+              "report-data=%s\n",
+              c.kind.c_str(), Field(c, "attestation_type").c_str(), Field(c, "issuer").c_str(),
+              Field(c, "alg").c_str(), Field(c, "kid").c_str(),
+              mrtd.empty() ? "absent" : mrtd.c_str(), Field(c, "debug").c_str(), pol,
+              bound ? "matches" : "NOT-CHECKED(no --report-data)");
+}
+
+// One line per verified item: quotes by version, tokens by issuer.
+void PrintClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) {
+  if (!Field(c, "issuer").empty()) return PrintTokenClaims(c, pol, bound);
+  std::string tcb = Field(c, "tcb_status");
+  if (tcb == "not evaluated") tcb = "not-evaluated(no Collateral)";
+  std::printf("verified %s v%s: mrtd=%s fmspc=%s tcb=%s debug=%s policy=%s report-data=%s\n",
+              c.kind.c_str(), Field(c, "version").c_str(), Field(c, "mrtd").c_str(),
+              Field(c, "fmspc").c_str(), tcb.c_str(), Field(c, "debug").c_str(), pol,
+              bound ? "matches" : "NOT-CHECKED(no --report-data)");
 }
 
 // Decodes without verifying, for looking at a token; the output says so.
@@ -272,6 +263,47 @@ int CmdTokenClaims(int argc, char** argv) {
   return kExitOk;
 }
 
+// The items FILE stands for: a bundle's, a token, or one quote (with
+// --runtime-data, an Azure quote and its runtime JSON).
+int ReadVerifyItems(const std::string& path, const Args& a,
+                    std::vector<ra::EvidenceItem>* items) {
+  ra::Bytes data;
+  ra::Status s = ra::ReadFileBounded(path, kMaxEvidenceFile, &data);
+  if (!s.ok()) return Failure(s.message());
+  if (LooksLikeToken(data)) {
+    items->push_back({ra::kEvidenceMaaToken, std::move(data)});
+    return kExitOk;
+  }
+  if (!Has(a, "--runtime-data")) {
+    items->push_back({ra::kEvidenceTdxQuote, std::move(data)});
+    return kExitOk;
+  }
+  ra::Bytes runtime;
+  s = ra::ReadFileBounded(a.opts.at("--runtime-data"), kMaxEvidenceFile, &runtime);
+  if (!s.ok()) return Failure(s.message());
+  items->push_back({ra::kEvidenceAzureTdxQuote, std::move(data)});
+  items->push_back({ra::kEvidenceAzureRuntimeData, std::move(runtime)});
+  return kExitOk;
+}
+
+// The policy must accept what the file holds; said before verifying, with
+// the keyword that would accept it.
+int CheckAccepted(const std::vector<ra::EvidenceItem>& items, const ra::Policy& policy) {
+  for (const ra::EvidenceItem& it : items) {
+    const ra::EvidenceKind* kind = ra::FindKind(it.type);
+    if (kind == nullptr) continue;  // a companion, or unknown
+    if (std::find(policy.accepted_types.begin(), policy.accepted_types.end(), it.type) !=
+        policy.accepted_types.end())
+      return kExitOk;
+  }
+  std::string types;
+  for (const ra::EvidenceItem& it : items)
+    if (ra::FindKind(it.type)) types += (types.empty() ? "" : ",") + it.type;
+  if (types.empty()) return Failure("evidence: no item of a known type in the file");
+  return Failure("policy: " + policy.source + " does not accept " + types + " (AcceptEvidence " +
+                 types + ")");
+}
+
 int CmdVerify(int argc, char** argv) {
   Args a;
   std::string err = ParseArgs(
@@ -281,7 +313,8 @@ int CmdVerify(int argc, char** argv) {
   if (!err.empty()) return Usage(err);
   if (a.positional.size() != 1) return Usage("verify wants one FILE");
   ra::Binding binding{};
-  if (Has(a, "--report-data")) {
+  const bool bound = Has(a, "--report-data");
+  if (bound) {
     err = ParseBinding(a.opts["--report-data"], &binding);
     if (!err.empty()) return Usage(err);
   }
@@ -289,47 +322,20 @@ int CmdVerify(int argc, char** argv) {
   if (Has(a, "--at") && !ParseRfc3339(a.opts["--at"], &now))
     return Usage("--at wants an RFC 3339 time such as 2023-06-20T00:00:00Z, not '" +
                  a.opts["--at"] + "'");
-
   ra::Policy policy;
   if (Has(a, "--policy")) {
     ra::Status s = ra::LoadPolicyFile(a.opts["--policy"], &policy);
     if (!s.ok()) return Failure(s.message());
   }
-
-  ra::Bytes data;
-  ra::Status s = ra::ReadFileBounded(a.positional[0], kMaxEvidenceFile, &data);
+  std::vector<ra::EvidenceItem> items;
+  int rc = ReadVerifyItems(a.positional[0], a, &items);
+  if (rc == kExitOk) rc = CheckAccepted(items, policy);
+  if (rc != kExitOk) return rc;
+  ra::Verdict verdict;
+  ra::Status s = ra::Evaluate(items, policy, bound ? &binding : nullptr, now, &verdict);
   if (!s.ok()) return Failure(s.message());
-  if (LooksLikeToken(data))
-    return VerifyToken(data, Has(a, "--report-data") ? &binding : nullptr, policy,
-                       Has(a, "--policy"), now);
-  // With --runtime-data the quote is an Azure one: REPORTDATA names the
-  // runtime JSON, whose user-data is the binding.
-  const bool azure = Has(a, "--runtime-data");
-  const char* type = azure ? "azure-tdx-quote" : "tdx-quote";
-  if (std::find(policy.accepted_types.begin(), policy.accepted_types.end(), type) ==
-      policy.accepted_types.end())
-    return Failure("policy: " + policy.source + " does not accept " + type);
-  ra::VerifiedClaims claims;
-  if (azure) {
-    ra::Bytes runtime;
-    s = ra::ReadFileBounded(a.opts["--runtime-data"], kMaxEvidenceFile, &runtime);
-    if (s.ok())
-      s = ra::VerifyAzureTdxQuote(data, runtime, Has(a, "--report-data") ? &binding : nullptr,
-                                  policy, now, &claims);
-  } else {
-    s = ra::VerifyTdxQuote(data, Has(a, "--report-data") ? &binding : nullptr, policy, now,
-                           &claims);
-  }
-  if (!s.ok()) return Failure(s.message());
-
-  std::string tcb = Field(claims, "tcb_status");
-  if (tcb == "not evaluated") tcb = "not-evaluated(no Collateral)";
-  std::printf("verified %s v%s: mrtd=%s fmspc=%s tcb=%s debug=%s policy=%s "
-              "report-data=%s\n",
-              type, Field(claims, "version").c_str(), Field(claims, "mrtd").c_str(),
-              Field(claims, "fmspc").c_str(), tcb.c_str(), Field(claims, "debug").c_str(),
-              Has(a, "--policy") ? policy.source.c_str() : "default",
-              Has(a, "--report-data") ? "matches" : "NOT-CHECKED(no --report-data)");
+  const char* pol = Has(a, "--policy") ? policy.source.c_str() : "default";
+  for (const ra::VerifiedItem& vi : verdict.items) PrintClaims(vi.claims, pol, bound);
   return kExitOk;
 }
 
@@ -386,12 +392,12 @@ int CmdQuote(int argc, char** argv) {
         if (item.type == t) return &item;
     return nullptr;
   };
-  const ra::EvidenceItem* quote = find({"tdx-quote", "tdx-quote-sha512", "azure-tdx-quote"});
+  const ra::EvidenceItem* quote = find({ra::kEvidenceTdxQuote, ra::kEvidenceTdxQuoteSha512, ra::kEvidenceAzureTdxQuote});
   if (!quote) return Failure("provider: no quote produced");
   const struct {
     const char* opt;
     const char* type;
-  } companions[] = {{"--runtime-data", "azure-runtime-data"}, {"--token", "maa-token"}};
+  } companions[] = {{"--runtime-data", ra::kEvidenceAzureRuntimeData}, {"--token", ra::kEvidenceMaaToken}};
   for (const auto& c : companions)
     if (Has(a, c.opt) && !find({c.type}))
       return Failure(std::string("provider: no ") + c.type + " produced (" + c.opt + ")");

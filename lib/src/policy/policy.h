@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/evidence.h"
 #include "common/status.h"
 
 namespace ra {
@@ -23,7 +24,7 @@ struct Policy {
   std::string source = "built-in default";  // file name, for messages
 
   // Evidence types accepted (AcceptEvidence). Default: tdx-quote.
-  std::vector<std::string> accepted_types{"tdx-quote", "tdx-quote-sha512"};
+  std::vector<std::string> accepted_types{kEvidenceTdxQuote, kEvidenceTdxQuoteSha512};
 
   // RequireEvidence: types that must each be present (and, being accepted,
   // verify), e.g. a token and the raw quote behind it, so that neither the

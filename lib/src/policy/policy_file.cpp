@@ -40,8 +40,6 @@ constexpr size_t kMeasurementLen = 48;
 constexpr int64_t kMaxMaxAge = 10LL * 365 * 24 * 3600;
 constexpr int64_t kMaxClockSkew = 24 * 3600;
 
-const char* const kKnownEvidence[] = {"tdx-quote", "tdx-quote-sha512", "maa-token",
-                                      "azure-tdx-quote"};
 const char* const kKnownTcbStatus[] = {
     "UpToDate",
     "SWHardeningNeeded",
@@ -128,9 +126,8 @@ Status ParseEvidenceTypes(const std::string& arg, std::vector<std::string>* out)
   std::vector<std::string> list;
   for (const std::string& t : types) {
     std::string lt = Lower(t);
-    bool known = std::any_of(std::begin(kKnownEvidence), std::end(kKnownEvidence),
-                             [&](const char* k) { return lt == k; });
-    if (!known) return Status::Fail("unknown evidence type '" + t + "'");
+    // The kind registry (verify/kind_registry.cpp) knows every type.
+    if (!IsKnownEvidenceType(lt)) return Status::Fail("unknown evidence type '" + t + "'");
     if (std::find(list.begin(), list.end(), lt) == list.end()) list.push_back(lt);
   }
   *out = std::move(list);
@@ -444,7 +441,7 @@ Status ParsePolicy(const std::string& text, const std::string& name,
     return Status::Fail("policy", name + ": " + what);
   };
   bool tokens = std::find(pol.accepted_types.begin(), pol.accepted_types.end(),
-                          "maa-token") != pol.accepted_types.end();
+                          kEvidenceMaaToken) != pol.accepted_types.end();
   if (tokens && pol.issuers.empty())
     return whole("AcceptEvidence maa-token needs at least one Issuer");
   // Requiring a type the policy does not accept could never be met; say so

@@ -138,7 +138,7 @@ Status ConfigfsTsmProvider::Collect(const Binding& binding,
                                     " to " + std::to_string(gen_after) +
                                     ", expected +1: concurrent writer to " + entry);
   if (quote.empty()) return Status::Fail(kCheck, "empty outblob");
-  out->push_back(EvidenceItem{"tdx-quote", std::move(quote)});
+  out->push_back(EvidenceItem{kEvidenceTdxQuote, std::move(quote)});
   return Status();
 }
 

@@ -173,7 +173,7 @@ Status SimTdxProvider::Collect(const Binding& binding, std::vector<EvidenceItem>
   Put(&body, binding);  // REPORTDATA
   Bytes quote;
   RA_RETURN_IF_ERROR(QuoteBody(body, &quote));
-  out->push_back(EvidenceItem{"tdx-quote", std::move(quote)});
+  out->push_back(EvidenceItem{kEvidenceTdxQuote, std::move(quote)});
   return Status();
 }
 

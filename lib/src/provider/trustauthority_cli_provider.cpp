@@ -4,7 +4,7 @@
 //
 // The CLI puts SHA-512(nonce || user data) into REPORTDATA; we pass the
 // binding as user data and no nonce, so the quote carries SHA-512(binding)
-// and travels as evidence type "tdx-quote-sha512".
+// and travels as evidence type kEvidenceTdxQuoteSha512.
 //
 // Its Azure build goes through the vTPM instead: SHA-512(user data) becomes
 // the HCL runtime JSON's "user-data", REPORTDATA[0:32] is SHA-256 of that
