@@ -8,6 +8,7 @@
 #include "common/evidence.h"
 #include "verify/azure_tdx_quote_verifier.h"
 #include "verify/maa_token_verifier.h"
+#include "verify/policy_materials.h"
 #include "verify/tdx_quote_verifier.h"
 
 namespace ra {
@@ -18,6 +19,18 @@ const std::vector<const EvidenceKind*>& AllKinds() {
       TdxQuoteSha512Kind(),
       MaaTokenKind(),
       AzureTdxQuoteKind(),
+  };
+  return kAll;
+}
+
+// The policy file's sections (policy/policy_keywords.h): the common one,
+// then one per family of kinds.  A kind with keywords of its own adds its
+// section here.
+const std::vector<const PolicySection*>& PolicySections() {
+  static const std::vector<const PolicySection*> kAll = {
+      &CommonPolicySection(),
+      &TdxPolicySection(),
+      &IssuerPolicySection(),
   };
   return kAll;
 }
