@@ -170,6 +170,26 @@ size_t ra_verdict_field_count(const struct ra_verdict *v, size_t item);
 int ra_verdict_field(const struct ra_verdict *v, size_t item, size_t field,
     const char **name, const char **value);
 
+/*
+ * Syntax check of a provider spec (the forms ra_provider_open documents),
+ * touching no file or device: for configuration parsers (sshd -t) in
+ * processes that may not open the provider.  RA_OK or RA_ERR_INVALID.
+ */
+int ra_provider_spec_check(const char *spec, char *err, size_t errlen);
+/*
+ * The spec for configuration given as separate options (sshd_config's
+ * AttestationProvider, TrustauthorityCliPath, AttestationService,
+ * AttestationServiceCA): provider is a spec, or the bare name of a
+ * provider that runs a tool (trustauthority-cli), whose path is then
+ * tool_path or the tool's default; service and service_ca (NULL or "none":
+ * unset) become the spec's service= and ca= options, refused for a
+ * provider that cannot use a service.  The result is checked as
+ * ra_provider_spec_check does.  *out: malloc'ed, for free().
+ */
+int ra_provider_spec_compose(const char *provider, const char *tool_path,
+    const char *service, const char *service_ca, char **out,
+    char *err, size_t errlen);
+
 /* Library version string. */
 const char *ra_version(void);
 

@@ -164,6 +164,37 @@ int ra_provider_open(const char* spec, struct ra_provider** out, char* err, size
 
 void ra_provider_free(struct ra_provider* p) { delete p; }
 
+int ra_provider_spec_check(const char* spec, char* err, size_t errlen) {
+  return Guard(err, errlen, [&]() -> int {
+    if (spec == nullptr) return Fail(RA_ERR_INVALID, "provider spec: NULL", err, errlen);
+    ra::Status s = ra::CheckProviderSpec(spec);
+    if (!s.ok()) return Fail(RA_ERR_INVALID, s.message(), err, errlen);
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+int ra_provider_spec_compose(const char* provider, const char* tool_path, const char* service,
+                             const char* service_ca, char** out, char* err, size_t errlen) {
+  if (out) *out = nullptr;
+  return Guard(err, errlen, [&]() -> int {
+    if (provider == nullptr || out == nullptr)
+      return Fail(RA_ERR_INVALID, "provider spec: NULL argument", err, errlen);
+    // "none", as sshd -T prints an unset value, is unset.
+    auto opt = [](const char* v) {
+      return v == nullptr || std::strcmp(v, "none") == 0 ? std::string() : std::string(v);
+    };
+    std::string spec;
+    ra::Status s = ra::ComposeProviderSpec(provider, opt(tool_path), opt(service),
+                                           opt(service_ca), &spec);
+    if (!s.ok()) return Fail(RA_ERR_INVALID, s.message(), err, errlen);
+    *out = strdup(spec.c_str());
+    if (*out == nullptr) return Fail(RA_ERR_INTERNAL, "out of memory", err, errlen);
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
 int ra_provider_collect(struct ra_provider* p, const uint8_t binding[RA_BINDING_LEN],
                         struct ra_evidence* out, char* err, size_t errlen) {
   return Guard(err, errlen, [&]() -> int {

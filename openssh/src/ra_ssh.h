@@ -20,6 +20,8 @@
 #ifndef RA_SSH_H
 #define RA_SSH_H
 
+#include "ra_attest.h"
+
 #define RA_SSH_SERVICE			"ra-ssh-attestation"
 #define RA_SSH_BINDING_LABEL		"ra-ssh-attestation-v1"
 
@@ -29,7 +31,7 @@
 
 #define RA_SSH_PROTO_VERSION		1
 #define RA_SSH_NONCE_LEN		32
-#define RA_SSH_BINDING_LEN		64
+#define RA_SSH_BINDING_LEN		RA_BINDING_LEN
 
 /* Response status codes. */
 #define RA_SSH_STATUS_OK		0
@@ -40,13 +42,22 @@
 #define RA_SSH_MAX_REQUEST		2048	/* token request payload */
 #define RA_SSH_MAX_KINDS_LEN		1024	/* accepted-kinds name-list */
 #define RA_SSH_MAX_RESPONSE		(240 * 1024) /* token response payload */
-#define RA_SSH_MAX_ITEMS		16
-#define RA_SSH_MAX_TYPE_LEN		64
+#define RA_SSH_MAX_ITEMS		RA_MAX_EVIDENCE_ITEMS
+#define RA_SSH_MAX_TYPE_LEN		RA_MAX_EVIDENCE_TYPE_LEN
 #define RA_SSH_MAX_REASON_LEN		256
 #define RA_SSH_MAX_REQUESTS		4	/* token requests per connection */
 
 #define RA_DEFAULT_TIMEOUT		30	/* AttestationTimeout, seconds */
-#define RA_DEFAULT_TRUSTAUTHORITY_CLI	"/usr/bin/trustauthority-cli"
+
+/*
+ * The limits above that the library also enforces come from its header;
+ * the wire protocol (docs/protocol.md) fixes their values, so a library
+ * that changed them would no longer speak it.
+ */
+#if RA_SSH_BINDING_LEN != 64 || RA_SSH_MAX_ITEMS != 16 || \
+    RA_SSH_MAX_TYPE_LEN != 64
+#error "ra_attest.h limits disagree with the ra-ssh protocol"
+#endif
 
 struct ssh;
 struct sshbuf;
@@ -55,7 +66,7 @@ struct sshkey;
 /* ra_ssh.c: shared by client and server. */
 int	ra_provider_spec_valid(const char *);
 char	*ra_provider_libspec(const char *, const char *, const char *,
-	    const char *, const char **);
+	    const char *, char *, size_t);
 void	ra_provider_check(const char *, const char *, const char *,
 	    const char *);
 int	ra_ssh_binding(const u_char *, size_t, const u_char *, size_t,

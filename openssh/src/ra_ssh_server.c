@@ -186,7 +186,7 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 	struct ra_evidence *ev = NULL;
 	u_char binding[RA_SSH_BINDING_LEN];
 	char err[512], *libspec;
-	const char *etype, *why;
+	const char *etype;
 	const uint8_t *data;
 	size_t i, n, len;
 	int r, ret = -1;
@@ -203,8 +203,8 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 	if (ra_provider == NULL) {
 		if ((libspec = ra_provider_libspec(spec,
 		    options.trustauthority_cli_path, options.attestation_service,
-		    options.attestation_service_ca, &why)) == NULL) {
-			error("ra-ssh: AttestationProvider %s: %s", spec, why);
+		    options.attestation_service_ca, err, sizeof(err))) == NULL) {
+			error("ra-ssh: AttestationProvider %s: %s", spec, err);
 			goto out;
 		}
 		r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));

@@ -95,8 +95,14 @@ class EvidenceProvider {
                          std::vector<EvidenceItem>* out) = 0;
 };
 
-// spec as in ra_provider_open().
+// spec as in ra_provider_open() (provider/provider_registry.cpp).
 Status OpenProvider(const std::string& spec,
                     std::unique_ptr<EvidenceProvider>* out);
+// The spec's form only; no file or device is touched.
+Status CheckProviderSpec(const std::string& spec);
+// As ra_provider_spec_compose(); empty strings are unset.
+Status ComposeProviderSpec(const std::string& provider, const std::string& tool_path,
+                           const std::string& service, const std::string& service_ca,
+                           std::string* out);
 
 }  // namespace ra
