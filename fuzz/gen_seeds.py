@@ -42,7 +42,7 @@ for p in sorted(glob.glob(os.path.join(vectors, "tdx", "*.dat"))):
         quotes[os.path.basename(p)] = f.read()
 for i, rd in enumerate([BINDING, bytes(64), bytes(range(64))]):
     path = os.path.join(out, "sim-quote-%d.dat" % i)
-    subprocess.run([ssh_attest, "quote", "--provider", "sim:" + sim,
+    subprocess.run([ssh_attest, "quote", "--raw", "--provider", "sim:" + sim,
                     "--report-data", rd.hex(), "-o", path], check=True,
                    stdout=subprocess.DEVNULL)
     with open(path, "rb") as f:

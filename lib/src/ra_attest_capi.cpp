@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/evidence.h"
+#include "common/evidence_bundle.h"
 #include "policy/policy.h"
 #include "verify/evaluate.h"
 
@@ -69,28 +70,6 @@ int Guard(char* err, size_t errlen, F f) {
   }
 }
 
-// "ASCII, no spaces/commas" (ra_attest.h): the type travels in a
-// comma-separated list and in one-line messages.
-bool ValidType(const char* type, std::string* why) {
-  size_t n = strnlen(type, RA_MAX_EVIDENCE_TYPE_LEN + 1);
-  if (n == 0) {
-    *why = "empty evidence type";
-    return false;
-  }
-  if (n > RA_MAX_EVIDENCE_TYPE_LEN) {
-    *why = "evidence type longer than " + std::to_string(RA_MAX_EVIDENCE_TYPE_LEN) + " bytes";
-    return false;
-  }
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = static_cast<unsigned char>(type[i]);
-    if (c <= 0x20 || c >= 0x7f || c == ',') {
-      *why = "evidence type has a character outside printable ASCII or a comma";
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 extern "C" {
@@ -110,8 +89,10 @@ int ra_evidence_add(struct ra_evidence* ev, const char* type, const uint8_t* dat
   return Guard(err, errlen, [&]() -> int {
     if (ev == nullptr || type == nullptr || (data == nullptr && len != 0))
       return Fail(RA_ERR_INVALID, "evidence: NULL argument", err, errlen);
-    std::string why;
-    if (!ValidType(type, &why)) return Fail(RA_ERR_INVALID, "evidence: " + why, err, errlen);
+    // "ASCII, no spaces/commas" (ra_attest.h): the type travels in a
+    // comma-separated list and in one-line messages.
+    ra::Status ts = ra::CheckEvidenceType(std::string(type, strnlen(type, RA_MAX_EVIDENCE_TYPE_LEN + 1)));
+    if (!ts.ok()) return Fail(RA_ERR_INVALID, "evidence: " + ts.detail(), err, errlen);
     if (len > RA_MAX_EVIDENCE_ITEM_LEN)
       return Fail(RA_ERR_INVALID,
                   "evidence: item of " + std::to_string(len) + " bytes exceeds " +

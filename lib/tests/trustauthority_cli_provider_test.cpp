@@ -53,7 +53,7 @@ class TrustAuthorityCliTest : public ::testing::Test {
   }
   std::string MakeQuote(const std::string& report_data_expr) {
     return std::string(RA_SSH_ATTEST) + " quote --provider sim:" + dir_ / "sim" +
-           " --report-data " + report_data_expr + " -o \"$Q\" || exit 1\n";
+           " --raw --report-data " + report_data_expr + " -o \"$Q\" || exit 1\n";
   }
 
   ra::Status Collect(const std::string& cli, std::vector<ra::EvidenceItem>* items,

@@ -22,6 +22,7 @@
 #include "common/base64.h"
 #include "common/bytes_util.h"
 #include "common/evidence.h"
+#include "common/evidence_bundle.h"
 #include "parse/jwt_token.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
@@ -35,7 +36,7 @@ constexpr int kExitFail = 1;
 constexpr int kExitUsage = 2;
 // Generous for a quote (< 16 KiB) and its padding; a bound all the same,
 // since inspect is pointed at untrusted files.
-constexpr size_t kMaxEvidenceFile = 1024 * 1024;
+constexpr size_t kMaxEvidenceFile = ra::kMaxEvidenceBundleLen;
 
 const char kUsage[] =
     "usage: ssh-attest inspect FILE\n"
@@ -43,10 +44,15 @@ const char kUsage[] =
     "       ssh-attest verify QUOTE --runtime-data FILE [--report-data HEX] [--policy FILE]\n"
     "                  [--at TIME]        (an Azure quote and its runtime JSON)\n"
     "       ssh-attest token-claims FILE\n"
+    "       ssh-attest quote --provider SPEC --report-data HEX -o FILE|- [--raw]\n"
     "       ssh-attest quote --provider SPEC --report-data HEX -o FILE\n"
     "                  [--runtime-data FILE] [--token FILE]\n"
     "       ssh-attest sim-init DIR [--mrtd HEX] [--debug]\n"
-    "       ssh-attest sim-tdreport DIR --report-data HEX     (base64 TD report)\n";
+    "       ssh-attest sim-tdreport DIR --report-data HEX     (base64 TD report)\n"
+    "       ssh-attest --version\n"
+    "FILE: an evidence bundle (JSON, docs/protocol.md), a token, or one quote\n"
+    "(binary, hex or base64).  TIME: RFC 3339 or seconds since the epoch.\n"
+    "Exit: 0 verified/done, 1 refused or failed, 2 usage.\n";
 
 int Usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "ssh-attest: %s\n", why.c_str());
@@ -176,19 +182,15 @@ bool ParseRfc3339(const std::string& s, std::time_t* out) {
   return true;
 }
 
-int CmdInspect(int argc, char** argv) {
-  Args a;
-  std::string err = ParseArgs(argc, argv, {}, &a);
-  if (!err.empty()) return Usage(err);
-  if (a.positional.size() != 1) return Usage("inspect wants one FILE");
-  ra::Bytes data;
-  ra::Status s = ra::ReadFileBounded(a.positional[0], kMaxEvidenceFile, &data);
-  if (!s.ok()) return Failure(s.message());
-  ra::TdxQuote q;
-  s = ra::ParseTdxQuote(data, &q);
-  if (!s.ok()) return Failure(s.message());
-  std::printf("%s\n", ra::TdxQuoteToJson(q).c_str());
-  return kExitOk;
+// RFC 3339, or seconds since the epoch (1..10^11).
+bool ParseTime(const std::string& s, std::time_t* out) {
+  if (!s.empty() && s.size() <= 11 && s.find_first_not_of("0123456789") == std::string::npos) {
+    long long v = std::stoll(s);
+    if (v <= 0) return false;  // 0 means "now" to the library
+    *out = static_cast<std::time_t>(v);
+    return true;
+  }
+  return ParseRfc3339(s, out);
 }
 
 std::string Field(const ra::VerifiedClaims& c, const char* name) {
@@ -263,17 +265,45 @@ int CmdTokenClaims(int argc, char** argv) {
   return kExitOk;
 }
 
-// The items FILE stands for: a bundle's, a token, or one quote (with
-// --runtime-data, an Azure quote and its runtime JSON).
-int ReadVerifyItems(const std::string& path, const Args& a,
-                    std::vector<ra::EvidenceItem>* items) {
+// A quote saved as text (hex, or standard base64 as trustauthority-cli
+// prints it), decoded; false when data is not such text.
+bool DecodeTextQuote(const ra::Bytes& data, ra::Bytes* out) {
+  std::string t(data.begin(), data.end());
+  while (!t.empty() && (t.back() == '\n' || t.back() == '\r' || t.back() == ' ')) t.pop_back();
+  if (t.empty()) return false;
+  if (t.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos)
+    return ra::HexDecode(t, out).ok();
+  return ra::Base64Decode(t, out).ok();
+}
+
+// A TDX quote starts with its version, 4 or 5, little-endian.
+bool LooksLikeQuote(const ra::Bytes& d) {
+  return d.size() >= 2 && (d[0] == 4 || d[0] == 5) && d[1] == 0;
+}
+
+// The items FILE stands for: a bundle's, a token, or one quote (binary,
+// hex or base64; with --runtime-data, an Azure quote and its runtime JSON).
+int LoadItems(const std::string& path, const Args& a, std::vector<ra::EvidenceItem>* items,
+              bool* bundle = nullptr) {
   ra::Bytes data;
   ra::Status s = ra::ReadFileBounded(path, kMaxEvidenceFile, &data);
   if (!s.ok()) return Failure(s.message());
+  std::string text(data.begin(), data.end());
+  if (bundle) *bundle = ra::LooksLikeEvidenceBundle(text);
+  if (ra::LooksLikeEvidenceBundle(text)) {
+    if (Has(a, "--runtime-data")) return Usage("--runtime-data is for a bare quote, not a bundle");
+    s = ra::ParseEvidenceBundle(text, items);
+    return s.ok() ? kExitOk : Failure(path + ": " + s.message());
+  }
   if (LooksLikeToken(data)) {
     items->push_back({ra::kEvidenceMaaToken, std::move(data)});
     return kExitOk;
   }
+  ra::Bytes decoded;
+  if (!LooksLikeQuote(data) && DecodeTextQuote(data, &decoded)) data = std::move(decoded);
+  if (!LooksLikeQuote(data))
+    return Failure(path + ": not an evidence bundle, a token or a TDX quote (binary, hex or "
+                          "base64); `ssh-attest quote` writes bundles");
   if (!Has(a, "--runtime-data")) {
     items->push_back({ra::kEvidenceTdxQuote, std::move(data)});
     return kExitOk;
@@ -283,6 +313,54 @@ int ReadVerifyItems(const std::string& path, const Args& a,
   if (!s.ok()) return Failure(s.message());
   items->push_back({ra::kEvidenceAzureTdxQuote, std::move(data)});
   items->push_back({ra::kEvidenceAzureRuntimeData, std::move(runtime)});
+  return kExitOk;
+}
+
+// One bundle item for inspect: its type and size, and what it holds,
+// decoded but NOT verified: a TDX quote's fields, a token's header and
+// claims, a JSON document, or else the bytes in base64.
+json_t* InspectItem(const ra::EvidenceItem& item) {
+  json_t* j = json_object();
+  json_object_set_new(j, "type", json_string(item.type.c_str()));
+  json_object_set_new(j, "size", json_integer(static_cast<json_int_t>(item.data.size())));
+  std::string text(item.data.begin(), item.data.end());
+  ra::TdxQuote q;
+  ra::JwtToken tok;
+  ra::JsonPtr doc;
+  if (ra::ParseTdxQuote(item.data, &q).ok()) {
+    json_object_set_new(j, "quote", json_loads(ra::TdxQuoteToJson(q).c_str(), 0, nullptr));
+  } else if (LooksLikeToken(item.data) && ra::ParseJwt(text, &tok).ok()) {
+    json_object_set(j, "token_header", tok.header.get());
+    json_object_set(j, "token_claims_unverified", tok.payload.get());
+  } else if (ra::ParseJsonObject(text, "item", &doc).ok()) {
+    json_object_set(j, "json", doc.get());
+  } else {
+    json_object_set_new(j, "base64", json_string(ra::Base64Encode(item.data).c_str()));
+  }
+  return j;
+}
+
+// A bare quote prints as before (its fields); a bundle as every item.
+int CmdInspect(int argc, char** argv) {
+  Args a;
+  std::string err = ParseArgs(argc, argv, {}, &a);
+  if (!err.empty()) return Usage(err);
+  if (a.positional.size() != 1) return Usage("inspect wants one FILE");
+  std::vector<ra::EvidenceItem> items;
+  bool bundle = false;
+  int rc = LoadItems(a.positional[0], a, &items, &bundle);
+  if (rc != kExitOk) return rc;
+  ra::TdxQuote q;
+  if (!bundle && items.size() == 1 && ra::ParseTdxQuote(items[0].data, &q).ok()) {
+    std::printf("%s\n", ra::TdxQuoteToJson(q).c_str());
+    return kExitOk;
+  }
+  ra::JsonPtr out(json_object());
+  json_t* arr = json_array();
+  json_object_set_new(out.get(), "version", json_integer(ra::kEvidenceBundleVersion));
+  json_object_set_new(out.get(), "items", arr);
+  for (const ra::EvidenceItem& item : items) json_array_append_new(arr, InspectItem(item));
+  std::printf("%s\n", ra::JsonDump(out.get(), true).c_str());
   return kExitOk;
 }
 
@@ -319,16 +397,16 @@ int CmdVerify(int argc, char** argv) {
     if (!err.empty()) return Usage(err);
   }
   std::time_t now = 0;
-  if (Has(a, "--at") && !ParseRfc3339(a.opts["--at"], &now))
-    return Usage("--at wants an RFC 3339 time such as 2023-06-20T00:00:00Z, not '" +
-                 a.opts["--at"] + "'");
+  if (Has(a, "--at") && !ParseTime(a.opts["--at"], &now))
+    return Usage("--at wants an RFC 3339 time such as 2023-06-20T00:00:00Z or seconds "
+                 "since the epoch, not '" + a.opts["--at"] + "'");
   ra::Policy policy;
   if (Has(a, "--policy")) {
     ra::Status s = ra::LoadPolicyFile(a.opts["--policy"], &policy);
     if (!s.ok()) return Failure(s.message());
   }
   std::vector<ra::EvidenceItem> items;
-  int rc = ReadVerifyItems(a.positional[0], a, &items);
+  int rc = LoadItems(a.positional[0], a, &items);
   if (rc == kExitOk) rc = CheckAccepted(items, policy);
   if (rc != kExitOk) return rc;
   ra::Verdict verdict;
@@ -339,8 +417,13 @@ int CmdVerify(int argc, char** argv) {
   return kExitOk;
 }
 
-// Writes all of data to path (created 0644, truncated).
+// Writes all of data to path (created 0644, truncated); "-" is stdout.
 int WriteOut(const std::string& path, const ra::Bytes& data) {
+  if (path == "-") {
+    if (std::fwrite(data.data(), 1, data.size(), stdout) != data.size() || std::fflush(stdout) != 0)
+      return Failure(std::string("write stdout: ") + std::strerror(errno));
+    return kExitOk;
+  }
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return Failure("write " + path + ": " + std::strerror(errno));
   size_t off = 0;
@@ -358,17 +441,43 @@ int WriteOut(const std::string& path, const ra::Bytes& data) {
   return kExitOk;
 }
 
-// -o gets the quote whichever way the provider makes it (raw, SHA-512 of
-// the binding, Azure); an Azure provider's runtime JSON and service token
-// go to --runtime-data and --token, so all of its evidence can be kept and
-// checked offline.  Asking for a companion the provider did not produce is
-// an error, not an empty file.
+// The raw form: -o gets the quote whichever way the provider makes it
+// (raw, SHA-512 of the binding, Azure); an Azure provider's runtime JSON
+// and service token go to --runtime-data and --token.  Asking for a
+// companion the provider did not produce is an error, not an empty file.
+int WriteRawItems(const Args& a, const std::vector<ra::EvidenceItem>& items) {
+  auto find = [&](const char* type) -> const ra::EvidenceItem* {
+    for (const auto& item : items)
+      if (item.type == type) return &item;
+    return nullptr;
+  };
+  const ra::EvidenceItem* quote = nullptr;
+  for (const auto& item : items)
+    if (!quote && LooksLikeQuote(item.data)) quote = &item;
+  if (!quote) return Failure("provider: no quote produced");
+  const struct {
+    const char* opt;
+    const char* type;
+  } companions[] = {{"--runtime-data", ra::kEvidenceAzureRuntimeData},
+                    {"--token", ra::kEvidenceMaaToken}};
+  for (const auto& c : companions)
+    if (Has(a, c.opt) && !find(c.type))
+      return Failure(std::string("provider: no ") + c.type + " produced (" + c.opt + ")");
+  int rc = WriteOut(a.opts.at("-o"), quote->data);
+  for (const auto& c : companions)
+    if (rc == kExitOk && Has(a, c.opt)) rc = WriteOut(a.opts.at(c.opt), find(c.type)->data);
+  return rc;
+}
+
+// -o gets an evidence bundle of every item the provider produced (tokens
+// included), or, with --raw / --runtime-data / --token, the raw items.
 int CmdQuote(int argc, char** argv) {
   Args a;
   std::string err = ParseArgs(argc, argv,
                               {{"--provider", true},
                                {"--report-data", true},
                                {"-o", true},
+                               {"--raw", false},
                                {"--runtime-data", true},
                                {"--token", true}},
                               &a);
@@ -386,25 +495,12 @@ int CmdQuote(int argc, char** argv) {
   std::vector<ra::EvidenceItem> items;
   s = provider->Collect(binding, &items);
   if (!s.ok()) return Failure(s.message());
-  auto find = [&](std::initializer_list<const char*> types) -> const ra::EvidenceItem* {
-    for (const auto& item : items)
-      for (const char* t : types)
-        if (item.type == t) return &item;
-    return nullptr;
-  };
-  const ra::EvidenceItem* quote = find({ra::kEvidenceTdxQuote, ra::kEvidenceTdxQuoteSha512, ra::kEvidenceAzureTdxQuote});
-  if (!quote) return Failure("provider: no quote produced");
-  const struct {
-    const char* opt;
-    const char* type;
-  } companions[] = {{"--runtime-data", ra::kEvidenceAzureRuntimeData}, {"--token", ra::kEvidenceMaaToken}};
-  for (const auto& c : companions)
-    if (Has(a, c.opt) && !find({c.type}))
-      return Failure(std::string("provider: no ") + c.type + " produced (" + c.opt + ")");
-  int rc = WriteOut(a.opts["-o"], quote->data);
-  for (const auto& c : companions)
-    if (rc == kExitOk && Has(a, c.opt)) rc = WriteOut(a.opts[c.opt], find({c.type})->data);
-  return rc;
+  if (Has(a, "--raw") || Has(a, "--runtime-data") || Has(a, "--token"))
+    return WriteRawItems(a, items);
+  std::string json;
+  s = ra::EvidenceBundleJson(items, &json);
+  if (!s.ok()) return Failure(s.message());
+  return WriteOut(a.opts["-o"], ra::Bytes(json.begin(), json.end()));
 }
 
 // The sim TD's TD report for REPORTDATA, base64 on stdout: what the vTPM
@@ -459,8 +555,13 @@ int main(int argc, char** argv) {
   try {
     if (argc < 2) return Usage("");
     std::string cmd = argv[1];
-    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    if (cmd == "-h" || cmd == "--help" || cmd == "help" ||
+        (argc == 3 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0))) {
       std::fputs(kUsage, stdout);
+      return kExitOk;
+    }
+    if (cmd == "--version" || cmd == "-V") {
+      std::printf("ssh-attest (%s)\n", ra_version());
       return kExitOk;
     }
     if (cmd == "inspect") return CmdInspect(argc - 2, argv + 2);
