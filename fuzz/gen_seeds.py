@@ -273,3 +273,18 @@ if os.path.exists(tok):
     # The real (SGX) token under the sharedwus policy at its own time.
     put("jwt_token_fuzzer", "raw-maa-real", bytes([0x00 | (2 << 4) | (1 << 6)]) + jwt)
     put("jwt_token_fuzzer", "raw-maa-p0", bytes([0x80]) + jwt)
+
+# ---- evidence bundles (docs/protocol.md) ----
+import base64 as _b64
+for i, rd in enumerate([BINDING, bytes(64)]):
+    for prov in ("sim:", "sim-azure:"):
+        r = subprocess.run([ssh_attest, "quote", "--provider", prov + sim,
+                            "--report-data", rd.hex(), "-o", "-"], check=True,
+                           stdout=subprocess.PIPE)
+        put("evidence_bundle_fuzzer", "%s%d" % (prov.rstrip(":"), i), r.stdout)
+for name, q in list(quotes.items())[:2]:
+    put("evidence_bundle_fuzzer", "vec-" + name, _json.dumps(
+        {"version": 1, "items": [{"type": "tdx-quote",
+                                  "data": _b64.b64encode(q).decode()}]}).encode())
+put("evidence_bundle_fuzzer", "empty", b'{"version": 1, "items": []}')
+put("evidence_bundle_fuzzer", "bad-version", b'{"version": 2, "items": []}')
