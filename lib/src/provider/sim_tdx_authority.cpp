@@ -260,10 +260,6 @@ Status RandomBytes(uint8_t* p, size_t n) {
   return Status();
 }
 
-template <size_t N>
-std::string Hex(const std::array<uint8_t, N>& a) {
-  return HexEncode(ByteView(a.data(), a.size()));
-}
 
 const char* const kTdConfNames[] = {"tee_tcb_svn", "mrseam", "td_attributes", "xfam",
                                     "mrtd",        "rtmr0",  "rtmr1",         "rtmr2",
@@ -346,13 +342,13 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
       "# Hex byte strings exactly as they appear in the quote's TD report\n"
       "# (td_attributes and xfam are little-endian; td_attributes bit 0 is\n"
       "# DEBUG).  Edit to simulate another TD.\n";
-  conf += "tee_tcb_svn " + Hex(td.tee_tcb_svn) + "\n";
-  conf += "mrseam " + Hex(td.mrseam) + "\n";
-  conf += "td_attributes " + Hex(td.td_attributes) + "\n";
-  conf += "xfam " + Hex(td.xfam) + "\n";
-  conf += "mrtd " + Hex(td.mrtd) + "\n";
+  conf += "tee_tcb_svn " + HexEncode(td.tee_tcb_svn) + "\n";
+  conf += "mrseam " + HexEncode(td.mrseam) + "\n";
+  conf += "td_attributes " + HexEncode(td.td_attributes) + "\n";
+  conf += "xfam " + HexEncode(td.xfam) + "\n";
+  conf += "mrtd " + HexEncode(td.mrtd) + "\n";
   for (size_t i = 0; i < 4; i++)
-    conf += "rtmr" + std::to_string(i) + " " + Hex(td.rtmr[i]) + "\n";
+    conf += "rtmr" + std::to_string(i) + " " + HexEncode(td.rtmr[i]) + "\n";
 
   // Keys first: a half-written directory without root.pem is re-runnable
   // after removing it, and no policy can name a root whose keys are gone.

@@ -41,8 +41,7 @@ Status CheckCaFile(const std::string& path) {
   Bytes pem;
   Status s = ReadFileBounded(path, kMaxTrustAnchorLen, &pem);
   if (!s.ok()) return Status::Fail("trust anchor " + path, s.detail());
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return Status::Fail("trust anchor " + path, "out of memory");
   int count = 0;
   while (X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))) count++;

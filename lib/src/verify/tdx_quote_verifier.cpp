@@ -57,10 +57,6 @@ Status LoadAnchors(const Policy& policy, std::vector<X509Ptr>* owned,
   return Status();
 }
 
-template <size_t N>
-std::string Hex(const std::array<uint8_t, N>& a) {
-  return HexEncode(ByteView(a.data(), N));
-}
 
 }  // namespace
 
@@ -184,7 +180,7 @@ Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy
   }
   c.version = q.version;
   c.body = q.body;
-  c.fmspc = pck_status.ok() ? Hex(pck.fmspc) : "";
+  c.fmspc = pck_status.ok() ? HexEncode(pck.fmspc) : "";
   c.binding_checked = binding != nullptr;
   if (out) *out = std::move(c);
   return Status();
@@ -196,13 +192,13 @@ void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out) {
   c.fields.emplace_back("version", std::to_string(t.version));
   c.fields.emplace_back("fmspc", t.fmspc);
   c.fields.emplace_back("tcb_status", t.tcb_status);
-  c.fields.emplace_back("mrtd", Hex(t.body.mr_td));
+  c.fields.emplace_back("mrtd", HexEncode(t.body.mr_td));
   static const char* const kRtmr[4] = {"rtmr0", "rtmr1", "rtmr2", "rtmr3"};
-  for (size_t i = 0; i < 4; i++) c.fields.emplace_back(kRtmr[i], Hex(t.body.rtmr[i]));
-  c.fields.emplace_back("mrseam", Hex(t.body.mr_seam));
-  c.fields.emplace_back("td_attributes", Hex(t.body.td_attributes));
+  for (size_t i = 0; i < 4; i++) c.fields.emplace_back(kRtmr[i], HexEncode(t.body.rtmr[i]));
+  c.fields.emplace_back("mrseam", HexEncode(t.body.mr_seam));
+  c.fields.emplace_back("td_attributes", HexEncode(t.body.td_attributes));
   c.fields.emplace_back("debug", TdxIsDebug(t.body) ? "yes" : "no");
-  c.fields.emplace_back("report_data", Hex(t.body.report_data));
+  c.fields.emplace_back("report_data", HexEncode(t.body.report_data));
   c.fields.emplace_back("binding_checked", t.binding_checked ? "yes" : "no");
   c.typed = t;
   *out = std::move(c);

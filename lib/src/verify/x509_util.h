@@ -12,22 +12,11 @@
 #include <vector>
 
 #include "common/openssl_error.h"
+#include "common/openssl_ptr.h"
 #include "common/status.h"
 
 namespace ra {
 
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-struct X509CrlFree {
-  void operator()(X509_CRL* p) const { X509_CRL_free(p); }
-};
-struct EvpPkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using X509CrlPtr = std::unique_ptr<X509_CRL, X509CrlFree>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
 // Every certificate in a PEM text (at least one, at most max_certs).
 // Text outside PEM blocks (a trailing NUL, say) is ignored.
