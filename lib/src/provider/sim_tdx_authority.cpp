@@ -278,9 +278,9 @@ std::pair<uint8_t*, size_t> TdConfField(SimTdConfig* c, const std::string& name)
 
 }  // namespace
 
-Status SimInit(const std::string& dir, const SimInitOptions& options) {
-  if (dir.empty()) return Status::Fail("sim-init", "empty directory name");
-  SimTdConfig td;
+// A fresh sim TD: the given or a random MRTD, random RTMRs and MRSEAM.
+static Status NewSimTdConfig(const SimInitOptions& options, SimTdConfig* out) {
+  SimTdConfig& td = *out;
   if (!options.mrtd_hex.empty()) {
     Bytes mrtd;
     if (options.mrtd_hex.size() != 96 || !HexDecode(options.mrtd_hex, &mrtd).ok())
@@ -297,6 +297,13 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
   td.td_attributes = {options.debug ? uint8_t{0x01} : uint8_t{0x00}, 0x00, 0x00, 0x10};
   // x87, SSE, AVX, AVX-512, PK, ... as a typical TD (0x0000000000061ae7 LE).
   td.xfam = {0xe7, 0x1a, 0x06, 0x00};
+  return Status();
+}
+
+Status SimInit(const std::string& dir, const SimInitOptions& options) {
+  if (dir.empty()) return Status::Fail("sim-init", "empty directory name");
+  SimTdConfig td;
+  RA_RETURN_IF_ERROR(NewSimTdConfig(options, &td));
 
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return Status::Fail("sim-init", "mkdir " + dir + ": " + std::strerror(errno));

@@ -85,6 +85,19 @@ bool Drain(int fd, std::string* buf, size_t max, bool* overflow) {
   return true;
 }
 
+// How the CLI ended, as the provider reports it.
+Status ExitStatus(int wstatus, const std::string& path, const CliOutput& result) {
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+    return Status::Fail(kCheck, "cannot execute " + path);
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+    return Status::Fail(kCheck, "exited with " +
+                                    (WIFEXITED(wstatus)
+                                         ? "status " + std::to_string(WEXITSTATUS(wstatus))
+                                         : "signal " + std::to_string(WTERMSIG(wstatus))) +
+                                    (result.err.empty() ? "" : ": " + FirstLine(result.err)));
+  return Status();
+}
+
 Status RunCli(const std::string& path, const std::vector<std::string>& args,
               int timeout_seconds, CliOutput* result) {
   int outp[2], errp[2];
@@ -165,15 +178,7 @@ Status RunCli(const std::string& path, const std::vector<std::string>& args,
   if (timed_out)
     return Status::Fail(kCheck, "no answer within " + std::to_string(timeout_seconds) + " s");
   if (overflow) return Status::Fail(kCheck, "output larger than allowed");
-  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
-    return Status::Fail(kCheck, "cannot execute " + path);
-  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
-    return Status::Fail(kCheck, "exited with " +
-                                    (WIFEXITED(wstatus)
-                                         ? "status " + std::to_string(WEXITSTATUS(wstatus))
-                                         : "signal " + std::to_string(WTERMSIG(wstatus))) +
-                                    (result->err.empty() ? "" : ": " + FirstLine(result->err)));
-  return Status();
+  return ExitStatus(wstatus, path, *result);
 }
 
 Status CheckSafeExecutable(const std::string& path);
