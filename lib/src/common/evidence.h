@@ -75,6 +75,13 @@ class EvidenceKind {
   virtual std::string Summary(const VerifiedClaims& claims) const;
 };
 
+// The one instance of a kind class, for its registry entry.
+template <typename K>
+const EvidenceKind* KindInstance() {
+  static const K kKind;
+  return &kKind;
+}
+
 // Kept for callers that only verify: the kind is the verifier.
 using EvidenceVerifier = EvidenceKind;
 

@@ -62,7 +62,7 @@ Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding*
 
 namespace {
 
-class AzureQuoteKind : public EvidenceKind {
+class AzureQuoteKind : public TdxFamilyKind {
  public:
   const char* type() const override { return kEvidenceAzureTdxQuote; }
   std::vector<std::string> companions() const override { return {kEvidenceAzureRuntimeData}; }
@@ -80,16 +80,10 @@ class AzureQuoteKind : public EvidenceKind {
     return VerifyAzureTdxQuoteClaims(item.data, rt->data, ctx.binding_or_null(), *ctx.policy,
                                      ctx.now, out);
   }
-  Status Appraise(const VerifiedClaims& c, const Policy& p) const override {
-    return AppraiseTdxTypedClaims(c, p);
-  }
 };
 
 }  // namespace
 
-const EvidenceKind* AzureTdxQuoteKind() {
-  static const AzureQuoteKind kKind;
-  return &kKind;
-}
+const EvidenceKind* AzureTdxQuoteKind() { return KindInstance<AzureQuoteKind>(); }
 
 }  // namespace ra

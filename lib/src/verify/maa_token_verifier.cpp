@@ -68,9 +68,6 @@ class MaaKind : public EvidenceKind {
 
 }  // namespace
 
-const EvidenceKind* MaaTokenKind() {
-  static const MaaKind kKind;
-  return &kKind;
-}
+const EvidenceKind* MaaTokenKind() { return KindInstance<MaaKind>(); }
 
 }  // namespace ra

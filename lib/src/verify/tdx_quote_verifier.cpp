@@ -221,20 +221,13 @@ Status AppraiseTdxTypedClaims(const VerifiedClaims& claims, const Policy& policy
 
 namespace {
 
-class TdxKind : public EvidenceKind {
+// Plain quotes carry the binding in REPORTDATA.
+class TdxKind : public TdxFamilyKind {
  public:
   const char* type() const override { return kEvidenceTdxQuote; }
   Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
-    if (!ctx.policy) return Status::Fail(type(), "no policy");
-    TdxClaims t;
-    RA_RETURN_IF_ERROR(
-        VerifyTdxQuoteClaims(item.data, ctx.binding_or_null(), *ctx.policy, ctx.now, &t));
-    if (out) TdxClaimFields(t, type(), out);
-    return Status();
-  }
-  Status Appraise(const VerifiedClaims& c, const Policy& p) const override {
-    return AppraiseTdxTypedClaims(c, p);
+    return VerifyAs(item, ctx.binding_or_null(), ctx, out);
   }
 };
 
@@ -242,35 +235,33 @@ class TdxKind : public EvidenceKind {
 // REPORTDATA; the trustauthority-cli provider passes the binding as user
 // data and no nonce, so these quotes carry SHA-512(binding).  Everything
 // else is checked exactly as for a plain TDX quote.
-class TdxSha512Kind : public EvidenceKind {
+class TdxSha512Kind : public TdxFamilyKind {
  public:
   const char* type() const override { return kEvidenceTdxQuoteSha512; }
   Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
-    if (!ctx.policy) return Status::Fail(type(), "no policy");
     Binding expected;
     SHA512(ctx.binding.data(), ctx.binding.size(), expected.data());
-    TdxClaims t;
-    RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(item.data, ctx.check_binding ? &expected : nullptr,
-                                            *ctx.policy, ctx.now, &t));
-    if (out) TdxClaimFields(t, type(), out);
-    return Status();
-  }
-  Status Appraise(const VerifiedClaims& c, const Policy& p) const override {
-    return AppraiseTdxTypedClaims(c, p);
+    return VerifyAs(item, ctx.check_binding ? &expected : nullptr, ctx, out);
   }
 };
 
 }  // namespace
 
-const EvidenceKind* TdxQuoteKind() {
-  static const TdxKind kKind;
-  return &kKind;
+Status TdxFamilyKind::VerifyAs(const EvidenceItem& item, const Binding* report_data,
+                               const VerifyContext& ctx, VerifiedClaims* out) const {
+  if (!ctx.policy) return Status::Fail(type(), "no policy");
+  TdxClaims t;
+  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(item.data, report_data, *ctx.policy, ctx.now, &t));
+  if (out) TdxClaimFields(t, type(), out);
+  return Status();
 }
 
-const EvidenceKind* TdxQuoteSha512Kind() {
-  static const TdxSha512Kind kKind;
-  return &kKind;
+Status TdxFamilyKind::Appraise(const VerifiedClaims& claims, const Policy& policy) const {
+  return AppraiseTdxTypedClaims(claims, policy);
 }
+
+const EvidenceKind* TdxQuoteKind() { return KindInstance<TdxKind>(); }
+const EvidenceKind* TdxQuoteSha512Kind() { return KindInstance<TdxSha512Kind>(); }
 
 }  // namespace ra

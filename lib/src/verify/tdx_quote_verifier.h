@@ -34,6 +34,18 @@ Status VerifyTdxQuote(ByteView quote, const Binding* binding,
                       const Policy& policy, std::time_t now,
                       VerifiedClaims* out);
 
+// Kinds whose claims are TdxClaims share the TDX appraisal; VerifyAs
+// checks a quote whose REPORTDATA must be report_data (nullptr: not
+// compared) and fills TDX claims of this kind.
+class TdxFamilyKind : public EvidenceKind {
+ public:
+  Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override;
+
+ protected:
+  Status VerifyAs(const EvidenceItem& item, const Binding* report_data,
+                  const VerifyContext& ctx, VerifiedClaims* out) const;
+};
+
 // The registry's entries (verify/kind_registry.cpp).
 const EvidenceKind* TdxQuoteKind();
 // REPORTDATA = SHA-512(binding) (trustauthority-cli).
