@@ -261,23 +261,7 @@ Status AddKey(JwtKey k, std::vector<JwtKey>* out) {
 }
 
 Status DerFromJoseEcdsa(ByteView sig, size_t coord_len, Bytes* der) {
-  if (sig.size != 2 * coord_len)
-    return Status::Fail(kSigCheck, "ECDSA signature is " + std::to_string(sig.size) +
-                                       " bytes, not " + std::to_string(2 * coord_len));
-  EcdsaSigPtr es(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(sig.data, static_cast<int>(coord_len), nullptr);
-  BIGNUM* s = BN_bin2bn(sig.data + coord_len, static_cast<int>(coord_len), nullptr);
-  if (!es || !r || !s || ECDSA_SIG_set0(es.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    return Status::Fail(kSigCheck, "out of memory");
-  }
-  unsigned char* buf = nullptr;
-  int len = i2d_ECDSA_SIG(es.get(), &buf);
-  if (len <= 0) return Status::Fail(kSigCheck, "cannot encode signature");
-  der->assign(buf, buf + len);
-  OPENSSL_free(buf);
-  return Status();
+  return EcdsaRawToDer(sig, coord_len, kSigCheck, der);
 }
 
 Status VerifySignature(const AlgSpec& alg, const JwtKey& k, const JwtToken& tok) {

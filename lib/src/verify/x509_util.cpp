@@ -243,28 +243,38 @@ Status P256KeyFromRaw(ByteView xy, const std::string& check, EvpPkeyPtr* out) {
   return Status();
 }
 
-Status VerifyEcdsaP256Raw(EVP_PKEY* key, ByteView msg, ByteView sig,
-                          const std::string& check) {
-  if (sig.size != 64) return Status::Fail(check, "signature is not 64 bytes");
+Status EcdsaRawToDer(ByteView sig, size_t coord_len, const std::string& check, Bytes* der) {
+  if (sig.size != 2 * coord_len)
+    return Status::Fail(check, "ECDSA signature is " + std::to_string(sig.size) +
+                                   " bytes, not " + std::to_string(2 * coord_len));
   EcdsaSigPtr es(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(sig.data, 32, nullptr);
-  BIGNUM* s = BN_bin2bn(sig.data + 32, 32, nullptr);
+  BIGNUM* r = BN_bin2bn(sig.data, static_cast<int>(coord_len), nullptr);
+  BIGNUM* s = BN_bin2bn(sig.data + coord_len, static_cast<int>(coord_len), nullptr);
   if (!es || !r || !s || ECDSA_SIG_set0(es.get(), r, s) != 1) {
     BN_free(r);
     BN_free(s);
     return Status::Fail(check, "out of memory");
   }
-  unsigned char* der = nullptr;
-  int der_len = i2d_ECDSA_SIG(es.get(), &der);
-  if (der_len <= 0) return Status::Fail(check, "cannot encode signature");
-  std::unique_ptr<unsigned char, void (*)(unsigned char*)> der_owner(
-      der, [](unsigned char* p) { OPENSSL_free(p); });
+  unsigned char* buf = nullptr;
+  int len = i2d_ECDSA_SIG(es.get(), &buf);
+  if (len <= 0) return Status::Fail(check, "cannot encode signature");
+  der->assign(buf, buf + len);
+  OPENSSL_free(buf);
+  return Status();
+}
+
+Status VerifyEcdsaP256Raw(EVP_PKEY* key, ByteView msg, ByteView sig,
+                          const std::string& check) {
+  if (sig.size != 64) return Status::Fail(check, "signature is not 64 bytes");
+  Bytes der_sig;
+  RA_RETURN_IF_ERROR(EcdsaRawToDer(sig, 32, check, &der_sig));
+  const unsigned char* der = der_sig.data();
+  size_t der_len = der_sig.size();
   EvpMdCtxPtr md(EVP_MD_CTX_new());
   if (!md ||
       EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
     return Status::Fail(check, OpenSslError());
-  int rc = EVP_DigestVerify(md.get(), der, static_cast<size_t>(der_len),
-                            msg.data, msg.size);
+  int rc = EVP_DigestVerify(md.get(), der, der_len, msg.data, msg.size);
   ERR_clear_error();
   if (rc != 1) return Status::Fail(check, "signature does not verify");
   return Status();

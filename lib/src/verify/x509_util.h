@@ -64,6 +64,9 @@ Status P256KeyOfCert(X509* cert, const std::string& check, EvpPkeyPtr* out);
 Status P256KeyFromRaw(ByteView xy, const std::string& check, EvpPkeyPtr* out);
 
 // ECDSA-P256-SHA256 signature sig (r || s, 64 bytes) over msg.
+// r||s (each coord_len bytes, big-endian) as a DER ECDSA-Sig-Value.
+Status EcdsaRawToDer(ByteView sig, size_t coord_len, const std::string& check, Bytes* der);
+
 Status VerifyEcdsaP256Raw(EVP_PKEY* key, ByteView msg, ByteView sig,
                           const std::string& check);
 
