@@ -42,7 +42,7 @@ for p in sorted(glob.glob(os.path.join(vectors, "tdx", "*.dat"))):
         quotes[os.path.basename(p)] = f.read()
 for i, rd in enumerate([BINDING, bytes(64), bytes(range(64))]):
     path = os.path.join(out, "sim-quote-%d.dat" % i)
-    subprocess.run([ssh_attest, "quote", "--provider", "sim:" + sim,
+    subprocess.run([ssh_attest, "quote", "--raw", "--provider", "sim:" + sim,
                     "--report-data", rd.hex(), "-o", path], check=True,
                    stdout=subprocess.DEVNULL)
     with open(path, "rb") as f:
@@ -302,3 +302,18 @@ for p in sorted(glob.glob(os.path.join(vectors, "snp", "*report*.bin"))):
     put("snp_report_response_fuzzer", "oversize-" + name,
         pad(le32(0) + le32(4000 - 31) + bytes(24) + rep))
 put("snp_report_response_fuzzer", "empty-report", le32(0) + le32(0) + bytes(24))
+
+# ---- evidence bundles (docs/protocol.md) ----
+import base64 as _b64
+for i, rd in enumerate([BINDING, bytes(64)]):
+    for prov in ("sim:", "sim-azure:"):
+        r = subprocess.run([ssh_attest, "quote", "--provider", prov + sim,
+                            "--report-data", rd.hex(), "-o", "-"], check=True,
+                           stdout=subprocess.PIPE)
+        put("evidence_bundle_fuzzer", "%s%d" % (prov.rstrip(":"), i), r.stdout)
+for name, q in list(quotes.items())[:2]:
+    put("evidence_bundle_fuzzer", "vec-" + name, _json.dumps(
+        {"version": 1, "items": [{"type": "tdx-quote",
+                                  "data": _b64.b64encode(q).decode()}]}).encode())
+put("evidence_bundle_fuzzer", "empty", b'{"version": 1, "items": []}')
+put("evidence_bundle_fuzzer", "bad-version", b'{"version": 2, "items": []}')

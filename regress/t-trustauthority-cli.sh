@@ -25,9 +25,9 @@ echo "runtime_data: \$3"
 EOC
 	chmod 755 "$CD/$1"
 }
-fake_cli good-cli "$SSH_ATTEST quote --provider sim:$T/sim --report-data \$RD -o \"\$Q\" || exit 1"
+fake_cli good-cli "$SSH_ATTEST quote --provider sim:$T/sim --raw --report-data \$RD -o \"\$Q\" || exit 1"
 fake_cli broken-cli "echo 'tdx: configfs-tsm not available' >&2; exit 5"
-fake_cli lying-cli "$SSH_ATTEST quote --provider sim:$T/sim --report-data $(printf '%0128d' 0) -o \"\$Q\" || exit 1"
+fake_cli lying-cli "$SSH_ATTEST quote --provider sim:$T/sim --raw --report-data $(printf '%0128d' 0) -o \"\$Q\" || exit 1"
 
 start_sshd good "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/good-cli"
 start_sshd broken "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/broken-cli"

@@ -71,6 +71,7 @@
 #include "parse/jwt_token.h"
 #include "policy/maa_tdx_policy.h"
 #include "policy/policy.h"
+#include "verify/evaluate.h"
 #include "verify/jwt_verifier.h"
 #include "verify/maa_token_verifier.h"
 #include "verify/x509_util.h"
@@ -380,12 +381,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (ps.ok() && tok.signing_input != input) Die("signing input differs from the one signed");
   }
 
-  // The maa-token checks.  VerifyMaaTdxToken reloads the policy's pinned
+  // The maa-token checks.  The front door (ra::Evaluate) reloads the policy's pinned
   // keys on every call, which costs more than everything else here (see
   // the comment in LLVMFuzzerInitialize) and does not depend on the
   // input.  So a parsed token is first judged by the same steps with the
   // keys loaded once: VerifyJwtWithKeys, then CheckMaaTdxClaims, which is
-  // what VerifyMaaTdxToken runs after loading keys.  The whole entry point
+  // what the maa-token kind runs after loading keys.  The front door
   // then runs on every token that path accepts (and must accept it too,
   // with the same verdict), on tokens that do not parse (it refuses them
   // before loading keys, so they are cheap), and under policy 2, whose
@@ -402,9 +403,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   ra::VerifiedClaims out;
   if (!ps.ok() || pol == 2 || cached_ok) {
-    s = ra::VerifyMaaTdxToken(token, binding, policy, now, &out);
+    // The front door, as ssh and ssh-attest reach the kind.
+    ra::Verdict verdict;
+    s = ra::Evaluate({{ra::kEvidenceMaaToken, ra::Bytes(token.begin(), token.end())}}, policy,
+                     binding, now, &verdict);
+    if (s.ok()) out = verdict.items.at(0).claims;
     if (cached_ok && !s.ok())
-      Die("VerifyMaaTdxToken refused what its steps accept: " + s.message());
+      Die("Evaluate refused what the maa-token steps accept: " + s.message());
   }
   static const bool verbose = getenv("RA_FUZZ_VERBOSE") != nullptr;
   if (verbose)
@@ -417,6 +422,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Die("accepted a raw token");
     }
     if (!ps.ok()) Die("verifier accepted what the parser refused");
+    if (Field(out, "generic") == "yes") {
+      // Another attestation type: only offline, without a binding, and
+      // still signed by a pinned key.
+      if (with_binding) Die("accepted a non-tdxvm token against a binding");
+      if (mode < 1 || mode > 3) Die("accepted a generic token no pinned key signed");
+      return 0;
+    }
     CheckAccepted(mode, pol, now, with_binding, header, claims, out);
     if (out.kind != "maa-token") Die("accepted claims of kind '" + out.kind + "'");
   } else if (s.message().empty()) {

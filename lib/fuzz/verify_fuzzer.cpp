@@ -11,7 +11,7 @@
 //                      values that do not match
 //            bits 6-7  time: 0 now, 1 2023-06-20, 2 2025-10-28,
 //                      3 2021-05-05 (inside the MAA vector token's validity)
-//   byte 1   bits 0-3  type of each item i: bit (i % 4) set = "tdx-quote",
+//   byte 1   bits 0-3  type of each item i: bit (i % 4) set = RA_EVIDENCE_TDX_QUOTE,
 //                      clear = "maa-token" (i even) or a type no policy
 //                      accepts (skipped by the verifier)
 //            bit 4     binding taken from the first item's REPORTDATA

@@ -35,6 +35,14 @@ extern "C" {
  * Authority's client makes them (provider trustauthority-cli). */
 #define RA_EVIDENCE_TDX_QUOTE_SHA512 "tdx-quote-sha512"
 #define RA_EVIDENCE_MAA_TOKEN	"maa-token"	/* Azure Attestation JWT (TDX CVM) */
+/* A TDX quote made the Azure way: REPORTDATA[0:32] = SHA-256 of its
+ * companion "azure-runtime-data" item (the runtime JSON carrying the
+ * binding as "user-data"). */
+#define RA_EVIDENCE_AZURE_TDX_QUOTE "azure-tdx-quote"
+#define RA_EVIDENCE_AZURE_RUNTIME_DATA "azure-runtime-data"
+/* Not evidence: the server's one-line reason why an attestation service's
+ * token it would have sent is missing (the service failed). */
+#define RA_EVIDENCE_SERVICE_ERROR "service-error"
 
 /*
  * Hard limits.  A producer never emits more; a consumer refuses more before
@@ -139,6 +147,51 @@ const char *ra_policy_accepted_kinds(const struct ra_policy *pol);
 int ra_verify(const struct ra_policy *pol, const struct ra_evidence *ev,
     const uint8_t binding[RA_BINDING_LEN], time_t now,
     char *summary, size_t summarylen, char *err, size_t errlen);
+
+/*
+ * As ra_verify, keeping what was verified: on RA_OK *out (if out is not
+ * NULL) is a verdict to read with the functions below and free with
+ * ra_verdict_free; on failure *out is NULL.
+ */
+struct ra_verdict;
+int ra_verify_verdict(const struct ra_policy *pol, const struct ra_evidence *ev,
+    const uint8_t binding[RA_BINDING_LEN], time_t now, struct ra_verdict **out,
+    char *err, size_t errlen);
+void ra_verdict_free(struct ra_verdict *v);
+/* The one-line summary ra_verify writes (never truncated here). */
+const char *ra_verdict_summary(const struct ra_verdict *v);
+/* Verified items, in the answer's order; their type ("" past the end). */
+size_t ra_verdict_item_count(const struct ra_verdict *v);
+const char *ra_verdict_item_type(const struct ra_verdict *v, size_t item);
+/*
+ * The claims of one verified item as name/value pairs, every value in
+ * full (measurements as hex), in a stable order: e.g. "mrtd" and its 96
+ * digits.  Printable ASCII.  Pointers live as long as v.  Returns RA_OK,
+ * or RA_ERR_INVALID past the end.
+ */
+size_t ra_verdict_field_count(const struct ra_verdict *v, size_t item);
+int ra_verdict_field(const struct ra_verdict *v, size_t item, size_t field,
+    const char **name, const char **value);
+
+/*
+ * Syntax check of a provider spec (the forms ra_provider_open documents),
+ * touching no file or device: for configuration parsers (sshd -t) in
+ * processes that may not open the provider.  RA_OK or RA_ERR_INVALID.
+ */
+int ra_provider_spec_check(const char *spec, char *err, size_t errlen);
+/*
+ * The spec for configuration given as separate options (sshd_config's
+ * AttestationProvider, TrustauthorityCliPath, AttestationService,
+ * AttestationServiceCA): provider is a spec, or the bare name of a
+ * provider that runs a tool (trustauthority-cli), whose path is then
+ * tool_path or the tool's default; service and service_ca (NULL or "none":
+ * unset) become the spec's service= and ca= options, refused for a
+ * provider that cannot use a service.  The result is checked as
+ * ra_provider_spec_check does.  *out: malloc'ed, for free().
+ */
+int ra_provider_spec_compose(const char *provider, const char *tool_path,
+    const char *service, const char *service_ca, char **out,
+    char *err, size_t errlen);
 
 /* Library version string. */
 const char *ra_version(void);

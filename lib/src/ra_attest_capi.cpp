@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "common/evidence.h"
+#include "common/evidence_bundle.h"
 #include "policy/policy.h"
+#include "verify/evaluate.h"
 
 struct ra_evidence {
   std::vector<ra::EvidenceItem> items;
@@ -20,6 +22,10 @@ struct ra_evidence {
 
 struct ra_provider {
   std::unique_ptr<ra::EvidenceProvider> impl;
+};
+
+struct ra_verdict {
+  ra::Verdict verdict;
 };
 
 struct ra_policy {
@@ -64,45 +70,6 @@ int Guard(char* err, size_t errlen, F f) {
   }
 }
 
-// "ASCII, no spaces/commas" (ra_attest.h): the type travels in a
-// comma-separated list and in one-line messages.
-bool ValidType(const char* type, std::string* why) {
-  size_t n = strnlen(type, RA_MAX_EVIDENCE_TYPE_LEN + 1);
-  if (n == 0) {
-    *why = "empty evidence type";
-    return false;
-  }
-  if (n > RA_MAX_EVIDENCE_TYPE_LEN) {
-    *why = "evidence type longer than " + std::to_string(RA_MAX_EVIDENCE_TYPE_LEN) + " bytes";
-    return false;
-  }
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = static_cast<unsigned char>(type[i]);
-    if (c <= 0x20 || c >= 0x7f || c == ',') {
-      *why = "evidence type has a character outside printable ASCII or a comma";
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string Field(const ra::VerifiedClaims& c, const char* name) {
-  for (const auto& f : c.fields)
-    if (f.first == name) return f.second;
-  return std::string();
-}
-
-std::string SummaryOf(const ra::VerifiedClaims& c) {
-  std::string s = c.kind + " verified";
-  std::string mrtd = Field(c, "mrtd");
-  if (!mrtd.empty()) s += ": mrtd=" + mrtd.substr(0, 16) + (mrtd.size() > 16 ? "..." : "");
-  std::string tcb = Field(c, "tcb_status");
-  if (!tcb.empty()) s += " tcb=" + tcb;
-  // Only reachable with AllowDebug yes; say it where the operator looks.
-  if (Field(c, "debug") == "yes") s += " DEBUG-TD";
-  return s;
-}
-
 }  // namespace
 
 extern "C" {
@@ -122,8 +89,10 @@ int ra_evidence_add(struct ra_evidence* ev, const char* type, const uint8_t* dat
   return Guard(err, errlen, [&]() -> int {
     if (ev == nullptr || type == nullptr || (data == nullptr && len != 0))
       return Fail(RA_ERR_INVALID, "evidence: NULL argument", err, errlen);
-    std::string why;
-    if (!ValidType(type, &why)) return Fail(RA_ERR_INVALID, "evidence: " + why, err, errlen);
+    // "ASCII, no spaces/commas" (ra_attest.h): the type travels in a
+    // comma-separated list and in one-line messages.
+    ra::Status ts = ra::CheckEvidenceType(std::string(type, strnlen(type, RA_MAX_EVIDENCE_TYPE_LEN + 1)));
+    if (!ts.ok()) return Fail(RA_ERR_INVALID, "evidence: " + ts.detail(), err, errlen);
     if (len > RA_MAX_EVIDENCE_ITEM_LEN)
       return Fail(RA_ERR_INVALID,
                   "evidence: item of " + std::to_string(len) + " bytes exceeds " +
@@ -176,6 +145,37 @@ int ra_provider_open(const char* spec, struct ra_provider** out, char* err, size
 
 void ra_provider_free(struct ra_provider* p) { delete p; }
 
+int ra_provider_spec_check(const char* spec, char* err, size_t errlen) {
+  return Guard(err, errlen, [&]() -> int {
+    if (spec == nullptr) return Fail(RA_ERR_INVALID, "provider spec: NULL", err, errlen);
+    ra::Status s = ra::CheckProviderSpec(spec);
+    if (!s.ok()) return Fail(RA_ERR_INVALID, s.message(), err, errlen);
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+int ra_provider_spec_compose(const char* provider, const char* tool_path, const char* service,
+                             const char* service_ca, char** out, char* err, size_t errlen) {
+  if (out) *out = nullptr;
+  return Guard(err, errlen, [&]() -> int {
+    if (provider == nullptr || out == nullptr)
+      return Fail(RA_ERR_INVALID, "provider spec: NULL argument", err, errlen);
+    // "none", as sshd -T prints an unset value, is unset.
+    auto opt = [](const char* v) {
+      return v == nullptr || std::strcmp(v, "none") == 0 ? std::string() : std::string(v);
+    };
+    std::string spec;
+    ra::Status s = ra::ComposeProviderSpec(provider, opt(tool_path), opt(service),
+                                           opt(service_ca), &spec);
+    if (!s.ok()) return Fail(RA_ERR_INVALID, s.message(), err, errlen);
+    *out = strdup(spec.c_str());
+    if (*out == nullptr) return Fail(RA_ERR_INTERNAL, "out of memory", err, errlen);
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
 int ra_provider_collect(struct ra_provider* p, const uint8_t binding[RA_BINDING_LEN],
                         struct ra_evidence* out, char* err, size_t errlen) {
   return Guard(err, errlen, [&]() -> int {
@@ -212,13 +212,7 @@ int ra_policy_load(const char* path, struct ra_policy** out, char* err, size_t e
       ra::Status s = ra::LoadPolicyFile(path, &pol->policy);
       if (!s.ok()) return Fail(RA_ERR_POLICY, s.message(), err, errlen);
     }
-    for (const std::string& t : pol->policy.accepted_types) {
-      if (!pol->accepted_kinds.empty()) pol->accepted_kinds += ",";
-      pol->accepted_kinds += t;
-      // The server sends only the kinds asked for; a kind that needs a
-      // companion item asks for it too (it is not verified on its own).
-      if (t == "azure-tdx-quote") pol->accepted_kinds += ",azure-runtime-data";
-    }
+    pol->accepted_kinds = ra::AcceptedKindsList(pol->policy);
     *out = pol.release();
     ClearErr(err, errlen);
     return RA_OK;
@@ -260,57 +254,70 @@ const char* ra_policy_accepted_kinds(const struct ra_policy* pol) {
   return pol ? pol->accepted_kinds.c_str() : "";
 }
 
+int ra_verify_verdict(const struct ra_policy* pol, const struct ra_evidence* ev,
+                      const uint8_t binding[RA_BINDING_LEN], time_t now, struct ra_verdict** out,
+                      char* err, size_t errlen) {
+  if (out) *out = nullptr;
+  return Guard(err, errlen, [&]() -> int {
+    if (pol == nullptr || ev == nullptr || binding == nullptr)
+      return Fail(RA_ERR_INVALID, "verify: NULL argument", err, errlen);
+    ra::Binding b;
+    std::memcpy(b.data(), binding, b.size());
+    auto v = std::make_unique<ra_verdict>();
+    ra::Status s = ra::Evaluate(ev->items, pol->policy, &b, now, &v->verdict);
+    if (!s.ok()) return Fail(RA_ERR_REFUSED, s.message(), err, errlen);
+    // Claims reach C as text: keep every value one printable line.
+    for (auto& item : v->verdict.items)
+      for (auto& f : item.claims.fields) {
+        std::vector<char> line(f.second.size() + 1);
+        CopyLine(f.second, line.data(), line.size());
+        f.second = line.data();
+      }
+    if (out) *out = v.release();
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+void ra_verdict_free(struct ra_verdict* v) { delete v; }
+
+const char* ra_verdict_summary(const struct ra_verdict* v) {
+  return v ? v->verdict.summary.c_str() : "";
+}
+
+size_t ra_verdict_item_count(const struct ra_verdict* v) {
+  return v ? v->verdict.items.size() : 0;
+}
+
+const char* ra_verdict_item_type(const struct ra_verdict* v, size_t item) {
+  if (v == nullptr || item >= v->verdict.items.size()) return "";
+  return v->verdict.items[item].claims.kind.c_str();
+}
+
+size_t ra_verdict_field_count(const struct ra_verdict* v, size_t item) {
+  if (v == nullptr || item >= v->verdict.items.size()) return 0;
+  return v->verdict.items[item].claims.fields.size();
+}
+
+int ra_verdict_field(const struct ra_verdict* v, size_t item, size_t field, const char** name,
+                     const char** value) {
+  if (v == nullptr || item >= v->verdict.items.size()) return RA_ERR_INVALID;
+  const auto& fields = v->verdict.items[item].claims.fields;
+  if (field >= fields.size()) return RA_ERR_INVALID;
+  if (name) *name = fields[field].first.c_str();
+  if (value) *value = fields[field].second.c_str();
+  return RA_OK;
+}
+
 int ra_verify(const struct ra_policy* pol, const struct ra_evidence* ev,
               const uint8_t binding[RA_BINDING_LEN], time_t now, char* summary,
               size_t summarylen, char* err, size_t errlen) {
   CopyLine(std::string(), summary, summarylen);
-  return Guard(err, errlen, [&]() -> int {
-    if (pol == nullptr || ev == nullptr || binding == nullptr)
-      return Fail(RA_ERR_INVALID, "verify: NULL argument", err, errlen);
-    ra::VerifyContext ctx;
-    ctx.policy = &pol->policy;
-    std::memcpy(ctx.binding.data(), binding, ctx.binding.size());
-    ctx.now = now != 0 ? now : std::time(nullptr);
-
-    const std::vector<std::string>& accepted = pol->policy.accepted_types;
-    std::string line, received;
-    size_t verified = 0;
-    for (const ra::EvidenceItem& item : ev->items) {
-      if (!received.empty()) received += ",";
-      received += item.type;
-      if (std::find(accepted.begin(), accepted.end(), item.type) == accepted.end())
-        continue;
-      const ra::EvidenceVerifier* v = ra::FindVerifier(item.type);
-      if (v == nullptr) continue;
-      ra::VerifiedClaims claims;
-      ra::Status s = v->Verify(item, ev->items, ctx, &claims);
-      // One refused item refuses all: a server that sends a good and a bad
-      // quote is not one we can reason about.
-      if (!s.ok()) return Fail(RA_ERR_REFUSED, s.message(), err, errlen);
-      if (claims.kind.empty()) claims.kind = item.type;
-      if (!line.empty()) line += "; ";
-      line += SummaryOf(claims);
-      verified++;
-    }
-    for (const std::string& t : pol->policy.required_types) {
-      bool present = std::any_of(ev->items.begin(), ev->items.end(),
-                                 [&](const ra::EvidenceItem& it) { return it.type == t; });
-      if (!present)
-        return Fail(RA_ERR_REFUSED,
-                    "evidence: policy requires " + t + " (received " +
-                        (received.empty() ? std::string("nothing") : received) + ")",
-                    err, errlen);
-    }
-    if (verified == 0)
-      return Fail(RA_ERR_REFUSED,
-                  "evidence: none of an accepted type (policy accepts " +
-                      pol->accepted_kinds + "; received " +
-                      (received.empty() ? std::string("nothing") : received) + ")",
-                  err, errlen);
-    CopyLine(line, summary, summarylen);
-    ClearErr(err, errlen);
-    return RA_OK;
-  });
+  struct ra_verdict* v = nullptr;
+  int rc = ra_verify_verdict(pol, ev, binding, now, &v, err, errlen);
+  if (rc == RA_OK) CopyLine(v->verdict.summary, summary, summarylen);
+  ra_verdict_free(v);
+  return rc;
 }
 
 const char* ra_version(void) { return "ra-attest 0.1.0"; }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "common/evidence_bundle.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
 #include "provider/providers.h"
@@ -354,6 +355,56 @@ TEST_F(AzureQuoteVerifyTest, RefusesOtherRoot) {
   ra::Status s = Collect("sim-azure:" + (dir_ / "other"), &items);
   ASSERT_TRUE(s.ok());
   EXPECT_FALSE(Verify(items, binding_).ok());
+}
+
+}  // namespace
+
+namespace {
+
+int RunTool(const std::string& args, std::string* out) {
+  FILE* p = popen((std::string(RA_SSH_ATTEST) + " " + args + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  out->clear();
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+// sim-azure with the emulator's token: quote writes all three items to the
+// bundle, and verify checks the token and the quote behind it.
+TEST_F(AzureProviderTest, BundleRoundTripWithToken) {
+  Emulator e(dir_.path(), Anchor(), {});
+  ASSERT_NE(e.port(), 0);
+  std::string hex = ra::HexEncode(ra::ByteView(binding_.data(), binding_.size()));
+  std::string out;
+  ASSERT_EQ(RunTool("quote --provider '" + Spec(e) + "' --report-data " + hex + " -o " +
+                        dir_ / "b.json",
+                    &out),
+            0)
+      << out;
+  std::vector<ra::EvidenceItem> items;
+  ASSERT_TRUE(ra::ParseEvidenceBundle(ra_test::ReadFile(dir_ / "b.json"), &items).ok());
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].type, ra::kEvidenceAzureTdxQuote);
+  EXPECT_EQ(items[1].type, ra::kEvidenceAzureRuntimeData);
+  EXPECT_EQ(items[2].type, ra::kEvidenceMaaToken);
+  ra_test::WriteFile(dir_ / "policy", "AcceptEvidence maa-token,azure-tdx-quote\n"
+                                      "RequireEvidence maa-token,azure-tdx-quote\nIssuer " +
+                                          e.url() + "\nIssuerCA " + (dir_ / "emu/ca.pem") +
+                                          "\nTrustAnchor tdx " + Anchor() + "\n");
+  ASSERT_EQ(RunTool("verify " + dir_ / "b.json" + " --policy " + dir_ / "policy" +
+                        " --report-data " + hex,
+                    &out),
+            0)
+      << out;
+  EXPECT_NE(out.find("verified azure-tdx-quote v4: "), std::string::npos) << out;
+  EXPECT_NE(out.find("verified maa-token (tdxvm): issuer=" + e.url()), std::string::npos) << out;
+  EXPECT_EQ(RunTool("verify " + dir_ / "b.json" + " --policy " + dir_ / "policy" +
+                        " --report-data " + std::string(128, '0'),
+                    &out),
+            1);
 }
 
 }  // namespace

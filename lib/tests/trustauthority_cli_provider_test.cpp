@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -53,7 +54,7 @@ class TrustAuthorityCliTest : public ::testing::Test {
   }
   std::string MakeQuote(const std::string& report_data_expr) {
     return std::string(RA_SSH_ATTEST) + " quote --provider sim:" + dir_ / "sim" +
-           " --report-data " + report_data_expr + " -o \"$Q\" || exit 1\n";
+           " --raw --report-data " + report_data_expr + " -o \"$Q\" || exit 1\n";
   }
 
   ra::Status Collect(const std::string& cli, std::vector<ra::EvidenceItem>* items,
@@ -401,6 +402,46 @@ TEST_F(TrustAuthorityCliTest, VerifiesAsTdxQuoteSha512Only) {
   EXPECT_EQ(ra_verify(pol, ev, other.data(), 0, nullptr, 0, err, sizeof(err)), RA_ERR_REFUSED);
   ra_evidence_free(ev);
   ra_policy_free(pol);
+}
+
+}  // namespace
+
+namespace {
+
+// `ssh-attest quote` with the CLI provider writes its tdx-quote-sha512 to
+// the bundle, and `verify` checks it as that kind.
+TEST_F(TrustAuthorityCliTest, BundleRoundTrip) {
+  std::string cli = WriteCli("bundle", MakeQuote("\"$RD\""));
+  ra_test::WriteFile(dir_ / "policy", "TrustAnchor tdx " + dir_ / "sim/root.pem" + "\n");
+  std::string hex = ra::HexEncode(ra::ByteView(binding_.data(), binding_.size()));
+  auto run = [](const std::string& args, std::string* out) {
+    FILE* p = popen((std::string(RA_SSH_ATTEST) + " " + args + " 2>&1").c_str(), "r");
+    char buf[4096];
+    size_t n;
+    out->clear();
+    while (p && (n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+    int st = p ? pclose(p) : -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  };
+  std::string out;
+  ASSERT_EQ(run("quote --provider trustauthority-cli:" + cli + " --report-data " + hex +
+                    " -o " + dir_ / "b.json",
+                &out),
+            0)
+      << out;
+  EXPECT_NE(ra_test::ReadFile(dir_ / "b.json").find("\"type\": \"tdx-quote-sha512\""),
+            std::string::npos);
+  ASSERT_EQ(run("verify " + dir_ / "b.json" + " --policy " + dir_ / "policy" +
+                    " --report-data " + hex,
+                &out),
+            0)
+      << out;
+  EXPECT_EQ(out.rfind("verified tdx-quote-sha512 v4: ", 0), 0u) << out;
+  EXPECT_EQ(run("verify " + dir_ / "b.json" + " --policy " + dir_ / "policy" +
+                    " --report-data " + std::string(128, '0'),
+                &out),
+            1);
+  EXPECT_NE(out.find("report data binding"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -26,6 +26,34 @@
 #include "ra_attest.h"
 
 /*
+ * Syntax check of an AttestationProvider value.  Opening the provider
+ * (which reads keys and device files) happens in the monitor, which is
+ * the only process allowed to; this check lets every process that parses
+ * sshd_config refuse a typo.  The library knows the providers; sshd-auth,
+ * which links none of it, checks through ra_ssh_conf.c's hook, which the
+ * programs that link this file set before main() runs.
+ */
+static int
+ra_provider_spec_lib_valid(const char *spec)
+{
+	char *libspec = NULL;
+	int r;
+
+	if (strcmp(spec, "none") == 0)
+		return 1;
+	r = ra_provider_spec_compose(spec, NULL, NULL, NULL, &libspec,
+	    NULL, 0);
+	free(libspec);
+	return r == RA_OK;
+}
+
+__attribute__((constructor)) static void
+ra_provider_spec_hook_init(void)
+{
+	ra_provider_spec_hook = ra_provider_spec_lib_valid;
+}
+
+/*
  * The value the hardware report must carry: SHA-512 over a label, the
  * session id (exchange hash of the first kex, signed by the host key),
  * the client's nonce and the host key, each as an SSH string.
@@ -59,49 +87,20 @@ ra_ssh_binding(const u_char *sid, size_t sidlen, const u_char *nonce,
 
 /*
  * The attestation library's provider spec for sshd_config's
- * AttestationProvider: trustauthority-cli takes TrustauthorityCliPath, and
- * AttestationService / AttestationServiceCA become the spec's service= and
- * ca= options (servconf refuses ';' in them, so they cannot add others).
- * NULL, with *why set, for a service with a provider that cannot use one.
+ * AttestationProvider with TrustauthorityCliPath, AttestationService and
+ * AttestationServiceCA (servconf refuses ';' in them, so they cannot add
+ * options).  NULL, with the reason in why (whylen bytes), when they do not
+ * fit together.
  */
 char *
 ra_provider_libspec(const char *provider, const char *cli_path,
-    const char *service, const char *service_ca, const char **why)
+    const char *service, const char *service_ca, char *why, size_t whylen)
 {
-	char *base, *spec;
+	char *spec = NULL;
 
-	*why = NULL;
-	/* "none", as sshd -T prints an unset value, is unset. */
-	if (service != NULL && strcmp(service, "none") == 0)
-		service = NULL;
-	if (service_ca != NULL && strcmp(service_ca, "none") == 0)
-		service_ca = NULL;
-	if (service == NULL && service_ca != NULL) {
-		*why = "AttestationServiceCA without AttestationService";
+	if (ra_provider_spec_compose(provider, cli_path, service, service_ca,
+	    &spec, why, whylen) != RA_OK)
 		return NULL;
-	}
-	if (cli_path != NULL && strcmp(cli_path, "none") == 0)
-		cli_path = NULL;
-	if (strcmp(provider, "trustauthority-cli") == 0)
-		xasprintf(&base, "trustauthority-cli:%s",
-		    cli_path != NULL ? cli_path : RA_DEFAULT_TRUSTAUTHORITY_CLI);
-	else
-		base = xstrdup(provider);
-	if (service == NULL)
-		return base;
-	/* Only Azure-shaped evidence can be exchanged at Azure Attestation. */
-	if (strncmp(provider, "azure-vtpm", 10) != 0 &&
-	    strncmp(provider, "sim-azure:", 10) != 0 &&
-	    strcmp(provider, "trustauthority-cli") != 0) {
-		free(base);
-		*why = "AttestationService needs the azure-vtpm or "
-		    "trustauthority-cli provider";
-		return NULL;
-	}
-	xasprintf(&spec, "%s;service=%s%s%s", base, service,
-	    service_ca != NULL ? ";ca=" : "",
-	    service_ca != NULL ? service_ca : "");
-	free(base);
 	return spec;
 }
 
@@ -116,7 +115,6 @@ ra_provider_check(const char *provider, const char *cli_path,
 {
 	struct ra_provider *p = NULL;
 	char err[512], *spec;
-	const char *why;
 
 	if (strcmp(provider, "none") == 0) {
 		if (service != NULL && strcmp(service, "none") != 0)
@@ -124,8 +122,8 @@ ra_provider_check(const char *provider, const char *cli_path,
 		return;
 	}
 	if ((spec = ra_provider_libspec(provider, cli_path, service,
-	    service_ca, &why)) == NULL)
-		fatal("AttestationProvider %s: %s", provider, why);
+	    service_ca, err, sizeof(err))) == NULL)
+		fatal("AttestationProvider %s: %s", provider, err);
 	if (ra_provider_open(spec, &p, err, sizeof(err)) != RA_OK)
 		fatal("AttestationProvider %s: %s", provider, err);
 	ra_provider_free(p);

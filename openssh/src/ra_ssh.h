@@ -20,6 +20,8 @@
 #ifndef RA_SSH_H
 #define RA_SSH_H
 
+#include "ra_attest.h"
+
 #define RA_SSH_SERVICE			"ra-ssh-attestation"
 #define RA_SSH_BINDING_LABEL		"ra-ssh-attestation-v1"
 
@@ -31,14 +33,14 @@
 /* Appended to what ssh -V and sshd -V print, never to the banner. */
 #define RA_SSH_RELEASE			"ra-ssh_0.1.0"	/* lib/CMakeLists.txt */
 #define RA_SSH_NONCE_LEN		32
-#define RA_SSH_BINDING_LEN		64
+#define RA_SSH_BINDING_LEN		RA_BINDING_LEN
 
 /*
  * Not evidence: why the server sends less than it was configured to (the
  * attestation service's one-line error, lib/src/provider).  Sent whatever
  * types the client listed, so a refusal can say why.
  */
-#define RA_SSH_ITEM_SERVICE_ERROR	"service-error"
+#define RA_SSH_ITEM_SERVICE_ERROR	RA_EVIDENCE_SERVICE_ERROR
 
 /* Response status codes. */
 #define RA_SSH_STATUS_OK		0
@@ -49,8 +51,8 @@
 #define RA_SSH_MAX_REQUEST		2048	/* token request payload */
 #define RA_SSH_MAX_KINDS_LEN		1024	/* accepted-kinds name-list */
 #define RA_SSH_MAX_RESPONSE		(240 * 1024) /* token response payload */
-#define RA_SSH_MAX_ITEMS		16
-#define RA_SSH_MAX_TYPE_LEN		64
+#define RA_SSH_MAX_ITEMS		RA_MAX_EVIDENCE_ITEMS
+#define RA_SSH_MAX_TYPE_LEN		RA_MAX_EVIDENCE_TYPE_LEN
 #define RA_SSH_MAX_REASON_LEN		256
 #define RA_SSH_MAX_REQUESTS		4	/* token requests per connection */
 
@@ -62,16 +64,27 @@
 #define RA_DEFAULT_PROVIDER_TIMEOUT	15	/* AttestationProviderTimeout, s */
 #define RA_DEFAULT_TRUSTAUTHORITY_CLI	"/usr/bin/trustauthority-cli"
 
+/*
+ * The limits above that the library also enforces come from its header;
+ * the wire protocol (docs/protocol.md) fixes their values, so a library
+ * that changed them would no longer speak it.
+ */
+#if RA_SSH_BINDING_LEN != 64 || RA_SSH_MAX_ITEMS != 16 || \
+    RA_SSH_MAX_TYPE_LEN != 64
+#error "ra_attest.h limits disagree with the ra-ssh protocol"
+#endif
+
 struct ssh;
 struct sshbuf;
 struct sshkey;
 
 /* ra_ssh_conf.c: config syntax, linked everywhere servconf.o is. */
+extern int (*ra_provider_spec_hook)(const char *);
 int	ra_provider_spec_valid(const char *);
 
 /* ra_ssh.c: shared by ssh, sshd and sshd-session. */
 char	*ra_provider_libspec(const char *, const char *, const char *,
-	    const char *, const char **);
+	    const char *, char *, size_t);
 void	ra_provider_check(const char *, const char *, const char *,
 	    const char *);
 int	ra_ssh_binding(const u_char *, size_t, const u_char *, size_t,

@@ -16,26 +16,23 @@
 #include "ra_ssh.h"
 
 /*
- * Syntax check of an AttestationProvider value.  Opening the provider
- * (which reads keys and device files) happens in the monitor, which is
- * the only process allowed to; this check lets every process that parses
- * sshd_config refuse a typo.
+ * The library's check of an AttestationProvider value (ra_ssh.c sets it in
+ * ssh, sshd and sshd-session).  Without it (sshd-auth) the value is one sshd
+ * already checked when it started, so only its form is looked at.
+ */
+int (*ra_provider_spec_hook)(const char *);
+
+/*
+ * Syntax check of an AttestationProvider value, so that every process that
+ * parses sshd_config refuses a typo with its file and line.  Opening the
+ * provider (keys, device files) is the monitor's alone.
  */
 int
 ra_provider_spec_valid(const char *spec)
 {
-	if (strcmp(spec, "none") == 0 || strcmp(spec, "configfs-tsm") == 0 ||
-	    strcmp(spec, "trustauthority-cli") == 0)
+	if (strcmp(spec, "none") == 0)
 		return 1;
-	if (strncmp(spec, "sim:", 4) == 0)
-		return spec[4] == '/';
-	/* sim-azure:DIR[;service=URL][;ca=FILE][;timeout=S] (docs/design.md) */
-	if (strncmp(spec, "sim-azure:", 10) == 0)
-		return spec[10] == '/';
-	if (strncmp(spec, "configfs-tsm:", 13) == 0)
-		return spec[13] == '/';
-	/* azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE] */
-	if (strncmp(spec, "azure-vtpm", 10) == 0)
-		return spec[10] == '\0' || spec[10] == ';';
-	return 0;
+	if (ra_provider_spec_hook != NULL)
+		return ra_provider_spec_hook(spec);
+	return *spec != '\0' && strpbrk(spec, " \t\r\n") == NULL;
 }

@@ -361,16 +361,16 @@ ra_produce(const char *spec, const u_char binding[RA_SSH_BINDING_LEN],
 	struct ra_provider *provider = NULL;
 	struct ra_evidence *ev = NULL;
 	char err[512], *libspec;
-	const char *etype, *why;
+	const char *etype;
 	const uint8_t *data;
 	size_t i, n, len;
 	int r, ret = -1;
 
 	if ((libspec = ra_provider_libspec(spec,
 	    options.trustauthority_cli_path, options.attestation_service,
-	    options.attestation_service_ca, &why)) == NULL) {
+	    options.attestation_service_ca, err, sizeof(err))) == NULL) {
 		error("ra-ssh: AttestationProvider %s: %s; attestation "
-		    "for user %s failed", spec, why, ra_user());
+		    "for user %s failed", spec, err, ra_user());
 		return -1;
 	}
 	r = ra_provider_open(libspec, &provider, err, sizeof(err));

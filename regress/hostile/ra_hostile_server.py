@@ -62,7 +62,7 @@ def sim_quote(session_id, nonce, hostkey_blob):
     rd = binascii.hexlify(binding(session_id, nonce, hostkey_blob)).decode()
     with tempfile.NamedTemporaryFile(dir=args.tmpdir) as f:
         subprocess.run([args.ssh_attest, "quote", "--provider",
-                        "sim:" + args.sim, "--report-data", rd, "-o",
+                        "sim:" + args.sim, "--raw", "--report-data", rd, "-o",
                         f.name], check=True, timeout=20)
         return open(f.name, "rb").read()
 

@@ -46,10 +46,11 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "common/openssl_ptr.h"
 #include "parse/jwt_token.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
-#include "verify/tdx_quote_verifier.h"
+#include "verify/evaluate.h"
 
 namespace {
 
@@ -70,10 +71,8 @@ struct Options {
   int status = 0;
 };
 
-struct PkeyFree { void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); } };
-struct X509Free { void operator()(X509* p) const { X509_free(p); } };
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using Cert = std::unique_ptr<X509, X509Free>;
+using Pkey = ra::EvpPkeyPtr;
+using Cert = ra::X509Ptr;
 
 bool Exists(const std::string& p) {
   struct stat st;
@@ -218,8 +217,7 @@ std::string B64u(const std::string& s) {
 }
 
 std::string SignRs256(EVP_PKEY* key, const std::string& input) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
-                                                             EVP_MD_CTX_free);
+  ra::EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   size_t len = 0;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &len,
@@ -233,9 +231,7 @@ std::string SignRs256(EVP_PKEY* key, const std::string& input) {
   return ra::Base64UrlEncode(sig);
 }
 
-std::string Hex(const uint8_t* p, size_t n) { return ra::HexEncode(ra::ByteView(p, n)); }
-template <size_t N>
-std::string Hex(const std::array<uint8_t, N>& a) { return Hex(a.data(), N); }
+
 
 void JsonError(httplib::Response& res, int status, const std::string& code,
                const std::string& msg) {
@@ -282,6 +278,7 @@ class Emulator {
     // Parsed once, not for every quote.
     ra::Status s = ra::LoadTdxTrustAnchor(o.trust_anchor, &policy_);
     if (!s.ok()) Die(s.message());
+    policy_.accepted_types = {ra::kEvidenceAzureTdxQuote};
     policy_.allow_debug = true;  // reported in a claim; the relying party judges
   }
   void set_base(const std::string& base) { base_ = base; }
@@ -341,13 +338,11 @@ void Emulator::Attest(const httplib::Request& req, httplib::Response& res) {
   }
   ra::TdxQuote q;
   s = ra::ParseTdxQuote(quote, &q);
-  if (s.ok()) s = ra::VerifyTdxQuote(quote, nullptr, policy_, 0, nullptr);
-  if (s.ok()) {
-    uint8_t h[32];
-    SHA256(runtime.data(), runtime.size(), h);
-    if (CRYPTO_memcmp(h, q.body.report_data.data(), 32) != 0)
-      s = ra::Status::Fail("runtime data", "REPORTDATA[0:32] != SHA-256(runtimeData)");
-  }
+  // As the service does: the quote is genuine and names these runtime
+  // bytes (REPORTDATA[0:32] = SHA-256); the binding is the relying party's.
+  if (s.ok())
+    s = ra::Evaluate({{ra::kEvidenceAzureTdxQuote, quote}, {ra::kEvidenceAzureRuntimeData, runtime}},
+                     policy_, nullptr, 0, nullptr);
   if (!s.ok()) {
     std::fprintf(stderr, "maa-emulator: attest refused: %s\n", s.message().c_str());
     JsonError(res, 400, "InvalidParameter", s.message());
@@ -368,27 +363,27 @@ void Emulator::Attest(const httplib::Request& req, httplib::Response& res) {
   json_object_set_new(c, "iat", json_integer(iat));
   json_object_set_new(c, "nbf", json_integer(iat));
   json_object_set_new(c, "exp", json_integer(exp));
-  json_object_set_new(c, "jti", json_string(Hex(jti, sizeof(jti)).c_str()));
+  json_object_set_new(c, "jti", json_string(ra::HexEncode(ra::ByteView(jti, sizeof(jti))).c_str()));
   json_object_set_new(c, "x-ms-ver", json_string("1.0"));
   json_object_set_new(c, "x-ms-attestation-type", json_string("tdxvm"));
   json_object_set_new(c, "x-ms-compliance-status", json_string("azure-compliant-cvm"));
   json_object_set_new(c, "x-ms-runtime", json_incref(runtime_json.get()));
   json_object_set_new(c, "attester_tcb_status", json_string("UpToDate"));
-  json_object_set_new(c, "tdx_mrtd", json_string(Hex(b.mr_td).c_str()));
+  json_object_set_new(c, "tdx_mrtd", json_string(ra::HexEncode(b.mr_td).c_str()));
   for (int i = 0; i < 4; i++)
     json_object_set_new(c, ("tdx_rtmr" + std::to_string(i)).c_str(),
-                        json_string(Hex(b.rtmr[static_cast<size_t>(i)]).c_str()));
-  json_object_set_new(c, "tdx_mrseam", json_string(Hex(b.mr_seam).c_str()));
-  json_object_set_new(c, "tdx_mrsignerseam", json_string(Hex(b.mr_signer_seam).c_str()));
-  json_object_set_new(c, "tdx_mrconfigid", json_string(Hex(b.mr_config_id).c_str()));
-  json_object_set_new(c, "tdx_mrowner", json_string(Hex(b.mr_owner).c_str()));
-  json_object_set_new(c, "tdx_mrownerconfig", json_string(Hex(b.mr_owner_config).c_str()));
-  json_object_set_new(c, "tdx_report_data", json_string(Hex(b.report_data).c_str()));
-  json_object_set_new(c, "tdx_tee_tcb_svn", json_string(Hex(b.tee_tcb_svn).c_str()));
-  json_object_set_new(c, "tdx_xfam", json_string(Hex(b.xfam).c_str()));
-  json_object_set_new(c, "tdx_td_attributes", json_string(Hex(b.td_attributes).c_str()));
+                        json_string(ra::HexEncode(b.rtmr[static_cast<size_t>(i)]).c_str()));
+  json_object_set_new(c, "tdx_mrseam", json_string(ra::HexEncode(b.mr_seam).c_str()));
+  json_object_set_new(c, "tdx_mrsignerseam", json_string(ra::HexEncode(b.mr_signer_seam).c_str()));
+  json_object_set_new(c, "tdx_mrconfigid", json_string(ra::HexEncode(b.mr_config_id).c_str()));
+  json_object_set_new(c, "tdx_mrowner", json_string(ra::HexEncode(b.mr_owner).c_str()));
+  json_object_set_new(c, "tdx_mrownerconfig", json_string(ra::HexEncode(b.mr_owner_config).c_str()));
+  json_object_set_new(c, "tdx_report_data", json_string(ra::HexEncode(b.report_data).c_str()));
+  json_object_set_new(c, "tdx_tee_tcb_svn", json_string(ra::HexEncode(b.tee_tcb_svn).c_str()));
+  json_object_set_new(c, "tdx_xfam", json_string(ra::HexEncode(b.xfam).c_str()));
+  json_object_set_new(c, "tdx_td_attributes", json_string(ra::HexEncode(b.td_attributes).c_str()));
   json_object_set_new(c, "tdx_td_attributes_debug", json_boolean(debug));
-  json_object_set_new(c, "tdx_seam_attributes", json_string(Hex(b.seam_attributes).c_str()));
+  json_object_set_new(c, "tdx_seam_attributes", json_string(ra::HexEncode(b.seam_attributes).c_str()));
   for (const std::string& name : o_.missing_claims) json_object_del(c, name.c_str());
 
   JsonPtr header(json_pack("{s:s,s:s,s:s,s:s}", "alg", "RS256", "typ", "JWT", "kid",
@@ -402,7 +397,7 @@ void Emulator::Attest(const httplib::Request& req, httplib::Response& res) {
   }
   JsonPtr out(json_pack("{s:s}", "token", (input + "." + sig).c_str()));
   res.set_content(ra::JsonDump(out.get()), "application/json");
-  std::fprintf(stderr, "maa-emulator: token issued (mrtd %s)\n", Hex(b.mr_td).c_str());
+  std::fprintf(stderr, "maa-emulator: token issued (mrtd %s)\n", ra::HexEncode(b.mr_td).c_str());
 }
 
 void Usage() {

@@ -1,7 +1,9 @@
 // Small byte helpers shared by every layer.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "common/status.h"
@@ -9,6 +11,11 @@
 namespace ra {
 
 std::string HexEncode(ByteView b);  // lowercase
+// A fixed-size field (measurements, report data), the same way.
+template <size_t N>
+std::string HexEncode(const std::array<uint8_t, N>& a) {
+  return HexEncode(ByteView(a.data(), N));
+}
 // Accepts upper or lower case; refuses odd length and non-hex characters.
 Status HexDecode(const std::string& hex, Bytes* out);
 

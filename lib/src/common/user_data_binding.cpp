@@ -6,6 +6,10 @@
 
 namespace ra {
 
+bool BindingEquals(const Binding& binding, ByteView value) {
+  return ConstantTimeEqual(ByteView(binding.data(), binding.size()), value);
+}
+
 bool UserDataMatchesBinding(ByteView user_data, const Binding& binding, const char** how) {
   uint8_t h[SHA512_DIGEST_LENGTH];
   SHA512(binding.data(), binding.size(), h);

@@ -11,6 +11,11 @@
 
 namespace ra {
 
+// The one comparison of a binding with the bytes a report carries:
+// constant time, lengths must agree.  Every verifier, provider and
+// emulator compares bindings through these two functions.
+bool BindingEquals(const Binding& binding, ByteView value);
+
 // *how: "binding" or "sha512(binding)" when it matches.
 bool UserDataMatchesBinding(ByteView user_data, const Binding& binding, const char** how);
 

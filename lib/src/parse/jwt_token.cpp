@@ -172,6 +172,22 @@ std::string JsonDump(const json_t* j, bool indent) {
   return r;
 }
 
+// Trailing slashes dropped; nullptr, or why the path has a second spelling.
+static const char* CanonicalUrlPath(std::string* path) {
+  while (!path->empty() && path->back() == '/') path->pop_back();
+  // Dot segments would make "/a/../b" and "/b" two spellings of one path.
+  size_t pos = 0;
+  while (pos < path->size()) {
+    size_t next = path->find('/', pos + 1);
+    std::string seg = path->substr(pos + 1, next == std::string::npos ? std::string::npos
+                                                                      : next - pos - 1);
+    if (seg == "." || seg == "..") return "dot segment in path";
+    if (seg.empty() && next != std::string::npos) return "empty path segment";
+    pos = next == std::string::npos ? path->size() : next;
+  }
+  return nullptr;
+}
+
 Status NormalizeHttpsUrl(const std::string& url, std::string* out) {
   const char kCheck[] = "url";
   auto fail = [&](const std::string& why) {
@@ -242,17 +258,8 @@ Status NormalizeHttpsUrl(const std::string& url, std::string* out) {
     if (p < 1 || p > 65535) return fail("port out of range");
     port = p == 443 ? std::string() : std::to_string(p);  // also drops leading zeros
   }
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  // Dot segments would make "/a/../b" and "/b" two spellings of one path.
-  size_t pos = 0;
-  while (pos < path.size()) {
-    size_t next = path.find('/', pos + 1);
-    std::string seg = path.substr(pos + 1, next == std::string::npos ? std::string::npos
-                                                                     : next - pos - 1);
-    if (seg == "." || seg == "..") return fail("dot segment in path");
-    if (seg.empty() && next != std::string::npos) return fail("empty path segment");
-    pos = next == std::string::npos ? path.size() : next;
-  }
+  const char* why = CanonicalUrlPath(&path);
+  if (why != nullptr) return fail(why);
   *out = kScheme + host + (port.empty() ? "" : ":" + port) + path;
   return Status();
 }

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <memory>
 
+#include "common/openssl_ptr.h"
+
 namespace ra {
 namespace {
 
@@ -138,8 +140,7 @@ Status ParsePckSgxExtension(ByteView der, PckExtensions* out) {
 namespace {
 
 Status FromX509(X509* cert, PckExtensions* out) {
-  std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> obj(
-      OBJ_txt2obj("1.2.840.113741.1.13.1", 1), ASN1_OBJECT_free);
+  Asn1ObjectPtr obj(OBJ_txt2obj("1.2.840.113741.1.13.1", 1));
   if (!obj) return Status::Fail(kCheck, "OID setup failed");
   int idx = X509_get_ext_by_OBJ(cert, obj.get(), -1);
   if (idx < 0) return Status::Fail(kCheck, "certificate has no SGX extension");
@@ -162,8 +163,7 @@ Status PckExtensionsFromX509(X509* cert, PckExtensions* out) {
 Status PckExtensionsFromCertDer(ByteView cert_der, PckExtensions* out) {
   const unsigned char* p = cert_der.data;
   if (cert_der.size > 1 << 20) return Status::Fail(kCheck, "certificate too large");
-  std::unique_ptr<X509, decltype(&X509_free)> cert(
-      d2i_X509(nullptr, &p, static_cast<long>(cert_der.size)), X509_free);
+  X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(cert_der.size)));
   if (!cert) {
     // OpenSSL queued why; drop it, or the next unrelated OpenSSL failure
     // on this thread would be reported with this stale reason (and the
@@ -176,11 +176,9 @@ Status PckExtensionsFromCertDer(ByteView cert_der, PckExtensions* out) {
 
 Status PckExtensionsFromPem(const std::string& pem, PckExtensions* out) {
   if (pem.size() > 1 << 20) return Status::Fail(kCheck, "PEM too large");
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return Status::Fail(kCheck, "out of memory");
-  std::unique_ptr<X509, decltype(&X509_free)> cert(
-      PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+  X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) {
     ERR_clear_error();  // as above: no stale reason for a later failure
     return Status::Fail(kCheck, "no PEM certificate in the chain");

@@ -117,6 +117,95 @@ Status ParseTdBody(Reader r, uint16_t body_type, TdReportBody* b) {
   return ExpectEmpty(r, "TD report body");
 }
 
+// Header: version, key type, TEE type.
+Status ParseHeader(Reader& r, TdxQuote* q) {
+  RA_RETURN_IF_ERROR(r.Need(kTdxHeaderLen, "header"));
+  RA_RETURN_IF_ERROR(r.U16("version", &q->version));
+  if (q->version != 4 && q->version != 5)
+    return Status::Fail(kCheck, "unsupported version " + std::to_string(q->version) +
+                                    " (want 4 or 5)");
+  RA_RETURN_IF_ERROR(r.U16("attestation key type", &q->att_key_type));
+  if (q->att_key_type != kTdxAttKeyTypeEcdsaP256)
+    return Status::Fail(kCheck, "attestation key type " + std::to_string(q->att_key_type) +
+                                    " is not ECDSA-P256 (2)");
+  RA_RETURN_IF_ERROR(r.U32("tee type", &q->tee_type));
+  if (q->tee_type != kTdxTeeType)
+    return Status::Fail(kCheck, "tee type " + std::to_string(q->tee_type) +
+                                    " is not TDX (0x81)");
+  RA_RETURN_IF_ERROR(r.Array("reserved", &q->reserved));
+  RA_RETURN_IF_ERROR(r.Array("qe vendor id", &q->qe_vendor_id));
+  return r.Array("user data", &q->user_data);
+}
+
+// Body (v5: behind a descriptor that names its type and size).
+Status ParseBody(Reader& r, TdxQuote* q) {
+  if (q->version == 5) {
+    RA_RETURN_IF_ERROR(r.U16("body type", &q->body_type));
+    RA_RETURN_IF_ERROR(r.U32("body size", &q->body_size));
+    size_t want = q->body_type == kTdxBodyTypeTdx10   ? kTdxBody10Len
+                  : q->body_type == kTdxBodyTypeTdx15 ? kTdxBody15Len
+                                                      : 0;
+    if (want == 0)
+      return Status::Fail(kCheck, "unsupported body type " + std::to_string(q->body_type) +
+                                      " (want 2 or 3)");
+    if (q->body_size != want)
+      return Status::Fail(kCheck, "body size " + std::to_string(q->body_size) +
+                                      " does not match body type " +
+                                      std::to_string(q->body_type) + " (" +
+                                      std::to_string(want) + ")");
+  }
+  Reader body(ByteView{});
+  RA_RETURN_IF_ERROR(r.Sub(q->body_size, "TD report body", &body));
+  return ParseTdBody(body, q->body_type, &q->body);
+}
+
+// Certification data type 6: the QE report, its signature, the QE auth
+// data, then the PCK chain (type 5).
+Status ParseQeCertData(Reader& cd, TdxQuote* q) {
+  Reader qe_report(ByteView{});
+  const uint8_t* qe_start = cd.pos();
+  RA_RETURN_IF_ERROR(cd.Sub(kSgxReportBodyLen, "QE report", &qe_report));
+  q->qe_report_raw.assign(qe_start, qe_start + kSgxReportBodyLen);
+  RA_RETURN_IF_ERROR(ParseSgxReportBody(qe_report, &q->qe_report));
+  RA_RETURN_IF_ERROR(cd.Array("QE report signature", &q->qe_report_signature));
+  uint16_t auth_len = 0;
+  RA_RETURN_IF_ERROR(cd.U16("QE auth data length", &auth_len));
+  const uint8_t* auth = nullptr;
+  RA_RETURN_IF_ERROR(cd.Take(auth_len, "QE auth data", &auth));
+  q->qe_auth_data.assign(auth, auth + auth_len);
+  RA_RETURN_IF_ERROR(cd.U16("PCK certification data type", &q->pck_cert_data_type));
+  if (q->pck_cert_data_type != kCertDataPckChain)
+    return Status::Fail(kCheck, "PCK certification data type " +
+                                    std::to_string(q->pck_cert_data_type) +
+                                    " is not a PEM chain (5)");
+  uint32_t chain_len = 0;
+  RA_RETURN_IF_ERROR(cd.U32("PCK certification data size", &chain_len));
+  const uint8_t* chain = nullptr;
+  RA_RETURN_IF_ERROR(cd.Take(chain_len, "PCK certificate chain", &chain));
+  q->pck_chain_pem.assign(reinterpret_cast<const char*>(chain), chain_len);
+  return ExpectEmpty(cd, "certification data");
+}
+
+// Signature data: quote signature, attestation key, certification data.
+Status ParseSignatureData(Reader& r, TdxQuote* q) {
+  RA_RETURN_IF_ERROR(r.U32("signature data length", &q->signature_data_len));
+  Reader sig(ByteView{});
+  RA_RETURN_IF_ERROR(r.Sub(q->signature_data_len, "signature data", &sig));
+  q->trailing_bytes = r.left();
+  RA_RETURN_IF_ERROR(sig.Array("quote signature", &q->signature));
+  RA_RETURN_IF_ERROR(sig.Array("attestation key", &q->attestation_key));
+  RA_RETURN_IF_ERROR(sig.U16("certification data type", &q->cert_data_type));
+  if (q->cert_data_type != kCertDataQeReport)
+    return Status::Fail(kCheck, "certification data type " +
+                                    std::to_string(q->cert_data_type) +
+                                    " is not QE report (6)");
+  RA_RETURN_IF_ERROR(sig.U32("certification data size", &q->cert_data_size));
+  Reader cd(ByteView{});
+  RA_RETURN_IF_ERROR(sig.Sub(q->cert_data_size, "certification data", &cd));
+  RA_RETURN_IF_ERROR(ExpectEmpty(sig, "signature data"));
+  return ParseQeCertData(cd, q);
+}
+
 }  // namespace
 
 Status ParseTdxQuote(ByteView in, TdxQuote* out) {
@@ -124,91 +213,10 @@ Status ParseTdxQuote(ByteView in, TdxQuote* out) {
   if (!in.data && in.size) return Status::Fail(kCheck, "no input");
   TdxQuote q;
   Reader r(in);
-
-  // Header.
-  RA_RETURN_IF_ERROR(r.Need(kTdxHeaderLen, "header"));
-  RA_RETURN_IF_ERROR(r.U16("version", &q.version));
-  if (q.version != 4 && q.version != 5)
-    return Status::Fail(kCheck, "unsupported version " +
-                                    std::to_string(q.version) +
-                                    " (want 4 or 5)");
-  RA_RETURN_IF_ERROR(r.U16("attestation key type", &q.att_key_type));
-  if (q.att_key_type != kTdxAttKeyTypeEcdsaP256)
-    return Status::Fail(kCheck, "attestation key type " +
-                                    std::to_string(q.att_key_type) +
-                                    " is not ECDSA-P256 (2)");
-  RA_RETURN_IF_ERROR(r.U32("tee type", &q.tee_type));
-  if (q.tee_type != kTdxTeeType)
-    return Status::Fail(kCheck, "tee type " + std::to_string(q.tee_type) +
-                                    " is not TDX (0x81)");
-  RA_RETURN_IF_ERROR(r.Array("reserved", &q.reserved));
-  RA_RETURN_IF_ERROR(r.Array("qe vendor id", &q.qe_vendor_id));
-  RA_RETURN_IF_ERROR(r.Array("user data", &q.user_data));
-
-  // Body (v5: behind a descriptor that names its type and size).
-  if (q.version == 5) {
-    RA_RETURN_IF_ERROR(r.U16("body type", &q.body_type));
-    RA_RETURN_IF_ERROR(r.U32("body size", &q.body_size));
-    size_t want = q.body_type == kTdxBodyTypeTdx10   ? kTdxBody10Len
-                  : q.body_type == kTdxBodyTypeTdx15 ? kTdxBody15Len
-                                                     : 0;
-    if (want == 0)
-      return Status::Fail(kCheck, "unsupported body type " +
-                                      std::to_string(q.body_type) +
-                                      " (want 2 or 3)");
-    if (q.body_size != want)
-      return Status::Fail(kCheck, "body size " + std::to_string(q.body_size) +
-                                      " does not match body type " +
-                                      std::to_string(q.body_type) + " (" +
-                                      std::to_string(want) + ")");
-  }
-  Reader body(ByteView{});
-  RA_RETURN_IF_ERROR(r.Sub(q.body_size, "TD report body", &body));
-  RA_RETURN_IF_ERROR(ParseTdBody(body, q.body_type, &q.body));
+  RA_RETURN_IF_ERROR(ParseHeader(r, &q));
+  RA_RETURN_IF_ERROR(ParseBody(r, &q));
   q.signed_region.assign(in.data, r.pos());
-
-  // Signature data.
-  RA_RETURN_IF_ERROR(r.U32("signature data length", &q.signature_data_len));
-  Reader sig(ByteView{});
-  RA_RETURN_IF_ERROR(r.Sub(q.signature_data_len, "signature data", &sig));
-  q.trailing_bytes = r.left();
-
-  RA_RETURN_IF_ERROR(sig.Array("quote signature", &q.signature));
-  RA_RETURN_IF_ERROR(sig.Array("attestation key", &q.attestation_key));
-  RA_RETURN_IF_ERROR(sig.U16("certification data type", &q.cert_data_type));
-  if (q.cert_data_type != kCertDataQeReport)
-    return Status::Fail(kCheck, "certification data type " +
-                                    std::to_string(q.cert_data_type) +
-                                    " is not QE report (6)");
-  RA_RETURN_IF_ERROR(sig.U32("certification data size", &q.cert_data_size));
-  Reader cd(ByteView{});
-  RA_RETURN_IF_ERROR(sig.Sub(q.cert_data_size, "certification data", &cd));
-  RA_RETURN_IF_ERROR(ExpectEmpty(sig, "signature data"));
-
-  Reader qe_report(ByteView{});
-  const uint8_t* qe_start = cd.pos();
-  RA_RETURN_IF_ERROR(cd.Sub(kSgxReportBodyLen, "QE report", &qe_report));
-  q.qe_report_raw.assign(qe_start, qe_start + kSgxReportBodyLen);
-  RA_RETURN_IF_ERROR(ParseSgxReportBody(qe_report, &q.qe_report));
-  RA_RETURN_IF_ERROR(cd.Array("QE report signature", &q.qe_report_signature));
-  uint16_t auth_len = 0;
-  RA_RETURN_IF_ERROR(cd.U16("QE auth data length", &auth_len));
-  const uint8_t* auth = nullptr;
-  RA_RETURN_IF_ERROR(cd.Take(auth_len, "QE auth data", &auth));
-  q.qe_auth_data.assign(auth, auth + auth_len);
-  RA_RETURN_IF_ERROR(
-      cd.U16("PCK certification data type", &q.pck_cert_data_type));
-  if (q.pck_cert_data_type != kCertDataPckChain)
-    return Status::Fail(kCheck, "PCK certification data type " +
-                                    std::to_string(q.pck_cert_data_type) +
-                                    " is not a PEM chain (5)");
-  uint32_t chain_len = 0;
-  RA_RETURN_IF_ERROR(cd.U32("PCK certification data size", &chain_len));
-  const uint8_t* chain = nullptr;
-  RA_RETURN_IF_ERROR(cd.Take(chain_len, "PCK certificate chain", &chain));
-  q.pck_chain_pem.assign(reinterpret_cast<const char*>(chain), chain_len);
-  RA_RETURN_IF_ERROR(ExpectEmpty(cd, "certification data"));
-
+  RA_RETURN_IF_ERROR(ParseSignatureData(r, &q));
   *out = std::move(q);
   return Status();
 }

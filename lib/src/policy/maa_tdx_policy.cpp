@@ -11,82 +11,104 @@ namespace {
 
 const char kCheck[] = "maa tdx claims";
 constexpr size_t kMeasurementLen = 48;
+const char* const kRtmrClaim[4] = {"tdx_rtmr0", "tdx_rtmr1", "tdx_rtmr2", "tdx_rtmr3"};
+const char* const kRtmrName[4] = {"RTMR0", "RTMR1", "RTMR2", "RTMR3"};
 
-// A 48-byte measurement claim (96 hex digits).  Required when the policy
-// lists values for it; otherwise only its type is checked (when present).
-Status CheckMeasurement(const json_t* claims, const char* claim, const char* name,
-                        const std::vector<Bytes>& allowed, VerifiedClaims* out) {
+// A 48-byte measurement claim (96 hex digits), when present.
+Status ReadMeasurement(const json_t* claims, const char* claim, std::optional<Bytes>* out,
+                       VerifiedClaims* vc) {
   bool present = false;
   std::string hex;
   RA_RETURN_IF_ERROR(JsonGetString(claims, claim, kCheck, &hex, &present));
-  if (!present) {
-    if (!allowed.empty())
-      return Status::Fail(kCheck, std::string("missing '") + claim + "' (policy lists " +
-                                      name + " values)");
-    return Status();
-  }
+  if (!present) return Status();
   Bytes value;
   if (hex.size() != 2 * kMeasurementLen || !HexDecode(hex, &value).ok())
     return Status::Fail(kCheck, std::string("'") + claim + "' is not 96 hex digits");
-  if (out) out->fields.emplace_back(claim + 4, HexEncode(value));  // "tdx_mrtd" -> "mrtd"
+  vc->fields.emplace_back(claim + 4, HexEncode(value));  // "tdx_mrtd" -> "mrtd"
+  *out = std::move(value);
+  return Status();
+}
+
+// Required when the policy lists values for it.
+Status CheckMeasurement(const std::optional<Bytes>& value, const char* claim, const char* name,
+                        const std::vector<Bytes>& allowed) {
   if (allowed.empty()) return Status();
+  if (!value)
+    return Status::Fail(kCheck, std::string("missing '") + claim + "' (policy lists " + name +
+                                    " values)");
   // Public reference values: a plain comparison is fine.
   for (const Bytes& a : allowed)
-    if (a == value) return Status();
-  return Status::Fail("tdx policy", std::string(name) + " " + HexEncode(value) +
+    if (a == *value) return Status();
+  return Status::Fail("tdx policy", std::string(name) + " " + HexEncode(*value) +
                                         " not in policy");
+}
+
+Status ReadServiceVerdict(const json_t* claims, MaaTdxClaims* m) {
+  RA_RETURN_IF_ERROR(JsonGetString(claims, "x-ms-attestation-type", kCheck, &m->attestation_type));
+  if (m->attestation_type != "tdxvm")
+    return Status::Fail(kCheck, "x-ms-attestation-type is '" + m->attestation_type +
+                                    "', not tdxvm");
+  RA_RETURN_IF_ERROR(JsonGetString(claims, "x-ms-compliance-status", kCheck, &m->compliance));
+  // The service's verdict on the CVM as a whole (firmware, paravisor, TCB):
+  // anything else means it attested something it does not vouch for.
+  if (m->compliance != "azure-compliant-cvm")
+    return Status::Fail(kCheck, "x-ms-compliance-status is '" + m->compliance +
+                                    "', not azure-compliant-cvm");
+  return JsonGetBool(claims, "tdx_td_attributes_debug", kCheck, &m->debug);
 }
 
 }  // namespace
 
-Status CheckMaaTdxClaims(const json_t* claims, const Binding* binding,
-                         const Policy& policy, VerifiedClaims* out) {
+Status ReadMaaTdxClaims(const json_t* claims, const Binding* binding, VerifiedClaims* out) {
   if (!json_is_object(claims)) return Status::Fail(kCheck, "claims are not an object");
-  VerifiedClaims vc;
-  vc.kind = "maa-token";
-
-  std::string type, compliance;
-  RA_RETURN_IF_ERROR(JsonGetString(claims, "x-ms-attestation-type", kCheck, &type));
-  if (type != "tdxvm")
-    return Status::Fail(kCheck, "x-ms-attestation-type is '" + type + "', not tdxvm");
-  RA_RETURN_IF_ERROR(JsonGetString(claims, "x-ms-compliance-status", kCheck, &compliance));
-  // The service's verdict on the CVM as a whole (firmware, paravisor, TCB):
-  // anything else means it attested something it does not vouch for.
-  if (compliance != "azure-compliant-cvm")
-    return Status::Fail(kCheck, "x-ms-compliance-status is '" + compliance +
-                                    "', not azure-compliant-cvm");
-
-  bool debug = true;
-  RA_RETURN_IF_ERROR(JsonGetBool(claims, "tdx_td_attributes_debug", kCheck, &debug));
-  if (debug && !policy.allow_debug)
-    return Status::Fail("tdx policy", "debug TD (tdx_td_attributes_debug true) refused");
-
+  MaaTdxClaims m;
+  RA_RETURN_IF_ERROR(ReadServiceVerdict(claims, &m));
   const json_t* runtime = nullptr;
   RA_RETURN_IF_ERROR(JsonGetObject(claims, "x-ms-runtime", kCheck, &runtime));
   std::string user_data;
   RA_RETURN_IF_ERROR(JsonGetString(runtime, "user-data", kCheck, &user_data));
-  Bytes ud;
-  if (user_data.size() != 2 * kBindingLen || !HexDecode(user_data, &ud).ok())
+  if (user_data.size() != 2 * kBindingLen || !HexDecode(user_data, &m.user_data).ok())
     return Status::Fail(kCheck, "x-ms-runtime user-data is not 128 hex digits");
   // Decoding first makes the comparison case-insensitive; the comparison
   // itself is constant-time, as for REPORTDATA.
   const char* how = "";
-  if (binding && !UserDataMatchesBinding(ud, *binding, &how))
+  if (binding && !UserDataMatchesBinding(m.user_data, *binding, &how))
     return Status::Fail("runtime data binding",
                         "x-ms-runtime user-data does not match the expected binding");
+  m.binding_checked = binding != nullptr;
+  if (binding) m.user_data_is = how;
 
-  vc.fields.emplace_back("attestation_type", type);
-  vc.fields.emplace_back("compliance", compliance);
-  vc.fields.emplace_back("debug", debug ? "yes" : "no");
-  RA_RETURN_IF_ERROR(CheckMeasurement(claims, "tdx_mrtd", "MRTD", policy.mrtd, &vc));
-  static const char* const kClaim[4] = {"tdx_rtmr0", "tdx_rtmr1", "tdx_rtmr2", "tdx_rtmr3"};
-  static const char* const kName[4] = {"RTMR0", "RTMR1", "RTMR2", "RTMR3"};
+  VerifiedClaims vc;
+  vc.kind = kEvidenceMaaToken;
+  vc.fields.emplace_back("attestation_type", m.attestation_type);
+  vc.fields.emplace_back("compliance", m.compliance);
+  vc.fields.emplace_back("debug", m.debug ? "yes" : "no");
+  RA_RETURN_IF_ERROR(ReadMeasurement(claims, "tdx_mrtd", &m.mrtd, &vc));
   for (size_t i = 0; i < 4; i++)
-    RA_RETURN_IF_ERROR(CheckMeasurement(claims, kClaim[i], kName[i], policy.rtmr[i], &vc));
-  RA_RETURN_IF_ERROR(CheckMeasurement(claims, "tdx_mrseam", "MRSEAM", policy.mrseam, &vc));
-  vc.fields.emplace_back("user_data", HexEncode(ud));
+    RA_RETURN_IF_ERROR(ReadMeasurement(claims, kRtmrClaim[i], &m.rtmr[i], &vc));
+  RA_RETURN_IF_ERROR(ReadMeasurement(claims, "tdx_mrseam", &m.mrseam, &vc));
+  vc.fields.emplace_back("user_data", HexEncode(m.user_data));
   vc.fields.emplace_back("binding_checked", binding ? "yes" : "no");
   if (binding) vc.fields.emplace_back("user_data_is", how);
+  vc.typed = std::move(m);
+  if (out) *out = std::move(vc);
+  return Status();
+}
+
+Status AppraiseMaaTdxClaims(const MaaTdxClaims& m, const Policy& policy) {
+  if (m.debug && !policy.allow_debug)
+    return Status::Fail("tdx policy", "debug TD (tdx_td_attributes_debug true) refused");
+  RA_RETURN_IF_ERROR(CheckMeasurement(m.mrtd, "tdx_mrtd", "MRTD", policy.mrtd));
+  for (size_t i = 0; i < 4; i++)
+    RA_RETURN_IF_ERROR(CheckMeasurement(m.rtmr[i], kRtmrClaim[i], kRtmrName[i], policy.rtmr[i]));
+  return CheckMeasurement(m.mrseam, "tdx_mrseam", "MRSEAM", policy.mrseam);
+}
+
+Status CheckMaaTdxClaims(const json_t* claims, const Binding* binding, const Policy& policy,
+                         VerifiedClaims* out) {
+  VerifiedClaims vc;
+  RA_RETURN_IF_ERROR(ReadMaaTdxClaims(claims, binding, &vc));
+  RA_RETURN_IF_ERROR(AppraiseMaaTdxClaims(std::any_cast<const MaaTdxClaims&>(vc.typed), policy));
   if (out) *out = std::move(vc);
   return Status();
 }

@@ -7,11 +7,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/evidence.h"
 #include "common/status.h"
 
 namespace ra {
@@ -19,11 +21,13 @@ namespace ra {
 // The parsed certificates of a TrustAnchor file (verify/x509_util.h).
 struct TrustAnchorCerts;
 
-struct Policy {
+// What every policy says, whatever the kinds: which evidence, and times.
+// Keywords: policy/policy_file.cpp.
+struct CommonPolicy {
   std::string source = "built-in default";  // file name, for messages
 
-  // Evidence types accepted (AcceptEvidence). Default: tdx-quote.
-  std::vector<std::string> accepted_types{"tdx-quote", "tdx-quote-sha512"};
+  // Evidence types accepted (AcceptEvidence). Default: plain TDX quotes.
+  std::vector<std::string> accepted_types{kEvidenceTdxQuote, kEvidenceTdxQuoteSha512};
 
   // RequireEvidence: types that must each be present (and, being accepted,
   // verify), e.g. a token and the raw quote behind it, so that neither the
@@ -31,13 +35,29 @@ struct Policy {
   // accepted item suffices.  Always a subset of accepted_types.
   std::vector<std::string> required_types;
 
+  // MaxAge SECONDS: oldest acceptable evidence timestamp (tokens, TCB
+  // collateral issue date); 0 = no limit.
+  int64_t max_age = 0;
+
+  // ClockSkew SECONDS tolerated on timestamps.
+  int64_t clock_skew = 60;
+
+  // Debug messages while verifying (why a cached key set was not used,
+  // say); unset: silent.  Never decides anything.
+  std::function<void(const std::string&)> debug;
+};
+
+// The TDX section (kinds tdx-quote, tdx-quote-sha512, azure-tdx-quote,
+// and maa-token's TDX claims).  Keywords: policy/tdx_policy_keywords.cpp.
+struct TdxPolicyValues {
   // TrustAnchor tdx PATH: PEM root certificate(s).  Empty: the built-in
   // production Intel SGX Root CA.
   std::string tdx_trust_anchor;
-  // Those certificates, parsed once when the policy is loaded, so that a
-  // verification does not parse the file again (and judges the same
-  // certificates the load checked).  Null when the policy was built by
-  // hand with only the path: the verifier then reads the file itself.
+  // Those certificates, loaded once with the policy (verify/
+  // policy_materials.cpp), so that a verification does not parse the file
+  // again (and judges the same certificates the load checked).  Null when
+  // the policy was built by hand with only the path: the verifier then
+  // reads the file itself.
   std::shared_ptr<const TrustAnchorCerts> tdx_anchor_certs;
 
   // Collateral DIR: Intel TCB info, QE identity, TCB signing chain and CRLs
@@ -54,17 +74,13 @@ struct Policy {
 
   // AllowedTcbStatus, used when collateral is supplied.
   std::vector<std::string> allowed_tcb_status{"UpToDate"};
+};
 
-  // MaxAge SECONDS: oldest acceptable evidence timestamp (tokens, TCB
-  // collateral issue date); 0 = no limit.
-  int64_t max_age = 0;
-
-  // ClockSkew SECONDS tolerated on timestamps.
-  int64_t clock_skew = 60;
-
-  // Attestation-service tokens (maa-token).  Issuer URL, repeatable:
-  // instances trusted to sign, normalized (NormalizeHttpsUrl) and matched
-  // exactly against a token's iss and jku.
+// The attestation-service token section (maa-token).  Keywords:
+// policy/issuer_policy_keywords.cpp.
+struct IssuerPolicyValues {
+  // Issuer URL, repeatable: instances trusted to sign, normalized
+  // (NormalizeHttpsUrl) and matched exactly against a token's iss and jku.
   std::vector<std::string> issuers;
   // IssuerKeys FILE: a pinned JWKS.  IssuerKey KID PEMFILE (repeatable): a
   // pinned public key for one kid.  With either, keys are never fetched.
@@ -79,17 +95,42 @@ struct Policy {
   // caller's default (ra_policy_set_default_key_cache) does not apply.
   std::string issuer_key_cache;
   bool issuer_key_cache_given = false;
+};
 
-  // Debug messages while verifying (why a cached key set was not used,
-  // say); unset: silent.  Never decides anything.
-  std::function<void(const std::string&)> debug;
+// A kind added later keeps its values in its own files: a struct derived
+// from PolicySectionValues, found by its section name (Policy::Section).
+struct PolicySectionValues {
+  virtual ~PolicySectionValues() = default;
+};
+
+// The relying party's whole policy: the common part and one part per
+// section.  Fields of the built-in sections are reached directly
+// (policy.mrtd, policy.issuers).
+struct Policy : CommonPolicy, TdxPolicyValues, IssuerPolicyValues {
+  std::map<std::string, std::shared_ptr<PolicySectionValues>> sections;
+
+  // The values of section name, created empty on first use.
+  template <typename T>
+  T* Section(const std::string& name) {
+    auto& slot = sections[name];
+    if (!slot) slot = std::make_shared<T>();
+    return static_cast<T*>(slot.get());
+  }
+  template <typename T>
+  const T* Section(const std::string& name) const {
+    auto it = sections.find(name);
+    return it == sections.end() ? nullptr : static_cast<const T*>(it->second.get());
+  }
 };
 
 // Parses the PEM certificates of a TrustAnchor file into
-// policy->tdx_anchor_certs and sets policy->tdx_trust_anchor.
+// policy->tdx_anchor_certs and sets policy->tdx_trust_anchor (verify/
+// policy_materials.cpp: loading is the verify layer's).
 Status LoadTdxTrustAnchor(const std::string& path, Policy* policy);
 
-// text: whole file; name: used in "name:line: ..." errors.
+// text: whole file; name: used in "name:line: ..." errors.  Keywords come
+// from the sections' tables (policy/policy_keywords.h); what a keyword
+// names (certificates, keys) is loaded once, here, by its section.
 Status ParsePolicy(const std::string& text, const std::string& name,
                    Policy* out);
 Status LoadPolicyFile(const std::string& path, Policy* out);

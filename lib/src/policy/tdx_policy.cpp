@@ -25,15 +25,23 @@ Status CheckOneOf(const char* name, const Mr48& value,
 
 }  // namespace
 
-Status CheckTdxPolicy(const TdxQuote& q, const Policy& policy) {
-  if (TdxIsDebug(q) && !policy.allow_debug)
+Status CheckTdxReferenceValues(const TdReportBody& body, const Policy& policy) {
+  if (TdxIsDebug(body) && !policy.allow_debug)
     return Status::Fail(kCheck, "debug TD (TDATTRIBUTES.DEBUG set) refused");
-  RA_RETURN_IF_ERROR(CheckOneOf("MRTD", q.body.mr_td, policy.mrtd));
+  RA_RETURN_IF_ERROR(CheckOneOf("MRTD", body.mr_td, policy.mrtd));
   static const char* const kRtmr[4] = {"RTMR0", "RTMR1", "RTMR2", "RTMR3"};
   for (size_t i = 0; i < 4; i++)
-    RA_RETURN_IF_ERROR(CheckOneOf(kRtmr[i], q.body.rtmr[i], policy.rtmr[i]));
-  RA_RETURN_IF_ERROR(CheckOneOf("MRSEAM", q.body.mr_seam, policy.mrseam));
+    RA_RETURN_IF_ERROR(CheckOneOf(kRtmr[i], body.rtmr[i], policy.rtmr[i]));
+  RA_RETURN_IF_ERROR(CheckOneOf("MRSEAM", body.mr_seam, policy.mrseam));
   return Status();
+}
+
+Status AppraiseTdxClaims(const TdxClaims& c, const Policy& policy) {
+  if (c.tcb_evaluated &&
+      std::find(policy.allowed_tcb_status.begin(), policy.allowed_tcb_status.end(),
+                c.tcb_status) == policy.allowed_tcb_status.end())
+    return Status::Fail("tcb status", c.tcb_status + " not in AllowedTcbStatus");
+  return CheckTdxReferenceValues(c.body, policy);
 }
 
 }  // namespace ra

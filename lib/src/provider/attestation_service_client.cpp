@@ -69,7 +69,7 @@ Status AzureEvidenceProvider::Collect(const Binding& binding,
   RA_RETURN_IF_ERROR(quotes_->Collect(report_data, &raw));
   Bytes quote;
   for (EvidenceItem& it : raw) {
-    if (it.type == "tdx-quote") {
+    if (it.type == kEvidenceTdxQuote) {
       quote = std::move(it.data);
       break;
     }
@@ -193,7 +193,7 @@ Status AppendAzureEvidence(const AttestationServiceOptions& service, Bytes quote
   out->push_back(EvidenceItem{kEvidenceAzureTdxQuote, std::move(quote)});
   out->push_back(EvidenceItem{kEvidenceAzureRuntimeData, std::move(runtime_json)});
   if (!token.empty())
-    out->push_back(EvidenceItem{"maa-token", Bytes(token.begin(), token.end())});
+    out->push_back(EvidenceItem{kEvidenceMaaToken, Bytes(token.begin(), token.end())});
   if (!service_error.empty())
     out->push_back(EvidenceItem{kEvidenceServiceError,
                                 Bytes(service_error.begin(), service_error.end())});

@@ -209,7 +209,7 @@ Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl, Byte
     std::array<uint8_t, 64> rd = TdReportReportData(r.hw_report);
     uint8_t h[SHA256_DIGEST_LENGTH];
     SHA256(r.runtime_json.data(), r.runtime_json.size(), h);
-    if (std::memcmp(rd.data(), h, sizeof(h)) != 0)
+    if (!ConstantTimeEqual(ByteView(rd.data(), sizeof(h)), ByteView(h, sizeof(h))))
       return Status::Fail(kCheck, "HCL report: REPORTDATA is not SHA-256 of its runtime data");
     if (rt.has_user_data && ConstantTimeEqual(rt.user_data, ByteView(binding.data(), binding.size()))) {
       *hcl = std::move(r);

@@ -167,7 +167,7 @@ Status ConfigfsTsmProvider::CollectTdx(const std::string& entry, const Binding& 
   if (!s.ok()) return Status::Fail(kCheck, s.message());
   RA_RETURN_IF_ERROR(CheckGenerationStep(entry, gen_before));
   if (quote.empty()) return Status::Fail(kCheck, "empty outblob");
-  out->push_back(EvidenceItem{"tdx-quote", std::move(quote)});
+  out->push_back(EvidenceItem{kEvidenceTdxQuote, std::move(quote)});
   return Status();
 }
 

@@ -14,25 +14,24 @@
 #include <string>
 
 #include "common/openssl_error.h"
+#include "common/openssl_ptr.h"
 #include "common/status.h"
 
 namespace ra {
 namespace ossl {
 
-template <typename T, void (*F)(T*)>
-struct Deleter {
-  void operator()(T* p) const { F(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BIGNUM, BN_free>>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, Deleter<EVP_MD_CTX, EVP_MD_CTX_free>>;
-using NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-using ObjPtr = std::unique_ptr<ASN1_OBJECT, Deleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
-using OctetPtr = std::unique_ptr<ASN1_OCTET_STRING, Deleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, Deleter<ECDSA_SIG, ECDSA_SIG_free>>;
+// The library's one set (common/openssl_ptr.h), under the names this
+// folder uses.
+using PkeyPtr = EvpPkeyPtr;
+using X509Ptr = ra::X509Ptr;
+using BioPtr = ra::BioPtr;
+using BnPtr = ra::BnPtr;
+using MdCtxPtr = EvpMdCtxPtr;
+using NamePtr = X509NamePtr;
+using ExtPtr = X509ExtPtr;
+using ObjPtr = Asn1ObjectPtr;
+using OctetPtr = Asn1OctetPtr;
+using EcdsaSigPtr = ra::EcdsaSigPtr;
 
 
 // ECDSA-SHA256 over msg, as the 64-byte r||s a quote carries (each value

@@ -30,17 +30,14 @@ constexpr const char* kDefaultTsmReportPath = "/sys/kernel/config/tsm/report";
 Status OpenTrustAuthorityCliProvider(const std::string& spec, int timeout_seconds,
                                      std::unique_ptr<EvidenceProvider>* out);
 constexpr int kTrustAuthorityCliTimeout = 30;
-constexpr const char* kEvidenceTdxQuoteSha512 = "tdx-quote-sha512";
 
 // Azure-shaped evidence (provider/attestation_service_client.cpp):
 // REPORTDATA = SHA-256(runtime JSON) || zeros, the runtime JSON carrying
 // the binding as "user-data"; optionally exchanged for an Azure
 // Attestation token.  Spec "sim-azure:DIR[;service=URL][;ca=FILE][;timeout=S]".
-constexpr const char* kEvidenceAzureTdxQuote = "azure-tdx-quote";
-constexpr const char* kEvidenceAzureRuntimeData = "azure-runtime-data";
 // Not evidence: why a token that was asked for is missing (the service's
-// one-line error).  sshd sends it whatever types the client listed.
-constexpr const char* kEvidenceServiceError = "service-error";
+// one-line error, kEvidenceServiceError); sshd sends it whatever types the
+// client listed.
 constexpr size_t kMaxServiceErrorLen = 256;
 constexpr int kMaxServiceTimeout = 10;  // seconds, connect + transfer
 
@@ -78,7 +75,7 @@ Status OpenAzureVtpmProvider(const std::string& options,
 Status AppendAzureEvidence(const AttestationServiceOptions& service, Bytes quote,
                            Bytes runtime_json, std::vector<EvidenceItem>* out);
 
-// Wraps a raw TDX quote source (its "tdx-quote" items) as above.
+// Wraps a raw TDX quote source (its kEvidenceTdxQuote items) as above.
 Status OpenAzureEvidenceProvider(std::unique_ptr<EvidenceProvider> quotes,
                                  const AttestationServiceOptions& service,
                                  std::unique_ptr<EvidenceProvider>* out);

@@ -260,10 +260,6 @@ Status RandomBytes(uint8_t* p, size_t n) {
   return Status();
 }
 
-template <size_t N>
-std::string Hex(const std::array<uint8_t, N>& a) {
-  return HexEncode(ByteView(a.data(), a.size()));
-}
 
 const char* const kTdConfNames[] = {"tee_tcb_svn", "mrseam", "td_attributes", "xfam",
                                     "mrtd",        "rtmr0",  "rtmr1",         "rtmr2",
@@ -282,9 +278,9 @@ std::pair<uint8_t*, size_t> TdConfField(SimTdConfig* c, const std::string& name)
 
 }  // namespace
 
-Status SimInit(const std::string& dir, const SimInitOptions& options) {
-  if (dir.empty()) return Status::Fail("sim-init", "empty directory name");
-  SimTdConfig td;
+// A fresh sim TD: the given or a random MRTD, random RTMRs and MRSEAM.
+static Status NewSimTdConfig(const SimInitOptions& options, SimTdConfig* out) {
+  SimTdConfig& td = *out;
   if (!options.mrtd_hex.empty()) {
     Bytes mrtd;
     if (options.mrtd_hex.size() != 96 || !HexDecode(options.mrtd_hex, &mrtd).ok())
@@ -301,6 +297,13 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
   td.td_attributes = {options.debug ? uint8_t{0x01} : uint8_t{0x00}, 0x00, 0x00, 0x10};
   // x87, SSE, AVX, AVX-512, PK, ... as a typical TD (0x0000000000061ae7 LE).
   td.xfam = {0xe7, 0x1a, 0x06, 0x00};
+  return Status();
+}
+
+Status SimInit(const std::string& dir, const SimInitOptions& options) {
+  if (dir.empty()) return Status::Fail("sim-init", "empty directory name");
+  SimTdConfig td;
+  RA_RETURN_IF_ERROR(NewSimTdConfig(options, &td));
 
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return Status::Fail("sim-init", "mkdir " + dir + ": " + std::strerror(errno));
@@ -346,13 +349,13 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
       "# Hex byte strings exactly as they appear in the quote's TD report\n"
       "# (td_attributes and xfam are little-endian; td_attributes bit 0 is\n"
       "# DEBUG).  Edit to simulate another TD.\n";
-  conf += "tee_tcb_svn " + Hex(td.tee_tcb_svn) + "\n";
-  conf += "mrseam " + Hex(td.mrseam) + "\n";
-  conf += "td_attributes " + Hex(td.td_attributes) + "\n";
-  conf += "xfam " + Hex(td.xfam) + "\n";
-  conf += "mrtd " + Hex(td.mrtd) + "\n";
+  conf += "tee_tcb_svn " + HexEncode(td.tee_tcb_svn) + "\n";
+  conf += "mrseam " + HexEncode(td.mrseam) + "\n";
+  conf += "td_attributes " + HexEncode(td.td_attributes) + "\n";
+  conf += "xfam " + HexEncode(td.xfam) + "\n";
+  conf += "mrtd " + HexEncode(td.mrtd) + "\n";
   for (size_t i = 0; i < 4; i++)
-    conf += "rtmr" + std::to_string(i) + " " + Hex(td.rtmr[i]) + "\n";
+    conf += "rtmr" + std::to_string(i) + " " + HexEncode(td.rtmr[i]) + "\n";
 
   // Keys first: a half-written directory without root.pem is re-runnable
   // after removing it, and no policy can name a root whose keys are gone.

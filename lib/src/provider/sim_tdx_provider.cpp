@@ -81,6 +81,45 @@ class SimTdxProvider : public EvidenceProvider {
   Bytes sig_data_tail_;  // attestation key || certification data
 };
 
+// A PCK key that does not match the chain's leaf would produce quotes
+// that fail far away, in the verifier; caught at start-up instead.
+Status CheckChainLeaf(const std::string& chain, EVP_PKEY* pck_key) {
+  ossl::BioPtr bio(BIO_new_mem_buf(chain.data(), static_cast<int>(chain.size())));
+  ossl::X509Ptr leaf(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  if (!leaf) return Status::Fail(kSimChainPem, "no PEM certificate");
+  if (EVP_PKEY_eq(X509_get0_pubkey(leaf.get()), pck_key) != 1)
+    return Status::Fail(kSimChainPem, "leaf certificate does not match pck.key");
+  return Status();
+}
+
+// The QE report binds the attestation key: report_data =
+// SHA-256(attestation key || QE auth data) || 32 zero bytes.
+Bytes SimQeReport(const SimTdConfig& td, const std::array<uint8_t, 64>& att_pub,
+                  const Bytes& qe_auth) {
+  Bytes qe_report;
+  Put(&qe_report, td.tee_tcb_svn);  // CPUSVN
+  PutZeros(&qe_report, 4 + 28);     // MISCSELECT, reserved
+  const uint8_t attributes[16] = {0x11, 0, 0, 0, 0, 0, 0, 0, 0xe7, 0, 0, 0, 0, 0, 0, 0};
+  Put(&qe_report, attributes, sizeof(attributes));
+  uint8_t mr_enclave[32];
+  SHA256(reinterpret_cast<const uint8_t*>("ra-ssh sim TD QE"), 16, mr_enclave);
+  Put(&qe_report, mr_enclave, sizeof(mr_enclave));
+  PutZeros(&qe_report, 32);
+  Put(&qe_report, kIntelQeMrSigner, sizeof(kIntelQeMrSigner));
+  PutZeros(&qe_report, 96);
+  PutLe16(&qe_report, kTdQeProdId);
+  PutLe16(&qe_report, kTdQeSvn);
+  PutZeros(&qe_report, 60);
+  Bytes hashed;
+  Put(&hashed, att_pub);
+  Put(&hashed, qe_auth.data(), qe_auth.size());
+  uint8_t digest[32];
+  SHA256(hashed.data(), hashed.size(), digest);
+  Put(&qe_report, digest, sizeof(digest));
+  PutZeros(&qe_report, 32);
+  return qe_report;
+}
+
 Status SimTdxProvider::Init(const std::string& dir) {
   auto fail = [&](const Status& s) { return Status::Fail("sim provider " + dir, s.message()); };
   SimTdConfig td;
@@ -107,16 +146,8 @@ Status SimTdxProvider::Init(const std::string& dir) {
   std::string chain;
   s = ReadTextFileBounded(dir + "/" + kSimChainPem, kMaxPemLen, &chain);
   if (!s.ok()) return fail(s);
-  // A PCK key that does not match the chain's leaf would produce quotes
-  // that fail far away, in the verifier; catch it at start-up instead.
-  {
-    ossl::BioPtr bio(BIO_new_mem_buf(chain.data(), static_cast<int>(chain.size())));
-    ossl::X509Ptr leaf(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)
-                           : nullptr);
-    if (!leaf) return fail(Status::Fail(kSimChainPem, "no PEM certificate"));
-    if (EVP_PKEY_eq(X509_get0_pubkey(leaf.get()), pck_key.get()) != 1)
-      return fail(Status::Fail(kSimChainPem, "leaf certificate does not match pck.key"));
-  }
+  s = CheckChainLeaf(chain, pck_key.get());
+  if (!s.ok()) return fail(s);
 
   // Header: v4, ECDSA-P256 attestation key, TDX, Intel's QE vendor id.
   PutLe16(&header_, 4);
@@ -140,29 +171,7 @@ Status SimTdxProvider::Init(const std::string& dir) {
   Bytes qe_auth(32);
   for (size_t i = 0; i < qe_auth.size(); i++) qe_auth[i] = static_cast<uint8_t>(i);
 
-  // The QE report binds the attestation key: report_data =
-  // SHA-256(attestation key || QE auth data) || 32 zero bytes.
-  Bytes qe_report;
-  Put(&qe_report, td.tee_tcb_svn);  // CPUSVN
-  PutZeros(&qe_report, 4 + 28);     // MISCSELECT, reserved
-  const uint8_t attributes[16] = {0x11, 0, 0, 0, 0, 0, 0, 0, 0xe7, 0, 0, 0, 0, 0, 0, 0};
-  Put(&qe_report, attributes, sizeof(attributes));
-  uint8_t mr_enclave[32];
-  SHA256(reinterpret_cast<const uint8_t*>("ra-ssh sim TD QE"), 16, mr_enclave);
-  Put(&qe_report, mr_enclave, sizeof(mr_enclave));
-  PutZeros(&qe_report, 32);
-  Put(&qe_report, kIntelQeMrSigner, sizeof(kIntelQeMrSigner));
-  PutZeros(&qe_report, 96);
-  PutLe16(&qe_report, kTdQeProdId);
-  PutLe16(&qe_report, kTdQeSvn);
-  PutZeros(&qe_report, 60);
-  Bytes hashed;
-  Put(&hashed, att_pub);
-  Put(&hashed, qe_auth.data(), qe_auth.size());
-  uint8_t digest[32];
-  SHA256(hashed.data(), hashed.size(), digest);
-  Put(&qe_report, digest, sizeof(digest));
-  PutZeros(&qe_report, 32);
+  Bytes qe_report = SimQeReport(td, att_pub, qe_auth);
   if (qe_report.size() != 384) return fail(Status::Fail("qe report", "layout"));
   std::array<uint8_t, 64> qe_sig{};
   s = ossl::SignP256Raw(pck_key.get(), qe_report, &qe_sig);
@@ -206,7 +215,7 @@ Status SimTdxProvider::Collect(const Binding& binding, std::vector<EvidenceItem>
   Put(&body, binding);  // REPORTDATA
   Bytes quote;
   RA_RETURN_IF_ERROR(QuoteBody(body, &quote));
-  out->push_back(EvidenceItem{"tdx-quote", std::move(quote)});
+  out->push_back(EvidenceItem{kEvidenceTdxQuote, std::move(quote)});
   if (delay_ms_ > 0) LogActivity("end");
   return Status();
 }

@@ -4,7 +4,7 @@
 //
 // The CLI puts SHA-512(nonce || user data) into REPORTDATA; we pass the
 // binding as user data and no nonce, so the quote carries SHA-512(binding)
-// and travels as evidence type "tdx-quote-sha512".
+// and travels as evidence type kEvidenceTdxQuoteSha512.
 //
 // Its Azure build goes through the vTPM instead: SHA-512(user data) becomes
 // the HCL runtime JSON's "user-data", REPORTDATA[0:32] is SHA-256 of that
@@ -85,6 +85,19 @@ bool Drain(int fd, std::string* buf, size_t max, bool* overflow) {
   }
   buf->append(tmp, static_cast<size_t>(n));
   return true;
+}
+
+// How the CLI ended, as the provider reports it.
+Status ExitStatus(int wstatus, const std::string& path, const CliOutput& result) {
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+    return Status::Fail(kCheck, "cannot execute " + path);
+  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
+    return Status::Fail(kCheck, "exited with " +
+                                    (WIFEXITED(wstatus)
+                                         ? "status " + std::to_string(WEXITSTATUS(wstatus))
+                                         : "signal " + std::to_string(WTERMSIG(wstatus))) +
+                                    (result.err.empty() ? "" : ": " + FirstLine(result.err)));
+  return Status();
 }
 
 // Runs the file open as exec_fd (O_PATH): argv[0] is its configured path.
@@ -175,15 +188,7 @@ Status RunCli(int exec_fd, const std::string& path, const std::vector<std::strin
   if (timed_out)
     return Status::Fail(kCheck, "no answer within " + std::to_string(timeout_seconds) + " s");
   if (overflow) return Status::Fail(kCheck, "output larger than allowed");
-  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
-    return Status::Fail(kCheck, "cannot execute " + path);
-  if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0)
-    return Status::Fail(kCheck, "exited with " +
-                                    (WIFEXITED(wstatus)
-                                         ? "status " + std::to_string(WEXITSTATUS(wstatus))
-                                         : "signal " + std::to_string(WTERMSIG(wstatus))) +
-                                    (result->err.empty() ? "" : ": " + FirstLine(result->err)));
-  return Status();
+  return ExitStatus(wstatus, path, *result);
 }
 
 Status OpenSafeExecutable(const std::string& path, int* out);

@@ -1,6 +1,5 @@
 #include "verify/azure_tdx_quote_verifier.h"
 
-#include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include "common/bytes_util.h"
@@ -16,8 +15,8 @@ const char kCheck[] = "azure runtime data";
 
 }  // namespace
 
-Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding* binding,
-                           const Policy& policy, std::time_t now, VerifiedClaims* out) {
+Status VerifyAzureTdxQuoteClaims(ByteView quote, ByteView runtime_json, const Binding* binding,
+                                 const Policy& policy, std::time_t now, VerifiedClaims* out) {
   if (runtime_json.size == 0 || runtime_json.size > kMaxRuntimeJsonLen)
     return Status::Fail(kCheck, "missing or larger than " + std::to_string(kMaxRuntimeJsonLen) +
                                     " bytes");
@@ -27,7 +26,7 @@ Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding*
   // over the bytes as sent, not over a re-serialization).
   uint8_t h[SHA256_DIGEST_LENGTH];
   SHA256(runtime_json.data, runtime_json.size, h);
-  if (CRYPTO_memcmp(h, q.body.report_data.data(), sizeof(h)) != 0)
+  if (!ConstantTimeEqual(ByteView(h, sizeof(h)), ByteView(q.body.report_data.data(), sizeof(h))))
     return Status::Fail("report data binding",
                         "REPORTDATA[0:32] is not SHA-256 of the runtime data");
   // 2. The runtime data carries the binding.
@@ -41,41 +40,50 @@ Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding*
   // 3. The quote itself, with its own REPORTDATA (checked above).
   Binding rd{};
   std::copy(q.body.report_data.begin(), q.body.report_data.end(), rd.begin());
+  TdxClaims t;
+  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(quote, &rd, policy, now, &t));
+  t.binding_checked = binding != nullptr;
   VerifiedClaims c;
-  RA_RETURN_IF_ERROR(VerifyTdxQuote(quote, &rd, policy, now, &c));
-  c.kind = "azure-tdx-quote";
+  TdxClaimFields(t, kEvidenceAzureTdxQuote, &c);
   c.fields.emplace_back("user_data", HexEncode(ud));
-  c.fields.emplace_back("binding_checked", binding ? "yes" : "no");
   if (binding) c.fields.emplace_back("user_data_is", how);
+  if (out) *out = std::move(c);
+  return Status();
+}
+
+Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding* binding,
+                           const Policy& policy, std::time_t now, VerifiedClaims* out) {
+  VerifiedClaims c;
+  RA_RETURN_IF_ERROR(VerifyAzureTdxQuoteClaims(quote, runtime_json, binding, policy, now, &c));
+  RA_RETURN_IF_ERROR(AppraiseTdxTypedClaims(c, policy));
   if (out) *out = std::move(c);
   return Status();
 }
 
 namespace {
 
-class AzureQuoteVerifier : public EvidenceVerifier {
+class AzureQuoteKind : public TdxFamilyKind {
  public:
-  const char* type() const override { return "azure-tdx-quote"; }
+  const char* type() const override { return kEvidenceAzureTdxQuote; }
+  std::vector<std::string> companions() const override { return {kEvidenceAzureRuntimeData}; }
   Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
-    if (!ctx.policy) return Status::Fail("azure-tdx-quote", "no policy");
+    if (!ctx.policy) return Status::Fail(type(), "no policy");
     const EvidenceItem* rt = nullptr;
     for (const EvidenceItem& it : all) {
-      if (it.type != "azure-runtime-data") continue;
+      if (it.type != kEvidenceAzureRuntimeData) continue;
       // Two would leave the choice to the sender.
       if (rt) return Status::Fail(kCheck, "more than one azure-runtime-data item");
       rt = &it;
     }
     if (!rt) return Status::Fail(kCheck, "no azure-runtime-data item beside the quote");
-    return VerifyAzureTdxQuote(item.data, rt->data, &ctx.binding, *ctx.policy, ctx.now, out);
+    return VerifyAzureTdxQuoteClaims(item.data, rt->data, ctx.binding_or_null(), *ctx.policy,
+                                     ctx.now, out);
   }
 };
 
 }  // namespace
 
-const EvidenceVerifier* AzureTdxQuoteVerifier() {
-  static const AzureQuoteVerifier kVerifier;
-  return &kVerifier;
-}
+const EvidenceKind* AzureTdxQuoteKind() { return KindInstance<AzureQuoteKind>(); }
 
 }  // namespace ra

@@ -33,28 +33,6 @@ constexpr size_t kMaxKeys = 64;
 constexpr int kMinRsaBitsPinned = 1024;
 constexpr int kMinRsaBitsFetched = 2048;
 
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct EcdsaSigFree {
-  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
-};
-struct BnFree {
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
-struct ParamBldFree {
-  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
 
 enum class KeyKind { kRsaPkcs1, kRsaPss, kEc };
 
@@ -151,8 +129,8 @@ Status BnFromB64Url(const json_t* jwk, const char* name, const std::string& what
 
 Status KeyFromParams(const char* type, OSSL_PARAM_BLD* bld, const std::string& what,
                      EvpPkeyPtr* out) {
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
+  OsslParamPtr params(OSSL_PARAM_BLD_to_param(bld));
+  EvpPkeyCtxPtr pctx(
       EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* k = nullptr;
   if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) != 1 ||
@@ -161,7 +139,7 @@ Status KeyFromParams(const char* type, OSSL_PARAM_BLD* bld, const std::string& w
     return Status::Fail(kJwksCheck, what + ": not a valid " + type + " public key");
   }
   EvpPkeyPtr key(k);
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> cctx(
+  EvpPkeyCtxPtr cctx(
       EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!cctx || EVP_PKEY_public_check(cctx.get()) != 1) {
     ERR_clear_error();
@@ -175,7 +153,7 @@ Status RsaKeyFromJwk(const json_t* jwk, const std::string& what, EvpPkeyPtr* out
   BnPtr n, e;
   RA_RETURN_IF_ERROR(BnFromB64Url(jwk, "n", what, &n));
   RA_RETURN_IF_ERROR(BnFromB64Url(jwk, "e", what, &e));
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld || !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) ||
       !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
     return Status::Fail(kJwksCheck, "out of memory");
@@ -197,7 +175,7 @@ Status EcKeyFromJwk(const json_t* jwk, const std::string& what, EvpPkeyPtr* out)
   Bytes point{0x04};  // uncompressed SEC1 point
   point.insert(point.end(), x.begin(), x.end());
   point.insert(point.end(), y.begin(), y.end());
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld ||
       !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
       !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY,
@@ -283,23 +261,7 @@ Status AddKey(JwtKey k, std::vector<JwtKey>* out) {
 }
 
 Status DerFromJoseEcdsa(ByteView sig, size_t coord_len, Bytes* der) {
-  if (sig.size != 2 * coord_len)
-    return Status::Fail(kSigCheck, "ECDSA signature is " + std::to_string(sig.size) +
-                                       " bytes, not " + std::to_string(2 * coord_len));
-  std::unique_ptr<ECDSA_SIG, EcdsaSigFree> es(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(sig.data, static_cast<int>(coord_len), nullptr);
-  BIGNUM* s = BN_bin2bn(sig.data + coord_len, static_cast<int>(coord_len), nullptr);
-  if (!es || !r || !s || ECDSA_SIG_set0(es.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    return Status::Fail(kSigCheck, "out of memory");
-  }
-  unsigned char* buf = nullptr;
-  int len = i2d_ECDSA_SIG(es.get(), &buf);
-  if (len <= 0) return Status::Fail(kSigCheck, "cannot encode signature");
-  der->assign(buf, buf + len);
-  OPENSSL_free(buf);
-  return Status();
+  return EcdsaRawToDer(sig, coord_len, kSigCheck, der);
 }
 
 Status VerifySignature(const AlgSpec& alg, const JwtKey& k, const JwtToken& tok) {
@@ -323,7 +285,7 @@ Status VerifySignature(const AlgSpec& alg, const JwtKey& k, const JwtToken& tok)
     if (sig.size() != static_cast<size_t>(EVP_PKEY_get_size(key)))
       return Status::Fail(kSigCheck, "RSA signature length differs from the modulus");
   }
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> md(EVP_MD_CTX_new());
+  EvpMdCtxPtr md(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by md
   if (!md || EVP_DigestVerifyInit(md.get(), &pctx, alg.md(), nullptr, key) != 1)
     return Status::Fail(kSigCheck, OpenSslError());
@@ -389,7 +351,7 @@ Status LoadPemKeyFile(const std::string& kid, const std::string& path, JwtKey* o
   k.kid = kid;
   k.pinned = true;
   k.source = path;
-  std::unique_ptr<BIO, BioFree> bio(
+  BioPtr bio(
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return Status::Fail(kJwksCheck, "out of memory");
   EVP_PKEY* pk = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
@@ -398,7 +360,7 @@ Status LoadPemKeyFile(const std::string& kid, const std::string& path, JwtKey* o
   } else {
     // Not a bare public key: perhaps the signing certificate itself.
     ERR_clear_error();
-    std::unique_ptr<BIO, BioFree> bio2(
+    BioPtr bio2(
         BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
     X509Ptr cert(bio2 ? PEM_read_bio_X509(bio2.get(), nullptr, nullptr, nullptr) : nullptr);
     ERR_clear_error();

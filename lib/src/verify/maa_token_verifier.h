@@ -1,6 +1,7 @@
-// Evidence type "maa-token": an Azure Attestation token (the JWT bytes)
-// for a TDX confidential VM.  Generic token checks (jwt_verifier.h), then
-// Azure's TDX claims and the binding (policy/maa_tdx_policy.h).
+// Kind maa-token: an Azure Attestation token (the JWT bytes) for a TDX
+// confidential VM.  Generic token checks (jwt_verifier.h), then Azure's
+// TDX claims and the binding (policy/maa_tdx_policy.h reads them and
+// appraises them).
 #pragma once
 
 #include <ctime>
@@ -12,10 +13,18 @@
 
 namespace ra {
 
-// binding nullptr: user-data not compared.  now 0: the current time.
+// Verification then appraisal.  binding nullptr: user-data not compared.
+// now 0: the current time.
 Status VerifyMaaTdxToken(const std::string& token, const Binding* binding,
                          const Policy& policy, std::time_t now, VerifiedClaims* out);
 
-const EvidenceVerifier* MaaTokenVerifier();
+// Verification only.  Without a binding to compare (offline inspection),
+// a token of another attestation type than tdxvm verifies generically:
+// signature, issuer and times, claims fields attestation_type and
+// generic=yes, nothing to appraise.  With a binding it is refused.
+Status VerifyMaaTokenClaims(const std::string& token, const Binding* binding,
+                            const Policy& policy, std::time_t now, VerifiedClaims* out);
+
+const EvidenceKind* MaaTokenKind();
 
 }  // namespace ra

@@ -5,8 +5,10 @@
 #include <cstring>
 
 #include <algorithm>
+#include <any>
 
 #include "common/bytes_util.h"
+#include "common/user_data_binding.h"
 #include "parse/pck_extensions.h"
 #include "parse/tdx_quote.h"
 #include "policy/tdx_policy.h"
@@ -55,10 +57,6 @@ Status LoadAnchors(const Policy& policy, std::vector<X509Ptr>* owned,
   return Status();
 }
 
-template <size_t N>
-std::string Hex(const std::array<uint8_t, N>& a) {
-  return HexEncode(ByteView(a.data(), N));
-}
 
 }  // namespace
 
@@ -89,167 +87,181 @@ Status CheckIntelTdQeIdentity(const SgxReportBody& r) {
   return Status();
 }
 
-Status VerifyTdxQuote(ByteView quote, const Binding* binding,
-                      const Policy& policy, std::time_t now,
-                      VerifiedClaims* out) {
-  if (now == 0) now = std::time(nullptr);
-  TdxQuote q;
-  RA_RETURN_IF_ERROR(ParseTdxQuote(quote, &q));
+namespace {
 
-  // 1. PCK chain.  Only the policy's anchors are trusted; every
-  // certificate the quote carries (its own root included) merely helps to
-  // build the path.
-  std::vector<X509Ptr> anchors_owned;
+// 1. PCK chain.  Only the policy's anchors are trusted; every certificate
+// the quote carries (its own root included) merely helps to build the path.
+// chain[0] is then the verified PCK certificate; anchors and crls are kept
+// for the TCB step.
+struct PckPath {
+  std::vector<X509Ptr> chain, anchors_owned;
   std::vector<X509*> anchors;
-  const std::vector<Bytes>* anchor_der = nullptr;
-  RA_RETURN_IF_ERROR(LoadAnchors(policy, &anchors_owned, &anchors, &anchor_der));
+  std::vector<X509CrlPtr> crls_owned;
+  std::vector<X509_CRL*> crls;
+};
 
+Status VerifyPckChain(const TdxQuote& q, const Policy& policy, std::time_t now, PckPath* p) {
+  const std::vector<Bytes>* anchor_der = nullptr;
+  RA_RETURN_IF_ERROR(LoadAnchors(policy, &p->anchors_owned, &p->anchors, &anchor_der));
   // Quotes carry Intel's root after the leaf and the platform CA; the
   // store has it already, so it is not parsed again (callgrind: a third
   // of the chain's PEM cost, the largest part of a client's verification).
-  std::vector<X509Ptr> chain;
   RA_RETURN_IF_ERROR(LoadPemCerts(DropAnchorCopies(q.pck_chain_pem, *anchor_der), "pck chain",
-                                  &chain, 8));
+                                  &p->chain, 8));
   std::vector<X509*> untrusted;
-  for (size_t i = 1; i < chain.size(); i++) untrusted.push_back(chain[i].get());
-
-  std::vector<X509CrlPtr> crls_owned;
+  for (size_t i = 1; i < p->chain.size(); i++) untrusted.push_back(p->chain[i].get());
   if (!policy.collateral_dir.empty())
-    RA_RETURN_IF_ERROR(LoadCollateralCrls(policy.collateral_dir, &crls_owned));
-  std::vector<X509_CRL*> crls;
-  for (auto& c : crls_owned) crls.push_back(c.get());
+    RA_RETURN_IF_ERROR(LoadCollateralCrls(policy.collateral_dir, &p->crls_owned));
+  for (auto& c : p->crls_owned) p->crls.push_back(c.get());
+  return VerifyCertChain(p->chain[0].get(), untrusted, p->anchors, p->crls, now, "pck chain");
+}
 
-  RA_RETURN_IF_ERROR(VerifyCertChain(chain[0].get(), untrusted, anchors, crls,
-                                     now, "pck chain"));
-
-  // 2. The QE report is signed by the PCK key.
+// 2-4. The QE report is signed by the PCK key and comes from Intel's TD
+// QE; it vouches for the attestation key, which signed header and body.
+Status VerifyQuoteSignatures(const TdxQuote& q, X509* pck_cert) {
   EvpPkeyPtr pck_key;
-  RA_RETURN_IF_ERROR(P256KeyOfCert(chain[0].get(), "pck key", &pck_key));
+  RA_RETURN_IF_ERROR(P256KeyOfCert(pck_cert, "pck key", &pck_key));
   RA_RETURN_IF_ERROR(VerifyEcdsaP256Raw(
       pck_key.get(), q.qe_report_raw,
       ByteView(q.qe_report_signature.data(), q.qe_report_signature.size()),
       "qe report signature"));
-
-  // 2b. The signer must be Intel's TD quoting enclave.  The PCK key signs
+  // The signer must be Intel's TD quoting enclave.  The PCK key signs
   // reports of any enclave allowed the provisioning key, so without this a
   // platform's owner could run its own (or a debug) "QE" and sign any TD
   // report.  Checked always, with the values of Intel's published TD_QE
   // identity; collateral, when given, adds its signed identity and TCB.
   RA_RETURN_IF_ERROR(CheckIntelTdQeIdentity(q.qe_report));
-
-  // 3. The QE vouches for the attestation key through its report data.
-  {
-    Bytes hashed(q.attestation_key.begin(), q.attestation_key.end());
-    hashed.insert(hashed.end(), q.qe_auth_data.begin(), q.qe_auth_data.end());
-    uint8_t digest[SHA256_DIGEST_LENGTH];
-    SHA256(hashed.data(), hashed.size(), digest);
-    static const uint8_t kZero[32] = {0};
-    if (!ConstantTimeEqual(ByteView(digest, 32),
-                           ByteView(q.qe_report.report_data.data(), 32)) ||
-        !ConstantTimeEqual(ByteView(kZero, 32),
-                           ByteView(q.qe_report.report_data.data() + 32, 32)))
-      return Status::Fail("qe report data",
-                          "not SHA-256(attestation key || QE auth data)");
-  }
-
-  // 4. The quote: header and body signed by the attestation key.
+  Bytes hashed(q.attestation_key.begin(), q.attestation_key.end());
+  hashed.insert(hashed.end(), q.qe_auth_data.begin(), q.qe_auth_data.end());
+  uint8_t digest[SHA256_DIGEST_LENGTH];
+  SHA256(hashed.data(), hashed.size(), digest);
+  static const uint8_t kZero[32] = {0};
+  if (!ConstantTimeEqual(ByteView(digest, 32), ByteView(q.qe_report.report_data.data(), 32)) ||
+      !ConstantTimeEqual(ByteView(kZero, 32), ByteView(q.qe_report.report_data.data() + 32, 32)))
+    return Status::Fail("qe report data", "not SHA-256(attestation key || QE auth data)");
   EvpPkeyPtr att_key;
   RA_RETURN_IF_ERROR(P256KeyFromRaw(
-      ByteView(q.attestation_key.data(), q.attestation_key.size()),
-      "attestation key", &att_key));
-  RA_RETURN_IF_ERROR(VerifyEcdsaP256Raw(
-      att_key.get(), q.signed_region,
-      ByteView(q.signature.data(), q.signature.size()), "quote signature"));
+      ByteView(q.attestation_key.data(), q.attestation_key.size()), "attestation key", &att_key));
+  return VerifyEcdsaP256Raw(att_key.get(), q.signed_region,
+                            ByteView(q.signature.data(), q.signature.size()), "quote signature");
+}
+
+}  // namespace
+
+Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy& policy,
+                            std::time_t now, TdxClaims* out) {
+  if (now == 0) now = std::time(nullptr);
+  TdxQuote q;
+  RA_RETURN_IF_ERROR(ParseTdxQuote(quote, &q));
+  PckPath path;
+  RA_RETURN_IF_ERROR(VerifyPckChain(q, policy, now, &path));
+  RA_RETURN_IF_ERROR(VerifyQuoteSignatures(q, path.chain[0].get()));
 
   // 5. The binding: this connection, this nonce, this host key.
-  if (binding &&
-      !ConstantTimeEqual(ByteView(binding->data(), binding->size()),
-                         ByteView(q.body.report_data.data(),
-                                  q.body.report_data.size())))
+  if (binding && !BindingEquals(*binding, ByteView(q.body.report_data.data(),
+                                                   q.body.report_data.size())))
     return Status::Fail("report data binding",
                         "REPORTDATA does not match the expected binding");
 
-  // 6. TCB status from Intel's collateral, when the policy supplies it.
+  // 6. TCB status from Intel's collateral, when the policy supplies it
+  // (whether that status is acceptable is the appraisal's question).
   PckExtensions pck;
   // The leaf the chain check already parsed: decoding PEM again was a
   // tenth of a client's attestation cost (bench/, callgrind).
-  Status pck_status = PckExtensionsFromX509(chain.empty() ? nullptr : chain[0].get(), &pck);
-  std::string tcb_status = "not evaluated";
+  Status pck_status = PckExtensionsFromX509(path.chain[0].get(), &pck);
+  TdxClaims c;
   if (!policy.collateral_dir.empty()) {
     RA_RETURN_IF_ERROR(pck_status);  // TCB needs the PCK's TCB and FMSPC
     TdxTcbResult tcb;
-    RA_RETURN_IF_ERROR(EvaluateTdxTcb(q, pck, anchors, crls, policy, now, &tcb));
-    if (std::find(policy.allowed_tcb_status.begin(),
-                  policy.allowed_tcb_status.end(),
-                  tcb.status) == policy.allowed_tcb_status.end())
-      return Status::Fail("tcb status",
-                          tcb.status + " not in AllowedTcbStatus");
-    tcb_status = tcb.status;
+    RA_RETURN_IF_ERROR(
+        EvaluateTdxTcb(q, pck, path.anchors, path.crls, policy, now, &tcb));
+    c.tcb_evaluated = true;
+    c.tcb_status = tcb.status;
   }
-
-  // 7. Reference values.
-  RA_RETURN_IF_ERROR(CheckTdxPolicy(q, policy));
-
-  if (out) {
-    VerifiedClaims c;
-    c.kind = "tdx-quote";
-    c.fields.emplace_back("version", std::to_string(q.version));
-    c.fields.emplace_back("fmspc", pck_status.ok() ? Hex(pck.fmspc) : "");
-    c.fields.emplace_back("tcb_status", tcb_status);
-    c.fields.emplace_back("mrtd", Hex(q.body.mr_td));
-    static const char* const kRtmr[4] = {"rtmr0", "rtmr1", "rtmr2", "rtmr3"};
-    for (size_t i = 0; i < 4; i++)
-      c.fields.emplace_back(kRtmr[i], Hex(q.body.rtmr[i]));
-    c.fields.emplace_back("mrseam", Hex(q.body.mr_seam));
-    c.fields.emplace_back("td_attributes", Hex(q.body.td_attributes));
-    c.fields.emplace_back("debug", TdxIsDebug(q) ? "yes" : "no");
-    c.fields.emplace_back("report_data", Hex(q.body.report_data));
-    c.fields.emplace_back("binding_checked", binding ? "yes" : "no");
-    *out = std::move(c);
-  }
+  c.version = q.version;
+  c.body = q.body;
+  c.fmspc = pck_status.ok() ? HexEncode(pck.fmspc) : "";
+  c.binding_checked = binding != nullptr;
+  if (out) *out = std::move(c);
   return Status();
+}
+
+void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out) {
+  VerifiedClaims c;
+  c.kind = kind;
+  c.fields.emplace_back("version", std::to_string(t.version));
+  c.fields.emplace_back("fmspc", t.fmspc);
+  c.fields.emplace_back("tcb_status", t.tcb_status);
+  c.fields.emplace_back("mrtd", HexEncode(t.body.mr_td));
+  static const char* const kRtmr[4] = {"rtmr0", "rtmr1", "rtmr2", "rtmr3"};
+  for (size_t i = 0; i < 4; i++) c.fields.emplace_back(kRtmr[i], HexEncode(t.body.rtmr[i]));
+  c.fields.emplace_back("mrseam", HexEncode(t.body.mr_seam));
+  c.fields.emplace_back("td_attributes", HexEncode(t.body.td_attributes));
+  c.fields.emplace_back("debug", TdxIsDebug(t.body) ? "yes" : "no");
+  c.fields.emplace_back("report_data", HexEncode(t.body.report_data));
+  c.fields.emplace_back("binding_checked", t.binding_checked ? "yes" : "no");
+  c.typed = t;
+  *out = std::move(c);
+}
+
+Status VerifyTdxQuote(ByteView quote, const Binding* binding, const Policy& policy,
+                      std::time_t now, VerifiedClaims* out) {
+  TdxClaims t;
+  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(quote, binding, policy, now, &t));
+  RA_RETURN_IF_ERROR(AppraiseTdxClaims(t, policy));
+  if (out) TdxClaimFields(t, kEvidenceTdxQuote, out);
+  return Status();
+}
+
+Status AppraiseTdxTypedClaims(const VerifiedClaims& claims, const Policy& policy) {
+  const TdxClaims* t = std::any_cast<TdxClaims>(&claims.typed);
+  if (t == nullptr) return Status::Fail("tdx policy", "claims are not a TDX quote's");
+  return AppraiseTdxClaims(*t, policy);
 }
 
 namespace {
 
-class TdxVerifier : public EvidenceVerifier {
+// Plain quotes carry the binding in REPORTDATA.
+class TdxKind : public TdxFamilyKind {
  public:
-  const char* type() const override { return "tdx-quote"; }
+  const char* type() const override { return kEvidenceTdxQuote; }
   Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
-    if (!ctx.policy) return Status::Fail("tdx-quote", "no policy");
-    return VerifyTdxQuote(item.data, &ctx.binding, *ctx.policy, ctx.now, out);
+    return VerifyAs(item, ctx.binding_or_null(), ctx, out);
   }
 };
 
 // Intel Trust Authority's client puts SHA-512(nonce || user data) into
 // REPORTDATA; the trustauthority-cli provider passes the binding as user
 // data and no nonce, so these quotes carry SHA-512(binding).  Everything
-// else is checked exactly as for "tdx-quote".
-class TdxSha512Verifier : public EvidenceVerifier {
+// else is checked exactly as for a plain TDX quote.
+class TdxSha512Kind : public TdxFamilyKind {
  public:
-  const char* type() const override { return "tdx-quote-sha512"; }
+  const char* type() const override { return kEvidenceTdxQuoteSha512; }
   Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
-    if (!ctx.policy) return Status::Fail("tdx-quote-sha512", "no policy");
     Binding expected;
     SHA512(ctx.binding.data(), ctx.binding.size(), expected.data());
-    RA_RETURN_IF_ERROR(VerifyTdxQuote(item.data, &expected, *ctx.policy, ctx.now, out));
-    if (out) out->kind = type();
-    return Status();
+    return VerifyAs(item, ctx.check_binding ? &expected : nullptr, ctx, out);
   }
 };
 
 }  // namespace
 
-const EvidenceVerifier* TdxQuoteVerifier() {
-  static const TdxVerifier kVerifier;
-  return &kVerifier;
+Status TdxFamilyKind::VerifyAs(const EvidenceItem& item, const Binding* report_data,
+                               const VerifyContext& ctx, VerifiedClaims* out) const {
+  if (!ctx.policy) return Status::Fail(type(), "no policy");
+  TdxClaims t;
+  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(item.data, report_data, *ctx.policy, ctx.now, &t));
+  if (out) TdxClaimFields(t, type(), out);
+  return Status();
 }
 
-const EvidenceVerifier* TdxQuoteSha512Verifier() {
-  static const TdxSha512Verifier kVerifier;
-  return &kVerifier;
+Status TdxFamilyKind::Appraise(const VerifiedClaims& claims, const Policy& policy) const {
+  return AppraiseTdxTypedClaims(claims, policy);
 }
+
+const EvidenceKind* TdxQuoteKind() { return KindInstance<TdxKind>(); }
+const EvidenceKind* TdxQuoteSha512Kind() { return KindInstance<TdxSha512Kind>(); }
 
 }  // namespace ra

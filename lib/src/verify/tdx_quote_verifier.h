@@ -1,10 +1,11 @@
-// Verification of a raw Intel TDX quote (evidence type "tdx-quote"), as
-// Intel's DCAP library and go-tdx-guest do it: PCK chain to the pinned root
-// (validity at `now`, CRLs when the collateral has them), QE report signed
-// by the PCK key, QE report data = SHA-256(attestation key || QE auth
-// data), quote signature by the attestation key over header and body, then
-// the binding in REPORTDATA, then TCB status (when the policy names
-// collateral) and the policy's reference values.
+// Verification of a raw Intel TDX quote (kinds tdx-quote and
+// tdx-quote-sha512), as Intel's DCAP library and go-tdx-guest do it: PCK
+// chain to the pinned root (validity at `now`, CRLs when the collateral has
+// them), QE report signed by the PCK key, QE report data = SHA-256(
+// attestation key || QE auth data), quote signature by the attestation key
+// over header and body, then the binding in REPORTDATA, then the TCB status
+// (when the policy names collateral).  Appraisal (TCB status allowed,
+// debug, reference values) is policy/tdx_policy.h.
 #pragma once
 
 #include <ctime>
@@ -13,20 +14,44 @@
 #include "common/status.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
+#include "policy/tdx_policy.h"
 
 namespace ra {
 
-// binding nullptr: REPORTDATA is not checked (`ssh-attest verify` without a
-// binding).  now 0: the current time.
+// Genuineness only.  binding nullptr: REPORTDATA is not checked
+// (`ssh-attest verify` without a binding).  now 0: the current time.  The
+// policy supplies the trust anchors and collateral.
+Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy& policy,
+                            std::time_t now, TdxClaims* out);
+// t as name/value fields (in full) plus t itself as the typed claims.
+void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out);
+// AppraiseTdxClaims on claims whose typed part is TdxClaims.
+Status AppraiseTdxTypedClaims(const VerifiedClaims& claims, const Policy& policy);
+
+// Verification then appraisal, claims of kind tdx-quote: for tests and
+// tools that hold one bare quote.
 Status VerifyTdxQuote(ByteView quote, const Binding* binding,
                       const Policy& policy, std::time_t now,
                       VerifiedClaims* out);
 
-const EvidenceVerifier* TdxQuoteVerifier();
+// Kinds whose claims are TdxClaims share the TDX appraisal; VerifyAs
+// checks a quote whose REPORTDATA must be report_data (nullptr: not
+// compared) and fills TDX claims of this kind.
+class TdxFamilyKind : public EvidenceKind {
+ public:
+  Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override;
+
+ protected:
+  Status VerifyAs(const EvidenceItem& item, const Binding* report_data,
+                  const VerifyContext& ctx, VerifiedClaims* out) const;
+};
+
+// The registry's entries (verify/kind_registry.cpp).
+const EvidenceKind* TdxQuoteKind();
+// REPORTDATA = SHA-512(binding) (trustauthority-cli).
+const EvidenceKind* TdxQuoteSha512Kind();
 
 // The quote's QE report must come from Intel's TD quoting enclave.
 Status CheckIntelTdQeIdentity(const SgxReportBody& qe_report);
-// "tdx-quote-sha512": REPORTDATA = SHA-512(binding) (trustauthority-cli).
-const EvidenceVerifier* TdxQuoteSha512Verifier();
 
 }  // namespace ra

@@ -18,35 +18,11 @@
 namespace ra {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* p) const { BIO_free(p); }
-};
-struct StoreFree {
-  void operator()(X509_STORE* p) const { X509_STORE_free(p); }
-};
-struct StoreCtxFree {
-  void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
-};
 struct StackFree {
   void operator()(STACK_OF(X509) * p) const { sk_X509_free(p); }
 };
 struct CrlStackFree {
   void operator()(STACK_OF(X509_CRL) * p) const { sk_X509_CRL_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct SigFree {
-  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
-};
-struct ParamBldFree {
-  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
 };
 
 constexpr size_t kMaxPem = 1 << 20;
@@ -56,7 +32,7 @@ constexpr size_t kMaxPem = 1 << 20;
 Status LoadPemCerts(const std::string& pem, const std::string& what,
                     std::vector<X509Ptr>* out, size_t max_certs) {
   if (pem.size() > kMaxPem) return Status::Fail(what, "PEM too large");
-  std::unique_ptr<BIO, BioFree> bio(
+  BioPtr bio(
       BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return Status::Fail(what, "out of memory");
   std::vector<X509Ptr> certs;
@@ -151,7 +127,7 @@ Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out) {
   X509CrlPtr crl(d2i_X509_CRL(nullptr, &p, static_cast<long>(data.size)));
   if (!crl) {
     ERR_clear_error();
-    std::unique_ptr<BIO, BioFree> bio(
+    BioPtr bio(
         BIO_new_mem_buf(data.data, static_cast<int>(data.size)));
     if (bio)
       crl.reset(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
@@ -167,11 +143,11 @@ Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
                        const std::string& check) {
   if (!leaf) return Status::Fail(check, "no leaf certificate");
   if (anchors.empty()) return Status::Fail(check, "no trust anchor");
-  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
+  X509StorePtr store(X509_STORE_new());
   std::unique_ptr<STACK_OF(X509), StackFree> chain(sk_X509_new_null());
   std::unique_ptr<STACK_OF(X509_CRL), CrlStackFree> crl_stack(
       sk_X509_CRL_new_null());
-  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
+  X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!store || !chain || !crl_stack || !ctx)
     return Status::Fail(check, "out of memory");
   for (X509* a : anchors)
@@ -238,15 +214,15 @@ Status P256KeyFromRaw(ByteView xy, const std::string& check, EvpPkeyPtr* out) {
   uint8_t point[65];
   point[0] = 0x04;  // uncompressed SEC1 point
   memcpy(point + 1, xy.data, 64);
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld ||
       !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME,
                                        "prime256v1", 0) ||
       !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY,
                                         point, sizeof(point)))
     return Status::Fail(check, "out of memory");
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld.get()));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> pctx(
+  OsslParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+  EvpPkeyCtxPtr pctx(
       EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   EVP_PKEY* k = nullptr;
   if (!params || !pctx || EVP_PKEY_fromdata_init(pctx.get()) != 1 ||
@@ -257,7 +233,7 @@ Status P256KeyFromRaw(ByteView xy, const std::string& check, EvpPkeyPtr* out) {
   EvpPkeyPtr key(k);
   // fromdata decodes the point; an explicit public-key check makes the
   // on-curve requirement independent of provider internals.
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> cctx(
+  EvpPkeyCtxPtr cctx(
       EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!cctx || EVP_PKEY_public_check(cctx.get()) != 1) {
     ERR_clear_error();
@@ -267,28 +243,38 @@ Status P256KeyFromRaw(ByteView xy, const std::string& check, EvpPkeyPtr* out) {
   return Status();
 }
 
-Status VerifyEcdsaP256Raw(EVP_PKEY* key, ByteView msg, ByteView sig,
-                          const std::string& check) {
-  if (sig.size != 64) return Status::Fail(check, "signature is not 64 bytes");
-  std::unique_ptr<ECDSA_SIG, SigFree> es(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(sig.data, 32, nullptr);
-  BIGNUM* s = BN_bin2bn(sig.data + 32, 32, nullptr);
+Status EcdsaRawToDer(ByteView sig, size_t coord_len, const std::string& check, Bytes* der) {
+  if (sig.size != 2 * coord_len)
+    return Status::Fail(check, "ECDSA signature is " + std::to_string(sig.size) +
+                                   " bytes, not " + std::to_string(2 * coord_len));
+  EcdsaSigPtr es(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(sig.data, static_cast<int>(coord_len), nullptr);
+  BIGNUM* s = BN_bin2bn(sig.data + coord_len, static_cast<int>(coord_len), nullptr);
   if (!es || !r || !s || ECDSA_SIG_set0(es.get(), r, s) != 1) {
     BN_free(r);
     BN_free(s);
     return Status::Fail(check, "out of memory");
   }
-  unsigned char* der = nullptr;
-  int der_len = i2d_ECDSA_SIG(es.get(), &der);
-  if (der_len <= 0) return Status::Fail(check, "cannot encode signature");
-  std::unique_ptr<unsigned char, void (*)(unsigned char*)> der_owner(
-      der, [](unsigned char* p) { OPENSSL_free(p); });
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> md(EVP_MD_CTX_new());
+  unsigned char* buf = nullptr;
+  int len = i2d_ECDSA_SIG(es.get(), &buf);
+  if (len <= 0) return Status::Fail(check, "cannot encode signature");
+  der->assign(buf, buf + len);
+  OPENSSL_free(buf);
+  return Status();
+}
+
+Status VerifyEcdsaP256Raw(EVP_PKEY* key, ByteView msg, ByteView sig,
+                          const std::string& check) {
+  if (sig.size != 64) return Status::Fail(check, "signature is not 64 bytes");
+  Bytes der_sig;
+  RA_RETURN_IF_ERROR(EcdsaRawToDer(sig, 32, check, &der_sig));
+  const unsigned char* der = der_sig.data();
+  size_t der_len = der_sig.size();
+  EvpMdCtxPtr md(EVP_MD_CTX_new());
   if (!md ||
       EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha256(), nullptr, key) != 1)
     return Status::Fail(check, OpenSslError());
-  int rc = EVP_DigestVerify(md.get(), der, static_cast<size_t>(der_len),
-                            msg.data, msg.size);
+  int rc = EVP_DigestVerify(md.get(), der, der_len, msg.data, msg.size);
   ERR_clear_error();
   if (rc != 1) return Status::Fail(check, "signature does not verify");
   return Status();

@@ -12,22 +12,11 @@
 #include <vector>
 
 #include "common/openssl_error.h"
+#include "common/openssl_ptr.h"
 #include "common/status.h"
 
 namespace ra {
 
-struct X509Free {
-  void operator()(X509* p) const { X509_free(p); }
-};
-struct X509CrlFree {
-  void operator()(X509_CRL* p) const { X509_CRL_free(p); }
-};
-struct EvpPkeyFree {
-  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using X509CrlPtr = std::unique_ptr<X509_CRL, X509CrlFree>;
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
 // Every certificate in a PEM text (at least one, at most max_certs).
 // Text outside PEM blocks (a trailing NUL, say) is ignored.
@@ -75,6 +64,9 @@ Status P256KeyOfCert(X509* cert, const std::string& check, EvpPkeyPtr* out);
 Status P256KeyFromRaw(ByteView xy, const std::string& check, EvpPkeyPtr* out);
 
 // ECDSA-P256-SHA256 signature sig (r || s, 64 bytes) over msg.
+// r||s (each coord_len bytes, big-endian) as a DER ECDSA-Sig-Value.
+Status EcdsaRawToDer(ByteView sig, size_t coord_len, const std::string& check, Bytes* der);
+
 Status VerifyEcdsaP256Raw(EVP_PKEY* key, ByteView msg, ByteView sig,
                           const std::string& check);
 

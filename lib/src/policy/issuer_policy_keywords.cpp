@@ -1,0 +1,79 @@
+// The attestation-service token section's keywords (docs/policy.md): whom
+// to trust to sign tokens, and how to reach their keys.  Values are
+// recorded here; the key files are loaded by verify/policy_materials.cpp.
+#include <algorithm>
+#include <string>
+
+#include "parse/jwt_token.h"
+#include "policy/policy_keywords.h"
+
+namespace ra {
+namespace {
+
+Status ApplyIssuer(const PolicyLine& l, Policy* p) {
+  std::string norm;
+  Status s = NormalizeHttpsUrl(l.tok[1], &norm);
+  if (!s.ok()) return Status::Fail("Issuer: " + s.detail());
+  if (std::find(p->issuers.begin(), p->issuers.end(), norm) != p->issuers.end())
+    return Status::Fail("duplicate Issuer " + norm);
+  p->issuers.push_back(norm);
+  return Status();
+}
+
+Status ApplyIssuerKeys(const PolicyLine& l, Policy* p) {
+  p->issuer_keys_file = l.Resolve(l.tok[1]);
+  return Status();
+}
+
+Status ApplyIssuerKey(const PolicyLine& l, Policy* p) {
+  for (const auto& kp : p->issuer_key_pems)
+    if (kp.first == l.tok[1]) return Status::Fail("IssuerKey: kid '" + l.tok[1] + "' given twice");
+  p->issuer_key_pems.emplace_back(l.tok[1], l.Resolve(l.tok[2]));
+  return Status();
+}
+
+Status ApplyIssuerCa(const PolicyLine& l, Policy* p) {
+  p->issuer_ca_file = l.Resolve(l.tok[1]);
+  return Status();
+}
+
+// Only "none" (exactly) turns the cache off; a directory called so is
+// still reachable as ./none.  The directory is not checked here: a cache
+// problem must never stop verification, so it is judged, and ignored if
+// need be, each time it is used (jwks_fetcher.cpp).
+Status ApplyIssuerKeyCache(const PolicyLine& l, Policy* p) {
+  if (l.tok[1] == "none") {
+    p->issuer_key_cache.clear();
+  } else {
+    if (LowerAscii(l.tok[1]) == "none")
+      return Status::Fail("IssuerKeyCache: '" + l.tok[1] + "': write none, or ./" + l.tok[1] +
+                          " for a directory of that name");
+    p->issuer_key_cache = l.Resolve(l.tok[1]);
+  }
+  p->issuer_key_cache_given = true;
+  return Status();
+}
+
+}  // namespace
+
+std::vector<PolicyKeyword> IssuerPolicyKeywords() {
+  return {
+      {"Issuer", 1, true, false, ApplyIssuer},
+      {"IssuerKeys", 1, false, false, ApplyIssuerKeys},
+      {"IssuerKey", 2, true, false, ApplyIssuerKey},
+      {"IssuerCA", 1, false, false, ApplyIssuerCa},
+      {"IssuerKeyCache", 1, false, false, ApplyIssuerKeyCache},
+  };
+}
+
+// Accepting tokens without naming whom to trust would leave the issuer to
+// the token; refuse rather than guess.
+Status FinishIssuerPolicy(Policy* p) {
+  bool tokens = std::find(p->accepted_types.begin(), p->accepted_types.end(),
+                          kEvidenceMaaToken) != p->accepted_types.end();
+  if (tokens && p->issuers.empty())
+    return Status::Fail("AcceptEvidence maa-token needs at least one Issuer");
+  return Status();
+}
+
+}  // namespace ra

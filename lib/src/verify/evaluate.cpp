@@ -1,0 +1,77 @@
+#include "verify/evaluate.h"
+
+#include <algorithm>
+
+namespace ra {
+namespace {
+
+bool Contains(const std::vector<std::string>& list, const std::string& s) {
+  return std::find(list.begin(), list.end(), s) != list.end();
+}
+
+std::string Received(const std::vector<EvidenceItem>& items) {
+  std::string r;
+  for (const EvidenceItem& it : items) r += (r.empty() ? "" : ",") + it.type;
+  return r.empty() ? std::string("nothing") : r;
+}
+
+Status VerifyOne(const EvidenceKind& kind, const EvidenceItem& item,
+                 const std::vector<EvidenceItem>& all, const VerifyContext& ctx,
+                 VerifiedClaims* claims) {
+  RA_RETURN_IF_ERROR(kind.Verify(item, all, ctx, claims));
+  RA_RETURN_IF_ERROR(kind.Appraise(*claims, *ctx.policy));
+  if (claims->kind.empty()) claims->kind = item.type;
+  return Status();
+}
+
+}  // namespace
+
+Status Evaluate(const std::vector<EvidenceItem>& items, const Policy& policy,
+                const Binding* binding, std::time_t now, Verdict* out) {
+  VerifyContext ctx;
+  ctx.policy = &policy;
+  if (binding) ctx.binding = *binding;
+  ctx.check_binding = binding != nullptr;
+  ctx.now = now != 0 ? now : std::time(nullptr);
+  Verdict v;
+  for (size_t i = 0; i < items.size(); i++) {
+    const EvidenceItem& item = items[i];
+    if (!Contains(policy.accepted_types, item.type)) continue;
+    const EvidenceKind* kind = FindKind(item.type);
+    if (kind == nullptr) continue;
+    VerifiedItem vi;
+    vi.index = i;
+    // One refused item refuses all: a server that sends a good and a bad
+    // quote is not one we can reason about.
+    RA_RETURN_IF_ERROR(VerifyOne(*kind, item, items, ctx, &vi.claims));
+    v.summary += (v.summary.empty() ? "" : "; ") + kind->Summary(vi.claims);
+    v.items.push_back(std::move(vi));
+  }
+  for (const std::string& t : policy.required_types) {
+    bool present = std::any_of(items.begin(), items.end(),
+                               [&](const EvidenceItem& it) { return it.type == t; });
+    if (!present)
+      return Status::Fail("evidence", "policy requires " + t + " (received " +
+                                          Received(items) + ")");
+  }
+  if (v.items.empty())
+    return Status::Fail("evidence", "none of an accepted type (policy accepts " +
+                                        AcceptedKindsList(policy) + "; received " +
+                                        Received(items) + ")");
+  if (out) *out = std::move(v);
+  return Status();
+}
+
+std::string AcceptedKindsList(const Policy& policy) {
+  std::string list;
+  for (const std::string& t : policy.accepted_types) {
+    list += (list.empty() ? "" : ",") + t;
+    // The server sends only the kinds asked for; a kind that needs a
+    // companion item asks for it too (it is not verified on its own).
+    if (const EvidenceKind* k = FindKind(t))
+      for (const std::string& c : k->companions()) list += "," + c;
+  }
+  return list;
+}
+
+}  // namespace ra

@@ -1,0 +1,270 @@
+// ssh-attest's evidence subcommands: inspect, verify, token-claims, quote.
+// verify goes through the library's front door (ra::Evaluate), so it
+// checks every evidence kind the library knows.
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/base64.h"
+#include "common/bytes_util.h"
+#include "common/evidence.h"
+#include "common/evidence_bundle.h"
+#include "parse/jwt_token.h"
+#include "parse/tdx_quote.h"
+#include "policy/policy.h"
+#include "provider/sim_tdx_authority.h"
+#include "verify/evaluate.h"
+
+#include "cli.h"
+
+namespace ssh_attest {
+namespace {
+
+std::string Field(const ra::VerifiedClaims& c, const char* name) {
+  return ra::ClaimField(c, name);
+}
+
+void PrintTokenClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) {
+  if (Field(c, "generic") == "yes") {
+    // Signature, issuer and times hold, but we know no binding or
+    // reference-value claims for this kind of token.
+    std::string at = Field(c, "attestation_type");
+    std::printf("verified %s (generic; attestation type %s; TDX claim checks not "
+                "applicable): issuer=%s alg=%s kid=%s iat=%s exp=%s policy=%s "
+                "report-data=NOT-CHECKED\n",
+                c.kind.c_str(), at.empty() ? "none" : at.c_str(), Field(c, "issuer").c_str(),
+                Field(c, "alg").c_str(), Field(c, "kid").c_str(), Field(c, "iat").c_str(),
+                Field(c, "exp").c_str(), pol);
+    return;
+  }
+  std::string mrtd = Field(c, "mrtd");
+  std::printf("verified %s (%s): issuer=%s alg=%s kid=%s mrtd=%s debug=%s policy=%s "
+              "report-data=%s\n",
+              c.kind.c_str(), Field(c, "attestation_type").c_str(), Field(c, "issuer").c_str(),
+              Field(c, "alg").c_str(), Field(c, "kid").c_str(),
+              mrtd.empty() ? "absent" : mrtd.c_str(), Field(c, "debug").c_str(), pol,
+              bound ? "matches" : "NOT-CHECKED(no --report-data)");
+}
+
+// One line per verified item: quotes by version, tokens by issuer.
+void PrintClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) {
+  if (!Field(c, "issuer").empty()) return PrintTokenClaims(c, pol, bound);
+  std::string tcb = Field(c, "tcb_status");
+  if (tcb == "not evaluated") tcb = "not-evaluated(no Collateral)";
+  std::printf("verified %s v%s: mrtd=%s fmspc=%s tcb=%s debug=%s policy=%s report-data=%s\n",
+              c.kind.c_str(), Field(c, "version").c_str(), Field(c, "mrtd").c_str(),
+              Field(c, "fmspc").c_str(), tcb.c_str(), Field(c, "debug").c_str(), pol,
+              bound ? "matches" : "NOT-CHECKED(no --report-data)");
+}
+
+// One bundle item for inspect: its type and size, and what it holds,
+// decoded but NOT verified: a TDX quote's fields, a token's header and
+// claims, a JSON document, or else the bytes in base64.
+json_t* InspectItem(const ra::EvidenceItem& item) {
+  json_t* j = json_object();
+  json_object_set_new(j, "type", json_string(item.type.c_str()));
+  json_object_set_new(j, "size", json_integer(static_cast<json_int_t>(item.data.size())));
+  std::string text(item.data.begin(), item.data.end());
+  ra::TdxQuote q;
+  ra::JwtToken tok;
+  ra::JsonPtr doc;
+  if (ra::ParseTdxQuote(item.data, &q).ok()) {
+    json_object_set_new(j, "quote", json_loads(ra::TdxQuoteToJson(q).c_str(), 0, nullptr));
+  } else if (LooksLikeToken(item.data) && ra::ParseJwt(text, &tok).ok()) {
+    json_object_set(j, "token_header", tok.header.get());
+    json_object_set(j, "token_claims_unverified", tok.payload.get());
+  } else if (ra::ParseJsonObject(text, "item", &doc).ok()) {
+    json_object_set(j, "json", doc.get());
+  } else {
+    json_object_set_new(j, "base64", json_string(ra::Base64Encode(item.data).c_str()));
+  }
+  return j;
+}
+
+// A bare quote prints as before (its fields); a bundle as every item.
+}  // namespace
+
+int CmdInspect(int argc, char** argv) {
+  Args a;
+  std::string err = ParseArgs(argc, argv, {}, &a);
+  if (!err.empty()) return Usage(err);
+  if (a.positional.size() != 1) return Usage("inspect wants one FILE");
+  std::vector<ra::EvidenceItem> items;
+  bool bundle = false;
+  int rc = LoadItems(a.positional[0], a, &items, &bundle);
+  if (rc != kExitOk) return rc;
+  ra::TdxQuote q;
+  if (!bundle && items.size() == 1 && ra::ParseTdxQuote(items[0].data, &q).ok()) {
+    std::printf("%s\n", ra::TdxQuoteToJson(q).c_str());
+    return kExitOk;
+  }
+  ra::JsonPtr out(json_object());
+  json_t* arr = json_array();
+  json_object_set_new(out.get(), "version", json_integer(ra::kEvidenceBundleVersion));
+  json_object_set_new(out.get(), "items", arr);
+  for (const ra::EvidenceItem& item : items) json_array_append_new(arr, InspectItem(item));
+  std::printf("%s\n", ra::JsonDump(out.get(), true).c_str());
+  return kExitOk;
+}
+
+namespace {
+
+// The policy must accept what the file holds; said before verifying, with
+// the keyword that would accept it.
+int CheckAccepted(const std::vector<ra::EvidenceItem>& items, const ra::Policy& policy) {
+  for (const ra::EvidenceItem& it : items) {
+    const ra::EvidenceKind* kind = ra::FindKind(it.type);
+    if (kind == nullptr) continue;  // a companion, or unknown
+    if (std::find(policy.accepted_types.begin(), policy.accepted_types.end(), it.type) !=
+        policy.accepted_types.end())
+      return kExitOk;
+  }
+  std::string types;
+  for (const ra::EvidenceItem& it : items)
+    if (ra::FindKind(it.type)) types += (types.empty() ? "" : ",") + it.type;
+  if (types.empty()) return Failure("evidence: no item of a known type in the file");
+  return Failure("policy: " + policy.source + " does not accept " + types + " (AcceptEvidence " +
+                 types + ")");
+}
+
+}  // namespace
+
+int CmdVerify(int argc, char** argv) {
+  Args a;
+  std::string err = ParseArgs(
+      argc, argv,
+      {{"--report-data", true}, {"--policy", true}, {"--at", true}, {"--runtime-data", true}},
+      &a);
+  if (!err.empty()) return Usage(err);
+  if (a.positional.size() != 1) return Usage("verify wants one FILE");
+  ra::Binding binding{};
+  const bool bound = Has(a, "--report-data");
+  if (bound) {
+    err = ParseBinding(a.opts["--report-data"], &binding);
+    if (!err.empty()) return Usage(err);
+  }
+  std::time_t now = 0;
+  if (Has(a, "--at") && !ParseTime(a.opts["--at"], &now))
+    return Usage("--at wants an RFC 3339 time such as 2023-06-20T00:00:00Z or seconds "
+                 "since the epoch, not '" + a.opts["--at"] + "'");
+  ra::Policy policy;
+  if (Has(a, "--policy")) {
+    ra::Status s = ra::LoadPolicyFile(a.opts["--policy"], &policy);
+    if (!s.ok()) return Failure(s.message());
+  }
+  std::vector<ra::EvidenceItem> items;
+  int rc = LoadItems(a.positional[0], a, &items);
+  if (rc == kExitOk) rc = CheckAccepted(items, policy);
+  if (rc != kExitOk) return rc;
+  ra::Verdict verdict;
+  ra::Status s = ra::Evaluate(items, policy, bound ? &binding : nullptr, now, &verdict);
+  if (!s.ok()) return Failure(s.message());
+  const char* pol = Has(a, "--policy") ? policy.source.c_str() : "default";
+  for (const ra::VerifiedItem& vi : verdict.items) PrintClaims(vi.claims, pol, bound);
+  return kExitOk;
+}
+
+// Decodes without verifying, for looking at a token; the output says so.
+int CmdTokenClaims(int argc, char** argv) {
+  Args a;
+  std::string err = ParseArgs(argc, argv, {}, &a);
+  if (!err.empty()) return Usage(err);
+  if (a.positional.size() != 1) return Usage("token-claims wants one FILE");
+  std::string text;
+  ra::Status s = ra::ReadTextFileBounded(a.positional[0], ra::kMaxJwtLen + 64, &text);
+  if (!s.ok()) return Failure(s.message());
+  ra::JwtToken tok;
+  s = ra::ParseJwt(text, &tok);
+  if (!s.ok()) return Failure(s.message());
+  ra::JsonPtr out(json_object());
+  if (!out ||
+      json_object_set_new(out.get(), "verified", json_false()) != 0 ||
+      json_object_set_new(out.get(), "note",
+                          json_string("UNVERIFIED: decoded only; signature, issuer, "
+                                      "times and claims were NOT checked")) != 0 ||
+      json_object_set(out.get(), "header", tok.header.get()) != 0 ||
+      json_object_set(out.get(), "claims", tok.payload.get()) != 0)
+    return Failure("internal error: out of memory");
+  std::printf("%s\n", ra::JsonDump(out.get(), true).c_str());
+  return kExitOk;
+}
+
+namespace {
+
+// The raw form: -o gets the quote whichever way the provider makes it
+// (raw, SHA-512 of the binding, Azure); an Azure provider's runtime JSON
+// and service token go to --runtime-data and --token.  Asking for a
+// companion the provider did not produce is an error, not an empty file.
+int WriteRawItems(const Args& a, const std::vector<ra::EvidenceItem>& items) {
+  auto find = [&](const char* type) -> const ra::EvidenceItem* {
+    for (const auto& item : items)
+      if (item.type == type) return &item;
+    return nullptr;
+  };
+  const ra::EvidenceItem* quote = nullptr;
+  for (const auto& item : items)
+    if (!quote && LooksLikeQuote(item.data)) quote = &item;
+  if (!quote) return Failure("provider: no quote produced");
+  const struct {
+    const char* opt;
+    const char* type;
+  } companions[] = {{"--runtime-data", ra::kEvidenceAzureRuntimeData},
+                    {"--token", ra::kEvidenceMaaToken}};
+  for (const auto& c : companions)
+    if (Has(a, c.opt) && !find(c.type))
+      return Failure(std::string("provider: no ") + c.type + " produced (" + c.opt + ")");
+  int rc = WriteOut(a.opts.at("-o"), quote->data);
+  for (const auto& c : companions)
+    if (rc == kExitOk && Has(a, c.opt)) rc = WriteOut(a.opts.at(c.opt), find(c.type)->data);
+  return rc;
+}
+
+}  // namespace
+
+// -o gets an evidence bundle of every item the provider produced (tokens
+// included), or, with --raw / --runtime-data / --token, the raw items.
+int CmdQuote(int argc, char** argv) {
+  Args a;
+  std::string err = ParseArgs(argc, argv,
+                              {{"--provider", true},
+                               {"--report-data", true},
+                               {"-o", true},
+                               {"--raw", false},
+                               {"--runtime-data", true},
+                               {"--token", true}},
+                              &a);
+  if (!err.empty()) return Usage(err);
+  if (!a.positional.empty()) return Usage("quote takes no positional argument");
+  for (const char* o : {"--provider", "--report-data", "-o"})
+    if (!Has(a, o)) return Usage(std::string("quote needs ") + o);
+  ra::Binding binding{};
+  err = ParseBinding(a.opts["--report-data"], &binding);
+  if (!err.empty()) return Usage(err);
+
+  std::unique_ptr<ra::EvidenceProvider> provider;
+  ra::Status s = ra::OpenProvider(a.opts["--provider"], &provider);
+  if (!s.ok()) return Failure(s.message());
+  std::vector<ra::EvidenceItem> items;
+  s = provider->Collect(binding, &items);
+  if (!s.ok()) return Failure(s.message());
+  if (Has(a, "--raw") || Has(a, "--runtime-data") || Has(a, "--token"))
+    return WriteRawItems(a, items);
+  std::string json;
+  s = ra::EvidenceBundleJson(items, &json);
+  if (!s.ok()) return Failure(s.message());
+  return WriteOut(a.opts["-o"], ra::Bytes(json.begin(), json.end()));
+}
+
+}  // namespace ssh_attest

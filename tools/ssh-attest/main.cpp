@@ -1,0 +1,68 @@
+// ssh-attest: the attestation library from the command line.  Operators
+// use it to look at evidence, check a policy against a captured quote, and
+// set up the software TDX; scripts rely on its contract: results (and
+// nothing else) on stdout, one "ssh-attest: ..." line on stderr naming the
+// failed check, exit 0 ok / 1 refused or failed / 2 usage.
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/base64.h"
+#include "common/bytes_util.h"
+#include "common/evidence.h"
+#include "common/evidence_bundle.h"
+#include "parse/jwt_token.h"
+#include "parse/tdx_quote.h"
+#include "policy/policy.h"
+#include "provider/sim_tdx_authority.h"
+#include "verify/evaluate.h"
+
+#include "cli.h"
+#include "known_cmd.h"
+
+int TpmInitCommand(int argc, char** argv);  // tpm_init_cmd.cpp
+
+using namespace ssh_attest;  // NOLINT: the subcommands and the exit contract
+
+int main(int argc, char** argv) {
+  // A peer closing mid-write (issuer key fetch) must be an error, not death.
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    if (argc < 2) return Usage("");
+    std::string cmd = argv[1];
+    if (cmd == "-h" || cmd == "--help" || cmd == "help" ||
+        (argc == 3 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0))) {
+      std::fputs(kUsage, stdout);
+      return kExitOk;
+    }
+    if (cmd == "--version" || cmd == "-V") {
+      std::printf("ssh-attest (%s)\n", ra_version());
+      return kExitOk;
+    }
+    if (cmd == "inspect") return CmdInspect(argc - 2, argv + 2);
+    if (cmd == "verify") return CmdVerify(argc - 2, argv + 2);
+    if (cmd == "token-claims") return CmdTokenClaims(argc - 2, argv + 2);
+    if (cmd == "quote") return CmdQuote(argc - 2, argv + 2);
+    if (cmd == "sim-init") return CmdSimInit(argc - 2, argv + 2);
+    if (cmd == "sim-tdreport") return CmdSimTdReport(argc - 2, argv + 2);
+    if (cmd == "tpm-init") return TpmInitCommand(argc - 2, argv + 2);
+    if (cmd == "known") return KnownCommand(argc - 2, argv + 2);
+    return Usage("unknown command '" + cmd + "'");
+  } catch (const std::exception& e) {
+    return Failure(std::string("internal error: ") + e.what());
+  } catch (...) {
+    return Failure("internal error");
+  }
+}

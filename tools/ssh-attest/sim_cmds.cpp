@@ -1,0 +1,76 @@
+// ssh-attest's software-TDX subcommands: sim-init, sim-tdreport.
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/base64.h"
+#include "common/bytes_util.h"
+#include "common/evidence.h"
+#include "common/evidence_bundle.h"
+#include "parse/jwt_token.h"
+#include "parse/tdx_quote.h"
+#include "policy/policy.h"
+#include "provider/sim_tdx_authority.h"
+#include "verify/evaluate.h"
+
+#include "cli.h"
+
+namespace ssh_attest {
+
+// The sim TD's TD report for REPORTDATA, base64 on stdout: what the vTPM
+// test fixture puts into its HCL report (regress/azure/paravisor.py).
+int CmdSimTdReport(int argc, char** argv) {
+  Args a;
+  std::string err = ParseArgs(argc, argv, {{"--report-data", true}}, &a);
+  if (!err.empty()) return Usage(err);
+  if (a.positional.size() != 1 || !Has(a, "--report-data"))
+    return Usage("sim-tdreport wants DIR and --report-data HEX");
+  ra::Binding rd{};
+  err = ParseBinding(a.opts["--report-data"], &rd);
+  if (!err.empty()) return Usage(err);
+  ra::Bytes report;
+  ra::Status s = ra::SimMakeTdReport(a.positional[0], rd, &report);
+  if (!s.ok()) return Failure(s.message());
+  std::printf("%s\n", ra::Base64Encode(report).c_str());
+  return kExitOk;
+}
+
+int CmdSimInit(int argc, char** argv) {
+  Args a;
+  std::string err = ParseArgs(argc, argv, {{"--mrtd", true}, {"--debug", false}}, &a);
+  if (!err.empty()) return Usage(err);
+  if (a.positional.size() != 1) return Usage("sim-init wants one DIR");
+  ra::SimInitOptions opt;
+  opt.debug = Has(a, "--debug");
+  if (Has(a, "--mrtd")) {
+    opt.mrtd_hex = a.opts["--mrtd"];
+    ra::Bytes b;
+    if (opt.mrtd_hex.size() != 96 || !ra::HexDecode(opt.mrtd_hex, &b).ok())
+      return Usage("--mrtd wants 96 hex digits (48 bytes)");
+  }
+  const std::string& dir = a.positional[0];
+  ra::Status s = ra::SimInit(dir, opt);
+  if (!s.ok()) return Failure(s.message());
+  // The result is the policy line that trusts this sim, with an absolute
+  // path so it works from any policy file: `sim-init DIR >> policy`.
+  char abs[PATH_MAX];
+  std::string root = std::string(realpath(dir.c_str(), abs) ? abs : dir.c_str()) + "/" +
+                     ra::kSimRootPem;
+  if (root.find_first_of(" \t#=") != std::string::npos) root = "\"" + root + "\"";
+  std::printf("TrustAnchor tdx %s\n", root.c_str());
+  return kExitOk;
+}
+
+}  // namespace ssh_attest
