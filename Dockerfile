@@ -34,9 +34,11 @@ RUN for f in /stage/usr/local/bin/* /stage/usr/local/sbin/* \
 # --- runtime: the installed tree, its libraries, the demo ---
 FROM ${BASE}
 COPY --from=build /runtime-packages /tmp/runtime-packages
+# libtss2-tcti-device0: loaded by libtss2-tctildr at run time (dlopen, so
+# not in ldd's list) when the azure-vtpm provider opens /dev/tpmrm0.
 RUN apt-get update -q \
     && DEBIAN_FRONTEND=noninteractive xargs -a /tmp/runtime-packages \
-        apt-get install -y -q --no-install-recommends \
+        apt-get install -y -q --no-install-recommends libtss2-tcti-device0 \
     && apt-get clean && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages
 COPY --from=build /stage/ /
 # sshd's privilege separation user and chroot, its pid directory.

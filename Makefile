@@ -107,7 +107,7 @@ check-deb: all
 # Debian's packages (no registry needed), and its demo run once.
 check-docker:
 	@scripts/install-deps.sh --docker
-	scripts/check-docker.sh
+	JOBS=$(JOBS) scripts/check-docker.sh
 
 regen-patches:
 	scripts/regen-patches.sh

@@ -16,6 +16,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out="$top/build/docker"
 mkdir -p "$out"
+# shellcheck source=/dev/null
 . /etc/os-release
 codename=${VERSION_CODENAME:?no VERSION_CODENAME in /etc/os-release}
 base=${RA_BASE_IMAGE:-localhost/ra-ssh-base:$codename}
@@ -76,6 +77,7 @@ if ! pm run --rm "$base" true 2>/dev/null; then
 	command -v runc >/dev/null ||
 	    die "podman run fails here; apt-get install runc for the fallback"
 	PODMAN_OPTS="${PODMAN_OPTS:-} --runtime runc --cgroup-manager cgroupfs"
+	# shellcheck disable=SC3045  # ulimit -n: dash and bash have it
 	run_opts="--ulimit nofile=$(ulimit -n):$(ulimit -n) --ulimit nproc=4096:4096"
 	# shellcheck disable=SC2086
 	pm run --rm $run_opts "$base" true ||
@@ -96,8 +98,8 @@ nice -n 10 podman ${PODMAN_OPTS:-} build --isolation chroot $run_opts \
 echo "check-docker: built $image in $(( $(date +%s) - start )) s," \
     "$(pm image inspect --format '{{.Size}}' "$image") bytes" >&2
 
-# shellcheck disable=SC2086
 rc=0
+# shellcheck disable=SC2086
 pm run --rm $run_opts "$image" > "$out/demo.log" 2>&1 || rc=$?
 sed 's/^/  /' "$out/demo.log" >&2
 [ $rc -eq 0 ] || die "the demo exited $rc"
