@@ -15,6 +15,8 @@
 #   make check-install  install into a scratch DESTDIR and run it there
 #   make deb      build/deb/ra-ssh_*.deb (/opt/ra-ssh, /etc/ra-ssh)
 #   make check-deb  install that package here, connect with it, purge it
+#   make check-docker  build the Dockerfile with podman (base image made by
+#                 mmdebstrap) and run its demo
 #
 BUILD   := $(CURDIR)/build
 # The tests' staged build; make install has its own (scripts/install.sh).
@@ -37,7 +39,7 @@ UPSTREAM_CI_TESTS ?= connect-privsep exit-status transfer stderr-data scp \
 	sftp-cmds forwarding sshcfgparse cfgparse
 
 .PHONY: all deps lib openssh check check-unit check-e2e demo clean regen-patches \
-	bench fuzz check-upstream check-upstream-ci install check-install deb check-deb
+	bench fuzz check-upstream check-upstream-ci install check-install deb check-deb check-docker
 
 all: openssh
 
@@ -100,6 +102,12 @@ deb: lib
 check-deb: all
 	@scripts/install-deps.sh --ship
 	regress/run.sh t-deb.sh
+
+# The Dockerfile, built with podman on a base image bootstrapped from
+# Debian's packages (no registry needed), and its demo run once.
+check-docker:
+	@scripts/install-deps.sh --docker
+	JOBS=$(JOBS) scripts/check-docker.sh
 
 regen-patches:
 	scripts/regen-patches.sh

@@ -1,9 +1,11 @@
 #!/bin/bash
 # make demo: an attested connection on the simulated TEE, then a refused one.
 # Everything lives in a temp dir and is removed on exit.
+# RA_DEMO_PREFIX=/usr/local runs an installed tree instead of the staged
+# build (the Dockerfile's default command).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-P="$top/build/prefix"
+P=${RA_DEMO_PREFIX:-$top/build/prefix}
 D=$(mktemp -d "${TMPDIR:-/tmp}/ra-demo.XXXXXX")
 chmod 755 "$D"
 pid=""
@@ -12,7 +14,10 @@ trap cleanup EXIT
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 if [ "$(id -u)" -eq 0 ]; then
-	mkdir -p "$top/build/empty"; chmod 755 "$top/build/empty"
+	# The staged build's privsep chroot (an installed one has its own).
+	if [ -z "${RA_DEMO_PREFIX:-}" ]; then
+		mkdir -p "$top/build/empty"; chmod 755 "$top/build/empty"
+	fi
 	id sshd >/dev/null 2>&1 || useradd -r -d /nonexistent -s /usr/sbin/nologin sshd
 fi
 

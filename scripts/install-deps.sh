@@ -11,6 +11,9 @@ pkgs="build-essential pkg-config cmake ccache rsync patch autoconf ca-certificat
 [ "${1:-}" = "--ship" ] && pkgs="$pkgs man-db lintian dpkg-dev"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-14-dev"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine"
+# --docker: make check-docker (base image bootstrap, podman; runc where
+# crun cannot run containers, see scripts/check-docker.sh).
+[ "${1:-}" = "--docker" ] && pkgs="$pkgs mmdebstrap podman runc"
 
 missing=""
 for p in $pkgs; do
