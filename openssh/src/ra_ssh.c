@@ -20,6 +20,7 @@
 #include "digest.h"
 #include "ssherr.h"
 #include "log.h"
+#include "misc.h"
 #include "ra_ssh.h"
 
 #include "ra_attest.h"
@@ -154,4 +155,28 @@ ra_provider_check(const char *provider, const char *cli_path,
 		fatal("AttestationProvider %s: %s", provider, err);
 	ra_provider_free(p);
 	free(spec);
+}
+
+/*
+ * One token request allowed?  A bucket of RA_SSH_MAX_REQUESTS, one more
+ * every RA_SSH_REQUEST_REFILL seconds: a session can re-attest for as long
+ * as it lives, a client cannot make the provider work flat out.
+ */
+int
+ra_rate_take(struct ra_rate *rate)
+{
+	double now = monotime_double();
+
+	if (rate->last == 0)
+		rate->tokens = RA_SSH_MAX_REQUESTS;
+	else if (now > rate->last) {
+		rate->tokens += (now - rate->last) / RA_SSH_REQUEST_REFILL;
+		if (rate->tokens > RA_SSH_MAX_REQUESTS)
+			rate->tokens = RA_SSH_MAX_REQUESTS;
+	}
+	rate->last = now;
+	if (rate->tokens < 1)
+		return 0;
+	rate->tokens -= 1;
+	return 1;
 }

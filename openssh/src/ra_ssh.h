@@ -52,9 +52,17 @@
 #define RA_SSH_MAX_ITEMS		16
 #define RA_SSH_MAX_TYPE_LEN		64
 #define RA_SSH_MAX_REASON_LEN		256
-#define RA_SSH_MAX_REQUESTS		4	/* token requests per connection */
+/*
+ * Token requests per connection are a rate, not a total, so that a long
+ * session can re-attest (AttestationInterval): a bucket of
+ * RA_SSH_MAX_REQUESTS, refilled by one every RA_SSH_REQUEST_REFILL seconds.
+ */
+#define RA_SSH_MAX_REQUESTS		4	/* token requests at once */
+#define RA_SSH_REQUEST_REFILL		2	/* seconds per further request */
 
 #define RA_DEFAULT_TIMEOUT		30	/* AttestationTimeout, seconds */
+#define RA_STAGE_POSTAUTH		0	/* AttestationStage */
+#define RA_STAGE_PREAUTH		1
 #define RA_SSH_STATE_DIR		"/run/ra-ssh"	/* sshd's monitor */
 #define RA_SSH_OUTAGE_LOG_INTERVAL	60	/* seconds */
 #define RA_DEFAULT_TRUSTAUTHORITY_CLI	"/usr/bin/trustauthority-cli"
@@ -71,6 +79,11 @@ void	ra_provider_check(const char *, const char *, const char *,
 	    const char *);
 int	ra_ssh_binding(const u_char *, size_t, const u_char *, size_t,
 	    const struct sshkey *, u_char [RA_SSH_BINDING_LEN]);
+struct ra_rate {
+	double	tokens;
+	double	last;		/* monotime_double(); 0: never used */
+};
+int	ra_rate_take(struct ra_rate *);
 
 /* ra_ssh_msg.c: the 248/249 payloads on plain sshbufs. */
 struct ra_evidence;
@@ -98,6 +111,9 @@ int	ra_hostfile_replace_entries(const char *, const char *, const char *,
 	    struct sshkey **, size_t, int, int, int);
 char	*ra_host_normalise(const char *);
 void	ra_client_check_policy(const char *, int);
+time_t	ra_client_reattest_time(void);
+void	ra_client_reattest_poll(struct ssh *);
+void	ra_client_init_dispatch(struct ssh *);
 
 /* ra_ssh_server.c */
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);

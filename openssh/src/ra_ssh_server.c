@@ -47,7 +47,7 @@ extern ServerOptions options;
 extern Authctxt *the_authctxt;
 
 static int ra_service_accepted;
-static int ra_requests;
+static struct ra_rate ra_requests;
 
 static int
 ra_send_response(struct ssh *ssh, struct sshbuf *payload)
@@ -106,7 +106,7 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	size_t len;
 	int r, failed;
 
-	if (++ra_requests > RA_SSH_MAX_REQUESTS)
+	if (!ra_rate_take(&ra_requests))
 		ssh_packet_disconnect(ssh, "too many attestation requests");
 	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
 	    (b = sshbuf_from(p, len)) == NULL ||
@@ -229,11 +229,20 @@ ra_server_init_dispatch(struct ssh *ssh)
 	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_REQUEST,
 	    &ra_server_input_service_request);
 	ssh_packet_set_input_hook(ssh, &ra_server_input_hook, NULL);
+	/*
+	 * AttestationPreauth: the service may have been accepted on this
+	 * connection before authentication, by the pre-auth process, and the
+	 * client re-attests (AttestationInterval) without asking again.
+	 */
+	if (options.attestation_preauth &&
+	    strcmp(options.attestation_provider, "none") != 0)
+		ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_REQUEST,
+		    &ra_input_token_request);
 }
 
 /*
- * Monitor side.  The provider is opened once per connection, on the first
- * request: that is after the session child was forked, so the unprivileged
+ * Monitor side.  The provider is opened for each request and closed after
+ * it, never held across the fork of the session child, so the unprivileged
  * child never holds a copy of the provider's state (the sim's keys).
  */
 static struct ra_provider *ra_provider;
@@ -364,6 +373,15 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 	debug_f("produced %zu evidence items", n);
 	ret = 0;
  out:
+	/*
+	 * Open per request, closed after it: a repeated request
+	 * (AttestationInterval) reports the machine as it is now (changed
+	 * provider state shows), and a request answered before
+	 * authentication (AttestationPreauth) leaves no provider state for
+	 * the session child forked later to inherit.
+	 */
+	ra_provider_free(ra_provider);
+	ra_provider = NULL;
 	explicit_bzero(binding, sizeof(binding));
 	ra_evidence_free(ev);
 	return ret;
