@@ -14,7 +14,8 @@ Cases:
   trailing        a valid request plus one byte: disconnect
   bad-version     version 2: answered with status 2 (unsupported), and a
                   valid request on the same connection still works
-  repeated        5 valid requests: 4 answers, then disconnect
+  repeated        4 valid requests answered, then 4 more at once: the
+                  rate limit (4 at once, one per 2 s) disconnects
   before-service  248 before the service request: UNIMPLEMENTED, the
                   connection goes on and attests normally
   before-auth     248 before user authentication: UNIMPLEMENTED, the
@@ -24,6 +25,15 @@ Cases:
                   UNIMPLEMENTED, the connection goes on
   hold            one valid request answered, then keep the connection
                   open for --hold seconds (other connections meanwhile)
+  rate            requests at the allowed rate keep being answered
+Before authentication (sshd with AttestationPreauth yes; "pre-off": without):
+  pre-good        service and one request answered, then authentication
+                  works on the same connection
+  pre-repeated    a second request before authentication: disconnect
+  pre-oversize, pre-nonce31, pre-truncated, pre-trailing: disconnect
+  pre-bad-version version 2: answered with status 2
+  pre-second-service  a second service request: disconnect
+  pre-off         the service request without AttestationPreauth: disconnect
 """
 import argparse
 import os
@@ -41,9 +51,11 @@ from ra_common import (  # noqa: E402
 
 class ClientTransport(paramiko.Transport):
     def _ra_service_accept(self, m):
-        if not self.is_authenticated():
+        name = m.get_text()
+        if name != SERVICE and not self.is_authenticated():
+            m.rewind()
             return self.auth_handler._parse_service_accept(m)
-        self.ra_put(("accept", m.get_text()))
+        self.ra_put(("accept", name))
 
     def _ra_token_response(self, m):
         self.ra_put(("249", m.get_remainder()))
@@ -146,7 +158,7 @@ def main():
     c = args.case
     nonce = os.urandom(32)
 
-    t = connect(args, auth=(c != "before-auth"))
+    t = connect(args, auth=(c != "before-auth" and not c.startswith("pre-")))
     if c == "no-request":
         ch = t.open_session(timeout=10)
         ch.exec_command("echo no-attestation-needed")
@@ -184,7 +196,57 @@ def main():
         service(t)
         for i in range(1, 5):
             good_request(t, "request %d" % i)
-        expect_disconnect(t, token_request(nonce), "request 5")
+        for i in range(4):
+            send_raw(t, MSG_TOKEN_REQUEST, token_request(os.urandom(32)))
+        ev = next_event(t, 10)
+        while ev[0] == "249":
+            ev = next_event(t, 10)
+        check(ev == ("closed",), "4 more at once: disconnect (%s)" % ev[0])
+    elif c == "rate":
+        service(t)
+        for i in range(1, 9):
+            good_request(t, "request %d" % i)
+            if i >= 4:
+                time.sleep(2.1)
+    elif c == "pre-good":
+        service(t)
+        good_request(t, "before authentication")
+        authenticate(t, args)
+        check(t.is_authenticated(), "then authenticated")
+    elif c == "pre-repeated":
+        service(t)
+        good_request(t, "before authentication")
+        expect_disconnect(t, token_request(nonce), "second request")
+    elif c == "pre-oversize":
+        service(t)
+        expect_disconnect(t, token_request(nonce, "tdx-quote," + "x" * 3000),
+                          "oversize")
+    elif c == "pre-nonce31":
+        service(t)
+        expect_disconnect(t, token_request(nonce[:31]), "31-byte nonce")
+    elif c == "pre-truncated":
+        service(t)
+        expect_disconnect(t, token_request(nonce)[:14], "truncated")
+    elif c == "pre-trailing":
+        service(t)
+        expect_disconnect(t, token_request(nonce) + b"\0", "trailing byte")
+    elif c == "pre-bad-version":
+        service(t)
+        send_raw(t, MSG_TOKEN_REQUEST, token_request(nonce, version=2))
+        ev = next_event(t)
+        ok = ev[0] == "249" and parse_response(ev[1])[:2] == (1, 2)
+        check(ok, "version 2 answered with status unsupported (%s)" % ev[0])
+    elif c == "pre-second-service":
+        service(t)
+        send_raw(t, MSG_SERVICE_REQUEST, sstr(SERVICE))
+        ev = next_event(t)
+        check(ev == ("closed",), "second service request: disconnect (%s)"
+              % ev[0])
+    elif c == "pre-off":
+        send_raw(t, MSG_SERVICE_REQUEST, sstr(SERVICE))
+        ev = next_event(t)
+        check(ev == ("closed",), "service before auth: disconnect (%s)"
+              % ev[0])
     elif c == "before-service":
         send_raw(t, MSG_TOKEN_REQUEST, token_request(nonce))
         ev = next_event(t)
