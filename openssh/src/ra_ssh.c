@@ -83,6 +83,41 @@ ra_ssh_binding(const u_char *sid, size_t sidlen, const u_char *nonce,
 }
 
 /*
+ * AttestationCache: evidence made once per host key and period, bound to
+ *
+ *	SHA-512("ra-ssh-cached-v1" || string(server host key) ||
+ *	    uint64(made_at) || string(random))
+ *
+ * A different label from the per-session binding, so neither can stand
+ * for the other.  Per-connection freshness is the host key's signature
+ * over the exchange hash (docs/design.md, "Cached evidence").
+ */
+int
+ra_ssh_cached_binding(const struct sshkey *hostkey, uint64_t made_at,
+    const u_char *rnd, size_t rndlen, u_char binding[RA_SSH_BINDING_LEN])
+{
+	struct sshbuf *b;
+	int r;
+
+	if (hostkey == NULL || rndlen != RA_SSH_NONCE_LEN)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put(b, RA_SSH_CACHED_LABEL,
+	    strlen(RA_SSH_CACHED_LABEL))) != 0 ||
+	    (r = sshkey_puts(hostkey, b)) != 0 ||
+	    (r = sshbuf_put_u64(b, made_at)) != 0 ||
+	    (r = sshbuf_put_string(b, rnd, rndlen)) != 0 ||
+	    (r = ssh_digest_buffer(SSH_DIGEST_SHA512, b, binding,
+	    RA_SSH_BINDING_LEN)) != 0)
+		goto out;
+	r = 0;
+ out:
+	sshbuf_free(b);
+	return r;
+}
+
+/*
  * The attestation library's provider spec for sshd_config's
  * AttestationProvider: trustauthority-cli takes TrustauthorityCliPath, and
  * AttestationService / AttestationServiceCA become the spec's service= and

@@ -22,6 +22,7 @@
 
 #define RA_SSH_SERVICE			"ra-ssh-attestation"
 #define RA_SSH_BINDING_LABEL		"ra-ssh-attestation-v1"
+#define RA_SSH_CACHED_LABEL		"ra-ssh-cached-v1"	/* AttestationCache */
 
 /* Local-extension message numbers (RFC 4250 4.1.2: 248-255 are local). */
 #define SSH2_MSG_RA_TOKEN_REQUEST	248
@@ -39,6 +40,14 @@
  * types the client listed, so a refusal can say why.
  */
 #define RA_SSH_ITEM_SERVICE_ERROR	"service-error"
+
+/*
+ * AttestationCache: listed in a token request's types, it says the client
+ * accepts cached evidence; sent back as an item (uint64 made_at, then the
+ * 32 random bytes) so the client can recompute the cached binding.
+ */
+#define RA_SSH_ITEM_CACHED_BINDING	"ra-ssh-cached-binding"
+#define RA_SSH_CACHED_BINDING_LEN	(8 + RA_SSH_NONCE_LEN)
 
 /* Response status codes. */
 #define RA_SSH_STATUS_OK		0
@@ -79,6 +88,8 @@ void	ra_provider_check(const char *, const char *, const char *,
 	    const char *);
 int	ra_ssh_binding(const u_char *, size_t, const u_char *, size_t,
 	    const struct sshkey *, u_char [RA_SSH_BINDING_LEN]);
+int	ra_ssh_cached_binding(const struct sshkey *, uint64_t, const u_char *,
+	    size_t, u_char [RA_SSH_BINDING_LEN]);
 struct ra_rate {
 	double	tokens;
 	double	last;		/* monotime_double(); 0: never used */
@@ -120,5 +131,7 @@ int	ra_server_input_service_request(int, u_int32_t, struct ssh *);
 void	ra_server_init_dispatch(struct ssh *);
 int	ra_monitor_collect(const char *, const u_char *, size_t,
 	    const u_char *, size_t, const struct sshkey *, struct sshbuf *);
+int	ra_monitor_cached(const char *, int, const struct sshkey *,
+	    struct sshbuf *);
 
 #endif /* RA_SSH_H */

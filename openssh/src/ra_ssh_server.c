@@ -39,6 +39,7 @@
 #include "servconf.h"
 #include "monitor_wrap.h"
 #include "digest.h"
+#include "atomicio.h"
 #include "ra_ssh.h"
 
 #include "ra_attest.h"
@@ -134,8 +135,14 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 
 	if ((evidence = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if ((failed = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
-	    evidence)) != 0) {
+	/* AttestationCache, for a client that says it accepts it */
+	if (options.attestation_cache > 0 &&
+	    ra_name_in_list(RA_SSH_ITEM_CACHED_BINDING, req.kinds))
+		failed = mm_ra_cached_evidence(hostkey, evidence);
+	else
+		failed = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
+		    evidence);
+	if (failed != 0) {
 		/* Details are in the monitor's log, not for the client */
 		r = ra_token_response_put_status(resp, RA_SSH_STATUS_FAILED,
 		    "evidence provider failed");
@@ -301,28 +308,18 @@ ra_log_service_error(const char *spec, const uint8_t *data, size_t len)
 		debug("ra-ssh: AttestationProvider %s: %s", spec, why);
 }
 
-int
-ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
-    const u_char *nonce, size_t noncelen, const struct sshkey *hostkey,
-    struct sshbuf *out)
+/* The provider's evidence for binding, as the monitor's item list. */
+static int
+ra_monitor_collect_bound(const char *spec,
+    const u_char binding[RA_SSH_BINDING_LEN], struct sshbuf *out)
 {
 	struct ra_evidence *ev = NULL;
-	u_char binding[RA_SSH_BINDING_LEN];
 	char err[512], *libspec;
 	const char *etype, *why;
 	const uint8_t *data;
 	size_t i, n, len;
 	int r, ret = -1;
 
-	if (strcmp(spec, "none") == 0) {
-		error_f("no AttestationProvider configured");
-		return -1;
-	}
-	if ((r = ra_ssh_binding(sid, sidlen, nonce, noncelen, hostkey,
-	    binding)) != 0) {
-		error_fr(r, "binding");
-		return -1;
-	}
 	if (ra_provider == NULL) {
 		if ((libspec = ra_provider_libspec(spec,
 		    options.trustauthority_cli_path, options.attestation_service,
@@ -382,7 +379,190 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 	 */
 	ra_provider_free(ra_provider);
 	ra_provider = NULL;
-	explicit_bzero(binding, sizeof(binding));
 	ra_evidence_free(ev);
+	return ret;
+}
+
+int
+ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
+    const u_char *nonce, size_t noncelen, const struct sshkey *hostkey,
+    struct sshbuf *out)
+{
+	u_char binding[RA_SSH_BINDING_LEN];
+	int r;
+
+	if (strcmp(spec, "none") == 0) {
+		error_f("no AttestationProvider configured");
+		return -1;
+	}
+	if ((r = ra_ssh_binding(sid, sidlen, nonce, noncelen, hostkey,
+	    binding)) != 0) {
+		error_fr(r, "binding");
+		return -1;
+	}
+	r = ra_monitor_collect_bound(spec, binding, out);
+	explicit_bzero(binding, sizeof(binding));
+	return r;
+}
+
+/*
+ * AttestationCache.  Each connection's monitor is its own process, so the
+ * cache is a file per provider and host key in RA_SSH_STATE_DIR (root's):
+ * uint64 made_at, string random, then the monitor's item list.  Written
+ * to a temporary file and renamed; read only if it is a regular file of
+ * ours, private and bounded.  Where it cannot be kept (sshd not root),
+ * every request makes its evidence afresh, still with the cached binding.
+ */
+static char *
+ra_cache_path(const char *spec, const struct sshkey *hostkey)
+{
+	struct sshbuf *b;
+	u_char d[SSH_DIGEST_MAX_LENGTH];
+	char *hex, *path;
+	int r;
+
+	if ((b = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	if ((r = sshbuf_put_cstring(b, spec)) != 0 ||
+	    (r = sshkey_puts(hostkey, b)) != 0 ||
+	    (r = ssh_digest_buffer(SSH_DIGEST_SHA256, b, d, sizeof(d))) != 0)
+		fatal_fr(r, "cache name");
+	sshbuf_free(b);
+	if ((hex = tohex(d, 16)) == NULL)
+		fatal_f("tohex failed");
+	xasprintf(&path, "%s/cache-%s", RA_SSH_STATE_DIR, hex);
+	free(hex);
+	return path;
+}
+
+/* The cached record, if there is one younger than maxage seconds. */
+static int
+ra_cache_read(const char *path, int maxage, uint64_t *made_at,
+    u_char rnd[RA_SSH_NONCE_LEN], struct sshbuf *items)
+{
+	struct sshbuf *b = NULL;
+	struct stat st;
+	const u_char *p;
+	size_t len;
+	time_t now = time(NULL);
+	int fd, r = -1;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0 ||
+	    st.st_size > RA_SSH_MAX_RESPONSE + 64 ||
+	    sshbuf_load_fd(fd, &b) != 0)
+		goto out;
+	if (sshbuf_get_u64(b, made_at) != 0 ||
+	    sshbuf_get_string_direct(b, &p, &len) != 0 ||
+	    len != RA_SSH_NONCE_LEN || sshbuf_putb(items, b) != 0)
+		goto out;
+	memcpy(rnd, p, len);
+	if (*made_at > (uint64_t)now || (uint64_t)now - *made_at >=
+	    (uint64_t)maxage)
+		goto out;
+	r = 0;
+ out:
+	if (r != 0)
+		sshbuf_reset(items);
+	sshbuf_free(b);
+	close(fd);
+	return r;
+}
+
+static void
+ra_cache_write(const char *path, uint64_t made_at,
+    const u_char rnd[RA_SSH_NONCE_LEN], const struct sshbuf *items)
+{
+	struct sshbuf *b;
+	char *tmp;
+	int fd, r;
+
+	if (mkdir(RA_SSH_STATE_DIR, 0700) == -1 && errno != EEXIST)
+		return;
+	xasprintf(&tmp, "%s.XXXXXXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		debug_f("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return;
+	}
+	if ((b = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	if ((r = sshbuf_put_u64(b, made_at)) != 0 ||
+	    (r = sshbuf_put_string(b, rnd, RA_SSH_NONCE_LEN)) != 0 ||
+	    (r = sshbuf_putb(b, items)) != 0)
+		fatal_fr(r, "assemble");
+	if (fchmod(fd, 0600) != 0 ||
+	    atomicio(vwrite, fd, sshbuf_mutable_ptr(b), sshbuf_len(b)) !=
+	    sshbuf_len(b) ||
+	    fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+		debug_f("%s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	sshbuf_free(b);
+	free(tmp);
+}
+
+/*
+ * Evidence for AttestationCache: the cached record for this host key while
+ * it is younger than 3/4 of the period (so what is sent is never older
+ * than the period), otherwise made now and cached.  The item list gets
+ * one more item: the binding's inputs (RA_SSH_ITEM_CACHED_BINDING).
+ */
+int
+ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
+    struct sshbuf *out)
+{
+	struct sshbuf *items;
+	u_char rnd[RA_SSH_NONCE_LEN], binding[RA_SSH_BINDING_LEN];
+	u_char inputs[RA_SSH_CACHED_BINDING_LEN];
+	uint64_t made_at;
+	char *path;
+	u_int n;
+	int r, ret = -1, maxage = period - period / 4;
+
+	if (strcmp(spec, "none") == 0 || period <= 0)
+		return -1;
+	if ((items = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	path = ra_cache_path(spec, hostkey);
+	if (ra_cache_read(path, maxage > 0 ? maxage : 1, &made_at, rnd,
+	    items) == 0)
+		debug_f("cached evidence made at %llu",
+		    (unsigned long long)made_at);
+	else {
+		made_at = (uint64_t)time(NULL);
+		arc4random_buf(rnd, sizeof(rnd));
+		if ((r = ra_ssh_cached_binding(hostkey, made_at, rnd,
+		    sizeof(rnd), binding)) != 0)
+			fatal_fr(r, "cached binding");
+		r = ra_monitor_collect_bound(spec, binding, items);
+		explicit_bzero(binding, sizeof(binding));
+		if (r != 0)
+			goto out;
+		ra_cache_write(path, made_at, rnd, items);
+		debug_f("evidence made and cached at %llu",
+		    (unsigned long long)made_at);
+	}
+	POKE_U64(inputs, made_at);
+	memcpy(inputs + 8, rnd, sizeof(rnd));
+	if ((r = sshbuf_get_u32(items, &n)) != 0 || n >= RA_SSH_MAX_ITEMS) {
+		error_f("bad cached item list");
+		goto out;
+	}
+	if ((r = sshbuf_put_u32(out, n + 1)) != 0 ||
+	    (r = sshbuf_putb(out, items)) != 0 ||
+	    (r = sshbuf_put_cstring(out, RA_SSH_ITEM_CACHED_BINDING)) != 0 ||
+	    (r = sshbuf_put_string(out, inputs, sizeof(inputs))) != 0)
+		fatal_fr(r, "assemble");
+	if (sshbuf_len(out) > RA_SSH_MAX_RESPONSE - 8) {
+		error_f("cached evidence exceeds the response limit");
+		goto out;
+	}
+	ret = 0;
+ out:
+	sshbuf_free(items);
+	free(path);
 	return ret;
 }

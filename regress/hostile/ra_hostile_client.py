@@ -34,8 +34,16 @@ Before authentication (sshd with AttestationPreauth yes; "pre-off": without):
   pre-bad-version version 2: answered with status 2
   pre-second-service  a second service request: disconnect
   pre-off         the service request without AttestationPreauth: disconnect
+AttestationCache (sshd with AttestationCache; --cached-quote FILE):
+  cached          a request listing ra-ssh-cached-binding gets a tdx-quote
+                  whose REPORTDATA is the cached binding of this host key
+                  and the made_at/random item sent with it; the quote is
+                  written to FILE (or compared with FILE if it exists);
+                  a request without it gets a fresh quote (not the cached one)
 """
 import argparse
+import hashlib
+import struct
 import os
 import socket
 import sys
@@ -154,6 +162,7 @@ def main():
     ap.add_argument("--key", required=True)
     ap.add_argument("--hold", type=float, default=5)
     ap.add_argument("--marker")
+    ap.add_argument("--cached-quote")
     args = ap.parse_args()
     c = args.case
     nonce = os.urandom(32)
@@ -208,6 +217,37 @@ def main():
             good_request(t, "request %d" % i)
             if i >= 4:
                 time.sleep(2.1)
+    elif c == "cached":
+        service(t)
+        send_raw(t, MSG_TOKEN_REQUEST,
+                 token_request(nonce, "tdx-quote,ra-ssh-cached-binding"))
+        ev = next_event(t, 20)
+        check(ev[0] == "249", "cached request answered (%s)" % ev[0])
+        ver, status, items = parse_response(ev[1])
+        d = dict(items)
+        check(sorted(d) == ["ra-ssh-cached-binding", "tdx-quote"],
+              "items %r" % sorted(d))
+        inputs = d.get("ra-ssh-cached-binding", b"")
+        check(len(inputs) == 40, "binding inputs: 40 bytes (%d)" % len(inputs))
+        made_at = struct.unpack(">Q", inputs[:8])[0] if len(inputs) == 40 else 0
+        check(abs(time.time() - made_at) < 120, "made_at is now (%d)" % made_at)
+        blob = t.get_remote_server_key().asbytes()
+        want = hashlib.sha512(b"ra-ssh-cached-v1" + sstr(blob) + inputs[:8] +
+                              sstr(inputs[8:])).digest()
+        quote = d.get("tdx-quote", b"")
+        check(quote[568:632] == want, "REPORTDATA is the cached binding")
+        f = args.cached_quote
+        if os.path.exists(f):
+            check(open(f, "rb").read() == quote,
+                  "the same cached quote as the connection before")
+        else:
+            open(f, "wb").write(quote)
+        send_raw(t, MSG_TOKEN_REQUEST, token_request(nonce))
+        ev = next_event(t, 20)
+        fresh = dict(parse_response(ev[1])[2]).get("tdx-quote", b"") \
+            if ev[0] == "249" else b""
+        check(fresh and fresh != quote and quote[568:632] != fresh[568:632],
+              "a fresh request gets a fresh quote")
     elif c == "pre-good":
         service(t)
         good_request(t, "before authentication")
