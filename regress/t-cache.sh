@@ -8,6 +8,9 @@
 require_paramiko
 [ "$(id -u)" -eq 0 ] || { echo "FAIL: the cache lives in /run/ra-ssh: run as root" >&2; exit 1; }
 
+# Cache files are named by provider spec and host key, both unique to $T:
+# those that appear during this test are this test's, removed at the end.
+ls /run/ra-ssh/cache-* 2>/dev/null | sort > "$T/caches.before"
 make_sim sim
 start_sshd cache "$SSHD" "AttestationProvider sim:$T/sim" "AttestationCache 4"
 start_sshd nocache "$SSHD" "AttestationProvider sim:$T/sim"
@@ -23,8 +26,6 @@ expect_grep "AttestationCache shown" "^attestationcache 4$" <("$SSHD" -T -f "$T/
 expect_grep "default 0" "^attestationcache 0$" <("$SSHD" -T -f "$T/sshd_nocache.config" 2>&1)
 
 echo "cached evidence, bound to the host key"
-# Another test's sshd may share the host key and the sim path: a cache
-# file is named by provider spec and host key, both unique to $T.
 hc "$PORT_cache" "$T/q1" first && ok "first: $(grep -c '^ok:' "$T/first.out") checks" ||
     fail "first: $(grep -v '^ok:' "$T/first.out" | tr '\n' ' ' | head -c 600)"
 hc "$PORT_cache" "$T/q1" second && ok "second connection: the same cached quote" ||
@@ -46,4 +47,7 @@ grep -q "FAIL.*items \['tdx-quote'\]" "$T/nocache.out" && ok "no cached-binding 
 echo "ssh (which never asks for it) still gets fresh evidence and verifies"
 run_ssh plain -o AttestationRequired=yes -o AttestationPolicy="$T/policy" cache echo ok
 expect_eq "attested ssh to the caching server" "$(rc_of plain):$(cat "$T/plain.out")" "0:ok"
+ls /run/ra-ssh/cache-* 2>/dev/null | sort | comm -13 "$T/caches.before" - > "$T/caches.mine"
+expect_eq "one cache file for the one host key" "$(wc -l < "$T/caches.mine")" 1
+xargs -r rm -f < "$T/caches.mine"
 finish
