@@ -8,9 +8,22 @@
 #   make bench    side-by-side measurements, attested vs plain (bench/)
 #   make fuzz     build the libFuzzer targets and run each for FUZZ_SECONDS
 #   make check-upstream  OpenSSH's own regress tests on the patched build
+#   make install  PREFIX (/usr/local), SYSCONFDIR (PREFIX/etc), DESTDIR,
+#                 PRIVSEP_PATH (/var/empty), PIDDIR (/run/ra-ssh):
+#                 ssh, sshd & co., ssh-attest, man pages, examples
+#                 (its own OpenSSH build, configured for those paths)
+#   make check-install  install into a scratch DESTDIR and run it there
+#   make deb      build/deb/ra-ssh_*.deb (/opt/ra-ssh, /etc/ra-ssh)
+#   make check-deb  install that package here, connect with it, purge it
 #
 BUILD   := $(CURDIR)/build
-PREFIX  := $(BUILD)/prefix
+# The tests' staged build; make install has its own (scripts/install.sh).
+STAGE   := $(BUILD)/prefix
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= $(PREFIX)/etc
+PRIVSEP_PATH ?= /var/empty
+PIDDIR     ?= /run/ra-ssh
+DESTDIR    ?=
 JOBS    ?= 2
 CMAKE_FLAGS ?=
 
@@ -24,7 +37,7 @@ UPSTREAM_CI_TESTS ?= connect-privsep exit-status transfer stderr-data scp \
 	sftp-cmds forwarding sshcfgparse cfgparse
 
 .PHONY: all deps lib openssh check check-unit check-e2e demo clean regen-patches \
-	bench fuzz check-upstream check-upstream-ci
+	bench fuzz check-upstream check-upstream-ci install check-install deb check-deb
 
 all: openssh
 
@@ -67,6 +80,26 @@ check-upstream: all
 
 check-upstream-ci: all
 	CHECK_UPSTREAM_TESTS="$(UPSTREAM_CI_TESTS)" scripts/check-upstream.sh
+
+install: lib
+	@PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" DESTDIR="$(DESTDIR)" \
+	    PRIVSEP_PATH="$(PRIVSEP_PATH)" PIDDIR="$(PIDDIR)" JOBS=$(JOBS) \
+	    scripts/install.sh
+
+check-install: all
+	@scripts/install-deps.sh --ship
+	regress/run.sh t-install.sh
+
+# A .deb under its own names (/opt/ra-ssh, /etc/ra-ssh, ra-ssh-sshd),
+# beside Debian's openssh packages; check-deb installs it on this machine,
+# connects with it and purges it.
+deb: lib
+	@scripts/install-deps.sh --ship
+	@JOBS=$(JOBS) scripts/make-deb.sh
+
+check-deb: all
+	@scripts/install-deps.sh --ship
+	regress/run.sh t-deb.sh
 
 regen-patches:
 	scripts/regen-patches.sh

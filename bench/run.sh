@@ -60,7 +60,7 @@ SSH_KEYGEN="$P/bin/ssh-keygen"
 SSH_ATTEST="$P/bin/ssh-attest"
 EMU="$top/build/lib/maa-emulator"
 RESULTS="$top/bench/results.json"
-REAL_QUOTE="${BENCH_REAL_QUOTE:-$top/../shared/vectors/tdx/gotdx_quote_v4_SPR_E4.dat}"
+REAL_QUOTE="${BENCH_REAL_QUOTE:-$top/tests/vectors/tdx/gotdx_quote_v4_SPR_E4.dat}"
 
 N=${BENCH_CONNECTIONS:-200}
 BULK_MIB=${BENCH_BULK_MIB:-1024}

@@ -4,8 +4,8 @@
 usage: gen_seeds.py OUT SSH_ATTEST SIM_DIR VECTORS_DIR
 
 Writes OUT/<target>/ seed files and OUT/policy.dict.  Nothing here is
-committed output: seeds are generated at run time from the shared vectors
-(read in place, not copied into the repo) and fresh sim quotes.
+committed output: seeds are generated at run time from tests/vectors
+(read in place) and fresh sim quotes.
 """
 import glob
 import os
@@ -35,7 +35,7 @@ def sstr(b):
     return u32(len(b)) + b
 
 
-# ---- quotes: shared real vectors + sim quotes ----
+# ---- quotes: real vectors + sim quotes ----
 quotes = {}
 for p in sorted(glob.glob(os.path.join(vectors, "tdx", "*.dat"))):
     with open(p, "rb") as f:
@@ -288,3 +288,17 @@ for p in sorted(glob.glob(os.path.join(vectors, "tdx", "collateral", "*.json")))
     sel = b"\x02" if os.path.basename(p).startswith("tcbinfo") else b"\x03"
     with open(p, "rb") as f:
         put("pcs_collateral_fuzzer", "doc-" + os.path.basename(p), sel + f.read())
+
+# ---- snp_report_response_fuzzer: real SNP reports in /dev/sev-guest's ----
+# 4000-byte MSG_REPORT_RSP (STATUS, REPORT_SIZE, 24 reserved, report)
+for p in sorted(glob.glob(os.path.join(vectors, "snp", "*report*.bin"))):
+    with open(p, "rb") as f:
+        rep = f.read()
+    name = os.path.basename(p)
+    pad = lambda b: b + bytes(max(0, 4000 - len(b)))
+    put("snp_report_response_fuzzer", "ok-" + name, pad(le32(0) + le32(len(rep)) + bytes(24) + rep))
+    put("snp_report_response_fuzzer", "status16-" + name,
+        pad(le32(0x16) + le32(len(rep)) + bytes(24) + rep))
+    put("snp_report_response_fuzzer", "oversize-" + name,
+        pad(le32(0) + le32(4000 - 31) + bytes(24) + rep))
+put("snp_report_response_fuzzer", "empty-report", le32(0) + le32(0) + bytes(24))

@@ -72,14 +72,16 @@ expect_eq "nonce is 32 bytes" "${#n1}" 64
 [ -n "$n1" ] && [ "$n1" != "$n2" ] && ok "nonces differ" || fail "nonce reused ('$n1' '$n2')"
 
 make_sim simearly
-start_sshd early "$SSHD" "AttestationProvider sim:$T/simearly"
+# delay: the production process lives long enough to be looked at.
+start_sshd early "$SSHD" "AttestationProvider sim:$T/simearly;delay=1500"
 write_ssh_config good debug none early
 { echo "TrustAnchor tdx $T/simearly/root.pem"; } > "$T/policy-early"
 
-echo "the sim's private key is in the monitor, never in the session child"
-# The monitor opens the provider on the first request, after the fork of
-# the unprivileged child: what it loaded before that fork (the key, and
-# the key decoder's freed buffers) would be copied into the child.
+echo "the sim's private key is in the production process, never in the session child"
+# The monitor opens the provider for each request in a child of its own,
+# forked after the unprivileged session child: what the monitor loaded
+# before that fork (the key, and the key decoder's freed buffers) would
+# be copied into the session child.  The monitor itself never loads it.
 keyhex=$(openssl pkey -in "$T/simearly/attestation.key" -noout -text 2> /dev/null |
     sed -n '/^priv:/,/^pub:/p' | sed '1d;$d' | tr -d ' :\n')
 keyrev=$(echo "$keyhex" | fold -w2 | tac | tr -d '\n')  # a BIGNUM's limbs, x86
@@ -88,9 +90,24 @@ expect_eq "private key read" "${#keyhex}" 64
 "$SSH" -F "$T/ssh_config" $A -o AttestationPolicy="$T/policy-early" early \
     sleep 8 > /dev/null 2> "$T/early-mem.err" < /dev/null &
 sshpid=$!
-# Once the session exists, the evidence was produced (the monitor has
-# opened the provider) and the pre-auth child is gone: the monitor's one
-# child is the session child.
+# While the sim sleeps in Collect (it logged "begin" with its pid) the
+# production process holds the key: the scan can see it there.
+prodpid=""
+for i in $(seq 1 200); do
+	prodpid=$(awk '$1 == "begin" {print $3}' "$T/simearly/collect.log" 2>/dev/null)
+	[ -n "$prodpid" ] && break
+	sleep 0.05
+done
+if [ -n "$prodpid" ]; then
+	n=$(python3 "$top/regress/proc_mem_grep.py" "$prodpid" "$keyhex" "$keyrev")
+	[ "${n:-0}" -ge 1 ] && ok "production process holds the key (the scan can see it)" ||
+	    fail "production process holds the key: found '$n' of 2 forms"
+else
+	fail "no production process logged by the sim"
+fi
+# Once the session exists, the evidence was produced and the production
+# process and the pre-auth child are gone: the monitor's one child is the
+# session child.
 monpid="" childpid=""
 for i in $(seq 1 120); do
 	grep -q "session_new" "$T/sshd_early.log" && break
@@ -99,9 +116,8 @@ done
 monpid=$(pgrep -P "$PID_early" | head -1)
 [ -n "$monpid" ] && childpid=$(pgrep -P "$monpid" | head -1)
 if [ -n "$monpid" ] && [ -n "$childpid" ]; then
-	n=$(python3 "$top/regress/proc_mem_grep.py" "$monpid" "$keyhex" "$keyrev")
-	[ "${n:-0}" -ge 1 ] && ok "monitor holds the key (the scan can see it)" ||
-	    fail "monitor holds the key: found '$n' of 2 forms"
+	expect_eq "monitor holds no copy of it" \
+	    "$(python3 "$top/regress/proc_mem_grep.py" "$monpid" "$keyhex" "$keyrev")" 0
 	expect_eq "session child holds no copy of it" \
 	    "$(python3 "$top/regress/proc_mem_grep.py" "$childpid" "$keyhex" "$keyrev")" 0
 else
@@ -118,7 +134,7 @@ expect_eq "unattested connection unaffected" "$(rc_of early-notreq)" 0
 grep -q "^ra-ssh: AttestationProvider" "$T/sshd_early.log" &&
     fail "error logged without a request" || ok "no error without a request"
 refused early-broken early "$T/policy-early" "server could not produce evidence"
-expect_grep "reported on request" "^ra-ssh: AttestationProvider sim:$T/simearly: .*attestation.key" "$T/sshd_early.log"
+expect_grep "reported on request" "^ra-ssh: AttestationProvider sim:$T/simearly;delay=1500: .*attestation.key" "$T/sshd_early.log"
 mv "$T/simearly/attestation.key.gone" "$T/simearly/attestation.key"
 
 grep -q "fatal\|segfault\|Segmentation" "$T"/sshd_*.log && fail "sshd logged a fatal error" || ok "sshd healthy"

@@ -14,7 +14,10 @@ ls /run/ra-ssh/cache-* 2>/dev/null | sort > "$T/caches.before"
 make_sim sim
 start_sshd cache "$SSHD" "AttestationProvider sim:$T/sim" "AttestationCache 4"
 start_sshd nocache "$SSHD" "AttestationProvider sim:$T/sim"
-write_ssh_config cache nocache
+make_sim hung
+start_sshd hung "$SSHD" "AttestationProvider sim:$T/hung;delay=60000" \
+    "AttestationCache 4" "AttestationProviderTimeout 2"
+write_ssh_config cache nocache hung
 echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
 
 hc() { # CASE PORT QUOTE-FILE OUT
@@ -43,6 +46,19 @@ echo "a server without AttestationCache answers fresh"
 hc "$PORT_nocache" "$T/q2" nocache
 grep -q "FAIL.*items \['tdx-quote'\]" "$T/nocache.out" && ok "no cached-binding item" ||
     fail "nocache: $(tr '\n' ' ' < "$T/nocache.out" | head -c 600)"
+
+echo "making the cached evidence is bounded like any production"
+t0=$(date +%s)
+hc "$PORT_hung" "$T/q3" hung
+t1=$(date +%s)
+grep -q "FAIL: status 1: evidence provider timed out" "$T/hung.out" &&
+    ok "hung: refused, the client told why" ||
+    fail "hung: $(tr '\n' ' ' < "$T/hung.out" | head -c 600)"
+[ $((t1 - t0)) -lt 20 ] && ok "hung: answered in $((t1 - t0))s" ||
+    fail "hung: took $((t1 - t0))s"
+expect_grep "hung: the renewal timed out and was killed" \
+    "timed out after 2s; its process was killed" "$T/sshd_hung.log"
+expect_eq "hung: no production finished" "$(grep -c '^end' "$T/hung/collect.log")" 0
 
 echo "ssh (which never asks for it) still gets fresh evidence and verifies"
 run_ssh plain -o AttestationRequired=yes -o AttestationPolicy="$T/policy" cache echo ok

@@ -14,7 +14,7 @@ write_ssh_config ours stock
 echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
 
 echo "stock ssh -> our attesting sshd"
-"$STOCK_SSH" -F "$T/ssh_config" ours echo stock-client > "$T/s1.out" 2> "$T/s1.err" < /dev/null
+"$STOCK_SSH" -o IgnoreUnknown=KnownAttestationsFile -F "$T/ssh_config" ours echo stock-client > "$T/s1.out" 2> "$T/s1.err" < /dev/null
 expect_eq "exit 0" "$?" 0
 expect_eq "output" "$(cat "$T/s1.out")" "stock-client"
 

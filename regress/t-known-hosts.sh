@@ -107,4 +107,33 @@ grep -qF "$(cut -d' ' -f2 "$T/stale_key.pub")" "$KU" &&
 grep -qF "$(cut -d' ' -f2 "$T/host_key.pub")" "$KU" &&
     ok "upd-ok: Ed25519 key kept" || fail "upd-ok: Ed25519 key lost"
 
+echo "StrictHostKeyChecking ask, answered yes, with UpdateHostKeys"
+# The user's yes makes the key trusted, so UpdateHostKeys stays on and
+# the server's other keys are proven during the attestation window.
+# Refused: nothing, though the user said yes.  Accepted with no
+# known_hosts yet: what ssh without attestation records, the key
+# confirmed and (UpdateHostKeys) the server's other key.
+printf '#!/bin/sh\necho "$1" >> "%s"\necho yes\n' "$T/askpass.log" > "$T/askpass-yes"
+chmod 755 "$T/askpass-yes"
+KA="$T/kh-ask"
+Q="-o AttestationRequired=yes -o StrictHostKeyChecking=ask -o BatchMode=no -o UpdateHostKeys=yes -o UserKnownHostsFile=$KA -o LogLevel=DEBUG3"
+rm -f "$KA"
+SSH_ASKPASS="$T/askpass-yes" SSH_ASKPASS_REQUIRE=force \
+    run_ssh ask-refused $Q -o AttestationPolicy="$T/policy-nodebug" upd true
+expect_eq "ask-refused: refused" "$(rc_of ask-refused)" 255
+expect_grep "ask-refused: the user was asked" "continue connecting" "$T/askpass.log"
+[ -e "$KA" ] && fail "ask-refused: known_hosts created: $(cat "$KA")" ||
+    ok "ask-refused: known_hosts still absent"
+rm -f "$KA"
+SSH_ASKPASS="$T/askpass-yes" SSH_ASKPASS_REQUIRE=force \
+    run_ssh ask-ok $Q -o AttestationPolicy="$T/policy-debug-ok" upd 'sleep 1; echo asked'
+expect_eq "ask-ok: accepted" "$(rc_of ask-ok):$(cat "$T/ask-ok.out")" "0:asked"
+grep -qF "$(cut -d' ' -f2 "$T/host_key.pub")" "$KA" 2>/dev/null &&
+    ok "ask-ok: confirmed Ed25519 key recorded" ||
+    fail "ask-ok: Ed25519 key not recorded: $(cat "$KA" 2>&1)"
+grep -qF "$(cut -d' ' -f2 "$T/ecdsa_key.pub")" "$KA" 2>/dev/null &&
+    ok "ask-ok: the server's ECDSA key added by UpdateHostKeys" ||
+    fail "ask-ok: ECDSA key not added (UpdateHostKeys skipped a known_hosts still held back?): $(grep -i 'does not exist\|hostfile\|known hosts' "$T/ask-ok.err" | tail -3)"
+expect_eq "ask-ok: each key recorded once" "$(grep -c . "$KA" 2>/dev/null)" 2
+
 finish

@@ -33,7 +33,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build"
 fz="$build/fuzz"
 tree="$build/openssh/src"
-vectors="${RA_VECTORS_DIR:-$top/../shared/vectors}"
+vectors="${RA_VECTORS_DIR:-$top/tests/vectors}"
 seconds=${FUZZ_SECONDS:-60}
 jobs=${JOBS:-2}
 

@@ -2,10 +2,13 @@
 # Install the Debian packages the build, tests and demo need.  As root
 # this runs apt-get; otherwise it prints the exact command to run.
 set -eu
-pkgs="build-essential pkg-config cmake ccache rsync patch ca-certificates
+pkgs="build-essential pkg-config cmake ccache rsync patch autoconf ca-certificates
     libssl-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev libgtest-dev libcpp-httplib-dev
     openssh-client openssh-server git procps python3 python3-paramiko
-    libtss2-dev swtpm tpm2-tools"
+    libtss2-dev swtpm tpm2-tools systemd"
+# systemd: systemd-analyze verify checks contrib's unit (regress/t-contrib.sh).
+# --ship: make check-install and make deb / check-deb (man, lintian).
+[ "${1:-}" = "--ship" ] && pkgs="$pkgs man-db lintian dpkg-dev"
 [ "${1:-}" = "--fuzz" ] && pkgs="$pkgs clang libclang-rt-14-dev"
 [ "${1:-}" = "--bench" ] && pkgs="$pkgs hyperfine"
 

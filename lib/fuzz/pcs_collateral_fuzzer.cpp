@@ -5,8 +5,8 @@
 //   2  a TCB info body ({"tcbInfo":...,"signature":...}): signed-member
 //      extraction and the TCB info parser, as VerifyTdxCollateral runs them
 //   3  the same for a QE identity body
-// Seeds: fuzz/gen_seeds.py (the real headers of ../shared/vectors/pcs, the
-// CRLs and collateral JSON of ../shared/vectors/tdx/collateral).
+// Seeds: fuzz/gen_seeds.py (the real headers of tests/vectors/pcs, the
+// CRLs and collateral JSON of tests/vectors/tdx/collateral).
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -2,7 +2,7 @@
 // and the extended report's certificate table (ra::ParseSnpCertTable) on
 // arbitrary bytes.  Both parsers get every input; a report that parses has
 // its TCB decoded for every product too.  Seeds: the real reports in
-// ../shared/vectors/snp and tables built around the VCEKs there.
+// tests/vectors/snp and tables built around the VCEKs there.
 //
 // Invariants (abort on violation), re-derived from the input bytes rather
 // than taken from the parser: an accepted report is 0x4A0 bytes of

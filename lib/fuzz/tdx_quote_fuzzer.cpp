@@ -1,5 +1,5 @@
 // libFuzzer target: the TDX quote parser and its JSON view on arbitrary
-// bytes.  Seed with ../shared/vectors/tdx/*.dat.  Also cross-checks
+// bytes.  Seed with tests/vectors/tdx/*.dat.  Also cross-checks
 // invariants: whatever parses accounts for every input byte, and the JSON
 // view (which reads the unverified PCK leaf with OpenSSL) leaves nothing
 // on OpenSSL's error queue: a stale error there would be reported by the

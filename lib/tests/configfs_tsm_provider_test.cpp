@@ -10,8 +10,13 @@
 #include <vector>
 
 #include "common/evidence.h"
+#include "common/snp_evidence_types.h"
+#include "parse/snp_cert_table.h"
 #include "provider/configfs_tsm_provider.h"
+#include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
+#include "verify/snp_evidence.h"
+#include "verify/x509_util.h"
 
 namespace {
 
@@ -37,6 +42,36 @@ struct FakeKernel {
   size_t outblob_size = 0;       // >0: write this many bytes instead
   std::vector<std::string> entries_seen;
   std::string last_inblob;
+  // sev_guest: reports come from this sim-snp directory.
+  std::string snp_dir;
+  bool create_auxblob = true;
+  bool snp_certs = true;          // false: the host supplies none (empty auxblob)
+  std::string auxblob;            // non-empty: written instead of the sim's table
+  bool snp_wrong_report_data = false;
+  std::string privlevel_floor = "0";
+  std::string last_privlevel;
+
+  // What sev-guest's TSM hands back for the inblob: the sim's report and
+  // table, or what a test substitutes.
+  void FillSnp(const std::string& entry) {
+    std::array<uint8_t, 64> rd{};
+    for (size_t i = 0; i < rd.size() && i < last_inblob.size(); i++)
+      rd[i] = static_cast<uint8_t>(last_inblob[i]);
+    if (snp_wrong_report_data) rd[0] ^= 1;
+    ra::Bytes report, table;
+    ra::Status s = ra::SimSnpGetReport(snp_dir, rd, &report, &table);
+    if (!s.ok()) ADD_FAILURE() << s.message();
+    last_privlevel = ra_test::ReadFile(entry + "/privlevel");
+    if (outblob_size)
+      ra_test::WriteFile(entry + "/outblob", std::string(outblob_size, 'q'));
+    else
+      ra_test::WriteFile(entry + "/outblob", std::string(report.begin(), report.end()));
+    if (!create_auxblob) return;
+    if (!auxblob.empty())
+      ra_test::WriteFile(entry + "/auxblob", auxblob);
+    else if (snp_certs)
+      ra_test::WriteFile(entry + "/auxblob", std::string(table.begin(), table.end()));
+  }
 
   ra::TsmKernelHooks Hooks() {
     ra::TsmKernelHooks h;
@@ -46,10 +81,17 @@ struct FakeKernel {
       ra_test::WriteFile(entry + "/generation", "41\n");
       ra_test::WriteFile(entry + "/inblob", "");
       if (create_outblob) ra_test::WriteFile(entry + "/outblob", "");
+      if (provider == "sev_guest") {
+        ra_test::WriteFile(entry + "/privlevel", "");
+        ra_test::WriteFile(entry + "/privlevel_floor", privlevel_floor + "\n");
+        if (create_auxblob) ra_test::WriteFile(entry + "/auxblob", "");
+      }
     };
     h.after_inblob = [this](const std::string& entry) {
       last_inblob = ra_test::ReadFile(entry + "/inblob");
-      if (create_outblob) {
+      if (provider == "sev_guest") {
+        FillSnp(entry);
+      } else if (create_outblob) {
         if (outblob_size)
           ra_test::WriteFile(entry + "/outblob", std::string(outblob_size, 'q'));
         else
@@ -118,13 +160,14 @@ TEST_F(ConfigfsTsmTest, FreshEntryPerCollect) {
   EXPECT_NE(kernel_.entries_seen[1], kernel_.entries_seen[2]);
 }
 
-TEST_F(ConfigfsTsmTest, WrongProvider) {
-  kernel_.provider = "sev_guest";
+TEST_F(ConfigfsTsmTest, UnknownProvider) {
+  kernel_.provider = "arm_cca_guest";
   std::vector<ra::EvidenceItem> items;
   ra::Status s = Collect(&items);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.check(), "configfs-tsm");
-  EXPECT_NE(s.detail().find("provider is 'sev_guest', want tdx_guest"), std::string::npos)
+  EXPECT_NE(s.detail().find("provider is 'arm_cca_guest', want tdx_guest or sev_guest"),
+            std::string::npos)
       << s.message();
   EXPECT_TRUE(items.empty());
   EXPECT_TRUE(kernel_.last_inblob.empty()) << "inblob written despite wrong provider";
@@ -207,6 +250,143 @@ TEST_F(ConfigfsTsmTest, ReportDirVanishesAfterOpen) {
   ra::Status s = p->Collect(TestBinding(), &items);
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.detail().find("mkdir"), std::string::npos) << s.message();
+}
+
+// --- SEV-SNP (provider sev_guest) -------------------------------------
+
+// One sim-snp directory for all SNP cases (RSA key generation is slow).
+const std::string& SimSnpDir() {
+  static TempDir dir_holder;  // removed at exit
+  TempDir* dir = &dir_holder;
+  static std::string path;
+  if (path.empty()) {
+    ra::SimSnpInitOptions o;
+    o.product = ra::SnpProduct::kGenoa;
+    o.rsa_bits = 2048;
+    ra::Status s = ra::SimSnpInit(dir->path() + "/snp", o);
+    if (!s.ok()) ADD_FAILURE() << s.message();
+    path = dir->path() + "/snp";
+  }
+  return path;
+}
+
+class ConfigfsTsmSnpTest : public ConfigfsTsmTest {
+ protected:
+  void SetUp() override {
+    kernel_.provider = "sev_guest";
+    kernel_.snp_dir = SimSnpDir();
+  }
+  // The items through the real verifier, with the sim's ARK as anchor.
+  ra::Status Verify(const std::vector<ra::EvidenceItem>& items) {
+    std::vector<ra::X509Ptr> ark;
+    ra::Status s = ra::LoadPemCertFile(SimSnpDir() + "/" + ra::kSimSnpArkPem, &ark);
+    if (!s.ok()) return s;
+    ra::SnpEvidence ev;
+    for (const ra::EvidenceItem& i : items) {
+      if (i.type == ra::kSnpReportItemType) ev.report = ra::ByteView(i.data.data(), i.data.size());
+      if (i.type == ra::kSnpCertsItemType)
+        ev.cert_table = ra::ByteView(i.data.data(), i.data.size());
+    }
+    ra::SnpVerifyOptions o;
+    o.now = std::time(nullptr);
+    o.trust_anchors = {ark[0].get()};
+    ra::Binding b = TestBinding();
+    o.expected_report_data = &b;
+    ra::SnpClaims claims;
+    return ra::VerifySnpEvidence(ev, o, &claims);
+  }
+};
+
+TEST_F(ConfigfsTsmSnpTest, ReportAndCertsVerify) {
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ra::Binding b = TestBinding();
+  EXPECT_EQ(kernel_.last_inblob, std::string(b.begin(), b.end()));
+  EXPECT_EQ(kernel_.last_privlevel, "0\n");
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].type, "snp-report");
+  EXPECT_EQ(items[0].data.size(), ra::kSnpReportLen);
+  EXPECT_EQ(items[1].type, "snp-certs");
+  s = Verify(items);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST_F(ConfigfsTsmSnpTest, NoCertificatesFromTheHost) {
+  kernel_.snp_certs = false;  // auxblob reads empty
+  std::vector<ra::EvidenceItem> items;
+  ASSERT_TRUE(Collect(&items).ok());
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].type, "snp-report");
+  // Without a VCEK the verifier has nothing to check the signature with.
+  EXPECT_EQ(Verify(items).check(), "snp certs");
+
+  kernel_.create_auxblob = false;  // a kernel without auxblob
+  items.clear();
+  ASSERT_TRUE(Collect(&items).ok());
+  EXPECT_EQ(items.size(), 1u);
+}
+
+TEST_F(ConfigfsTsmSnpTest, ReportOverOtherDataRefused) {
+  kernel_.snp_wrong_report_data = true;
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "configfs-tsm");
+  EXPECT_NE(s.detail().find("REPORT_DATA is not the binding asked for"), std::string::npos)
+      << s.message();
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(ConfigfsTsmSnpTest, GenerationNotAdvanced) {
+  kernel_.generation_step = 0;
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("generation went from 41 to 41"), std::string::npos)
+      << s.message();
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(ConfigfsTsmSnpTest, OutblobNotAReport) {
+  kernel_.outblob_size = ra::kSnpReportLen - 1;
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("report: snp report"), std::string::npos) << s.message();
+
+  kernel_.outblob_size = ra::kSnpReportLen + 1;
+  s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("larger than"), std::string::npos) << s.message();
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(ConfigfsTsmSnpTest, OversizedAuxblobRefused) {
+  kernel_.auxblob = std::string(ra::kMaxSnpCertTableLen + 1, '\0');
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("larger than"), std::string::npos) << s.message();
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(ConfigfsTsmSnpTest, GarbledAuxblobRefused) {
+  kernel_.auxblob = std::string(100, '\x11');  // no terminator, offsets outside
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("auxblob: snp cert table"), std::string::npos) << s.message();
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(ConfigfsTsmSnpTest, PrivlevelFloorAboveZero) {
+  kernel_.privlevel_floor = "2";  // a guest running at VMPL 2 under an SVSM
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("privlevel_floor is 2"), std::string::npos) << s.message();
+  EXPECT_TRUE(kernel_.last_inblob.empty());
 }
 
 TEST(ConfigfsTsmOpen, MissingOrNotADirectory) {

@@ -94,6 +94,53 @@ TEST(FileLockTest, UnopenableLockFileIsAnError) {
   EXPECT_FALSE(lock.Acquire("test", "relative/lock", 100).ok());
 }
 
+// flock() needs only a descriptor: whoever can open the lock file, even
+// read-only, can hold the lock for as long as they like and stall every
+// connection's attestation.  So a lock file that another user owns, or
+// that group or others may open, is refused at once (by sshd -t too), and
+// so is anything but a regular file.
+TEST(FileLockTest, LockFileOthersCanOpenIsRefused) {
+  TempDir dir;
+  ra::FileLock lock;
+
+  std::string readable = dir / "readable.lock";
+  ra_test::WriteFile(readable, "");
+  ASSERT_EQ(chmod(readable.c_str(), 0644), 0);
+  // What a local user could do with it: hold it from a read-only open.
+  int ro = open(readable.c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(ro, 0);
+  ASSERT_EQ(flock(ro, LOCK_EX | LOCK_NB), 0);
+  close(ro);
+  ra::Status s = lock.Acquire("azure-vtpm", readable, 100);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find("bad owner or permissions on lock file " + readable +
+                            ": group or others may open it"),
+            std::string::npos) << s.message();
+  EXPECT_FALSE(ra::CheckLockFile("test", readable).ok());
+  ASSERT_EQ(chmod(readable.c_str(), 0660), 0);
+  EXPECT_FALSE(lock.Acquire("test", readable, 100).ok()) << "group may open it";
+
+  std::string theirs = dir / "theirs.lock";
+  ra_test::WriteFile(theirs, "");
+  ASSERT_EQ(chmod(theirs.c_str(), 0600), 0);
+  ASSERT_EQ(chown(theirs.c_str(), 65534, 65534), 0) << "tests run as root";
+  s = lock.Acquire("test", theirs, 100);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find(theirs + ": owned by uid 65534"), std::string::npos) << s.message();
+  EXPECT_FALSE(ra::CheckLockFile("test", theirs).ok());
+
+  std::string fifo = dir / "fifo.lock";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  s = lock.Acquire("test", fifo, 100);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.detail().find(fifo + ": not a regular file"), std::string::npos) << s.message();
+
+  // Ours, 0600 (as Acquire creates it): taken.
+  ASSERT_EQ(chmod(readable.c_str(), 0600), 0);
+  s = lock.Acquire("test", readable, 100);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 // The provider refuses to open with a lock file it cannot make, before it
 // reaches for the TPM: at sshd start-up, not as failed connections.
 TEST(FileLockTest, AzureVtpmProviderRefusesAMissingLockFile) {

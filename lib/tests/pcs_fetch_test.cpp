@@ -1,6 +1,6 @@
 // Collateral that fetches itself: the PCS emulator (a real HTTPS server on
 // loopback with its own test CA) serves real Intel collateral from
-// ../shared/vectors/tdx/bundles, and is told to misbehave.  The quote is
+// tests/vectors/tdx/bundles, and is told to misbehave.  The quote is
 // the dcap-qvl v4 quote (FMSPC b0c06f000000) at its pinned time.
 #include <gtest/gtest.h>
 

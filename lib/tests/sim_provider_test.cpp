@@ -5,6 +5,8 @@
 #include <openssl/pem.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -254,6 +256,32 @@ TEST_F(SimTest, ManyCollectsFromOneOpen) {
   EXPECT_NE(again[0].data, first);
 }
 
+// sim:DIR;delay=MS, the test aid for sshd's MaxAttestations and deadline.
+TEST_F(SimTest, DelayOptionIsStrictAndLogged) {
+  Init();
+  std::unique_ptr<ra::EvidenceProvider> p;
+  for (const char* bad : {";delay=", ";delay=x", ";delay=600001", ";delay=-1", ";speed=1",
+                          ";delay=10;delay=10", ";delay=1234567"}) {
+    ra::Status s = ra::OpenProvider("sim:" + sim_dir() + bad, &p);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.check(), "provider spec") << bad;
+  }
+  ASSERT_TRUE(ra::OpenProvider("sim:" + sim_dir() + ";delay=50", &p).ok());
+  auto t0 = std::chrono::steady_clock::now();
+  std::vector<ra::EvidenceItem> items;
+  ASSERT_TRUE(p->Collect(TestBinding(1), &items).ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(50));
+  std::string log = ra_test::ReadFile(sim_dir() + "/collect.log");
+  EXPECT_EQ(log.rfind("begin ", 0), 0u) << log;
+  EXPECT_NE(log.find("\nend "), std::string::npos) << log;
+  // Without the option nothing is logged.
+  ASSERT_EQ(std::remove((sim_dir() + "/collect.log").c_str()), 0);
+  ASSERT_TRUE(ra::OpenProvider("sim:" + sim_dir(), &p).ok());
+  ASSERT_TRUE(p->Collect(TestBinding(2), &items).ok());
+  struct stat st;
+  EXPECT_NE(stat((sim_dir() + "/collect.log").c_str(), &st), 0);
+}
+
 TEST_F(SimTest, OpenChecksItsFiles) {
   std::unique_ptr<ra::EvidenceProvider> p;
   ra::Status s = ra::OpenProvider("sim:" + dir_ / "absent", &p);
@@ -293,7 +321,7 @@ TEST_F(SimTest, TdConfIsStrict) {
 
 TEST(ProviderSpec, Unknown) {
   std::unique_ptr<ra::EvidenceProvider> p;
-  for (const char* spec : {"", "tpm", "sim", "configfs-tsm:", "SIM:/x"}) {
+  for (const char* spec : {"", "tpm2", "tpm:x", "sim", "configfs-tsm:", "SIM:/x"}) {
     ra::Status s = ra::OpenProvider(spec, &p);
     ASSERT_FALSE(s.ok()) << spec;
     EXPECT_EQ(s.check(), "provider spec") << spec;

@@ -1,5 +1,5 @@
 // SEV-SNP report parsing (parse/snp_report) against the real reports in
-// ../shared/vectors/snp, read independently here at the specification's
+// tests/vectors/snp, read independently here at the specification's
 // offsets, and negative cases for every format rule.
 #include <gtest/gtest.h>
 

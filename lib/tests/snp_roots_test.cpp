@@ -1,5 +1,5 @@
 // The built-in AMD chains are byte-identical to the reference copies in
-// ../shared/vectors/roots, and each ASK/ASVK really chains to its ARK.
+// tests/vectors/roots, and each ASK/ASVK really chains to its ARK.
 #include <gtest/gtest.h>
 
 #include "snp_test_vectors.h"

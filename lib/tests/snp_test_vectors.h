@@ -1,4 +1,4 @@
-// Shared by the SEV-SNP tests: the real reports in ../shared/vectors/snp,
+// Shared by the SEV-SNP tests: the real reports in tests/vectors/snp,
 // their certificates and pinned verification times.  A missing vector
 // fails the test (ADD_FAILURE), it never skips.
 #pragma once

@@ -267,7 +267,7 @@ TEST(SshAttestCli, SimRoundTrip) {
   ExpectFailure(RunCli({"quote", "--provider", "sim:" + dir / "none", "--report-data",
                      kBindingHex, "-o", dir / "q2.dat"}),
                 "sim provider");
-  ExpectFailure(RunCli({"quote", "--provider", "tpm", "--report-data", kBindingHex, "-o",
+  ExpectFailure(RunCli({"quote", "--provider", "tpm2", "--report-data", kBindingHex, "-o",
                      dir / "q2.dat"}),
                 "provider spec");
   EXPECT_FALSE(ra_test::Exists(dir / "q2.dat"));

@@ -1,4 +1,4 @@
-// Shared by the TDX tests: the real quotes in ../shared/vectors/tdx, their
+// Shared by the TDX tests: the real quotes in tests/vectors/tdx, their
 // pinned verification times, and small helpers.  A missing vector fails
 // the test (ADD_FAILURE), it never skips.
 #pragma once

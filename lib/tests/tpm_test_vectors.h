@@ -1,5 +1,5 @@
 // Shared by the TPM, event-log and IMA tests: readers for the real
-// evidence in ../shared/vectors/tpm, ima and tdx.  A missing vector fails
+// evidence in tests/vectors/tpm, ima and tdx.  A missing vector fails
 // the test (ADD_FAILURE), it never skips.
 #pragma once
 

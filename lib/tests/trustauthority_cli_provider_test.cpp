@@ -315,6 +315,49 @@ TEST_F(TrustAuthorityCliTest, SafeLinkIsFollowed) {
   EXPECT_EQ(items.size(), 1u);
 }
 
+// The walk resolves as the kernel would, so what is checked is what a
+// path lookup would reach: ".." after a linked directory is its physical
+// parent (not the typed path's), "//" and "." are nothing, a link loop
+// ends at the kernel's limit, a file used as a directory is refused.
+TEST_F(TrustAuthorityCliTest, PathIsWalkedAsTheKernelWalksIt) {
+  ASSERT_EQ(mkdir((dir_ / "a").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((dir_ / "a/b").c_str(), 0755), 0);
+  std::string cli = WriteCli("cli", MakeQuote("\"$RD\""));
+  ASSERT_EQ(rename(cli.c_str(), (dir_ / "a/cli").c_str()), 0);
+  // Where the typed path's ".." would lead: a file that is not safe.
+  std::string decoy = dir_ / "cli";
+  ra_test::WriteFile(decoy, "#!/bin/sh\nexit 9\n");
+  ASSERT_EQ(chmod(decoy.c_str(), 0777), 0);
+  ASSERT_EQ(symlink("a/b", (dir_ / "lb").c_str()), 0);
+  std::unique_ptr<ra::EvidenceProvider> p;
+  std::string via = dir_.path() + "//./lb/../cli";
+  ra::Status s = ra::OpenTrustAuthorityCliProvider(via, 30, &p);
+  ASSERT_TRUE(s.ok()) << s.message();
+  std::vector<ra::EvidenceItem> items;
+  s = p->Collect(binding_, &items);
+  EXPECT_TRUE(s.ok()) << "ran " << via << " as the kernel resolves it: " << s.message();
+
+  ASSERT_EQ(symlink("loop2", (dir_ / "loop1").c_str()), 0);
+  ASSERT_EQ(symlink("loop1", (dir_ / "loop2").c_str()), 0);
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(dir_ / "loop1", 30, &p).message().find(
+                "too many symbolic links"),
+            std::string::npos);
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(dir_ / "a/cli/x", 30, &p).message().find(
+                "a/cli: not a directory"),
+            std::string::npos);
+  // A trailing slash asks for a directory: the kernel would not run
+  // "a/cli/", so neither is it accepted here (directly or via a link).
+  EXPECT_NE(ra::OpenTrustAuthorityCliProvider(dir_ / "a/cli/", 30, &p).message().find(
+                "a/cli: not a directory"),
+            std::string::npos);
+  ASSERT_EQ(symlink("a/cli/", (dir_ / "slashed").c_str()), 0);
+  EXPECT_FALSE(ra::OpenTrustAuthorityCliProvider(dir_ / "slashed", 30, &p).ok());
+  // A link to a safe file in a safe directory named through a link that
+  // loops back on itself is still found within the limit.
+  ASSERT_EQ(symlink(".", (dir_ / "self").c_str()), 0);
+  EXPECT_TRUE(ra::OpenTrustAuthorityCliProvider(dir_ / "self/self/self/a/cli", 30, &p).ok());
+}
+
 TEST_F(TrustAuthorityCliTest, SpecGoesThroughTheRegistry) {
   std::unique_ptr<ra::EvidenceProvider> p;
   EXPECT_FALSE(ra::OpenProvider("trustauthority-cli", &p).ok());

@@ -1,5 +1,6 @@
 /*
- * ra-ssh: code shared by ssh, sshd and sshd-session.
+ * ra-ssh: code shared by ssh, sshd and sshd-session (not sshd-auth, which
+ * links no attestation code: see ra_ssh_conf.c).
  *
  * Permission to use, copy, modify, and distribute this software for any
  * purpose with or without fee is hereby granted, provided that the above
@@ -24,31 +25,6 @@
 #include "ra_ssh.h"
 
 #include "ra_attest.h"
-
-/*
- * Syntax check of an AttestationProvider value.  Opening the provider
- * (which reads keys and device files) happens in the monitor, which is
- * the only process allowed to; this check lets every process that parses
- * sshd_config refuse a typo.
- */
-int
-ra_provider_spec_valid(const char *spec)
-{
-	if (strcmp(spec, "none") == 0 || strcmp(spec, "configfs-tsm") == 0 ||
-	    strcmp(spec, "trustauthority-cli") == 0)
-		return 1;
-	if (strncmp(spec, "sim:", 4) == 0)
-		return spec[4] == '/';
-	/* sim-azure:DIR[;service=URL][;ca=FILE][;timeout=S] (docs/design.md) */
-	if (strncmp(spec, "sim-azure:", 10) == 0)
-		return spec[10] == '/';
-	if (strncmp(spec, "configfs-tsm:", 13) == 0)
-		return spec[13] == '/';
-	/* azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE] */
-	if (strncmp(spec, "azure-vtpm", 10) == 0)
-		return spec[10] == '\0' || spec[10] == ';';
-	return 0;
-}
 
 /*
  * The value the hardware report must carry: SHA-512 over a label, the

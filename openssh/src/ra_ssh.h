@@ -74,14 +74,19 @@
 #define RA_STAGE_PREAUTH		1
 #define RA_SSH_STATE_DIR		"/run/ra-ssh"	/* sshd's monitor */
 #define RA_SSH_OUTAGE_LOG_INTERVAL	60	/* seconds */
+#define RA_DEFAULT_MAX_ATTESTATIONS	8	/* MaxAttestations */
+#define RA_MAX_ATTESTATIONS_LIMIT	1024
+#define RA_DEFAULT_PROVIDER_TIMEOUT	15	/* AttestationProviderTimeout, s */
 #define RA_DEFAULT_TRUSTAUTHORITY_CLI	"/usr/bin/trustauthority-cli"
 
 struct ssh;
 struct sshbuf;
 struct sshkey;
 
-/* ra_ssh.c: shared by client and server. */
+/* ra_ssh_conf.c: config syntax, linked everywhere servconf.o is. */
 int	ra_provider_spec_valid(const char *);
+
+/* ra_ssh.c: shared by ssh, sshd and sshd-session. */
 char	*ra_provider_libspec(const char *, const char *, const char *,
 	    const char *, const char **);
 void	ra_provider_check(const char *, const char *, const char *,
@@ -118,6 +123,7 @@ int	ra_name_in_list(const char *, const char *);
 void	ra_client_attest(struct ssh *, const char *);
 int	ra_add_host_to_hostfile(const char *, const char *,
 	    const struct sshkey *, int);
+int	ra_hostfile_pending(const char *);
 int	ra_hostfile_replace_entries(const char *, const char *, const char *,
 	    struct sshkey **, size_t, int, int, int);
 char	*ra_host_normalise(const char *);
@@ -126,12 +132,18 @@ time_t	ra_client_reattest_time(void);
 void	ra_client_reattest_poll(struct ssh *);
 void	ra_client_init_dispatch(struct ssh *);
 
-/* ra_ssh_server.c */
+/* ra_ssh_server.c; serverloop.c calls it through this hook. */
+extern void (*server_dispatch_hook)(struct ssh *);
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);
 void	ra_server_init_dispatch(struct ssh *);
+/* ra_monitor_collect's results; the monitor sends them to the child. */
+#define RA_COLLECT_OK		0
+#define RA_COLLECT_FAILED	1	/* provider error (details in log) */
+#define RA_COLLECT_BUSY		2	/* no MaxAttestations slot in time */
+#define RA_COLLECT_TIMEOUT	3	/* AttestationProviderTimeout */
 int	ra_monitor_collect(const char *, const u_char *, size_t,
 	    const u_char *, size_t, const struct sshkey *, struct sshbuf *);
 int	ra_monitor_cached(const char *, int, const struct sshkey *,
-	    struct sshbuf *);
+	    struct sshbuf *);	/* RA_COLLECT_* as well */
 
 #endif /* RA_SSH_H */

@@ -159,6 +159,22 @@ ra_hostfile_replace_entries(const char *file, const char *host,
 	return 0;
 }
 
+/*
+ * An addition to `file` is held: UpdateHostKeys, which skips a known_hosts
+ * that does not exist, must not skip the one the held addition creates.
+ */
+int
+ra_hostfile_pending(const char *file)
+{
+	struct ra_hostfile_change *c;
+
+	for (c = ra_pending; c != NULL; c = c->next) {
+		if (!c->replace && strcmp(c->file, file) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /* Attested: make the changes, in the order they were asked for. */
 static void
 ra_hostfile_flush(void)

@@ -155,7 +155,7 @@ ra_preauth_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	size_t len;
 	u_int version, status = RA_SSH_STATUS_OK, nsent;
 	const char *why = "";
-	int r;
+	int r, st;
 
 	/* One per connection before authentication; the monitor agrees */
 	if (ra_preauth_answered++)
@@ -175,9 +175,15 @@ ra_preauth_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 		    ssh->kex->hostkey_nid, ssh);
 		if (hostkey == NULL)
 			fatal_f("no public host key for this session");
-		if (mm_ra_evidence(nonce, sizeof(nonce), hostkey, items) != 0) {
+		/* Details are in the monitor's log, not for the client */
+		st = mm_ra_evidence(nonce, sizeof(nonce), hostkey, items);
+		if (st != RA_COLLECT_OK) {
 			status = RA_SSH_STATUS_FAILED;
-			why = "evidence provider failed";
+			why = st == RA_COLLECT_BUSY ? "too many attestations "
+			    "in progress on this server, try again later" :
+			    st == RA_COLLECT_TIMEOUT ?
+			    "evidence provider timed out" :
+			    "evidence provider failed";
 		}
 	}
 	if ((r = ra_preauth_put_response(resp, status, why, items, kinds,

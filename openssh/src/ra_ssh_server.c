@@ -13,10 +13,13 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,8 @@
 #include <unistd.h>
 
 #include "xmalloc.h"
+#include "atomicio.h"
+#include "pathnames.h"
 #include "ssh2.h"
 #include "sshbuf.h"
 #include "sshkey.h"
@@ -49,18 +54,6 @@ extern Authctxt *the_authctxt;
 
 static int ra_service_accepted;
 static struct ra_rate ra_requests;
-
-static int
-ra_send_response(struct ssh *ssh, struct sshbuf *payload)
-{
-	int r;
-
-	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_RESPONSE)) != 0 ||
-	    (r = sshpkt_putb(ssh, payload)) != 0 ||
-	    (r = sshpkt_send(ssh)) != 0)
-		return r;
-	return 0;
-}
 
 static const char *
 ra_user(void)
@@ -97,6 +90,18 @@ ra_sent_types(const struct sshbuf *resp)
 }
 
 static int
+ra_send_response(struct ssh *ssh, struct sshbuf *payload)
+{
+	int r;
+
+	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_RESPONSE)) != 0 ||
+	    (r = sshpkt_putb(ssh, payload)) != 0 ||
+	    (r = sshpkt_send(ssh)) != 0)
+		return r;
+	return 0;
+}
+
+static int
 ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 {
 	struct ra_token_request req;
@@ -105,7 +110,7 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	const u_char *p;
 	char *sent;
 	size_t len;
-	int r, failed;
+	int r, st;
 
 	if (!ra_rate_take(&ra_requests))
 		ssh_packet_disconnect(ssh, "too many attestation requests");
@@ -138,20 +143,23 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	/* AttestationCache, for a client that says it accepts it */
 	if (options.attestation_cache > 0 &&
 	    ra_name_in_list(RA_SSH_ITEM_CACHED_BINDING, req.kinds))
-		failed = mm_ra_cached_evidence(hostkey, evidence);
+		st = mm_ra_cached_evidence(hostkey, evidence);
 	else
-		failed = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
+		st = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
 		    evidence);
-	if (failed != 0) {
+	if (st != RA_COLLECT_OK) {
 		/* Details are in the monitor's log, not for the client */
 		r = ra_token_response_put_status(resp, RA_SSH_STATUS_FAILED,
+		    st == RA_COLLECT_BUSY ? "too many attestations in "
+		    "progress on this server, try again later" :
+		    st == RA_COLLECT_TIMEOUT ? "evidence provider timed out" :
 		    "evidence provider failed");
 	} else
 		r = ra_token_response_put_items(resp, evidence, req.kinds);
 	if (r != 0 || (r = ra_send_response(ssh, resp)) != 0)
 		goto out;
 	/* One line per attestation served; a failure is the monitor's line */
-	if (!failed) {
+	if (st == RA_COLLECT_OK) {
 		sent = ra_sent_types(resp);
 		logit("ra-ssh: attestation for user %s: sent %s", ra_user(),
 		    sent);
@@ -248,11 +256,68 @@ ra_server_init_dispatch(struct ssh *ssh)
 }
 
 /*
- * Monitor side.  The provider is opened for each request and closed after
- * it, never held across the fork of the session child, so the unprivileged
- * child never holds a copy of the provider's state (the sim's keys).
+ * Monitor side.  Each production runs under two server-wide bounds
+ * (docs/design.md, "Server-wide bounds"): at most MaxAttestations at once
+ * across all connections, and AttestationProviderTimeout, both for the
+ * wait for a slot and for the production itself.
+ *
+ * A slot is a write lock on one byte of a lock file next to the PidFile.
+ * Monitors are separate processes; the kernel drops a process's locks when
+ * it exits, however it exits, so a killed monitor cannot leak a slot (a
+ * semaphore would).  A lock file that cannot be opened refuses the
+ * request rather than running it unbounded.  Every production (after
+ * authentication, before it, and a cached record's renewal) goes through
+ * ra_monitor_collect_bound(); the provider is opened and closed in the
+ * production's child, so a repeated request (AttestationInterval) shows
+ * the machine as it is now and no provider state outlives a request.
  */
-static struct ra_provider *ra_provider;
+static int
+ra_slot_acquire(int max, const struct timespec *deadline, int *slotp)
+{
+	struct timespec now;
+	struct flock fl;
+	char *path;
+	int fd, i;
+
+	if (strcmp(options.pid_file, "none") == 0)
+		xasprintf(&path, "%s/sshd.pid.attest", _PATH_SSH_PIDDIR);
+	else
+		xasprintf(&path, "%s.attest", options.pid_file);
+	fd = open(path, O_RDWR|O_CREAT|O_NOFOLLOW|O_CLOEXEC, 0600);
+	if (fd == -1) {
+		error("ra-ssh: MaxAttestations lock %s: %s", path,
+		    strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	for (;;) {
+		for (i = 0; i < max; i++) {
+			memset(&fl, 0, sizeof(fl));
+			fl.l_type = F_WRLCK;
+			fl.l_whence = SEEK_SET;
+			fl.l_start = i;
+			fl.l_len = 1;
+			if (fcntl(fd, F_SETLK, &fl) == 0) {
+				*slotp = i;
+				return fd;
+			}
+			if (errno != EACCES && errno != EAGAIN) {
+				error("ra-ssh: MaxAttestations lock: %s",
+				    strerror(errno));
+				close(fd);
+				return -1;
+			}
+		}
+		monotime_ts(&now);
+		if (timespeccmp(&now, deadline, >=))
+			break;
+		usleep(20 * 1000);
+	}
+	close(fd);
+	*slotp = -1;
+	return -1;
+}
 
 /*
  * An attestation-service outage is logged once per RA_SSH_OUTAGE_LOG_INTERVAL
@@ -308,11 +373,12 @@ ra_log_service_error(const char *spec, const uint8_t *data, size_t len)
 		debug("ra-ssh: AttestationProvider %s: %s", spec, why);
 }
 
-/* The provider's evidence for binding, as the monitor's item list. */
+/* Open the provider and collect; the evidence items go to out. */
 static int
-ra_monitor_collect_bound(const char *spec,
-    const u_char binding[RA_SSH_BINDING_LEN], struct sshbuf *out)
+ra_produce(const char *spec, const u_char binding[RA_SSH_BINDING_LEN],
+    struct sshbuf *out)
 {
+	struct ra_provider *provider = NULL;
 	struct ra_evidence *ev = NULL;
 	char err[512], *libspec;
 	const char *etype, *why;
@@ -320,26 +386,23 @@ ra_monitor_collect_bound(const char *spec,
 	size_t i, n, len;
 	int r, ret = -1;
 
-	if (ra_provider == NULL) {
-		if ((libspec = ra_provider_libspec(spec,
-		    options.trustauthority_cli_path, options.attestation_service,
-		    options.attestation_service_ca, &why)) == NULL) {
-			error("ra-ssh: AttestationProvider %s: %s; attestation "
-			    "for user %s failed", spec, why, ra_user());
-			goto out;
-		}
-		r = ra_provider_open(libspec, &ra_provider, err, sizeof(err));
-		free(libspec);
-		if (r != RA_OK) {
-			error("ra-ssh: AttestationProvider %s: %s; attestation "
-			    "for user %s failed", spec, err, ra_user());
-			goto out;
-		}
-		debug_f("AttestationProvider %s open", spec);
+	if ((libspec = ra_provider_libspec(spec,
+	    options.trustauthority_cli_path, options.attestation_service,
+	    options.attestation_service_ca, &why)) == NULL) {
+		error("ra-ssh: AttestationProvider %s: %s; attestation "
+		    "for user %s failed", spec, why, ra_user());
+		return -1;
+	}
+	r = ra_provider_open(libspec, &provider, err, sizeof(err));
+	free(libspec);
+	if (r != RA_OK) {
+		error("ra-ssh: AttestationProvider %s: %s; attestation "
+		    "for user %s failed", spec, err, ra_user());
+		return -1;
 	}
 	if ((ev = ra_evidence_new()) == NULL)
 		fatal_f("ra_evidence_new failed");
-	if (ra_provider_collect(ra_provider, binding, ev,
+	if (ra_provider_collect(provider, binding, ev,
 	    err, sizeof(err)) != RA_OK) {
 		error("ra-ssh: AttestationProvider %s: %s; attestation "
 		    "for user %s failed", spec, err, ra_user());
@@ -367,19 +430,139 @@ ra_monitor_collect_bound(const char *spec,
 		    sshbuf_len(out));
 		goto out;
 	}
-	debug_f("produced %zu evidence items", n);
 	ret = 0;
  out:
-	/*
-	 * Open per request, closed after it: a repeated request
-	 * (AttestationInterval) reports the machine as it is now (changed
-	 * provider state shows), and a request answered before
-	 * authentication (AttestationPreauth) leaves no provider state for
-	 * the session child forked later to inherit.
-	 */
-	ra_provider_free(ra_provider);
-	ra_provider = NULL;
 	ra_evidence_free(ev);
+	ra_provider_free(provider);
+	return ret;
+}
+
+/*
+ * Run ra_produce in a child of the monitor, in a process group of its
+ * own, and read its result until the deadline.  A provider that hangs
+ * (a stuck device read, a CLI or service that never answers) is killed
+ * with everything it started; the monitor's own state is untouched, so
+ * the connection carries on.  The child has the monitor's privileges and
+ * memory, as the in-process call had.
+ */
+static int
+ra_produce_bounded(const char *spec, const u_char binding[RA_SSH_BINDING_LEN],
+    const struct timespec *deadline, struct sshbuf *out)
+{
+	struct timespec now, left;
+	struct pollfd pfd;
+	u_char buf[8192];
+	pid_t pid;
+	ssize_t n;
+	int p[2], status, r, ret = RA_COLLECT_FAILED;
+
+	if (pipe(p) == -1)
+		fatal_f("pipe: %s", strerror(errno));
+	if ((pid = fork()) == -1)
+		fatal_f("fork: %s", strerror(errno));
+	if (pid == 0) {
+		struct sshbuf *b;
+
+		close(p[0]);
+		(void)setpgid(0, 0);
+		/* The monitor's handlers would signal the session child. */
+		ssh_signal(SIGHUP, SIG_DFL);
+		ssh_signal(SIGTERM, SIG_DFL);
+		ssh_signal(SIGINT, SIG_DFL);
+		if ((b = sshbuf_new()) == NULL)
+			_exit(1);
+		r = ra_produce(spec, binding, b);
+		if (r == 0 && atomicio(vwrite, p[1], (void *)sshbuf_ptr(b),
+		    sshbuf_len(b)) != sshbuf_len(b))
+			r = -1;
+		_exit(r == 0 ? 0 : 1);
+	}
+	(void)setpgid(pid, pid);	/* either side may win the race */
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		monotime_ts(&now);
+		if (timespeccmp(&now, deadline, >=)) {
+			ret = RA_COLLECT_TIMEOUT;
+			break;
+		}
+		timespecsub(deadline, &now, &left);
+		if ((r = ppoll(&pfd, 1, &left, NULL)) == -1 && errno != EINTR)
+			fatal_f("poll: %s", strerror(errno));
+		if (r <= 0)
+			continue;
+		if ((n = read(p[0], buf, sizeof(buf))) == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			error_f("read: %s", strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			ret = RA_COLLECT_OK;
+			break;
+		}
+		if (sshbuf_len(out) + (size_t)n > RA_SSH_MAX_RESPONSE) {
+			error_f("provider process sent too much");
+			break;
+		}
+		if ((r = sshbuf_put(out, buf, (size_t)n)) != 0)
+			fatal_fr(r, "assemble");
+	}
+	close(p[0]);
+	explicit_bzero(buf, sizeof(buf));
+	if (ret != RA_COLLECT_OK) {
+		(void)kill(-pid, SIGKILL);
+		(void)kill(pid, SIGKILL);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			fatal_f("waitpid: %s", strerror(errno));
+	if (ret == RA_COLLECT_OK &&
+	    (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+		ret = RA_COLLECT_FAILED;
+	return ret;
+}
+
+/*
+ * The provider's evidence for binding, as the monitor's item list, under
+ * the MaxAttestations slot and the AttestationProviderTimeout deadline.
+ * Returns RA_COLLECT_*.
+ */
+static int
+ra_monitor_collect_bound(const char *spec,
+    const u_char binding[RA_SSH_BINDING_LEN], struct sshbuf *out)
+{
+	struct timespec deadline, wait;
+	int lockfd, slot = 0, ret;
+
+	wait.tv_sec = options.attestation_provider_timeout;
+	wait.tv_nsec = 0;
+	monotime_ts(&deadline);
+	timespecadd(&deadline, &wait, &deadline);
+	if ((lockfd = ra_slot_acquire(options.max_attestations, &deadline,
+	    &slot)) == -1) {
+		if (slot != -1)
+			return RA_COLLECT_FAILED;
+		logit("ra-ssh: attestation refused: MaxAttestations (%d) "
+		    "productions still running after waiting %ds",
+		    options.max_attestations,
+		    options.attestation_provider_timeout);
+		return RA_COLLECT_BUSY;
+	}
+	debug_f("production in slot %d", slot);
+	monotime_ts(&deadline);
+	timespecadd(&deadline, &wait, &deadline);
+	ret = ra_produce_bounded(spec, binding, &deadline, out);
+	close(lockfd);		/* releases the slot */
+	if (ret == RA_COLLECT_TIMEOUT)
+		logit("ra-ssh: AttestationProvider %s timed out after %ds; "
+		    "its process was killed", spec,
+		    options.attestation_provider_timeout);
+	else if (ret == RA_COLLECT_OK)
+		debug_f("produced evidence");
+	if (ret != RA_COLLECT_OK)
+		sshbuf_reset(out);
 	return ret;
 }
 
@@ -393,12 +576,12 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 
 	if (strcmp(spec, "none") == 0) {
 		error_f("no AttestationProvider configured");
-		return -1;
+		return RA_COLLECT_FAILED;
 	}
 	if ((r = ra_ssh_binding(sid, sidlen, nonce, noncelen, hostkey,
 	    binding)) != 0) {
 		error_fr(r, "binding");
-		return -1;
+		return RA_COLLECT_FAILED;
 	}
 	r = ra_monitor_collect_bound(spec, binding, out);
 	explicit_bzero(binding, sizeof(binding));
@@ -508,7 +691,9 @@ ra_cache_write(const char *path, uint64_t made_at,
  * Evidence for AttestationCache: the cached record for this host key while
  * it is younger than 3/4 of the period (so what is sent is never older
  * than the period), otherwise made now and cached.  The item list gets
- * one more item: the binding's inputs (RA_SSH_ITEM_CACHED_BINDING).
+ * one more item: the binding's inputs (RA_SSH_ITEM_CACHED_BINDING).  A
+ * renewal is a production like any other (ra_monitor_collect_bound).
+ * Returns RA_COLLECT_*.
  */
 int
 ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
@@ -520,10 +705,10 @@ ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
 	uint64_t made_at;
 	char *path;
 	u_int n;
-	int r, ret = -1, maxage = period - period / 4;
+	int r, ret = RA_COLLECT_FAILED, maxage = period - period / 4;
 
 	if (strcmp(spec, "none") == 0 || period <= 0)
-		return -1;
+		return RA_COLLECT_FAILED;
 	if ((items = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
 	path = ra_cache_path(spec, hostkey);
@@ -537,10 +722,11 @@ ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
 		if ((r = ra_ssh_cached_binding(hostkey, made_at, rnd,
 		    sizeof(rnd), binding)) != 0)
 			fatal_fr(r, "cached binding");
-		r = ra_monitor_collect_bound(spec, binding, items);
+		ret = ra_monitor_collect_bound(spec, binding, items);
 		explicit_bzero(binding, sizeof(binding));
-		if (r != 0)
+		if (ret != RA_COLLECT_OK)
 			goto out;
+		ret = RA_COLLECT_FAILED;
 		ra_cache_write(path, made_at, rnd, items);
 		debug_f("evidence made and cached at %llu",
 		    (unsigned long long)made_at);
@@ -560,7 +746,7 @@ ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
 		error_f("cached evidence exceeds the response limit");
 		goto out;
 	}
-	ret = 0;
+	ret = RA_COLLECT_OK;
  out:
 	sshbuf_free(items);
 	free(path);

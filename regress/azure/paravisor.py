@@ -11,6 +11,8 @@ and swtpm and does the paravisor's part:
   * at start it defines 0x01400001 (unless it exists) and writes a report
     for 64 zero bytes of user data, so the index is WRITTEN before anyone
     reads it.  It never defines 0x01400002: that is the provider's job.
+  * at start it also persists its AK (HCLAkPub) at 0x81000003, as Azure's
+    vTPM has it, so the provider's vTPM quotes verify with HCLAkPub.
   * it relays raw TPM 2.0 commands from --listen L to swtpm's server port P
     and bytes from L+1 to swtpm's ctrl port P+1.
   * when a TPM2_NV_Write of 64 bytes at offset 0 to 0x01400002 succeeds, it
@@ -66,6 +68,7 @@ CC_NV_DEFINE_SPACE = 0x0000012A
 CC_CREATE_PRIMARY = 0x00000131
 CC_NV_WRITE = 0x00000137
 CC_STARTUP = 0x00000144
+CC_EVICT_CONTROL = 0x00000120
 CC_FLUSH_CONTEXT = 0x00000165
 CC_NV_READ_PUBLIC = 0x00000169
 CC_GET_CAPABILITY = 0x0000017A
@@ -79,6 +82,7 @@ RC_COMMAND_SIZE = 0x142
 RC_YIELDED = 0x908
 RC_TESTING = 0x90A
 RC_RETRY = 0x922
+CAP_HANDLES = 0x00000001
 CAP_TPM_PROPERTIES = 0x00000006
 PT_NV_INDEX_MAX = 0x100 + 23
 PT_NV_BUFFER_MAX = 0x100 + 44
@@ -101,6 +105,7 @@ REPORT_INDEX_ATTRS = NV_OWNERWRITE | NV_AUTHWRITE | NV_OWNERREAD | NV_AUTHREAD |
 
 NV_INDEX_REPORT = 0x01400001
 NV_INDEX_USER_DATA = 0x01400002
+AK_HANDLE = 0x81000003           # Azure's vTPM AK, whose public key is HCLAkPub
 USER_DATA_LEN = 64
 
 # libtpms' MAX_NV_INDEX_SIZE is 2048; never ask for more even if a TPM
@@ -274,10 +279,17 @@ class Tpm:
                        handles=(RH_OWNER, index), auth=True,
                        params=tpm2b(data[off:off + chunk]) + struct.pack(">H", off))
 
+    def handle_exists(self, handle):
+        body = self.check("TPM2_GetCapability handles", ST_NO_SESSIONS, CC_GET_CAPABILITY,
+                          params=struct.pack(">III", CAP_HANDLES, handle, 1))
+        # moreData u8, capability u32, count u32, handle u32*
+        _more, _cap, count = struct.unpack_from(">BII", body, 0)
+        return count >= 1 and struct.unpack_from(">I", body, 9)[0] == handle
+
     def rsa_ak_modulus(self):
         """Modulus of a 2048-bit restricted RSA signing key under the
         endorsement hierarchy, which is what HCLAkPub is on Azure: the
-        vTPM's attestation key.  Primary keys are derived from the seed, so
+        vTPM's attestation key, persisted at 0x81000003.  Primary keys are derived from the seed, so
         the value is the same for the life of the swtpm state."""
         attrs = (0x00000002 | 0x00000010 | 0x00000020 | 0x00000040 |  # fixedTPM fixedParent sensitiveDataOrigin userWithAuth
                  0x00010000 | 0x00040000)                              # restricted sign
@@ -289,6 +301,13 @@ class Tpm:
                           handles=(RH_ENDORSEMENT,), auth=True, params=params)
         handle, _param_size, _pub_size = struct.unpack_from(">IIH", body, 0)
         try:
+            # As on Azure, the AK also lives at 0x81000003 for quotes.  The
+            # primary is the same key every time, so one persisted by an
+            # earlier run is that key already.
+            if not self.handle_exists(AK_HANDLE):
+                self.check("TPM2_EvictControl 0x%08x" % AK_HANDLE, ST_SESSIONS, CC_EVICT_CONTROL,
+                           handles=(RH_OWNER, handle), auth=True,
+                           params=struct.pack(">I", AK_HANDLE))
             # TPMT_PUBLIC: type, nameAlg, attributes, authPolicy, then our
             # parameters (sym NULL, RSASSA + hash, keyBits, exponent), unique.
             off = 10 + 8

@@ -224,6 +224,11 @@ def main():
         ev = next_event(t, 20)
         check(ev[0] == "249", "cached request answered (%s)" % ev[0])
         ver, status, items = parse_response(ev[1])
+        if status != 0:
+            check(False, "status %d: %s" %
+                  (status, items.decode(errors="replace")))
+            t.close()
+            sys.exit(1)
         d = dict(items)
         check(sorted(d) == ["ra-ssh-cached-binding", "tdx-quote"],
               "items %r" % sorted(d))

@@ -8,8 +8,8 @@
 //   GET /sgx/certification/v4/rootcacrl          hex text, as PCCS answers
 //
 // The collateral comes from --bundle FILE (repeatable; the dcap-qvl
-// QuoteCollateralV3 JSON of ../shared/vectors/tdx/bundles), or from the
-// files as Intel's PCS serves them (../shared/vectors/tdx/collateral):
+// QuoteCollateralV3 JSON of tests/vectors/tdx/bundles), or from the
+// files as Intel's PCS serves them (tests/vectors/tdx/collateral):
 // --files TCBINFO.json QEIDENTITY.json TCB_CHAIN.pem PCKCRL.der
 // PCKCRL_CHAIN.pem ROOTCRL.der (repeatable; each set is one more
 // "bundle").  The QE identity, CRLs and chains are those of the bundle

@@ -49,7 +49,8 @@ const char kUsage[] =
     "       ssh-attest quote --provider SPEC --report-data HEX -o FILE\n"
     "                  [--runtime-data FILE] [--token FILE]\n"
     "       ssh-attest sim-init DIR [--mrtd HEX] [--debug]\n"
-    "       ssh-attest sim-tdreport DIR --report-data HEX     (base64 TD report)\n";
+    "       ssh-attest sim-tdreport DIR --report-data HEX     (base64 TD report)\n"
+    "       ssh-attest tpm-init [--tcti CONF] [--alg rsa|ecc] [--handle 0x81... | --out FILE]\n";
 
 int Usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "ssh-attest: %s\n", why.c_str());
@@ -447,6 +448,8 @@ int CmdSimInit(int argc, char** argv) {
 
 }  // namespace
 
+int TpmInitCommand(int argc, char** argv);  // tpm_init_cmd.cpp
+
 int main(int argc, char** argv) {
   // A peer closing mid-write (issuer key fetch) must be an error, not death.
   signal(SIGPIPE, SIG_IGN);
@@ -463,6 +466,7 @@ int main(int argc, char** argv) {
     if (cmd == "quote") return CmdQuote(argc - 2, argv + 2);
     if (cmd == "sim-init") return CmdSimInit(argc - 2, argv + 2);
     if (cmd == "sim-tdreport") return CmdSimTdReport(argc - 2, argv + 2);
+    if (cmd == "tpm-init") return TpmInitCommand(argc - 2, argv + 2);
     return Usage("unknown command '" + cmd + "'");
   } catch (const std::exception& e) {
     return Failure(std::string("internal error: ") + e.what());

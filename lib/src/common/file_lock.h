@@ -6,7 +6,10 @@
 // other connection's root monitor, and a lock file that cannot be opened
 // must not mean running unlocked (the exchange would then be racy exactly
 // when the system is misconfigured).  So: open (create) or fail, then try
-// the lock until a deadline, then fail naming the file.
+// the lock until a deadline, then fail naming the file.  And the file must
+// be one no one else can open (a regular file, ours or root's, no group or
+// other read or write): flock() needs only an open descriptor, so anyone
+// who can open the file can hold the lock and stall every connection.
 #pragma once
 
 #include <string>
@@ -22,15 +25,16 @@ class FileLock {
   FileLock& operator=(const FileLock&) = delete;
   ~FileLock();  // releases the lock
 
-  // Opens (creating, mode 0600, not through a symbolic link) `path` and
-  // takes an exclusive flock on it within `wait_ms` milliseconds.
+  // Opens (creating, mode 0600, not through a symbolic link) `path`,
+  // refuses it unless only we (or root) can open it, and takes an
+  // exclusive flock on it within `wait_ms` milliseconds.
   Status Acquire(const std::string& check, const std::string& path, int wait_ms);
 
  private:
   int fd_ = -1;
 };
 
-// Opens (creating) `path` as Acquire would, without locking: a
+// Opens (creating) and checks `path` as Acquire would, without locking: a
 // configuration check at start-up.
 Status CheckLockFile(const std::string& check, const std::string& path);
 

@@ -3,7 +3,7 @@
 // each length is checked against what is left before it is used; nothing
 // is trusted until verify/ has checked the quote made from the TD report.
 // Layout (DESIGN.md "Formats"; checked against a real Azure TDX CVM's
-// report in ../shared/vectors/tdx):
+// report in tests/vectors/tdx):
 //
 //   0     header, 32 bytes: signature "HCLA", version u32, report size u32,
 //         request type u32, status u32, 12 reserved

@@ -14,10 +14,17 @@
 //      link-local IMDS, never anywhere else) and check the quote returned
 //      is for that TD report;
 //   4. send "azure-tdx-quote" + "azure-runtime-data", and, with an
-//      attestation service configured, its "maa-token" as well.
+//      attestation service configured, its "maa-token" as well;
+//   5. (issue 11) quote the vTPM's PCRs with qualifyingData = the binding
+//      by the platform AK at 0x81000003 (HCLAkPub) and send "tpm-quote",
+//      "tpm-signature", "tpm-pcrs", the AK certificate from NV 0x01C101D0
+//      as "tpm-ak-cert" if the vTPM has one, and the whole HCL report as
+//      "azure-hcl-report" (which carries HCLAkPub and the TD report that
+//      binds it).
 //
 // Spec: "azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE][;service=URL]
-// [;ca=FILE][;timeout=S]".  tcti: a tpm2-tss TCTI configuration (default
+// [;ca=FILE][;timeout=S][;pcrs=LIST|none][;banks=LIST]".  pcrs/banks: the
+// vTPM quote's selection (default 0-7,11-14 on sha256; none: no quote).  tcti: a tpm2-tss TCTI configuration (default
 // "device:/dev/tpmrm0"; tests use "swtpm:host=127.0.0.1,port=N").  lock:
 // serializes steps 1-2 between sshd's per-connection monitors, which share
 // the one NV index (default /run/ra-ssh-azure-vtpm.lock; a lock that cannot
@@ -27,8 +34,6 @@
 #include <fcntl.h>
 #include <openssl/sha.h>
 #include <tss2/tss2_esys.h>
-#include <tss2/tss2_rc.h>
-#include <tss2/tss2_tctildr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -47,98 +52,35 @@
 #include "parse/jwt_token.h"
 #include "parse/td_report.h"
 #include "parse/tdx_quote.h"
+#include "parse/tpm_alg.h"
+#include "provider/esys_session.h"
 #include "provider/providers.h"
+#include "provider/tpm_provider.h"
 
 namespace ra {
 namespace {
 
 const char kCheck[] = "azure-vtpm";
-const char kDefaultTcti[] = "device:/dev/tpmrm0";
 const char kDefaultImds[] = "http://169.254.169.254/acc/tdquote";
 const char kDefaultLock[] = "/run/ra-ssh-azure-vtpm.lock";
-constexpr int32_t kTpmTimeoutMs = 10000;
-// Steps 1-2 take a few TPM commands (each bounded by kTpmTimeoutMs, two
+// Steps 1-2 take a few TPM commands (each bounded by kEsysTimeoutMs, two
 // attempts): a holder longer than this is stuck, and waiting on would only
 // pile up root monitors behind it.
 constexpr int kLockWaitMs = 20000;
 constexpr size_t kMaxImdsResponse = 64 * 1024;
 constexpr int kAttempts = 3;  // for a report overwritten by a concurrent connection
+constexpr uint32_t kAzureAkCertNvIndex = 0x01C101D0;
 
-Status TpmFail(const char* what, TSS2_RC rc) {
-  return Status::Fail(kCheck, std::string(what) + ": " + Tss2_RC_Decode(rc));
-}
-
-// One TCTI + ESAPI context, closed on every path.
-class Tpm {
- public:
-  ~Tpm() {
-    if (ctx_) Esys_Finalize(&ctx_);
-    if (tcti_) Tss2_TctiLdr_Finalize(&tcti_);
-  }
-  Status Open(const std::string& conf) {
-    TSS2_RC rc = Tss2_TctiLdr_Initialize(conf.c_str(), &tcti_);
-    if (rc != TSS2_RC_SUCCESS) return TpmFail(("TPM connection " + conf).c_str(), rc);
-    rc = Esys_Initialize(&ctx_, tcti_, nullptr);
-    if (rc != TSS2_RC_SUCCESS) return TpmFail("ESAPI initialization", rc);
-    rc = Esys_SetTimeout(ctx_, kTpmTimeoutMs);
-    if (rc != TSS2_RC_SUCCESS) return TpmFail("ESAPI timeout", rc);
-    return Status();
-  }
-  ESYS_CONTEXT* ctx() { return ctx_; }
-
- private:
-  TSS2_TCTI_CONTEXT* tcti_ = nullptr;
-  ESYS_CONTEXT* ctx_ = nullptr;
-};
-
-// An NV index's ESYS handle, closed on every path out.
-struct NvHandle {
-  explicit NvHandle(ESYS_CONTEXT* c) : ctx(c) {}
-  ~NvHandle() {
-    if (tr != ESYS_TR_NONE) Esys_TR_Close(ctx, &tr);
-  }
-  NvHandle(const NvHandle&) = delete;
-  NvHandle& operator=(const NvHandle&) = delete;
-  ESYS_CONTEXT* ctx;
-  ESYS_TR tr = ESYS_TR_NONE;
-};
-
-// The NV index's public area: its size.  ESYS_TR for it in *tr.
-Status NvOpen(ESYS_CONTEXT* ctx, uint32_t index, ESYS_TR* tr, uint16_t* size) {
-  TSS2_RC rc = Esys_TR_FromTPMPublic(ctx, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, tr);
-  if (rc != TSS2_RC_SUCCESS) return TpmFail("NV index lookup", rc);
-  TPM2B_NV_PUBLIC* pub = nullptr;
-  TPM2B_NAME* name = nullptr;
-  rc = Esys_NV_ReadPublic(ctx, *tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, &name);
-  if (rc != TSS2_RC_SUCCESS) return TpmFail("NV read public", rc);
-  *size = pub->nvPublic.dataSize;
-  Esys_Free(pub);
-  Esys_Free(name);
-  return Status();
-}
-
-// Asked as a capability rather than by looking the index up, because a
-// failed lookup makes tpm2-tss log to stderr, which is sshd's log (and the
-// one-line contract of ssh-attest).
-Status NvDefined(ESYS_CONTEXT* ctx, uint32_t index, bool* defined) {
-  TPMI_YES_NO more = TPM2_NO;
-  TPMS_CAPABILITY_DATA* cap = nullptr;
-  TSS2_RC rc = Esys_GetCapability(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                  TPM2_CAP_HANDLES, index, 1, &more, &cap);
-  if (rc != TSS2_RC_SUCCESS) return TpmFail("listing NV indices", rc);
-  *defined = cap->data.handles.count >= 1 && cap->data.handles.handle[0] == index;
-  Esys_Free(cap);
-  return Status();
-}
+Status TpmFail(const char* what, TSS2_RC rc) { return ra::TpmFail(kCheck, what, rc); }
 
 Status WriteUserData(ESYS_CONTEXT* ctx, const Binding& binding) {
-  NvHandle nv(ctx);
+  EsysHandle nv(ctx);
   uint16_t size = 0;
   bool defined = false;
-  RA_RETURN_IF_ERROR(NvDefined(ctx, kHclNvIndexUserData, &defined));
+  RA_RETURN_IF_ERROR(NvIndexDefined(ctx, kCheck, kHclNvIndexUserData, &defined));
   TSS2_RC rc;
   if (defined) {
-    RA_RETURN_IF_ERROR(NvOpen(ctx, kHclNvIndexUserData, &nv.tr, &size));
+    RA_RETURN_IF_ERROR(NvIndexOpen(ctx, kCheck, kHclNvIndexUserData, nv.out(), &size));
     if (size != kRuntimeUserDataLen)
       return Status::Fail(kCheck, "NV index 0x01400002 holds " + std::to_string(size) +
                                       " bytes, not " + std::to_string(kRuntimeUserDataLen));
@@ -153,65 +95,31 @@ Status WriteUserData(ESYS_CONTEXT* ctx, const Binding& binding) {
         TPMA_NV_OWNERWRITE | TPMA_NV_OWNERREAD | TPMA_NV_AUTHWRITE | TPMA_NV_AUTHREAD;
     pub.nvPublic.dataSize = kRuntimeUserDataLen;
     rc = Esys_NV_DefineSpace(ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                             ESYS_TR_NONE, &auth, &pub, &nv.tr);
+                             ESYS_TR_NONE, &auth, &pub, nv.out());
     if (rc != TSS2_RC_SUCCESS) return TpmFail("defining NV index 0x01400002", rc);
   }
   TPM2B_MAX_NV_BUFFER data = {};
   data.size = kRuntimeUserDataLen;
   std::memcpy(data.buffer, binding.data(), kRuntimeUserDataLen);
-  rc = Esys_NV_Write(ctx, ESYS_TR_RH_OWNER, nv.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+  rc = Esys_NV_Write(ctx, ESYS_TR_RH_OWNER, nv.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE,
                      ESYS_TR_NONE, &data, 0);
   if (rc != TSS2_RC_SUCCESS) return TpmFail("writing NV index 0x01400002", rc);
   return Status();
 }
 
-uint16_t NvChunkSize(ESYS_CONTEXT* ctx) {
-  TPMI_YES_NO more = TPM2_NO;
-  TPMS_CAPABILITY_DATA* cap = nullptr;
-  uint16_t chunk = 512;  // every TPM can do this much
-  TSS2_RC rc = Esys_GetCapability(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                  TPM2_CAP_TPM_PROPERTIES, TPM2_PT_NV_BUFFER_MAX, 1, &more,
-                                  &cap);
-  if (rc == TSS2_RC_SUCCESS && cap->data.tpmProperties.count == 1 &&
-      cap->data.tpmProperties.tpmProperty[0].property == TPM2_PT_NV_BUFFER_MAX) {
-    uint32_t v = cap->data.tpmProperties.tpmProperty[0].value;
-    chunk = static_cast<uint16_t>(std::min<uint32_t>(
-        std::max<uint32_t>(v, 64), sizeof(TPM2B_MAX_NV_BUFFER::buffer)));
-  }
-  Esys_Free(cap);
-  return chunk;
-}
-
 Status ReadHclReport(ESYS_CONTEXT* ctx, Bytes* out) {
-  NvHandle nv(ctx);
+  EsysHandle nv(ctx);
   uint16_t size = 0;
   bool defined = false;
-  RA_RETURN_IF_ERROR(NvDefined(ctx, kHclNvIndexReport, &defined));
+  RA_RETURN_IF_ERROR(NvIndexDefined(ctx, kCheck, kHclNvIndexReport, &defined));
   if (!defined)
     return Status::Fail(kCheck, "no HCL report (NV index 0x01400001 is not defined: not an "
                                 "Azure confidential VM?)");
-  RA_RETURN_IF_ERROR(NvOpen(ctx, kHclNvIndexReport, &nv.tr, &size));
+  RA_RETURN_IF_ERROR(NvIndexOpen(ctx, kCheck, kHclNvIndexReport, nv.out(), &size));
   if (size < kHclRuntimeJsonOffset || size > kMaxHclReportLen)
     return Status::Fail(kCheck, "NV index 0x01400001 holds " + std::to_string(size) +
                                     " bytes, not an HCL report");
-  const uint16_t chunk = NvChunkSize(ctx);
-  Bytes report;
-  report.reserve(size);
-  while (report.size() < size) {
-    uint16_t n = static_cast<uint16_t>(std::min<size_t>(chunk, size - report.size()));
-    TPM2B_MAX_NV_BUFFER* data = nullptr;
-    TSS2_RC rc = Esys_NV_Read(ctx, ESYS_TR_RH_OWNER, nv.tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                              ESYS_TR_NONE, n, static_cast<uint16_t>(report.size()), &data);
-    if (rc != TSS2_RC_SUCCESS) return TpmFail("reading NV index 0x01400001", rc);
-    // A TPM answering with more (or less) than asked is not trusted to
-    // have answered this read at all.
-    bool ok = data->size == n;
-    if (ok) report.insert(report.end(), data->buffer, data->buffer + n);
-    Esys_Free(data);
-    if (!ok) return Status::Fail(kCheck, "NV read returned another length than asked");
-  }
-  *out = std::move(report);
-  return Status();
+  return NvIndexRead(ctx, kCheck, nv.get(), size, "NV index 0x01400001", out);
 }
 
 // IMDS is plain HTTP on a link-local address.  A TD report is not secret,
@@ -259,27 +167,30 @@ Status ImdsQuote(const std::string& url, const Bytes& td_report, Bytes* quote) {
 class AzureVtpmProvider : public EvidenceProvider {
  public:
   AzureVtpmProvider(std::string tcti, std::string imds, std::string lock,
-                    AttestationServiceOptions service)
+                    AttestationServiceOptions service, TpmProviderOptions quote)
       : tcti_(std::move(tcti)),
         imds_(std::move(imds)),
         lock_(std::move(lock)),
-        service_(std::move(service)) {}
+        service_(std::move(service)),
+        quote_(std::move(quote)) {}
   Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override;
 
  private:
-  Status ReportFor(const Binding& binding, HclReport* hcl);
+  Status ReportFor(const Binding& binding, HclReport* hcl, Bytes* raw);
+  Status VtpmQuote(const Binding& binding, std::vector<EvidenceItem>* out);
 
   std::string tcti_, imds_, lock_;
   AttestationServiceOptions service_;
+  TpmProviderOptions quote_;  // banks and PCRs of the vTPM quote
 };
 
 // Steps 1-2 under the lock: write, read, check the report is ours.
-Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl) {
+Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl, Bytes* raw_out) {
   // Bounded, and never without it: see common/file_lock.h.
   FileLock lock;
   RA_RETURN_IF_ERROR(lock.Acquire(kCheck, lock_, kLockWaitMs));
-  Tpm tpm;
-  RA_RETURN_IF_ERROR(tpm.Open(tcti_));
+  EsysSession tpm;
+  RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti_));
   Status last;
   for (int attempt = 0; attempt < kAttempts; attempt++) {
     RA_RETURN_IF_ERROR(WriteUserData(tpm.ctx(), binding));
@@ -302,6 +213,7 @@ Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl) {
       return Status::Fail(kCheck, "HCL report: REPORTDATA is not SHA-256 of its runtime data");
     if (rt.has_user_data && ConstantTimeEqual(rt.user_data, ByteView(binding.data(), binding.size()))) {
       *hcl = std::move(r);
+      *raw_out = std::move(raw);
       return Status();
     }
     last = Status::Fail(kCheck, "HCL report does not carry the user data just written (no "
@@ -310,9 +222,20 @@ Status AzureVtpmProvider::ReportFor(const Binding& binding, HclReport* hcl) {
   return last;
 }
 
+// The vTPM quote over the binding by the platform AK (0x81000003, whose
+// public key is the runtime JSON's HCLAkPub), its certificate if any.
+// Outside the lock: it touches no NV index another connection writes.
+Status AzureVtpmProvider::VtpmQuote(const Binding& binding, std::vector<EvidenceItem>* out) {
+  EsysSession tpm;
+  RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti_));
+  RA_RETURN_IF_ERROR(AppendTpmQuote(tpm.ctx(), quote_, binding, out));
+  return AppendTpmAkCertFromNv(tpm.ctx(), kAzureAkCertNvIndex, true, out);
+}
+
 Status AzureVtpmProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* out) {
   HclReport hcl;
-  RA_RETURN_IF_ERROR(ReportFor(binding, &hcl));
+  Bytes hcl_raw;
+  RA_RETURN_IF_ERROR(ReportFor(binding, &hcl, &hcl_raw));
   TdReport td;
   RA_RETURN_IF_ERROR(ParseTdReport(hcl.hw_report, &td));
   Bytes quote;
@@ -330,7 +253,15 @@ Status AzureVtpmProvider::Collect(const Binding& binding, std::vector<EvidenceIt
   if (want != got)
     return Status::Fail(kCheck, "IMDS quote is not for the TD report sent");
 
-  return AppendAzureEvidence(service_, std::move(quote), std::move(hcl.runtime_json), out);
+  std::vector<EvidenceItem> items;
+  RA_RETURN_IF_ERROR(AppendAzureEvidence(service_, std::move(quote), std::move(hcl.runtime_json),
+                                         &items));
+  if (!quote_.pcrs.empty()) {
+    RA_RETURN_IF_ERROR(VtpmQuote(binding, &items));
+    items.push_back({kEvidenceAzureHclReport, std::move(hcl_raw)});
+  }
+  for (auto& item : items) out->push_back(std::move(item));
+  return Status();
 }
 
 }  // namespace
@@ -341,27 +272,32 @@ Status OpenAzureVtpmProvider(const std::string& options,
   AttestationServiceOptions service;
   std::map<std::string, std::string> extra;
   RA_RETURN_IF_ERROR(ParseAttestationServiceSpec(options, &rest, &service,
-                                                 {"tcti", "imds", "lock"}, &extra));
+                                                 {"tcti", "imds", "lock", "pcrs", "banks"},
+                                                 &extra));
   if (!rest.empty())
     return Status::Fail("provider spec", "azure-vtpm: unexpected '" + rest + "'");
   std::string tcti = extra.count("tcti") ? extra["tcti"] : kDefaultTcti;
   std::string imds = extra.count("imds") ? extra["imds"] : kDefaultImds;
   std::string lock = extra.count("lock") ? extra["lock"] : kDefaultLock;
   RA_RETURN_IF_ERROR(CheckImdsUrl(imds));
+  TpmProviderOptions quote;
+  quote.ak.handle = kDefaultTpmAkHandle;
+  quote.banks = {kTpmAlgSha256};
+  // pcrs=none: no vTPM quote (today's items only).
+  std::string pcrs = extra.count("pcrs") ? extra["pcrs"] : "0-7,11-14";
+  if (pcrs != "none") RA_RETURN_IF_ERROR(ParseTpmPcrList(pcrs, &quote.pcrs));
+  if (extra.count("banks")) RA_RETURN_IF_ERROR(ParseTpmBanks(extra["banks"], &quote.banks));
   if (lock.empty() || lock[0] != '/')
     return Status::Fail("provider spec", "lock '" + lock + "' is not an absolute path");
   // A lock file that cannot be made shows at start-up (sshd -t), not as
   // failed connections; and it is never a reason to run unlocked.
   RA_RETURN_IF_ERROR(CheckLockFile(kCheck, lock));
-  // tpm2-tss logs its errors to stderr (sshd's log, ssh-attest's one-line
-  // contract); they come back to us as return codes and are reported with
-  // the check that failed.  An operator's own TSS2_LOG is left alone.
-  setenv("TSS2_LOG", "all+NONE", 0);
+  QuietTss2Log();
   // Reaching the TPM at start-up shows a wrong TCTI (or a VM without a
   // vTPM) when sshd starts, not at the first login.
-  Tpm tpm;
-  RA_RETURN_IF_ERROR(tpm.Open(tcti));
-  *out = std::make_unique<AzureVtpmProvider>(tcti, imds, lock, service);
+  EsysSession tpm;
+  RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti));
+  *out = std::make_unique<AzureVtpmProvider>(tcti, imds, lock, service, std::move(quote));
   return Status();
 }
 

@@ -3,6 +3,16 @@
 // report entry, so concurrent sshd sessions never share one; `generation`
 // still catches anyone else writing to our entry between our inblob write
 // and outblob read, which would hand us a quote over someone else's data.
+//
+// The entry's `provider` attribute says which TSM answers: tdx_guest (a
+// TD quote, item tdx-quote) or sev_guest (an SEV-SNP report in outblob,
+// item snp-report, and the host's certificate table in auxblob, item
+// snp-certs).  For SEV-SNP the report is parsed and its REPORT_DATA
+// compared with the binding here, in the monitor, so a confused or hostile
+// kernel/host answer is refused where it happened rather than at the
+// client.  The VMPL asked for (`privlevel`) is fixed at 0, the most
+// privileged level: a guest run under an SVSM at a higher VMPL refuses it
+// (privlevel_floor), and the refusal names the floor.
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
@@ -13,6 +23,10 @@
 #include <cstring>
 
 #include "common/bytes_util.h"
+#include "common/snp_evidence_types.h"
+#include "parse/snp_cert_table.h"
+#include "parse/snp_report.h"
+#include "provider/snp_provider_checks.h"
 #include "provider/configfs_tsm_provider.h"
 #include "provider/providers.h"
 
@@ -45,12 +59,12 @@ Status ReadGeneration(const std::string& entry, uint64_t* out) {
 
 // configfs applies a binary attribute's buffered writes when the file is
 // released, so the close() result is the kernel's verdict on the inblob.
-Status WriteInblob(const std::string& path, const Binding& binding) {
+Status WriteAttr(const std::string& path, ByteView data) {
   int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return Status::Fail(kCheck, "open " + path + ": " + std::strerror(errno));
   size_t off = 0;
-  while (off < binding.size()) {
-    ssize_t n = write(fd, binding.data() + off, binding.size() - off);
+  while (off < data.size) {
+    ssize_t n = write(fd, data.data + off, data.size - off);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       int e = n < 0 ? errno : EIO;
@@ -90,6 +104,10 @@ class ConfigfsTsmProvider : public EvidenceProvider {
 
  private:
   Status NewEntryName(std::string* out);
+  Status CollectTdx(const std::string& entry, const Binding& binding,
+                    std::vector<EvidenceItem>* out);
+  Status CollectSnp(const std::string& entry, const Binding& binding,
+                    std::vector<EvidenceItem>* out);
 
   std::string path_;
   TsmKernelHooks hooks_;
@@ -119,26 +137,93 @@ Status ConfigfsTsmProvider::Collect(const Binding& binding,
 
   std::string provider;
   RA_RETURN_IF_ERROR(ReadAttr(entry + "/provider", &provider));
-  // Only TDX is wired to an evidence type so far; an SEV-SNP report
-  // labelled tdx-quote would just fail verification far from here.
-  if (provider != "tdx_guest")
-    return Status::Fail(kCheck, "provider is '" + provider + "', want tdx_guest");
+  if (provider == "tdx_guest") return CollectTdx(entry, binding, out);
+  if (provider == "sev_guest") return CollectSnp(entry, binding, out);
+  // Anything else (a TSM we have no evidence type for) would be labelled
+  // wrongly and fail verification far from here.
+  return Status::Fail(kCheck,
+                      "provider is '" + provider + "', want tdx_guest or sev_guest");
+}
 
-  uint64_t gen_before = 0, gen_after = 0;
+Status CheckGenerationStep(const std::string& entry, uint64_t before) {
+  uint64_t after = 0;
+  RA_RETURN_IF_ERROR(ReadGeneration(entry, &after));
+  if (after != before + 1)
+    return Status::Fail(kCheck, "generation went from " + std::to_string(before) +
+                                    " to " + std::to_string(after) +
+                                    ", expected +1: concurrent writer to " + entry);
+  return Status();
+}
+
+Status ConfigfsTsmProvider::CollectTdx(const std::string& entry, const Binding& binding,
+                                       std::vector<EvidenceItem>* out) {
+  uint64_t gen_before = 0;
   RA_RETURN_IF_ERROR(ReadGeneration(entry, &gen_before));
-  RA_RETURN_IF_ERROR(WriteInblob(entry + "/inblob", binding));
+  RA_RETURN_IF_ERROR(WriteAttr(entry + "/inblob", ByteView(binding.data(), binding.size())));
   if (hooks_.after_inblob) hooks_.after_inblob(entry);
 
   Bytes quote;
   Status s = ReadFileBounded(entry + "/outblob", kMaxTsmOutblobLen, &quote);
   if (!s.ok()) return Status::Fail(kCheck, s.message());
-  RA_RETURN_IF_ERROR(ReadGeneration(entry, &gen_after));
-  if (gen_after != gen_before + 1)
-    return Status::Fail(kCheck, "generation went from " + std::to_string(gen_before) +
-                                    " to " + std::to_string(gen_after) +
-                                    ", expected +1: concurrent writer to " + entry);
+  RA_RETURN_IF_ERROR(CheckGenerationStep(entry, gen_before));
   if (quote.empty()) return Status::Fail(kCheck, "empty outblob");
   out->push_back(EvidenceItem{"tdx-quote", std::move(quote)});
+  return Status();
+}
+
+// privlevel is the VMPL the report is requested for; the kernel refuses
+// one below privlevel_floor (the VMPL the guest runs at) with EINVAL, so
+// the floor is read first to say why.
+Status WriteSnpPrivlevel(const std::string& entry, uint32_t vmpl) {
+  std::string floor_text;
+  if (ReadAttr(entry + "/privlevel_floor", &floor_text).ok() &&
+      floor_text.find_first_not_of("0123456789") == std::string::npos &&
+      !floor_text.empty() && floor_text.size() < 4 &&
+      std::stoul(floor_text) > vmpl)
+    return Status::Fail(kCheck, "privlevel_floor is " + floor_text + ", VMPL " +
+                                    std::to_string(vmpl) + " cannot be requested");
+  std::string text = std::to_string(vmpl) + "\n";
+  return WriteAttr(entry + "/privlevel",
+                   ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+}
+
+// auxblob: absent (a provider without certificates), empty (the host gave
+// none) or a certificate table that must parse.
+Status ReadSnpCertTable(const std::string& entry, Bytes* out) {
+  std::string path = entry + "/auxblob";
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 && errno == ENOENT) return Status();
+  Status s = ReadFileBounded(path, kMaxSnpCertTableLen, out);
+  if (!s.ok()) return Status::Fail(kCheck, s.message());
+  if (out->empty()) return Status();
+  SnpCertTable table;
+  s = ParseSnpCertTable(ByteView(out->data(), out->size()), &table);
+  if (!s.ok()) return Status::Fail(kCheck, "auxblob: " + s.message());
+  return Status();
+}
+
+Status ConfigfsTsmProvider::CollectSnp(const std::string& entry, const Binding& binding,
+                                       std::vector<EvidenceItem>* out) {
+  // privlevel is written before generation is read: every attribute write
+  // moves generation, and only the inblob write may come between the two
+  // reads.
+  RA_RETURN_IF_ERROR(WriteSnpPrivlevel(entry, kSnpTsmVmpl));
+  uint64_t gen_before = 0;
+  RA_RETURN_IF_ERROR(ReadGeneration(entry, &gen_before));
+  RA_RETURN_IF_ERROR(WriteAttr(entry + "/inblob", ByteView(binding.data(), binding.size())));
+  if (hooks_.after_inblob) hooks_.after_inblob(entry);
+
+  // Both blobs come from one request; reading outblob first makes it,
+  // auxblob then returns that request's table.
+  Bytes report, certs;
+  Status s = ReadFileBounded(entry + "/outblob", kSnpReportLen, &report);
+  if (!s.ok()) return Status::Fail(kCheck, s.message());
+  RA_RETURN_IF_ERROR(ReadSnpCertTable(entry, &certs));
+  RA_RETURN_IF_ERROR(CheckGenerationStep(entry, gen_before));
+  RA_RETURN_IF_ERROR(
+      CheckSnpReportForBinding(kCheck, ByteView(report.data(), report.size()), binding));
+  out->push_back(EvidenceItem{kSnpReportItemType, std::move(report)});
+  if (!certs.empty()) out->push_back(EvidenceItem{kSnpCertsItemType, std::move(certs)});
   return Status();
 }
 

@@ -4,6 +4,7 @@
 // through these hooks.  Production code never sets them.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -20,6 +21,10 @@ struct TsmKernelHooks {
 
 Status OpenConfigfsTsmProviderWithHooks(const std::string& path, TsmKernelHooks hooks,
                                         std::unique_ptr<EvidenceProvider>* out);
+
+// The VMPL an SEV-SNP report is requested for (privlevel): fixed, not a
+// provider option.
+constexpr uint32_t kSnpTsmVmpl = 0;
 
 // Quotes are < 16 KiB; anything near this is a broken or hostile provider.
 constexpr size_t kMaxTsmOutblobLen = 1024 * 1024;

@@ -2,6 +2,7 @@
 // provider.  Opening does all the checks that can fail on configuration,
 // so a bad spec stops sshd at start-up rather than failing each login.
 #include "provider/providers.h"
+#include "provider/tpm_provider.h"
 
 namespace ra {
 
@@ -11,6 +12,8 @@ Status OpenProvider(const std::string& spec, std::unique_ptr<EvidenceProvider>* 
   if (spec.compare(0, kAzureVtpm.size(), kAzureVtpm) == 0 &&
       (spec.size() == kAzureVtpm.size() || spec[kAzureVtpm.size()] == ';'))
     return OpenAzureVtpmProvider(spec.substr(kAzureVtpm.size()), out);
+  if (spec.compare(0, 3, "tpm") == 0 && (spec.size() == 3 || spec[3] == ';'))
+    return OpenTpmProvider(spec.substr(3), out);
   size_t colon = spec.find(':');
   std::string kind = spec.substr(0, colon);
   std::string arg = colon == std::string::npos ? std::string() : spec.substr(colon + 1);
@@ -45,7 +48,8 @@ Status OpenProvider(const std::string& spec, std::unique_ptr<EvidenceProvider>* 
                           "' (known: sim:DIR, sim-azure:DIR[;service=URL;ca=FILE;timeout=S], "
                           "configfs-tsm[:PATH], trustauthority-cli:PATH, "
                           "azure-vtpm[;tcti=CONF;imds=URL;lock=FILE;service=URL;ca=FILE;"
-                          "timeout=S])");
+                          "timeout=S], tpm[;tcti=CONF;ak=HANDLE|FILE;akcert=FILE;pcrs=LIST;banks=LIST;"
+                          "eventlog=PATH|none;ima=PATH|none])");
 }
 
 }  // namespace ra

@@ -11,8 +11,9 @@
 
 namespace ra {
 
-// "sim:DIR": software TDX quotes signed by DIR's test PCK chain.
-Status OpenSimTdxProvider(const std::string& dir,
+// "sim:DIR[;delay=MS]": software TDX quotes signed by DIR's test PCK chain
+// (delay: each Collect is that much slower and logged, a test aid).
+Status OpenSimTdxProvider(const std::string& arg,
                           std::unique_ptr<EvidenceProvider>* out);
 
 // "configfs-tsm[:PATH]": the Linux TSM report ABI (Linux >= 6.7).

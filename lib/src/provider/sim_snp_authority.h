@@ -52,6 +52,12 @@ struct SimSnpChainOptions {
 Status SimSnpMakeChain(const SimSnpGuest& guest, const SimSnpChainOptions& options,
                        SimSnpChain* out);
 
+// One more VCEK from chain's ASK, for guest (another chip or TCB): what a
+// KDS emulator serves when told to answer for the wrong chip.
+Status SimSnpIssueVcek(const SimSnpChain& chain, const SimSnpGuest& guest,
+                       const SimSnpChainOptions& options, ossl::X509Ptr* vcek,
+                       ossl::PkeyPtr* key);
+
 // A version 3 report for guest with report_data, signed by vcek_key.
 Status SimSnpSignReport(const SimSnpGuest& guest, const std::array<uint8_t, 64>& report_data,
                         EVP_PKEY* vcek_key, Bytes* report);

@@ -118,7 +118,6 @@ Status SimSnpMakeChain(const SimSnpGuest& g, const SimSnpChainOptions& o, SimSnp
   SimSnpChain c;
   RA_RETURN_IF_ERROR(RsaKey(o.rsa_bits, &c.ark_key));
   RA_RETURN_IF_ERROR(RsaKey(o.rsa_bits, &c.ask_key));
-  RA_RETURN_IF_ERROR(P384Key(&c.vcek_key));
   RA_RETURN_IF_ERROR(NewCert(1, "ARK-" + p, nullptr, "ARK-" + p, c.ark_key.get(), o, &c.ark));
   RA_RETURN_IF_ERROR(AddExt(c.ark.get(), c.ark.get(), NID_basic_constraints, "critical,CA:TRUE"));
   RA_RETURN_IF_ERROR(AddExt(c.ark.get(), c.ark.get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
@@ -131,10 +130,21 @@ Status SimSnpMakeChain(const SimSnpGuest& g, const SimSnpChainOptions& o, SimSnp
   RA_RETURN_IF_ERROR(AddExt(c.ask.get(), c.ark.get(), NID_subject_key_identifier, "hash"));
   RA_RETURN_IF_ERROR(AddExt(c.ask.get(), c.ark.get(), NID_authority_key_identifier, "keyid:always"));
   RA_RETURN_IF_ERROR(SignPss(c.ask.get(), c.ark_key.get()));
-  RA_RETURN_IF_ERROR(NewCert(0, "SEV-VCEK", c.ask.get(), "", c.vcek_key.get(), o, &c.vcek));
-  RA_RETURN_IF_ERROR(VcekExtensions(c.vcek.get(), g));
-  RA_RETURN_IF_ERROR(SignPss(c.vcek.get(), c.ask_key.get()));
+  RA_RETURN_IF_ERROR(SimSnpIssueVcek(c, g, o, &c.vcek, &c.vcek_key));
   *out = std::move(c);
+  return Status();
+}
+
+Status SimSnpIssueVcek(const SimSnpChain& chain, const SimSnpGuest& g,
+                       const SimSnpChainOptions& o, ossl::X509Ptr* vcek, ossl::PkeyPtr* key) {
+  ossl::PkeyPtr k;
+  ossl::X509Ptr c;
+  RA_RETURN_IF_ERROR(P384Key(&k));
+  RA_RETURN_IF_ERROR(NewCert(0, "SEV-VCEK", chain.ask.get(), "", k.get(), o, &c));
+  RA_RETURN_IF_ERROR(VcekExtensions(c.get(), g));
+  RA_RETURN_IF_ERROR(SignPss(c.get(), chain.ask_key.get()));
+  *vcek = std::move(c);
+  *key = std::move(k);
   return Status();
 }
 

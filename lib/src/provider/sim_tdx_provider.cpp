@@ -7,7 +7,13 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "common/bytes_util.h"
 #include "parse/td_report.h"
@@ -53,8 +59,18 @@ class SimTdxProvider : public EvidenceProvider {
   Status QuoteBody(const Bytes& body, Bytes* quote) const;
   Status MakeTdReport(const std::array<uint8_t, 64>& report_data, Bytes* out) const;
   Status QuoteTdReport(ByteView td_report, Bytes* quote) const;
+  // Test aid for sshd's server-wide bounds: each Collect takes delay_ms
+  // longer and appends "begin"/"end" lines (CLOCK_MONOTONIC ns, pid) to
+  // DIR/collect.log, so a test can count productions that overlapped.
+  void SetDelay(const std::string& dir, unsigned delay_ms) {
+    delay_ms_ = delay_ms;
+    activity_log_ = dir + "/collect.log";
+  }
 
  private:
+  void LogActivity(const char* what) const;
+  unsigned delay_ms_ = 0;
+  std::string activity_log_;
   SimTdConfig td_;
   // The sim CPU's report MAC key, derived from the attestation key file so
   // whoever can read the sim directory (and no one else) can MAC reports.
@@ -168,12 +184,30 @@ Status SimTdxProvider::Init(const std::string& dir) {
   return Status();
 }
 
+void SimTdxProvider::LogActivity(const char* what) const {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  std::string line = std::string(what) + " " +
+                     std::to_string(static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec) +
+                     " " + std::to_string(getpid()) + "\n";
+  int fd = open(activity_log_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd == -1) return;
+  // One write with O_APPEND: lines of concurrent processes do not interleave.
+  if (write(fd, line.data(), line.size()) < 0) { /* a test aid only */ }
+  close(fd);
+}
+
 Status SimTdxProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* out) {
+  if (delay_ms_ > 0) {
+    LogActivity("begin");
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
+  }
   Bytes body = body_prefix_;
   Put(&body, binding);  // REPORTDATA
   Bytes quote;
   RA_RETURN_IF_ERROR(QuoteBody(body, &quote));
   out->push_back(EvidenceItem{"tdx-quote", std::move(quote)});
+  if (delay_ms_ > 0) LogActivity("end");
   return Status();
 }
 
@@ -255,10 +289,24 @@ Status SimQuoteTdReport(const std::string& dir, ByteView td_report, Bytes* quote
   return p.QuoteTdReport(td_report, quote);
 }
 
-Status OpenSimTdxProvider(const std::string& dir, std::unique_ptr<EvidenceProvider>* out) {
+// arg: DIR[;delay=MS] (MS at most 10 minutes).
+Status OpenSimTdxProvider(const std::string& arg, std::unique_ptr<EvidenceProvider>* out) {
+  size_t semi = arg.find(';');
+  std::string dir = arg.substr(0, semi);
+  unsigned delay_ms = 0;
+  if (semi != std::string::npos) {
+    static const std::string kDelay = "delay=";
+    std::string opt = arg.substr(semi + 1);
+    std::string ms = opt.compare(0, kDelay.size(), kDelay) == 0 ? opt.substr(kDelay.size()) : "";
+    if (ms.empty() || ms.size() > 6 || ms.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(ms) > 600000)
+      return Status::Fail("provider spec", "sim: '" + opt + "': only delay=MS (0-600000) is known");
+    delay_ms = static_cast<unsigned>(std::stoul(ms));
+  }
   if (dir.empty()) return Status::Fail("provider spec", "sim: needs a directory (sim:DIR)");
   auto p = std::make_unique<SimTdxProvider>();
   RA_RETURN_IF_ERROR(p->Init(dir));
+  if (delay_ms > 0) p->SetDelay(dir, delay_ms);
   *out = std::move(p);
   return Status();
 }

@@ -363,6 +363,8 @@ Status OpenSafeExecutable(const std::string& path, int* out) {
     RA_RETURN_IF_ERROR(CheckOwnerMode(at, st));
     walked = at;
     if (rest.empty()) {
+      // "cli/" names a directory, as the kernel reads it (ENOTDIR).
+      if (slash != std::string::npos) return Status::Fail(kCheck, at + ": not a directory");
       if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
         return Status::Fail(kCheck, at + ": not an executable file");
       *out = next.release();

@@ -6,7 +6,7 @@
 // carry, the ASK/ASVK is there so that a report whose certificate table
 // holds only the VCEK (or none, with the VCEK fetched) still verifies.
 // A unit test (lib/tests/snp_roots_test.cpp) proves each text
-// byte-identical to the reference copy in ../shared/vectors/roots (the
+// byte-identical to the reference copy in tests/vectors/roots (the
 // Turin one has CRLF line ends, as AMD's KDS serves it).
 // No Turin VLEK chain is built in: a Turin VLEK report must carry its ASVK
 // (it still chains to the built-in Turin ARK).

@@ -2,7 +2,7 @@
 // quotes and for Intel's TCB collateral.  It is a public certificate that
 // the product must carry (DESIGN: "the Intel SGX Root CA (built in)"); a
 // unit test checks it is byte-identical to the reference copy in
-// ../shared/vectors/roots/Intel_SGX_Root_CA.pem.
+// tests/vectors/roots/Intel_SGX_Root_CA.pem.
 #include "verify/intel_sgx_root_ca.h"
 
 namespace ra {

@@ -1,0 +1,298 @@
+// The VCEK fetched from AMD KDS: the kds-emulator (a real HTTPS server on
+// loopback with its own test CA) serves a software SNP's certificates, and
+// the report verifies end to end through the fetched VCEK; a second run
+// comes from the per-user cache; each misbehaviour is refused by name.
+#include <gtest/gtest.h>
+
+#include <openssl/pem.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "parse/snp_report.h"
+#include "provider/sim_snp_authority.h"
+#include "ra_test_util.h"
+#include "verify/snp_kds_fetcher.h"
+
+namespace {
+
+using ra_test::TempDir;
+
+class KdsEmulator {
+ public:
+  KdsEmulator(const std::string& dir, const std::string& snp_dir,
+              const std::vector<std::string>& extra) {
+    port_file_ = dir + "/port." + std::to_string(counter_);
+    stats_ = dir + "/stats." + std::to_string(counter_++);
+    std::vector<std::string> args = {RA_KDS_EMULATOR, "--dir", dir + "/emu", "--snp", snp_dir,
+                                     "--port-file", port_file_, "--stats-file", stats_};
+    args.insert(args.end(), extra.begin(), extra.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(&a[0]);
+      argv.push_back(nullptr);
+      if (!freopen("/dev/null", "w", stdout)) _exit(126);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    for (int i = 0; i < 400 && port_ == 0; i++) {
+      std::string p = ra_test::ReadFile(port_file_);
+      if (!p.empty()) port_ = std::atoi(p.c_str());
+      else std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    EXPECT_NE(port_, 0) << "kds-emulator did not start";
+    ca_ = dir + "/emu/ca.pem";
+  }
+  ~KdsEmulator() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  const std::string& ca() const { return ca_; }
+  long requests() const {
+    std::string s = ra_test::ReadFile(stats_);
+    size_t p = s.find(':');
+    return p == std::string::npos ? -1 : std::atol(s.c_str() + p + 1);
+  }
+  std::string last() const { return ra_test::ReadFile(stats_); }
+
+ private:
+  static int counter_;
+  std::string port_file_, stats_, ca_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+int KdsEmulator::counter_ = 0;
+
+void WritePem(const std::string& path, X509* cert) {
+  FILE* f = fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(PEM_write_X509(f, cert), 1);
+  fclose(f);
+}
+
+ra::SimSnpGuest Guest(ra::SnpProduct p) {
+  ra::SimSnpGuest g;
+  g.product = p;
+  if (p == ra::SnpProduct::kTurin) g.tcb = ra::SnpTcbParts{3, 4, 1, 5, 77};
+  for (size_t i = 0; i < 64; i++) g.chip_id[i] = static_cast<uint8_t>(i * 5 + 3);
+  return g;
+}
+
+std::array<uint8_t, 64> TestBinding() {
+  std::array<uint8_t, 64> b;
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(0x55 ^ i);
+  return b;
+}
+
+// One sim chip (Milan), its report, and a directory in sim-snp layout
+// with a second VCEK from the same ASK for another chip.
+struct Chip {
+  ra::SimSnpChain chain;
+  ra::SnpReport report;
+  std::string dir;
+};
+
+const Chip& TheChip() {
+  static TempDir tmp_holder;  // removed at exit
+  TempDir* tmp = &tmp_holder;
+  static Chip* chip = nullptr;
+  if (chip) return *chip;
+  chip = new Chip();
+  ra::SimSnpGuest g = Guest(ra::SnpProduct::kMilan);
+  ra::SimSnpChainOptions o;
+  o.rsa_bits = 2048;
+  EXPECT_TRUE(ra::SimSnpMakeChain(g, o, &chip->chain).ok());
+  ra::Bytes raw;
+  EXPECT_TRUE(ra::SimSnpSignReport(g, TestBinding(), chip->chain.vcek_key.get(), &raw).ok());
+  EXPECT_TRUE(ra::ParseSnpReport(raw, &chip->report).ok());
+  ra::SimSnpGuest other = g;
+  other.chip_id[0] ^= 0xff;
+  ra::ossl::X509Ptr other_vcek;
+  ra::ossl::PkeyPtr other_key;
+  EXPECT_TRUE(ra::SimSnpIssueVcek(chip->chain, other, o, &other_vcek, &other_key).ok());
+  chip->dir = tmp->path();
+  WritePem(chip->dir + "/ark.pem", chip->chain.ark.get());
+  WritePem(chip->dir + "/ask.pem", chip->chain.ask.get());
+  WritePem(chip->dir + "/vcek.pem", chip->chain.vcek.get());
+  WritePem(chip->dir + "/vcek-other-chip.pem", other_vcek.get());
+  return *chip;
+}
+
+class SnpKdsFetch : public ::testing::Test {
+ protected:
+  ra::Status Verify(const KdsEmulator& emu, long timeout_ms = 10000) {
+    const Chip& c = TheChip();
+    ra::KdsOptions o;
+    o.base_url = emu.url();
+    o.ca_file = emu.ca();
+    o.cache_dir = dir_ / "cache";
+    o.timeout_ms = timeout_ms;
+    ra::SnpVerifyOptions v;
+    v.now = std::time(nullptr);
+    v.trust_anchors = {c.chain.ark.get()};
+    binding_ = TestBinding();
+    v.expected_report_data = &binding_;
+    ra::SnpClaims claims;
+    return ra::VerifySnpReportWithKds(o, c.report, v, &claims);
+  }
+  TempDir dir_;
+  std::array<uint8_t, 64> binding_;
+};
+
+TEST(SnpKdsUrl, MilanAndTurin) {
+  ra::SnpReport r;
+  for (size_t i = 0; i < 64; i++) r.chip_id[i] = static_cast<uint8_t>(i);
+  r.reported_tcb = ra::EncodeSnpTcb(ra::SnpTcbParts{0, 3, 0, 8, 115}, ra::SnpProduct::kMilan);
+  std::string url;
+  ASSERT_TRUE(ra::KdsVcekUrl("https://kds.example/", ra::SnpProduct::kMilan, r, &url).ok());
+  std::string hwid;
+  for (int i = 0; i < 64; i++) {
+    char b[3];
+    snprintf(b, sizeof(b), "%02x", i);
+    hwid += b;
+  }
+  EXPECT_EQ(url, "https://kds.example/vcek/v1/Milan/" + hwid +
+                     "?blSPL=03&teeSPL=00&snpSPL=08&ucodeSPL=115");
+
+  r.reported_tcb = ra::EncodeSnpTcb(ra::SnpTcbParts{1, 2, 3, 4, 82}, ra::SnpProduct::kTurin);
+  ASSERT_TRUE(ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kTurin, r, &url).ok());
+  EXPECT_EQ(url, "https://kds.example/vcek/v1/Turin/0001020304050607"
+                 "?fmcSPL=01&blSPL=02&teeSPL=03&snpSPL=04&ucodeSPL=82");
+  EXPECT_EQ(ra::KdsCertChainUrl("https://kds.example", ra::SnpProduct::kGenoa),
+            "https://kds.example/vcek/v1/Genoa/cert_chain");
+
+  ra::Status s = ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kUnknown, r, &url);
+  ASSERT_FALSE(s.ok());  // a v2 report (no CPUID) and no product given
+  EXPECT_EQ(s.check(), "snp kds");
+}
+
+TEST_F(SnpKdsFetch, FetchVerifyThenFromCache) {
+  KdsEmulator emu(dir_.path(), TheChip().dir, {});
+  ra::Status s = Verify(emu);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(emu.requests(), 2);  // VCEK and cert_chain
+  s = Verify(emu);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(emu.requests(), 2) << "second run did not come from the cache";
+}
+
+TEST_F(SnpKdsFetch, ServerErrorRefused) {
+  KdsEmulator emu(dir_.path(), TheChip().dir, {"--status", "500"});
+  ra::Status s = Verify(emu);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "snp kds");
+  EXPECT_NE(s.detail().find("500"), std::string::npos) << s.message();
+}
+
+TEST_F(SnpKdsFetch, SlowServerRefused) {
+  KdsEmulator emu(dir_.path(), TheChip().dir, {"--slow", "3"});
+  auto t0 = std::chrono::steady_clock::now();
+  ra::Status s = Verify(emu, 1000);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "snp kds");
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+}
+
+TEST_F(SnpKdsFetch, WrongChipRefusedAndNotCached) {
+  {
+    KdsEmulator emu(dir_.path(), TheChip().dir, {"--wrong-chip"});
+    ra::Status s = Verify(emu);
+    ASSERT_FALSE(s.ok());
+    // Another chip's VCEK carries another key: the report's signature is
+    // what fails first (before its hwID is compared with CHIP_ID).
+    EXPECT_EQ(s.check(), "snp report signature") << s.message();
+  }
+  // Nothing was cached: an honest KDS is asked again.
+  KdsEmulator emu(dir_.path(), TheChip().dir, {});
+  ASSERT_TRUE(Verify(emu).ok());
+  EXPECT_EQ(emu.requests(), 2);
+}
+
+// A directory like the chip's, serving crl.der: an ARK CRL revoking the
+// given certificates.
+std::string DirWithCrl(const TempDir& tmp, const std::vector<X509*>& revoked) {
+  const Chip& c = TheChip();
+  std::string d = tmp / "snp-crl";
+  EXPECT_EQ(mkdir(d.c_str(), 0700), 0);
+  for (const char* f : {"ark.pem", "ask.pem", "vcek.pem"})
+    ra_test::WriteFile(d + "/" + f, ra_test::ReadFile(c.dir + "/" + f));
+  ra::Bytes der;
+  EXPECT_TRUE(ra::SimSnpMakeCrl(c.chain, revoked, std::time(nullptr) - 3600, &der).ok());
+  ra_test::WriteFile(d + "/crl.der", std::string(der.begin(), der.end()));
+  return d;
+}
+
+TEST_F(SnpKdsFetch, CrlFetchedAndApplied) {
+  const Chip& c = TheChip();
+  ra::KdsOptions o;
+  ra::SnpVerifyOptions v;
+  v.now = std::time(nullptr);
+  v.trust_anchors = {c.chain.ark.get()};
+  v.require_crl = true;
+  ra::SnpClaims claims;
+  {
+    KdsEmulator emu(dir_.path(), DirWithCrl(dir_, {}), {});
+    o.base_url = emu.url();
+    o.ca_file = emu.ca();
+    // Without fetch_crl there is no CRL, which the options require.
+    EXPECT_EQ(ra::VerifySnpReportWithKds(o, c.report, v, &claims).check(), "snp crl");
+    o.fetch_crl = true;
+    ra::Status s = ra::VerifySnpReportWithKds(o, c.report, v, &claims);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(emu.requests(), 2 + 3);  // VCEK, chain; then CRL, VCEK, chain
+  }
+  TempDir other;
+  KdsEmulator emu(other.path(), DirWithCrl(other, {c.chain.ask.get()}), {});
+  o.base_url = emu.url();
+  o.ca_file = emu.ca();
+  ra::Status s = ra::VerifySnpReportWithKds(o, c.report, v, &claims);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "snp crl") << s.message();
+}
+
+TEST_F(SnpKdsFetch, VlekReportNotFetched) {
+  KdsEmulator emu(dir_.path(), TheChip().dir, {});
+  ra::SnpReport r = TheChip().report;
+  r.signing_key = static_cast<uint8_t>(ra::SnpSigningKey::kVlek);
+  ra::KdsOptions o;
+  o.base_url = emu.url();
+  o.ca_file = emu.ca();
+  ra::SnpVerifyOptions v;
+  v.now = std::time(nullptr);
+  ra::SnpClaims claims;
+  ra::Status s = ra::VerifySnpReportWithKds(o, r, v, &claims);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "snp kds");
+  EXPECT_NE(s.detail().find("SIGNING_KEY is 1"), std::string::npos) << s.message();
+  EXPECT_EQ(emu.requests(), 0);
+}
+
+TEST_F(SnpKdsFetch, UnknownChipIs404) {
+  // The emulator answers 404 for a hwid that is not its chip's, as KDS.
+  KdsEmulator emu(dir_.path(), TheChip().dir, {});
+  ra::SnpReport r = TheChip().report;
+  r.chip_id[5] ^= 1;
+  ra::KdsOptions o;
+  o.base_url = emu.url();
+  o.ca_file = emu.ca();
+  ra::SnpVerifyOptions v;
+  v.now = std::time(nullptr);
+  ra::SnpClaims claims;
+  ra::Status s = ra::VerifySnpReportWithKds(o, r, v, &claims);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.check(), "snp kds");
+  EXPECT_NE(s.detail().find("404"), std::string::npos) << s.message();
+}
+
+}  // namespace

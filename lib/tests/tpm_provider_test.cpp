@@ -1,0 +1,544 @@
+// The "tpm" provider and `ssh-attest tpm-init` against swtpm (a real TPM
+// 2.0 implementation, libtpms): the AK tpm-init prints verifies the quote
+// the provider makes, extraData is the binding, the tpm-pcrs item is what
+// was quoted, a PCR extended between read and quote is handled, and the
+// logs are bounded.  Each test starts its own swtpm on free loopback ports.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/pem.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <thread>
+
+#include "common/base64.h"
+#include "common/evidence.h"
+#include "parse/hcl_report.h"
+#include "parse/tpm_pcrs.h"
+#include "parse/tpm_quote.h"
+#include "provider/providers.h"
+#include "provider/tpm_provider.h"
+#include "ra_test_util.h"
+#include "verify/tpm_quote_check.h"
+
+namespace {
+
+using ra::Bytes;
+
+bool PortFree(int port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  close(s);
+  return ok;
+}
+
+bool Connects(int port) {
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = {};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  close(s);
+  return ok;
+}
+
+// The first of two consecutive free loopback ports (racy, as any such
+// search; a taken port shows as a failure to start).
+int FreePortPair() {
+  static std::mt19937 rng(static_cast<unsigned>(getpid()) ^ static_cast<unsigned>(time(nullptr)));
+  for (int i = 0; i < 200; i++) {
+    int p = 20000 + 2 * static_cast<int>(rng() % 20000);
+    if (PortFree(p) && PortFree(p + 1)) return p;
+  }
+  return 0;
+}
+
+// A child process, ended on scope exit.
+class Child {
+ public:
+  explicit Child(std::vector<std::string> argv) {
+    pid_ = fork();
+    if (pid_ == 0) {
+      std::vector<char*> a;
+      for (auto& s : argv) a.push_back(&s[0]);
+      a.push_back(nullptr);
+      int null = open("/dev/null", O_RDWR);
+      dup2(null, 1);
+      dup2(null, 2);
+      execvp(a[0], a.data());
+      _exit(127);
+    }
+  }
+  ~Child() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+bool WaitFile(const std::string& path, int seconds) {
+  for (int i = 0; i < seconds * 20; i++) {
+    if (ra_test::Exists(path) && !ra_test::ReadFile(path).empty()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+class Swtpm {
+ public:
+  explicit Swtpm(const std::string& dir) {
+    port_ = FreePortPair();
+    std::string server = "type=tcp,port=" + std::to_string(port_);
+    std::string ctrl = "type=tcp,port=" + std::to_string(port_ + 1);
+    std::string state = "dir=" + dir;
+    std::string log = "file=" + dir + "/swtpm.log";
+    pid_ = fork();
+    if (pid_ == 0) {
+      execlp("swtpm", "swtpm", "socket", "--tpm2", "--server", server.c_str(), "--ctrl",
+             ctrl.c_str(), "--tpmstate", state.c_str(), "--flags",
+             "not-need-init,startup-clear", "--log", log.c_str(), (char*)nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 100 && !Connects(port_); i++)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ~Swtpm() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  std::string tcti() const { return "swtpm:host=127.0.0.1,port=" + std::to_string(port_); }
+  int port() const { return port_; }
+
+ private:
+  int port_ = 0;
+  pid_t pid_ = -1;
+};
+
+// Runs ssh-attest tpm-init ARGS; stdout in *out, exit status returned.
+int TpmInit(const std::string& args, std::string* out) {
+  std::string cmd = std::string(RA_SSH_ATTEST) + " tpm-init " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  out->clear();
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+// Defines NV index 0x01c101d0 (Azure's AK certificate index) holding
+// content, through tpm2-tools.
+bool DefineNvCert(const std::string& tcti, const std::string& file, size_t size) {
+  std::string t = " -T " + tcti;
+  std::string cmd = "tpm2_nvdefine" + t + " 0x01c101d0 -C o -s " + std::to_string(size) +
+                    " -a 'ownerread|ownerwrite|authread|authwrite' > /dev/null 2>&1 && "
+                    "tpm2_nvwrite" + t + " 0x01c101d0 -C o -i " + file + " > /dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+std::shared_ptr<EVP_PKEY> PemKey(const std::string& pem) {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                 BIO_free);
+  return std::shared_ptr<EVP_PKEY>(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr),
+                                   EVP_PKEY_free);
+}
+
+ra::Binding MakeBinding(uint8_t seed) {
+  ra::Binding b;
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(seed + i * 7);
+  return b;
+}
+
+const Bytes* Find(const std::vector<ra::EvidenceItem>& items, const std::string& type) {
+  for (const auto& i : items)
+    if (i.type == type) return &i.data;
+  return nullptr;
+}
+
+// What a verifier with TpmAk = ak does with the items.
+struct Checked {
+  ra::TpmQuote quote;
+  ra::TpmPcrValues pcrs;
+};
+void VerifyItems(const std::vector<ra::EvidenceItem>& items, EVP_PKEY* ak,
+                 const ra::Binding& binding, Checked* out) {
+  const Bytes* q = Find(items, ra::kEvidenceTpmQuote);
+  const Bytes* s = Find(items, ra::kEvidenceTpmSignature);
+  const Bytes* p = Find(items, ra::kEvidenceTpmPcrs);
+  ASSERT_TRUE(q && s && p);
+  ra::TpmSignature sig;
+  ASSERT_TRUE(ra::ParseTpmQuote(*q, &out->quote).ok());
+  ASSERT_TRUE(ra::ParseTpmSignature(*s, &sig).ok());
+  ASSERT_TRUE(ra::ParseTpmPcrsJson(std::string(p->begin(), p->end()), &out->pcrs).ok());
+  ra::TpmQuoteCheckOptions opt;
+  ra::Status st = ra::CheckTpmQuoteSignature(out->quote, sig, ak, opt);
+  EXPECT_TRUE(st.ok()) << st.message();
+  st = ra::CheckTpmQuoteExtraData(out->quote, ra::ByteView(binding.data(), binding.size()));
+  EXPECT_TRUE(st.ok()) << st.message();
+  st = ra::CheckTpmPcrDigest(out->quote, out->pcrs, sig.hash_alg, opt);
+  EXPECT_TRUE(st.ok()) << st.message();
+}
+
+class TpmProviderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tpm_ = std::make_unique<Swtpm>(dir_.path());
+    ASSERT_EQ(TpmInit("--tcti " + tpm_->tcti() + " --out " + (dir_ / "ak"), &pem_), 0) << pem_;
+    ak_ = PemKey(pem_);
+    ASSERT_TRUE(ak_) << pem_;
+  }
+  std::string Spec(const std::string& extra = "") {
+    return ";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "ak") + ";eventlog=none;ima=none" + extra;
+  }
+  std::vector<ra::EvidenceItem> Collect(const std::string& spec, const ra::Binding& b) {
+    std::unique_ptr<ra::EvidenceProvider> p;
+    ra::Status s = ra::OpenTpmProvider(spec, &p);
+    EXPECT_TRUE(s.ok()) << s.message();
+    std::vector<ra::EvidenceItem> items;
+    if (p) {
+      s = p->Collect(b, &items);
+      EXPECT_TRUE(s.ok()) << s.message();
+    }
+    return items;
+  }
+  ra_test::TempDir dir_;
+  std::unique_ptr<Swtpm> tpm_;
+  std::string pem_;
+  std::shared_ptr<EVP_PKEY> ak_;
+};
+
+TEST_F(TpmProviderTest, QuoteVerifiesWithTheKeyTpmInitPrinted) {
+  ASSERT_EQ(EVP_PKEY_base_id(ak_.get()), EVP_PKEY_RSA);
+  ra::Binding b = MakeBinding(1);
+  auto items = Collect(Spec(), b);
+  ASSERT_EQ(items.size(), 3u);
+  EXPECT_EQ(items[0].type, "tpm-quote");
+  EXPECT_EQ(items[1].type, "tpm-signature");
+  EXPECT_EQ(items[2].type, "tpm-pcrs");
+  Checked c;
+  VerifyItems(items, ak_.get(), b, &c);
+  // The default selection: sha256, PCRs 0-7 and 11-14 (two PCR_Reads).
+  ASSERT_EQ(c.quote.pcr_select.size(), 1u);
+  EXPECT_EQ(c.quote.pcr_select[0].hash_alg, ra::kTpmAlgSha256);
+  EXPECT_EQ(c.quote.pcr_select[0].pcrs,
+            (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14}));
+  EXPECT_EQ(c.pcrs.at(ra::kTpmAlgSha256).size(), 12u);
+}
+
+TEST_F(TpmProviderTest, AnotherBindingAnotherQuote) {
+  ra::Binding b1 = MakeBinding(1), b2 = MakeBinding(2);
+  auto i1 = Collect(Spec(), b1);
+  auto i2 = Collect(Spec(), b2);
+  Checked c1, c2;
+  VerifyItems(i1, ak_.get(), b1, &c1);
+  VerifyItems(i2, ak_.get(), b2, &c2);
+  EXPECT_NE(*Find(i1, "tpm-quote"), *Find(i2, "tpm-quote"));
+  // The first quote is no good for the second session.
+  EXPECT_FALSE(ra::CheckTpmQuoteExtraData(c1.quote, ra::ByteView(b2.data(), b2.size())).ok());
+}
+
+TEST_F(TpmProviderTest, AnotherAkDoesNotVerify) {
+  std::string other;
+  ASSERT_EQ(TpmInit("--tcti " + tpm_->tcti() + " --out " + (dir_ / "ak2"), &other), 0);
+  ra::Binding b = MakeBinding(3);
+  auto items = Collect(Spec(), b);
+  ra::TpmQuote q;
+  ra::TpmSignature s;
+  ASSERT_TRUE(ra::ParseTpmQuote(*Find(items, "tpm-quote"), &q).ok());
+  ASSERT_TRUE(ra::ParseTpmSignature(*Find(items, "tpm-signature"), &s).ok());
+  auto key = PemKey(other);
+  ASSERT_TRUE(key);
+  EXPECT_FALSE(ra::CheckTpmQuoteSignature(q, s, key.get(), {}).ok());
+  EXPECT_TRUE(ra::CheckTpmQuoteSignature(q, s, ak_.get(), {}).ok());
+}
+
+// A PCR extended after the read and before the quote: the provider sees
+// the quote does not cover the values read and does it again.
+TEST_F(TpmProviderTest, PcrExtendedBetweenReadAndQuoteIsRetried) {
+  ra::TpmProviderOptions opt;
+  ASSERT_TRUE(ra::ParseTpmProviderSpec(Spec(), &opt).ok());
+  int extends = 0;
+  auto extend14 = [&](ESYS_CONTEXT* ctx, int) {
+    TPML_DIGEST_VALUES d = {};
+    d.count = 1;
+    d.digests[0].hashAlg = TPM2_ALG_SHA256;
+    d.digests[0].digest.sha256[0] = static_cast<uint8_t>(++extends);
+    ASSERT_EQ(Esys_PCR_Extend(ctx, ESYS_TR_PCR14, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &d),
+              TSS2_RC_SUCCESS);
+  };
+  opt.between_read_and_quote = [&](ESYS_CONTEXT* ctx, int attempt) {
+    if (attempt == 0) extend14(ctx, attempt);
+  };
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ASSERT_TRUE(ra::OpenTpmProvider(opt, &p).ok());
+  ra::Binding b = MakeBinding(4);
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(extends, 1);
+  Checked c;
+  VerifyItems(items, ak_.get(), b, &c);
+  EXPECT_NE(c.pcrs.at(ra::kTpmAlgSha256).at(14), Bytes(32, 0));  // the extended value
+
+  // A PCR that moves on every attempt: refused, naming why.
+  opt.between_read_and_quote = extend14;
+  ASSERT_TRUE(ra::OpenTpmProvider(opt, &p).ok());
+  items.clear();
+  s = p->Collect(b, &items);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("kept changing"), std::string::npos) << s.message();
+  EXPECT_EQ(extends, 1 + ra::kTpmQuoteAttempts);
+  EXPECT_TRUE(items.empty());
+}
+
+TEST_F(TpmProviderTest, PcrListAndBanks) {
+  ra::Binding b = MakeBinding(5);
+  auto items = Collect(Spec(";pcrs=0,2-3,10,16-23;banks=sha1,sha256"), b);
+  Checked c;
+  VerifyItems(items, ak_.get(), b, &c);
+  ASSERT_EQ(c.quote.pcr_select.size(), 2u);
+  std::vector<uint32_t> want = {0, 2, 3, 10, 16, 17, 18, 19, 20, 21, 22, 23};
+  for (const auto& sel : c.quote.pcr_select) EXPECT_EQ(sel.pcrs, want);
+  EXPECT_EQ(c.pcrs.at(ra::kTpmAlgSha1).size(), want.size());
+}
+
+TEST_F(TpmProviderTest, LogsAreSentAndBounded) {
+  std::string small(1000, 'e'), ima(2000, 'i');
+  ra_test::WriteFile(dir_ / "log", small);
+  ra_test::WriteFile(dir_ / "ima", ima);
+  ra_test::WriteFile(dir_ / "cert", "der");
+  ra::Binding b = MakeBinding(6);
+  std::string base = ";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "ak");
+  auto items = Collect(base + ";eventlog=" + (dir_ / "log") + ";ima=" + (dir_ / "ima") +
+                           ";akcert=" + (dir_ / "cert"), b);
+  ASSERT_EQ(items.size(), 6u);
+  EXPECT_EQ(items[3].type, "tpm-ak-cert");
+  EXPECT_EQ(items[4].type, "tpm-eventlog");
+  EXPECT_EQ(items[4].data, Bytes(small.begin(), small.end()));
+  EXPECT_EQ(items[5].type, "ima-log");
+  EXPECT_EQ(items[5].data, Bytes(ima.begin(), ima.end()));
+
+  std::unique_ptr<ra::EvidenceProvider> p;
+  std::vector<ra::EvidenceItem> out;
+  // One byte over the item limit: refused, naming the file and the way out.
+  ra_test::WriteFile(dir_ / "big", std::string(ra::kMaxTpmLogItemLen + 1, 'x'));
+  ASSERT_TRUE(ra::OpenTpmProvider(base + ";ima=none;eventlog=" + (dir_ / "big"), &p).ok());
+  ra::Status s = p->Collect(b, &out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("eventlog=none"), std::string::npos) << s.message();
+  EXPECT_TRUE(out.empty());
+  // Each under the item limit, together over the response.
+  ra_test::WriteFile(dir_ / "half", std::string(ra::kMaxTpmLogsTotalLen / 2 + 1, 'x'));
+  ASSERT_TRUE(ra::OpenTpmProvider(base + ";ima=" + (dir_ / "half") + ";eventlog=" +
+                                      (dir_ / "half"), &p).ok());
+  s = p->Collect(b, &out);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("together"), std::string::npos) << s.message();
+  // A configured file that is missing is an error, a default one is not.
+  ASSERT_TRUE(ra::OpenTpmProvider(base + ";eventlog=" + (dir_ / "missing"), &p).ok());
+  EXPECT_FALSE(p->Collect(b, &out).ok());
+  ra::TpmProviderOptions opt;
+  ASSERT_TRUE(ra::ParseTpmProviderSpec(base, &opt).ok());
+  opt.eventlog = dir_ / "missing";
+  opt.ima = dir_ / "missing";
+  ASSERT_TRUE(ra::OpenTpmProvider(opt, &p).ok());
+  out.clear();
+  EXPECT_TRUE(p->Collect(b, &out).ok());
+  EXPECT_EQ(out.size(), 3u);
+}
+
+TEST_F(TpmProviderTest, AkCertFromNv) {
+  ra::Binding b = MakeBinding(8);
+  std::unique_ptr<ra::EvidenceProvider> p;
+  std::vector<ra::EvidenceItem> out;
+  ASSERT_TRUE(ra::OpenTpmProvider(Spec(";akcert=nv:0x01c101d0"), &p).ok());
+  ra::Status s = p->Collect(b, &out);
+  EXPECT_FALSE(s.ok());  // configured, not there
+  EXPECT_NE(s.message().find("0x01c101d0 is not defined"), std::string::npos) << s.message();
+  std::string cert(1200, 'z');  // more than one NV read chunk on small TPMs
+  ra_test::WriteFile(dir_ / "cert", cert);
+  ASSERT_TRUE(DefineNvCert(tpm_->tcti(), dir_ / "cert", cert.size()));
+  out.clear();
+  s = p->Collect(b, &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[3].type, "tpm-ak-cert");
+  EXPECT_EQ(out[3].data, Bytes(cert.begin(), cert.end()));
+}
+
+TEST_F(TpmProviderTest, PersistentEccAk) {
+  std::string pem, again;
+  const std::string init = "--tcti " + tpm_->tcti() + " --alg ecc --handle 0x81000010";
+  ASSERT_EQ(TpmInit(init, &pem), 0) << pem;
+  // The handle is taken now: never overwritten.
+  EXPECT_NE(TpmInit(init, &again), 0);
+  EXPECT_NE(again.find("in use"), std::string::npos) << again;
+  auto key = PemKey(pem);
+  ASSERT_TRUE(key);
+  EXPECT_EQ(EVP_PKEY_base_id(key.get()), EVP_PKEY_EC);
+  ra::Binding b = MakeBinding(7);
+  auto items = Collect(";tcti=" + tpm_->tcti() + ";ak=0x81000010;eventlog=none;ima=none", b);
+  Checked c;
+  VerifyItems(items, key.get(), b, &c);
+  // No key at the default handle (0x81000003) of a fresh TPM: refused at open.
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenTpmProvider(";tcti=" + tpm_->tcti(), &p);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("0x81000003"), std::string::npos) << s.message();
+  // An AK file is never overwritten either.
+  EXPECT_NE(TpmInit("--tcti " + tpm_->tcti() + " --out " + (dir_ / "ak"), &again), 0);
+}
+
+TEST_F(TpmProviderTest, CorruptAkFileRefused) {
+  std::string blob = ra_test::ReadFile(dir_ / "ak");
+  blob[blob.size() - 1] ^= 1;  // the wrapped private part
+  ra_test::WriteFile(dir_ / "bad", blob);
+  std::unique_ptr<ra::EvidenceProvider> p;
+  EXPECT_FALSE(ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "bad"), &p).ok());
+  ra_test::WriteFile(dir_ / "bad", blob + "x");  // trailing byte
+  ra::Status s = ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "bad"), &p);
+  EXPECT_NE(s.message().find("malformed AK file"), std::string::npos) << s.message();
+  ra_test::WriteFile(dir_ / "bad", "RASSHAK2" + blob.substr(8));
+  s = ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + (dir_ / "bad"), &p);
+  EXPECT_NE(s.message().find("not an AK file"), std::string::npos) << s.message();
+}
+
+// azure-vtpm with the paravisor stand-in: besides the TD quote, the vTPM
+// quote by the AK at 0x81000003, which verifies with the HCLAkPub of the
+// HCL report sent along (the chain of trust a client follows).
+TEST(AzureVtpmQuote, SignedByHclAkPub) {
+  ra_test::TempDir dir;
+  std::string out;
+  ASSERT_EQ(std::system((std::string(RA_SSH_ATTEST) + " sim-init " + (dir / "sim") +
+                         " > /dev/null 2>&1").c_str()), 0);
+  Swtpm tpm(dir.path());
+  int pv = FreePortPair();
+  Child paravisor({"/usr/bin/python3", RA_PARAVISOR, "--swtpm-port", std::to_string(tpm.port()),
+                   "--listen", std::to_string(pv), "--tdreport-cmd",
+                   std::string(RA_SSH_ATTEST) + " sim-tdreport " + (dir / "sim") + " --report-data",
+                   "--ready-file", dir / "pv.ready", "--log", dir / "pv.log"});
+  ASSERT_TRUE(WaitFile(dir / "pv.ready", 60)) << ra_test::ReadFile(dir / "pv.log");
+  Child imds({RA_IMDS_EMULATOR, "--sim", dir / "sim", "--port-file", dir / "imds.port"});
+  ASSERT_TRUE(WaitFile(dir / "imds.port", 10));
+  std::string port = ra_test::ReadFile(dir / "imds.port");
+  while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
+  const std::string spec = ";tcti=swtpm:host=127.0.0.1,port=" + std::to_string(pv) +
+                           ";imds=http://127.0.0.1:" + port + "/acc/tdquote;lock=" + (dir / "lock");
+
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenAzureVtpmProvider(spec, &p);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ra::Binding b = MakeBinding(9);
+  std::vector<ra::EvidenceItem> items;
+  s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(dir / "pv.log");
+  std::vector<std::string> types;
+  for (const auto& i : items) types.push_back(i.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"azure-tdx-quote", "azure-runtime-data", "tpm-quote",
+                                             "tpm-signature", "tpm-pcrs", "azure-hcl-report"}));
+  ra::HclReport hcl;
+  ASSERT_TRUE(ra::ParseHclReport(*Find(items, "azure-hcl-report"), &hcl).ok());
+  EXPECT_EQ(hcl.runtime_json, *Find(items, "azure-runtime-data"));
+  ra::AzureRuntimeData rt;
+  ASSERT_TRUE(ra::ParseAzureRuntimeJson(hcl.runtime_json, &rt).ok());
+  Bytes n, e;
+  ASSERT_TRUE(ra::Base64UrlDecode(rt.ak_pub_n, &n).ok());
+  ASSERT_TRUE(ra::Base64UrlDecode(rt.ak_pub_e, &e).ok());
+  std::shared_ptr<EVP_PKEY> ak;
+  ASSERT_TRUE(ra::RsaPublicKeyFromBytes(n, e, &ak).ok());
+  Checked c;
+  VerifyItems(items, ak.get(), b, &c);
+  EXPECT_EQ(c.quote.pcr_select.at(0).pcrs,
+            (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14}));
+
+  // With an AK certificate in NV 0x01C101D0 (as Azure provisions), it
+  // goes along as tpm-ak-cert.
+  std::string cert(1500, 'c');
+  ra_test::WriteFile(dir / "cert", cert);
+  ASSERT_TRUE(DefineNvCert("swtpm:host=127.0.0.1,port=" + std::to_string(pv), dir / "cert",
+                           cert.size()));
+  items.clear();
+  s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_NE(Find(items, "tpm-ak-cert"), nullptr);
+  EXPECT_EQ(*Find(items, "tpm-ak-cert"), Bytes(cert.begin(), cert.end()));
+
+  // pcrs=none: today's items only.
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(spec + ";pcrs=none", &p).ok());
+  items.clear();
+  s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(items.size(), 2u);
+  EXPECT_FALSE(ra::OpenAzureVtpmProvider(spec + ";pcrs=0-99", &p).ok());
+}
+
+TEST(TpmInit, UsageAndErrors) {
+  ra_test::TempDir dir;
+  std::string out;
+  for (const std::string& bad :
+       {std::string("--alg dsa"), std::string("--handle 0x80000001"), std::string("--out rel"),
+        std::string("--handle 0x81000001 --out ") + (dir / "ak"), std::string("--tcti"),
+        std::string("--bogus 1")}) {
+    EXPECT_EQ(TpmInit(bad + " --tcti swtpm:host=127.0.0.1,port=1", &out), 2) << bad;
+    EXPECT_NE(out.find("usage: ssh-attest tpm-init"), std::string::npos) << bad;
+  }
+  // No TPM there: one line naming the step, no tpm2-tss noise.
+  EXPECT_EQ(TpmInit("--tcti swtpm:host=127.0.0.1,port=1 --out " + (dir / "ak"), &out), 1);
+  EXPECT_EQ(out.rfind("ssh-attest tpm-init: tpm ak: TPM connection swtpm:", 0), 0u) << out;
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1) << out;
+  EXPECT_FALSE(ra_test::Exists(dir / "ak"));
+}
+
+TEST(TpmProviderSpec, Defaults) {
+  ra::TpmProviderOptions o;
+  ASSERT_TRUE(ra::ParseTpmProviderSpec("", &o).ok());
+  EXPECT_EQ(o.tcti, "device:/dev/tpmrm0");
+  EXPECT_EQ(o.ak.handle, 0x81000003u);
+  EXPECT_EQ(o.pcrs, (std::vector<uint32_t>{0, 1, 2, 3, 4, 5, 6, 7, 11, 12, 13, 14}));
+  EXPECT_EQ(o.banks, (std::vector<uint16_t>{ra::kTpmAlgSha256}));
+  EXPECT_EQ(o.eventlog, ra::kDefaultTpmEventLog);
+  EXPECT_TRUE(o.eventlog_optional);
+  ASSERT_TRUE(ra::ParseTpmProviderSpec(";ak=/etc/ak;eventlog=none;ima=/x", &o).ok());
+  EXPECT_EQ(o.ak.file, "/etc/ak");
+  EXPECT_EQ(o.eventlog, "");
+  EXPECT_FALSE(o.ima_optional);
+}
+
+TEST(TpmProviderSpec, Refused) {
+  for (const char* bad :
+       {"x", ";", ";tcti", ";tcti=", ";ak=0x80000001", ";ak=0x8100000", ";ak=rel/path",
+        ";ak=0x81zzzzzz", ";pcrs=24", ";pcrs=3-1", ";pcrs=", ";pcrs=1,,2", ";pcrs=-1",
+        ";pcrs=001", ";banks=sha3", ";banks=sha256,sha256", ";banks=", ";eventlog=rel",
+        ";ima=", ";akcert=rel", ";akcert=nv:0x81000000", ";akcert=nv:1", ";foo=1", ";pcrs=1;pcrs=2"}) {
+    ra::TpmProviderOptions o;
+    ra::Status s = ra::ParseTpmProviderSpec(bad, &o);
+    EXPECT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.check(), "provider spec") << bad;
+  }
+  std::unique_ptr<ra::EvidenceProvider> p;
+  EXPECT_FALSE(ra::OpenProvider("tpm;pcrs=99", &p).ok());
+  EXPECT_FALSE(ra::OpenProvider("tpmx", &p).ok());
+}
+
+}  // namespace
