@@ -62,6 +62,38 @@ case_ before-auth
 case_ second-service "Disconnecting .*repeated attestation service request"
 case_ other-service "refusing service request \"ssh-connection\""
 
+case_ rate
+
+echo "before authentication (AttestationPreauth)"
+start_sshd pre "$SSHD" "AttestationProvider sim:$T/sim" "AttestationPreauth yes"
+pre_case() { # CASE [LOG-PATTERN] [PORT]
+	local c=$1 pat=${2:-} from
+	from=$(( $(wc -l < "$T/sshd_pre.log") + 1 ))
+	if timeout 60 "$PY" "$HOSTILE/ra_hostile_client.py" --case "$c" \
+	    --port "${3:-$PORT_pre}" --user "$ME" --key "$T/id" > "$T/c_$c.out" 2>&1; then
+		ok "$c: server behaved as designed ($(grep -c '^ok:' "$T/c_$c.out") checks)"
+	else
+		fail "$c: $(grep -v '^ok:' "$T/c_$c.out" | tr '\n' ' ' | head -c 600)"
+	fi
+	sleep 0.2
+	if [ -n "$pat" ]; then
+		tail -n +"$from" "$T/sshd_pre.log" > "$T/log_$c"
+		expect_grep "$c: sshd logged why" "$pat" "$T/log_$c"
+	fi
+	sshd_alive pre && ok "$c: sshd listener alive" || fail "$c: sshd listener died"
+}
+pre_case pre-good "attestation before authentication for 127.0.0.1"
+pre_case pre-repeated "Disconnecting .*too many attestation requests"
+pre_case pre-oversize "Disconnecting .*malformed attestation token request"
+pre_case pre-nonce31 "Disconnecting .*malformed attestation token request"
+pre_case pre-truncated "Disconnecting .*malformed attestation token request"
+pre_case pre-trailing "Disconnecting .*malformed attestation token request"
+pre_case pre-bad-version
+pre_case pre-second-service "Disconnecting .*repeated attestation service request"
+pre_case pre-off "" "$PORT_real"
+grep -n "fatal\|segfault\|Segmentation\|signal 11" "$T/sshd_pre.log" > "$T/fatal-pre" &&
+    fail "pre: sshd logged: $(head -c 600 "$T/fatal-pre")" || ok "pre: no fatal or crash in sshd's log"
+
 echo "other connections unaffected while a hostile one is open"
 rm -f "$T/holding"
 hclient hold --hold 6 --marker "$T/holding" &

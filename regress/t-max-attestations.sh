@@ -6,6 +6,8 @@
 # provider (delay > AttestationProviderTimeout) fails that connection with
 # a clear reason, its process is killed, and sshd keeps serving; requests
 # that find every slot taken for too long are refused with a clear reason.
+# A request before authentication (AttestationPreauth) is bounded the same
+# way.
 . "$(dirname "$0")/lib.sh"
 
 make_sim slow
@@ -15,7 +17,8 @@ common=("ForceCommand /bin/false" "MaxStartups 100" "PerSourcePenalties no")
 start_sshd slow "$SSHD" "AttestationProvider sim:$T/slow;delay=400" \
     "MaxAttestations 3" "AttestationProviderTimeout 30" "${common[@]}"
 start_sshd hung "$SSHD" "AttestationProvider sim:$T/hung;delay=60000" \
-    "MaxAttestations 2" "AttestationProviderTimeout 2" "${common[@]}"
+    "MaxAttestations 2" "AttestationProviderTimeout 2" \
+    "AttestationPreauth yes" "${common[@]}"
 start_sshd busy "$SSHD" "AttestationProvider sim:$T/busy;delay=60000" \
     "MaxAttestations 1" "AttestationProviderTimeout 2" "${common[@]}"
 write_ssh_config slow hung busy
@@ -82,6 +85,21 @@ expect_eq "hung: sshd still serves (ForceCommand ran)" "$(rc_of plain)" 1
 run_ssh hung2 $A -o AttestationPolicy="$T/policy-hung" hung true
 expect_grep "hung: and answers the next request the same way" \
     "evidence provider timed out" "$T/hung2.err"
+
+echo "hung provider, before authentication"
+t0=$(date +%s)
+run_ssh hungpre $A -o AttestationStage=preauth \
+    -o AttestationPolicy="$T/policy-hung" hung true
+t1=$(date +%s)
+expect_eq "pre-auth hung: refused" "$(rc_of hungpre)" 255
+expect_grep "pre-auth hung: client told why" "evidence provider timed out" \
+    "$T/hungpre.err"
+[ $((t1 - t0)) -lt 15 ] && ok "pre-auth hung: answered in $((t1 - t0))s" ||
+    fail "pre-auth hung: took $((t1 - t0))s"
+expect_eq "pre-auth hung: sshd logs each timeout (3 so far)" \
+    "$(grep -c 'timed out after 2s; its process was killed' "$T/sshd_hung.log")" 3
+expect_eq "pre-auth hung: no production finished" \
+    "$(grep -c '^end' "$T/hung/collect.log")" 0
 
 echo "every slot taken too long"
 pids=""

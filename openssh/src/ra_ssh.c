@@ -21,6 +21,7 @@
 #include "digest.h"
 #include "ssherr.h"
 #include "log.h"
+#include "misc.h"
 #include "ra_ssh.h"
 
 #include "ra_attest.h"
@@ -86,6 +87,41 @@ ra_ssh_binding(const u_char *sid, size_t sidlen, const u_char *nonce,
 }
 
 /*
+ * AttestationCache: evidence made once per host key and period, bound to
+ *
+ *	SHA-512("ra-ssh-cached-v1" || string(server host key) ||
+ *	    uint64(made_at) || string(random))
+ *
+ * A different label from the per-session binding, so neither can stand
+ * for the other.  Per-connection freshness is the host key's signature
+ * over the exchange hash (docs/design.md, "Cached evidence").
+ */
+int
+ra_ssh_cached_binding(const struct sshkey *hostkey, uint64_t made_at,
+    const u_char *rnd, size_t rndlen, u_char binding[RA_SSH_BINDING_LEN])
+{
+	struct sshbuf *b;
+	int r;
+
+	if (hostkey == NULL || rndlen != RA_SSH_NONCE_LEN)
+		return SSH_ERR_INVALID_ARGUMENT;
+	if ((b = sshbuf_new()) == NULL)
+		return SSH_ERR_ALLOC_FAIL;
+	if ((r = sshbuf_put(b, RA_SSH_CACHED_LABEL,
+	    strlen(RA_SSH_CACHED_LABEL))) != 0 ||
+	    (r = sshkey_puts(hostkey, b)) != 0 ||
+	    (r = sshbuf_put_u64(b, made_at)) != 0 ||
+	    (r = sshbuf_put_string(b, rnd, rndlen)) != 0 ||
+	    (r = ssh_digest_buffer(SSH_DIGEST_SHA512, b, binding,
+	    RA_SSH_BINDING_LEN)) != 0)
+		goto out;
+	r = 0;
+ out:
+	sshbuf_free(b);
+	return r;
+}
+
+/*
  * The attestation library's provider spec for sshd_config's
  * AttestationProvider with TrustauthorityCliPath, AttestationService and
  * AttestationServiceCA (servconf refuses ';' in them, so they cannot add
@@ -128,4 +164,28 @@ ra_provider_check(const char *provider, const char *cli_path,
 		fatal("AttestationProvider %s: %s", provider, err);
 	ra_provider_free(p);
 	free(spec);
+}
+
+/*
+ * One token request allowed?  A bucket of RA_SSH_MAX_REQUESTS, one more
+ * every RA_SSH_REQUEST_REFILL seconds: a session can re-attest for as long
+ * as it lives, a client cannot make the provider work flat out.
+ */
+int
+ra_rate_take(struct ra_rate *rate)
+{
+	double now = monotime_double();
+
+	if (rate->last == 0)
+		rate->tokens = RA_SSH_MAX_REQUESTS;
+	else if (now > rate->last) {
+		rate->tokens += (now - rate->last) / RA_SSH_REQUEST_REFILL;
+		if (rate->tokens > RA_SSH_MAX_REQUESTS)
+			rate->tokens = RA_SSH_MAX_REQUESTS;
+	}
+	rate->last = now;
+	if (rate->tokens < 1)
+		return 0;
+	rate->tokens -= 1;
+	return 1;
 }

@@ -24,6 +24,7 @@
 
 #define RA_SSH_SERVICE			"ra-ssh-attestation"
 #define RA_SSH_BINDING_LABEL		"ra-ssh-attestation-v1"
+#define RA_SSH_CACHED_LABEL		"ra-ssh-cached-v1"	/* AttestationCache */
 
 /* Local-extension message numbers (RFC 4250 4.1.2: 248-255 are local). */
 #define SSH2_MSG_RA_TOKEN_REQUEST	248
@@ -42,6 +43,14 @@
  */
 #define RA_SSH_ITEM_SERVICE_ERROR	RA_EVIDENCE_SERVICE_ERROR
 
+/*
+ * AttestationCache: listed in a token request's types, it says the client
+ * accepts cached evidence; sent back as an item (uint64 made_at, then the
+ * 32 random bytes) so the client can recompute the cached binding.
+ */
+#define RA_SSH_ITEM_CACHED_BINDING	"ra-ssh-cached-binding"
+#define RA_SSH_CACHED_BINDING_LEN	(8 + RA_SSH_NONCE_LEN)
+
 /* Response status codes. */
 #define RA_SSH_STATUS_OK		0
 #define RA_SSH_STATUS_FAILED		1	/* provider failed */
@@ -54,9 +63,17 @@
 #define RA_SSH_MAX_ITEMS		RA_MAX_EVIDENCE_ITEMS
 #define RA_SSH_MAX_TYPE_LEN		RA_MAX_EVIDENCE_TYPE_LEN
 #define RA_SSH_MAX_REASON_LEN		256
-#define RA_SSH_MAX_REQUESTS		4	/* token requests per connection */
+/*
+ * Token requests per connection are a rate, not a total, so that a long
+ * session can re-attest (AttestationInterval): a bucket of
+ * RA_SSH_MAX_REQUESTS, refilled by one every RA_SSH_REQUEST_REFILL seconds.
+ */
+#define RA_SSH_MAX_REQUESTS		4	/* token requests at once */
+#define RA_SSH_REQUEST_REFILL		2	/* seconds per further request */
 
 #define RA_DEFAULT_TIMEOUT		30	/* AttestationTimeout, seconds */
+#define RA_STAGE_POSTAUTH		0	/* AttestationStage */
+#define RA_STAGE_PREAUTH		1
 #define RA_SSH_STATE_DIR		"/run/ra-ssh"	/* sshd's monitor */
 #define RA_SSH_OUTAGE_LOG_INTERVAL	60	/* seconds */
 #define RA_DEFAULT_MAX_ATTESTATIONS	8	/* MaxAttestations */
@@ -89,6 +106,13 @@ void	ra_provider_check(const char *, const char *, const char *,
 	    const char *);
 int	ra_ssh_binding(const u_char *, size_t, const u_char *, size_t,
 	    const struct sshkey *, u_char [RA_SSH_BINDING_LEN]);
+int	ra_ssh_cached_binding(const struct sshkey *, uint64_t, const u_char *,
+	    size_t, u_char [RA_SSH_BINDING_LEN]);
+struct ra_rate {
+	double	tokens;
+	double	last;		/* monotime_double(); 0: never used */
+};
+int	ra_rate_take(struct ra_rate *);
 
 /* ra_ssh_msg.c: the 248/249 payloads on plain sshbufs. */
 struct ra_evidence;
@@ -117,6 +141,9 @@ int	ra_hostfile_replace_entries(const char *, const char *, const char *,
 	    struct sshkey **, size_t, int, int, int);
 char	*ra_host_normalise(const char *);
 void	ra_client_check_policy(const char *, int);
+time_t	ra_client_reattest_time(void);
+void	ra_client_reattest_poll(struct ssh *);
+void	ra_client_init_dispatch(struct ssh *);
 
 /* ra_ssh_server.c; serverloop.c calls it through this hook. */
 extern void (*server_dispatch_hook)(struct ssh *);
@@ -129,5 +156,7 @@ void	ra_server_init_dispatch(struct ssh *);
 #define RA_COLLECT_TIMEOUT	3	/* AttestationProviderTimeout */
 int	ra_monitor_collect(const char *, const u_char *, size_t,
 	    const u_char *, size_t, const struct sshkey *, struct sshbuf *);
+int	ra_monitor_cached(const char *, int, const struct sshkey *,
+	    struct sshbuf *);	/* RA_COLLECT_* as well */
 
 #endif /* RA_SSH_H */

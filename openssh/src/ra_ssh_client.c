@@ -49,7 +49,7 @@
 extern Options options;
 
 static struct {
-	const char *host;
+	char *host;
 	u_char nonce[RA_SSH_NONCE_LEN];
 	struct ra_policy *policy;
 	int accepted;		/* SERVICE_ACCEPT seen */
@@ -58,6 +58,19 @@ static struct {
 	int done;		/* both: nothing of ours left in flight */
 	time_t deadline;	/* monotime(); 0: AttestationTimeout none */
 } ractx;
+
+/*
+ * AttestationInterval: after the first verdict the policy stays loaded and
+ * the client loop asks again (a token request on the service already
+ * accepted) every interval, one request in flight at a time.
+ */
+static struct {
+	int active;		/* attested once, interval set */
+	int inflight;		/* a token request awaits its answer */
+	time_t next;		/* monotime() of the next request */
+	time_t deadline;	/* in flight: answer due by */
+	u_int count;		/* repeated verdicts so far */
+} rareat;
 
 /*
  * Changes to known_hosts wait for the verdict: with AttestationRequired, a
@@ -332,11 +345,38 @@ ra_input_service_accept(int type, u_int32_t seq, struct ssh *ssh)
  * the transport-range handlers (1-49), so a rekey during attestation would
  * drop SERVICE_ACCEPT's: outside a key exchange, make sure it is there.
  */
+/*
+ * Before authentication a server without the service (stock sshd, or ours
+ * without AttestationPreauth) disconnects on the service request: one line
+ * with its reason, not the packet layer's "Received disconnect" as well.
+ */
+static void
+ra_preauth_disconnected(struct ssh *ssh, struct sshbuf *packet)
+{
+	char *why = NULL;
+	u_int code;
+
+	if (sshbuf_get_u32(packet, &code) != 0 ||
+	    sshbuf_get_cstring(packet, &why, NULL) != 0)
+		why = xstrdup("malformed disconnect message");
+	ra_sanitise(why);
+	if (!ractx.accepted)
+		fatal("Attestation of %s failed: server does not offer "
+		    "attestation before authentication (it disconnected: "
+		    "%.200s)", ractx.host, why);
+	fatal("Attestation of %s failed: server disconnected: %.200s",
+	    ractx.host, why);
+}
+
 static int
 ra_input_hook(struct ssh *ssh, struct sshbuf *packet, u_char *typep,
     void *ctx)
 {
 	time_t left;
+
+	if (*typep == SSH2_MSG_DISCONNECT &&
+	    options.attestation_stage == RA_STAGE_PREAUTH)
+		ra_preauth_disconnected(ssh, packet);
 
 	if (ractx.deadline != 0) {
 		if ((left = ractx.deadline - monotime()) <= 0)
@@ -398,8 +438,12 @@ ra_debug_items(const struct ra_evidence *ev)
 	}
 }
 
-static int
-ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
+/*
+ * Parse and verify the token response in the current packet against this
+ * session and ractx.nonce; returns only if the policy accepts it.
+ */
+static void
+ra_verify_token_response(struct ssh *ssh)
 {
 	struct ra_evidence *ev = NULL;
 	struct sshbuf *b;
@@ -410,10 +454,6 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 	u_int status;
 	int r;
 
-	if (!ractx.accepted)
-		ra_fail(ssh, "evidence received before it was requested");
-	if (ractx.verified)
-		ra_fail(ssh, "unexpected second token response");
 	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
 	    (b = sshbuf_from(p, len)) == NULL)
 		fatal_f("sshbuf_from failed");
@@ -449,6 +489,16 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 		ra_fail(ssh, "%s", err);
 	ra_evidence_free(ev);
 	explicit_bzero(binding, sizeof(binding));
+}
+
+static int
+ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
+{
+	if (!ractx.accepted)
+		ra_fail(ssh, "evidence received before it was requested");
+	if (ractx.verified)
+		ra_fail(ssh, "unexpected second token response");
+	ra_verify_token_response(ssh);
 	ractx.verified = 1;
 	ractx.done = ractx.probed;
 	return 0;
@@ -456,8 +506,9 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 
 /*
  * Called after user authentication and before any channel when
- * AttestationRequired is set.  Returns only if the server's evidence was
- * accepted.
+ * AttestationRequired is set (with AttestationStage preauth: after key
+ * exchange, before the ssh-userauth service request).  Returns only if the
+ * server's evidence was accepted.
  */
 void
 ra_client_attest(struct ssh *ssh, const char *host)
@@ -467,7 +518,8 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	int r;
 
 	memset(&ractx, 0, sizeof(ractx));
-	ractx.host = host;
+	/* Our own copy: the client loop's repeated exchanges outlive host */
+	ractx.host = xstrdup(host);
 
 	/*
 	 * Ask first, then load the policy while the server answers: the
@@ -479,12 +531,20 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	    (r = sshpkt_put_cstring(ssh, RA_SSH_SERVICE)) != 0 ||
 	    (r = sshpkt_send(ssh)) != 0)
 		fatal_fr(r, "send service request");
-	if ((r = sshpkt_start(ssh, SSH2_MSG_GLOBAL_REQUEST)) != 0 ||
+	/*
+	 * Before authentication there is no probe: servers without the
+	 * service disconnect on the request (ra_preauth_disconnected), and
+	 * sshd answers nothing but the service request there.
+	 */
+	if (options.attestation_stage == RA_STAGE_PREAUTH)
+		ractx.probed = 1;
+	else if ((r = sshpkt_start(ssh, SSH2_MSG_GLOBAL_REQUEST)) != 0 ||
 	    (r = sshpkt_put_cstring(ssh, RA_SSH_PROBE)) != 0 ||
 	    (r = sshpkt_put_u8(ssh, 1)) != 0 ||	/* want reply */
 	    (r = sshpkt_send(ssh)) != 0)
 		fatal_fr(r, "send probe");
-	client_register_global_confirm(ra_probe_reply, NULL);
+	else
+		client_register_global_confirm(ra_probe_reply, NULL);
 	/* What the socket does not take now goes out from the dispatch loop */
 	if ((r = ssh_packet_write_poll(ssh)) != 0)
 		ra_fail(ssh, "connection lost: %s", ssh_err(r));
@@ -527,6 +587,9 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	ssh_packet_set_timeout(ssh, options.attestation_timeout, 1);
 	ssh_dispatch_init(ssh, &ra_input_unexpected);
 	ssh_dispatch_set(ssh, SSH2_MSG_KEXINIT, &kex_input_kexinit);
+	/* Before authentication, the server's extensions follow NEWKEYS */
+	if (options.attestation_stage == RA_STAGE_PREAUTH)
+		ssh_dispatch_set(ssh, SSH2_MSG_EXT_INFO, &kex_input_ext_info);
 	/* hostkeys-00@openssh.com and replies may arrive meanwhile */
 	client_set_global_dispatch(ssh);
 	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_ACCEPT,
@@ -550,9 +613,80 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_RESPONSE, NULL);
 	ssh_packet_set_timeout(ssh, options.server_alive_interval,
 	    options.server_alive_count_max);
-	ra_policy_free(ractx.policy);
-	ractx.policy = NULL;
+	if (options.attestation_interval > 0) {
+		/* Kept for the repeated exchanges, with the same policy */
+		rareat.active = 1;
+		rareat.next = monotime() + options.attestation_interval;
+	} else {
+		ra_policy_free(ractx.policy);
+		ractx.policy = NULL;
+	}
 	ra_hostfile_flush();
+}
+
+/* clientloop.c: when the client loop must wake up for us; 0: never. */
+time_t
+ra_client_reattest_time(void)
+{
+	if (!rareat.active)
+		return 0;
+	return rareat.inflight ? rareat.deadline : rareat.next;
+}
+
+/*
+ * clientloop.c, once per turn of the loop: send the next token request
+ * when it is due, refuse the server when the answer is late.  A request
+ * made during a key exchange waits in the packet layer's queue.
+ */
+void
+ra_client_reattest_poll(struct ssh *ssh)
+{
+	time_t now;
+	int r;
+
+	if (!rareat.active)
+		return;
+	now = monotime();
+	if (rareat.inflight) {
+		if (now >= rareat.deadline)
+			ra_fail(ssh, "no evidence within %d seconds (repeated "
+			    "attestation)", options.attestation_timeout > 0 ?
+			    options.attestation_timeout :
+			    options.attestation_interval);
+		return;
+	}
+	if (now < rareat.next)
+		return;
+	ra_send_token_request(ssh);
+	rareat.inflight = 1;
+	/* AttestationTimeout none: an interval without an answer is enough */
+	rareat.deadline = now + (options.attestation_timeout > 0 ?
+	    options.attestation_timeout : options.attestation_interval);
+	if ((r = ssh_packet_write_poll(ssh)) != 0)
+		ra_fail(ssh, "connection lost: %s", ssh_err(r));
+}
+
+static int
+ra_input_reattest_response(int type, u_int32_t seq, struct ssh *ssh)
+{
+	if (!rareat.inflight)
+		ra_fail(ssh, "unexpected token response");
+	ra_verify_token_response(ssh);
+	rareat.inflight = 0;
+	rareat.count++;
+	rareat.next = monotime() + options.attestation_interval;
+	debug("ra-ssh: repeated attestation %u accepted, next in %d s",
+	    rareat.count, options.attestation_interval);
+	return 0;
+}
+
+/* clientloop.c: the answers to repeated token requests. */
+void
+ra_client_init_dispatch(struct ssh *ssh)
+{
+	if (rareat.active)
+		ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_RESPONSE,
+		    &ra_input_reattest_response);
 }
 
 /*

@@ -44,6 +44,7 @@
 #include "servconf.h"
 #include "monitor_wrap.h"
 #include "digest.h"
+#include "atomicio.h"
 #include "ra_ssh.h"
 
 #include "ra_attest.h"
@@ -52,7 +53,7 @@ extern ServerOptions options;
 extern Authctxt *the_authctxt;
 
 static int ra_service_accepted;
-static int ra_requests;
+static struct ra_rate ra_requests;
 
 static const char *
 ra_user(void)
@@ -111,7 +112,7 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	size_t len;
 	int r, st;
 
-	if (++ra_requests > RA_SSH_MAX_REQUESTS)
+	if (!ra_rate_take(&ra_requests))
 		ssh_packet_disconnect(ssh, "too many attestation requests");
 	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
 	    (b = sshbuf_from(p, len)) == NULL ||
@@ -139,8 +140,14 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 
 	if ((evidence = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if ((st = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
-	    evidence)) != RA_COLLECT_OK) {
+	/* AttestationCache, for a client that says it accepts it */
+	if (options.attestation_cache > 0 &&
+	    ra_name_in_list(RA_SSH_ITEM_CACHED_BINDING, req.kinds))
+		st = mm_ra_cached_evidence(hostkey, evidence);
+	else
+		st = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
+		    evidence);
+	if (st != RA_COLLECT_OK) {
 		/* Details are in the monitor's log, not for the client */
 		r = ra_token_response_put_status(resp, RA_SSH_STATUS_FAILED,
 		    st == RA_COLLECT_BUSY ? "too many attestations in "
@@ -237,6 +244,15 @@ ra_server_init_dispatch(struct ssh *ssh)
 	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_REQUEST,
 	    &ra_server_input_service_request);
 	ssh_packet_set_input_hook(ssh, &ra_server_input_hook, NULL);
+	/*
+	 * AttestationPreauth: the service may have been accepted on this
+	 * connection before authentication, by the pre-auth process, and the
+	 * client re-attests (AttestationInterval) without asking again.
+	 */
+	if (options.attestation_preauth &&
+	    strcmp(options.attestation_provider, "none") != 0)
+		ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_REQUEST,
+		    &ra_input_token_request);
 }
 
 /*
@@ -249,7 +265,11 @@ ra_server_init_dispatch(struct ssh *ssh)
  * Monitors are separate processes; the kernel drops a process's locks when
  * it exits, however it exits, so a killed monitor cannot leak a slot (a
  * semaphore would).  A lock file that cannot be opened refuses the
- * request rather than running it unbounded.
+ * request rather than running it unbounded.  Every production (after
+ * authentication, before it, and a cached record's renewal) goes through
+ * ra_monitor_collect_bound(); the provider is opened and closed in the
+ * production's child, so a repeated request (AttestationInterval) shows
+ * the machine as it is now and no provider state outlives a request.
  */
 static int
 ra_slot_acquire(int max, const struct timespec *deadline, int *slotp)
@@ -504,31 +524,24 @@ ra_produce_bounded(const char *spec, const u_char binding[RA_SSH_BINDING_LEN],
 	return ret;
 }
 
-int
-ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
-    const u_char *nonce, size_t noncelen, const struct sshkey *hostkey,
-    struct sshbuf *out)
+/*
+ * The provider's evidence for binding, as the monitor's item list, under
+ * the MaxAttestations slot and the AttestationProviderTimeout deadline.
+ * Returns RA_COLLECT_*.
+ */
+static int
+ra_monitor_collect_bound(const char *spec,
+    const u_char binding[RA_SSH_BINDING_LEN], struct sshbuf *out)
 {
-	u_char binding[RA_SSH_BINDING_LEN];
 	struct timespec deadline, wait;
-	int r, lockfd, slot = 0, ret;
+	int lockfd, slot = 0, ret;
 
-	if (strcmp(spec, "none") == 0) {
-		error_f("no AttestationProvider configured");
-		return RA_COLLECT_FAILED;
-	}
-	if ((r = ra_ssh_binding(sid, sidlen, nonce, noncelen, hostkey,
-	    binding)) != 0) {
-		error_fr(r, "binding");
-		return RA_COLLECT_FAILED;
-	}
 	wait.tv_sec = options.attestation_provider_timeout;
 	wait.tv_nsec = 0;
 	monotime_ts(&deadline);
 	timespecadd(&deadline, &wait, &deadline);
 	if ((lockfd = ra_slot_acquire(options.max_attestations, &deadline,
 	    &slot)) == -1) {
-		explicit_bzero(binding, sizeof(binding));
 		if (slot != -1)
 			return RA_COLLECT_FAILED;
 		logit("ra-ssh: attestation refused: MaxAttestations (%d) "
@@ -542,7 +555,6 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 	timespecadd(&deadline, &wait, &deadline);
 	ret = ra_produce_bounded(spec, binding, &deadline, out);
 	close(lockfd);		/* releases the slot */
-	explicit_bzero(binding, sizeof(binding));
 	if (ret == RA_COLLECT_TIMEOUT)
 		logit("ra-ssh: AttestationProvider %s timed out after %ds; "
 		    "its process was killed", spec,
@@ -551,5 +563,192 @@ ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
 		debug_f("produced evidence");
 	if (ret != RA_COLLECT_OK)
 		sshbuf_reset(out);
+	return ret;
+}
+
+int
+ra_monitor_collect(const char *spec, const u_char *sid, size_t sidlen,
+    const u_char *nonce, size_t noncelen, const struct sshkey *hostkey,
+    struct sshbuf *out)
+{
+	u_char binding[RA_SSH_BINDING_LEN];
+	int r;
+
+	if (strcmp(spec, "none") == 0) {
+		error_f("no AttestationProvider configured");
+		return RA_COLLECT_FAILED;
+	}
+	if ((r = ra_ssh_binding(sid, sidlen, nonce, noncelen, hostkey,
+	    binding)) != 0) {
+		error_fr(r, "binding");
+		return RA_COLLECT_FAILED;
+	}
+	r = ra_monitor_collect_bound(spec, binding, out);
+	explicit_bzero(binding, sizeof(binding));
+	return r;
+}
+
+/*
+ * AttestationCache.  Each connection's monitor is its own process, so the
+ * cache is a file per provider and host key in RA_SSH_STATE_DIR (root's):
+ * uint64 made_at, string random, then the monitor's item list.  Written
+ * to a temporary file and renamed; read only if it is a regular file of
+ * ours, private and bounded.  Where it cannot be kept (sshd not root),
+ * every request makes its evidence afresh, still with the cached binding.
+ */
+static char *
+ra_cache_path(const char *spec, const struct sshkey *hostkey)
+{
+	struct sshbuf *b;
+	u_char d[SSH_DIGEST_MAX_LENGTH];
+	char *hex, *path;
+	int r;
+
+	if ((b = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	if ((r = sshbuf_put_cstring(b, spec)) != 0 ||
+	    (r = sshkey_puts(hostkey, b)) != 0 ||
+	    (r = ssh_digest_buffer(SSH_DIGEST_SHA256, b, d, sizeof(d))) != 0)
+		fatal_fr(r, "cache name");
+	sshbuf_free(b);
+	if ((hex = tohex(d, 16)) == NULL)
+		fatal_f("tohex failed");
+	xasprintf(&path, "%s/cache-%s", RA_SSH_STATE_DIR, hex);
+	free(hex);
+	return path;
+}
+
+/* The cached record, if there is one younger than maxage seconds. */
+static int
+ra_cache_read(const char *path, int maxage, uint64_t *made_at,
+    u_char rnd[RA_SSH_NONCE_LEN], struct sshbuf *items)
+{
+	struct sshbuf *b = NULL;
+	struct stat st;
+	const u_char *p;
+	size_t len;
+	time_t now = time(NULL);
+	int fd, r = -1;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0 ||
+	    st.st_size > RA_SSH_MAX_RESPONSE + 64 ||
+	    sshbuf_load_fd(fd, &b) != 0)
+		goto out;
+	if (sshbuf_get_u64(b, made_at) != 0 ||
+	    sshbuf_get_string_direct(b, &p, &len) != 0 ||
+	    len != RA_SSH_NONCE_LEN || sshbuf_putb(items, b) != 0)
+		goto out;
+	memcpy(rnd, p, len);
+	if (*made_at > (uint64_t)now || (uint64_t)now - *made_at >=
+	    (uint64_t)maxage)
+		goto out;
+	r = 0;
+ out:
+	if (r != 0)
+		sshbuf_reset(items);
+	sshbuf_free(b);
+	close(fd);
+	return r;
+}
+
+static void
+ra_cache_write(const char *path, uint64_t made_at,
+    const u_char rnd[RA_SSH_NONCE_LEN], const struct sshbuf *items)
+{
+	struct sshbuf *b;
+	char *tmp;
+	int fd, r;
+
+	if (mkdir(RA_SSH_STATE_DIR, 0700) == -1 && errno != EEXIST)
+		return;
+	xasprintf(&tmp, "%s.XXXXXXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		debug_f("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return;
+	}
+	if ((b = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	if ((r = sshbuf_put_u64(b, made_at)) != 0 ||
+	    (r = sshbuf_put_string(b, rnd, RA_SSH_NONCE_LEN)) != 0 ||
+	    (r = sshbuf_putb(b, items)) != 0)
+		fatal_fr(r, "assemble");
+	if (fchmod(fd, 0600) != 0 ||
+	    atomicio(vwrite, fd, sshbuf_mutable_ptr(b), sshbuf_len(b)) !=
+	    sshbuf_len(b) ||
+	    fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
+		debug_f("%s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	sshbuf_free(b);
+	free(tmp);
+}
+
+/*
+ * Evidence for AttestationCache: the cached record for this host key while
+ * it is younger than 3/4 of the period (so what is sent is never older
+ * than the period), otherwise made now and cached.  The item list gets
+ * one more item: the binding's inputs (RA_SSH_ITEM_CACHED_BINDING).  A
+ * renewal is a production like any other (ra_monitor_collect_bound).
+ * Returns RA_COLLECT_*.
+ */
+int
+ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
+    struct sshbuf *out)
+{
+	struct sshbuf *items;
+	u_char rnd[RA_SSH_NONCE_LEN], binding[RA_SSH_BINDING_LEN];
+	u_char inputs[RA_SSH_CACHED_BINDING_LEN];
+	uint64_t made_at;
+	char *path;
+	u_int n;
+	int r, ret = RA_COLLECT_FAILED, maxage = period - period / 4;
+
+	if (strcmp(spec, "none") == 0 || period <= 0)
+		return RA_COLLECT_FAILED;
+	if ((items = sshbuf_new()) == NULL)
+		fatal_f("sshbuf_new failed");
+	path = ra_cache_path(spec, hostkey);
+	if (ra_cache_read(path, maxage > 0 ? maxage : 1, &made_at, rnd,
+	    items) == 0)
+		debug_f("cached evidence made at %llu",
+		    (unsigned long long)made_at);
+	else {
+		made_at = (uint64_t)time(NULL);
+		arc4random_buf(rnd, sizeof(rnd));
+		if ((r = ra_ssh_cached_binding(hostkey, made_at, rnd,
+		    sizeof(rnd), binding)) != 0)
+			fatal_fr(r, "cached binding");
+		ret = ra_monitor_collect_bound(spec, binding, items);
+		explicit_bzero(binding, sizeof(binding));
+		if (ret != RA_COLLECT_OK)
+			goto out;
+		ret = RA_COLLECT_FAILED;
+		ra_cache_write(path, made_at, rnd, items);
+		debug_f("evidence made and cached at %llu",
+		    (unsigned long long)made_at);
+	}
+	POKE_U64(inputs, made_at);
+	memcpy(inputs + 8, rnd, sizeof(rnd));
+	if ((r = sshbuf_get_u32(items, &n)) != 0 || n >= RA_SSH_MAX_ITEMS) {
+		error_f("bad cached item list");
+		goto out;
+	}
+	if ((r = sshbuf_put_u32(out, n + 1)) != 0 ||
+	    (r = sshbuf_putb(out, items)) != 0 ||
+	    (r = sshbuf_put_cstring(out, RA_SSH_ITEM_CACHED_BINDING)) != 0 ||
+	    (r = sshbuf_put_string(out, inputs, sizeof(inputs))) != 0)
+		fatal_fr(r, "assemble");
+	if (sshbuf_len(out) > RA_SSH_MAX_RESPONSE - 8) {
+		error_f("cached evidence exceeds the response limit");
+		goto out;
+	}
+	ret = RA_COLLECT_OK;
+ out:
+	sshbuf_free(items);
+	free(path);
 	return ret;
 }

@@ -14,7 +14,8 @@ Cases:
   trailing        a valid request plus one byte: disconnect
   bad-version     version 2: answered with status 2 (unsupported), and a
                   valid request on the same connection still works
-  repeated        5 valid requests: 4 answers, then disconnect
+  repeated        4 valid requests answered, then 4 more at once: the
+                  rate limit (4 at once, one per 2 s) disconnects
   before-service  248 before the service request: UNIMPLEMENTED, the
                   connection goes on and attests normally
   before-auth     248 before user authentication: UNIMPLEMENTED, the
@@ -24,8 +25,25 @@ Cases:
                   UNIMPLEMENTED, the connection goes on
   hold            one valid request answered, then keep the connection
                   open for --hold seconds (other connections meanwhile)
+  rate            requests at the allowed rate keep being answered
+Before authentication (sshd with AttestationPreauth yes; "pre-off": without):
+  pre-good        service and one request answered, then authentication
+                  works on the same connection
+  pre-repeated    a second request before authentication: disconnect
+  pre-oversize, pre-nonce31, pre-truncated, pre-trailing: disconnect
+  pre-bad-version version 2: answered with status 2
+  pre-second-service  a second service request: disconnect
+  pre-off         the service request without AttestationPreauth: disconnect
+AttestationCache (sshd with AttestationCache; --cached-quote FILE):
+  cached          a request listing ra-ssh-cached-binding gets a tdx-quote
+                  whose REPORTDATA is the cached binding of this host key
+                  and the made_at/random item sent with it; the quote is
+                  written to FILE (or compared with FILE if it exists);
+                  a request without it gets a fresh quote (not the cached one)
 """
 import argparse
+import hashlib
+import struct
 import os
 import socket
 import sys
@@ -41,9 +59,11 @@ from ra_common import (  # noqa: E402
 
 class ClientTransport(paramiko.Transport):
     def _ra_service_accept(self, m):
-        if not self.is_authenticated():
+        name = m.get_text()
+        if name != SERVICE and not self.is_authenticated():
+            m.rewind()
             return self.auth_handler._parse_service_accept(m)
-        self.ra_put(("accept", m.get_text()))
+        self.ra_put(("accept", name))
 
     def _ra_token_response(self, m):
         self.ra_put(("249", m.get_remainder()))
@@ -142,11 +162,12 @@ def main():
     ap.add_argument("--key", required=True)
     ap.add_argument("--hold", type=float, default=5)
     ap.add_argument("--marker")
+    ap.add_argument("--cached-quote")
     args = ap.parse_args()
     c = args.case
     nonce = os.urandom(32)
 
-    t = connect(args, auth=(c != "before-auth"))
+    t = connect(args, auth=(c != "before-auth" and not c.startswith("pre-")))
     if c == "no-request":
         ch = t.open_session(timeout=10)
         ch.exec_command("echo no-attestation-needed")
@@ -184,7 +205,93 @@ def main():
         service(t)
         for i in range(1, 5):
             good_request(t, "request %d" % i)
-        expect_disconnect(t, token_request(nonce), "request 5")
+        for i in range(4):
+            send_raw(t, MSG_TOKEN_REQUEST, token_request(os.urandom(32)))
+        ev = next_event(t, 10)
+        while ev[0] == "249":
+            ev = next_event(t, 10)
+        check(ev == ("closed",), "4 more at once: disconnect (%s)" % ev[0])
+    elif c == "rate":
+        service(t)
+        for i in range(1, 9):
+            good_request(t, "request %d" % i)
+            if i >= 4:
+                time.sleep(2.1)
+    elif c == "cached":
+        service(t)
+        send_raw(t, MSG_TOKEN_REQUEST,
+                 token_request(nonce, "tdx-quote,ra-ssh-cached-binding"))
+        ev = next_event(t, 20)
+        check(ev[0] == "249", "cached request answered (%s)" % ev[0])
+        ver, status, items = parse_response(ev[1])
+        if status != 0:
+            check(False, "status %d: %s" %
+                  (status, items.decode(errors="replace")))
+            t.close()
+            sys.exit(1)
+        d = dict(items)
+        check(sorted(d) == ["ra-ssh-cached-binding", "tdx-quote"],
+              "items %r" % sorted(d))
+        inputs = d.get("ra-ssh-cached-binding", b"")
+        check(len(inputs) == 40, "binding inputs: 40 bytes (%d)" % len(inputs))
+        made_at = struct.unpack(">Q", inputs[:8])[0] if len(inputs) == 40 else 0
+        check(abs(time.time() - made_at) < 120, "made_at is now (%d)" % made_at)
+        blob = t.get_remote_server_key().asbytes()
+        want = hashlib.sha512(b"ra-ssh-cached-v1" + sstr(blob) + inputs[:8] +
+                              sstr(inputs[8:])).digest()
+        quote = d.get("tdx-quote", b"")
+        check(quote[568:632] == want, "REPORTDATA is the cached binding")
+        f = args.cached_quote
+        if os.path.exists(f):
+            check(open(f, "rb").read() == quote,
+                  "the same cached quote as the connection before")
+        else:
+            open(f, "wb").write(quote)
+        send_raw(t, MSG_TOKEN_REQUEST, token_request(nonce))
+        ev = next_event(t, 20)
+        fresh = dict(parse_response(ev[1])[2]).get("tdx-quote", b"") \
+            if ev[0] == "249" else b""
+        check(fresh and fresh != quote and quote[568:632] != fresh[568:632],
+              "a fresh request gets a fresh quote")
+    elif c == "pre-good":
+        service(t)
+        good_request(t, "before authentication")
+        authenticate(t, args)
+        check(t.is_authenticated(), "then authenticated")
+    elif c == "pre-repeated":
+        service(t)
+        good_request(t, "before authentication")
+        expect_disconnect(t, token_request(nonce), "second request")
+    elif c == "pre-oversize":
+        service(t)
+        expect_disconnect(t, token_request(nonce, "tdx-quote," + "x" * 3000),
+                          "oversize")
+    elif c == "pre-nonce31":
+        service(t)
+        expect_disconnect(t, token_request(nonce[:31]), "31-byte nonce")
+    elif c == "pre-truncated":
+        service(t)
+        expect_disconnect(t, token_request(nonce)[:14], "truncated")
+    elif c == "pre-trailing":
+        service(t)
+        expect_disconnect(t, token_request(nonce) + b"\0", "trailing byte")
+    elif c == "pre-bad-version":
+        service(t)
+        send_raw(t, MSG_TOKEN_REQUEST, token_request(nonce, version=2))
+        ev = next_event(t)
+        ok = ev[0] == "249" and parse_response(ev[1])[:2] == (1, 2)
+        check(ok, "version 2 answered with status unsupported (%s)" % ev[0])
+    elif c == "pre-second-service":
+        service(t)
+        send_raw(t, MSG_SERVICE_REQUEST, sstr(SERVICE))
+        ev = next_event(t)
+        check(ev == ("closed",), "second service request: disconnect (%s)"
+              % ev[0])
+    elif c == "pre-off":
+        send_raw(t, MSG_SERVICE_REQUEST, sstr(SERVICE))
+        ev = next_event(t)
+        check(ev == ("closed",), "service before auth: disconnect (%s)"
+              % ev[0])
     elif c == "before-service":
         send_raw(t, MSG_TOKEN_REQUEST, token_request(nonce))
         ev = next_event(t)
