@@ -88,6 +88,9 @@ if grep -q '^>f.*\(\.h\|Makefile\.in\)$' "$odir/sync.log"; then
 	find "$tree" \( -name '*.o' -o -name '*.a' \) -delete
 fi
 echo "$ac_sum" > "$tree/.ra-autoreconf"
+# configure refuses to run when configure.ac looks newer than it, which a
+# reused configure can after the sync rewrote configure.ac's mtime.
+[ "$tree/configure.ac" -nt "$tree/configure" ] && touch "$tree/configure"
 (cd "$src" && find . -type f | sort | xargs sha256sum) > "$manifest"
 rm -rf "$stage"
 
