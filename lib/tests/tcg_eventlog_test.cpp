@@ -5,7 +5,6 @@
 // and the ones trustee's test expects).
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstring>
 
 #include "parse/ccel_table.h"
@@ -339,7 +338,8 @@ TEST(CcelEventLog, TrusteeGrubLogReplaysToExpectedRtmrs) {
 
 namespace {
 
-TEST(TcgEventLog, HundredKibLogReplaysQuickly) {
+// A 100 KiB log parses and replays (its time is make bench's to measure).
+TEST(TcgEventLog, HundredKibLogReplays) {
   Bytes raw = ra_tdx_test::ReadVector("tpm/gotpmtools_rhel8_gce_secureboot_eventlog.bin");
   ra::TcgEventLog log;
   ASSERT_TRUE(ra::ParseTcgEventLog(raw, &log).ok());
@@ -347,17 +347,11 @@ TEST(TcgEventLog, HundredKibLogReplaysQuickly) {
   size_t first = log.events.at(0).offset;
   Bytes big(raw.begin(), raw.begin() + static_cast<long>(first));
   while (big.size() < 100 * 1024) big.insert(big.end(), raw.begin() + static_cast<long>(first), raw.end());
-  auto t0 = std::chrono::steady_clock::now();
   ra::TcgEventLog parsed;
   ASSERT_TRUE(ra::ParseTcgEventLog(big, &parsed).ok());
   ra::ReplayedPcrs r;
   ASSERT_TRUE(ra::ReplayTcgEventLog(parsed, ra::kTpmAlgSha256, &r).ok());
-  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - t0).count();
-  RecordProperty("parse_and_replay_us", static_cast<int>(us));
   EXPECT_GT(parsed.events.size(), 2 * log.events.size());
-  // Generous on a shared machine; the target (make bench) is < 5 ms.
-  EXPECT_LT(us, 50000);
 }
 
 }  // namespace
