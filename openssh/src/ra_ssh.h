@@ -79,7 +79,6 @@
 #define RA_DEFAULT_MAX_ATTESTATIONS	8	/* MaxAttestations */
 #define RA_MAX_ATTESTATIONS_LIMIT	1024
 #define RA_DEFAULT_PROVIDER_TIMEOUT	15	/* AttestationProviderTimeout, s */
-#define RA_DEFAULT_TRUSTAUTHORITY_CLI	"/usr/bin/trustauthority-cli"
 
 /*
  * The limits above that the library also enforces come from its header;
