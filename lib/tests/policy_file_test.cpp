@@ -192,7 +192,7 @@ TEST(PolicyFile, TrustAnchorErrors) {
   ra_test::WriteFile(dir / "notpem", "hello\n");
   ExpectError("TrustAnchor tdx\n", 1, "missing argument");
   ExpectError("TrustAnchor " + kIntelRoot + "\n", 1, "missing argument");
-  ExpectError("TrustAnchor snp " + kIntelRoot + "\n", 1, "unknown trust anchor kind 'snp'");
+  ExpectError("TrustAnchor sgx " + kIntelRoot + "\n", 1, "unknown TrustAnchor kind 'sgx'");
   ExpectError("TrustAnchor tdx " + kIntelRoot + " x\n", 1, "extra argument 'x'");
   ExpectError("TrustAnchor tdx " + dir / "nope.pem" + "\n", 1, "No such file");
   ExpectError("TrustAnchor tdx " + dir.path() + "\n", 1, "not a regular file");
