@@ -38,7 +38,8 @@ TEST(PolicyFile, EmptyGivesDefaults) {
   ra::Policy pol;
   ASSERT_TRUE(Parse("# nothing\n\n   \n\t# indented comment\n", &pol).ok());
   EXPECT_EQ(pol.source, "p.conf");
-  EXPECT_EQ(pol.accepted_types, std::vector<std::string>({"tdx-quote", "tdx-quote-sha512"}));
+  EXPECT_EQ(pol.accepted_types,
+            std::vector<std::string>({"tdx-quote", "tdx-quote-sha512", "snp-report"}));
   EXPECT_TRUE(pol.tdx_trust_anchor.empty());
   EXPECT_TRUE(pol.collateral_dir.empty());
   EXPECT_TRUE(pol.mrtd.empty());
