@@ -215,7 +215,8 @@ TEST_F(CapiSim, UnknownTypesSkippedNoneAccepted) {
   ASSERT_EQ(ra_evidence_add(e.ev, "azure-token", junk, 4, nullptr, 0), RA_OK);
   ASSERT_EQ(ra_evidence_add(e.ev, "tpm-quote", junk, 4, nullptr, 0), RA_OK);
   EXPECT_EQ(Verify(e, &msg), RA_ERR_REFUSED);
-  EXPECT_NE(msg.find("policy accepts tdx-quote,tdx-quote-sha512,snp-report; received azure-token,tpm-quote"),
+  EXPECT_NE(msg.find("policy accepts tdx-quote,tdx-quote-sha512,snp-report,snp-certs,snp-vcek; "
+                     "received azure-token,tpm-quote"),
             std::string::npos)
       << msg;
 
