@@ -224,9 +224,10 @@ if "connect_true" in res:
                  f" (plus {cp['maa']['emulator_ms']} ms in the emulator)")
     L.append("")
 if v:
-    L.append("TDX quote verification alone (one core, ra_verify)")
+    L.append("Quote and report verification alone (one core, ra_verify)")
     for k, lab in (("sim_quote_verify", "sim quote, test root + MRTD policy"),
-                   ("real_quote_verify", "real SPR quote, Intel root, at 2023-06-20")):
+                   ("real_quote_verify", "real SPR quote, Intel root, at 2023-06-20"),
+                   ("real_snp_report_verify", "real SEV-SNP report (Milan), AMD ARK")):
         if k in v:
             L.append(f"  {lab:<48}{v[k]['per_sec']:>9.0f} /s  ({v[k]['us_per_op']:.0f} us each)")
     for k, lab in (("policy_load", "  for scale: ra_policy_load (client, per conn.)"),

@@ -61,6 +61,10 @@ SSH_ATTEST="$P/bin/ssh-attest"
 EMU="$top/build/lib/maa-emulator"
 RESULTS="$top/bench/results.json"
 REAL_QUOTE="${BENCH_REAL_QUOTE:-$top/tests/vectors/tdx/gotdx_quote_v4_SPR_E4.dat}"
+# A real SEV-SNP report (Milan, v5) and its VCEK, verified at 2026-07-01.
+SNP_REPORT="$top/tests/vectors/snp/teekit_gcp_milan_report_v5.bin"
+SNP_VCEK="$top/tests/vectors/snp/teekit_gcp_milan_vcek.pem"
+SNP_TIME=1782864000
 
 N=${BENCH_CONNECTIONS:-200}
 BULK_MIB=${BENCH_BULK_MIB:-1024}
@@ -246,6 +250,7 @@ if ! skipped verify; then
 		command -v taskset >/dev/null && pin="taskset -c 0"
 		log "quote verification: ${VERIFY_SECONDS}s per measurement"
 		$pin "$T/verify_bench" "$T/sim" "$T/policy" "$REAL_QUOTE" "$VERIFY_SECONDS" \
+		    "$SNP_REPORT" "$SNP_VCEK" "$SNP_TIME" \
 		    > "$T/verify.json" 2> "$T/verify.err" ||
 		    { log "verify_bench failed: $(cat "$T/verify.err")"; echo '{}' > "$T/verify.json"; }
 	else

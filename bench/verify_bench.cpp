@@ -1,7 +1,7 @@
 // verify_bench: TDX quote verification throughput on one core, through the
 // library's C API exactly as ssh calls it (ra_verify on a loaded policy).
 //
-//   verify_bench SIMDIR SIM_POLICY REAL_QUOTE SECONDS
+//   verify_bench SIMDIR SIM_POLICY REAL_QUOTE SECONDS [SNP_REPORT SNP_VCEK SNP_TIME]
 //
 // Measures, each for SECONDS of wall time on the calling thread:
 //   sim     a quote from ra_provider_open("sim:SIMDIR"), verified against
@@ -13,7 +13,11 @@
 //           signature, binding, policy;
 //   policy  ra_policy_load(SIM_POLICY) + free (what ssh pays per connection
 //           before verifying), for scale;
-//   collect ra_provider_collect on the sim (what sshd's monitor pays).
+//   collect ra_provider_collect on the sim (what sshd's monitor pays);
+//   snp     (when given) a real SEV-SNP report with its VCEK against the
+//           built-in policy (AMD's ARKs) at SNP_TIME (epoch seconds),
+//           binding = its own REPORT_DATA: chain, report signature, VCEK
+//           TCB/hwID, binding, policy.
 // Prints one JSON object on stdout.
 #include <chrono>
 #include <cstdio>
@@ -80,8 +84,9 @@ void PrintRate(const char* key, const Rate& r, bool comma) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 5) {
-    std::fprintf(stderr, "usage: verify_bench SIMDIR SIM_POLICY REAL_QUOTE SECONDS\n");
+  if (argc != 5 && argc != 8) {
+    std::fprintf(stderr, "usage: verify_bench SIMDIR SIM_POLICY REAL_QUOTE SECONDS "
+                         "[SNP_REPORT SNP_VCEK SNP_TIME]\n");
     return 2;
   }
   const std::string simdir = argv[1];
@@ -129,6 +134,31 @@ int main(int argc, char** argv) {
            RA_OK;
   });
 
+  // --- real SEV-SNP report, built-in policy (AMD ARKs), pinned time ---
+  Rate snp{0, 0};
+  if (argc == 8) {
+    std::vector<uint8_t> r = ReadFile(argv[5]), vcek = ReadFile(argv[6]);
+    const long snp_time = std::atol(argv[7]);
+    constexpr size_t kSnpReportDataOff = 0x50;
+    if (r.size() < kSnpReportDataOff + RA_BINDING_LEN) Die(argv[5], "too short");
+    uint8_t snp_binding[RA_BINDING_LEN];
+    std::memcpy(snp_binding, r.data() + kSnpReportDataOff, RA_BINDING_LEN);
+    ra_evidence* snp_ev = ra_evidence_new();
+    if (ra_evidence_add(snp_ev, RA_EVIDENCE_SNP_REPORT, r.data(), r.size(), err, sizeof(err)) !=
+            RA_OK ||
+        ra_evidence_add(snp_ev, RA_EVIDENCE_SNP_VCEK, vcek.data(), vcek.size(), err,
+                        sizeof(err)) != RA_OK)
+      Die("ra_evidence_add snp", err);
+    if (ra_verify(def_pol, snp_ev, snp_binding, snp_time, summary, sizeof(summary), err,
+                  sizeof(err)) != RA_OK)
+      Die("ra_verify snp", err);
+    snp = Loop("snp verify", seconds, [&] {
+      return ra_verify(def_pol, snp_ev, snp_binding, snp_time, nullptr, 0, err, sizeof(err)) ==
+             RA_OK;
+    });
+    ra_evidence_free(snp_ev);
+  }
+
   // --- per-connection fixed costs, for scale ---
   const Rate pol = Loop("policy load", seconds / 2, [&] {
     ra_policy* p = nullptr;
@@ -152,6 +182,7 @@ int main(int argc, char** argv) {
   std::printf("{\n  \"library\": \"%s\",\n", ra_version());
   PrintRate("sim_quote_verify", sim, true);
   PrintRate("real_quote_verify", real, true);
+  if (argc == 8) PrintRate("real_snp_report_verify", snp, true);
   PrintRate("policy_load", pol, true);
   PrintRate("sim_collect", collect, true);
   PrintRate("sim_provider_open", open, false);

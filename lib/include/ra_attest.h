@@ -40,6 +40,11 @@ extern "C" {
  * binding as "user-data"). */
 #define RA_EVIDENCE_AZURE_TDX_QUOTE "azure-tdx-quote"
 #define RA_EVIDENCE_AZURE_RUNTIME_DATA "azure-runtime-data"
+/* AMD SEV-SNP: the ATTESTATION_REPORT (REPORT_DATA = binding), with the
+ * extended report's certificate table, or a DER/PEM VCEK/VLEK alone. */
+#define RA_EVIDENCE_SNP_REPORT	"snp-report"
+#define RA_EVIDENCE_SNP_CERTS	"snp-certs"
+#define RA_EVIDENCE_SNP_VCEK	"snp-vcek"
 /* Not evidence: the server's one-line reason why an attestation service's
  * token it would have sent is missing (the service failed). */
 #define RA_EVIDENCE_SERVICE_ERROR "service-error"

@@ -271,9 +271,11 @@ TEST_F(MaaTdx, PolicyKeywordsParse) {
   EXPECT_EQ(pol.issuers, (std::vector<std::string>{"https://a.example", "https://b.example:8443"}));
   EXPECT_FALSE(pol.issuer_ca_file.empty());
   // Tokens stay off by default.
-  EXPECT_EQ(pol.accepted_types, std::vector<std::string>({"tdx-quote", "tdx-quote-sha512"}));
+  EXPECT_EQ(pol.accepted_types,
+            std::vector<std::string>({"tdx-quote", "tdx-quote-sha512", "snp-report"}));
   ra::Policy def;
-  EXPECT_EQ(def.accepted_types, std::vector<std::string>({"tdx-quote", "tdx-quote-sha512"}));
+  EXPECT_EQ(def.accepted_types,
+            std::vector<std::string>({"tdx-quote", "tdx-quote-sha512", "snp-report"}));
 }
 
 TEST_F(MaaTdx, PolicyKeywordErrors) {

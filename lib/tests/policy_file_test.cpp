@@ -38,7 +38,8 @@ TEST(PolicyFile, EmptyGivesDefaults) {
   ra::Policy pol;
   ASSERT_TRUE(Parse("# nothing\n\n   \n\t# indented comment\n", &pol).ok());
   EXPECT_EQ(pol.source, "p.conf");
-  EXPECT_EQ(pol.accepted_types, std::vector<std::string>({"tdx-quote", "tdx-quote-sha512"}));
+  EXPECT_EQ(pol.accepted_types,
+            std::vector<std::string>({"tdx-quote", "tdx-quote-sha512", "snp-report"}));
   EXPECT_TRUE(pol.tdx_trust_anchor.empty());
   EXPECT_TRUE(pol.collateral_dir.empty());
   EXPECT_TRUE(pol.mrtd.empty());
@@ -192,7 +193,7 @@ TEST(PolicyFile, TrustAnchorErrors) {
   ra_test::WriteFile(dir / "notpem", "hello\n");
   ExpectError("TrustAnchor tdx\n", 1, "missing argument");
   ExpectError("TrustAnchor " + kIntelRoot + "\n", 1, "missing argument");
-  ExpectError("TrustAnchor snp " + kIntelRoot + "\n", 1, "unknown trust anchor kind 'snp'");
+  ExpectError("TrustAnchor sgx " + kIntelRoot + "\n", 1, "unknown TrustAnchor kind 'sgx'");
   ExpectError("TrustAnchor tdx " + kIntelRoot + " x\n", 1, "extra argument 'x'");
   ExpectError("TrustAnchor tdx " + dir / "nope.pem" + "\n", 1, "No such file");
   ExpectError("TrustAnchor tdx " + dir.path() + "\n", 1, "not a regular file");

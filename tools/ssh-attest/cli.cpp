@@ -40,6 +40,8 @@ const char kUsage[] =
     "       ssh-attest quote --provider SPEC --report-data HEX -o FILE\n"
     "                  [--runtime-data FILE] [--token FILE]\n"
     "       ssh-attest sim-init DIR [--mrtd HEX] [--debug]\n"
+    "       ssh-attest sim-init --snp DIR [--measurement HEX] [--debug]\n"
+    "                [--product milan|genoa|turin]\n"
     "       ssh-attest sim-tdreport DIR --report-data HEX     (base64 TD report)\n"
     "       ssh-attest tpm-init [--tcti CONF] [--alg rsa|ecc] [--handle 0x81... | --out FILE]\n"
     "       ssh-attest known --list | --remove HOST [-p PORT] [-f FILE]\n"

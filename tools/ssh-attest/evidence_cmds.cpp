@@ -22,6 +22,7 @@
 #include "common/evidence.h"
 #include "common/evidence_bundle.h"
 #include "parse/jwt_token.h"
+#include "parse/snp_report.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
 #include "provider/sim_tdx_authority.h"
@@ -61,12 +62,81 @@ void PrintTokenClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) 
 // One line per verified item: quotes by version, tokens by issuer.
 void PrintClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) {
   if (!Field(c, "issuer").empty()) return PrintTokenClaims(c, pol, bound);
+  if (c.kind == ra::kEvidenceSnpReport) {
+    std::printf("verified %s v%s: product=%s signer=%s measurement=%s tcb=%s debug=%s "
+                "policy=%s report-data=%s\n",
+                c.kind.c_str(), Field(c, "version").c_str(), Field(c, "product").c_str(),
+                Field(c, "signer").c_str(), Field(c, "measurement").c_str(),
+                Field(c, "reported_tcb").c_str(), Field(c, "debug").c_str(), pol,
+                bound ? "matches" : "NOT-CHECKED(no --report-data)");
+    return;
+  }
   std::string tcb = Field(c, "tcb_status");
   if (tcb == "not evaluated") tcb = "not-evaluated(no Collateral)";
   std::printf("verified %s v%s: mrtd=%s fmspc=%s tcb=%s debug=%s policy=%s report-data=%s\n",
               c.kind.c_str(), Field(c, "version").c_str(), Field(c, "mrtd").c_str(),
               Field(c, "fmspc").c_str(), tcb.c_str(), Field(c, "debug").c_str(), pol,
               bound ? "matches" : "NOT-CHECKED(no --report-data)");
+}
+
+std::string Hex64(uint64_t v) {
+  char b[19];
+  std::snprintf(b, sizeof b, "0x%016llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+// A report's fields as parsed (not verified); TCB words decoded when the
+// report names its product (v3+).
+json_t* SnpReportJson(const ra::SnpReport& r) {
+  json_t* o = json_object();
+  auto str = [o](const char* k, const std::string& v) {
+    json_object_set_new(o, k, json_string(v.c_str()));
+  };
+  auto num = [o](const char* k, uint64_t v) {
+    json_object_set_new(o, k, json_integer(static_cast<json_int_t>(v)));
+  };
+  num("version", r.version);
+  num("guest_svn", r.guest_svn);
+  str("policy", Hex64(r.policy));
+  ra::SnpGuestPolicy gp = ra::DecodeSnpGuestPolicy(r.policy);
+  str("policy_abi", std::to_string(gp.abi_major) + "." + std::to_string(gp.abi_minor));
+  json_object_set_new(o, "policy_debug", json_boolean(gp.debug));
+  json_object_set_new(o, "policy_migrate_ma", json_boolean(gp.migrate_ma));
+  json_object_set_new(o, "policy_smt", json_boolean(gp.smt));
+  str("family_id", ra::HexEncode(r.family_id));
+  str("image_id", ra::HexEncode(r.image_id));
+  num("vmpl", r.vmpl);
+  num("signature_algo", r.signature_algo);
+  str("current_tcb", Hex64(r.current_tcb));
+  str("platform_info", Hex64(r.platform_info));
+  num("signing_key", r.signing_key);
+  json_object_set_new(o, "mask_chip_key", json_boolean(r.mask_chip_key));
+  json_object_set_new(o, "author_key_en", json_boolean(r.author_key_en));
+  str("report_data", ra::HexEncode(r.report_data));
+  str("measurement", ra::HexEncode(r.measurement));
+  str("host_data", ra::HexEncode(r.host_data));
+  str("id_key_digest", ra::HexEncode(r.id_key_digest));
+  str("author_key_digest", ra::HexEncode(r.author_key_digest));
+  str("report_id", ra::HexEncode(r.report_id));
+  str("report_id_ma", ra::HexEncode(r.report_id_ma));
+  str("reported_tcb", Hex64(r.reported_tcb));
+  ra::SnpProduct product = ra::SnpReportProduct(r);
+  str("product", ra::SnpProductName(product));
+  ra::SnpTcbParts t;
+  if (ra::DecodeSnpTcb(r.reported_tcb, product, &t).ok())
+    str("reported_tcb_parts", "bl=" + std::to_string(t.bootloader) + ",tee=" +
+                                  std::to_string(t.tee) + ",snp=" + std::to_string(t.snp) +
+                                  ",ucode=" + std::to_string(t.microcode) +
+                                  (product == ra::SnpProduct::kTurin
+                                       ? ",fmc=" + std::to_string(t.fmc)
+                                       : std::string()));
+  str("chip_id", ra::HexEncode(r.chip_id));
+  str("committed_tcb", Hex64(r.committed_tcb));
+  str("launch_tcb", Hex64(r.launch_tcb));
+  str("current_version", std::to_string(r.current_major) + "." +
+                             std::to_string(r.current_minor) + "." +
+                             std::to_string(r.current_build));
+  return o;
 }
 
 // One bundle item for inspect: its type and size, and what it holds,
@@ -80,7 +150,10 @@ json_t* InspectItem(const ra::EvidenceItem& item) {
   ra::TdxQuote q;
   ra::JwtToken tok;
   ra::JsonPtr doc;
-  if (ra::ParseTdxQuote(item.data, &q).ok()) {
+  ra::SnpReport snp;
+  if (item.type == ra::kEvidenceSnpReport && ra::ParseSnpReport(item.data, &snp).ok()) {
+    json_object_set_new(j, "snp_report", SnpReportJson(snp));
+  } else if (ra::ParseTdxQuote(item.data, &q).ok()) {
     json_object_set_new(j, "quote", json_loads(ra::TdxQuoteToJson(q).c_str(), 0, nullptr));
   } else if (LooksLikeToken(item.data) && ra::ParseJwt(text, &tok).ok()) {
     json_object_set(j, "token_header", tok.header.get());

@@ -1,4 +1,5 @@
-// ssh-attest's software-TDX subcommands: sim-init, sim-tdreport.
+// ssh-attest's simulator subcommands: sim-init (TDX, or SEV-SNP with
+// --snp), sim-tdreport.
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "parse/jwt_token.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
+#include "provider/sim_snp_authority.h"
 #include "provider/sim_tdx_authority.h"
 #include "verify/evaluate.h"
 
@@ -47,10 +49,60 @@ int CmdSimTdReport(int argc, char** argv) {
   return kExitOk;
 }
 
+namespace {
+
+// The policy line that trusts a sim's root, with an absolute path so it
+// works from any policy file: `sim-init DIR >> policy`.
+int PrintTrustAnchor(const char* kind, const std::string& dir, const char* file) {
+  char abs[PATH_MAX];
+  std::string root = std::string(realpath(dir.c_str(), abs) ? abs : dir.c_str()) + "/" + file;
+  if (root.find_first_of(" \t#=") != std::string::npos) root = "\"" + root + "\"";
+  std::printf("TrustAnchor %s %s\n", kind, root.c_str());
+  return kExitOk;
+}
+
+// sim-init --snp DIR [--measurement HEX] [--debug] [--product P]
+int SimInitSnp(Args& a) {
+  if (!a.positional.empty() || Has(a, "--mrtd"))
+    return Usage("sim-init --snp DIR takes no other DIR and no --mrtd");
+  ra::SimSnpInitOptions opt;
+  opt.debug = Has(a, "--debug");
+  if (Has(a, "--measurement")) {
+    opt.measurement_hex = a.opts["--measurement"];
+    ra::Bytes b;
+    if (opt.measurement_hex.size() != 96 || !ra::HexDecode(opt.measurement_hex, &b).ok())
+      return Usage("--measurement wants 96 hex digits (48 bytes)");
+  }
+  if (Has(a, "--product")) {
+    const std::string& p = a.opts["--product"];
+    opt.product = p == "milan" ? ra::SnpProduct::kMilan
+                  : p == "genoa" ? ra::SnpProduct::kGenoa
+                  : p == "turin" ? ra::SnpProduct::kTurin
+                                 : ra::SnpProduct::kUnknown;
+    if (opt.product == ra::SnpProduct::kUnknown)
+      return Usage("--product wants milan, genoa or turin");
+  }
+  const std::string& dir = a.opts["--snp"];
+  ra::Status s = ra::SimSnpInit(dir, opt);
+  if (!s.ok()) return Failure(s.message());
+  return PrintTrustAnchor("snp", dir, ra::kSimSnpArkPem);
+}
+
+}  // namespace
+
 int CmdSimInit(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv, {{"--mrtd", true}, {"--debug", false}}, &a);
+  std::string err = ParseArgs(argc, argv,
+                              {{"--mrtd", true},
+                               {"--debug", false},
+                               {"--snp", true},
+                               {"--measurement", true},
+                               {"--product", true}},
+                              &a);
   if (!err.empty()) return Usage(err);
+  if (Has(a, "--snp")) return SimInitSnp(a);
+  if (Has(a, "--measurement") || Has(a, "--product"))
+    return Usage("--measurement and --product are for sim-init --snp DIR");
   if (a.positional.size() != 1) return Usage("sim-init wants one DIR");
   ra::SimInitOptions opt;
   opt.debug = Has(a, "--debug");
@@ -63,14 +115,7 @@ int CmdSimInit(int argc, char** argv) {
   const std::string& dir = a.positional[0];
   ra::Status s = ra::SimInit(dir, opt);
   if (!s.ok()) return Failure(s.message());
-  // The result is the policy line that trusts this sim, with an absolute
-  // path so it works from any policy file: `sim-init DIR >> policy`.
-  char abs[PATH_MAX];
-  std::string root = std::string(realpath(dir.c_str(), abs) ? abs : dir.c_str()) + "/" +
-                     ra::kSimRootPem;
-  if (root.find_first_of(" \t#=") != std::string::npos) root = "\"" + root + "\"";
-  std::printf("TrustAnchor tdx %s\n", root.c_str());
-  return kExitOk;
+  return PrintTrustAnchor("tdx", dir, ra::kSimRootPem);
 }
 
 }  // namespace ssh_attest

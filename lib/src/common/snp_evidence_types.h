@@ -1,7 +1,6 @@
-// The evidence item types an SEV-SNP provider emits.  Defined once here so
-// providers (configfs-tsm, sev-guest) and tests agree; the kind registry
-// will own these names (and map them to VerifySnpEvidence) when SEV-SNP
-// becomes a registered kind.
+// The evidence item types an SEV-SNP provider emits, under the names the
+// providers (configfs-tsm, sev-guest) have used; the names themselves are
+// the registry's (ra_attest.h, common/evidence.h; kind verify/snp_kind).
 //
 //   snp-report  the ATTESTATION_REPORT exactly as firmware returned it,
 //               kSnpReportLen (0x4A0) bytes.
@@ -12,9 +11,11 @@
 //               needs a VCEK from elsewhere, e.g. AMD KDS).
 #pragma once
 
+#include "common/evidence.h"
+
 namespace ra {
 
-constexpr const char* kSnpReportItemType = "snp-report";
-constexpr const char* kSnpCertsItemType = "snp-certs";
+constexpr const char* kSnpReportItemType = kEvidenceSnpReport;
+constexpr const char* kSnpCertsItemType = kEvidenceSnpCerts;
 
 }  // namespace ra

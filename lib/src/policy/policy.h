@@ -26,8 +26,11 @@ struct TrustAnchorCerts;
 struct CommonPolicy {
   std::string source = "built-in default";  // file name, for messages
 
-  // Evidence types accepted (AcceptEvidence). Default: plain TDX quotes.
-  std::vector<std::string> accepted_types{kEvidenceTdxQuote, kEvidenceTdxQuoteSha512};
+  // Evidence types accepted (AcceptEvidence).  Default: the hardware-rooted
+  // kinds whose roots are built in: plain TDX quotes and SEV-SNP reports
+  // (docs/design.md).
+  std::vector<std::string> accepted_types{kEvidenceTdxQuote, kEvidenceTdxQuoteSha512,
+                                          kEvidenceSnpReport};
 
   // RequireEvidence: types that must each be present (and, being accepted,
   // verify), e.g. a token and the raw quote behind it, so that neither the

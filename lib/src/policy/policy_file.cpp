@@ -133,9 +133,18 @@ class Parser {
 // likely a mistake than an intent we could guess.
 Status Parser::Line(size_t lineno, std::vector<std::string> tok) {
   const std::string kw = LowerAscii(tok[0]);
+  std::string first_args;  // of entries that take only some first arguments
+  size_t first_arg_args = 0;
   for (const PolicySection* section : PolicySections()) {
     for (const PolicyKeyword& k : section->keywords) {
       if (kw != LowerAscii(k.name)) continue;
+      if (k.first_arg != nullptr) {
+        if (tok.size() < 2 || LowerAscii(tok[1]) != k.first_arg) {
+          first_args += std::string(first_args.empty() ? "" : ", ") + k.first_arg;
+          first_arg_args = k.args;
+          continue;
+        }
+      }
       RA_RETURN_IF_ERROR(CheckArgCount(tok, k.args));
       PolicyLine line{std::move(tok), base_dir_};
       RA_RETURN_IF_ERROR(k.apply(line, pol_));
@@ -150,6 +159,11 @@ Status Parser::Line(size_t lineno, std::vector<std::string> tok) {
       seen_[dup_key] = lineno;
       return Status();
     }
+  }
+  if (!first_args.empty()) {
+    RA_RETURN_IF_ERROR(CheckArgCount(tok, first_arg_args));
+    return Status::Fail("unknown " + tok[0] + " kind '" + tok[1] + "' (known: " + first_args +
+                        ")");
   }
   return Status::Fail("unknown keyword '" + tok[0] + "'");
 }

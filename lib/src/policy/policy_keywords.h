@@ -35,6 +35,11 @@ struct PolicyKeyword {
   bool repeatable;
   bool per_first_arg;
   Status (*apply)(const PolicyLine& line, Policy* pol);
+  // Non-null: this entry handles the keyword only when its first argument
+  // is this word (case-insensitively), so that sections can share a
+  // keyword: "TrustAnchor tdx" is the TDX section's, "TrustAnchor snp"
+  // the SNP section's.
+  const char* first_arg = nullptr;
 };
 
 struct PolicySection {

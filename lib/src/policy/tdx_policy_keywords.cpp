@@ -20,9 +20,8 @@ const char* const kKnownTcbStatus[] = {
     "Revoked",
 };
 
+// Only "TrustAnchor tdx" comes here (first_arg below).
 Status ApplyTrustAnchor(const PolicyLine& l, Policy* p) {
-  if (LowerAscii(l.tok[1]) != "tdx")
-    return Status::Fail("unknown trust anchor kind '" + l.tok[1] + "' (known: tdx)");
   p->tdx_trust_anchor = l.Resolve(l.tok[2]);
   p->tdx_anchor_certs.reset();
   return Status();
@@ -73,7 +72,7 @@ Status ApplyAllowedTcbStatus(const PolicyLine& l, Policy* p) {
 
 std::vector<PolicyKeyword> TdxPolicyKeywords() {
   return {
-      {"TrustAnchor", 2, false, true, ApplyTrustAnchor},
+      {"TrustAnchor", 2, false, true, ApplyTrustAnchor, "tdx"},
       {"Collateral", 1, false, false, ApplyCollateral},
       {"MRTD", 1, true, false, ApplyMrtd},
       {"RTMR0", 1, true, false, ApplyRtmr<0>},

@@ -64,6 +64,7 @@ struct ProviderForm {
 const std::vector<ProviderForm>& Forms() {
   static const std::vector<ProviderForm> kForms = {
       {"sim", true, false, nullptr, {"delay"}, false, OpenSim, "sim:DIR[;delay=MS]"},
+      {"sim-snp", true, false, nullptr, {}, false, OpenSimSnpProvider, "sim-snp:DIR"},
       {"sim-azure", true, false, nullptr, {"service", "ca", "timeout"}, true, OpenSimAzure,
        "sim-azure:DIR[;service=URL;ca=FILE;timeout=S]"},
       {"configfs-tsm", true, true, nullptr, {}, false, OpenTsm, "configfs-tsm[:PATH]"},

@@ -20,6 +20,10 @@ Status OpenSimTdxProvider(const std::string& arg,
 Status OpenConfigfsTsmProvider(const std::string& path,
                                std::unique_ptr<EvidenceProvider>* out);
 
+// "sim-snp:DIR": a software SEV-SNP guest made by `ssh-attest sim-init
+// --snp DIR` (snp-report + snp-certs, chained to DIR/ark.pem).
+Status OpenSimSnpProvider(const std::string& dir, std::unique_ptr<EvidenceProvider>* out);
+
 constexpr const char* kDefaultTsmReportPath = "/sys/kernel/config/tsm/report";
 
 // "trustauthority-cli:PATH[;service=URL][;ca=FILE][;timeout=S]": Intel

@@ -9,6 +9,7 @@
 #include "verify/azure_tdx_quote_verifier.h"
 #include "verify/maa_token_verifier.h"
 #include "verify/policy_materials.h"
+#include "verify/snp_kind.h"
 #include "verify/tdx_quote_verifier.h"
 
 namespace ra {
@@ -19,6 +20,7 @@ const std::vector<const EvidenceKind*>& AllKinds() {
       TdxQuoteSha512Kind(),
       MaaTokenKind(),
       AzureTdxQuoteKind(),
+      SnpReportKind(),
   };
   return kAll;
 }
@@ -31,6 +33,7 @@ const std::vector<const PolicySection*>& PolicySections() {
       &CommonPolicySection(),
       &TdxPolicySection(),
       &IssuerPolicySection(),
+      &SnpPolicySection(),
   };
   return kAll;
 }
