@@ -424,6 +424,9 @@ void Setup2025(SignedDir* sd, const TestSigner& t, const std::string& qe_text) {
   sd->dir.Write("anchors.pem", ToString(ReadVector("roots/Intel_SGX_Root_CA.pem")) +
                                    "\n" + Pem(t.root.get()));
   sd->policy.collateral_dir = sd->dir.path();
+  // The stand-in signer has no CRLs to sign with: revocation is not
+  // checked (a directory without CRLs is refused otherwise).
+  sd->policy.check_revocation = false;
   sd->policy.tdx_trust_anchor = sd->dir.path() + "/anchors.pem";
 }
 
@@ -462,10 +465,19 @@ TEST(TdxTcb, EndToEnd2025WithStandInSigner) {
   s = VerifyTdxQuote(gcp, nullptr, sd.policy, Utc(2025, 10, 30), &c);
   EXPECT_EQ(s.check(), "tcb info") << s.message();
 
-  // MaxAge shorter than the collateral's age.
+  // CollateralMaxAge shorter than the collateral's age; MaxAge (tokens)
+  // does not bound collateral.
   sd.policy.max_age = 3600;
+  ASSERT_TRUE(VerifyTdxQuote(gcp, nullptr, sd.policy, k2025, &c).ok());
+  sd.policy.collateral_max_age = 3600;
   s = VerifyTdxQuote(gcp, nullptr, sd.policy, k2025, &c);
   EXPECT_NE(s.detail().find("MaxAge"), std::string::npos) << s.message();
+
+  // Without CheckRevocation no, the directory's missing CRLs refuse.
+  sd.policy.check_revocation = true;
+  s = VerifyTdxQuote(gcp, nullptr, sd.policy, k2025, &c);
+  EXPECT_EQ(s.check(), "crl") << s.message();
+  EXPECT_NE(s.detail().find("CheckRevocation no"), std::string::npos) << s.message();
 }
 
 TEST(TdxTcb, StandInSignerNegativeCases) {
