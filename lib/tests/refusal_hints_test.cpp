@@ -3,11 +3,14 @@
 // what was measured.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <vector>
 #include <string>
 
 #include "common/bytes_util.h"
 #include "common/evidence.h"
+#include "common/evidence_bundle.h"
 #include "policy/policy.h"
 #include "provider/sim_tdx_authority.h"
 #include "ra_attest.h"
@@ -34,7 +37,7 @@ bool Has(const std::string& s, const std::string& part) {
 // Sim evidence (bound to binding) and a verdict on it under policy_text.
 struct SimRun {
   int rc = RA_ERR_INVALID;
-  std::string err;
+  std::string err, file;  // file: ra_evidence_file_json of the outcome
   ra_verdict* v = nullptr;
   ~SimRun() { ra_verdict_free(v); }
 };
@@ -53,6 +56,13 @@ void RunSim(const TempDir& dir, const ra::SimInitOptions& opt, const std::string
   ASSERT_EQ(ra_provider_collect(prov, binding, ev, err, sizeof(err)), RA_OK) << err;
   out->rc = ra_verify_verdict(pol, ev, binding, 0, &out->v, err, sizeof(err));
   out->err = err;
+  char ferr[256];
+  char* json = ra_evidence_file_json(ev, out->v, "h.example", 2222, 1700000000,
+                                     out->rc == RA_OK ? nullptr : out->err.c_str(), ferr,
+                                     sizeof(ferr));
+  ASSERT_NE(json, nullptr) << ferr;
+  out->file = json;
+  free(json);
   ra_evidence_free(ev);
   ra_provider_free(prov);
   ra_policy_free(pol);
@@ -107,6 +117,16 @@ TEST(RefusalHints, DebugTdSaysRebuildOrAllowDebug) {
   ASSERT_EQ(ra_verdict_item_count(run.v), 1u);
   EXPECT_EQ(Field(run.v, "debug"), "yes");
   EXPECT_EQ(Field(run.v, "mrtd").size(), 96u);
+  // The evidence file keeps the refusal and what was measured, and reads
+  // back as the bundle it is.
+  EXPECT_TRUE(Has(run.file, "\"result\": \"refused\"")) << run.file;
+  EXPECT_TRUE(Has(run.file, "\"error\": \"tdx policy: debug TD")) << run.file;
+  EXPECT_TRUE(Has(run.file, "\"mrtd\": \"" + Field(run.v, "mrtd") + "\"")) << run.file;
+  EXPECT_TRUE(Has(run.file, "\"port\": 2222")) << run.file;
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = ra::ParseEvidenceBundle(run.file, &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(items.size(), 1u);
 }
 
 TEST(RefusalHints, AcceptedVerdictIsNotRefused) {
@@ -116,6 +136,21 @@ TEST(RefusalHints, AcceptedVerdictIsNotRefused) {
   ASSERT_EQ(run.rc, RA_OK) << run.err;
   EXPECT_EQ(ra_verdict_refused(run.v), 0);
   EXPECT_EQ(ra_verdict_refused(nullptr), 0);
+  EXPECT_TRUE(Has(run.file, "\"result\": \"accepted\"")) << run.file;
+  EXPECT_FALSE(Has(run.file, "\"error\"")) << run.file;
+  EXPECT_TRUE(Has(run.file, "\"host\": \"h.example\"")) << run.file;
+}
+
+TEST(RefusalHints, EvidenceFileOfUnverifiedEvidenceHasNoClaims) {
+  TempDir dir;
+  SimRun run;
+  RunSim(dir, {}, "# Intel's root: the sim does not chain to it\n", &run);
+  EXPECT_EQ(run.v, nullptr);
+  EXPECT_TRUE(Has(run.file, "\"result\": \"refused\"")) << run.file;
+  EXPECT_TRUE(Has(run.file, "\"claims\": []")) << run.file;
+  char err[64];
+  EXPECT_EQ(ra_evidence_file_json(nullptr, nullptr, "h", 22, 0, nullptr, err, sizeof(err)),
+            nullptr);
 }
 
 TEST(RefusalHints, FrontDoorKeepsRefusedClaims) {
