@@ -170,15 +170,13 @@ Status VerifyPckChain(const TdxQuote& q, const Policy& policy, std::time_t now, 
   // the path below verifies.  Parsed from the leaf the chain check uses:
   // decoding PEM again was a tenth of a client's cost (bench/, callgrind).
   p->pck_status = PckExtensionsFromX509(p->chain[0].get(), &p->pck);
+  // Anchor problems first, with their hint, before any collateral is read
+  // (x509_error is read only after the chain check has set it).
   int x509_error = X509_V_OK;
-  if (!policy.HasCollateral())
-    return WithAnchorHint(VerifyCertChain(p->chain[0].get(), untrusted, p->anchors, {}, now,
-                                          "pck chain", &x509_error),
-                          x509_error, policy);
-  // Anchor problems first, with their hint, before any collateral is read.
-  RA_RETURN_IF_ERROR(WithAnchorHint(VerifyCertChain(p->chain[0].get(), untrusted, p->anchors,
-                                                    {}, now, "pck chain", &x509_error),
-                                    x509_error, policy));
+  Status chain = VerifyCertChain(p->chain[0].get(), untrusted, p->anchors, {}, now, "pck chain",
+                                 &x509_error);
+  RA_RETURN_IF_ERROR(WithAnchorHint(chain, x509_error, policy));
+  if (!policy.HasCollateral()) return Status();
   RA_RETURN_IF_ERROR(LoadCollateral(policy, now, p));
   return VerifyPckChainWithCollateral(p->chain[0].get(), untrusted, p->anchors, p->collateral,
                                       now);
