@@ -196,6 +196,15 @@ TEST(RefusalHints, MissingTokenNamesTheServiceError) {
             std::string("evidence: policy requires ") + ra::kEvidenceMaaToken +
                 "; the server's attestation service failed: "
                 "MAA: connect to maa.example timed out?");
+  // Only the service's error came, for a policy that accepts only tokens.
+  ra::Policy tokens_only;
+  tokens_only.accepted_types = {ra::kEvidenceMaaToken};
+  s = ra::Evaluate({{ra::kEvidenceServiceError, ra::Bytes(why.begin(), why.end())}}, tokens_only,
+                   nullptr, kSprTime, nullptr);
+  EXPECT_EQ(s.check(), "evidence");
+  EXPECT_TRUE(Has(s.detail(), "none of an accepted type")) << s.message();
+  EXPECT_TRUE(Has(s.detail(), "; the server's attestation service failed: MAA: connect"))
+      << s.message();
   // Without a service-error item: what came.
   s = ra::Evaluate({{ra::kEvidenceTdxQuote, ReadAll(kSprQuote)}}, p, nullptr, kSprTime, nullptr);
   EXPECT_TRUE(Has(s.message(), "(received tdx-quote)")) << s.message();

@@ -79,10 +79,13 @@ Status Evaluate(const std::vector<EvidenceItem>& items, const Policy& policy,
                                [&](const EvidenceItem& it) { return it.type == t; });
     if (!present) return MissingRequired(t, items);
   }
-  if (v.items.empty())
-    return Status::Fail("evidence", "none of an accepted type (policy accepts " +
-                                        AcceptedKindsList(policy) + "; received " +
-                                        Received(items) + ")");
+  if (v.items.empty()) {
+    const std::string why = ServiceErrorOf(items);
+    return Status::Fail("evidence",
+                        "none of an accepted type (policy accepts " + AcceptedKindsList(policy) +
+                            "; received " + Received(items) + ")" +
+                            (why.empty() ? "" : "; the server's attestation service failed: " + why));
+  }
   if (out) *out = std::move(v);
   return Status();
 }
