@@ -61,6 +61,7 @@ for n in s500 slow; do
 	expect_eq "$n: exit 255" "$(rc_of "$n-token")" 255
 	expect_grep "$n: refused" "Attestation of 127.0.0.1 failed" "$T/$n-token.err"
 	expect_grep "$n: the reason was on the wire" "server reports service-error: attestation service" "$T/$n-token.err"
+	expect_grep "$n: the refusal names the outage" "failed: evidence: .*the server's attestation service failed: attestation service" "$T/$n-token.err"
 	[ -e "$T/ran" ] && fail "$n: command ran" || ok "$n: command did not run"
 done
 for n in s500 slow; do sshd_alive "$n" && ok "$n sshd alive" || fail "$n sshd died"; done

@@ -131,6 +131,13 @@ void ra_policy_free(struct ra_policy *pol);
 int ra_policy_set_default_key_cache(struct ra_policy *pol, const char *dir,
     char *err, size_t errlen);
 /*
+ * The same for collateral fetched by `Collateral https://...`: where it is
+ * kept between processes (ssh: ~/.ssh/ra-ssh-collateral) unless the
+ * policy's CollateralCache says otherwise.  Same rules and returns.
+ */
+int ra_policy_set_default_collateral_cache(struct ra_policy *pol, const char *dir,
+    char *err, size_t errlen);
+/*
  * fn receives debug messages (one line, no newline) while pol verifies:
  * why a cached key set was not used, say.  Purely informational.  fn NULL:
  * silent (the default).
@@ -156,13 +163,18 @@ int ra_verify(const struct ra_policy *pol, const struct ra_evidence *ev,
 /*
  * As ra_verify, keeping what was verified: on RA_OK *out (if out is not
  * NULL) is a verdict to read with the functions below and free with
- * ra_verdict_free; on failure *out is NULL.
+ * ra_verdict_free.  On RA_ERR_REFUSED *out is NULL, except when the
+ * evidence verified and the policy's appraisal refused it: then *out is a
+ * verdict (to free likewise) for which ra_verdict_refused() is 1, whose
+ * items are what was measured and refused, and whose summary is "".
  */
 struct ra_verdict;
 int ra_verify_verdict(const struct ra_policy *pol, const struct ra_evidence *ev,
     const uint8_t binding[RA_BINDING_LEN], time_t now, struct ra_verdict **out,
     char *err, size_t errlen);
 void ra_verdict_free(struct ra_verdict *v);
+/* 1: a refused verdict (what was measured, not accepted); 0 otherwise. */
+int ra_verdict_refused(const struct ra_verdict *v);
 /* The one-line summary ra_verify writes (never truncated here). */
 const char *ra_verdict_summary(const struct ra_verdict *v);
 /* Verified items, in the answer's order; their type ("" past the end). */
@@ -177,6 +189,17 @@ const char *ra_verdict_item_type(const struct ra_verdict *v, size_t item);
 size_t ra_verdict_field_count(const struct ra_verdict *v, size_t item);
 int ra_verdict_field(const struct ra_verdict *v, size_t item, size_t field,
     const char **name, const char **value);
+
+/*
+ * An evidence bundle file (docs/protocol.md) of ev with a "verdict" member:
+ * host, port, when (epoch seconds), result (accepted when v is an accepted
+ * verdict and error is NULL or empty, refused otherwise), error, and the
+ * claims of v's items (a refused verdict's too; none when v is NULL).
+ * Returns a NUL-terminated string to free with free(), or NULL (err).
+ */
+char *ra_evidence_file_json(const struct ra_evidence *ev,
+    const struct ra_verdict *v, const char *host, unsigned port, time_t when,
+    const char *error, char *err, size_t errlen);
 
 /*
  * Syntax check of a provider spec (the forms ra_provider_open documents),

@@ -4,7 +4,10 @@
 // line through err.
 #include "ra_attest.h"
 
+#include <jansson.h>
+
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -26,6 +29,7 @@ struct ra_provider {
 
 struct ra_verdict {
   ra::Verdict verdict;
+  bool refused = false;  // items: what the appraisal refused
 };
 
 struct ra_policy {
@@ -68,6 +72,41 @@ int Guard(char* err, size_t errlen, F f) {
   } catch (...) {
     return Fail(RA_ERR_INTERNAL, "internal error", err, errlen);
   }
+}
+
+// The verdict member of an evidence file (docs/protocol.md).
+json_t* VerdictJson(const struct ra_verdict* v, const char* host, unsigned port, time_t when,
+                    const char* error) {
+  json_t* o = json_object();
+  json_t* claims = json_array();
+  if (o == nullptr || claims == nullptr) {
+    json_decref(o);
+    json_decref(claims);
+    return nullptr;
+  }
+  const bool accepted = v != nullptr && !v->refused && (error == nullptr || *error == '\0');
+  json_object_set_new(o, "host", json_string(host ? host : ""));
+  json_object_set_new(o, "port", json_integer(port));
+  json_object_set_new(o, "time", json_integer(static_cast<json_int_t>(when)));
+  json_object_set_new(o, "result", json_string(accepted ? "accepted" : "refused"));
+  if (!accepted) json_object_set_new(o, "error", json_string(error ? error : ""));
+  for (size_t i = 0; v != nullptr && i < v->verdict.items.size(); i++) {
+    const ra::VerifiedClaims& c = v->verdict.items[i].claims;
+    json_t* item = json_object();
+    json_t* fields = json_object();
+    if (item == nullptr || fields == nullptr) {
+      json_decref(item);
+      json_decref(fields);
+      break;
+    }
+    for (const auto& f : c.fields) json_object_set_new(fields, f.first.c_str(),
+                                                       json_string(f.second.c_str()));
+    json_object_set_new(item, "type", json_string(c.kind.c_str()));
+    json_object_set_new(item, "fields", fields);
+    json_array_append_new(claims, item);
+  }
+  json_object_set_new(o, "claims", claims);
+  return o;
 }
 
 }  // namespace
@@ -235,6 +274,19 @@ int ra_policy_set_default_key_cache(struct ra_policy* pol, const char* dir, char
   });
 }
 
+int ra_policy_set_default_collateral_cache(struct ra_policy* pol, const char* dir, char* err,
+                                           size_t errlen) {
+  return Guard(err, errlen, [&]() -> int {
+    if (pol == nullptr) return Fail(RA_ERR_INVALID, "collateral cache: NULL policy", err, errlen);
+    if (dir != nullptr && dir[0] != '/')
+      return Fail(RA_ERR_INVALID, "collateral cache: directory must be absolute", err, errlen);
+    // The policy file's own CollateralCache (a directory or none) wins.
+    if (!pol->policy.collateral_cache_given) pol->policy.collateral_cache = dir ? dir : "";
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
 void ra_policy_set_debug(struct ra_policy* pol, void (*fn)(void* ctx, const char* msg),
                          void* ctx) {
   if (pol == nullptr) return;
@@ -265,7 +317,9 @@ int ra_verify_verdict(const struct ra_policy* pol, const struct ra_evidence* ev,
     std::memcpy(b.data(), binding, b.size());
     auto v = std::make_unique<ra_verdict>();
     ra::Status s = ra::Evaluate(ev->items, pol->policy, &b, now, &v->verdict);
-    if (!s.ok()) return Fail(RA_ERR_REFUSED, s.message(), err, errlen);
+    // Refused after verifying: the verdict shows what was measured.
+    v->refused = !s.ok();
+    if (v->refused) v->verdict.items = std::move(v->verdict.refused);
     // Claims reach C as text: keep every value one printable line.
     for (auto& item : v->verdict.items)
       for (auto& f : item.claims.fields) {
@@ -273,6 +327,10 @@ int ra_verify_verdict(const struct ra_policy* pol, const struct ra_evidence* ev,
         CopyLine(f.second, line.data(), line.size());
         f.second = line.data();
       }
+    if (!s.ok()) {
+      if (out && !v->verdict.items.empty()) *out = v.release();
+      return Fail(RA_ERR_REFUSED, s.message(), err, errlen);
+    }
     if (out) *out = v.release();
     ClearErr(err, errlen);
     return RA_OK;
@@ -284,6 +342,8 @@ void ra_verdict_free(struct ra_verdict* v) { delete v; }
 const char* ra_verdict_summary(const struct ra_verdict* v) {
   return v ? v->verdict.summary.c_str() : "";
 }
+
+int ra_verdict_refused(const struct ra_verdict* v) { return v && v->refused ? 1 : 0; }
 
 size_t ra_verdict_item_count(const struct ra_verdict* v) {
   return v ? v->verdict.items.size() : 0;
@@ -318,6 +378,40 @@ int ra_verify(const struct ra_policy* pol, const struct ra_evidence* ev,
   if (rc == RA_OK) CopyLine(v->verdict.summary, summary, summarylen);
   ra_verdict_free(v);
   return rc;
+}
+
+char* ra_evidence_file_json(const struct ra_evidence* ev, const struct ra_verdict* v,
+                            const char* host, unsigned port, time_t when, const char* error,
+                            char* err, size_t errlen) {
+  char* result = nullptr;
+  Guard(err, errlen, [&]() -> int {
+    if (ev == nullptr) return Fail(RA_ERR_INVALID, "evidence file: NULL evidence", err, errlen);
+    std::string bundle;
+    ra::Status s = ra::EvidenceBundleJson(ev->items, &bundle);
+    if (!s.ok()) return Fail(RA_ERR_INVALID, s.message(), err, errlen);
+    json_t* root = json_loads(bundle.c_str(), JSON_REJECT_DUPLICATES, nullptr);
+    json_t* verdict = root ? VerdictJson(v, host, port, when, error) : nullptr;
+    if (verdict == nullptr || json_object_set_new(root, "verdict", verdict) != 0) {
+      json_decref(root);
+      return Fail(RA_ERR_INVALID, "evidence file: out of memory", err, errlen);
+    }
+    char* text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (text == nullptr) return Fail(RA_ERR_INVALID, "evidence file: out of memory", err, errlen);
+    // The caller frees with free(); jansson allocates with malloc.
+    size_t n = std::strlen(text);
+    result = static_cast<char*>(std::malloc(n + 2));
+    if (result != nullptr) {
+      std::memcpy(result, text, n);
+      result[n] = '\n';
+      result[n + 1] = '\0';
+    }
+    free(text);
+    if (result == nullptr) return Fail(RA_ERR_INVALID, "evidence file: out of memory", err, errlen);
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+  return result;
 }
 
 const char* ra_version(void) { return "ra-attest 0.1.0"; }

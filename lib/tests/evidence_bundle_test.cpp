@@ -42,6 +42,19 @@ TEST(EvidenceBundle, RoundTripKeepsOrder) {
   }
 }
 
+// ssh's AttestationEvidenceFile: a bundle with the verdict it reached,
+// which a reader skips (it verifies the items, never a stored verdict).
+TEST(EvidenceBundle, VerdictMemberIsReadPast) {
+  std::vector<ra::EvidenceItem> out;
+  ra::Status s = ra::ParseEvidenceBundle(
+      "{\"version\": 1, \"items\": [" + Item("tdx-quote", "AQI=") +
+          "], \"verdict\": {\"result\": \"accepted\", \"claims\": []}}",
+      &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].data, (ra::Bytes{1, 2}));
+}
+
 TEST(EvidenceBundle, MalformedRefused) {
   std::string many;
   for (int i = 0; i <= RA_MAX_EVIDENCE_ITEMS; i++) many += (i ? "," : "") + Item("t", "AA==");
@@ -68,6 +81,9 @@ TEST(EvidenceBundle, MalformedRefused) {
       {Bundle("\"t\""), "not an object"},
       {"{\"version\": 1, \"items\": [], \"extra\": 0}", "exactly"},
       {"{\"version\": 1, \"version\": 1, \"items\": []}", "not JSON"},
+      {"{\"version\": 1, \"items\": [], \"verdict\": \"accepted\"}", "not an object"},
+      {"{\"version\": 1, \"items\": [], \"verdict\": {}, \"extra\": 0}", "exactly"},
+      {"{\"version\": 1, \"verdict\": {}}", "exactly"},
   };
   for (const auto& c : kCases) {
     std::vector<ra::EvidenceItem> out{{"keep", {}}};

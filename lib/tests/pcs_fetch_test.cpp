@@ -20,6 +20,7 @@
 #include "ra_test_util.h"
 #include "tdx_test_vectors.h"
 #include "verify/collateral_source.h"
+#include "verify/evaluate.h"
 #include "verify/intel_sgx_root_ca.h"
 #include "verify/pcs_fetcher.h"
 #include "verify/tdx_quote_verifier.h"
@@ -198,6 +199,81 @@ TEST_F(PcsFetchTest, FetchedCollateralVerifiesARealQuoteEndToEnd) {
   EXPECT_EQ(again.origin, ra::PcsCacheFile(Pcs(e), p_.pck.fmspc, p_.ca));
   EXPECT_EQ(again.tcb_info, c.tcb_info);
   EXPECT_EQ(again.pck_crl, c.pck_crl);
+}
+
+// The policy keywords through the front door: Collateral https://...
+// fetches, verifies and caches; a second verification (another process)
+// makes no request.
+TEST_F(PcsFetchTest, PolicyCollateralUrlThroughTheFrontDoor) {
+  PcsEmulator e(dir_.path(), {});
+  const std::string head = "Collateral " + e.url() + "\nCollateralCA " + e.ca() +
+                           "\nCollateralCache " + dir_ / "ssh-cache" + "\n";
+  ra_test::WriteFile(dir_ / "policy", head + "AllowedTcbStatus UpToDate\n");
+  ra::Policy policy;
+  ra::Status s = ra::LoadPolicyFile(dir_ / "policy", &policy);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(policy.collateral_url, e.url());
+  EXPECT_TRUE(policy.collateral_dir.empty());
+  EXPECT_TRUE(policy.check_revocation);
+  const std::vector<ra::EvidenceItem> items = {{ra::kEvidenceTdxQuote, p_.raw}};
+  ra::Verdict v;
+  s = ra::Evaluate(items, policy, nullptr, kNow, &v);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(v.items.size(), 1u);
+  EXPECT_EQ(ra::ClaimField(v.items[0].claims, "tcb_status"), "UpToDate");
+  EXPECT_EQ(e.requests(), 4);
+  ra::Verdict again;
+  s = ra::Evaluate(items, policy, nullptr, kNow, &again);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(e.requests(), 4) << "a warm cache must make no request";
+
+  // The other keywords reach the checks: a minimum evaluation data number
+  // above the collateral's (17) refuses it, cached or not.
+  ra_test::WriteFile(dir_ / "policy2", head + "MinTcbEvaluationDataNumber 18\n");
+  ra::Policy strict;
+  ASSERT_TRUE(ra::LoadPolicyFile(dir_ / "policy2", &strict).ok());
+  EXPECT_EQ(strict.min_tcb_evaluation_data_number, 18);
+  s = ra::Evaluate(items, strict, nullptr, kNow, nullptr);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("tcb evaluation data number"), std::string::npos) << s.message();
+
+  // Without the emulator's CA, TLS is refused (the system store does not
+  // know it), and nothing is accepted unverified.
+  ra::Policy no_ca = policy;
+  no_ca.collateral_ca_file.clear();
+  no_ca.collateral_cache.clear();
+  s = ra::Evaluate(items, no_ca, nullptr, kNow, nullptr);
+  EXPECT_EQ(s.check(), "collateral fetch") << s.message();
+}
+
+TEST(PolicyCollateralKeywords, ParseAndRefuse) {
+  TempDir dir;
+  auto parse = [&](const std::string& text, ra::Policy* p) {
+    return ra::ParsePolicy(text, "t", p);
+  };
+  ra::Policy p;
+  ASSERT_TRUE(parse("Collateral https://PCCS.example:8081/\nCollateralCache none\n"
+                    "CollateralGrace 86400\nCheckRevocation no\n"
+                    "MinTcbEvaluationDataNumber 17\nTcbGracePeriod 30\n"
+                    "CollateralMaxAge 2592000\n",
+                    &p)
+                  .ok());
+  EXPECT_EQ(p.collateral_url.rfind("https://pccs.example:8081", 0), 0u) << p.collateral_url;
+  EXPECT_TRUE(p.collateral_cache.empty());
+  EXPECT_TRUE(p.collateral_cache_given);
+  EXPECT_EQ(p.collateral_grace, 86400);
+  EXPECT_FALSE(p.check_revocation);
+  EXPECT_EQ(p.min_tcb_evaluation_data_number, 17);
+  EXPECT_EQ(p.tcb_grace_period, 30 * 86400);
+  EXPECT_EQ(p.collateral_max_age, 2592000);
+  EXPECT_EQ(p.max_age, 0) << "CollateralMaxAge is not MaxAge";
+  for (const char* bad : {"Collateral http://pccs.example\n", "CheckRevocation maybe\n",
+                          "CollateralGrace -1\n", "TcbGracePeriod 1.5\n",
+                          "MinTcbEvaluationDataNumber x\n", "CollateralCache NONE\n",
+                          "Collateral https://\n"}) {
+    ra::Policy q;
+    EXPECT_FALSE(parse(bad, &q).ok()) << bad;
+  }
 }
 
 TEST_F(PcsFetchTest, MisbehavingServerRefusedWithTheCheckNamed) {

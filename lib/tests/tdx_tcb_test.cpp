@@ -272,7 +272,9 @@ TEST(TdxTcb, WrongCollateralSignatureRefused) {
     d.Write("tcbinfo_x.json", c.tcb);
     d.Write("qeidentity_x.json", c.qe);
     d.Link(std::string(kCol) + "tcb_signing_chain.pem");
-    Status s = VerifyTdxQuote(raw, nullptr, AllowAll(d.path()), k2023, nullptr);
+    Policy p = AllowAll(d.path());
+    p.check_revocation = false;  // about signatures: no CRLs in the directory
+    Status s = VerifyTdxQuote(raw, nullptr, p, k2023, nullptr);
     EXPECT_EQ(s.check().substr(0, c.want.size()), c.want) << s.message();
   }
 }
@@ -285,26 +287,34 @@ TEST(TdxTcb, ExpiredTcbSigningCertificateRefused) {
                         "qeidentity_td_qe_2025-10.json", "tcb_signing_chain.pem"})
     d.Link(std::string(kCol) + f);
   Bytes raw = ReadVector("tdx/gotdx_gcp_cos113_quote_v4_8000B_padded.dat");
-  Status s = VerifyTdxQuote(raw, nullptr, AllowAll(d.path()), k2025, nullptr);
+  Policy p = AllowAll(d.path());
+  p.check_revocation = false;  // no CRLs here: the signing chain is the point
+  Status s = VerifyTdxQuote(raw, nullptr, p, k2025, nullptr);
   EXPECT_EQ(s.check(), "tcb signing chain") << s.message();
   EXPECT_NE(s.detail().find("expired"), std::string::npos) << s.message();
 }
 
 TEST(TdxTcb, ExpiredCrlRefused) {
+  // Intel's 2023 CRLs at a 2025 verification time: expired, refused (not
+  // skipped), whatever else the directory holds.
   ScratchDir d;
-  d.Link(std::string(kCol) + "pckcrl_platform_2023-06.der");
-  d.Link(std::string(kCol) + "rootca_crl_2023-04.der");
+  for (const char* f : {"tcbinfo_tdx_00806f050000_2025-09.json", "qeidentity_td_qe_2025-10.json",
+                        "tcb_signing_chain.pem", "pckcrl_platform_2023-06.der",
+                        "rootca_crl_2023-04.der"})
+    d.Link(std::string(kCol) + f);
   Bytes raw = ReadVector("tdx/gotdx_gcp_cos113_quote_v4_8000B_padded.dat");
   Status s = VerifyTdxQuote(raw, nullptr, AllowAll(d.path()), k2025, nullptr);
-  EXPECT_EQ(s.check(), "pck chain");
-  EXPECT_NE(s.detail().find("CRL has expired"), std::string::npos)
-      << s.message();
-  // Only the root CRL: the PCK leaf has no CRL, which is refused too.
+  EXPECT_NE(s.check().find("crl"), std::string::npos) << s.message();
+  EXPECT_NE(s.detail().find("expired"), std::string::npos) << s.message();
+  // Only the root CRL: the PCK CA CRL is missing, which is refused too.
   ScratchDir d2;
-  d2.Link(std::string(kCol) + "rootca_crl_2023-04.der");
+  for (const char* f : {"tcbinfo_tdx_50806f000000_2023-06.json", "qeidentity_td_qe_2023-06.json",
+                        "tcb_signing_chain.pem", "rootca_crl_2023-04.der"})
+    d2.Link(std::string(kCol) + f);
   raw = ReadVector("tdx/gotdx_quote_v4_SPR_E4.dat");
   s = VerifyTdxQuote(raw, nullptr, AllowAll(d2.path()), k2023, nullptr);
-  EXPECT_EQ(s.check(), "pck chain") << s.message();
+  EXPECT_EQ(s.check(), "crl") << s.message();
+  EXPECT_NE(s.detail().find("PCK CA CRL"), std::string::npos) << s.message();
 }
 
 // ---- A stand-in TCB signer for the 2025 collateral ----
@@ -424,6 +434,9 @@ void Setup2025(SignedDir* sd, const TestSigner& t, const std::string& qe_text) {
   sd->dir.Write("anchors.pem", ToString(ReadVector("roots/Intel_SGX_Root_CA.pem")) +
                                    "\n" + Pem(t.root.get()));
   sd->policy.collateral_dir = sd->dir.path();
+  // The stand-in signer has no CRLs to sign with: revocation is not
+  // checked (a directory without CRLs is refused otherwise).
+  sd->policy.check_revocation = false;
   sd->policy.tdx_trust_anchor = sd->dir.path() + "/anchors.pem";
 }
 
@@ -462,10 +475,19 @@ TEST(TdxTcb, EndToEnd2025WithStandInSigner) {
   s = VerifyTdxQuote(gcp, nullptr, sd.policy, Utc(2025, 10, 30), &c);
   EXPECT_EQ(s.check(), "tcb info") << s.message();
 
-  // MaxAge shorter than the collateral's age.
+  // CollateralMaxAge shorter than the collateral's age; MaxAge (tokens)
+  // does not bound collateral.
   sd.policy.max_age = 3600;
+  ASSERT_TRUE(VerifyTdxQuote(gcp, nullptr, sd.policy, k2025, &c).ok());
+  sd.policy.collateral_max_age = 3600;
   s = VerifyTdxQuote(gcp, nullptr, sd.policy, k2025, &c);
   EXPECT_NE(s.detail().find("MaxAge"), std::string::npos) << s.message();
+
+  // Without CheckRevocation no, the directory's missing CRLs refuse.
+  sd.policy.check_revocation = true;
+  s = VerifyTdxQuote(gcp, nullptr, sd.policy, k2025, &c);
+  EXPECT_EQ(s.check(), "crl") << s.message();
+  EXPECT_NE(s.detail().find("CheckRevocation no"), std::string::npos) << s.message();
 }
 
 TEST(TdxTcb, StandInSignerNegativeCases) {

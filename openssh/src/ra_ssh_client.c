@@ -41,6 +41,7 @@
 #include "clientloop.h"
 #include "pathnames.h"
 #include "hostfile.h"
+#include "atomicio.h"
 #include "ra_ssh.h"
 #include "ra_ssh_known.h"
 
@@ -439,6 +440,83 @@ ra_debug_items(const struct ra_evidence *ev)
 }
 
 /*
+ * Every claim in full, one line per field, so that ssh -v shows what to
+ * pin (on a refusal too, when the evidence was genuine).
+ */
+static void
+ra_debug_claims(const struct ra_verdict *v)
+{
+	const char *name, *value, *what;
+	char line[1024];
+	size_t i, j;
+
+	what = ra_verdict_refused(v) ? "refused" : "verified";
+	for (i = 0; i < ra_verdict_item_count(v); i++) {
+		for (j = 0; j < ra_verdict_field_count(v, i); j++) {
+			if (ra_verdict_field(v, i, j, &name, &value) != RA_OK)
+				continue;
+			snprintf(line, sizeof(line), "%s %s: %s=%s", what,
+			    ra_verdict_item_type(v, i), name, value);
+			ra_sanitise(line);
+			debug("ra-ssh: %s", line);
+		}
+	}
+}
+
+/*
+ * AttestationEvidenceFile: the evidence and what was concluded, for later
+ * inspection (ssh-attest verify reads it).  Written after the verdict,
+ * accepted or refused; mode 0600; never to stdout (the session's).  A
+ * file that cannot be written is reported, and decides nothing.
+ */
+static void
+ra_save_evidence(const struct ra_evidence *ev, const struct ra_verdict *v,
+    const char *error)
+{
+	char *cp, *path, *json, err[256], port[16];
+	struct stat st;
+	size_t len;
+	int fd;
+
+	if (options.attestation_evidence_file == NULL)
+		return;
+	cp = tilde_expand_filename(options.attestation_evidence_file, getuid());
+	snprintf(port, sizeof(port), "%d", options.port);
+	path = percent_expand(cp, "h", ractx.host, "p", port,
+	    "r", options.user == NULL ? "" : options.user, (char *)NULL);
+	free(cp);
+	if ((json = ra_evidence_file_json(ev, v, ractx.host,
+	    (unsigned)options.port, time(NULL), error,
+	    err, sizeof(err))) == NULL) {
+		ra_sanitise(err);
+		error("AttestationEvidenceFile: %s", err);
+		free(path);
+		return;
+	}
+	len = strlen(json);
+	if (strcmp(path, "-") == 0)
+		error("AttestationEvidenceFile: not written to \"-\": "
+		    "stdout is the session's");
+	else if ((fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NOCTTY |
+	    O_NONBLOCK, 0600)) == -1)
+		error("AttestationEvidenceFile: %s: %s", path, strerror(errno));
+	else {
+		if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+			error("AttestationEvidenceFile: %s: not a regular "
+			    "file", path);
+		else if (fchmod(fd, 0600) == -1 || ftruncate(fd, 0) == -1 ||
+		    atomicio(vwrite, fd, json, len) != len)
+			error("AttestationEvidenceFile: %s: %s", path,
+			    strerror(errno));
+		else
+			debug("ra-ssh: evidence written to %s", path);
+		close(fd);
+	}
+	freezero(json, len);
+	free(path);
+}
+
+/*
  * Parse and verify the token response in the current packet against this
  * session and ractx.nonce; returns only if the policy accepts it.
  */
@@ -446,6 +524,7 @@ static void
 ra_verify_token_response(struct ssh *ssh)
 {
 	struct ra_evidence *ev = NULL;
+	struct ra_verdict *verdict = NULL;
 	struct sshbuf *b;
 	u_char binding[RA_SSH_BINDING_LEN];
 	char summary[512], err[512], *reason = NULL;
@@ -478,15 +557,26 @@ ra_verify_token_response(struct ssh *ssh)
 	    sizeof(ractx.nonce), ssh->kex->initial_hostkey, binding)) != 0)
 		fatal_fr(r, "binding");
 
-	if ((r = ra_verify(ractx.policy, ev, binding, 0, summary,
-	    sizeof(summary), err, sizeof(err))) != RA_OK)
+	if ((r = ra_verify_verdict(ractx.policy, ev, binding, 0, &verdict,
+	    err, sizeof(err))) != RA_OK) {
+		/* Genuine but refused: still say what was measured */
+		if (verdict != NULL)
+			ra_debug_claims(verdict);
+		ra_save_evidence(ev, verdict, err);
 		ra_fail(ssh, "%s", err);
+	}
+	ra_debug_claims(verdict);
+	strlcpy(summary, ra_verdict_summary(verdict), sizeof(summary));
 	ra_sanitise(summary);
 	verbose("Attestation of %s verified: %s", ractx.host, summary);
 	/* Trust on first use when the policy pins no measurement */
 	if (ra_known_client_check(ractx.policy, ev, ractx.host,
-	    err, sizeof(err)) != 0)
+	    err, sizeof(err)) != 0) {
+		ra_save_evidence(ev, verdict, err);
 		ra_fail(ssh, "%s", err);
+	}
+	ra_save_evidence(ev, verdict, NULL);
+	ra_verdict_free(verdict);
 	ra_evidence_free(ev);
 	explicit_bzero(binding, sizeof(binding));
 }
@@ -570,6 +660,14 @@ ra_client_attest(struct ssh *ssh, const char *host)
 		if (ra_policy_set_default_key_cache(ractx.policy, keydir,
 		    err, sizeof(err)) != RA_OK)
 			debug("ra-ssh: no issuer key cache: %s", err);
+		free(keydir);
+	}
+	/* Likewise fetched Intel collateral (Collateral https://...) */
+	if (tilde_expand("~/" _PATH_SSH_USER_DIR "/ra-ssh-collateral", getuid(),
+	    &keydir) == 0) {
+		if (ra_policy_set_default_collateral_cache(ractx.policy,
+		    keydir, err, sizeof(err)) != RA_OK)
+			debug("ra-ssh: no collateral cache: %s", err);
 		free(keydir);
 	}
 	ra_policy_set_debug(ractx.policy, ra_lib_debug, NULL);

@@ -80,8 +80,15 @@ Status ParseEvidenceBundle(const std::string& text, std::vector<EvidenceItem>* o
     return Status::Fail(kCheck, "unknown version (this reader knows version " +
                                     std::to_string(kEvidenceBundleVersion) + ")");
   const json_t* items = json_object_get(root.get(), "items");
-  if (!json_is_array(items) || json_object_size(root.get()) != 2)
-    return Status::Fail(kCheck, "must have exactly \"version\" and the array \"items\"");
+  // "verdict": what a verifier concluded when it saved the file (ssh's
+  // AttestationEvidenceFile); read past, never trusted: the items are
+  // what a reader verifies.
+  const json_t* verdict = json_object_get(root.get(), "verdict");
+  if (verdict != nullptr && !json_is_object(verdict))
+    return Status::Fail(kCheck, "\"verdict\" is not an object");
+  if (!json_is_array(items) || json_object_size(root.get()) != (verdict ? 3u : 2u))
+    return Status::Fail(kCheck, "must have exactly \"version\" and the array \"items\" "
+                                "(and optionally the object \"verdict\")");
   if (json_array_size(items) > RA_MAX_EVIDENCE_ITEMS)
     return Status::Fail(kCheck, std::to_string(json_array_size(items)) + " items (at most " +
                                     std::to_string(RA_MAX_EVIDENCE_ITEMS) + ")");

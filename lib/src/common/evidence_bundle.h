@@ -1,6 +1,8 @@
 // The evidence bundle file (docs/protocol.md "Evidence bundle"): the items
 // of a token response as JSON,
 //   {"version": 1, "items": [{"type": "<wire type>", "data": "<base64>"}, ...]}
+// and optionally "verdict": {...}, what the writer concluded (ignored on
+// reading: the items are verified again),
 // standard base64 (padded), types as on the wire, order kept, and the
 // wire's limits (ra_attest.h): at most RA_MAX_EVIDENCE_ITEMS items, types
 // of printable ASCII without spaces or commas up to

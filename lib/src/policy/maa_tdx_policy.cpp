@@ -5,6 +5,7 @@
 #include "common/bytes_util.h"
 #include "common/user_data_binding.h"
 #include "parse/jwt_token.h"
+#include "policy/tdx_policy.h"
 
 namespace ra {
 namespace {
@@ -97,7 +98,8 @@ Status ReadMaaTdxClaims(const json_t* claims, const Binding* binding, VerifiedCl
 
 Status AppraiseMaaTdxClaims(const MaaTdxClaims& m, const Policy& policy) {
   if (m.debug && !policy.allow_debug)
-    return Status::Fail("tdx policy", "debug TD (tdx_td_attributes_debug true) refused");
+    return Status::Fail("tdx policy", "debug TD (tdx_td_attributes_debug true) refused" +
+                                           std::string(kDebugHint));
   RA_RETURN_IF_ERROR(CheckMeasurement(m.mrtd, "tdx_mrtd", "MRTD", policy.mrtd));
   for (size_t i = 0; i < 4; i++)
     RA_RETURN_IF_ERROR(CheckMeasurement(m.rtmr[i], kRtmrClaim[i], kRtmrName[i], policy.rtmr[i]));

@@ -64,8 +64,29 @@ struct TdxPolicyValues {
   std::shared_ptr<const TrustAnchorCerts> tdx_anchor_certs;
 
   // Collateral DIR: Intel TCB info, QE identity, TCB signing chain and CRLs
-  // (docs/policy.md lists the file names).  Empty: TCB status not evaluated.
+  // (docs/policy.md lists the file names).  Collateral https://URL: fetched
+  // from Intel's PCS or a PCCS (collateral_url, normalized).  At most one
+  // of the two; both empty: TCB status not evaluated.
   std::string collateral_dir;
+  std::string collateral_url;
+  // CollateralCA FILE: PEM CA(s) for TLS to collateral_url.
+  std::string collateral_ca_file;
+  // CollateralCache DIR|none: fetched collateral kept between processes.
+  // Empty: no cache on disk.  collateral_cache_given: the file said either,
+  // so a caller's default (ra_policy_set_default_collateral_cache) does
+  // not apply.
+  std::string collateral_cache;
+  bool collateral_cache_given = false;
+  // CollateralGrace SECONDS past nextUpdate (with a warning); CheckRevocation;
+  // MinTcbEvaluationDataNumber; TcbGracePeriod (DAYS, kept in seconds);
+  // CollateralMaxAge SECONDS on issueDate (MaxAge is for tokens).
+  int64_t collateral_grace = 0;
+  bool check_revocation = true;
+  int64_t min_tcb_evaluation_data_number = 0;
+  int64_t tcb_grace_period = 0;
+  int64_t collateral_max_age = 0;
+
+  bool HasCollateral() const { return !collateral_dir.empty() || !collateral_url.empty(); }
 
   // Reference values; an empty list accepts any value.  Each entry is the
   // exact field (48 bytes for MRTD/RTMR/MRSEAM).

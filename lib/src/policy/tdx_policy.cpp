@@ -27,7 +27,8 @@ Status CheckOneOf(const char* name, const Mr48& value,
 
 Status CheckTdxReferenceValues(const TdReportBody& body, const Policy& policy) {
   if (TdxIsDebug(body) && !policy.allow_debug)
-    return Status::Fail(kCheck, "debug TD (TDATTRIBUTES.DEBUG set) refused");
+    return Status::Fail(kCheck,
+                        "debug TD (TDATTRIBUTES.DEBUG set) refused" + std::string(kDebugHint));
   RA_RETURN_IF_ERROR(CheckOneOf("MRTD", body.mr_td, policy.mrtd));
   static const char* const kRtmr[4] = {"RTMR0", "RTMR1", "RTMR2", "RTMR3"};
   for (size_t i = 0; i < 4; i++)
@@ -36,10 +37,25 @@ Status CheckTdxReferenceValues(const TdReportBody& body, const Policy& policy) {
   return Status();
 }
 
+namespace {
+
+// AllowedTcbStatus, with TcbGracePeriod: an OutOfDate platform within the
+// grace counts as the status it would have if it were up to date.
+bool TcbStatusAllowed(const TdxClaims& c, const std::vector<std::string>& allowed) {
+  auto has = [&](const std::string& s) {
+    return std::find(allowed.begin(), allowed.end(), s) != allowed.end();
+  };
+  if (has(c.tcb_status)) return true;
+  if (!c.tcb_within_grace) return false;
+  if (c.tcb_status == "OutOfDate") return has("UpToDate");
+  if (c.tcb_status == "OutOfDateConfigurationNeeded") return has("ConfigurationNeeded");
+  return false;
+}
+
+}  // namespace
+
 Status AppraiseTdxClaims(const TdxClaims& c, const Policy& policy) {
-  if (c.tcb_evaluated &&
-      std::find(policy.allowed_tcb_status.begin(), policy.allowed_tcb_status.end(),
-                c.tcb_status) == policy.allowed_tcb_status.end())
+  if (c.tcb_evaluated && !TcbStatusAllowed(c, policy.allowed_tcb_status))
     return Status::Fail("tcb status", c.tcb_status + " not in AllowedTcbStatus");
   return CheckTdxReferenceValues(c.body, policy);
 }

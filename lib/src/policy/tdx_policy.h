@@ -19,6 +19,8 @@ struct TdxClaims {
   std::string fmspc;  // hex; "" when the PCK extensions did not parse
   bool tcb_evaluated = false;  // the policy named Collateral
   std::string tcb_status = "not evaluated";
+  // OutOfDate within TcbGracePeriod of the newer level's date.
+  bool tcb_within_grace = false;
   bool binding_checked = false;
 };
 
@@ -26,6 +28,10 @@ struct TdxClaims {
 // host), so nothing it attests means anything.
 inline bool TdxIsDebug(const TdReportBody& b) { return (b.td_attributes[0] & 0x01) != 0; }
 inline bool TdxIsDebug(const TdxQuote& q) { return TdxIsDebug(q.body); }
+
+// What a refused debug TD's message adds: what to do about it.
+constexpr const char kDebugHint[] =
+    " (rebuild the TD without debug, or set AllowDebug yes for testing)";
 
 // Debug refused unless AllowDebug; MRTD, RTMR0-3, MRSEAM in their lists.
 Status CheckTdxReferenceValues(const TdReportBody& body, const Policy& policy);

@@ -409,7 +409,8 @@ Status DirectorySource::Newest(const std::vector<std::string>& names, const char
                         std::string("no ") + (tcb ? "TDX TCB info for FMSPC " +
                                                         HexEncode(ByteView(fmspc.data(), 6))
                                                   : "TD_QE identity") +
-                            " issued by the verification time in " + dir_);
+                            " issued by the verification time in " + dir_ +
+                            (tcb ? kCollateralSourceHint : ""));
   return Status();
 }
 

@@ -22,6 +22,9 @@ struct VerifiedItem {
 struct Verdict {
   std::vector<VerifiedItem> items;  // every accepted item, in answer order
   std::string summary;              // one line: "KIND verified: ...; ..."
+  // What was measured when the evidence verified but the appraisal
+  // refused it: the refused item, so a user can see what to pin.
+  std::vector<VerifiedItem> refused;
 };
 
 // Every item of a type the policy accepts is verified by its kind (which
@@ -29,8 +32,11 @@ struct Verdict {
 // refuses all.  Items of other types are skipped.  Each RequireEvidence
 // type must be present, and at least one accepted item.  binding nullptr:
 // nothing is compared to a binding (offline inspection only).  now 0: the
-// current time.  On failure the Status names the check; *out is then
-// unspecified.
+// current time.  On failure the Status names the check and out->items is
+// empty; when an item verified but its appraisal refused it, out->refused
+// holds its claims (otherwise it is empty).  A required type that is
+// missing while the server sent a service-error item is refused with the
+// server's text.
 Status Evaluate(const std::vector<EvidenceItem>& items, const Policy& policy,
                 const Binding* binding, std::time_t now, Verdict* out);
 

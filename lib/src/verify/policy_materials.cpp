@@ -86,7 +86,8 @@ Status AsLine(const std::string& prefix, const Status& s, bool detail_only = fal
 Status LoadTdxMaterial(const std::string& keyword, Policy* p) {
   if (keyword == "trustanchor")
     return AsLine("", LoadAnchorCerts(p->tdx_trust_anchor, &p->tdx_anchor_certs));
-  if (keyword == "collateral") return AsLine("", CheckDirectory(p->collateral_dir));
+  if (keyword == "collateral" && !p->collateral_dir.empty())
+    return AsLine("", CheckDirectory(p->collateral_dir));
   return Status();
 }
 

@@ -1,6 +1,7 @@
 #include "verify/tdx_quote_verifier.h"
 
 #include <openssl/sha.h>
+#include <openssl/x509_vfy.h>
 
 #include <cstring>
 
@@ -12,7 +13,9 @@
 #include "parse/pck_extensions.h"
 #include "parse/tdx_quote.h"
 #include "policy/tdx_policy.h"
+#include "verify/collateral_source.h"
 #include "verify/intel_sgx_root_ca.h"
+#include "verify/pcs_fetcher.h"
 #include "verify/tdx_tcb.h"
 #include "verify/x509_util.h"
 
@@ -91,14 +94,67 @@ namespace {
 
 // 1. PCK chain.  Only the policy's anchors are trusted; every certificate
 // the quote carries (its own root included) merely helps to build the path.
-// chain[0] is then the verified PCK certificate; anchors and crls are kept
-// for the TCB step.
+// chain[0] is then the verified PCK certificate; anchors are kept for the
+// TCB step, and with collateral (a directory or a URL) the collateral,
+// verified against them, whose CRLs the path is checked with.
 struct PckPath {
   std::vector<X509Ptr> chain, anchors_owned;
   std::vector<X509*> anchors;
-  std::vector<X509CrlPtr> crls_owned;
-  std::vector<X509_CRL*> crls;
+  bool have_collateral = false;
+  VerifiedTdxCollateral collateral;
+  PckExtensions pck;
+  Status pck_status;
 };
+
+CollateralOptions CollateralOptionsOf(const Policy& policy) {
+  CollateralOptions o;
+  o.check_revocation = policy.check_revocation;
+  o.min_tcb_evaluation_data_number = policy.min_tcb_evaluation_data_number;
+  o.collateral_grace = policy.collateral_grace;
+  o.tcb_grace_period = policy.tcb_grace_period;
+  o.clock_skew = policy.clock_skew;
+  o.max_age = policy.collateral_max_age;
+  o.warn = policy.debug;
+  return o;
+}
+
+// The policy's collateral for this PCK leaf, verified (CRLs, signatures,
+// dates) before the chain uses its CRLs.
+Status LoadCollateral(const Policy& policy, std::time_t now, PckPath* p) {
+  RA_RETURN_IF_ERROR(p->pck_status);  // which FMSPC, which PCE-ID
+  const CollateralOptions opt = CollateralOptionsOf(policy);
+  std::unique_ptr<CollateralSource> src;
+  if (!policy.collateral_url.empty()) {
+    PcsOptions pcs;
+    pcs.base_url = policy.collateral_url;
+    pcs.ca_file = policy.collateral_ca_file;
+    pcs.cache_dir = policy.collateral_cache;
+    src = MakePcsCollateralSource(pcs, p->anchors, opt);
+  } else {
+    src = MakeDirectoryCollateralSource(policy.collateral_dir, policy.clock_skew);
+  }
+  RA_RETURN_IF_ERROR(LoadVerifiedTdxCollateral(*src, p->chain[0].get(), p->pck, p->anchors, opt,
+                                               now, 0, &p->collateral));
+  p->have_collateral = true;
+  return Status();
+}
+
+// A path that ends in no anchor: a sim or test quote under the built-in
+// Intel root, or a real one under a policy's test anchor.
+Status WithAnchorHint(const Status& s, int x509_error, const Policy& policy) {
+  const bool misses_anchor = x509_error == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
+                             x509_error == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT ||
+                             x509_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+                             x509_error == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT;
+  if (s.ok() || !misses_anchor) return s;
+  return Status::Fail("pck chain",
+                      s.detail() + (policy.tdx_trust_anchor.empty()
+                                        ? " (the quote does not chain to Intel's root: a test or "
+                                          "sim server needs `TrustAnchor tdx FILE` in the policy)"
+                                        : " (the quote does not chain to the policy's "
+                                          "TrustAnchor: a real TDX server chains to Intel's "
+                                          "root, used when the policy names no TrustAnchor)"));
+}
 
 Status VerifyPckChain(const TdxQuote& q, const Policy& policy, std::time_t now, PckPath* p) {
   const std::vector<Bytes>* anchor_der = nullptr;
@@ -110,10 +166,20 @@ Status VerifyPckChain(const TdxQuote& q, const Policy& policy, std::time_t now, 
                                   &p->chain, 8));
   std::vector<X509*> untrusted;
   for (size_t i = 1; i < p->chain.size(); i++) untrusted.push_back(p->chain[i].get());
-  if (!policy.collateral_dir.empty())
-    RA_RETURN_IF_ERROR(LoadCollateralCrls(policy.collateral_dir, &p->crls_owned));
-  for (auto& c : p->crls_owned) p->crls.push_back(c.get());
-  return VerifyCertChain(p->chain[0].get(), untrusted, p->anchors, p->crls, now, "pck chain");
+  // The leaf's extensions say which collateral; nothing is trusted before
+  // the path below verifies.  Parsed from the leaf the chain check uses:
+  // decoding PEM again was a tenth of a client's cost (bench/, callgrind).
+  p->pck_status = PckExtensionsFromX509(p->chain[0].get(), &p->pck);
+  // Anchor problems first, with their hint, before any collateral is read
+  // (x509_error is read only after the chain check has set it).
+  int x509_error = X509_V_OK;
+  Status chain = VerifyCertChain(p->chain[0].get(), untrusted, p->anchors, {}, now, "pck chain",
+                                 &x509_error);
+  RA_RETURN_IF_ERROR(WithAnchorHint(chain, x509_error, policy));
+  if (!policy.HasCollateral()) return Status();
+  RA_RETURN_IF_ERROR(LoadCollateral(policy, now, p));
+  return VerifyPckChainWithCollateral(p->chain[0].get(), untrusted, p->anchors, p->collateral,
+                                      now);
 }
 
 // 2-4. The QE report is signed by the PCK key and comes from Intel's TD
@@ -165,22 +231,20 @@ Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy
 
   // 6. TCB status from Intel's collateral, when the policy supplies it
   // (whether that status is acceptable is the appraisal's question).
-  PckExtensions pck;
-  // The leaf the chain check already parsed: decoding PEM again was a
-  // tenth of a client's attestation cost (bench/, callgrind).
-  Status pck_status = PckExtensionsFromX509(path.chain[0].get(), &pck);
   TdxClaims c;
-  if (!policy.collateral_dir.empty()) {
-    RA_RETURN_IF_ERROR(pck_status);  // TCB needs the PCK's TCB and FMSPC
+  if (path.have_collateral) {
     TdxTcbResult tcb;
-    RA_RETURN_IF_ERROR(
-        EvaluateTdxTcb(q, pck, path.anchors, path.crls, policy, now, &tcb));
+    TdxTcbGrace grace;
+    RA_RETURN_IF_ERROR(EvaluateTdxTcbWithCollateral(q, path.pck, path.collateral,
+                                                    CollateralOptionsOf(policy), now, &tcb,
+                                                    &grace));
     c.tcb_evaluated = true;
     c.tcb_status = tcb.status;
+    c.tcb_within_grace = grace.within_grace;
   }
   c.version = q.version;
   c.body = q.body;
-  c.fmspc = pck_status.ok() ? HexEncode(pck.fmspc) : "";
+  c.fmspc = path.pck_status.ok() ? HexEncode(path.pck.fmspc) : "";
   c.binding_checked = binding != nullptr;
   if (out) *out = std::move(c);
   return Status();

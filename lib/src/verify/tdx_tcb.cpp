@@ -621,7 +621,7 @@ Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
   if (!have_info)
     return Status::Fail("tcb info", "no TDX TCB info for FMSPC " + fmspc_hex +
                                         " valid at the verification time in " +
-                                        dir);
+                                        dir + kCollateralSourceHint);
 
   QeIdentity best_qe;
   Candidate best_qe_c;

@@ -20,6 +20,11 @@
 
 namespace ra {
 
+// Where collateral comes from, for a refusal that found none.
+constexpr const char kCollateralSourceHint[] =
+    " (collateral comes from Intel's PCS: `Collateral https://api.trustedservices.intel.com`, "
+    "or a PCCS URL, or a directory of the files downloaded from it)";
+
 struct Policy;
 
 struct TdxTcbInfo {

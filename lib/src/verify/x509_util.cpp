@@ -140,7 +140,8 @@ Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out) {
 Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
                        const std::vector<X509*>& anchors,
                        const std::vector<X509_CRL*>& crls, std::time_t now,
-                       const std::string& check) {
+                       const std::string& check, int* x509_error) {
+  if (x509_error) *x509_error = X509_V_OK;
   if (!leaf) return Status::Fail(check, "no leaf certificate");
   if (anchors.empty()) return Status::Fail(check, "no trust anchor");
   X509StorePtr store(X509_STORE_new());
@@ -176,6 +177,7 @@ Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
     int err = X509_STORE_CTX_get_error(ctx.get());
     int depth = X509_STORE_CTX_get_error_depth(ctx.get());
     ERR_clear_error();
+    if (x509_error) *x509_error = err;
     return Status::Fail(check, std::string(X509_verify_cert_error_string(err)) +
                                    " (depth " + std::to_string(depth) + ")");
   }
