@@ -116,8 +116,13 @@ TEST(PolicyFile, LoadErrors) {
   ASSERT_EQ(chmod((dir / "open").c_str(), 0666), 0);
   s = ra::LoadPolicyFile(dir / "open", &pol);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("world-writable"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("bad owner or permissions on " + dir / "open" +
+                              ": writable by group or others"),
+            std::string::npos)
+      << s.message();
   ASSERT_EQ(chmod((dir / "open").c_str(), 0664), 0);
+  EXPECT_FALSE(ra::LoadPolicyFile(dir / "open", &pol).ok());
+  ASSERT_EQ(chmod((dir / "open").c_str(), 0644), 0);
   EXPECT_TRUE(ra::LoadPolicyFile(dir / "open", &pol).ok());
 
   s = ra::LoadPolicyFile(dir.path(), &pol);
@@ -185,6 +190,64 @@ TEST(PolicyFile, RequireEvidence) {
               "RequireEvidence azure-tdx-quote is not in AcceptEvidence");
   ExpectError("RequireEvidence tdx-quote\nAcceptEvidence azure-tdx-quote\n", 0,
               "RequireEvidence tdx-quote is not in AcceptEvidence");
+}
+
+// Issue 14, finding 3: a policy another user owns and may rewrite, naming
+// an anchor anyone may rewrite, was accepted.  Each half is refused, and
+// the message names the file and what is wrong with it.
+TEST(PolicyFile, TrustMaterialOthersMayWriteIsRefused) {
+  TempDir dir;
+  const uid_t other = 54321;
+  const std::string anchor = dir / "anchor.pem", policy = dir / "policy";
+  ra_test::WriteFile(anchor, ra_test::ReadFile(kIntelRoot));
+  ra_test::WriteFile(policy, "TrustAnchor tdx " + anchor + "\n");
+  ASSERT_EQ(chmod(anchor.c_str(), 0666), 0);
+  ASSERT_EQ(chmod(policy.c_str(), 0664), 0);
+  ASSERT_EQ(chown(policy.c_str(), other, static_cast<gid_t>(-1)), 0);
+  ra::Policy pol;
+  ra::Status s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok()) << "accepted";
+  EXPECT_NE(s.message().find("bad owner or permissions on " + policy + ": owned by uid 54321"),
+            std::string::npos)
+      << s.message();
+
+  ASSERT_EQ(chmod(policy.c_str(), 0644), 0);  // only the owner still wrong
+  EXPECT_FALSE(ra::LoadPolicyFile(policy, &pol).ok());
+  ASSERT_EQ(chown(policy.c_str(), getuid(), static_cast<gid_t>(-1)), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok()) << "anchor mode 666 accepted";
+  EXPECT_NE(s.message().find("bad owner or permissions on " + anchor +
+                             ": writable by group or others"),
+            std::string::npos)
+      << s.message();
+  ASSERT_EQ(chmod(anchor.c_str(), 0644), 0);
+  ASSERT_EQ(chown(anchor.c_str(), other, static_cast<gid_t>(-1)), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok()) << "anchor of another user accepted";
+  EXPECT_NE(s.message().find("owned by uid 54321"), std::string::npos) << s.message();
+  ASSERT_EQ(chown(anchor.c_str(), getuid(), static_cast<gid_t>(-1)), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  EXPECT_TRUE(s.ok()) << s.message();
+
+  // A symbolic link to the anchor is judged by its target; a directory
+  // above the policy that others may write refuses it too.
+  const std::string link = dir / "anchor-link.pem";
+  ASSERT_EQ(symlink(anchor.c_str(), link.c_str()), 0);
+  ra_test::WriteFile(policy, "TrustAnchor tdx " + link + "\n");
+  EXPECT_TRUE(ra::LoadPolicyFile(policy, &pol).ok());
+  ASSERT_EQ(chmod(anchor.c_str(), 0620), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad owner or permissions on " + anchor), std::string::npos)
+      << s.message();
+  ASSERT_EQ(chmod(anchor.c_str(), 0644), 0);
+  ASSERT_EQ(chmod(dir.path().c_str(), 0770), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad owner or permissions on " + dir.path() +
+                             ": writable by group or others"),
+            std::string::npos)
+      << s.message();
 }
 
 TEST(PolicyFile, TrustAnchorErrors) {

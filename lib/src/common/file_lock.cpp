@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/safe_path.h"
+
 namespace ra {
 namespace {
 
@@ -38,6 +40,8 @@ Status CheckLockFileOwner(const std::string& check, const std::string& path, int
 Status OpenLockFile(const std::string& check, const std::string& path, int* fd) {
   if (path.empty() || path[0] != '/')
     return Status::Fail(check, "lock file '" + path + "' is not an absolute path");
+  // Others who may write its directory may replace it with their own.
+  RA_RETURN_IF_ERROR(CheckSafeParentDir(check, path));
   *fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (*fd < 0)
     return Status::Fail(check, "lock file " + path + ": " + std::strerror(errno));
