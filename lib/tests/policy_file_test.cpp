@@ -5,6 +5,7 @@
 #include "common/bytes_util.h"
 #include "policy/policy.h"
 #include "ra_test_util.h"
+#include "verify/collateral_source.h"
 #include "verify/x509_util.h"
 
 namespace {
@@ -250,6 +251,27 @@ TEST(PolicyFile, TrustMaterialOthersMayWriteIsRefused) {
       << s.message();
 }
 
+TEST(PolicyFile, IssuerFilesOthersMayWriteAreRefused) {
+  TempDir dir;
+  const std::string key = std::string(RA_VECTORS_DIR) + "/maa/sharedwus_kid_15N2MH_pubkey.pem";
+  ra_test::WriteFile(dir / "key.pem", ra_test::ReadFile(key));
+  ra_test::WriteFile(dir / "ca.pem", ra_test::ReadFile(kIntelRoot));
+  ra_test::WriteFile(dir / "jwks.json", "{\"keys\": []}");
+  const std::string head = "AcceptEvidence maa-token\nIssuer https://x.example\n";
+  for (const char* f : {"key.pem", "ca.pem", "jwks.json"})
+    ASSERT_EQ(chmod((dir / f).c_str(), 0664), 0);
+  ExpectError(head + "IssuerKey k " + dir / "key.pem" + "\n", 3,
+              "bad owner or permissions on " + dir / "key.pem" + ": writable by group or others");
+  ExpectError(head + "IssuerCA " + dir / "ca.pem" + "\n", 3,
+              "bad owner or permissions on " + dir / "ca.pem" + ": writable by group or others");
+  ExpectError(head + "IssuerKeys " + dir / "jwks.json" + "\n", 3,
+              "bad owner or permissions on " + dir / "jwks.json");
+  ASSERT_EQ(chmod((dir / "key.pem").c_str(), 0644), 0);
+  ra::Policy pol;
+  ra::Status s = Parse(head + "IssuerKey k " + dir / "key.pem" + "\n", &pol);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 TEST(PolicyFile, TrustAnchorErrors) {
   TempDir dir;
   ra_test::WriteFile(dir / "notpem", "hello\n");
@@ -369,6 +391,22 @@ TEST(PolicyFile, CollateralErrors) {
   ExpectError("Collateral\n", 1, "missing argument");
   ExpectError("Collateral " + dir / "none" + "\n", 1, "No such file");
   ExpectError("Collateral " + dir / "file" + "\n", 1, "not a directory");
+  ASSERT_EQ(mkdir((dir / "open").c_str(), 0700), 0);
+  ASSERT_EQ(chmod((dir / "open").c_str(), 0770), 0);
+  ExpectError("Collateral " + dir / "open" + "\n", 1,
+              "bad owner or permissions on " + dir / "open" + ": writable by group or others");
+  ExpectError("Collateral /tmp\n", 1, "bad owner or permissions on /tmp");
+  // Its files are judged when read: one others may write refuses the lot.
+  ASSERT_EQ(chmod((dir / "open").c_str(), 0700), 0);
+  ra_test::WriteFile(dir / "open/tcbinfo.json", "{}");
+  ASSERT_EQ(chmod((dir / "open/tcbinfo.json").c_str(), 0666), 0);
+  ra::TdxCollateral c;
+  ra::Status s = ra::MakeDirectoryCollateralSource(dir / "open")->Get({}, ra::PckCa::kPlatform,
+                                                                     0, 0, &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad owner or permissions on " + dir / "open/tcbinfo.json"),
+            std::string::npos)
+      << s.message();
   ExpectError("Collateral a b\n", 1, "extra argument");
   ExpectError("Collateral " + dir.path() + "\nCollateral " + dir.path() + "\n", 2,
               "duplicate Collateral");
