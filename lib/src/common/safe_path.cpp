@@ -105,8 +105,9 @@ Status OpenSafePath(const std::string& check, const std::string& typed, SafePath
     std::string at = name == "." ? (walked.empty() ? "/" : walked) : walked + "/" + name;
     UniqueFd next(openat(dir.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     struct stat st;
+    // Named by the path asked for ("P: No such file or directory").
     if (next.get() < 0 || fstat(next.get(), &st) != 0)
-      return Status::Fail(check, at + ": " + std::strerror(errno));
+      return Status::Fail(check, typed + ": " + std::strerror(errno));
     if (S_ISLNK(st.st_mode)) {
       RA_RETURN_IF_ERROR(CheckOwner(check, at, st));
       if (++links > kMaxLinks) return Status::Fail(check, typed + ": too many symbolic links");
