@@ -2,7 +2,8 @@
 # A local policy that cannot be used is this client's own problem: said
 # once, naming AttestationPolicy (no "Attestation of HOST failed", no
 # doubled "policy: policy:"), and, when the file is missing, unreadable
-# or world-writable, before any connection is opened.  ssh -G parses it
+# or writable by others (group or world, or another user's), before any
+# connection is opened.  ssh -G parses it
 # and says what is wrong on stderr, still printing the configuration.
 . "$(dirname "$0")/lib.sh"
 
@@ -12,6 +13,8 @@ write_ssh_config good
 echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
 chmod 644 "$T/policy"
 cp "$T/policy" "$T/policy-ww"; chmod 666 "$T/policy-ww"
+cp "$T/policy" "$T/policy-gw"; chmod 664 "$T/policy-gw"
+cp "$T/policy" "$T/policy-other"; chmod 644 "$T/policy-other"; chown 54321 "$T/policy-other"
 mkdir "$T/policy-dir"
 { cat "$T/policy"; echo "NoSuchKeyword 1"; } > "$T/policy-bad"
 A="-o AttestationRequired=yes"
@@ -38,7 +41,12 @@ early() { # NAME POLICY PATTERN
 }
 echo "refused before connecting"
 early missing "$T/missing" "^AttestationPolicy: $T/missing: No such file or directory"
-early ww "$T/policy-ww" "^AttestationPolicy: $T/policy-ww: is world-writable"
+early ww "$T/policy-ww" \
+    "^AttestationPolicy: bad owner or permissions on $T/policy-ww: writable by group or others"
+early gw "$T/policy-gw" \
+    "^AttestationPolicy: bad owner or permissions on $T/policy-gw: writable by group or others"
+early other "$T/policy-other" \
+    "^AttestationPolicy: bad owner or permissions on $T/policy-other: owned by uid 54321"
 early dir "$T/policy-dir" "^AttestationPolicy: $T/policy-dir: not a regular file"
 
 echo "a policy that does not parse: ssh -G says so"

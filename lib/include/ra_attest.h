@@ -119,6 +119,14 @@ struct ra_policy;
  */
 int ra_policy_load(const char *path, struct ra_policy **out,
     char *err, size_t errlen);
+/*
+ * RA_OK if path, and every directory from / to it, is owned by the
+ * caller's effective uid or root and writable by neither group nor others
+ * (links resolved first), as ra_policy_load requires of the policy and
+ * the files it names; otherwise RA_ERR_POLICY and err says
+ * "bad owner or permissions on P: why" or names P and the error.
+ */
+int ra_check_trust_file(const char *path, char *err, size_t errlen);
 void ra_policy_free(struct ra_policy *pol);
 /*
  * Where keys fetched from an attestation service's {Issuer}/certs are kept

@@ -16,6 +16,7 @@
 
 #include "common/evidence.h"
 #include "common/evidence_bundle.h"
+#include "common/safe_path.h"
 #include "policy/policy.h"
 #include "verify/evaluate.h"
 
@@ -253,6 +254,16 @@ int ra_policy_load(const char* path, struct ra_policy** out, char* err, size_t e
     }
     pol->accepted_kinds = ra::AcceptedKindsList(pol->policy);
     *out = pol.release();
+    ClearErr(err, errlen);
+    return RA_OK;
+  });
+}
+
+int ra_check_trust_file(const char* path, char* err, size_t errlen) {
+  return Guard(err, errlen, [&]() -> int {
+    if (path == nullptr) return Fail(RA_ERR_INVALID, "trust file: NULL path", err, errlen);
+    ra::Status s = ra::CheckSafeFile("trust file", path);
+    if (!s.ok()) return Fail(RA_ERR_POLICY, s.detail(), err, errlen);
     ClearErr(err, errlen);
     return RA_OK;
   });

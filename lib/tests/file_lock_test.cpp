@@ -99,6 +99,20 @@ TEST(FileLockTest, UnopenableLockFileIsAnError) {
 // connection's attestation.  So a lock file that another user owns, or
 // that group or others may open, is refused at once (by sshd -t too), and
 // so is anything but a regular file.
+// Others who may write the lock's directory may replace the file.
+TEST(FileLockTest, LockInADirectoryOthersMayWriteIsRefused) {
+  TempDir dir;
+  ASSERT_EQ(chmod(dir.path().c_str(), 0777), 0);
+  ra::FileLock lock;
+  ra::Status s = lock.Acquire("test", dir / "x.lock", 100);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.detail(), "bad owner or permissions on " + dir.path() +
+                            ": writable by group or others");
+  EXPECT_FALSE(ra_test::Exists(dir / "x.lock")) << "created before the check";
+  ASSERT_EQ(chmod(dir.path().c_str(), 0755), 0);
+  EXPECT_TRUE(lock.Acquire("test", dir / "x.lock", 100).ok());
+}
+
 TEST(FileLockTest, LockFileOthersCanOpenIsRefused) {
   TempDir dir;
   ra::FileLock lock;

@@ -379,7 +379,7 @@ TEST(KnownFile, UnsafeFilesAreRefused) {
   ASSERT_EQ(chmod(sub.c_str(), 0770), 0);
   s = ra::known::ReadKnownFile(sub + "/ka", &text, &exists);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.detail().find("unsafe directory " + sub), std::string::npos) << s.detail();
+  EXPECT_NE(s.detail().find("bad owner or permissions on " + sub), std::string::npos) << s.detail();
   EXPECT_FALSE(ra::known::WriteKnownFile(sub + "/ka", "x\n").ok());
   EXPECT_EQ(ReadFile(sub + "/ka"), "h tdx mrtd=00\n");
 }

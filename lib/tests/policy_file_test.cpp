@@ -5,6 +5,7 @@
 #include "common/bytes_util.h"
 #include "policy/policy.h"
 #include "ra_test_util.h"
+#include "verify/collateral_source.h"
 #include "verify/x509_util.h"
 
 namespace {
@@ -117,8 +118,13 @@ TEST(PolicyFile, LoadErrors) {
   ASSERT_EQ(chmod((dir / "open").c_str(), 0666), 0);
   s = ra::LoadPolicyFile(dir / "open", &pol);
   ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("world-writable"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("bad owner or permissions on " + dir / "open" +
+                              ": writable by group or others"),
+            std::string::npos)
+      << s.message();
   ASSERT_EQ(chmod((dir / "open").c_str(), 0664), 0);
+  EXPECT_FALSE(ra::LoadPolicyFile(dir / "open", &pol).ok());
+  ASSERT_EQ(chmod((dir / "open").c_str(), 0644), 0);
   EXPECT_TRUE(ra::LoadPolicyFile(dir / "open", &pol).ok());
 
   s = ra::LoadPolicyFile(dir.path(), &pol);
@@ -186,6 +192,85 @@ TEST(PolicyFile, RequireEvidence) {
               "RequireEvidence azure-tdx-quote is not in AcceptEvidence");
   ExpectError("RequireEvidence tdx-quote\nAcceptEvidence azure-tdx-quote\n", 0,
               "RequireEvidence tdx-quote is not in AcceptEvidence");
+}
+
+// Issue 14, finding 3: a policy another user owns and may rewrite, naming
+// an anchor anyone may rewrite, was accepted.  Each half is refused, and
+// the message names the file and what is wrong with it.
+TEST(PolicyFile, TrustMaterialOthersMayWriteIsRefused) {
+  TempDir dir;
+  const uid_t other = 54321;
+  const std::string anchor = dir / "anchor.pem", policy = dir / "policy";
+  ra_test::WriteFile(anchor, ra_test::ReadFile(kIntelRoot));
+  ra_test::WriteFile(policy, "TrustAnchor tdx " + anchor + "\n");
+  ASSERT_EQ(chmod(anchor.c_str(), 0666), 0);
+  ASSERT_EQ(chmod(policy.c_str(), 0664), 0);
+  ASSERT_EQ(chown(policy.c_str(), other, static_cast<gid_t>(-1)), 0);
+  ra::Policy pol;
+  ra::Status s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok()) << "accepted";
+  EXPECT_NE(s.message().find("bad owner or permissions on " + policy + ": owned by uid 54321"),
+            std::string::npos)
+      << s.message();
+
+  ASSERT_EQ(chmod(policy.c_str(), 0644), 0);  // only the owner still wrong
+  EXPECT_FALSE(ra::LoadPolicyFile(policy, &pol).ok());
+  ASSERT_EQ(chown(policy.c_str(), getuid(), static_cast<gid_t>(-1)), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok()) << "anchor mode 666 accepted";
+  EXPECT_NE(s.message().find("bad owner or permissions on " + anchor +
+                             ": writable by group or others"),
+            std::string::npos)
+      << s.message();
+  ASSERT_EQ(chmod(anchor.c_str(), 0644), 0);
+  ASSERT_EQ(chown(anchor.c_str(), other, static_cast<gid_t>(-1)), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok()) << "anchor of another user accepted";
+  EXPECT_NE(s.message().find("owned by uid 54321"), std::string::npos) << s.message();
+  ASSERT_EQ(chown(anchor.c_str(), getuid(), static_cast<gid_t>(-1)), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  EXPECT_TRUE(s.ok()) << s.message();
+
+  // A symbolic link to the anchor is judged by its target; a directory
+  // above the policy that others may write refuses it too.
+  const std::string link = dir / "anchor-link.pem";
+  ASSERT_EQ(symlink(anchor.c_str(), link.c_str()), 0);
+  ra_test::WriteFile(policy, "TrustAnchor tdx " + link + "\n");
+  EXPECT_TRUE(ra::LoadPolicyFile(policy, &pol).ok());
+  ASSERT_EQ(chmod(anchor.c_str(), 0620), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad owner or permissions on " + anchor), std::string::npos)
+      << s.message();
+  ASSERT_EQ(chmod(anchor.c_str(), 0644), 0);
+  ASSERT_EQ(chmod(dir.path().c_str(), 0770), 0);
+  s = ra::LoadPolicyFile(policy, &pol);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad owner or permissions on " + dir.path() +
+                             ": writable by group or others"),
+            std::string::npos)
+      << s.message();
+}
+
+TEST(PolicyFile, IssuerFilesOthersMayWriteAreRefused) {
+  TempDir dir;
+  const std::string key = std::string(RA_VECTORS_DIR) + "/maa/sharedwus_kid_15N2MH_pubkey.pem";
+  ra_test::WriteFile(dir / "key.pem", ra_test::ReadFile(key));
+  ra_test::WriteFile(dir / "ca.pem", ra_test::ReadFile(kIntelRoot));
+  ra_test::WriteFile(dir / "jwks.json", "{\"keys\": []}");
+  const std::string head = "AcceptEvidence maa-token\nIssuer https://x.example\n";
+  for (const char* f : {"key.pem", "ca.pem", "jwks.json"})
+    ASSERT_EQ(chmod((dir / f).c_str(), 0664), 0);
+  ExpectError(head + "IssuerKey k " + dir / "key.pem" + "\n", 3,
+              "bad owner or permissions on " + dir / "key.pem" + ": writable by group or others");
+  ExpectError(head + "IssuerCA " + dir / "ca.pem" + "\n", 3,
+              "bad owner or permissions on " + dir / "ca.pem" + ": writable by group or others");
+  ExpectError(head + "IssuerKeys " + dir / "jwks.json" + "\n", 3,
+              "bad owner or permissions on " + dir / "jwks.json");
+  ASSERT_EQ(chmod((dir / "key.pem").c_str(), 0644), 0);
+  ra::Policy pol;
+  ra::Status s = Parse(head + "IssuerKey k " + dir / "key.pem" + "\n", &pol);
+  EXPECT_TRUE(s.ok()) << s.message();
 }
 
 TEST(PolicyFile, TrustAnchorErrors) {
@@ -307,6 +392,22 @@ TEST(PolicyFile, CollateralErrors) {
   ExpectError("Collateral\n", 1, "missing argument");
   ExpectError("Collateral " + dir / "none" + "\n", 1, "No such file");
   ExpectError("Collateral " + dir / "file" + "\n", 1, "not a directory");
+  ASSERT_EQ(mkdir((dir / "open").c_str(), 0700), 0);
+  ASSERT_EQ(chmod((dir / "open").c_str(), 0770), 0);
+  ExpectError("Collateral " + dir / "open" + "\n", 1,
+              "bad owner or permissions on " + dir / "open" + ": writable by group or others");
+  ExpectError("Collateral /tmp\n", 1, "bad owner or permissions on /tmp");
+  // Its files are judged when read: one others may write refuses the lot.
+  ASSERT_EQ(chmod((dir / "open").c_str(), 0700), 0);
+  ra_test::WriteFile(dir / "open/tcbinfo.json", "{}");
+  ASSERT_EQ(chmod((dir / "open/tcbinfo.json").c_str(), 0666), 0);
+  ra::TdxCollateral c;
+  ra::Status s = ra::MakeDirectoryCollateralSource(dir / "open")->Get({}, ra::PckCa::kPlatform,
+                                                                     0, 0, &c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad owner or permissions on " + dir / "open/tcbinfo.json"),
+            std::string::npos)
+      << s.message();
   ExpectError("Collateral a b\n", 1, "extra argument");
   ExpectError("Collateral " + dir.path() + "\nCollateral " + dir.path() + "\n", 2,
               "duplicate Collateral");

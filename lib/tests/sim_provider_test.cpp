@@ -100,6 +100,35 @@ TEST_F(SimTest, InitWritesFilesWithModes) {
   EXPECT_EQ(chain.substr(chain.size() - root.size()), root);
 }
 
+// Its keys sign what clients trust: a sim directory, or a file in it,
+// that others may write is refused when the provider is opened.
+TEST_F(SimTest, OpenRefusesFilesOthersMayWrite) {
+  Init();
+  std::unique_ptr<ra::EvidenceProvider> p;
+  const std::string key = sim_dir() + "/attestation.key";
+  ASSERT_EQ(chmod(key.c_str(), 0620), 0);
+  ra::Status s = ra::OpenProvider("sim:" + sim_dir(), &p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad owner or permissions on " + key +
+                             ": writable by group or others"),
+            std::string::npos)
+      << s.message();
+  ASSERT_EQ(chmod(key.c_str(), 0600), 0);
+  ASSERT_EQ(chown((sim_dir() + "/td.conf").c_str(), 54321, static_cast<gid_t>(-1)), 0);
+  s = ra::OpenProvider("sim:" + sim_dir(), &p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("td.conf: owned by uid 54321"), std::string::npos) << s.message();
+  ASSERT_EQ(chown((sim_dir() + "/td.conf").c_str(), 0, static_cast<gid_t>(-1)), 0);
+  ASSERT_EQ(chmod(sim_dir().c_str(), 0777), 0);
+  s = ra::OpenProvider("sim:" + sim_dir(), &p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad owner or permissions on " + sim_dir()), std::string::npos)
+      << s.message();
+  ASSERT_EQ(chmod(sim_dir().c_str(), 0700), 0);
+  s = ra::OpenProvider("sim:" + sim_dir(), &p);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 TEST_F(SimTest, InitRefusesToReplace) {
   Init();
   std::string before = ra_test::ReadFile(sim_dir() + "/root.pem");

@@ -424,6 +424,20 @@ TEST_F(TpmProviderTest, CorruptAkFileRefused) {
   EXPECT_NE(s.message().find("not an AK file"), std::string::npos) << s.message();
 }
 
+// Whoever can replace the AK file chooses the key that signs the quotes.
+TEST_F(TpmProviderTest, AkFileOthersMayWriteRefused) {
+  const std::string ak = dir_ / "ak";
+  ASSERT_EQ(chmod(ak.c_str(), 0660), 0);
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + ak, &p);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad owner or permissions on " + ak + ": writable by group or others"),
+            std::string::npos)
+      << s.message();
+  ASSERT_EQ(chmod(ak.c_str(), 0600), 0);
+  EXPECT_TRUE(ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + ak, &p).ok());
+}
+
 // azure-vtpm with the paravisor stand-in: besides the TD quote, the vTPM
 // quote by the AK at 0x81000003, which verifies with the HCLAkPub of the
 // HCL report sent along (the chain of trust a client follows).

@@ -810,7 +810,8 @@ ra_host_normalise(const char *typed)
 
 /*
  * ssh.c, before connecting: a policy file that is missing, unreadable or
- * writable by anyone is the user's own problem, reported before anything
+ * that anyone but the user or root could have written (the library's
+ * rule, docs/policy.md) is the user's own problem, reported before anything
  * is sent.  The full parse costs a few ms and runs while the server works
  * (ra_client_attest).  ssh -G (dump) parses it fully and reports a problem
  * on stderr without failing, as it does not fail for a missing IdentityFile.
@@ -833,11 +834,15 @@ ra_client_check_policy(const char *policy, int dump)
 		why = strerror(errno);
 	else if (!S_ISREG(st.st_mode))
 		why = "not a regular file";
-	else if ((st.st_mode & S_IWOTH) != 0)
-		why = "is world-writable";
 	if (fd != -1)
 		close(fd);
-	if (why != NULL) {
+	if (why == NULL &&
+	    ra_check_trust_file(path, err, sizeof(err)) != RA_OK) {
+		/* "bad owner or permissions on P: ..." names the path */
+		if (!dump)
+			fatal("AttestationPolicy: %s", ra_policy_err(err));
+		error("AttestationPolicy: %s", ra_policy_err(err));
+	} else if (why != NULL) {
 		if (!dump)
 			fatal("AttestationPolicy: %s: %s", path, why);
 		error("AttestationPolicy: %s: %s", path, why);

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "common/safe_path.h"
+
 namespace ra {
 namespace {
 
@@ -38,6 +40,11 @@ Status CheckLockFileOwner(const std::string& check, const std::string& path, int
 Status OpenLockFile(const std::string& check, const std::string& path, int* fd) {
   if (path.empty() || path[0] != '/')
     return Status::Fail(check, "lock file '" + path + "' is not an absolute path");
+  // Others who may write its directory may replace it with their own.  A
+  // directory that cannot be walked at all fails the open below, which
+  // names the lock file.
+  Status dir = CheckSafeParentDir(check, path);
+  if (!dir.ok() && dir.detail().rfind("bad owner or permissions", 0) == 0) return dir;
   *fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (*fd < 0)
     return Status::Fail(check, "lock file " + path + ": " + std::strerror(errno));

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/bytes_util.h"
+#include "common/safe_path.h"
 
 namespace ra {
 
@@ -51,6 +52,9 @@ Status OpenPrivateDir(const std::string& dir, bool create, UniqueFd* out) {
                                  std::to_string(geteuid()));
   if (st.st_mode & (S_IWGRP | S_IWOTH))
     return Status::Fail(dir, "writable by group or others");
+  // And every directory above it: whoever may write one may swap the
+  // cache for theirs.
+  RA_RETURN_IF_ERROR(CheckSafeDir(dir, dir));
   out->reset(fd.release());
   return Status();
 }

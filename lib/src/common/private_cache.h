@@ -2,7 +2,8 @@
 // fetched Intel collateral) in a per-user cache directory.  Whoever can
 // write such a file decides what we accept, so a file is read only if
 // nobody but this user could have written it: the directory owned by the
-// user and not writable by group or others, opened without following a
+// user and not writable by group or others (and every directory above it
+// judged as common/safe_path.h says), opened without following a
 // link and judged on the descriptor; the file opened O_NOFOLLOW, a regular
 // file owned by the user, mode 600, exactly one link, bounded in size.
 // Writes go to a fresh temp file renamed into place, so a reader sees the

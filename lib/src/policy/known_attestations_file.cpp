@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/safe_path.h"
 #include "policy/known_attestations.h"
 
 namespace ra {
@@ -31,28 +32,10 @@ std::string Dirname(const std::string& path) {
   return path.substr(0, slash);
 }
 
-// Every directory from dir up to "/": owned by the user or root, and not
-// writable by group or others unless root-owned and sticky (/tmp).
-Status CheckParents(const std::string& dir) {
-  char* real = realpath(dir.c_str(), nullptr);
-  if (real == nullptr) return Status::Fail(kCheck, Errno("realpath", dir));
-  std::string d(real);
-  free(real);
-  uid_t uid = getuid();
-  for (;;) {
-    struct stat st;
-    if (stat(d.c_str(), &st) != 0) return Status::Fail(kCheck, Errno("stat", d));
-    if (!S_ISDIR(st.st_mode)) return Status::Fail(kCheck, d + " is not a directory");
-    if (st.st_uid != uid && st.st_uid != 0)
-      return Status::Fail(kCheck, "unsafe directory " + d + ": owned by uid " +
-                                      std::to_string(st.st_uid));
-    bool sticky_root = st.st_uid == 0 && (st.st_mode & S_ISVTX) != 0;
-    if ((st.st_mode & 022) != 0 && !sticky_root)
-      return Status::Fail(kCheck, "unsafe directory " + d + ": writable by group or others");
-    if (d == "/") return Status();
-    d = Dirname(d);
-  }
-}
+// Every directory from dir up to "/" as common/safe_path.h judges them
+// (the user's or root's, writable by nobody else but a root sticky /tmp
+// passed through).
+Status CheckParents(const std::string& dir) { return CheckSafeDir(kCheck, dir); }
 
 // fd's file: regular, owned by the user, not group/other-writable.
 Status CheckFile(int fd, const std::string& path, struct stat* st) {
@@ -61,8 +44,7 @@ Status CheckFile(int fd, const std::string& path, struct stat* st) {
   if (st->st_uid != getuid())
     return Status::Fail(kCheck, "unsafe file " + path + ": owned by uid " +
                                     std::to_string(st->st_uid));
-  if ((st->st_mode & 022) != 0)
-    return Status::Fail(kCheck, "unsafe file " + path + ": writable by group or others");
+  RA_RETURN_IF_ERROR(CheckSafeOwnerMode(kCheck, path, *st));
   if (static_cast<unsigned long long>(st->st_size) > kMaxFileSize)
     return Status::Fail(kCheck, path + " is larger than " + std::to_string(kMaxFileSize) +
                                     " bytes");

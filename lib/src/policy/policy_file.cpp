@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "common/safe_path.h"
 #include "policy/policy.h"
 #include "policy/policy_keywords.h"
 
@@ -299,17 +300,22 @@ Status LoadPolicyFile(const std::string& path, Policy* out) {
   auto fail = [&](const std::string& what) {
     return Status::Fail("policy", path + ": " + what);
   };
-  // Checked on the descriptor we read, so the file judged is the file used;
-  // O_NONBLOCK so a FIFO planted at the path cannot hang start-up.
+  // Anyone who can write the policy, or a directory above it, can name
+  // their own trust anchor: as ssh does for its own files, the whole path
+  // must be the user's or root's (common/safe_path.h).  With every
+  // directory safe, the file opened next is the file judged; its owner and
+  // mode are judged again on the descriptor read.  O_NONBLOCK so a FIFO
+  // planted at the path cannot hang start-up.
+  Status safe = CheckSafeFile("policy", path);
+  if (!safe.ok()) return Status::Fail("policy", safe.detail());
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) return fail(std::strerror(errno));
   std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) { close(*f); });
   struct stat st;
   if (fstat(fd, &st) != 0) return fail(std::strerror(errno));
   if (!S_ISREG(st.st_mode)) return fail("not a regular file");
-  // Anyone who can write the policy can name their own trust anchor; as
-  // ssh does for its config, refuse a file every local user may rewrite.
-  if (st.st_mode & S_IWOTH) return fail("is world-writable");
+  safe = CheckSafeOwnerMode("policy", path, st);
+  if (!safe.ok()) return Status::Fail("policy", safe.detail());
   if (st.st_size > static_cast<off_t>(kMaxPolicyFileLen))
     return fail("larger than " + std::to_string(kMaxPolicyFileLen) + " bytes");
   std::string text;

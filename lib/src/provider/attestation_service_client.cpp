@@ -36,6 +36,7 @@
 
 #include "common/bytes_util.h"
 #include "common/https_client.h"
+#include "common/safe_path.h"
 #include "parse/jwt_token.h"
 #include "provider/providers.h"
 
@@ -122,8 +123,11 @@ Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
     } else if (key == "ca") {
       if (val[0] != '/')
         return Status::Fail("provider spec", "ca '" + val + "' is not an absolute path");
+      // It decides which server's token we hand on: judged like ssh's files.
+      Status s = CheckSafeFile("provider spec", val);
+      if (!s.ok()) return Status::Fail("provider spec", "ca: " + s.detail());
       Bytes pem;
-      Status s = ReadFileBounded(val, 1 << 20, &pem);
+      s = ReadFileBounded(val, 1 << 20, &pem);
       if (!s.ok()) return Status::Fail("provider spec", "ca " + s.message());
       o.ca_file = val;
     } else if (key == "timeout") {

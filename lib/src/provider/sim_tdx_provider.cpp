@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/bytes_util.h"
+#include "common/safe_path.h"
 #include "parse/td_report.h"
 #include "provider/ossl_util.h"
 #include "provider/providers.h"
@@ -122,8 +123,14 @@ Bytes SimQeReport(const SimTdConfig& td, const std::array<uint8_t, 64>& att_pub,
 
 Status SimTdxProvider::Init(const std::string& dir) {
   auto fail = [&](const Status& s) { return Status::Fail("sim provider " + dir, s.message()); };
+  // Its keys sign what the client trusts: judged like ssh's own files.
+  Status s;
+  for (const char* f : {kSimTdConf, kSimPckKey, kSimAttestationKey, kSimChainPem})
+    if (s.ok()) s = CheckSafeFile("sim provider", dir + "/" + f);
+  if (s.ok()) s = CheckSafeDir("sim provider", dir);  // not even a root sticky one
+  if (!s.ok()) return s;
   SimTdConfig td;
-  Status s = LoadSimTdConfig(dir + "/" + kSimTdConf, &td);
+  s = LoadSimTdConfig(dir + "/" + kSimTdConf, &td);
   if (!s.ok()) return fail(s);
   ossl::PkeyPtr pck_key;
   s = ossl::ReadPrivateKeyPem(dir + "/" + kSimPckKey, &pck_key);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/safe_path.h"
 #include "parse/tpm_quote.h"
 
 namespace ra {
@@ -101,6 +102,8 @@ std::string Hex32(uint32_t v) {
 }
 
 Status ReadAkFile(const std::string& path, TPM2B_PUBLIC* pub, TPM2B_PRIVATE* priv) {
+  // Whoever can replace it chooses the key that signs our quotes.
+  RA_RETURN_IF_ERROR(CheckSafeFile(kCheck, path));
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return Status::Fail(kCheck, path + ": " + std::strerror(errno));
   uint8_t buf[kMaxTpmAkFileLen + 1];
@@ -126,6 +129,7 @@ Status WriteAkFile(const std::string& path, const TPM2B_PUBLIC& pub, const TPM2B
   if (Tss2_MU_TPM2B_PUBLIC_Marshal(&pub, buf, sizeof(buf), &off) != TSS2_RC_SUCCESS ||
       Tss2_MU_TPM2B_PRIVATE_Marshal(&priv, buf, sizeof(buf), &off) != TSS2_RC_SUCCESS)
     return Status::Fail(kCheck, "marshalling the AK");
+  RA_RETURN_IF_ERROR(CheckSafeParentDir(kCheck, path));
   // Never over an existing AK: its public key may be enrolled somewhere.
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return Status::Fail(kCheck, path + ": " + std::strerror(errno));

@@ -38,6 +38,7 @@
 
 #include "common/base64.h"
 #include "common/bytes_util.h"
+#include "common/safe_path.h"
 #include "common/user_data_binding.h"
 #include "parse/hcl_report.h"
 #include "parse/tdx_quote.h"
@@ -274,7 +275,8 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
 // safe_path(), every directory from / to the binary, and the binary, must
 // be owned by root (or by us) and writable by nobody else; sticky
 // world-writable directories such as /tmp are refused too, as ssh refuses
-// them.  The path is resolved here, component by component from an
+// them.  The path is resolved by OpenSafePath (common/safe_path.h),
+// component by component from an
 // O_PATH|O_NOFOLLOW descriptor of the directory already checked, a
 // symbolic link's target spliced in and walked the same way, so a link
 // anywhere on the typed path or on its targets that passes through a
@@ -282,103 +284,10 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
 // descriptor of the checked file is what RunCli executes (execveat with
 // AT_EMPTY_PATH): renaming or exchanging anything on the path after the
 // check cannot change which file runs.
-constexpr int kMaxLinks = 40;  // as the kernel's ELOOP limit
-
-Status BadPath(const std::string& path, const std::string& why) {
-  return Status::Fail(kCheck, "bad owner or permissions on " + path + ": " + why);
-}
-
-Status CheckOwnerMode(const std::string& path, const struct stat& st) {
-  if (st.st_uid != 0 && st.st_uid != geteuid())
-    return BadPath(path, "owned by uid " + std::to_string(st.st_uid));
-  if (st.st_mode & (S_IWGRP | S_IWOTH))
-    return BadPath(path, "writable by group or others");
-  return Status();
-}
-
-struct Fd {
-  int fd = -1;
-  Fd() = default;
-  explicit Fd(int f) : fd(f) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(-1); }
-  void reset(int f) {
-    if (fd >= 0) close(fd);
-    fd = f;
-  }
-  int release() {
-    int f = fd;
-    fd = -1;
-    return f;
-  }
-};
-
-// Opens the root directory, checked.
-Status OpenRoot(Fd* dir) {
-  struct stat st;
-  dir->reset(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (dir->fd < 0 || fstat(dir->fd, &st) != 0)
-    return Status::Fail(kCheck, std::string("/: ") + std::strerror(errno));
-  return CheckOwnerMode("/", st);
-}
-
-// Walks `path` (absolute) as described above; on success *out is an
-// O_PATH descriptor of a safe regular executable file.
 Status OpenSafeExecutable(const std::string& path, int* out) {
   if (path.empty() || path[0] != '/')
     return Status::Fail(kCheck, "'" + path + "': the CLI path must be absolute");
-  Fd dir;
-  RA_RETURN_IF_ERROR(OpenRoot(&dir));
-  std::string walked, rest = path.substr(1);
-  int links = 0;
-  while (!rest.empty()) {
-    size_t slash = rest.find('/');
-    std::string name = rest.substr(0, slash);
-    rest = slash == std::string::npos ? "" : rest.substr(slash + 1);
-    if (name.empty() || name == ".") continue;
-    if (name == "..") {  // lexically: never above a checked directory
-      walked.erase(walked.empty() ? 0 : walked.find_last_of('/'));
-      RA_RETURN_IF_ERROR(OpenRoot(&dir));
-      rest = walked.empty() ? rest : walked.substr(1) + "/" + rest;
-      walked.clear();
-      continue;
-    }
-    std::string at = walked + "/" + name;
-    Fd next(openat(dir.fd, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    struct stat st;
-    if (next.fd < 0 || fstat(next.fd, &st) != 0)
-      return Status::Fail(kCheck, at + ": " + std::strerror(errno));
-    if (S_ISLNK(st.st_mode)) {
-      // Its directory is checked: only root or we could have made it.
-      if (++links > kMaxLinks) return Status::Fail(kCheck, path + ": too many symbolic links");
-      char target[4096];
-      ssize_t n = readlinkat(next.fd, "", target, sizeof(target));
-      if (n <= 0 || static_cast<size_t>(n) >= sizeof(target))
-        return Status::Fail(kCheck, at + ": unreadable symbolic link");
-      std::string t(target, static_cast<size_t>(n));
-      rest = rest.empty() ? t : t + "/" + rest;
-      if (t[0] == '/') {
-        RA_RETURN_IF_ERROR(OpenRoot(&dir));
-        walked.clear();
-        rest = rest.substr(1);
-      }
-      continue;
-    }
-    RA_RETURN_IF_ERROR(CheckOwnerMode(at, st));
-    walked = at;
-    if (rest.empty()) {
-      // "cli/" names a directory, as the kernel reads it (ENOTDIR).
-      if (slash != std::string::npos) return Status::Fail(kCheck, at + ": not a directory");
-      if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
-        return Status::Fail(kCheck, at + ": not an executable file");
-      *out = next.release();
-      return Status();
-    }
-    if (!S_ISDIR(st.st_mode)) return Status::Fail(kCheck, at + ": not a directory");
-    dir.reset(next.release());
-  }
-  return Status::Fail(kCheck, path + ": not an executable file");
+  return OpenSafePath(kCheck, path, SafePathType::kExecutable, out);
 }
 
 }  // namespace

@@ -29,6 +29,7 @@
 #include "common/bytes_util.h"
 #include "common/https_client.h"
 #include "common/private_cache.h"
+#include "common/safe_path.h"
 
 namespace ra {
 namespace {
@@ -88,6 +89,8 @@ Status IdentityOf(const std::string& issuer, const std::string& ca_file, CacheId
   out->ca = ca_file.empty() ? "-" : ca_file;
   out->ca_sha256 = "-";
   if (!ca_file.empty()) {
+    // The CA decides which TLS server's keys we take.
+    RA_RETURN_IF_ERROR(CheckSafeFile("IssuerCA", ca_file));
     std::string pem;
     Status s = ReadTextFileBounded(ca_file, kMaxCaFile, &pem);
     if (!s.ok()) return Status::Fail("IssuerCA " + ca_file, s.message());

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "common/bytes_util.h"
+#include "common/safe_path.h"
 #include "verify/jwks_fetcher.h"
 
 namespace ra {
@@ -336,6 +337,8 @@ Status ParseJwks(const std::string& json, const std::string& source, bool pinned
 }
 
 Status LoadJwksFile(const std::string& path, std::vector<JwtKey>* out) {
+  // Pinned keys are trust material: judged like ssh's own files.
+  RA_RETURN_IF_ERROR(CheckSafeFile(kJwksCheck, path));
   std::string text;
   Status st = ReadTextFileBounded(path, kMaxKeyFile, &text);
   if (!st.ok()) return Status::Fail(kJwksCheck, st.message());
@@ -344,6 +347,7 @@ Status LoadJwksFile(const std::string& path, std::vector<JwtKey>* out) {
 
 Status LoadPemKeyFile(const std::string& kid, const std::string& path, JwtKey* out) {
   std::string what = path + " (kid '" + kid + "')";
+  RA_RETURN_IF_ERROR(CheckSafeFile(kJwksCheck, path));
   Bytes pem;
   Status st = ReadFileBounded(path, kMaxKeyFile, &pem);
   if (!st.ok()) return Status::Fail(kJwksCheck, st.message());

@@ -6,15 +6,14 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <sys/stat.h>
 
-#include <cerrno>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "common/safe_path.h"
 #include "policy/policy.h"
 #include "policy/policy_keywords.h"
 #include "verify/jwt_verifier.h"
@@ -26,11 +25,11 @@ namespace {
 
 constexpr size_t kMaxTrustAnchorLen = 256 * 1024;
 
+// Whoever can write a file the policy names decides what we trust: it and
+// every directory above it must be the user's or root's, writable by
+// nobody else, as ssh requires of its own files (common/safe_path.h).
 Status CheckRegularFile(const std::string& what, const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return Status::Fail(what + " " + path, std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return Status::Fail(what + " " + path, "not a regular file");
-  return Status();
+  return CheckSafeFile(what, path);
 }
 
 // PEM CA certificates for TLS (IssuerCA): at least one must parse.  As
@@ -69,12 +68,8 @@ Status LoadAnchorCerts(const std::string& path, std::shared_ptr<const TrustAncho
   return Status();
 }
 
-Status CheckDirectory(const std::string& path) {
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return Status::Fail("collateral " + path, std::strerror(errno));
-  if (!S_ISDIR(st.st_mode)) return Status::Fail("collateral " + path, "not a directory");
-  return Status();
-}
+// Its files are judged when read (verify/collateral_source.cpp).
+Status CheckDirectory(const std::string& path) { return CheckSafeDir("collateral", path); }
 
 // Errors become the line's message (check = the whole text), as the
 // parser reports every line's.
