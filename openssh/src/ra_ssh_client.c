@@ -402,6 +402,7 @@ static int
 ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 {
 	struct ra_evidence *ev = NULL;
+	struct ra_verdict *verdict = NULL;
 	struct sshbuf *b;
 	u_char binding[RA_SSH_BINDING_LEN];
 	char summary[512], err[512], *reason = NULL;
@@ -438,15 +439,17 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 	    sizeof(ractx.nonce), ssh->kex->initial_hostkey, binding)) != 0)
 		fatal_fr(r, "binding");
 
-	if ((r = ra_verify(ractx.policy, ev, binding, 0, summary,
-	    sizeof(summary), err, sizeof(err))) != RA_OK)
+	if ((r = ra_verify_verdict(ractx.policy, ev, binding, 0, &verdict,
+	    err, sizeof(err))) != RA_OK)
 		ra_fail(ssh, "%s", err);
+	strlcpy(summary, ra_verdict_summary(verdict), sizeof(summary));
 	ra_sanitise(summary);
 	verbose("Attestation of %s verified: %s", ractx.host, summary);
 	/* Trust on first use when the policy pins no measurement */
-	if (ra_known_client_check(ractx.policy, ev, ractx.host,
+	if (ra_known_client_check(ractx.policy, verdict, ractx.host,
 	    err, sizeof(err)) != 0)
 		ra_fail(ssh, "%s", err);
+	ra_verdict_free(verdict);
 	ra_evidence_free(ev);
 	explicit_bzero(binding, sizeof(binding));
 	ractx.verified = 1;

@@ -52,11 +52,12 @@ Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out);
 // Verifies leaf up to one of anchors at time now.  untrusted only helps to
 // build the path: a self-signed certificate there is never trusted.  With
 // CRLs, every certificate in the path must be covered by a current CRL.
-// check names the failing check in the returned Status.
+// check names the failing check in the returned Status.  anchor_used (may
+// be null): the element of anchors the path ended in.
 Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
                        const std::vector<X509*>& anchors,
                        const std::vector<X509_CRL*>& crls, std::time_t now,
-                       const std::string& check);
+                       const std::string& check, X509** anchor_used = nullptr);
 
 // The public key of cert, which must be EC on P-256.
 Status P256KeyOfCert(X509* cert, const std::string& check, EvpPkeyPtr* out);
