@@ -205,7 +205,9 @@ TEST_F(SimTest, InitFieldsReachQuoteAndPolicy) {
     std::string msg;
     int rc = VerifyC(q, TestBinding(2), (dir_ / "p").c_str(), &msg);
     EXPECT_EQ(rc, c.ok ? RA_OK : RA_ERR_REFUSED) << c.lines << msg;
-    if (!c.ok) EXPECT_NE(msg.find(c.says), std::string::npos) << c.lines << msg;
+    if (!c.ok) {
+      EXPECT_NE(msg.find(c.says), std::string::npos) << c.lines << msg;
+    }
   }
 }
 
