@@ -104,4 +104,27 @@ ln -s "$KA" "$T/ka-link"
 run_ssh symlink $A $ALIAS -o KnownAttestationsFile="$T/ka-link" b true
 expect_eq "symlink refused" "$(rc_of symlink)" 255
 
+echo "same anchor, new measurements (sim-init again): refused, owner pin not TOFU"
+run_ssh upd1 $A -o HostKeyAlias=upd.example a true
+expect_eq "recorded before the update" "$(rc_of upd1)" 0
+root_before=$(cat "$T/sima/root.pem")
+owner=$(printf '5%.0s' $(seq 96))
+make_sim sima --mrowner "$owner"
+expect_eq "root kept" "$(cat "$T/sima/root.pem")" "$root_before"
+run_ssh upd2 $A -o HostKeyAlias=upd.example a true
+expect_eq "updated server refused" "$(rc_of upd2)" 255
+expect_grep "mrtd, rtmrs and mrowner changed" "mrtd [0-9a-f.]* -> .*rtmr2 .* and 1 more" "$T/upd2.err"
+grep -q "anchor [0-9a-f.]* ->" "$T/upd2.err" && fail "anchor reported changed" ||
+    ok "anchor unchanged"
+{ echo "TrustAnchor tdx $T/roots.pem"; echo "MrOwner $owner"; } > "$T/policy-owner"
+run_ssh ownerpin -o AttestationRequired=yes -o AttestationPolicy="$T/policy-owner" \
+    -o HostKeyAlias=upd.example a true
+expect_eq "MrOwner pinned: not compared, accepted" "$(rc_of ownerpin)" 0
+{ echo "TrustAnchor tdx $T/roots.pem"; echo "MrOwner $(printf '6%.0s' $(seq 96))"; } \
+    > "$T/policy-owner-other"
+run_ssh ownerother -o AttestationRequired=yes -o AttestationPolicy="$T/policy-owner-other" \
+    -o HostKeyAlias=upd.example a true
+expect_eq "other MrOwner refused" "$(rc_of ownerother)" 255
+expect_grep "names MROWNER" "MROWNER $owner not in policy" "$T/ownerother.err"
+
 finish

@@ -32,9 +32,10 @@ extern "C" {
 #define RA_KNOWN_ERRLEN		2048
 
 /*
- * 1 if pol names reference values for the workload's measurements (MRTD
- * or an RTMR), so that the policy already identifies the server's software
- * and known attestations are not consulted; 0 otherwise (also for NULL).
+ * 1 if pol names reference values for the workload's measurements or
+ * owner (MRTD, an RTMR, MrConfigId, MrOwner, MrOwnerConfig), so that the
+ * policy already identifies the server's software and known attestations
+ * are not consulted; 0 otherwise (also for NULL).
  */
 int ra_policy_pins_measurements(const struct ra_policy *pol);
 
@@ -56,15 +57,14 @@ int ra_measurements_add(struct ra_measurements *m, const char *name,
     const char *hex, char *err, size_t errlen);
 
 /*
- * The measurements to remember of evidence that ra_verify() accepted under
- * pol: from its first item of an accepted type that has a record
- * (tdx-quote, tdx-quote-sha512).  *out NULL with RA_OK: no item of such a
- * kind (a token, say), nothing to remember.  RA_ERR_INVALID if the item
- * does not parse or no anchor of pol issued its chain.
+ * The measurements to remember of a verdict of ra_verify_verdict(): the
+ * claims of its first item whose kind keeps a record (the TDX quote kinds:
+ * kind "tdx", fields as above).  *out NULL with RA_OK: no item of such a
+ * kind (a token, say), nothing to remember.  RA_ERR_INVALID if the item's
+ * claims lack a field its kind records.
  */
-int ra_measurements_from_evidence(const struct ra_policy *pol,
-    const struct ra_evidence *ev, struct ra_measurements **out,
-    char *err, size_t errlen);
+int ra_measurements_from_verdict(const struct ra_verdict *v,
+    struct ra_measurements **out, char *err, size_t errlen);
 
 /*
  * Looks host up in the known-attestations file path and, per mode

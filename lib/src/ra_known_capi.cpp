@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "capi_policy.h"
+#include "common/evidence.h"
 #include "policy/known_attestations.h"
 
 struct ra_measurements {
@@ -97,27 +98,28 @@ int ra_measurements_add(struct ra_measurements* m, const char* name, const char*
   });
 }
 
-int ra_measurements_from_evidence(const struct ra_policy* pol, const struct ra_evidence* ev,
-                                  struct ra_measurements** out, char* err, size_t errlen) {
+int ra_measurements_from_verdict(const struct ra_verdict* v, struct ra_measurements** out,
+                                 char* err, size_t errlen) {
   return Guard(err, errlen, [&]() -> int {
     if (out == nullptr) return Fail(RA_ERR_INVALID, "measurements: NULL argument", err, errlen);
     *out = nullptr;
-    const ra::Policy* p = ra::PolicyOfHandle(pol);
-    if (p == nullptr || ev == nullptr)
-      return Fail(RA_ERR_INVALID, "measurements: NULL argument", err, errlen);
-    for (size_t i = 0; i < ra_evidence_count(ev); i++) {
-      const char* type = nullptr;
-      const uint8_t* data = nullptr;
-      size_t len = 0;
-      if (ra_evidence_get(ev, i, &type, &data, &len) != RA_OK) continue;
-      std::string t = type;
-      // Only what ra_verify judged: items of types the policy accepts.
-      if (std::find(p->accepted_types.begin(), p->accepted_types.end(), t) ==
-          p->accepted_types.end())
-        continue;
-      if (t != RA_EVIDENCE_TDX_QUOTE && t != RA_EVIDENCE_TDX_QUOTE_SHA512) continue;
+    if (v == nullptr) return Fail(RA_ERR_INVALID, "measurements: NULL verdict", err, errlen);
+    // The claims the front door verified and appraised, read back through
+    // the verdict's accessors; each kind says which of them to record.
+    for (size_t i = 0; i < ra_verdict_item_count(v); i++) {
+      const ra::EvidenceKind* kind = ra::FindKind(ra_verdict_item_type(v, i));
+      ra::KnownRecordSpec spec = kind ? kind->KnownFields() : ra::KnownRecordSpec{};
+      if (spec.kind == nullptr) continue;
+      ra::VerifiedClaims claims;
+      claims.kind = ra_verdict_item_type(v, i);
+      for (size_t f = 0; f < ra_verdict_field_count(v, i); f++) {
+        const char* name = nullptr;
+        const char* value = nullptr;
+        if (ra_verdict_field(v, i, f, &name, &value) == RA_OK)
+          claims.fields.emplace_back(name, value);
+      }
       auto m = std::make_unique<ra_measurements>();
-      ra::Status s = ra::known::TdxKnownMeasurements(ra::ByteView(data, len), *p, &m->m);
+      ra::Status s = ra::known::MeasurementsFromClaims(claims, spec, &m->m);
       if (!s.ok()) return Fail(RA_ERR_INVALID, s.message(), err, errlen);
       *out = m.release();
       return Ok(err, errlen);

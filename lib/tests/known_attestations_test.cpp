@@ -488,6 +488,13 @@ TEST(KnownCapi, PolicyPinsMeasurements) {
   } cases[] = {{"MRTD " + h48 + "\n", 1},
                {"RTMR2 " + h48 + "\n", 1},
                {"MRSEAM " + h48 + "\n", 0},
+               {"MrConfigId " + h48 + "\n", 1},
+               {"MrOwner " + h48 + "\n", 1},
+               {"MrOwnerConfig " + h48 + "\n", 1},
+               {"MrServiceTd " + h48 + "\n", 0},
+               {"Xfam e71a060000000000\n", 0},
+               {"TdAttributes SEPT_VE_DISABLE\n", 0},
+               {"TeeTcbSvn " + std::string(32, '0') + "\n", 0},
                {"AllowDebug no\n", 0}};
   for (const auto& c : cases) {
     WriteFile(d / "p", c.text);
@@ -585,16 +592,16 @@ TEST(KnownTdx, MeasurementsOfVerifiedSimQuote) {
   ASSERT_TRUE(prov->Collect(b, &items).ok());
   ASSERT_EQ(items.size(), 1u);
 
-  char err[512], summary[512];
+  char err[512];
   ra_policy* pol = nullptr;
   ASSERT_EQ(ra_policy_load((d / "policy").c_str(), &pol, err, sizeof(err)), RA_OK) << err;
   ra_evidence* ev = ra_evidence_new();
   ASSERT_EQ(ra_evidence_add(ev, "tdx-quote", items[0].data.data(), items[0].data.size(), err,
                             sizeof(err)), RA_OK);
-  ASSERT_EQ(ra_verify(pol, ev, b.data(), 0, summary, sizeof(summary), err, sizeof(err)), RA_OK)
-      << err;
+  ra_verdict* verdict = nullptr;
+  ASSERT_EQ(ra_verify_verdict(pol, ev, b.data(), 0, &verdict, err, sizeof(err)), RA_OK) << err;
   ra_measurements* m = nullptr;
-  ASSERT_EQ(ra_measurements_from_evidence(pol, ev, &m, err, sizeof(err)), RA_OK) << err;
+  ASSERT_EQ(ra_measurements_from_verdict(verdict, &m, err, sizeof(err)), RA_OK) << err;
   ASSERT_NE(m, nullptr);
 
   // The record, checked through the file: kind, order, and values.
@@ -622,26 +629,49 @@ TEST(KnownTdx, MeasurementsOfVerifiedSimQuote) {
   EXPECT_EQ(got.fields[7].second.size(), 16u);
   ra_measurements_free(m);
 
-  // An item of a type the policy does not accept was never verified:
-  // nothing is taken from it.
-  WriteFile(d / "policy2", "TrustAnchor tdx sim/root.pem\nAcceptEvidence tdx-quote-sha512\n");
+  // The record is the verdict's claims: each recorded value is the claim
+  // of the same name, in full.
+  for (const auto& fld : got.fields) {
+    bool found = false;
+    for (size_t i = 0; i < ra_verdict_field_count(verdict, 0); i++) {
+      const char *name = nullptr, *value = nullptr;
+      ASSERT_EQ(ra_verdict_field(verdict, 0, i, &name, &value), RA_OK);
+      if (fld.first == name) {
+        EXPECT_EQ(fld.second, value) << name;
+        found = true;
+      }
+    }
+    EXPECT_TRUE(found) << fld.first;
+  }
+  ra_verdict_free(verdict);
+
+  // An item of a type the policy does not accept was never verified: the
+  // verdict has no claims of it, nothing is taken from it.
+  WriteFile(d / "policy2",
+            "TrustAnchor tdx sim/root.pem\nAcceptEvidence tdx-quote,tdx-quote-sha512\n");
   ra_policy* pol2 = nullptr;
   ASSERT_EQ(ra_policy_load((d / "policy2").c_str(), &pol2, err, sizeof(err)), RA_OK) << err;
+  ra_evidence* ev2 = ra_evidence_new();
+  ASSERT_EQ(ra_evidence_add(ev2, "unknown-kind", items[0].data.data(), items[0].data.size(), err,
+                            sizeof(err)), RA_OK);
+  ASSERT_EQ(ra_evidence_add(ev2, "tdx-quote", items[0].data.data(), items[0].data.size(), err,
+                            sizeof(err)), RA_OK);
+  ASSERT_EQ(ra_verify_verdict(pol2, ev2, b.data(), 0, &verdict, err, sizeof(err)), RA_OK) << err;
+  EXPECT_EQ(ra_verdict_item_count(verdict), 1u);
   ra_measurements* stale = nullptr;
   ASSERT_EQ(ra_measurements_new("tdx", &stale, err, sizeof(err)), RA_OK);
   m = stale;  // must be reset
-  ASSERT_EQ(ra_measurements_from_evidence(pol2, ev, &m, err, sizeof(err)), RA_OK) << err;
-  EXPECT_EQ(m, nullptr);
+  ASSERT_EQ(ra_measurements_from_verdict(verdict, &m, err, sizeof(err)), RA_OK) << err;
+  ASSERT_NE(m, nullptr);
+  EXPECT_NE(m, stale);
+  ra_measurements_free(m);
   ra_measurements_free(stale);
+  ra_verdict_free(verdict);
+  ra_evidence_free(ev2);
   ra_policy_free(pol2);
-
-  // Under the default policy (Intel's root), the sim's chain has no anchor.
-  ra_policy* def = nullptr;
-  ASSERT_EQ(ra_policy_load(nullptr, &def, err, sizeof(err)), RA_OK);
-  EXPECT_EQ(ra_measurements_from_evidence(def, ev, &m, err, sizeof(err)), RA_ERR_INVALID);
-  EXPECT_NE(std::string(err).find("no trust anchor"), std::string::npos) << err;
+  m = reinterpret_cast<ra_measurements*>(&d);  // must be reset
+  EXPECT_EQ(ra_measurements_from_verdict(nullptr, &m, err, sizeof(err)), RA_ERR_INVALID);
   EXPECT_EQ(m, nullptr);
-  ra_policy_free(def);
   ra_evidence_free(ev);
   ra_policy_free(pol);
 }

@@ -209,6 +209,24 @@ TEST_F(MaaTdx, ReferenceValuesAgainstTdxClaims) {
   ExpectRefused(Claims().get(), "tdx policy", "MRSEAM");
 }
 
+// A token carries no MRCONFIGID, MROWNER, ... : a policy pinning one
+// refuses tokens, unless it also requires a raw TDX quote that checks it.
+TEST_F(MaaTdx, PinsATokenCannotCarryRefused) {
+  const std::string h48(96, 'a');
+  for (const std::string& line :
+       {"MrConfigId " + h48, "MrOwner " + h48, "MrOwnerConfig " + h48, "MrServiceTd " + h48,
+        std::string("Xfam e71a060000000000"), std::string("TdAttributes SEPT_VE_DISABLE"),
+        "TeeTcbSvn " + std::string(32, '0')}) {
+    LoadPolicy(line + "\n");
+    std::string kw = line.substr(0, line.find(' '));
+    ExpectRefused(Claims().get(), "maa tdx claims", "pins " + kw);
+    policy_.accepted_types = {ra::kEvidenceMaaToken, ra::kEvidenceAzureTdxQuote};
+    policy_.required_types = {ra::kEvidenceMaaToken, ra::kEvidenceAzureTdxQuote};
+    ra::Status s = Verify(Sign(Claims().get()));
+    EXPECT_TRUE(s.ok()) << line << ": " << s.message();
+  }
+}
+
 TEST_F(MaaTdx, MistypedMeasurementRefusedEvenWithoutPolicyValues) {
   JsonPtr c = Claims();
   json_object_set_new(c.get(), "tdx_rtmr1", json_integer(0));

@@ -129,14 +129,129 @@ TEST_F(SimTest, OpenRefusesFilesOthersMayWrite) {
   EXPECT_TRUE(s.ok()) << s.message();
 }
 
-TEST_F(SimTest, InitRefusesToReplace) {
+TEST_F(SimTest, InitRefusesToReplacePartOfASim) {
   Init();
   std::string before = ra_test::ReadFile(sim_dir() + "/root.pem");
+  ASSERT_EQ(std::remove((sim_dir() + "/chain.pem").c_str()), 0);
   ra::Status s = ra::SimInit(sim_dir(), {});
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.check(), "sim-init");
   EXPECT_NE(s.detail().find("refusing to replace"), std::string::npos) << s.message();
   EXPECT_EQ(ra_test::ReadFile(sim_dir() + "/root.pem"), before);
+  EXPECT_FALSE(ra_test::Exists(sim_dir() + "/chain.pem"));
+}
+
+// Run again on a whole sim: same keys and root (a policy's trust anchor
+// still holds), new measurements.
+TEST_F(SimTest, InitAgainKeepsKeysChangesMeasurements) {
+  ra::SimInitOptions opt;
+  opt.mrowner_hex = std::string(96, '1');
+  Init(opt);
+  const char* const kKept[] = {"root.pem", "chain.pem", "pck.key", "attestation.key"};
+  std::vector<std::string> before;
+  for (const char* f : kKept) before.push_back(ra_test::ReadFile(sim_dir() + "/" + f));
+  ra::Bytes q1 = Quote(TestBinding(1));
+  ra::TdxQuote p1;
+  ASSERT_TRUE(ra::ParseTdxQuote(q1, &p1).ok());
+
+  opt.mrowner_hex = std::string(96, '2');
+  opt.mrconfigid_hex = std::string(96, '3');
+  ASSERT_TRUE(ra::SimInit(sim_dir(), opt).ok());
+  for (size_t i = 0; i < before.size(); i++)
+    EXPECT_EQ(ra_test::ReadFile(sim_dir() + "/" + kKept[i]), before[i]) << kKept[i];
+  EXPECT_FALSE(ra_test::Exists(sim_dir() + "/td.conf.new"));
+  ra::Bytes q2 = Quote(TestBinding(1));
+  ra::TdxQuote p2;
+  ASSERT_TRUE(ra::ParseTdxQuote(q2, &p2).ok());
+  EXPECT_NE(p1.body.mr_td, p2.body.mr_td);  // random again
+  EXPECT_NE(p1.body.rtmr[0], p2.body.rtmr[0]);
+  EXPECT_EQ(ra::HexEncode(p2.body.mr_owner), opt.mrowner_hex);
+  EXPECT_EQ(ra::HexEncode(p2.body.mr_config_id), opt.mrconfigid_hex);
+  EXPECT_EQ(p1.attestation_key, p2.attestation_key);
+
+  // The old policy's anchor still verifies; its MrOwner pin now refuses.
+  std::string msg;
+  EXPECT_EQ(VerifyC(q2, TestBinding(1), policy_path().c_str(), &msg), RA_OK) << msg;
+  ra_test::WriteFile(dir_ / "pinned",
+                     "TrustAnchor tdx sim/root.pem\nMrOwner " + std::string(96, '1') + "\n");
+  EXPECT_EQ(VerifyC(q1, TestBinding(1), (dir_ / "pinned").c_str(), &msg), RA_OK) << msg;
+  EXPECT_EQ(VerifyC(q2, TestBinding(1), (dir_ / "pinned").c_str(), &msg), RA_ERR_REFUSED);
+  EXPECT_NE(msg.find("MROWNER " + opt.mrowner_hex + " not in policy"), std::string::npos) << msg;
+}
+
+// --mrconfigid, --mrowner, --td-attributes, --xfam reach the quote and the
+// TD report, and the policy keywords accept and refuse them.
+TEST_F(SimTest, InitFieldsReachQuoteAndPolicy) {
+  ra::SimInitOptions opt;
+  opt.mrconfigid_hex = std::string(94, 'c') + "01";
+  opt.mrowner_hex = std::string(94, 'e') + "02";
+  opt.td_attributes_hex = "0000004000000000";  // PKS (bit 30)
+  opt.xfam_hex = "e702000000000000";
+  Init(opt);
+  ra::Bytes q = Quote(TestBinding(2));
+  ra::TdxQuote p;
+  ASSERT_TRUE(ra::ParseTdxQuote(q, &p).ok());
+  EXPECT_EQ(ra::HexEncode(p.body.mr_config_id), opt.mrconfigid_hex);
+  EXPECT_EQ(ra::HexEncode(p.body.mr_owner), opt.mrowner_hex);
+  EXPECT_EQ(ra::HexEncode(p.body.td_attributes), opt.td_attributes_hex);
+  EXPECT_EQ(ra::HexEncode(p.body.xfam), opt.xfam_hex);
+  EXPECT_EQ(p.body.mr_owner_config, ra::Mr48{});
+
+  ra::Binding rd{};
+  ra::Bytes report;
+  ASSERT_TRUE(ra::SimMakeTdReport(sim_dir(), rd, &report).ok());
+  ra::Bytes from_report;
+  ASSERT_TRUE(ra::SimQuoteTdReport(sim_dir(), report, &from_report).ok());
+  ra::TdxQuote pr;
+  ASSERT_TRUE(ra::ParseTdxQuote(from_report, &pr).ok());
+  EXPECT_EQ(pr.body.mr_owner, p.body.mr_owner);
+  EXPECT_EQ(pr.body.mr_config_id, p.body.mr_config_id);
+
+  const std::string anchor = "TrustAnchor tdx sim/root.pem\n";
+  const struct {
+    std::string lines;
+    bool ok;
+    const char* says;
+  } cases[] = {
+      {"MrConfigId " + opt.mrconfigid_hex + "\n", true, ""},
+      {"MrConfigId " + std::string(96, '0') + "\n", false, "MRCONFIGID"},
+      {"MrOwner " + std::string(96, '0') + "," + opt.mrowner_hex + "\n", true, ""},
+      {"MrOwner " + std::string(96, '0') + "\n", false, "MROWNER"},
+      {"MrOwnerConfig " + std::string(96, '0') + "\n", true, ""},
+      {"MrOwnerConfig " + std::string(96, 'f') + "\n", false, "MROWNERCONFIG"},
+      {"Xfam " + opt.xfam_hex + "\n", true, ""},
+      {"Xfam e71a060000000000\n", false, "XFAM"},
+      {"TdAttributes PKS\n", true, ""},
+      {"TdAttributes SEPT_VE_DISABLE\n", false, "bit 30 (PKS)"},
+      {"TdAttributes ffffffffffffffff:0000004000000000\n", true, ""},
+      {"TdAttributes ffffffffffffffff:0000000000000000\n", false, "mask:value"},
+      {"TeeTcbSvn 03000500000000000000000000000000\n", true, ""},
+      {"TeeTcbSvn 03000600000000000000000000000000\n", false, "component 2"},
+      {"MrServiceTd " + std::string(96, '0') + "\n", false, "no MRSERVICETD"},
+  };
+  for (const auto& c : cases) {
+    ra_test::WriteFile(dir_ / "p", anchor + c.lines);
+    std::string msg;
+    int rc = VerifyC(q, TestBinding(2), (dir_ / "p").c_str(), &msg);
+    EXPECT_EQ(rc, c.ok ? RA_OK : RA_ERR_REFUSED) << c.lines << msg;
+    if (!c.ok) {
+      EXPECT_NE(msg.find(c.says), std::string::npos) << c.lines << msg;
+    }
+  }
+}
+
+TEST_F(SimTest, InitRejectsBadFieldOptions) {
+  ra::SimInitOptions o1;
+  o1.mrowner_hex = std::string(95, 'a');
+  ra::SimInitOptions o2;
+  o2.td_attributes_hex = "00000000000000zz";
+  ra::SimInitOptions o3;
+  o3.xfam_hex = "00";
+  for (const auto& o : {o1, o2, o3}) {
+    ra::Status s = ra::SimInit(sim_dir(), o);
+    EXPECT_EQ(s.check(), "sim-init");
+    EXPECT_FALSE(ra_test::Exists(sim_dir() + "/root.pem"));
+  }
 }
 
 TEST_F(SimTest, InitRejectsBadMrtd) {

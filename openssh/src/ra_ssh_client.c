@@ -570,7 +570,7 @@ ra_verify_token_response(struct ssh *ssh)
 	ra_sanitise(summary);
 	verbose("Attestation of %s verified: %s", ractx.host, summary);
 	/* Trust on first use when the policy pins no measurement */
-	if (ra_known_client_check(ractx.policy, ev, ractx.host,
+	if (ra_known_client_check(ractx.policy, verdict, ractx.host,
 	    err, sizeof(err)) != 0) {
 		ra_save_evidence(ev, verdict, err);
 		ra_fail(ssh, "%s", err);

@@ -70,7 +70,7 @@ ra_known_key(const char *host, const char **name, int *port)
 
 int
 ra_known_client_check(const struct ra_policy *pol,
-    const struct ra_evidence *ev, const char *host,
+    const struct ra_verdict *verdict, const char *host,
     char *reason, size_t reasonlen)
 {
 	struct ra_measurements *seen = NULL;
@@ -87,7 +87,7 @@ ra_known_client_check(const struct ra_policy *pol,
 		debug_f("the policy pins measurements: not consulted");
 		return 0;
 	}
-	if (ra_measurements_from_evidence(pol, ev, &seen, reason,
+	if (ra_measurements_from_verdict(verdict, &seen, reason,
 	    reasonlen) != RA_OK)
 		return -1;
 	ra_known_key(host, &name, &port);

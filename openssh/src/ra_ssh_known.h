@@ -12,10 +12,11 @@
 #define RA_KNOWN_ATTESTATIONS_FILE	"~/.ssh/known_attestations"
 
 struct ra_policy;
-struct ra_evidence;
+struct ra_verdict;
 
 /*
- * After ra_verify() accepted ev under pol: consult KnownAttestationsFile
+ * After ra_verify_verdict() accepted the evidence under pol (verdict: what
+ * it verified, the claims recorded from): consult KnownAttestationsFile
  * per StrictAttestationChecking, recording an unknown host (accept-new).
  * Not consulted when pol pins measurements.  host: as given to
  * ra_client_attest() (the canonical host name; HostKeyAlias and Port are
@@ -23,7 +24,7 @@ struct ra_evidence;
  * in reason (RA_KNOWN_ERRLEN bytes hold any).
  */
 int	ra_known_client_check(const struct ra_policy *pol,
-	    const struct ra_evidence *ev, const char *host,
+	    const struct ra_verdict *verdict, const char *host,
 	    char *reason, size_t reasonlen);
 
 #endif /* RA_SSH_KNOWN_H */

@@ -94,6 +94,10 @@ int CmdSimInit(int argc, char** argv) {
   Args a;
   std::string err = ParseArgs(argc, argv,
                               {{"--mrtd", true},
+                               {"--mrconfigid", true},
+                               {"--mrowner", true},
+                               {"--td-attributes", true},
+                               {"--xfam", true},
                                {"--debug", false},
                                {"--snp", true},
                                {"--measurement", true},
@@ -106,11 +110,22 @@ int CmdSimInit(int argc, char** argv) {
   if (a.positional.size() != 1) return Usage("sim-init wants one DIR");
   ra::SimInitOptions opt;
   opt.debug = Has(a, "--debug");
-  if (Has(a, "--mrtd")) {
-    opt.mrtd_hex = a.opts["--mrtd"];
+  const struct {
+    const char* option;
+    size_t bytes;
+    std::string* dst;
+  } kHexOptions[] = {{"--mrtd", 48, &opt.mrtd_hex},
+                     {"--mrconfigid", 48, &opt.mrconfigid_hex},
+                     {"--mrowner", 48, &opt.mrowner_hex},
+                     {"--td-attributes", 8, &opt.td_attributes_hex},
+                     {"--xfam", 8, &opt.xfam_hex}};
+  for (const auto& o : kHexOptions) {
+    if (!Has(a, o.option)) continue;
+    *o.dst = a.opts[o.option];
     ra::Bytes b;
-    if (opt.mrtd_hex.size() != 96 || !ra::HexDecode(opt.mrtd_hex, &b).ok())
-      return Usage("--mrtd wants 96 hex digits (48 bytes)");
+    if (o.dst->size() != 2 * o.bytes || !ra::HexDecode(*o.dst, &b).ok())
+      return Usage(std::string(o.option) + " wants " + std::to_string(2 * o.bytes) +
+                   " hex digits (" + std::to_string(o.bytes) + " bytes)");
   }
   const std::string& dir = a.positional[0];
   ra::Status s = ra::SimInit(dir, opt);

@@ -60,6 +60,14 @@ struct VerifyContext {
   const Binding* binding_or_null() const { return check_binding ? &binding : nullptr; }
 };
 
+// Which claims of a kind known attestations record (trust on first use,
+// policy/known_attestations.h): the record's kind name and the claim
+// fields, in order.  kind nullptr: the kind has no record.
+struct KnownRecordSpec {
+  const char* kind = nullptr;
+  std::vector<std::string> fields;
+};
+
 class EvidenceKind {
  public:
   virtual ~EvidenceKind() = default;
@@ -77,6 +85,8 @@ class EvidenceKind {
   // The one-line summary (ssh -v, sshd's log).  Default: mrtd (first 16
   // digits), tcb_status and a DEBUG-TD marker when those fields exist.
   virtual std::string Summary(const VerifiedClaims& claims) const;
+  // What known attestations remember of this kind's claims.  Default: none.
+  virtual KnownRecordSpec KnownFields() const { return {}; }
 };
 
 // The one instance of a kind class, for its registry entry.

@@ -322,8 +322,29 @@ void ListText(const std::string& text, const std::string& file_name,
   });
 }
 
+Status MeasurementsFromClaims(const VerifiedClaims& claims, const KnownRecordSpec& spec,
+                              Measurements* out) {
+  if (spec.kind == nullptr)
+    return Status::Fail("known attestations", claims.kind + " has no known-attestation record");
+  Measurements m;
+  m.kind = spec.kind;
+  for (const std::string& name : spec.fields) {
+    std::string value = ClaimField(claims, name);
+    if (value.empty())
+      return Status::Fail("known attestations",
+                          "the claims of " + claims.kind + " lack '" + name + "'");
+    m.fields.emplace_back(name, value);
+  }
+  Status s = NormalizeMeasurements(&m);
+  if (!s.ok()) return Status::Fail("known attestations", claims.kind + ": " + s.detail());
+  *out = std::move(m);
+  return Status();
+}
+
 bool PolicyPinsMeasurements(const Policy& policy) {
-  if (!policy.mrtd.empty()) return true;
+  if (!policy.mrtd.empty() || !policy.mrconfigid.empty() || !policy.mrowner.empty() ||
+      !policy.mrownerconfig.empty())
+    return true;
   for (const auto& r : policy.rtmr)
     if (!r.empty()) return true;
   return false;

@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/evidence.h"
 #include "common/status.h"
 
 namespace ra {
@@ -160,16 +161,19 @@ Status CheckAndRecord(const std::string& path, const std::string& host, int port
                       const CheckOptions& opts, const Measurements& seen,
                       bool* recorded, std::vector<std::string>* warnings);
 
-// The record of a TDX quote that has verified under policy (this only
-// reads it): kind "tdx"; anchor (SHA-256 of the DER of the policy's trust
-// anchor that issued its PCK chain), mrtd, rtmr0-2, mrconfigid, mrowner,
-// td_attributes.
-Status TdxKnownMeasurements(ByteView quote, const Policy& policy, Measurements* out);
+// The record of one verified item: spec.kind and, in spec's order, each
+// claim field spec names (the kind's EvidenceKind::KnownFields(); for TDX:
+// anchor, mrtd, rtmr0-2, mrconfigid, mrowner, td_attributes).  A field the
+// claims lack, or a value that is not hex, fails: a record is never made
+// of less than the kind promises.
+Status MeasurementsFromClaims(const VerifiedClaims& claims, const KnownRecordSpec& spec,
+                              Measurements* out);
 
-// Whether the policy names reference values for the workload's own
-// measurements (MRTD or an RTMR): then the policy identifies the server's
-// software and known attestations are not consulted.  MRSEAM alone does
-// not count: it names Intel's TDX module, which every TD on a host shares.
+// Whether the policy names the server's software or owner: reference
+// values for MRTD, an RTMR, MRCONFIGID, MROWNER or MROWNERCONFIG.  Then
+// known attestations are not consulted.  MRSEAM, MRSERVICETD, XFAM,
+// TdAttributes and TeeTcbSvn alone do not count: they name the platform
+// or a configuration class that many TDs share, not this server.
 bool PolicyPinsMeasurements(const Policy& policy);
 
 }  // namespace known

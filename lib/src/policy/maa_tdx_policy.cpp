@@ -96,7 +96,29 @@ Status ReadMaaTdxClaims(const json_t* claims, const Binding* binding, VerifiedCl
   return Status();
 }
 
+// Reference values for TD report fields a token's claims do not carry
+// here: refused rather than silently unchecked, unless the policy also
+// requires a raw TDX quote, whose appraisal checks them.
+Status CheckNoUncarriedPins(const Policy& p) {
+  for (const std::string& t : p.required_types)
+    if (t == kEvidenceTdxQuote || t == kEvidenceTdxQuoteSha512 || t == kEvidenceAzureTdxQuote)
+      return Status();
+  const char* pinned = !p.mrconfigid.empty()      ? "MrConfigId"
+                       : !p.mrowner.empty()       ? "MrOwner"
+                       : !p.mrownerconfig.empty() ? "MrOwnerConfig"
+                       : !p.mrservicetd.empty()   ? "MrServiceTd"
+                       : !p.xfam.empty()          ? "Xfam"
+                       : p.td_attributes_given    ? "TdAttributes"
+                       : !p.min_tee_tcb_svn.empty() ? "TeeTcbSvn"
+                                                    : nullptr;
+  if (pinned)
+    return Status::Fail(kCheck, std::string("the policy pins ") + pinned +
+                                    ", which an attestation token does not carry");
+  return Status();
+}
+
 Status AppraiseMaaTdxClaims(const MaaTdxClaims& m, const Policy& policy) {
+  RA_RETURN_IF_ERROR(CheckNoUncarriedPins(policy));
   if (m.debug && !policy.allow_debug)
     return Status::Fail("tdx policy", "debug TD (tdx_td_attributes_debug true) refused" +
                                            std::string(kDebugHint));

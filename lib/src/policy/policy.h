@@ -94,6 +94,23 @@ struct TdxPolicyValues {
   std::vector<Bytes> rtmr[4];
   std::vector<Bytes> mrseam;
 
+  // MRCONFIGID, MROWNER, MROWNERCONFIG, MRSERVICETD (48 bytes each; a
+  // pinned MRSERVICETD refuses quotes whose body has none, TDX 1.0).
+  std::vector<Bytes> mrconfigid, mrowner, mrownerconfig, mrservicetd;
+  // Xfam: allowed XFAM values, 8 bytes each as in the quote (little-endian).
+  std::vector<Bytes> xfam;
+  // TeeTcbSvn: minimum TEE_TCB_SVN, 16 bytes, compared byte by byte (each
+  // component at least the policy's); empty: unchecked.
+  Bytes min_tee_tcb_svn;
+
+  // TdAttributes.  Unset: any named bit but DEBUG may be set, reserved
+  // bits refuse.  Set: only td_attributes_allowed bits (and those a
+  // mask:value permits) may be set, and each mask:value must hold.  Bit n
+  // of TDATTRIBUTES is bit n of the little-endian 64-bit value.
+  bool td_attributes_given = false;
+  uint64_t td_attributes_allowed = 0;
+  std::vector<std::pair<uint64_t, uint64_t>> td_attributes_masks;  // mask, value
+
   bool allow_debug = false;  // AllowDebug
 
   // AllowedTcbStatus, used when collateral is supplied.

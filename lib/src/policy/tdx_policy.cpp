@@ -11,29 +11,89 @@ const char kCheck[] = "tdx policy";
 
 // An empty list accepts any value.  Entries are public reference values,
 // so a plain comparison is fine here.
-Status CheckOneOf(const char* name, const Mr48& value,
+template <size_t N>
+Status CheckOneOf(const char* name, const std::array<uint8_t, N>& value,
                   const std::vector<Bytes>& allowed) {
   if (allowed.empty()) return Status();
   for (const auto& a : allowed)
-    if (a.size() == value.size() &&
-        std::equal(a.begin(), a.end(), value.begin()))
+    if (a.size() == value.size() && std::equal(a.begin(), a.end(), value.begin()))
       return Status();
   return Status::Fail(kCheck, std::string(name) + " " +
                                   HexEncode(ByteView(value.data(), value.size())) +
                                   " not in policy");
 }
 
-}  // namespace
+std::string TdAttributeBitName(unsigned bit) {
+  for (const auto& b : kTdAttributeBits)
+    if (b.bit == bit) return b.name;
+  return "reserved";
+}
 
-Status CheckTdxReferenceValues(const TdReportBody& body, const Policy& policy) {
-  if (TdxIsDebug(body) && !policy.allow_debug)
+// Which set bits a policy allows: the named bits it lists (all named bits
+// but DEBUG when it lists none) and the bits a mask:value sets; DEBUG
+// also with AllowDebug.  Every mask:value must hold.
+Status CheckTdAttributes(const std::array<uint8_t, 8>& raw, const Policy& policy) {
+  const uint64_t attrs = Le64(raw);
+  const uint64_t debug = uint64_t{1} << kTdAttributeDebugBit;
+  uint64_t allowed = 0;
+  if (policy.td_attributes_given) {
+    allowed = policy.td_attributes_allowed;
+  } else {
+    for (const auto& b : kTdAttributeBits) allowed |= uint64_t{1} << b.bit;
+    allowed &= ~debug;
+  }
+  for (const auto& mv : policy.td_attributes_masks) {
+    if ((attrs & mv.first) != mv.second)
+      return Status::Fail(kCheck, "TDATTRIBUTES " + HexEncode(raw) +
+                                      " does not match TdAttributes mask:value");
+    allowed |= mv.second;
+  }
+  if ((attrs & debug) && !policy.allow_debug && !(allowed & debug))
     return Status::Fail(kCheck,
                         "debug TD (TDATTRIBUTES.DEBUG set) refused" + std::string(kDebugHint));
+  allowed |= policy.allow_debug ? debug : 0;
+  const uint64_t extra = attrs & ~allowed;
+  if (extra == 0) return Status();
+  unsigned bit = 0;
+  while (!((extra >> bit) & 1)) bit++;
+  return Status::Fail(kCheck, "TDATTRIBUTES " + HexEncode(raw) + ": bit " +
+                                  std::to_string(bit) + " (" + TdAttributeBitName(bit) +
+                                  ") set but not allowed by TdAttributes");
+}
+
+// Intel orders TCB levels by TEE_TCB_SVN component by component (each of
+// the 16 bytes at least the level's, TCB info's tdxtcbcomponents), not as
+// one number: so does the minimum here.
+Status CheckTeeTcbSvn(const std::array<uint8_t, 16>& svn, const Bytes& min) {
+  if (min.empty()) return Status();
+  for (size_t i = 0; i < svn.size() && i < min.size(); i++)
+    if (svn[i] < min[i])
+      return Status::Fail(kCheck, "TEE_TCB_SVN " + HexEncode(svn) + " below TeeTcbSvn " +
+                                      HexEncode(min) + " (component " + std::to_string(i) +
+                                      ")");
+  return Status();
+}
+
+}  // namespace
+
+Status CheckTdxReferenceValues(const TdReportBody& body, const Policy& policy,
+                               bool has_servtd) {
+  RA_RETURN_IF_ERROR(CheckTdAttributes(body.td_attributes, policy));
   RA_RETURN_IF_ERROR(CheckOneOf("MRTD", body.mr_td, policy.mrtd));
   static const char* const kRtmr[4] = {"RTMR0", "RTMR1", "RTMR2", "RTMR3"};
   for (size_t i = 0; i < 4; i++)
     RA_RETURN_IF_ERROR(CheckOneOf(kRtmr[i], body.rtmr[i], policy.rtmr[i]));
   RA_RETURN_IF_ERROR(CheckOneOf("MRSEAM", body.mr_seam, policy.mrseam));
+  RA_RETURN_IF_ERROR(CheckOneOf("MRCONFIGID", body.mr_config_id, policy.mrconfigid));
+  RA_RETURN_IF_ERROR(CheckOneOf("MROWNER", body.mr_owner, policy.mrowner));
+  RA_RETURN_IF_ERROR(CheckOneOf("MROWNERCONFIG", body.mr_owner_config, policy.mrownerconfig));
+  RA_RETURN_IF_ERROR(CheckOneOf("XFAM", body.xfam, policy.xfam));
+  RA_RETURN_IF_ERROR(CheckTeeTcbSvn(body.tee_tcb_svn, policy.min_tee_tcb_svn));
+  if (!policy.mrservicetd.empty() && !has_servtd)
+    return Status::Fail(kCheck, "MrServiceTd is pinned but the quote has no MRSERVICETD "
+                                "(TDX 1.0 body, e.g. a v4 quote)");
+  if (has_servtd)
+    RA_RETURN_IF_ERROR(CheckOneOf("MRSERVICETD", body.mr_service_td, policy.mrservicetd));
   return Status();
 }
 
@@ -57,7 +117,7 @@ bool TcbStatusAllowed(const TdxClaims& c, const std::vector<std::string>& allowe
 Status AppraiseTdxClaims(const TdxClaims& c, const Policy& policy) {
   if (c.tcb_evaluated && !TcbStatusAllowed(c, policy.allowed_tcb_status))
     return Status::Fail("tcb status", c.tcb_status + " not in AllowedTcbStatus");
-  return CheckTdxReferenceValues(c.body, policy);
+  return CheckTdxReferenceValues(c.body, policy, c.body_type == kTdxBodyTypeTdx15);
 }
 
 }  // namespace ra

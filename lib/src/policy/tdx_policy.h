@@ -15,6 +15,7 @@ namespace ra {
 // and azure-tdx-quote): filled by VerifyTdxQuoteClaims, read here.
 struct TdxClaims {
   uint16_t version = 0;
+  uint16_t body_type = 0;  // 2: TDX 1.0 body, 3: TDX 1.5 (MRSERVICETD)
   TdReportBody body;
   std::string fmspc;  // hex; "" when the PCK extensions did not parse
   bool tcb_evaluated = false;  // the policy named Collateral
@@ -22,7 +23,32 @@ struct TdxClaims {
   // OutOfDate within TcbGracePeriod of the newer level's date.
   bool tcb_within_grace = false;
   bool binding_checked = false;
+  // SHA-256 of the DER of the policy's trust anchor the PCK chain ended
+  // in (hex): which root vouched, for known attestations.
+  std::string anchor_sha256;
 };
+
+// TDATTRIBUTES bits with a name (Intel TDX module ABI specification,
+// TDATTRIBUTES; the Linux kernel's and QEMU's TDX_ATTR_* agree): DEBUG 0,
+// SEPT_VE_DISABLE 28, MIGRATABLE 29, PKS 30, KL 31, PERFMON 63.  Every
+// other bit is reserved or newer than this table, and refuses unless a
+// policy's TdAttributes mask:value names it.
+struct TdAttributeBit {
+  const char* name;
+  unsigned bit;
+};
+constexpr TdAttributeBit kTdAttributeBits[] = {
+    {"DEBUG", 0}, {"SEPT_VE_DISABLE", 28}, {"MIGRATABLE", 29},
+    {"PKS", 30},  {"KL", 31},              {"PERFMON", 63},
+};
+constexpr unsigned kTdAttributeDebugBit = 0;
+
+// An 8-byte little-endian field (TDATTRIBUTES, XFAM) as a number.
+inline uint64_t Le64(const std::array<uint8_t, 8>& b) {
+  uint64_t v = 0;
+  for (size_t i = 8; i-- > 0;) v = (v << 8) | b[i];
+  return v;
+}
 
 // TDATTRIBUTES bit 0: the TD is debuggable (its memory is readable by the
 // host), so nothing it attests means anything.
@@ -33,10 +59,14 @@ inline bool TdxIsDebug(const TdxQuote& q) { return TdxIsDebug(q.body); }
 constexpr const char kDebugHint[] =
     " (rebuild the TD without debug, or set AllowDebug yes for testing)";
 
-// Debug refused unless AllowDebug; MRTD, RTMR0-3, MRSEAM in their lists.
-Status CheckTdxReferenceValues(const TdReportBody& body, const Policy& policy);
+// TDATTRIBUTES (debug unless AllowDebug, TdAttributes, reserved bits);
+// MRTD, RTMR0-3, MRSEAM, MRCONFIGID, MROWNER, MROWNERCONFIG, XFAM in their
+// lists; TEE_TCB_SVN at least TeeTcbSvn.  MRSERVICETD needs the claims'
+// body type (AppraiseTdxClaims); here it is compared only when has_servtd.
+Status CheckTdxReferenceValues(const TdReportBody& body, const Policy& policy,
+                               bool has_servtd = false);
 inline Status CheckTdxPolicy(const TdxQuote& q, const Policy& policy) {
-  return CheckTdxReferenceValues(q.body, policy);
+  return CheckTdxReferenceValues(q.body, policy, q.body_type == kTdxBodyTypeTdx15);
 }
 
 // TCB status in AllowedTcbStatus (when evaluated), then the above.

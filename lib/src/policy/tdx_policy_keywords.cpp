@@ -1,12 +1,14 @@
 // The TDX section's keywords (docs/policy.md): trust anchor, collateral,
-// reference values, debug and TCB status.  Values are recorded here; the
+// reference values of every TD report field, debug and TCB status.  Values are recorded here; the
 // files they name are loaded by verify/policy_materials.cpp.
 #include <algorithm>
 #include <string>
 #include <vector>
 
 #include "parse/jwt_token.h"
+#include "common/bytes_util.h"
 #include "policy/policy_keywords.h"
+#include "policy/tdx_policy.h"
 
 namespace ra {
 namespace {
@@ -116,6 +118,76 @@ Status ApplyRtmr(const PolicyLine& l, Policy* p) {
   return AddMeasurements(l, &p->rtmr[I]);
 }
 
+Status ApplyMrConfigId(const PolicyLine& l, Policy* p) {
+  return AddMeasurements(l, &p->mrconfigid);
+}
+Status ApplyMrOwner(const PolicyLine& l, Policy* p) { return AddMeasurements(l, &p->mrowner); }
+Status ApplyMrOwnerConfig(const PolicyLine& l, Policy* p) {
+  return AddMeasurements(l, &p->mrownerconfig);
+}
+Status ApplyMrServiceTd(const PolicyLine& l, Policy* p) {
+  return AddMeasurements(l, &p->mrservicetd);
+}
+
+// Exactly n bytes of hex (2n digits), as the quote carries them.
+Status ParseFixedHex(const std::string& keyword, const std::string& hex, size_t n, Bytes* out) {
+  if (hex.size() != 2 * n || !HexDecode(hex, out).ok())
+    return Status::Fail(keyword + ": '" + hex + "' is not " + std::to_string(2 * n) +
+                        " hex digits");
+  return Status();
+}
+
+uint64_t Le64Of(const Bytes& b) {
+  std::array<uint8_t, 8> a{};
+  std::copy(b.begin(), b.end(), a.begin());
+  return Le64(a);
+}
+
+Status ApplyXfam(const PolicyLine& l, Policy* p) {
+  std::vector<std::string> items;
+  RA_RETURN_IF_ERROR(SplitPolicyList(l.tok[1], &items));
+  for (const std::string& it : items) {
+    Bytes v;
+    RA_RETURN_IF_ERROR(ParseFixedHex(l.tok[0], it, 8, &v));
+    p->xfam.push_back(std::move(v));
+  }
+  return Status();
+}
+
+Status ApplyTeeTcbSvn(const PolicyLine& l, Policy* p) {
+  return ParseFixedHex(l.tok[0], l.tok[1], 16, &p->min_tee_tcb_svn);
+}
+
+// A list of named bits (kTdAttributeBits) and MASK:VALUE pairs, each 16
+// hex digits in the quote's byte order, VALUE within MASK.
+Status ApplyTdAttributes(const PolicyLine& l, Policy* p) {
+  std::vector<std::string> items;
+  RA_RETURN_IF_ERROR(SplitPolicyList(l.tok[1], &items));
+  for (const std::string& it : items) {
+    size_t colon = it.find(':');
+    if (colon != std::string::npos) {
+      Bytes mask, value;
+      RA_RETURN_IF_ERROR(ParseFixedHex(l.tok[0], it.substr(0, colon), 8, &mask));
+      RA_RETURN_IF_ERROR(ParseFixedHex(l.tok[0], it.substr(colon + 1), 8, &value));
+      uint64_t m = Le64Of(mask), v = Le64Of(value);
+      if ((v & ~m) != 0)
+        return Status::Fail(l.tok[0] + ": value '" + it + "' sets bits outside its mask");
+      p->td_attributes_masks.emplace_back(m, v);
+      continue;
+    }
+    const TdAttributeBit* named = nullptr;
+    for (const auto& b : kTdAttributeBits)
+      if (LowerAscii(it) == LowerAscii(b.name)) named = &b;
+    if (!named)
+      return Status::Fail(l.tok[0] + ": unknown attribute '" + it +
+                          "' (named: DEBUG, SEPT_VE_DISABLE, MIGRATABLE, PKS, KL, PERFMON; "
+                          "or MASK:VALUE)");
+    p->td_attributes_allowed |= uint64_t{1} << named->bit;
+  }
+  p->td_attributes_given = true;
+  return Status();
+}
+
 Status ApplyAllowDebug(const PolicyLine& l, Policy* p) {
   std::string v = LowerAscii(l.tok[1]);
   if (v != "yes" && v != "no")
@@ -159,6 +231,13 @@ std::vector<PolicyKeyword> TdxPolicyKeywords() {
       {"RTMR2", 1, true, false, ApplyRtmr<2>},
       {"RTMR3", 1, true, false, ApplyRtmr<3>},
       {"MRSEAM", 1, true, false, ApplyMrseam},
+      {"MrConfigId", 1, true, false, ApplyMrConfigId},
+      {"MrOwner", 1, true, false, ApplyMrOwner},
+      {"MrOwnerConfig", 1, true, false, ApplyMrOwnerConfig},
+      {"MrServiceTd", 1, true, false, ApplyMrServiceTd},
+      {"Xfam", 1, true, false, ApplyXfam},
+      {"TdAttributes", 1, false, false, ApplyTdAttributes},
+      {"TeeTcbSvn", 1, false, false, ApplyTeeTcbSvn},
       {"AllowDebug", 1, false, false, ApplyAllowDebug},
       {"AllowedTcbStatus", 1, false, false, ApplyAllowedTcbStatus},
   };

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <cerrno>
 #include <cstring>
 #include <initializer_list>
@@ -271,6 +273,9 @@ std::pair<uint8_t*, size_t> TdConfField(SimTdConfig* c, const std::string& name)
   if (name == "td_attributes") return {c->td_attributes.data(), c->td_attributes.size()};
   if (name == "xfam") return {c->xfam.data(), c->xfam.size()};
   if (name == "mrtd") return {c->mrtd.data(), c->mrtd.size()};
+  if (name == "mrconfigid") return {c->mrconfigid.data(), c->mrconfigid.size()};
+  if (name == "mrowner") return {c->mrowner.data(), c->mrowner.size()};
+  if (name == "mrownerconfig") return {c->mrownerconfig.data(), c->mrownerconfig.size()};
   for (size_t i = 0; i < 4; i++)
     if (name == "rtmr" + std::to_string(i)) return {c->rtmr[i].data(), 48};
   return {nullptr, 0};
@@ -278,25 +283,72 @@ std::pair<uint8_t*, size_t> TdConfField(SimTdConfig* c, const std::string& name)
 
 }  // namespace
 
-// A fresh sim TD: the given or a random MRTD, random RTMRs and MRSEAM.
+// hex (when given) into field: exactly its size.
+template <size_t N>
+Status OptionHex(const char* option, const std::string& hex, std::array<uint8_t, N>* field) {
+  if (hex.empty()) return Status();
+  Bytes b;
+  if (hex.size() != 2 * N || !HexDecode(hex, &b).ok())
+    return Status::Fail("sim-init", std::string(option) + " wants " + std::to_string(2 * N) +
+                                        " hex digits (" + std::to_string(N) + " bytes)");
+  std::copy(b.begin(), b.end(), field->begin());
+  return Status();
+}
+
+// A fresh sim TD: the given or a random MRTD, random RTMRs and MRSEAM,
+// the given MRCONFIGID / MROWNER (zero otherwise), TD attributes and XFAM.
 static Status NewSimTdConfig(const SimInitOptions& options, SimTdConfig* out) {
   SimTdConfig& td = *out;
-  if (!options.mrtd_hex.empty()) {
-    Bytes mrtd;
-    if (options.mrtd_hex.size() != 96 || !HexDecode(options.mrtd_hex, &mrtd).ok())
-      return Status::Fail("sim-init", "--mrtd wants 96 hex digits (48 bytes)");
-    std::copy(mrtd.begin(), mrtd.end(), td.mrtd.begin());
-  } else {
+  if (!options.mrtd_hex.empty())
+    RA_RETURN_IF_ERROR(OptionHex("--mrtd", options.mrtd_hex, &td.mrtd));
+  else
     RA_RETURN_IF_ERROR(RandomBytes(td.mrtd.data(), td.mrtd.size()));
-  }
   for (auto& r : td.rtmr) RA_RETURN_IF_ERROR(RandomBytes(r.data(), r.size()));
   RA_RETURN_IF_ERROR(RandomBytes(td.mrseam.data(), td.mrseam.size()));
+  RA_RETURN_IF_ERROR(OptionHex("--mrconfigid", options.mrconfigid_hex, &td.mrconfigid));
+  RA_RETURN_IF_ERROR(OptionHex("--mrowner", options.mrowner_hex, &td.mrowner));
   // TDX module 1.5, SVN 3/5: plausible values, not read by any check.
   td.tee_tcb_svn = {0x03, 0x00, 0x05, 0x00};
   // SEPT_VE_DISABLE (bit 28) as Linux guests set it; bit 0 is DEBUG.
-  td.td_attributes = {options.debug ? uint8_t{0x01} : uint8_t{0x00}, 0x00, 0x00, 0x10};
+  td.td_attributes = {0x00, 0x00, 0x00, 0x10};
+  RA_RETURN_IF_ERROR(
+      OptionHex("--td-attributes", options.td_attributes_hex, &td.td_attributes));
+  if (options.debug) td.td_attributes[0] |= 0x01;
   // x87, SSE, AVX, AVX-512, PK, ... as a typical TD (0x0000000000061ae7 LE).
   td.xfam = {0xe7, 0x1a, 0x06, 0x00};
+  return OptionHex("--xfam", options.xfam_hex, &td.xfam);
+}
+
+static std::string SimTdConfText(const SimTdConfig& td) {
+  std::string conf =
+      "# ra-ssh simulated TD, written by `ssh-attest sim-init`.\n"
+      "# Hex byte strings exactly as they appear in the quote's TD report\n"
+      "# (td_attributes and xfam are little-endian; td_attributes bit 0 is\n"
+      "# DEBUG).  Edit to simulate another TD.\n";
+  conf += "tee_tcb_svn " + HexEncode(td.tee_tcb_svn) + "\n";
+  conf += "mrseam " + HexEncode(td.mrseam) + "\n";
+  conf += "td_attributes " + HexEncode(td.td_attributes) + "\n";
+  conf += "xfam " + HexEncode(td.xfam) + "\n";
+  conf += "mrtd " + HexEncode(td.mrtd) + "\n";
+  conf += "mrconfigid " + HexEncode(td.mrconfigid) + "\n";
+  conf += "mrowner " + HexEncode(td.mrowner) + "\n";
+  conf += "mrownerconfig " + HexEncode(td.mrownerconfig) + "\n";
+  for (size_t i = 0; i < 4; i++)
+    conf += "rtmr" + std::to_string(i) + " " + HexEncode(td.rtmr[i]) + "\n";
+  return conf;
+}
+
+// An existing sim: new measurements, same keys.  td.conf is replaced
+// atomically (a new file, then rename) so a provider never reads half.
+static Status RewriteSimTdConf(const std::string& dir, const std::string& conf) {
+  std::string tmp = dir + "/" + kSimTdConf + ".new";
+  unlink(tmp.c_str());
+  RA_RETURN_IF_ERROR(WriteNewFile(tmp, conf, 0644));
+  if (rename(tmp.c_str(), (dir + "/" + kSimTdConf).c_str()) != 0) {
+    int e = errno;
+    unlink(tmp.c_str());
+    return Status::Fail("sim-init", "rename " + tmp + ": " + std::strerror(e));
+  }
   return Status();
 }
 
@@ -307,11 +359,22 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
 
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return Status::Fail("sim-init", "mkdir " + dir + ": " + std::strerror(errno));
-  for (const char* f : {kSimRootPem, kSimChainPem, kSimPckKey, kSimAttestationKey, kSimTdConf}) {
+  const char* const kFiles[] = {kSimRootPem, kSimChainPem, kSimPckKey, kSimAttestationKey,
+                                kSimTdConf};
+  size_t present = 0;
+  const char* one = nullptr;
+  for (const char* f : kFiles) {
     struct stat st;
-    if (lstat((dir + "/" + f).c_str(), &st) == 0)
-      return Status::Fail("sim-init", dir + " already holds " + f + "; refusing to replace it");
+    if (lstat((dir + "/" + f).c_str(), &st) == 0) {
+      present++;
+      one = f;
+    }
   }
+  if (present == sizeof(kFiles) / sizeof(kFiles[0]))
+    return RewriteSimTdConf(dir, SimTdConfText(td));
+  if (present != 0)
+    return Status::Fail("sim-init", dir + " already holds " + one +
+                                        " but not a whole sim; refusing to replace it");
 
   ossl::PkeyPtr root_key, ca_key, pck_key, att_key;
   RA_RETURN_IF_ERROR(NewP256Key(&root_key));
@@ -344,18 +407,7 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
   RA_RETURN_IF_ERROR(KeyPem(pck_key.get(), &pck_pem));
   RA_RETURN_IF_ERROR(KeyPem(att_key.get(), &att_pem));
 
-  std::string conf =
-      "# ra-ssh simulated TD, written by `ssh-attest sim-init`.\n"
-      "# Hex byte strings exactly as they appear in the quote's TD report\n"
-      "# (td_attributes and xfam are little-endian; td_attributes bit 0 is\n"
-      "# DEBUG).  Edit to simulate another TD.\n";
-  conf += "tee_tcb_svn " + HexEncode(td.tee_tcb_svn) + "\n";
-  conf += "mrseam " + HexEncode(td.mrseam) + "\n";
-  conf += "td_attributes " + HexEncode(td.td_attributes) + "\n";
-  conf += "xfam " + HexEncode(td.xfam) + "\n";
-  conf += "mrtd " + HexEncode(td.mrtd) + "\n";
-  for (size_t i = 0; i < 4; i++)
-    conf += "rtmr" + std::to_string(i) + " " + HexEncode(td.rtmr[i]) + "\n";
+  std::string conf = SimTdConfText(td);
 
   // Keys first: a half-written directory without root.pem is re-runnable
   // after removing it, and no policy can name a root whose keys are gone.

@@ -14,14 +14,20 @@
 namespace ra {
 
 struct SimInitOptions {
-  std::string mrtd_hex;  // 96 hex digits; empty: random
-  bool debug = false;    // set TDATTRIBUTES bit 0 (DEBUG)
+  std::string mrtd_hex;           // 96 hex digits; empty: random
+  std::string mrconfigid_hex;     // 96 hex digits; empty: zero
+  std::string mrowner_hex;        // 96 hex digits; empty: zero
+  std::string td_attributes_hex;  // 16 hex digits, quote byte order; empty: default
+  std::string xfam_hex;           // 16 hex digits, quote byte order; empty: default
+  bool debug = false;             // set TDATTRIBUTES bit 0 (DEBUG)
 };
 
 // Creates DIR (mode 0700) if needed and writes root.pem, chain.pem (leaf,
 // intermediate, root), pck.key and attestation.key (mode 0600) and td.conf.
-// Refuses a DIR that already holds any of them, so keys are never replaced
-// behind a policy's back.
+// A DIR that already holds the whole set keeps its keys and certificates
+// and gets a new td.conf only (new measurements, same trust anchor: a TD
+// whose software changed); a DIR holding only part of the set is refused,
+// so keys are never replaced behind a policy's back.
 Status SimInit(const std::string& dir, const SimInitOptions& options);
 
 // td.conf: "name HEX" lines; byte strings as they appear in the quote.
@@ -31,6 +37,10 @@ struct SimTdConfig {
   std::array<uint8_t, 8> td_attributes{};
   std::array<uint8_t, 8> xfam{};
   std::array<uint8_t, 48> mrtd{};
+  // Optional in td.conf (older files lack them): zero when absent.
+  std::array<uint8_t, 48> mrconfigid{};
+  std::array<uint8_t, 48> mrowner{};
+  std::array<uint8_t, 48> mrownerconfig{};
   std::array<std::array<uint8_t, 48>, 4> rtmr{};
 };
 

@@ -171,7 +171,9 @@ Status SimTdxProvider::Init(const std::string& dir) {
   Put(&body_prefix_, td.td_attributes);
   Put(&body_prefix_, td.xfam);
   Put(&body_prefix_, td.mrtd);
-  PutZeros(&body_prefix_, 3 * 48);  // MRCONFIGID, MROWNER, MROWNERCONFIG
+  Put(&body_prefix_, td.mrconfigid);
+  Put(&body_prefix_, td.mrowner);
+  Put(&body_prefix_, td.mrownerconfig);
   for (const auto& r : td.rtmr) Put(&body_prefix_, r);
 
   // QE auth data as Intel's QE emits it: 32 bytes 0x00..0x1f.
@@ -258,6 +260,9 @@ Status SimTdxProvider::MakeTdReport(const std::array<uint8_t, 64>& report_data,
   at(kTdInfoOffset, td_.td_attributes.data(), 8);
   at(kTdInfoOffset + 8, td_.xfam.data(), 8);
   at(kTdInfoOffset + 16, td_.mrtd.data(), 48);
+  at(kTdInfoOffset + 64, td_.mrconfigid.data(), 48);
+  at(kTdInfoOffset + 112, td_.mrowner.data(), 48);
+  at(kTdInfoOffset + 160, td_.mrownerconfig.data(), 48);
   for (size_t i = 0; i < 4; i++) at(kTdInfoOffset + 208 + 48 * i, td_.rtmr[i].data(), 48);
   SHA384(r.data() + kTeeTcbInfoOffset, kTeeTcbInfoLen, r.data() + 32);
   SHA384(r.data() + kTdInfoOffset, kTdInfoLen, r.data() + 80);

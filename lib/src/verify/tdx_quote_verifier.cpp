@@ -1,7 +1,9 @@
 #include "verify/tdx_quote_verifier.h"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <openssl/x509_vfy.h>
+#include <openssl/x509.h>
 
 #include <cstring>
 
@@ -104,6 +106,7 @@ struct PckPath {
   VerifiedTdxCollateral collateral;
   PckExtensions pck;
   Status pck_status;
+  X509* anchor_used = nullptr;
 };
 
 CollateralOptions CollateralOptionsOf(const Policy& policy) {
@@ -174,12 +177,21 @@ Status VerifyPckChain(const TdxQuote& q, const Policy& policy, std::time_t now, 
   // (x509_error is read only after the chain check has set it).
   int x509_error = X509_V_OK;
   Status chain = VerifyCertChain(p->chain[0].get(), untrusted, p->anchors, {}, now, "pck chain",
-                                 &x509_error);
+                                 &x509_error, &p->anchor_used);
   RA_RETURN_IF_ERROR(WithAnchorHint(chain, x509_error, policy));
   if (!policy.HasCollateral()) return Status();
   RA_RETURN_IF_ERROR(LoadCollateral(policy, now, p));
   return VerifyPckChainWithCollateral(p->chain[0].get(), untrusted, p->anchors, p->collateral,
                                       now);
+}
+
+// SHA-256 of the anchor's DER, hex; "" when unknown.
+std::string AnchorFingerprint(X509* anchor) {
+  if (!anchor) return "";
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  unsigned int len = 0;
+  if (X509_digest(anchor, EVP_sha256(), md, &len) != 1 || len != sizeof(md)) return "";
+  return HexEncode(ByteView(md, len));
 }
 
 // 2-4. The QE report is signed by the PCK key and comes from Intel's TD
@@ -243,7 +255,11 @@ Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy
     c.tcb_within_grace = grace.within_grace;
   }
   c.version = q.version;
+  c.body_type = q.body_type;
   c.body = q.body;
+  c.anchor_sha256 = AnchorFingerprint(path.anchor_used);
+  if (c.anchor_sha256.empty())
+    return Status::Fail("pck chain", "the verified path ends in no trust anchor of the policy");
   c.fmspc = path.pck_status.ok() ? HexEncode(path.pck.fmspc) : "";
   c.binding_checked = binding != nullptr;
   if (out) *out = std::move(c);
@@ -253,16 +269,30 @@ Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy
 void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out) {
   VerifiedClaims c;
   c.kind = kind;
+  const TdReportBody& b = t.body;
   c.fields.emplace_back("version", std::to_string(t.version));
+  c.fields.emplace_back("body_type", std::to_string(t.body_type));
+  c.fields.emplace_back("anchor", t.anchor_sha256);
   c.fields.emplace_back("fmspc", t.fmspc);
   c.fields.emplace_back("tcb_status", t.tcb_status);
-  c.fields.emplace_back("mrtd", HexEncode(t.body.mr_td));
+  c.fields.emplace_back("mrtd", HexEncode(b.mr_td));
   static const char* const kRtmr[4] = {"rtmr0", "rtmr1", "rtmr2", "rtmr3"};
-  for (size_t i = 0; i < 4; i++) c.fields.emplace_back(kRtmr[i], HexEncode(t.body.rtmr[i]));
-  c.fields.emplace_back("mrseam", HexEncode(t.body.mr_seam));
-  c.fields.emplace_back("td_attributes", HexEncode(t.body.td_attributes));
-  c.fields.emplace_back("debug", TdxIsDebug(t.body) ? "yes" : "no");
-  c.fields.emplace_back("report_data", HexEncode(t.body.report_data));
+  for (size_t i = 0; i < 4; i++) c.fields.emplace_back(kRtmr[i], HexEncode(b.rtmr[i]));
+  c.fields.emplace_back("mrconfigid", HexEncode(b.mr_config_id));
+  c.fields.emplace_back("mrowner", HexEncode(b.mr_owner));
+  c.fields.emplace_back("mrownerconfig", HexEncode(b.mr_owner_config));
+  c.fields.emplace_back("td_attributes", HexEncode(b.td_attributes));
+  c.fields.emplace_back("xfam", HexEncode(b.xfam));
+  c.fields.emplace_back("debug", TdxIsDebug(b) ? "yes" : "no");
+  c.fields.emplace_back("tee_tcb_svn", HexEncode(b.tee_tcb_svn));
+  c.fields.emplace_back("mrseam", HexEncode(b.mr_seam));
+  c.fields.emplace_back("mrsignerseam", HexEncode(b.mr_signer_seam));
+  c.fields.emplace_back("seam_attributes", HexEncode(b.seam_attributes));
+  if (t.body_type == kTdxBodyTypeTdx15) {
+    c.fields.emplace_back("tee_tcb_svn2", HexEncode(b.tee_tcb_svn2));
+    c.fields.emplace_back("mrservicetd", HexEncode(b.mr_service_td));
+  }
+  c.fields.emplace_back("report_data", HexEncode(b.report_data));
   c.fields.emplace_back("binding_checked", t.binding_checked ? "yes" : "no");
   c.typed = t;
   *out = std::move(c);
@@ -319,6 +349,15 @@ Status TdxFamilyKind::VerifyAs(const EvidenceItem& item, const Binding* report_d
   RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(item.data, report_data, *ctx.policy, ctx.now, &t));
   if (out) TdxClaimFields(t, type(), out);
   return Status();
+}
+
+// What names the TD's software and owner, and the root that vouched.
+// RTMR3 is extended at run time (differs on every boot), and TCB SVNs and
+// MRSEAM change with routine platform updates: not recorded.
+KnownRecordSpec TdxFamilyKind::KnownFields() const {
+  return {"tdx",
+          {"anchor", "mrtd", "rtmr0", "rtmr1", "rtmr2", "mrconfigid", "mrowner",
+           "td_attributes"}};
 }
 
 Status TdxFamilyKind::Appraise(const VerifiedClaims& claims, const Policy& policy) const {

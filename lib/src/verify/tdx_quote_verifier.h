@@ -40,6 +40,7 @@ Status VerifyTdxQuote(ByteView quote, const Binding* binding,
 class TdxFamilyKind : public EvidenceKind {
  public:
   Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override;
+  KnownRecordSpec KnownFields() const override;
 
  protected:
   Status VerifyAs(const EvidenceItem& item, const Binding* report_data,

@@ -140,7 +140,7 @@ Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out) {
 Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
                        const std::vector<X509*>& anchors,
                        const std::vector<X509_CRL*>& crls, std::time_t now,
-                       const std::string& check, int* x509_error) {
+                       const std::string& check, int* x509_error, X509** anchor_used) {
   if (x509_error) *x509_error = X509_V_OK;
   if (!leaf) return Status::Fail(check, "no leaf certificate");
   if (anchors.empty()) return Status::Fail(check, "no trust anchor");
@@ -180,6 +180,14 @@ Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
     if (x509_error) *x509_error = err;
     return Status::Fail(check, std::string(X509_verify_cert_error_string(err)) +
                                    " (depth " + std::to_string(depth) + ")");
+  }
+  if (anchor_used) {
+    // The verified chain ends in the store's copy of one of anchors.
+    STACK_OF(X509)* built = X509_STORE_CTX_get0_chain(ctx.get());
+    X509* top = built ? sk_X509_value(built, sk_X509_num(built) - 1) : nullptr;
+    *anchor_used = nullptr;
+    for (X509* a : anchors)
+      if (top && X509_cmp(a, top) == 0) *anchor_used = a;
   }
   return Status();
 }

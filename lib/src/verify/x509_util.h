@@ -54,11 +54,13 @@ Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out);
 // CRLs, every certificate in the path must be covered by a current CRL.
 // check names the failing check in the returned Status.  x509_error (may
 // be null) receives OpenSSL's X509_V_ERR_* code of a failed path, so a
-// caller can say what fixes it.
+// caller can say what fixes it; anchor_used (may be null): the element of
+// anchors the path ended in.
 Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
                        const std::vector<X509*>& anchors,
                        const std::vector<X509_CRL*>& crls, std::time_t now,
-                       const std::string& check, int* x509_error = nullptr);
+                       const std::string& check, int* x509_error = nullptr,
+                       X509** anchor_used = nullptr);
 
 // The public key of cert, which must be EC on P-256.
 Status P256KeyOfCert(X509* cert, const std::string& check, EvpPkeyPtr* out);
