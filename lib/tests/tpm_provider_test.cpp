@@ -68,6 +68,19 @@ int FreePortPair() {
 }
 
 // A child process, ended on scope exit.
+// SIGTERM, then SIGKILL if the child has not gone within 5 s: a stand-in
+// that misses its signal must fail a test, not hang the suite.
+void StopChild(pid_t pid) {
+  if (pid <= 0) return;
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 100; i++) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+}
+
 class Child {
  public:
   explicit Child(std::vector<std::string> argv) {
@@ -83,12 +96,7 @@ class Child {
       _exit(127);
     }
   }
-  ~Child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
+  ~Child() { StopChild(pid_); }
 
  private:
   pid_t pid_ = -1;
@@ -120,12 +128,7 @@ class Swtpm {
     for (int i = 0; i < 100 && !Connects(port_); i++)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  ~Swtpm() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
+  ~Swtpm() { StopChild(pid_); }
   std::string tcti() const { return "swtpm:host=127.0.0.1,port=" + std::to_string(port_); }
   int port() const { return port_; }
 
