@@ -30,6 +30,13 @@ constexpr const char kEvidenceMaaToken[] = RA_EVIDENCE_MAA_TOKEN;
 constexpr const char kEvidenceAzureTdxQuote[] = RA_EVIDENCE_AZURE_TDX_QUOTE;
 constexpr const char kEvidenceAzureRuntimeData[] = RA_EVIDENCE_AZURE_RUNTIME_DATA;
 constexpr const char kEvidenceServiceError[] = RA_EVIDENCE_SERVICE_ERROR;
+constexpr const char kEvidenceTpmQuote[] = RA_EVIDENCE_TPM_QUOTE;
+constexpr const char kEvidenceTpmSignature[] = RA_EVIDENCE_TPM_SIGNATURE;
+constexpr const char kEvidenceTpmPcrs[] = RA_EVIDENCE_TPM_PCRS;
+constexpr const char kEvidenceTpmEventLog[] = RA_EVIDENCE_TPM_EVENTLOG;
+constexpr const char kEvidenceImaLog[] = RA_EVIDENCE_IMA_LOG;
+constexpr const char kEvidenceTpmAkCert[] = RA_EVIDENCE_TPM_AK_CERT;
+constexpr const char kEvidenceAzureHclReport[] = RA_EVIDENCE_AZURE_HCL_REPORT;
 
 struct EvidenceItem {
   std::string type;  // wire type, e.g. kEvidenceTdxQuote
