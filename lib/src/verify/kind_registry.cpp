@@ -10,6 +10,7 @@
 #include "verify/maa_token_verifier.h"
 #include "verify/policy_materials.h"
 #include "verify/tdx_quote_verifier.h"
+#include "verify/tpm_kind.h"
 
 namespace ra {
 
@@ -19,6 +20,7 @@ const std::vector<const EvidenceKind*>& AllKinds() {
       TdxQuoteSha512Kind(),
       MaaTokenKind(),
       AzureTdxQuoteKind(),
+      TpmQuoteKind(),
   };
   return kAll;
 }
@@ -31,6 +33,7 @@ const std::vector<const PolicySection*>& PolicySections() {
       &CommonPolicySection(),
       &TdxPolicySection(),
       &IssuerPolicySection(),
+      &TpmPolicySection(),
   };
   return kAll;
 }
