@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
+#include <openssl/x509v3.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -457,6 +458,92 @@ TEST(TpmKind, ImaListThatDoesNotReplayIsRefused) {
   log.entries.erase(log.entries.begin() + 10);
   c.items.back().data = ImaBinary(log);
   EXPECT_EQ(Eval(c.items, c.policy_head, &c.binding, 0).check(), "ima replay");
+}
+
+// --- AK certificate chaining to TpmAkCA ------------------------------------
+
+struct Issued {
+  std::string ca_pem;
+  Bytes cert_der;
+};
+
+// A CA (self-signed) and a certificate for subject_key, valid 2020..2040.
+Issued IssueAkCert(EVP_PKEY* subject_key) {
+  EVP_PKEY* ca_key = EVP_RSA_gen(2048);
+  auto make = [](EVP_PKEY* pub, EVP_PKEY* signer, X509* issuer, const char* cn, long serial) {
+    X509* x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+    ASN1_TIME_set(X509_getm_notBefore(x), ra_tdx_test::Utc(2020, 1, 1));
+    ASN1_TIME_set(X509_getm_notAfter(x), ra_tdx_test::Utc(2040, 1, 1));
+    X509_NAME* n = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                               -1, -1, 0);
+    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : n);
+    X509_set_pubkey(x, pub);
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, issuer ? issuer : x, x, nullptr, nullptr, 0);
+    auto add = [&](int nid, const char* value) {
+      X509_EXTENSION* e = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+      X509_add_ext(x, e, -1);
+      X509_EXTENSION_free(e);
+    };
+    add(NID_subject_key_identifier, "hash");
+    add(NID_authority_key_identifier, "keyid:always");
+    add(NID_basic_constraints, issuer ? "critical,CA:FALSE" : "critical,CA:TRUE");
+    if (!issuer) add(NID_key_usage, "critical,keyCertSign,cRLSign");
+    X509_sign(x, signer, EVP_sha256());
+    return x;
+  };
+  X509* ca = make(ca_key, ca_key, nullptr, "test AK CA", 1);
+  X509* leaf = make(subject_key, ca_key, ca, "test AK", 2);
+  Issued out;
+  BIO* b = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(b, ca);
+  char* p = nullptr;
+  long n = BIO_get_mem_data(b, &p);
+  out.ca_pem.assign(p, static_cast<size_t>(n));
+  BIO_free(b);
+  unsigned char* der = nullptr;
+  int len = i2d_X509(leaf, &der);
+  out.cert_der.assign(der, der + len);
+  OPENSSL_free(der);
+  X509_free(ca);
+  X509_free(leaf);
+  EVP_PKEY_free(ca_key);
+  return out;
+}
+
+TEST(TpmKind, AkCertificateChainingToTpmAkCa) {
+  EVP_PKEY* ak = EVP_RSA_gen(2048);
+  ra::Binding binding{};
+  binding[0] = 7;
+  auto items = QuoteOverPcr10(ak, Bytes(32, 0), binding);
+  Issued good = IssueAkCert(ak);
+  Issued other = IssueAkCert(ak);  // the same key, another CA
+  EVP_PKEY_free(ak);
+  items.push_back({ra::kEvidenceTpmAkCert, good.cert_der});
+  const std::time_t at = ra_tdx_test::Utc(2026, 1, 1);
+  std::string ca = TempFile("akca.pem", good.ca_pem);
+  ra::Verdict v;
+  ra::Status s = Eval(items, "AcceptEvidence tpm-quote\nTpmAkCA " + ca + "\n", &binding, at, &v);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Field(v, "ak_trust"), "ak-cert");
+  // Another CA, an expired certificate, a certificate without TpmAkCA.
+  s = Eval(items, "AcceptEvidence tpm-quote\nTpmAkCA " + TempFile("akca2.pem", other.ca_pem) + "\n",
+           &binding, at);
+  EXPECT_EQ(s.check(), "tpm ak cert") << s.message();
+  s = Eval(items, "AcceptEvidence tpm-quote\nTpmAkCA " + ca + "\n", &binding,
+           ra_tdx_test::Utc(2041, 1, 1));
+  EXPECT_EQ(s.check(), "tpm ak cert") << s.message();
+  EXPECT_EQ(Eval(items, "AcceptEvidence tpm-quote\n", &binding, at).check(), "tpm ak");
+  // A certified key that did not sign this quote.
+  EVP_PKEY* ak2 = EVP_RSA_gen(2048);
+  items.back().data = IssueAkCert(ak2).cert_der;
+  EVP_PKEY_free(ak2);
+  s = Eval(items, "AcceptEvidence tpm-quote\nTpmAkCA " + ca + "\n", &binding, at);
+  EXPECT_FALSE(s.ok());
 }
 
 }  // namespace
