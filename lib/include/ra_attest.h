@@ -45,6 +45,15 @@ extern "C" {
 #define RA_EVIDENCE_SNP_REPORT	"snp-report"
 #define RA_EVIDENCE_SNP_CERTS	"snp-certs"
 #define RA_EVIDENCE_SNP_VCEK	"snp-vcek"
+/* A TPM 2.0 quote (TPMS_ATTEST, extraData = the binding) and the items
+ * that travel with it (issue 11, docs/protocol.md). */
+#define RA_EVIDENCE_TPM_QUOTE "tpm-quote"
+#define RA_EVIDENCE_TPM_SIGNATURE "tpm-signature"
+#define RA_EVIDENCE_TPM_PCRS "tpm-pcrs"
+#define RA_EVIDENCE_TPM_EVENTLOG "tpm-eventlog"
+#define RA_EVIDENCE_IMA_LOG "ima-log"
+#define RA_EVIDENCE_TPM_AK_CERT "tpm-ak-cert"
+#define RA_EVIDENCE_AZURE_HCL_REPORT "azure-hcl-report"
 /* Not evidence: the server's one-line reason why an attestation service's
  * token it would have sent is missing (the service failed). */
 #define RA_EVIDENCE_SERVICE_ERROR "service-error"

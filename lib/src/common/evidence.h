@@ -33,6 +33,13 @@ constexpr const char kEvidenceSnpReport[] = RA_EVIDENCE_SNP_REPORT;
 constexpr const char kEvidenceSnpCerts[] = RA_EVIDENCE_SNP_CERTS;
 constexpr const char kEvidenceSnpVcek[] = RA_EVIDENCE_SNP_VCEK;
 constexpr const char kEvidenceServiceError[] = RA_EVIDENCE_SERVICE_ERROR;
+constexpr const char kEvidenceTpmQuote[] = RA_EVIDENCE_TPM_QUOTE;
+constexpr const char kEvidenceTpmSignature[] = RA_EVIDENCE_TPM_SIGNATURE;
+constexpr const char kEvidenceTpmPcrs[] = RA_EVIDENCE_TPM_PCRS;
+constexpr const char kEvidenceTpmEventLog[] = RA_EVIDENCE_TPM_EVENTLOG;
+constexpr const char kEvidenceImaLog[] = RA_EVIDENCE_IMA_LOG;
+constexpr const char kEvidenceTpmAkCert[] = RA_EVIDENCE_TPM_AK_CERT;
+constexpr const char kEvidenceAzureHclReport[] = RA_EVIDENCE_AZURE_HCL_REPORT;
 
 struct EvidenceItem {
   std::string type;  // wire type, e.g. kEvidenceTdxQuote

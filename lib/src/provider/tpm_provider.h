@@ -45,16 +45,6 @@
 
 namespace ra {
 
-// Wire types of the TPM evidence (issue 11).  Defined here until the kind
-// registry owns them; the integrator moves them.
-constexpr const char* kEvidenceTpmQuote = "tpm-quote";
-constexpr const char* kEvidenceTpmSignature = "tpm-signature";
-constexpr const char* kEvidenceTpmPcrs = "tpm-pcrs";
-constexpr const char* kEvidenceTpmEventLog = "tpm-eventlog";
-constexpr const char* kEvidenceImaLog = "ima-log";
-constexpr const char* kEvidenceTpmAkCert = "tpm-ak-cert";
-constexpr const char* kEvidenceAzureHclReport = "azure-hcl-report";
-
 constexpr uint32_t kDefaultTpmAkHandle = 0x81000003;
 constexpr const char* kDefaultTpmEventLog =
     "/sys/kernel/security/tpm0/binary_bios_measurements";

@@ -11,6 +11,7 @@
 #include "verify/policy_materials.h"
 #include "verify/snp_kind.h"
 #include "verify/tdx_quote_verifier.h"
+#include "verify/tpm_kind.h"
 
 namespace ra {
 
@@ -21,6 +22,7 @@ const std::vector<const EvidenceKind*>& AllKinds() {
       MaaTokenKind(),
       AzureTdxQuoteKind(),
       SnpReportKind(),
+      TpmQuoteKind(),
   };
   return kAll;
 }
@@ -34,6 +36,7 @@ const std::vector<const PolicySection*>& PolicySections() {
       &TdxPolicySection(),
       &IssuerPolicySection(),
       &SnpPolicySection(),
+      &TpmPolicySection(),
   };
   return kAll;
 }
