@@ -37,21 +37,15 @@ wait_file "$T/paravisor.ready" 30 ||
 # start_imds NAME [options]: sets IMDS_<NAME> to its URL.
 start_imds() {
 	local name=$1; shift
-	"$IMDS" --sim "$T/sim" --port-file "$T/imds_$name.port" "$@" > "$T/imds_$name.log" 2>&1 &
-	PIDS="$PIDS $!"
-	wait_file "$T/imds_$name.port" 10 ||
-	    { echo "imds-emulator $name did not start" >&2; cat "$T/imds_$name.log" >&2; exit 1; }
-	eval "IMDS_$name=http://127.0.0.1:$(cat "$T/imds_$name.port")/acc/tdquote"
+	start_server "imds_$name" http "$IMDS" --sim "$T/sim" "$@"
+	eval "IMDS_$name=\$URL_imds_$name/acc/tdquote"
 }
 start_imds good
 start_imds other --other-report
 start_imds s500 --status 500
 start_imds garbage --garbage
-"$EMU" --dir "$T/emu" --trust-anchor "$T/sim/root.pem" --port-file "$T/emu.port" \
-    > "$T/emu.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_file "$T/emu.port" 10 || { echo "maa-emulator did not start" >&2; exit 1; }
-MAA="https://127.0.0.1:$(cat "$T/emu.port")"
+start_maa_emu emu
+MAA=$URL_emu
 CA="$T/emu/ca.pem"
 
 vtpm() { # IMDS-NAME [TPM-PORT]: the provider spec

@@ -74,12 +74,8 @@ echo "Quote: \$(base64 -w0 $T/az.quote)"
 echo "runtime_data: \$(base64 -w0 $T/az.rt)"
 EOC
 chmod 755 "$CD/azure-cli"
-EMU="$top/build/lib/maa-emulator"
-"$EMU" --dir "$T/emu" --trust-anchor "$T/sim/root.pem" --port-file "$T/emu.port" \
-    > "$T/emu.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_file "$T/emu.port" 10 || { echo "maa-emulator did not start" >&2; exit 1; }
-MAA="https://127.0.0.1:$(cat "$T/emu.port")"
+start_maa_emu emu
+MAA=$URL_emu
 start_sshd az "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/azure-cli"
 start_sshd aztoken "$SSHD" "AttestationProvider trustauthority-cli" \
     "TrustauthorityCliPath $CD/azure-cli" "AttestationService $MAA" "AttestationServiceCA $T/emu/ca.pem"
