@@ -127,3 +127,26 @@ start_maa_emu() {
 	start_server "$name" https "$top/build/lib/maa-emulator" --dir "$T/emu" \
 	    --trust-anchor "$T/sim/root.pem" "$@"
 }
+
+# setup_good_none: a sim in $T/sim, sshd "good" attesting with it and sshd
+# "none" without a provider, their Host blocks, and $T/policy trusting the
+# sim's root.
+setup_good_none() {
+	make_sim sim
+	start_sshd good "$SSHD" "AttestationProvider sim:$T/sim"
+	start_sshd none "$SSHD"
+	write_ssh_config good none
+	echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+}
+
+# expect_healthy TAG HOST [ssh options...]: right after case TAG, ssh to
+# HOST (also the name of its sshd) runs a command, and that sshd's listener
+# is alive.
+expect_healthy() {
+	local tag=$1 host=$2; shift 2
+	run_ssh "after-$tag" "$@" "$host" echo fine
+	expect_eq "$tag: attested ssh to $host right afterwards" \
+	    "$(rc_of "after-$tag"):$(cat "$T/after-$tag.out")" "0:fine"
+	sshd_alive "$host" && ok "$tag: sshd $host listener alive" ||
+	    fail "$tag: sshd $host listener died"
+}

@@ -3,11 +3,7 @@
 # AttestationRequired never rides on an existing (possibly unattested)
 # ControlMaster connection.
 . "$(dirname "$0")/lib.sh"
-make_sim sim
-start_sshd good "$SSHD" "AttestationProvider sim:$T/sim"
-start_sshd none "$SSHD"
-write_ssh_config good none
-echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+setup_good_none
 CP="-o ControlPath=$T/mux-%n"
 
 echo "unattested master to a server without attestation"
