@@ -22,6 +22,7 @@
 
 #include "common/base64.h"
 #include "common/evidence.h"
+#include "emulator_process.h"
 #include "parse/hcl_report.h"
 #include "parse/tpm_pcrs.h"
 #include "parse/tpm_quote.h"
@@ -136,15 +137,7 @@ class Swtpm {
 
 // Runs ssh-attest tpm-init ARGS; stdout in *out, exit status returned.
 int TpmInit(const std::string& args, std::string* out) {
-  std::string cmd = std::string(RA_SSH_ATTEST) + " tpm-init " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  size_t n;
-  out->clear();
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " tpm-init " + args, out);
 }
 
 // Defines NV index 0x01c101d0 (Azure's AK certificate index) holding
