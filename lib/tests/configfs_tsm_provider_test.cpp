@@ -15,6 +15,7 @@
 #include "provider/configfs_tsm_provider.h"
 #include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
+#include "sim_snp_fixture.h"
 #include "verify/snp_evidence.h"
 #include "verify/x509_util.h"
 
@@ -254,21 +255,7 @@ TEST_F(ConfigfsTsmTest, ReportDirVanishesAfterOpen) {
 
 // --- SEV-SNP (provider sev_guest) -------------------------------------
 
-// One sim-snp directory for all SNP cases (RSA key generation is slow).
-const std::string& SimSnpDir() {
-  static TempDir dir_holder;  // removed at exit
-  TempDir* dir = &dir_holder;
-  static std::string path;
-  if (path.empty()) {
-    ra::SimSnpInitOptions o;
-    o.product = ra::SnpProduct::kGenoa;
-    o.rsa_bits = 2048;
-    ra::Status s = ra::SimSnpInit(dir->path() + "/snp", o);
-    if (!s.ok()) ADD_FAILURE() << s.message();
-    path = dir->path() + "/snp";
-  }
-  return path;
-}
+const std::string& SimSnpDir() { return ra_test::SharedSimSnpDir(ra::SnpProduct::kGenoa); }
 
 class ConfigfsTsmSnpTest : public ConfigfsTsmTest {
  protected:
@@ -278,22 +265,7 @@ class ConfigfsTsmSnpTest : public ConfigfsTsmTest {
   }
   // The items through the real verifier, with the sim's ARK as anchor.
   ra::Status Verify(const std::vector<ra::EvidenceItem>& items) {
-    std::vector<ra::X509Ptr> ark;
-    ra::Status s = ra::LoadPemCertFile(SimSnpDir() + "/" + ra::kSimSnpArkPem, &ark);
-    if (!s.ok()) return s;
-    ra::SnpEvidence ev;
-    for (const ra::EvidenceItem& i : items) {
-      if (i.type == ra::kSnpReportItemType) ev.report = ra::ByteView(i.data.data(), i.data.size());
-      if (i.type == ra::kSnpCertsItemType)
-        ev.cert_table = ra::ByteView(i.data.data(), i.data.size());
-    }
-    ra::SnpVerifyOptions o;
-    o.now = std::time(nullptr);
-    o.trust_anchors = {ark[0].get()};
-    ra::Binding b = TestBinding();
-    o.expected_report_data = &b;
-    ra::SnpClaims claims;
-    return ra::VerifySnpEvidence(ev, o, &claims);
+    return ra_test::VerifySimSnpItems(SimSnpDir(), items, TestBinding());
   }
 };
 
