@@ -587,19 +587,14 @@ Status LoadCollateralCrls(const std::string& dir,
   return Status();
 }
 
-Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
-                      const std::vector<X509*>& anchors,
-                      const std::vector<X509_CRL*>& crls, const Policy& policy,
-                      std::time_t now, TdxTcbResult* out) {
-  const std::string& dir = policy.collateral_dir;
-  std::vector<std::string> names;
-  RA_RETURN_IF_ERROR(ListDir(dir, &names));
+namespace {
 
-  // TCB info: the newest (by evaluation data number) for this FMSPC and
-  // PCE-ID that is current.  Files for other platforms are skipped; a file
-  // that does not parse is an error, since the operator put it there.
-  TdxTcbInfo best_info;
-  Candidate best_info_c;
+// TCB info: the newest (by evaluation data number) for this FMSPC and
+// PCE-ID that is current.  Files for other platforms are skipped; a file
+// that does not parse is an error, since the operator put it there.
+Status NewestTcbInfo(const std::string& dir, const std::vector<std::string>& names,
+                     const PckExtensions& pck, const Policy& policy, std::time_t now,
+                     TdxTcbInfo* best_info, Candidate* best_info_c) {
   bool have_info = false;
   for (const auto& n : names) {
     if (!StartsWith(n, "tcbinfo") || !EndsWith(n, ".json")) continue;
@@ -611,9 +606,9 @@ Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
     if (info.issue_date > now + policy.clock_skew || now > info.next_update)
       continue;
     if (!have_info ||
-        info.tcb_evaluation_data_number > best_info.tcb_evaluation_data_number) {
-      best_info = std::move(info);
-      best_info_c = std::move(c);
+        info.tcb_evaluation_data_number > best_info->tcb_evaluation_data_number) {
+      *best_info = std::move(info);
+      *best_info_c = std::move(c);
       have_info = true;
     }
   }
@@ -622,9 +617,13 @@ Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
     return Status::Fail("tcb info", "no TDX TCB info for FMSPC " + fmspc_hex +
                                         " valid at the verification time in " +
                                         dir);
+  return Status();
+}
 
-  QeIdentity best_qe;
-  Candidate best_qe_c;
+// QE identity: the newest that is current.
+Status NewestQeIdentity(const std::string& dir, const std::vector<std::string>& names,
+                        const Policy& policy, std::time_t now, QeIdentity* best_qe,
+                        Candidate* best_qe_c) {
   bool have_qe = false;
   for (const auto& n : names) {
     if (!StartsWith(n, "qeidentity") || !EndsWith(n, ".json")) continue;
@@ -635,15 +634,33 @@ Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
     if (qe.issue_date > now + policy.clock_skew || now > qe.next_update)
       continue;
     if (!have_qe ||
-        qe.tcb_evaluation_data_number > best_qe.tcb_evaluation_data_number) {
-      best_qe = std::move(qe);
-      best_qe_c = std::move(c);
+        qe.tcb_evaluation_data_number > best_qe->tcb_evaluation_data_number) {
+      *best_qe = std::move(qe);
+      *best_qe_c = std::move(c);
       have_qe = true;
     }
   }
   if (!have_qe)
     return Status::Fail("qe identity", "no TD_QE identity valid at the "
                                        "verification time in " + dir);
+  return Status();
+}
+
+}  // namespace
+
+Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
+                      const std::vector<X509*>& anchors,
+                      const std::vector<X509_CRL*>& crls, const Policy& policy,
+                      std::time_t now, TdxTcbResult* out) {
+  const std::string& dir = policy.collateral_dir;
+  std::vector<std::string> names;
+  RA_RETURN_IF_ERROR(ListDir(dir, &names));
+  TdxTcbInfo best_info;
+  Candidate best_info_c;
+  RA_RETURN_IF_ERROR(NewestTcbInfo(dir, names, pck, policy, now, &best_info, &best_info_c));
+  QeIdentity best_qe;
+  Candidate best_qe_c;
+  RA_RETURN_IF_ERROR(NewestQeIdentity(dir, names, policy, now, &best_qe, &best_qe_c));
 
   // Signatures: both documents by the TCB Signing key, chained to the
   // same anchor as the PCK chain.
