@@ -55,15 +55,36 @@ struct ServerOptions {
   int slow = 0;           // --slow SECONDS: wait this long before answering
 };
 
+using NextArg = std::function<const char*()>;
+
+[[noreturn]] inline void UsageExit(const char* usage) {
+  std::fputs(usage, stderr);
+  std::exit(2);
+}
+
 // True if `a` is one of ServerOptions' flags (its value taken with next()).
-inline bool ParseServerOption(const std::string& a, const std::function<const char*()>& next,
-                              ServerOptions* o) {
+inline bool ParseServerOption(const std::string& a, const NextArg& next, ServerOptions* o) {
   if (a == "--port") o->port = ParseInt("--port", next(), 0, 65535);
   else if (a == "--port-file") o->port_file = next();
   else if (a == "--status") o->status = ParseInt("--status", next(), 100, 599);
   else if (a == "--slow") o->slow = ParseInt("--slow", next(), 0, 3600);
   else return false;
   return true;
+}
+
+// Parses argv: ServerOptions' flags into *o, every other one through
+// f(flag, next), which returns false for a flag it does not know.  An
+// unknown flag or a missing value prints usage and exits 2.
+inline void ParseArgs(int argc, char** argv, const char* usage, ServerOptions* o,
+                      const std::function<bool(const std::string&, const NextArg&)>& f) {
+  for (int i = 1; i < argc; i++) {
+    const std::string a = argv[i];
+    NextArg next = [&]() -> const char* {
+      if (i + 1 >= argc) UsageExit(usage);
+      return argv[++i];
+    };
+    if (!ParseServerOption(a, next, o) && !f(a, next)) UsageExit(usage);
+  }
 }
 
 // 10 s read and write timeouts, and no Nagle: TLS 1.3 sends two session

@@ -35,12 +35,9 @@ struct Options : tools::ServerOptions {
   bool garbage = false;
 };
 
-void Usage() {
-  std::fprintf(stderr,
-               "usage: imds-emulator --sim DIR [--port N] [--port-file FILE]\n"
-               "       [--status CODE] [--slow SECONDS] [--other-report] [--garbage]\n");
-  std::exit(2);
-}
+const char kUsage[] =
+    "usage: imds-emulator --sim DIR [--port N] [--port-file FILE]\n"
+    "       [--status CODE] [--slow SECONDS] [--other-report] [--garbage]\n";
 
 void Error(httplib::Response& res, int status, const std::string& why) {
   res.status = status;
@@ -78,19 +75,15 @@ void TdQuote(const Options& o, const httplib::Request& req, httplib::Response& r
 int main(int argc, char** argv) {
   tools::ProgramName() = "imds-emulator";
   Options o;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) Usage();
-      return argv[++i];
-    };
-    if (tools::ParseServerOption(a, next, &o)) continue;
-    if (a == "--sim") o.sim = next();
-    else if (a == "--other-report") o.other_report = true;
-    else if (a == "--garbage") o.garbage = true;
-    else Usage();
-  }
-  if (o.sim.empty()) Usage();
+  tools::ParseArgs(argc, argv, kUsage, &o,
+                   [&](const std::string& a, const tools::NextArg& next) {
+        if (a == "--sim") o.sim = next();
+        else if (a == "--other-report") o.other_report = true;
+        else if (a == "--garbage") o.garbage = true;
+        else return false;
+        return true;
+      });
+  if (o.sim.empty()) tools::UsageExit(kUsage);
 
   httplib::Server svr;
   svr.set_payload_max_length(kMaxRequest);

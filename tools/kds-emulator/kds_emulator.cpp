@@ -143,32 +143,25 @@ class Emulator {
   std::atomic<long> requests_{0};
 };
 
-[[noreturn]] void Usage() {
-  std::fprintf(stderr,
-               "usage: kds-emulator --dir TLSDIR --snp DIR [--port N] [--port-file FILE]\n"
-               "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--wrong-chip]\n");
-  std::exit(2);
-}
+const char kUsage[] =
+    "usage: kds-emulator --dir TLSDIR --snp DIR [--port N] [--port-file FILE]\n"
+    "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--wrong-chip]\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   tools::ProgramName() = "kds-emulator";
   Options o;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) Usage();
-      return argv[++i];
-    };
-    if (tools::ParseServerOption(a, next, &o)) continue;
-    if (a == "--dir") o.dir = next();
-    else if (a == "--snp") o.snp_dir = next();
-    else if (a == "--stats-file") o.stats_file = next();
-    else if (a == "--wrong-chip") o.wrong_chip = true;
-    else Usage();
-  }
-  if (o.dir.empty() || o.snp_dir.empty()) Usage();
+  tools::ParseArgs(argc, argv, kUsage, &o,
+                   [&](const std::string& a, const tools::NextArg& next) {
+        if (a == "--dir") o.dir = next();
+        else if (a == "--snp") o.snp_dir = next();
+        else if (a == "--stats-file") o.stats_file = next();
+        else if (a == "--wrong-chip") o.wrong_chip = true;
+        else return false;
+        return true;
+      });
+  if (o.dir.empty() || o.snp_dir.empty()) tools::UsageExit(kUsage);
   tools::EnsureTestTls(o.dir, "kds-emulator test CA");
   auto svr = tools::TlsServer(o.dir);
   Emulator emu(o);

@@ -334,38 +334,31 @@ void Emulator::Attest(const httplib::Request& req, httplib::Response& res) {
   std::fprintf(stderr, "maa-emulator: token issued (mrtd %s)\n", ra::HexEncode(b.mr_td).c_str());
 }
 
-void Usage() {
-  std::fprintf(stderr,
-               "usage: maa-emulator --dir DIR --trust-anchor ROOT.pem [--port N] "
-               "[--port-file FILE] [--stats-file FILE]\n"
-               "       [--expired] [--wrong-key] [--wrong-iss] [--missing-claim NAME]...\n"
-               "       [--debug-true] [--slow SECONDS] [--status CODE]\n");
-  std::exit(2);
-}
+const char kUsage[] =
+    "usage: maa-emulator --dir DIR --trust-anchor ROOT.pem [--port N] "
+    "[--port-file FILE] [--stats-file FILE]\n"
+    "       [--expired] [--wrong-key] [--wrong-iss] [--missing-claim NAME]...\n"
+    "       [--debug-true] [--slow SECONDS] [--status CODE]\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   tools::ProgramName() = "maa-emulator";
   Options o;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) Usage();
-      return argv[++i];
-    };
-    if (tools::ParseServerOption(a, next, &o)) continue;
-    if (a == "--dir") o.dir = next();
-    else if (a == "--trust-anchor") o.trust_anchor = next();
-    else if (a == "--stats-file") o.stats_file = next();
-    else if (a == "--expired") o.expired = true;
-    else if (a == "--wrong-key") o.wrong_key = true;
-    else if (a == "--wrong-iss") o.wrong_iss = true;
-    else if (a == "--missing-claim") o.missing_claims.push_back(next());
-    else if (a == "--debug-true") o.debug_true = true;
-    else Usage();
-  }
-  if (o.dir.empty() || o.trust_anchor.empty()) Usage();
+  tools::ParseArgs(argc, argv, kUsage, &o,
+                   [&](const std::string& a, const tools::NextArg& next) {
+        if (a == "--dir") o.dir = next();
+        else if (a == "--trust-anchor") o.trust_anchor = next();
+        else if (a == "--stats-file") o.stats_file = next();
+        else if (a == "--expired") o.expired = true;
+        else if (a == "--wrong-key") o.wrong_key = true;
+        else if (a == "--wrong-iss") o.wrong_iss = true;
+        else if (a == "--missing-claim") o.missing_claims.push_back(next());
+        else if (a == "--debug-true") o.debug_true = true;
+        else return false;
+        return true;
+      });
+  if (o.dir.empty() || o.trust_anchor.empty()) tools::UsageExit(kUsage);
   if (!Exists(o.trust_anchor)) Die("trust anchor " + o.trust_anchor + " not found");
   Material m = LoadOrCreate(o.dir);
   Emulator emu(o, std::move(m));

@@ -237,42 +237,35 @@ class Emulator {
   std::atomic<long> requests_{0};
 };
 
-[[noreturn]] void Usage() {
-  std::fprintf(stderr,
-               "usage: pcs-emulator --dir DIR --bundle FILE... [--port N] [--port-file FILE]\n"
-               "       [--files TCBINFO QEIDENTITY TCB_CHAIN PCKCRL PCKCRL_CHAIN ROOTCRL]...\n"
-               "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--redirect]\n"
-               "       [--huge] [--wrong-fmspc] [--bad-signature]\n");
-  std::exit(2);
-}
+const char kUsage[] =
+    "usage: pcs-emulator --dir DIR --bundle FILE... [--port N] [--port-file FILE]\n"
+    "       [--files TCBINFO QEIDENTITY TCB_CHAIN PCKCRL PCKCRL_CHAIN ROOTCRL]...\n"
+    "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--redirect]\n"
+    "       [--huge] [--wrong-fmspc] [--bad-signature]\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   tools::ProgramName() = "pcs-emulator";
   Options o;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) Usage();
-      return argv[++i];
-    };
-    if (tools::ParseServerOption(a, next, &o)) continue;
-    if (a == "--dir") o.dir = next();
-    else if (a == "--bundle") o.bundles.push_back(next());
-    else if (a == "--files") {
-      std::vector<std::string> set;
-      for (int k = 0; k < 6; k++) set.push_back(next());
-      o.file_sets.push_back(set);
-    }
-    else if (a == "--stats-file") o.stats_file = next();
-    else if (a == "--redirect") o.redirect = true;
-    else if (a == "--huge") o.huge = true;
-    else if (a == "--wrong-fmspc") o.wrong_fmspc = true;
-    else if (a == "--bad-signature") o.bad_signature = true;
-    else Usage();
-  }
-  if (o.dir.empty() || (o.bundles.empty() && o.file_sets.empty())) Usage();
+  tools::ParseArgs(argc, argv, kUsage, &o,
+                   [&](const std::string& a, const tools::NextArg& next) {
+        if (a == "--dir") o.dir = next();
+        else if (a == "--bundle") o.bundles.push_back(next());
+        else if (a == "--files") {
+          std::vector<std::string> set;
+          for (int k = 0; k < 6; k++) set.push_back(next());
+          o.file_sets.push_back(set);
+        }
+        else if (a == "--stats-file") o.stats_file = next();
+        else if (a == "--redirect") o.redirect = true;
+        else if (a == "--huge") o.huge = true;
+        else if (a == "--wrong-fmspc") o.wrong_fmspc = true;
+        else if (a == "--bad-signature") o.bad_signature = true;
+        else return false;
+        return true;
+      });
+  if (o.dir.empty() || (o.bundles.empty() && o.file_sets.empty())) tools::UsageExit(kUsage);
   std::vector<Bundle> bundles;
   for (const auto& f : o.bundles) bundles.push_back(LoadBundle(f));
   for (const auto& f : o.file_sets) bundles.push_back(LoadFiles(f));
