@@ -117,6 +117,17 @@ class SnpKdsFetch : public ::testing::Test {
     ra::SnpClaims claims;
     return ra::VerifySnpReportWithKds(o, c.report, v, &claims);
   }
+  // r, its VCEK from emu: no anchor, binding or cache (checks that come
+  // before the signature).
+  static ra::Status VerifyReport(const KdsEmulator& emu, const ra::SnpReport& r) {
+    ra::KdsOptions o;
+    o.base_url = emu.url();
+    o.ca_file = emu.ca();
+    ra::SnpVerifyOptions v;
+    v.now = std::time(nullptr);
+    ra::SnpClaims claims;
+    return ra::VerifySnpReportWithKds(o, r, v, &claims);
+  }
   TempDir dir_;
   std::array<uint8_t, 64> binding_;
 };
@@ -236,13 +247,7 @@ TEST_F(SnpKdsFetch, VlekReportNotFetched) {
   KdsEmulator emu(dir_.path(), TheChip().dir, {});
   ra::SnpReport r = TheChip().report;
   r.signing_key = static_cast<uint8_t>(ra::SnpSigningKey::kVlek);
-  ra::KdsOptions o;
-  o.base_url = emu.url();
-  o.ca_file = emu.ca();
-  ra::SnpVerifyOptions v;
-  v.now = std::time(nullptr);
-  ra::SnpClaims claims;
-  ra::Status s = ra::VerifySnpReportWithKds(o, r, v, &claims);
+  ra::Status s = VerifyReport(emu, r);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.check(), "snp kds");
   EXPECT_NE(s.detail().find("SIGNING_KEY is 1"), std::string::npos) << s.message();
@@ -254,13 +259,7 @@ TEST_F(SnpKdsFetch, UnknownChipIs404) {
   KdsEmulator emu(dir_.path(), TheChip().dir, {});
   ra::SnpReport r = TheChip().report;
   r.chip_id[5] ^= 1;
-  ra::KdsOptions o;
-  o.base_url = emu.url();
-  o.ca_file = emu.ca();
-  ra::SnpVerifyOptions v;
-  v.now = std::time(nullptr);
-  ra::SnpClaims claims;
-  ra::Status s = ra::VerifySnpReportWithKds(o, r, v, &claims);
+  ra::Status s = VerifyReport(emu, r);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.check(), "snp kds");
   EXPECT_NE(s.detail().find("404"), std::string::npos) << s.message();
