@@ -53,11 +53,7 @@
 #   KEEP=1 keeps the temp dir.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-P="$top/build/prefix"
-SSH="$P/bin/ssh"
-SSHD="$P/sbin/sshd"
-SSH_KEYGEN="$P/bin/ssh-keygen"
-SSH_ATTEST="$P/bin/ssh-attest"
+. "$top/bench/lib.sh"  # sets P, SSH, SSHD, SSH_KEYGEN, SSH_ATTEST
 EMU="$top/build/lib/maa-emulator"
 RESULTS="$top/bench/results.json"
 REAL_QUOTE="${BENCH_REAL_QUOTE:-$top/tests/vectors/tdx/gotdx_quote_v4_SPR_E4.dat}"
@@ -91,7 +87,6 @@ log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 skipped() { case "$SKIP" in *",$1,"*) return 0;; esac; return 1; }
 
 # ---- set-up: keys, a simulated TDX, two sshd's ----
-. "$top/bench/lib.sh"
 harness_privsep "$top"
 harness_keys
 "$SSH_ATTEST" sim-init "$T/sim" > /dev/null || { echo "bench: sim-init failed" >&2; exit 1; }

@@ -3,11 +3,7 @@
 # and the real ssh.  Sourced by each t-*.sh; every test gets its own $T.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-P="$top/build/prefix"
-SSH="$P/bin/ssh"
-SSHD="$P/sbin/sshd"
-SSH_KEYGEN="$P/bin/ssh-keygen"
-SSH_ATTEST="$P/bin/ssh-attest"
+. "$top/regress/sshd_harness.sh"
 STOCK_SSH=/usr/bin/ssh
 STOCK_SSHD=/usr/sbin/sshd
 ME=$(id -un)
@@ -35,7 +31,6 @@ for b in "$SSH" "$SSHD" "$SSH_KEYGEN" "$SSH_ATTEST"; do
 	[ -x "$b" ] || { echo "missing $b: run make first" >&2; exit 1; }
 done
 
-. "$top/regress/sshd_harness.sh"
 harness_privsep "$top"
 harness_keys
 
@@ -128,15 +123,22 @@ start_maa_emu() {
 	    --trust-anchor "$T/sim/root.pem" "$@"
 }
 
-# setup_good_none: a sim in $T/sim, sshd "good" attesting with it and sshd
-# "none" without a provider, their Host blocks, and $T/policy trusting the
-# sim's root.
-setup_good_none() {
+# setup_attested NAME [OTHER...]: a sim in $T/sim, sshd NAME attesting
+# with it and sshd's OTHER... without a provider, their Host blocks, and
+# $T/policy trusting the sim's root.
+setup_attested() {
+	local name
 	make_sim sim
-	start_sshd good "$SSHD" "AttestationProvider sim:$T/sim"
-	start_sshd none "$SSHD"
-	write_ssh_config good none
+	start_sshd "$1" "$SSHD" "AttestationProvider sim:$T/sim"
+	for name in "${@:2}"; do start_sshd "$name" "$SSHD"; done
+	write_ssh_config "$@"
 	echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+}
+
+# expect_ran OUTPREFIX WANT: run_ssh OUTPREFIX exited 0 and printed WANT.
+expect_ran() {
+	expect_eq "exit 0" "$(rc_of "$1")" 0
+	expect_eq "output" "$(cat "$T/$1.out")" "$2"
 }
 
 # expect_healthy TAG HOST [ssh options...]: right after case TAG, ssh to

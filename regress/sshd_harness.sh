@@ -1,10 +1,17 @@
 # The one sshd harness of regress/ and bench/ (sourced by regress/lib.sh and
 # bench/lib.sh): host and user keys, privilege-separation set-up, an sshd on
-# a free loopback port, and the client's Host block.  The caller sets $T (its
-# temp dir), $PIDS (what its cleanup kills) and $SSH_KEYGEN.  What the two
+# a free loopback port, and the client's Host block.  The caller sets $top
+# (the tree: the binaries are its build's) before sourcing, and $T (its
+# temp dir) and $PIDS (what its cleanup kills) before calling.  What the two
 # callers want differently (regress: LogLevel DEBUG3 and an sftp subsystem
 # for its checks; bench: LogLevel INFO and no subsystem, so that logging
 # is not what it measures) is passed as parameters.
+
+P="$top/build/prefix"
+SSH="$P/bin/ssh"
+SSHD="$P/sbin/sshd"
+SSH_KEYGEN="$P/bin/ssh-keygen"
+SSH_ATTEST="$P/bin/ssh-attest"
 
 # harness_keys: $T/host_key, $T/id and $T/authorized_keys.
 harness_keys() {

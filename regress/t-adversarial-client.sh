@@ -8,10 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 require_paramiko
 
-make_sim sim
-start_sshd real "$SSHD" "AttestationProvider sim:$T/sim"
-write_ssh_config real
-echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+setup_attested real
 A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy -o AttestationTimeout=10"
 LOG="$T/sshd_real.log"
 

@@ -10,10 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 require_paramiko
 
-make_sim sim
-start_sshd real "$SSHD" "AttestationProvider sim:$T/sim"
-write_ssh_config real
-echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+setup_attested real
 "$SSH_KEYGEN" -q -t ed25519 -N '' -f "$T/other_host_key" -C other
 A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy -o AttestationTimeout=2"
 A_REAL=$A

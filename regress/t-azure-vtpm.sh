@@ -71,15 +71,13 @@ A() { echo "-o AttestationRequired=yes -o AttestationPolicy=$T/p-$1"; }
 
 echo "direct quote verification (vTPM + IMDS, no service)"
 run_ssh q $(A quote) -o LogLevel=VERBOSE direct echo via-vtpm
-expect_eq "exit 0" "$(rc_of q)" 0
-expect_eq "output" "$(cat "$T/q.out")" "via-vtpm"
+expect_ran q "via-vtpm"
 expect_grep "verified as azure-tdx-quote" "verified: azure-tdx-quote verified" "$T/q.err"
 expect_grep "paravisor saw the binding" "wrote HCL report #[1-9]" "$T/paravisor.log"
 
 echo "token path (AttestationService)"
 run_ssh t $(A token) -o LogLevel=VERBOSE token echo via-token
-expect_eq "exit 0" "$(rc_of t)" 0
-expect_eq "output" "$(cat "$T/t.out")" "via-token"
+expect_ran t "via-token"
 expect_grep "verified as maa-token" "verified: maa-token verified" "$T/t.err"
 
 echo "token and raw quote both required, both present"

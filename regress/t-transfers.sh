@@ -2,7 +2,7 @@
 # scp, sftp, rsync -e and git over an attested connection move bytes exactly.
 . "$(dirname "$0")/lib.sh"
 
-setup_good_none
+setup_attested good none
 cat >> "$T/ssh_config" <<EOC
 Host *
 	AttestationRequired yes
