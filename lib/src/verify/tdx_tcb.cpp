@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "common/bytes_util.h"
+#include "common/dir_listing.h"
 #include "policy/policy.h"
 #include "verify/x509_util.h"
 
@@ -16,7 +17,6 @@ namespace ra {
 namespace {
 
 constexpr size_t kMaxCollateralFile = 1 << 20;
-constexpr size_t kMaxCollateralFiles = 256;
 
 using JsonPtr = std::unique_ptr<json_t, decltype(&json_decref)>;
 
@@ -494,29 +494,6 @@ Status ComputeTdxTcbStatus(const TdxQuote& q, const PckExtensions& pck,
 
 namespace {
 
-Status ListDir(const std::string& dir, std::vector<std::string>* names) {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d) return Status::Fail("collateral", "cannot open directory " + dir);
-  std::vector<std::string> out;
-  while (struct dirent* e = readdir(d.get())) {
-    if (e->d_name[0] == '.') continue;
-    if (out.size() == kMaxCollateralFiles)
-      return Status::Fail("collateral", "too many files in " + dir);
-    out.push_back(e->d_name);
-  }
-  std::sort(out.begin(), out.end());
-  *names = std::move(out);
-  return Status();
-}
-
-bool StartsWith(const std::string& s, const char* p) {
-  return s.compare(0, strlen(p), p) == 0;
-}
-bool EndsWith(const std::string& s, const char* p) {
-  size_t n = strlen(p);
-  return s.size() >= n && s.compare(s.size() - n, n, p) == 0;
-}
-
 // Checks the collateral's signing certificate and returns its key.
 Status LoadTcbSigningKey(const std::string& dir,
                          const std::vector<X509*>& anchors,
@@ -568,7 +545,7 @@ Status CheckDates(const std::string& what, const std::string& file,
 Status LoadCollateralCrls(const std::string& dir,
                           std::vector<X509CrlPtr>* out) {
   std::vector<std::string> names;
-  RA_RETURN_IF_ERROR(ListDir(dir, &names));
+  RA_RETURN_IF_ERROR(ListDirSorted(dir, &names));
   std::vector<X509CrlPtr> crls;
   for (const auto& n : names) {
     // Intel's PCS serves each CRL's issuer chain beside it
@@ -654,7 +631,7 @@ Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
                       std::time_t now, TdxTcbResult* out) {
   const std::string& dir = policy.collateral_dir;
   std::vector<std::string> names;
-  RA_RETURN_IF_ERROR(ListDir(dir, &names));
+  RA_RETURN_IF_ERROR(ListDirSorted(dir, &names));
   TdxTcbInfo best_info;
   Candidate best_info_c;
   RA_RETURN_IF_ERROR(NewestTcbInfo(dir, names, pck, policy, now, &best_info, &best_info_c));
