@@ -35,16 +35,8 @@ class Emulator : public ra_test::EmulatorProcess {
  public:
   Emulator(const std::string& dir, const std::string& anchor,
            const std::vector<std::string>& extra)
-      : EmulatorProcess(dir, Args(dir, anchor, extra)) {}
-
- private:
-  static std::vector<std::string> Args(const std::string& dir, const std::string& anchor,
-                                       const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {RA_MAA_EMULATOR, "--dir", dir + "/emu", "--trust-anchor",
-                                     anchor};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-  }
+      : EmulatorProcess(dir, {RA_MAA_EMULATOR, "--dir", dir + "/emu", "--trust-anchor", anchor},
+                        extra) {}
 };
 
 class AzureProviderTest : public ::testing::Test {

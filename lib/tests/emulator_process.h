@@ -21,13 +21,16 @@ namespace ra_test {
 
 class EmulatorProcess {
  public:
-  // args: the binary and its options; the port and stats files are added
-  // (named uniquely in dir, so one test may run several).
-  EmulatorProcess(const std::string& dir, std::vector<std::string> args) {
+  // args: the binary and its options, then a test's extra options; the
+  // port and stats files are added (named uniquely in dir, so one test may
+  // run several).
+  EmulatorProcess(const std::string& dir, std::vector<std::string> args,
+                  const std::vector<std::string>& extra) {
     static int counter = 0;
     port_file_ = dir + "/port." + std::to_string(counter);
     stats_ = dir + "/stats." + std::to_string(counter++);
     const std::string name = args.empty() ? "" : args[0];
+    args.insert(args.end(), extra.begin(), extra.end());
     args.insert(args.end(), {"--port-file", port_file_, "--stats-file", stats_});
     pid_ = fork();
     if (pid_ == 0) {

@@ -42,17 +42,14 @@ const std::time_t kNow = Utc(2025, 7, 1);
 class PcsEmulator : public ra_test::EmulatorProcess {
  public:
   PcsEmulator(const std::string& dir, const std::vector<std::string>& extra)
-      : EmulatorProcess(dir, Args(dir, extra)), ca_(dir + "/emu/ca.pem") {}
+      : EmulatorProcess(dir,
+                        {RA_PCS_EMULATOR, "--dir", dir + "/emu", "--bundle", VectorPath(kBundle),
+                         "--bundle", VectorPath(kOtherBundle)},
+                        extra),
+        ca_(dir + "/emu/ca.pem") {}
   const std::string& ca() const { return ca_; }
 
  private:
-  static std::vector<std::string> Args(const std::string& dir,
-                                       const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {RA_PCS_EMULATOR, "--dir", dir + "/emu", "--bundle",
-                                     VectorPath(kBundle), "--bundle", VectorPath(kOtherBundle)};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-  }
   std::string ca_;
 };
 

@@ -31,17 +31,12 @@ class KdsEmulator : public ra_test::EmulatorProcess {
  public:
   KdsEmulator(const std::string& dir, const std::string& snp_dir,
               const std::vector<std::string>& extra)
-      : EmulatorProcess(dir, Args(dir, snp_dir, extra)), ca_(dir + "/emu/ca.pem") {}
+      : EmulatorProcess(dir, {RA_KDS_EMULATOR, "--dir", dir + "/emu", "--snp", snp_dir}, extra),
+        ca_(dir + "/emu/ca.pem") {}
   const std::string& ca() const { return ca_; }
   std::string last() const { return stats(); }
 
  private:
-  static std::vector<std::string> Args(const std::string& dir, const std::string& snp_dir,
-                                       const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {RA_KDS_EMULATOR, "--dir", dir + "/emu", "--snp", snp_dir};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-  }
   std::string ca_;
 };
 
