@@ -112,11 +112,7 @@ struct FakeKernel {
   }
 };
 
-ra::Binding TestBinding() {
-  ra::Binding b;
-  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(0xa0 + i);
-  return b;
-}
+ra::Binding TestBinding() { return ra_test::CountingBinding(0xa0); }
 
 class ConfigfsTsmTest : public ::testing::Test {
  protected:

@@ -99,11 +99,7 @@ class FakeSevGuest : public ra::SevGuestDevice {
   FakeBehaviour* b_;
 };
 
-ra::Binding TestBinding() {
-  ra::Binding b;
-  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(0x30 + i);
-  return b;
-}
+ra::Binding TestBinding() { return ra_test::CountingBinding(0x30); }
 
 class SevGuestTest : public ::testing::Test {
  protected:
