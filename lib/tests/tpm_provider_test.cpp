@@ -35,27 +35,20 @@ namespace {
 
 using ra::Bytes;
 
-bool PortFree(int port) {
+// op (bind or connect) on a fresh TCP socket to 127.0.0.1:port succeeds.
+template <typename Op>
+bool LoopbackSocketOp(int port, Op op) {
   int s = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a = {};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  bool ok = op(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
   close(s);
   return ok;
 }
-
-bool Connects(int port) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a = {};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-  close(s);
-  return ok;
-}
+bool PortFree(int port) { return LoopbackSocketOp(port, bind); }
+bool Connects(int port) { return LoopbackSocketOp(port, connect); }
 
 // The first of two consecutive free loopback ports (racy, as any such
 // search; a taken port shows as a failure to start).
