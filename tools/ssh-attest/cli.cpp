@@ -48,13 +48,11 @@ const char kUsage[] =
     "(binary, hex or base64).  TIME: RFC 3339 or seconds since the epoch.\n"
     "Exit: 0 verified/done, 1 refused or failed, 2 usage.\n";
 
-int UsageOf(const char* usage, const std::string& why) {
+int Usage(const std::string& why) {
   if (!why.empty()) std::fprintf(stderr, "ssh-attest: %s\n", why.c_str());
-  std::fputs(usage, stderr);
+  std::fputs(kUsage, stderr);
   return kExitUsage;
 }
-
-int Usage(const std::string& why) { return UsageOf(kUsage, why); }
 
 int Failure(const std::string& msg) {
   std::fprintf(stderr, "ssh-attest: %s\n", msg.c_str());

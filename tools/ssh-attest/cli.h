@@ -26,8 +26,6 @@ extern const char kUsage[];
 
 // Prints why (if any) and the usage; returns kExitUsage.
 int Usage(const std::string& why);
-// The same with a subcommand's own usage text.
-int UsageOf(const char* usage, const std::string& why);
 // Prints "ssh-attest: msg"; returns kExitFail.
 int Failure(const std::string& msg);
 

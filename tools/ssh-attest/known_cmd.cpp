@@ -14,22 +14,29 @@
 #include <string>
 #include <vector>
 
-#include "cli.h"
 #include "known_cmd.h"
 #include "policy/known_attestations.h"
 
 namespace {
 
-constexpr int kOk = ssh_attest::kExitOk;
-constexpr int kFailed = ssh_attest::kExitFail;
+constexpr int kOk = 0;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
 
 const char kKnownUsage[] =
     "usage: ssh-attest known --remove HOST [-p PORT] [-f FILE]\n"
     "       ssh-attest known --list [-f FILE]\n";
 
-int KnownUsage(const std::string& why) { return ssh_attest::UsageOf(kKnownUsage, why); }
+int KnownUsage(const std::string& why) {
+  if (!why.empty()) std::fprintf(stderr, "ssh-attest: %s\n", why.c_str());
+  std::fputs(kKnownUsage, stderr);
+  return kUsage;
+}
 
-using ssh_attest::Failure;
+int KnownFailure(const std::string& msg) {
+  std::fprintf(stderr, "ssh-attest: %s\n", msg.c_str());
+  return kFailed;
+}
 
 // ~/.ssh/known_attestations, ~ as ssh expands it (the password entry).
 bool DefaultKnownFile(std::string* out) {
@@ -85,7 +92,7 @@ int KnownList(const std::string& file) {
   std::string text;
   bool exists = false;
   ra::Status s = ra::known::ReadKnownFile(file, &text, &exists);
-  if (!s.ok()) return Failure(s.message());
+  if (!s.ok()) return KnownFailure(s.message());
   std::vector<ra::known::Record> records;
   std::vector<std::string> corrupt;
   ra::known::ListText(text, file, &records, &corrupt);
@@ -99,8 +106,8 @@ int KnownRemove(const KnownArgs& a) {
   std::string name = ra::known::HostKeyName(a.remove_host, a.port);
   size_t removed = 0;
   ra::Status s = ra::known::RemoveRecords(a.file, name, &removed);
-  if (!s.ok()) return Failure(s.message());
-  if (removed == 0) return Failure("no record for " + name + " in " + a.file);
+  if (!s.ok()) return KnownFailure(s.message());
+  if (removed == 0) return KnownFailure("no record for " + name + " in " + a.file);
   std::printf("%s: removed %zu record%s of %s\n", a.file.c_str(), removed,
               removed == 1 ? "" : "s", name.c_str());
   return kOk;
@@ -114,6 +121,6 @@ int KnownCommand(int argc, char** argv) {
   std::string why = ParseKnownArgs(argc, argv, &a);
   if (!why.empty()) return KnownUsage(why);
   if (a.file.empty() && !DefaultKnownFile(&a.file))
-    return Failure("no home directory for ~/.ssh/known_attestations; use -f FILE");
+    return KnownFailure("no home directory for ~/.ssh/known_attestations; use -f FILE");
   return a.list ? KnownList(a.file) : KnownRemove(a);
 }
