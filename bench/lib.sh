@@ -1,48 +1,14 @@
-# Helpers of bench/run.sh (sourced): the bench sshd's, and CPU accounting
+# Helpers of bench/run.sh (sourced): the bench sshd's (regress/'s harness,
+# regress/sshd_harness.sh, with the bench's settings), and CPU accounting
 # from getrusage and /proc.  They use run.sh's $T, $SSHD and $PIDS.
+. "$top/regress/sshd_harness.sh"
 
-# start_sshd NAME [config lines...]: sets PORT_<NAME>.
+# start_sshd NAME [config lines...]: sets PORT_<NAME>.  LogLevel INFO and
+# no sftp subsystem: what is measured is the connection, not sshd's logging.
 start_sshd() {
 	local name=$1; shift
-	local cfg="$T/sshd_$name.config" slog="$T/sshd_$name.log" port try pid i l
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		{
-			echo "Port $port"
-			echo "ListenAddress 127.0.0.1"
-			echo "HostKey $T/host_key"
-			echo "AuthorizedKeysFile $T/authorized_keys"
-			echo "StrictModes no"
-			echo "PidFile $T/sshd_$name.pid"
-			echo "LogLevel INFO"
-			echo "UseDNS no"
-			echo "MaxStartups 100"
-			echo "MaxSessions 100"
-			echo "PerSourcePenalties no"
-			echo "SetEnv HOME=$T/home"
-			for l in "$@"; do echo "$l"; done
-		} > "$cfg"
-		: > "$slog"
-		"$SSHD" -D -E "$slog" -f "$cfg" > "$T/sshd_$name.stdout" 2>&1 &
-		pid=$!
-		for i in $(seq 1 100); do
-			grep -q "Server listening on" "$slog" && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		if grep -q "Server listening on" "$slog"; then
-			PIDS="$PIDS $pid"
-			eval "PORT_$name=$port"
-			eval "PID_$name=$pid"
-			return 0
-		fi
-		kill "$pid" 2>/dev/null
-		grep -q "Address already in use" "$slog" || {
-			echo "bench: sshd $name did not start:" >&2
-			cat "$slog" "$T/sshd_$name.stdout" >&2; exit 1; }
-	done
-	echo "bench: sshd $name: no free port" >&2
-	exit 1
+	sshd_start "$name" "$SSHD" INFO "" "UseDNS no" "MaxStartups 100" \
+	    "MaxSessions 100" "PerSourcePenalties no" "SetEnv HOME=$T/home" "$@"
 }
 
 cpu_children() { # sets CPU_US: user+sys of this shell's reaped children, in us

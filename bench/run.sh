@@ -53,11 +53,7 @@
 #   KEEP=1 keeps the temp dir.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-P="$top/build/prefix"
-SSH="$P/bin/ssh"
-SSHD="$P/sbin/sshd"
-SSH_KEYGEN="$P/bin/ssh-keygen"
-SSH_ATTEST="$P/bin/ssh-attest"
+. "$top/bench/lib.sh"  # sets P, SSH, SSHD, SSH_KEYGEN, SSH_ATTEST
 EMU="$top/build/lib/maa-emulator"
 RESULTS="$top/bench/results.json"
 REAL_QUOTE="${BENCH_REAL_QUOTE:-$top/tests/vectors/tdx/gotdx_quote_v4_SPR_E4.dat}"
@@ -94,17 +90,9 @@ trap 'exit 130' INT TERM
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 skipped() { case "$SKIP" in *",$1,"*) return 0;; esac; return 1; }
 
-if [ "$(id -u)" -eq 0 ]; then
-	mkdir -p "$top/build/empty" /run/sshd
-	chmod 755 "$top/build/empty"
-	id sshd >/dev/null 2>&1 || useradd -r -d /nonexistent -s /usr/sbin/nologin sshd
-fi
-
 # ---- set-up: keys, a simulated TDX, two sshd's ----
-. "$top/bench/lib.sh"
-"$SSH_KEYGEN" -q -t ed25519 -N '' -f "$T/host_key" -C host
-"$SSH_KEYGEN" -q -t ed25519 -N '' -f "$T/id" -C user
-cp "$T/id.pub" "$T/authorized_keys"
+harness_privsep "$top"
+harness_keys
 "$SSH_ATTEST" sim-init "$T/sim" > /dev/null || { echo "bench: sim-init failed" >&2; exit 1; }
 mrtd=$(sed -n 's/^mrtd //p' "$T/sim/td.conf")
 printf 'TrustAnchor tdx %s\nMRTD %s\nAllowDebug no\n' "$T/sim/root.pem" "$mrtd" > "$T/policy"
@@ -141,21 +129,7 @@ start_sshd maa "AttestationProvider sim-azure:$T/sim;service=$EMU_URL;ca=$T/emu/
 
 # Identical client settings; only AttestationRequired/Policy differ.
 common_host() { # NAME PORT
-	cat <<EOC
-Host $1
-	HostName 127.0.0.1
-	Port $2
-	User $(id -un)
-	IdentityFile $T/id
-	IdentitiesOnly yes
-	UserKnownHostsFile $T/known_hosts
-	StrictHostKeyChecking accept-new
-	BatchMode yes
-	LogLevel ERROR
-	ControlMaster no
-	ControlPath none
-	ForwardAgent no
-EOC
+	ssh_host "$1" "$2" "ControlMaster no" "ControlPath none" "ForwardAgent no"
 }
 {
 	common_host plain "$PORT_plain"

@@ -13,6 +13,10 @@ import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                                "regress", "hostile"))
+from ra_wire import sstr, u32  # noqa: E402 (after the path it is found on)
+
 out, ssh_attest, sim, vectors = sys.argv[1:5]
 os.makedirs(out, exist_ok=True)
 BINDING = bytes([0xA5]) * 64  # what verify_fuzzer uses unless told otherwise
@@ -23,16 +27,6 @@ def put(target, name, data):
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, name), "wb") as f:
         f.write(data)
-
-
-def u32(n):
-    return struct.pack(">I", n)
-
-
-def sstr(b):
-    if isinstance(b, str):
-        b = b.encode()
-    return u32(len(b)) + b
 
 
 # ---- quotes: real vectors + sim quotes ----

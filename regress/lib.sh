@@ -3,11 +3,7 @@
 # and the real ssh.  Sourced by each t-*.sh; every test gets its own $T.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
-P="$top/build/prefix"
-SSH="$P/bin/ssh"
-SSHD="$P/sbin/sshd"
-SSH_KEYGEN="$P/bin/ssh-keygen"
-SSH_ATTEST="$P/bin/ssh-attest"
+. "$top/regress/sshd_harness.sh"
 STOCK_SSH=/usr/bin/ssh
 STOCK_SSHD=/usr/sbin/sshd
 ME=$(id -un)
@@ -35,17 +31,8 @@ for b in "$SSH" "$SSHD" "$SSH_KEYGEN" "$SSH_ATTEST"; do
 	[ -x "$b" ] || { echo "missing $b: run make first" >&2; exit 1; }
 done
 
-# sshd run by root does full privilege separation: it needs its chroot
-# directory (root-owned, not writable by others) and the sshd user.
-if [ "$(id -u)" -eq 0 ]; then
-	mkdir -p "$top/build/empty" /run/sshd
-	chmod 755 "$top/build/empty"
-	id sshd >/dev/null 2>&1 || useradd -r -d /nonexistent -s /usr/sbin/nologin sshd
-fi
-
-"$SSH_KEYGEN" -q -t ed25519 -N '' -f "$T/host_key" -C host
-"$SSH_KEYGEN" -q -t ed25519 -N '' -f "$T/id" -C user
-cp "$T/id.pub" "$T/authorized_keys"
+harness_privsep "$top"
+harness_keys
 
 # make_sim NAME [sim-init args]: a simulated TDX in $T/NAME.
 make_sim() {
@@ -58,44 +45,8 @@ make_sim() {
 # LogLevel is DEBUG3 unless SSHD_LOGLEVEL says otherwise.
 start_sshd() {
 	local name=$1 bin=$2; shift 2
-	local cfg="$T/sshd_$name.config" log="$T/sshd_$name.log" port try
-	for try in 1 2 3 4 5 6 7 8 9 10; do
-		port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000 ))
-		{
-			echo "Port $port"
-			echo "ListenAddress 127.0.0.1"
-			echo "HostKey $T/host_key"
-			echo "AuthorizedKeysFile $T/authorized_keys"
-			echo "StrictModes no"
-			echo "PidFile $T/sshd_$name.pid"
-			echo "LogLevel ${SSHD_LOGLEVEL:-DEBUG3}"
-			echo "Subsystem sftp $P/libexec/sftp-server"
-			echo "AcceptEnv LANG"
-			for l in "$@"; do echo "$l"; done
-		} > "$cfg"
-		: > "$log"
-		# -E, not -e: with -e the session's debug log joins its stderr
-		"$bin" -D -E "$log" -f "$cfg" > "$T/sshd_$name.stdout" 2>&1 &
-		local pid=$!
-		local i
-		for i in $(seq 1 100); do
-			grep -q "Server listening on" "$log" && break
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.05
-		done
-		if grep -q "Server listening on" "$log"; then
-			PIDS="$PIDS $pid"
-			eval "PORT_$name=$port"
-			eval "PID_$name=$pid"
-			return 0
-		fi
-		kill "$pid" 2>/dev/null
-		grep -q "Address already in use" "$log" || {
-			echo "sshd $name did not start:" >&2
-			cat "$log" "$T/sshd_$name.stdout" >&2; exit 1; }
-	done
-	echo "sshd $name: no free port" >&2
-	exit 1
+	sshd_start "$name" "$bin" "${SSHD_LOGLEVEL:-DEBUG3}" "$P/libexec/sftp-server" \
+	    "AcceptEnv LANG" "$@"
 }
 
 # ssh_config for host alias NAME -> server NAME.
@@ -104,19 +55,8 @@ write_ssh_config() {
 	: > "$T/ssh_config"
 	for name in "$@"; do
 		eval "port=\$PORT_$name"
-		cat >> "$T/ssh_config" <<EOC
-Host $name
-	HostName 127.0.0.1
-	Port $port
-	User $ME
-	IdentityFile $T/id
-	IdentitiesOnly yes
-	UserKnownHostsFile $T/known_hosts
-	KnownAttestationsFile $T/known_attestations
-	StrictHostKeyChecking accept-new
-	BatchMode yes
-	LogLevel ERROR
-EOC
+		ssh_host "$name" "$port" "KnownAttestationsFile $T/known_attestations" \
+		    >> "$T/ssh_config"
 	done
 }
 
@@ -160,3 +100,55 @@ wait_pid() {
 }
 # sshd_alive NAME: the listener of start_sshd NAME still runs.
 sshd_alive() { local pid; eval "pid=\$PID_$1"; kill -0 "$pid" 2>/dev/null; }
+
+# start_server NAME SCHEME BINARY [options]: a loopback emulator that writes
+# its port to --port-file $T/NAME.port (log in $T/NAME.log); sets
+# URL_<NAME>=SCHEME://127.0.0.1:PORT.  Fails loudly if it does not start.
+start_server() {
+	local name=$1 scheme=$2 bin=$3; shift 3
+	"$bin" --port-file "$T/$name.port" "$@" > "$T/$name.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_file "$T/$name.port" 10 || {
+		echo "FAIL: $(basename "$bin") $name did not start:" >&2
+		cat "$T/$name.log" >&2
+		exit 1; }
+	eval "URL_$name=$scheme://127.0.0.1:$(cat "$T/$name.port")"
+}
+# start_maa_emu NAME [emulator options]: tools/maa-emulator for the sim in
+# $T/sim (keys and CA in $T/emu, shared by every instance): sets URL_<NAME>
+# (log in $T/NAME.log).
+start_maa_emu() {
+	local name=$1; shift
+	start_server "$name" https "$top/build/lib/maa-emulator" --dir "$T/emu" \
+	    --trust-anchor "$T/sim/root.pem" "$@"
+}
+
+# setup_attested NAME [OTHER...]: a sim in $T/sim, sshd NAME attesting
+# with it and sshd's OTHER... without a provider, their Host blocks, and
+# $T/policy trusting the sim's root.
+setup_attested() {
+	local name
+	make_sim sim
+	start_sshd "$1" "$SSHD" "AttestationProvider sim:$T/sim"
+	for name in "${@:2}"; do start_sshd "$name" "$SSHD"; done
+	write_ssh_config "$@"
+	echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+}
+
+# expect_ran OUTPREFIX WANT: run_ssh OUTPREFIX exited 0 and printed WANT.
+expect_ran() {
+	expect_eq "exit 0" "$(rc_of "$1")" 0
+	expect_eq "output" "$(cat "$T/$1.out")" "$2"
+}
+
+# expect_healthy TAG HOST [ssh options...]: right after case TAG, ssh to
+# HOST (also the name of its sshd) runs a command, and that sshd's listener
+# is alive.
+expect_healthy() {
+	local tag=$1 host=$2; shift 2
+	run_ssh "after-$tag" "$@" "$host" echo fine
+	expect_eq "$tag: attested ssh to $host right afterwards" \
+	    "$(rc_of "after-$tag"):$(cat "$T/after-$tag.out")" "0:fine"
+	sshd_alive "$host" && ok "$tag: sshd $host listener alive" ||
+	    fail "$tag: sshd $host listener died"
+}

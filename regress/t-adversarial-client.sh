@@ -8,10 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 require_paramiko
 
-make_sim sim
-start_sshd real "$SSHD" "AttestationProvider sim:$T/sim"
-write_ssh_config real
-echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+setup_attested real
 A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy -o AttestationTimeout=10"
 LOG="$T/sshd_real.log"
 
@@ -23,13 +20,7 @@ hclient() {
 	    > "$T/c_$c.out" 2>&1
 }
 
-healthy() {
-	run_ssh "after-$1" $A real echo fine
-	expect_eq "$1: attested ssh right afterwards" \
-	    "$(rc_of "after-$1"):$(cat "$T/after-$1.out")" "0:fine"
-	sshd_alive real && ok "$1: sshd listener alive" ||
-	    fail "$1: sshd listener died"
-}
+healthy() { expect_healthy "$1" real $A; }
 
 # case NAME [LOG-PATTERN]: the client's own checks pass, sshd logged
 # LOG-PATTERN (for the new part of its log), and sshd is healthy.

@@ -10,10 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 require_paramiko
 
-make_sim sim
-start_sshd real "$SSHD" "AttestationProvider sim:$T/sim"
-write_ssh_config real
-echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+setup_attested real
 "$SSH_KEYGEN" -q -t ed25519 -N '' -f "$T/other_host_key" -C other
 A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy"
 A_REAL=$A
@@ -53,13 +50,7 @@ attest() {
 }
 
 # real_healthy NAME: an attested connection to the real sshd still works.
-real_healthy() {
-	run_ssh "after-$1" $A_REAL real echo fine
-	expect_eq "$1: real sshd still attests" \
-	    "$(rc_of "after-$1"):$(cat "$T/after-$1.out")" "0:fine"
-	sshd_alive real && ok "$1: real sshd listener alive" ||
-	    fail "$1: real sshd listener died"
-}
+real_healthy() { expect_healthy "$1" real $A_REAL; }
 
 # refused NAME MODE HOSTKEY PATTERN [server args...]
 refused() {

@@ -37,21 +37,15 @@ wait_file "$T/paravisor.ready" 30 ||
 # start_imds NAME [options]: sets IMDS_<NAME> to its URL.
 start_imds() {
 	local name=$1; shift
-	"$IMDS" --sim "$T/sim" --port-file "$T/imds_$name.port" "$@" > "$T/imds_$name.log" 2>&1 &
-	PIDS="$PIDS $!"
-	wait_file "$T/imds_$name.port" 10 ||
-	    { echo "imds-emulator $name did not start" >&2; cat "$T/imds_$name.log" >&2; exit 1; }
-	eval "IMDS_$name=http://127.0.0.1:$(cat "$T/imds_$name.port")/acc/tdquote"
+	start_server "imds_$name" http "$IMDS" --sim "$T/sim" "$@"
+	eval "IMDS_$name=\$URL_imds_$name/acc/tdquote"
 }
 start_imds good
 start_imds other --other-report
 start_imds s500 --status 500
 start_imds garbage --garbage
-"$EMU" --dir "$T/emu" --trust-anchor "$T/sim/root.pem" --port-file "$T/emu.port" \
-    > "$T/emu.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_file "$T/emu.port" 10 || { echo "maa-emulator did not start" >&2; exit 1; }
-MAA="https://127.0.0.1:$(cat "$T/emu.port")"
+start_maa_emu emu
+MAA=$URL_emu
 CA="$T/emu/ca.pem"
 
 vtpm() { # IMDS-NAME [TPM-PORT]: the provider spec
@@ -77,15 +71,13 @@ A() { echo "-o AttestationRequired=yes -o AttestationPolicy=$T/p-$1"; }
 
 echo "direct quote verification (vTPM + IMDS, no service)"
 run_ssh q $(A quote) -o LogLevel=VERBOSE direct echo via-vtpm
-expect_eq "exit 0" "$(rc_of q)" 0
-expect_eq "output" "$(cat "$T/q.out")" "via-vtpm"
+expect_ran q "via-vtpm"
 expect_grep "verified as azure-tdx-quote" "verified: azure-tdx-quote verified" "$T/q.err"
 expect_grep "paravisor saw the binding" "wrote HCL report #[1-9]" "$T/paravisor.log"
 
 echo "token path (AttestationService)"
 run_ssh t $(A token) -o LogLevel=VERBOSE token echo via-token
-expect_eq "exit 0" "$(rc_of t)" 0
-expect_eq "output" "$(cat "$T/t.out")" "via-token"
+expect_ran t "via-token"
 expect_grep "verified as maa-token" "verified: maa-token verified" "$T/t.err"
 
 echo "token and raw quote both required, both present"

@@ -21,17 +21,8 @@ Host *.ok.example
 	AttestationPolicy $T/policy-ok
 Host web1.plain.example
 	Port 1
-Host *
-	HostName 127.0.0.1
-	Port $PORT_good
-	User $ME
-	IdentityFile $T/id
-	IdentitiesOnly yes
-	UserKnownHostsFile $T/known_hosts
-	StrictHostKeyChecking accept-new
-	BatchMode yes
-	LogLevel ERROR
 EOC
+ssh_host '*' "$PORT_good" >> "$T/ssh_config"
 
 echo "every form of a name in an attested block is attested (and refused)"
 for h in db1.cvm.example DB1.CVM.EXAMPLE db1.cvm.example. Db1.Cvm.Example.. ; do

@@ -62,19 +62,7 @@ PidFile $T/sshd.pid
 LogLevel DEBUG1
 AttestationProvider sim:$T/sim
 EOC
-cat > "$T/ssh_config" <<EOC
-Host installed
-	HostName 127.0.0.1
-	Port $port
-	User $ME
-	IdentityFile $T/id
-	IdentitiesOnly yes
-	UserKnownHostsFile $T/known_hosts
-	StrictHostKeyChecking accept-new
-	BatchMode yes
-	LogLevel ERROR
-	AttestationRequired yes
-EOC
+ssh_host installed "$port" "AttestationRequired yes" > "$T/ssh_config"
 cat > "$T/in-ns.sh" <<EOS
 set -u
 mount --bind "$D/opt" /opt || exit 90

@@ -6,25 +6,9 @@
 # token is refused before any command runs.  sshd logs the outage once per
 # interval, not once per connection, and one INFO line per attestation.
 . "$(dirname "$0")/lib.sh"
-EMU="$top/build/lib/maa-emulator"
-[ -x "$EMU" ] || { echo "missing $EMU: run make first" >&2; exit 1; }
 make_sim sim
-
-start_emu() { # NAME [emulator options]: sets URL_<NAME>
-	local name=$1; shift
-	"$EMU" --dir "$T/emu" --trust-anchor "$T/sim/root.pem" \
-	    --port-file "$T/emu_$name.port" "$@" > "$T/emu_$name.log" 2>&1 &
-	local pid=$!
-	if ! wait_file "$T/emu_$name.port" 10; then
-		echo "FAIL: maa-emulator $name did not start:" >&2
-		cat "$T/emu_$name.log" >&2
-		exit 1
-	fi
-	PIDS="$PIDS $pid"
-	eval "URL_$name=https://127.0.0.1:$(cat "$T/emu_$name.port")"
-}
-start_emu s500 --status 500
-start_emu slow --slow 6
+start_maa_emu s500 --status 500
+start_maa_emu slow --slow 6
 CA="$T/emu/ca.pem"
 start_sshd s500 "$SSHD" "AttestationProvider sim-azure:$T/sim;service=$URL_s500;ca=$CA"
 start_sshd slow "$SSHD" "AttestationProvider sim-azure:$T/sim;service=$URL_slow;ca=$CA;timeout=2"

@@ -16,11 +16,7 @@ expect_grep "sshd -V: names ra-ssh $want" "^OpenSSH_[0-9.]*p[0-9]* ra-ssh_$want,
 "$P/libexec/sshd-session" -V 2> "$T/v3"
 expect_grep "sshd-session -V too" "^OpenSSH_[0-9.]*p[0-9]* ra-ssh_$want, " "$T/v3"
 
-make_sim sim
-start_sshd good "$SSHD" "AttestationProvider sim:$T/sim"
-start_sshd none "$SSHD"
-write_ssh_config good none
-echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+setup_attested good none
 A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy"
 # log lines end in CR LF
 nocr() { tr -d '\r' < "$T/$1"; }

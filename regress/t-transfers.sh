@@ -2,11 +2,7 @@
 # scp, sftp, rsync -e and git over an attested connection move bytes exactly.
 . "$(dirname "$0")/lib.sh"
 
-make_sim sim
-start_sshd good "$SSHD" "AttestationProvider sim:$T/sim"
-start_sshd none "$SSHD"
-write_ssh_config good none
-echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
+setup_attested good none
 cat >> "$T/ssh_config" <<EOC
 Host *
 	AttestationRequired yes

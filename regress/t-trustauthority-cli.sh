@@ -37,8 +37,7 @@ A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy"
 
 echo "attested through the CLI"
 run_ssh ok $A -o LogLevel=VERBOSE good echo via-cli
-expect_eq "exit 0" "$(rc_of ok)" 0
-expect_eq "output" "$(cat "$T/ok.out")" "via-cli"
+expect_ran ok "via-cli"
 expect_grep "verified as tdx-quote-sha512" "verified: tdx-quote-sha512 verified" "$T/ok.err"
 
 echo "the same quote is not accepted where the policy does not accept the type"
@@ -74,12 +73,8 @@ echo "Quote: \$(base64 -w0 $T/az.quote)"
 echo "runtime_data: \$(base64 -w0 $T/az.rt)"
 EOC
 chmod 755 "$CD/azure-cli"
-EMU="$top/build/lib/maa-emulator"
-"$EMU" --dir "$T/emu" --trust-anchor "$T/sim/root.pem" --port-file "$T/emu.port" \
-    > "$T/emu.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_file "$T/emu.port" 10 || { echo "maa-emulator did not start" >&2; exit 1; }
-MAA="https://127.0.0.1:$(cat "$T/emu.port")"
+start_maa_emu emu
+MAA=$URL_emu
 start_sshd az "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/azure-cli"
 start_sshd aztoken "$SSHD" "AttestationProvider trustauthority-cli" \
     "TrustauthorityCliPath $CD/azure-cli" "AttestationService $MAA" "AttestationServiceCA $T/emu/ca.pem"

@@ -117,6 +117,20 @@ run_one() {	# tree name logdir: prints pass, skip or FAIL
 
 start=$(date +%s)
 regressions=""
+# run_retry TREE TEST OUTDIR: run_one with one retry on failure: a few
+# tests are timing-sensitive on a loaded machine; a test that passes on
+# retry is marked "flaky" (the first log kept as TEST.1.log).
+run_retry() {
+	local r
+	r=$(run_one "$1" "$2" "$3")
+	if [ "$r" = FAIL ]; then
+		mv "$3/$2.log" "$3/$2.1.log"
+		r=$(run_one "$1" "$2" "$3")
+		[ "$r" = FAIL ] || r=flaky
+	fi
+	echo "$r"
+}
+
 both_fail=""
 only_patched_pass=""
 n=0
@@ -124,21 +138,9 @@ printf '%-24s %-10s %-10s %s\n' test unpatched patched seconds > "$out/results"
 for t in $tests; do
 	n=$((n + 1))
 	t0=$(date +%s)
-	u=$(run_one "$upstream" "$t" "$out/upstream")
-	# One retry on failure: a few tests are timing-sensitive on a
-	# loaded machine; a test that passes on retry is marked "flaky".
-	if [ "$u" = FAIL ]; then
-		mv "$out/upstream/$t.log" "$out/upstream/$t.1.log"
-		u=$(run_one "$upstream" "$t" "$out/upstream")
-		[ "$u" = FAIL ] || u=flaky
-	fi
+	u=$(run_retry "$upstream" "$t" "$out/upstream")
 	t1=$(date +%s)
-	p=$(run_one "$patched" "$t" "$out/patched")
-	if [ "$p" = FAIL ]; then
-		mv "$out/patched/$t.log" "$out/patched/$t.1.log"
-		p=$(run_one "$patched" "$t" "$out/patched")
-		[ "$p" = FAIL ] || p=flaky
-	fi
+	p=$(run_retry "$patched" "$t" "$out/patched")
 	t2=$(date +%s)
 	line=$(printf '%-24s %-10s %-10s %s+%s' "$t" "$u" "$p" $((t1 - t0)) $((t2 - t1)))
 	echo "$line" >> "$out/results"

@@ -23,15 +23,14 @@
 #include <cstring>
 #include <string>
 
+#include "fuzz_checks.h"
 #include "common/bytes_util.h"
 #include "parse/hcl_report.h"
 
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  fprintf(stderr, "hcl_report_fuzzer: %s\n", what.c_str());
-  abort();
-}
+using fuzz::CheckFailureIs;
+using fuzz::Die;
 
 uint32_t Le32(const uint8_t* p) {
   return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
@@ -114,22 +113,19 @@ void CheckRuntime(const uint8_t* data, size_t size, const ra::AzureRuntimeData& 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ra::HclReport r;
   ra::Status s = ra::ParseHclReport(ra::ByteView(data, size), &r);
+  CheckFailureIs(s, "hcl report");
   if (s.ok()) {
     CheckReport(data, size, r);
     ra::AzureRuntimeData d;
     ra::Status js = ra::ParseAzureRuntimeJson(
         ra::ByteView(r.runtime_json.data(), r.runtime_json.size()), &d);
+    CheckFailureIs(js, "azure runtime data");
     if (js.ok()) CheckRuntime(r.runtime_json.data(), r.runtime_json.size(), d);
-    else if (js.check() != "azure runtime data" || js.detail().empty())
-      Die("runtime failure without the check or a reason: " + js.message());
-  } else if (s.check() != "hcl report" || s.detail().empty()) {
-    Die("report failure without the check or a reason: " + s.message());
   }
 
   ra::AzureRuntimeData d;
   s = ra::ParseAzureRuntimeJson(ra::ByteView(data, size), &d);
+  CheckFailureIs(s, "azure runtime data");
   if (s.ok()) CheckRuntime(data, size, d);
-  else if (s.check() != "azure runtime data" || s.detail().empty())
-    Die("runtime failure without the check or a reason: " + s.message());
   return 0;
 }

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "fuzz_checks.h"
 #include "parse/ima_log.h"
 #include "parse/tpm_alg.h"
 #include "parse/tpm_json_view.h"
@@ -22,15 +23,9 @@
 
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  fprintf(stderr, "ima_log_fuzzer: %s\n", what.c_str());
-  abort();
-}
-
-void CheckFailure(const ra::Status& s) {
-  if (!s.ok() && (s.check().empty() || s.detail().empty()))
-    Die("failure without a reason: " + s.message());
-}
+using fuzz::Die;
+using fuzz::CheckFailure;
+using fuzz::CheckJson;
 
 void PutLe32(ra::Bytes* b, size_t v) {
   for (int i = 0; i < 4; i++) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
@@ -52,14 +47,6 @@ void CheckLog(const ra::ImaLog& log) {
       for (const auto& p : pcrs)
         if (p.second.size() != ra::TpmHashSize(alg)) Die("replayed value size");
   }
-}
-
-// A JSON view must be JSON.
-void CheckJson(const std::string& text) {
-  json_error_t err;
-  json_t* j = json_loads(text.c_str(), 0, &err);
-  if (!j) Die(std::string("JSON view is not JSON: ") + err.text);
-  json_decref(j);
 }
 
 }  // namespace

@@ -65,6 +65,7 @@
 #include <string>
 #include <vector>
 
+#include "fuzz_checks.h"
 #include "common/base64.h"
 #include "common/bytes_util.h"
 #include "common/evidence.h"
@@ -77,6 +78,8 @@
 #include "verify/x509_util.h"
 
 namespace {
+
+using fuzz::Die;
 
 const char kIssuer[] = "https://tdx.attest.example";
 const char kIssuer2[] = "https://other.attest.example";
@@ -92,11 +95,6 @@ ra::Policy g_policy[4];
 bool g_real_maa = false;  // policy 2 pins the sharedwus key (else it is policy 0)
 std::vector<ra::JwtKey> g_keys[4];  // each policy's pinned keys, loaded once
 ra::Binding g_binding;
-
-[[noreturn]] void Die(const std::string& what) {
-  fprintf(stderr, "jwt_token_fuzzer: %s\n", what.c_str());
-  abort();
-}
 
 void WriteFile(const std::string& path, const std::string& text) {
   FILE* f = fopen(path.c_str(), "w");

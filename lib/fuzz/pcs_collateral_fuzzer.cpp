@@ -14,6 +14,17 @@
 #include "verify/pcs_fetcher.h"
 #include "verify/tdx_tcb.h"
 
+namespace {
+
+// The signed member `name` of a collateral body, as VerifyTdxCollateral
+// extracts it; false if it cannot be.
+bool SignedBody(const std::string& in, const char* name, std::string* text) {
+  ra::Bytes sig;
+  return ra::ExtractSignedCollateral(in, name, text, &sig).ok();
+}
+
+}  // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const std::string in(reinterpret_cast<const char*>(data + 1), size - 1);
@@ -29,19 +40,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     }
     case 2: {
-      std::string text;
-      ra::Bytes sig;
       ra::TdxTcbInfo info;
-      if (ra::ExtractSignedCollateral(in, "tcbInfo", &text, &sig).ok())
-        (void)ra::ParseTdxTcbInfo(text, &info);
+      std::string text;
+      if (SignedBody(in, "tcbInfo", &text)) (void)ra::ParseTdxTcbInfo(text, &info);
       break;
     }
     default: {
-      std::string text;
-      ra::Bytes sig;
       ra::QeIdentity qe;
-      if (ra::ExtractSignedCollateral(in, "enclaveIdentity", &text, &sig).ok())
-        (void)ra::ParseQeIdentity(text, &qe);
+      std::string text;
+      if (SignedBody(in, "enclaveIdentity", &text)) (void)ra::ParseQeIdentity(text, &qe);
       break;
     }
   }

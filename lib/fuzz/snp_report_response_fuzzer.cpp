@@ -16,15 +16,13 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz_checks.h"
 #include "parse/snp_report.h"
 #include "parse/snp_report_response.h"
 
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  fprintf(stderr, "snp_report_response_fuzzer: %s\n", what.c_str());
-  abort();
-}
+using fuzz::Die;
 
 uint32_t Le32(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
@@ -37,8 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ra::Status s = ra::ParseSnpReportResponse(ra::ByteView(data, size), &r);
   const bool fits = size >= 32 && Le32(data + 4) <= size - 32;
   if (!s.ok()) {
-    if (s.check() != "snp report response" || s.detail().empty())
-      Die("failure without the check or a reason: " + s.message());
+    fuzz::CheckFailureIs(s, "snp report response");
     if (fits) Die("refused a response whose report fits");
     return 0;
   }

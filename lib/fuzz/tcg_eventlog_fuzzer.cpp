@@ -16,6 +16,7 @@
 #include <cstring>
 #include <string>
 
+#include "fuzz_checks.h"
 #include "parse/ccel_table.h"
 #include "parse/tcg_eventlog.h"
 #include "parse/tpm_json_view.h"
@@ -23,15 +24,9 @@
 
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  fprintf(stderr, "tcg_eventlog_fuzzer: %s\n", what.c_str());
-  abort();
-}
-
-void CheckFailure(const ra::Status& s) {
-  if (!s.ok() && (s.check().empty() || s.detail().empty()))
-    Die("failure without a reason: " + s.message());
-}
+using fuzz::Die;
+using fuzz::CheckFailure;
+using fuzz::CheckJson;
 
 void CheckLog(const uint8_t* data, size_t size, const ra::TcgEventLog& log) {
   size_t prev = 0;
@@ -66,14 +61,6 @@ void CheckLog(const uint8_t* data, size_t size, const ra::TcgEventLog& log) {
   }
   std::array<ra::Rtmr, 4> rtmrs;
   CheckFailure(ra::ReplayCcelRtmrs(log, &rtmrs));
-}
-
-// A JSON view must be JSON.
-void CheckJson(const std::string& text) {
-  json_error_t err;
-  json_t* j = json_loads(text.c_str(), 0, &err);
-  if (!j) Die(std::string("JSON view is not JSON: ") + err.text);
-  json_decref(j);
 }
 
 }  // namespace

@@ -10,15 +10,13 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz_checks.h"
 #include "parse/tpm_alg.h"
 #include "parse/tpm_pcrs.h"
 
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  fprintf(stderr, "tpm_pcrs_fuzzer: %s\n", what.c_str());
-  abort();
-}
+using fuzz::Die;
 
 }  // namespace
 

@@ -21,21 +21,16 @@
 #include <cstring>
 #include <string>
 
+#include "fuzz_checks.h"
 #include "parse/tpm_quote.h"
 #include "parse/tpm_json_view.h"
 #include "verify/tpm_quote_check.h"
 
 namespace {
 
-[[noreturn]] void Die(const std::string& what) {
-  fprintf(stderr, "tpm_quote_fuzzer: %s\n", what.c_str());
-  abort();
-}
-
-void CheckFailure(const ra::Status& s) {
-  if (s.ok()) return;
-  if (s.check().empty() || s.detail().empty()) Die("failure without a reason: " + s.message());
-}
+using fuzz::Die;
+using fuzz::CheckFailure;
+using fuzz::CheckJson;
 
 void CheckQuote(const uint8_t* data, size_t size, const ra::TpmQuote& q) {
   if (q.raw.size() != size || memcmp(q.raw.data(), data, size) != 0) Die("raw is not the input");
@@ -58,14 +53,6 @@ void CheckQuote(const uint8_t* data, size_t size, const ra::TpmQuote& q) {
   ra::Status s = ra::CheckTpmPcrDigest(q, pcrs, ra::kTpmAlgSha256, opt);
   CheckFailure(s);
   CheckFailure(ra::CheckTpmQuoteExtraData(q, ra::Bytes(64, 0xA5)));
-}
-
-// A JSON view must be JSON.
-void CheckJson(const std::string& text) {
-  json_error_t err;
-  json_t* j = json_loads(text.c_str(), 0, &err);
-  if (!j) Die(std::string("JSON view is not JSON: ") + err.text);
-  json_decref(j);
 }
 
 }  // namespace

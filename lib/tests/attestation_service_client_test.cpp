@@ -17,6 +17,7 @@
 #include "common/bytes_util.h"
 #include "common/evidence_bundle.h"
 #include "parse/tdx_quote.h"
+#include "emulator_process.h"
 #include "policy/policy.h"
 #include "provider/providers.h"
 #include "provider/sim_tdx_authority.h"
@@ -29,46 +30,14 @@ namespace {
 
 using ra_test::TempDir;
 
-// One emulator process; killed when the object goes.
-class Emulator {
+// One maa-emulator for the sim whose root is anchor.
+class Emulator : public ra_test::EmulatorProcess {
  public:
   Emulator(const std::string& dir, const std::string& anchor,
-           const std::vector<std::string>& extra) {
-    port_file_ = dir + "/port." + std::to_string(counter_++);
-    std::vector<std::string> args = {RA_MAA_EMULATOR, "--dir", dir + "/emu", "--trust-anchor",
-                                     anchor, "--port-file", port_file_};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(&a[0]);
-      argv.push_back(nullptr);
-      freopen("/dev/null", "w", stdout);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 200 && port_ == 0; i++) {
-      std::string p = ra_test::ReadFile(port_file_);
-      if (!p.empty()) port_ = std::atoi(p.c_str());
-      else std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-  }
-  ~Emulator() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  int port() const { return port_; }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  static int counter_;
-  std::string port_file_;
-  pid_t pid_ = -1;
-  int port_ = 0;
+           const std::vector<std::string>& extra)
+      : EmulatorProcess(dir, {RA_MAA_EMULATOR, "--dir", dir + "/emu", "--trust-anchor", anchor},
+                        extra) {}
 };
-int Emulator::counter_ = 0;
 
 class AzureProviderTest : public ::testing::Test {
  protected:
@@ -362,14 +331,7 @@ TEST_F(AzureQuoteVerifyTest, RefusesOtherRoot) {
 namespace {
 
 int RunTool(const std::string& args, std::string* out) {
-  FILE* p = popen((std::string(RA_SSH_ATTEST) + " " + args + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  size_t n;
-  out->clear();
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " " + args, out);
 }
 
 // sim-azure with the emulator's token: quote writes all three items to the

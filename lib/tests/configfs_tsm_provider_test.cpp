@@ -15,6 +15,7 @@
 #include "provider/configfs_tsm_provider.h"
 #include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
+#include "sim_snp_fixture.h"
 #include "verify/snp_evidence.h"
 #include "verify/x509_util.h"
 
@@ -111,11 +112,7 @@ struct FakeKernel {
   }
 };
 
-ra::Binding TestBinding() {
-  ra::Binding b;
-  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(0xa0 + i);
-  return b;
-}
+ra::Binding TestBinding() { return ra_test::CountingBinding(0xa0); }
 
 class ConfigfsTsmTest : public ::testing::Test {
  protected:
@@ -124,6 +121,14 @@ class ConfigfsTsmTest : public ::testing::Test {
     ra::Status s = ra::OpenConfigfsTsmProviderWithHooks(dir_.path(), kernel_.Hooks(), &p);
     if (!s.ok()) return s;
     return p->Collect(TestBinding(), items);
+  }
+  // Collect fails saying `why` (in its detail) and returns no items.
+  void ExpectRefused(const std::string& why) {
+    std::vector<ra::EvidenceItem> items;
+    ra::Status s = Collect(&items);
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.detail().find(why), std::string::npos) << s.message();
+    EXPECT_TRUE(items.empty());
   }
   // Every attempt, good or bad, leaves the report directory as it was.
   void TearDown() override {
@@ -175,12 +180,7 @@ TEST_F(ConfigfsTsmTest, UnknownProvider) {
 
 TEST_F(ConfigfsTsmTest, GenerationNotAdvanced) {
   kernel_.generation_step = 0;
-  std::vector<ra::EvidenceItem> items;
-  ra::Status s = Collect(&items);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.detail().find("generation went from 41 to 41"), std::string::npos)
-      << s.message();
-  EXPECT_TRUE(items.empty());
+  ExpectRefused("generation went from 41 to 41");
 }
 
 TEST_F(ConfigfsTsmTest, GenerationAdvancedTwice) {
@@ -201,11 +201,7 @@ TEST_F(ConfigfsTsmTest, GenerationNotANumber) {
 
 TEST_F(ConfigfsTsmTest, OversizeOutblob) {
   kernel_.outblob_size = ra::kMaxTsmOutblobLen + 1;
-  std::vector<ra::EvidenceItem> items;
-  ra::Status s = Collect(&items);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("larger than"), std::string::npos) << s.message();
-  EXPECT_TRUE(items.empty());
+  ExpectRefused("larger than");
 }
 
 TEST_F(ConfigfsTsmTest, MaximalOutblobAccepted) {
@@ -254,21 +250,7 @@ TEST_F(ConfigfsTsmTest, ReportDirVanishesAfterOpen) {
 
 // --- SEV-SNP (provider sev_guest) -------------------------------------
 
-// One sim-snp directory for all SNP cases (RSA key generation is slow).
-const std::string& SimSnpDir() {
-  static TempDir dir_holder;  // removed at exit
-  TempDir* dir = &dir_holder;
-  static std::string path;
-  if (path.empty()) {
-    ra::SimSnpInitOptions o;
-    o.product = ra::SnpProduct::kGenoa;
-    o.rsa_bits = 2048;
-    ra::Status s = ra::SimSnpInit(dir->path() + "/snp", o);
-    if (!s.ok()) ADD_FAILURE() << s.message();
-    path = dir->path() + "/snp";
-  }
-  return path;
-}
+const std::string& SimSnpDir() { return ra_test::SharedSimSnpDir(ra::SnpProduct::kGenoa); }
 
 class ConfigfsTsmSnpTest : public ConfigfsTsmTest {
  protected:
@@ -278,22 +260,7 @@ class ConfigfsTsmSnpTest : public ConfigfsTsmTest {
   }
   // The items through the real verifier, with the sim's ARK as anchor.
   ra::Status Verify(const std::vector<ra::EvidenceItem>& items) {
-    std::vector<ra::X509Ptr> ark;
-    ra::Status s = ra::LoadPemCertFile(SimSnpDir() + "/" + ra::kSimSnpArkPem, &ark);
-    if (!s.ok()) return s;
-    ra::SnpEvidence ev;
-    for (const ra::EvidenceItem& i : items) {
-      if (i.type == ra::kSnpReportItemType) ev.report = ra::ByteView(i.data.data(), i.data.size());
-      if (i.type == ra::kSnpCertsItemType)
-        ev.cert_table = ra::ByteView(i.data.data(), i.data.size());
-    }
-    ra::SnpVerifyOptions o;
-    o.now = std::time(nullptr);
-    o.trust_anchors = {ark[0].get()};
-    ra::Binding b = TestBinding();
-    o.expected_report_data = &b;
-    ra::SnpClaims claims;
-    return ra::VerifySnpEvidence(ev, o, &claims);
+    return ra_test::VerifySimSnpItems(SimSnpDir(), items, TestBinding());
   }
 };
 
@@ -340,12 +307,7 @@ TEST_F(ConfigfsTsmSnpTest, ReportOverOtherDataRefused) {
 
 TEST_F(ConfigfsTsmSnpTest, GenerationNotAdvanced) {
   kernel_.generation_step = 0;
-  std::vector<ra::EvidenceItem> items;
-  ra::Status s = Collect(&items);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.detail().find("generation went from 41 to 41"), std::string::npos)
-      << s.message();
-  EXPECT_TRUE(items.empty());
+  ExpectRefused("generation went from 41 to 41");
 }
 
 TEST_F(ConfigfsTsmSnpTest, OutblobNotAReport) {
@@ -364,20 +326,12 @@ TEST_F(ConfigfsTsmSnpTest, OutblobNotAReport) {
 
 TEST_F(ConfigfsTsmSnpTest, OversizedAuxblobRefused) {
   kernel_.auxblob = std::string(ra::kMaxSnpCertTableLen + 1, '\0');
-  std::vector<ra::EvidenceItem> items;
-  ra::Status s = Collect(&items);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("larger than"), std::string::npos) << s.message();
-  EXPECT_TRUE(items.empty());
+  ExpectRefused("larger than");
 }
 
 TEST_F(ConfigfsTsmSnpTest, GarbledAuxblobRefused) {
   kernel_.auxblob = std::string(100, '\x11');  // no terminator, offsets outside
-  std::vector<ra::EvidenceItem> items;
-  ra::Status s = Collect(&items);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.detail().find("auxblob: snp cert table"), std::string::npos) << s.message();
-  EXPECT_TRUE(items.empty());
+  ExpectRefused("auxblob: snp cert table");
 }
 
 TEST_F(ConfigfsTsmSnpTest, PrivlevelFloorAboveZero) {

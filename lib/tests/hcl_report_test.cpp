@@ -128,33 +128,28 @@ TEST(HclReport, EachStructureCheck) {
   ra::Bytes b = good;
   b[3] = 'B';
   ExpectRefused(b, "signature is not HCLA");
-  b = good;
-  PutLe32(&b, rt + 8, 3);
-  ExpectRefused(b, "unknown report type 3");
-  b = good;
-  PutLe32(&b, rt + 12, 0);
-  ExpectRefused(b, "unknown hash type 0");
-  b = good;
-  PutLe32(&b, rt + 12, 4);
-  ExpectRefused(b, "unknown hash type 4");
-  b = good;
-  PutLe32(&b, rt + 16, 0);
-  ExpectRefused(b, "runtime data size 0");
-  b = good;
-  PutLe32(&b, rt + 16, 0xFFFFFFFFu);  // would wrap an offset computed first
-  ExpectRefused(b, "runtime data size 4294967295");
-  b = good;
-  PutLe32(&b, rt + 16, static_cast<uint32_t>(b.size() - ra::kHclRuntimeJsonOffset + 1));
-  ExpectRefused(b, "bytes left");
-  b = good;
-  PutLe32(&b, rt + 16, static_cast<uint32_t>(json.size() + 1));
-  ExpectRefused(b, "runtime header data size");
-  b = good;
-  PutLe32(&b, rt, static_cast<uint32_t>(json.size() + 21));
-  ExpectRefused(b, "runtime header data size");
-  b = good;
-  PutLe32(&b, 8, 0);
-  ExpectRefused(b, "report size 0 disagrees");
+  // One field at a time set to a value the parser must refuse.
+  const struct {
+    size_t offset;
+    uint32_t value;
+    const char* why;
+  } fields[] = {
+      {rt + 8, 3, "unknown report type 3"},
+      {rt + 12, 0, "unknown hash type 0"},
+      {rt + 12, 4, "unknown hash type 4"},
+      {rt + 16, 0, "runtime data size 0"},
+      // would wrap an offset computed first
+      {rt + 16, 0xFFFFFFFFu, "runtime data size 4294967295"},
+      {rt + 16, static_cast<uint32_t>(good.size() - ra::kHclRuntimeJsonOffset + 1), "bytes left"},
+      {rt + 16, static_cast<uint32_t>(json.size() + 1), "runtime header data size"},
+      {rt, static_cast<uint32_t>(json.size() + 21), "runtime header data size"},
+      {8, 0, "report size 0 disagrees"},
+  };
+  for (const auto& f : fields) {
+    b = good;
+    PutLe32(&b, f.offset, f.value);
+    ExpectRefused(b, f.why);
+  }
 
   // An SNP report keeps the whole 1184-byte hardware area.
   b = good;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "emulator_process.h"
 #include "parse/jwt_token.h"
 #include "policy/policy.h"
 #include "ra_test_util.h"
@@ -38,54 +39,20 @@ const char kOtherBundle[] = "tdx/bundles/automata_collateral_2025-06_00806f05000
 const char kGcpQuote[] = "tdx/bundles/automata_tdx_quote_v4_gcp_00806f050000.dat";
 const std::time_t kNow = Utc(2025, 7, 1);
 
-class PcsEmulator {
+// The pcs-emulator serving both bundles; its CA in dir/emu/ca.pem.
+class PcsEmulator : public ra_test::EmulatorProcess {
  public:
-  PcsEmulator(const std::string& dir, const std::vector<std::string>& extra) {
-    port_file_ = dir + "/port." + std::to_string(counter_);
-    stats_ = dir + "/stats." + std::to_string(counter_++);
-    std::vector<std::string> args = {RA_PCS_EMULATOR, "--dir",       dir + "/emu",
-                                     "--bundle",      VectorPath(kBundle), "--bundle",
-                                     VectorPath(kOtherBundle), "--port-file", port_file_,
-                                     "--stats-file",  stats_};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(&a[0]);
-      argv.push_back(nullptr);
-      if (!freopen("/dev/null", "w", stdout)) _exit(126);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 400 && port_ == 0; i++) {
-      std::string p = ra_test::ReadFile(port_file_);
-      if (!p.empty()) port_ = std::atoi(p.c_str());
-      else std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    EXPECT_NE(port_, 0) << "pcs-emulator did not start";
-    ca_ = dir + "/emu/ca.pem";
-  }
-  ~PcsEmulator() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  PcsEmulator(const std::string& dir, const std::vector<std::string>& extra)
+      : EmulatorProcess(dir,
+                        {RA_PCS_EMULATOR, "--dir", dir + "/emu", "--bundle", VectorPath(kBundle),
+                         "--bundle", VectorPath(kOtherBundle)},
+                        extra),
+        ca_(dir + "/emu/ca.pem") {}
   const std::string& ca() const { return ca_; }
-  long requests() const {
-    std::string s = ra_test::ReadFile(stats_);
-    size_t p = s.find(':');
-    return p == std::string::npos ? -1 : std::atol(s.c_str() + p + 1);
-  }
 
  private:
-  static int counter_;
-  std::string port_file_, stats_, ca_;
-  pid_t pid_ = -1;
-  int port_ = 0;
+  std::string ca_;
 };
-int PcsEmulator::counter_ = 0;
 
 struct Platform {
   ra::Bytes raw;

@@ -1,5 +1,5 @@
-// Helpers shared by the tests: a self-deleting temporary directory and
-// small file utilities.
+// Helpers shared by the tests: a self-deleting temporary directory, small
+// file utilities, and test bindings.
 #pragma once
 
 #include <sys/stat.h>
@@ -11,7 +11,16 @@
 #include <sstream>
 #include <string>
 
+#include "common/evidence.h"
+
 namespace ra_test {
+
+// A binding no two tests confuse: first, first + 1, ... (mod 256).
+inline ra::Binding CountingBinding(uint8_t first) {
+  ra::Binding b;
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(first + i);
+  return b;
+}
 
 class TempDir {
  public:

@@ -18,6 +18,7 @@
 #include "provider/sev_guest_provider.h"
 #include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
+#include "sim_snp_fixture.h"
 #include "verify/snp_evidence.h"
 #include "verify/x509_util.h"
 
@@ -27,20 +28,7 @@ void PutLe32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
-const std::string& SimSnpDir() {
-  static ra_test::TempDir dir_holder;  // removed at exit
-  ra_test::TempDir* dir = &dir_holder;
-  static std::string path;
-  if (path.empty()) {
-    ra::SimSnpInitOptions o;
-    o.product = ra::SnpProduct::kMilan;
-    o.rsa_bits = 2048;
-    ra::Status s = ra::SimSnpInit(dir->path() + "/snp", o);
-    if (!s.ok()) ADD_FAILURE() << s.message();
-    path = dir->path() + "/snp";
-  }
-  return path;
-}
+const std::string& SimSnpDir() { return ra_test::SharedSimSnpDir(ra::SnpProduct::kMilan); }
 
 // What the fake kernel and host do; each field one misbehaviour.
 struct FakeBehaviour {
@@ -111,11 +99,7 @@ class FakeSevGuest : public ra::SevGuestDevice {
   FakeBehaviour* b_;
 };
 
-ra::Binding TestBinding() {
-  ra::Binding b;
-  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(0x30 + i);
-  return b;
-}
+ra::Binding TestBinding() { return ra_test::CountingBinding(0x30); }
 
 class SevGuestTest : public ::testing::Test {
  protected:
@@ -127,21 +111,7 @@ class SevGuestTest : public ::testing::Test {
     return p->Collect(TestBinding(), items);
   }
   ra::Status Verify(const std::vector<ra::EvidenceItem>& items) {
-    std::vector<ra::X509Ptr> ark;
-    ra::Status s = ra::LoadPemCertFile(SimSnpDir() + "/" + ra::kSimSnpArkPem, &ark);
-    if (!s.ok()) return s;
-    ra::SnpEvidence ev;
-    for (const ra::EvidenceItem& i : items) {
-      if (i.type == ra::kSnpReportItemType) ev.report = ra::ByteView(i.data);
-      if (i.type == ra::kSnpCertsItemType) ev.cert_table = ra::ByteView(i.data);
-    }
-    ra::SnpVerifyOptions o;
-    o.now = std::time(nullptr);
-    o.trust_anchors = {ark[0].get()};
-    ra::Binding b = TestBinding();
-    o.expected_report_data = &b;
-    ra::SnpClaims claims;
-    return ra::VerifySnpEvidence(ev, o, &claims);
+    return ra_test::VerifySimSnpItems(SimSnpDir(), items, TestBinding());
   }
   FakeBehaviour b_;
 };

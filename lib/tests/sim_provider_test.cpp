@@ -26,11 +26,7 @@ namespace {
 
 using ra_test::TempDir;
 
-ra::Binding TestBinding(uint8_t seed) {
-  ra::Binding b;
-  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(seed + i);
-  return b;
-}
+ra::Binding TestBinding(uint8_t seed) { return ra_test::CountingBinding(seed); }
 
 class SimTest : public ::testing::Test {
  protected:

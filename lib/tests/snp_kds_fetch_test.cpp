@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "emulator_process.h"
 #include "parse/snp_report.h"
 #include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
@@ -25,54 +26,19 @@ namespace {
 
 using ra_test::TempDir;
 
-class KdsEmulator {
+// The kds-emulator serving the SNP in snp_dir; its CA in dir/emu/ca.pem.
+class KdsEmulator : public ra_test::EmulatorProcess {
  public:
   KdsEmulator(const std::string& dir, const std::string& snp_dir,
-              const std::vector<std::string>& extra) {
-    port_file_ = dir + "/port." + std::to_string(counter_);
-    stats_ = dir + "/stats." + std::to_string(counter_++);
-    std::vector<std::string> args = {RA_KDS_EMULATOR, "--dir", dir + "/emu", "--snp", snp_dir,
-                                     "--port-file", port_file_, "--stats-file", stats_};
-    args.insert(args.end(), extra.begin(), extra.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(&a[0]);
-      argv.push_back(nullptr);
-      if (!freopen("/dev/null", "w", stdout)) _exit(126);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    for (int i = 0; i < 400 && port_ == 0; i++) {
-      std::string p = ra_test::ReadFile(port_file_);
-      if (!p.empty()) port_ = std::atoi(p.c_str());
-      else std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    EXPECT_NE(port_, 0) << "kds-emulator did not start";
-    ca_ = dir + "/emu/ca.pem";
-  }
-  ~KdsEmulator() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+              const std::vector<std::string>& extra)
+      : EmulatorProcess(dir, {RA_KDS_EMULATOR, "--dir", dir + "/emu", "--snp", snp_dir}, extra),
+        ca_(dir + "/emu/ca.pem") {}
   const std::string& ca() const { return ca_; }
-  long requests() const {
-    std::string s = ra_test::ReadFile(stats_);
-    size_t p = s.find(':');
-    return p == std::string::npos ? -1 : std::atol(s.c_str() + p + 1);
-  }
-  std::string last() const { return ra_test::ReadFile(stats_); }
+  std::string last() const { return stats(); }
 
  private:
-  static int counter_;
-  std::string port_file_, stats_, ca_;
-  pid_t pid_ = -1;
-  int port_ = 0;
+  std::string ca_;
 };
-int KdsEmulator::counter_ = 0;
 
 void WritePem(const std::string& path, X509* cert) {
   FILE* f = fopen(path.c_str(), "w");
@@ -145,6 +111,17 @@ class SnpKdsFetch : public ::testing::Test {
     v.expected_report_data = &binding_;
     ra::SnpClaims claims;
     return ra::VerifySnpReportWithKds(o, c.report, v, &claims);
+  }
+  // r, its VCEK from emu: no anchor, binding or cache (checks that come
+  // before the signature).
+  static ra::Status VerifyReport(const KdsEmulator& emu, const ra::SnpReport& r) {
+    ra::KdsOptions o;
+    o.base_url = emu.url();
+    o.ca_file = emu.ca();
+    ra::SnpVerifyOptions v;
+    v.now = std::time(nullptr);
+    ra::SnpClaims claims;
+    return ra::VerifySnpReportWithKds(o, r, v, &claims);
   }
   TempDir dir_;
   std::array<uint8_t, 64> binding_;
@@ -265,13 +242,7 @@ TEST_F(SnpKdsFetch, VlekReportNotFetched) {
   KdsEmulator emu(dir_.path(), TheChip().dir, {});
   ra::SnpReport r = TheChip().report;
   r.signing_key = static_cast<uint8_t>(ra::SnpSigningKey::kVlek);
-  ra::KdsOptions o;
-  o.base_url = emu.url();
-  o.ca_file = emu.ca();
-  ra::SnpVerifyOptions v;
-  v.now = std::time(nullptr);
-  ra::SnpClaims claims;
-  ra::Status s = ra::VerifySnpReportWithKds(o, r, v, &claims);
+  ra::Status s = VerifyReport(emu, r);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.check(), "snp kds");
   EXPECT_NE(s.detail().find("SIGNING_KEY is 1"), std::string::npos) << s.message();
@@ -283,13 +254,7 @@ TEST_F(SnpKdsFetch, UnknownChipIs404) {
   KdsEmulator emu(dir_.path(), TheChip().dir, {});
   ra::SnpReport r = TheChip().report;
   r.chip_id[5] ^= 1;
-  ra::KdsOptions o;
-  o.base_url = emu.url();
-  o.ca_file = emu.ca();
-  ra::SnpVerifyOptions v;
-  v.now = std::time(nullptr);
-  ra::SnpClaims claims;
-  ra::Status s = ra::VerifySnpReportWithKds(o, r, v, &claims);
+  ra::Status s = VerifyReport(emu, r);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.check(), "snp kds");
   EXPECT_NE(s.detail().find("404"), std::string::npos) << s.message();

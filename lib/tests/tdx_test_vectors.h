@@ -18,6 +18,7 @@
 #include "common/base64.h"
 #include "common/status.h"
 #include "parse/jwt_token.h"
+#include "ra_test_util.h"
 
 namespace ra_tdx_test {
 
@@ -85,37 +86,21 @@ inline std::vector<QuoteVector> AllQuotes() {
   };
 }
 
-// A temporary directory, removed with its files at scope exit.
-class ScratchDir {
+// A temporary directory (ra_test::TempDir) that links collateral vectors.
+class ScratchDir : public ra_test::TempDir {
  public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/ra-tdx-test-XXXXXX";
-    if (!mkdtemp(tmpl)) std::abort();
-    path_ = tmpl;
-  }
-  ~ScratchDir() {
-    std::string cmd = "rm -rf '" + path_ + "'";
-    if (std::system(cmd.c_str()) != 0) { /* best effort */ }
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
   // Links a collateral vector into the directory under its own name.
   void Link(const std::string& rel) {
     std::string src = VectorPath(rel);
-    std::string dst = path_ + "/" + rel.substr(rel.rfind('/') + 1);
+    std::string dst = path() + "/" + rel.substr(rel.rfind('/') + 1);
     if (access(src.c_str(), R_OK) != 0)
       ADD_FAILURE() << "missing test vector " << src;
     else if (symlink(src.c_str(), dst.c_str()) != 0)
       ADD_FAILURE() << "symlink " << dst;
   }
   void Write(const std::string& name, const std::string& content) {
-    std::ofstream f(path_ + "/" + name, std::ios::binary | std::ios::trunc);
-    f << content;
+    ra_test::WriteFile(path() + "/" + name, content);
   }
-
- private:
-  std::string path_;
 };
 
 inline std::string ToString(const ra::Bytes& b) {

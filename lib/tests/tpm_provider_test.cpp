@@ -22,6 +22,7 @@
 
 #include "common/base64.h"
 #include "common/evidence.h"
+#include "emulator_process.h"
 #include "parse/hcl_report.h"
 #include "parse/tpm_pcrs.h"
 #include "parse/tpm_quote.h"
@@ -34,27 +35,20 @@ namespace {
 
 using ra::Bytes;
 
-bool PortFree(int port) {
+// op (bind or connect) on a fresh TCP socket to 127.0.0.1:port succeeds.
+template <typename Op>
+bool LoopbackSocketOp(int port, Op op) {
   int s = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a = {};
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<uint16_t>(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
+  bool ok = op(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
   close(s);
   return ok;
 }
-
-bool Connects(int port) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a = {};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-  close(s);
-  return ok;
-}
+bool PortFree(int port) { return LoopbackSocketOp(port, bind); }
+bool Connects(int port) { return LoopbackSocketOp(port, connect); }
 
 // The first of two consecutive free loopback ports (racy, as any such
 // search; a taken port shows as a failure to start).
@@ -139,15 +133,7 @@ class Swtpm {
 
 // Runs ssh-attest tpm-init ARGS; stdout in *out, exit status returned.
 int TpmInit(const std::string& args, std::string* out) {
-  std::string cmd = std::string(RA_SSH_ATTEST) + " tpm-init " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  size_t n;
-  out->clear();
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " tpm-init " + args, out);
 }
 
 // Defines NV index 0x01c101d0 (Azure's AK certificate index) holding

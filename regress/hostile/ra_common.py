@@ -10,6 +10,8 @@ import hashlib
 import struct
 import sys
 
+from ra_wire import sstr, u32  # noqa: F401 (the peers use them from here)
+
 try:
     import paramiko
     from paramiko.message import Message
@@ -27,16 +29,6 @@ MSG_IGNORE = 2
 MSG_UNIMPLEMENTED = 3
 MSG_TOKEN_REQUEST = 248
 MSG_TOKEN_RESPONSE = 249
-
-
-def u32(n):
-    return struct.pack(">I", n)
-
-
-def sstr(b):
-    if isinstance(b, str):
-        b = b.encode()
-    return u32(len(b)) + b
 
 
 def binding(session_id, nonce, hostkey_blob):

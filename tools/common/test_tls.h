@@ -37,8 +37,10 @@ inline void TlsAddExt(X509* cert, X509* issuer, int nid, const char* value) {
   X509_EXTENSION_free(ext);
 }
 
+// A certificate for key, signed by issuer_key (self-signed without issuer).
+// san (e.g. "IP:127.0.0.1"), if given, makes it a TLS server certificate.
 inline TlsCert TlsMakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key,
-                           bool ca) {
+                           bool ca, const char* san) {
   TlsCert c(X509_new());
   X509_set_version(c.get(), 2);
   uint8_t serial[8];
@@ -60,8 +62,8 @@ inline TlsCert TlsMakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY
             ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
   TlsAddExt(c.get(), iss, NID_subject_key_identifier, "hash");
   if (issuer) TlsAddExt(c.get(), iss, NID_authority_key_identifier, "keyid");
-  if (!ca) {
-    TlsAddExt(c.get(), iss, NID_subject_alt_name, "IP:127.0.0.1,DNS:localhost");
+  if (san) {
+    TlsAddExt(c.get(), iss, NID_subject_alt_name, san);
     TlsAddExt(c.get(), iss, NID_ext_key_usage, "serverAuth");
   }
   if (X509_sign(c.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0)
@@ -91,12 +93,23 @@ inline void EnsureTestTls(const std::string& dir, const char* ca_cn) {
   TlsPkey ca_key(EVP_EC_gen("P-256"));
   TlsPkey srv_key(EVP_EC_gen("P-256"));
   if (!ca_key || !srv_key) Die("key generation failed");
-  TlsCert ca = TlsMakeCert(ca_key.get(), ca_cn, nullptr, nullptr, true);
-  TlsCert srv = TlsMakeCert(srv_key.get(), "127.0.0.1", ca.get(), ca_key.get(), false);
+  TlsCert ca = TlsMakeCert(ca_key.get(), ca_cn, nullptr, nullptr, true, nullptr);
+  TlsCert srv = TlsMakeCert(srv_key.get(), "127.0.0.1", ca.get(), ca_key.get(), false,
+                            "IP:127.0.0.1,DNS:localhost");
   TlsWritePem(dir + "/ca.key", ca_key.get(), nullptr);
   TlsWritePem(dir + "/ca.pem", nullptr, ca.get());
   TlsWritePem(dir + "/server.key", srv_key.get(), nullptr);
   TlsWritePem(dir + "/server.pem", nullptr, srv.get());
+}
+
+// An HTTPS server with dir/server.pem and dir/server.key, tuned as
+// TuneServer says.
+inline std::unique_ptr<httplib::SSLServer> TlsServer(const std::string& dir) {
+  auto svr = std::make_unique<httplib::SSLServer>((dir + "/server.pem").c_str(),
+                                                  (dir + "/server.key").c_str());
+  if (!svr->is_valid()) Die("cannot set up TLS with " + dir + "/server.pem");
+  TuneServer(*svr);
+  return svr;
 }
 
 }  // namespace tools

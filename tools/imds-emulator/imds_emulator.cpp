@@ -26,26 +26,18 @@
 namespace {
 
 using tools::Die;
-using tools::ParseInt;
 
 constexpr size_t kMaxRequest = 64 * 1024;
 
-struct Options {
+struct Options : tools::ServerOptions {
   std::string sim;
-  int port = 0;
-  std::string port_file;
-  int status = 200;
-  int slow = 0;
   bool other_report = false;
   bool garbage = false;
 };
 
-void Usage() {
-  std::fprintf(stderr,
-               "usage: imds-emulator --sim DIR [--port N] [--port-file FILE]\n"
-               "       [--status CODE] [--slow SECONDS] [--other-report] [--garbage]\n");
-  std::exit(2);
-}
+const char kUsage[] =
+    "usage: imds-emulator --sim DIR [--port N] [--port-file FILE]\n"
+    "       [--status CODE] [--slow SECONDS] [--other-report] [--garbage]\n";
 
 void Error(httplib::Response& res, int status, const std::string& why) {
   res.status = status;
@@ -54,7 +46,7 @@ void Error(httplib::Response& res, int status, const std::string& why) {
 
 void TdQuote(const Options& o, const httplib::Request& req, httplib::Response& res) {
   if (o.slow > 0) std::this_thread::sleep_for(std::chrono::seconds(o.slow));
-  if (o.status != 200) return Error(res, o.status, "told to fail");
+  if (o.status != 0 && o.status != 200) return Error(res, o.status, "told to fail");
   json_error_t jerr;
   json_t* doc = json_loadb(req.body.data(), req.body.size(), JSON_REJECT_DUPLICATES, &jerr);
   const char* b64 = doc ? json_string_value(json_object_get(doc, "report")) : nullptr;
@@ -83,33 +75,21 @@ void TdQuote(const Options& o, const httplib::Request& req, httplib::Response& r
 int main(int argc, char** argv) {
   tools::ProgramName() = "imds-emulator";
   Options o;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) Usage();
-      return argv[++i];
-    };
-    if (a == "--sim") o.sim = next();
-    else if (a == "--port") o.port = ParseInt("--port", next(), 0, 65535);
-    else if (a == "--port-file") o.port_file = next();
-    else if (a == "--status") o.status = ParseInt("--status", next(), 100, 599);
-    else if (a == "--slow") o.slow = ParseInt("--slow", next(), 0, 3600);
-    else if (a == "--other-report") o.other_report = true;
-    else if (a == "--garbage") o.garbage = true;
-    else Usage();
-  }
-  if (o.sim.empty()) Usage();
+  tools::ParseArgs(argc, argv, kUsage, &o,
+                   [&](const std::string& a, const tools::NextArg& next) {
+        if (a == "--sim") o.sim = next();
+        else if (a == "--other-report") o.other_report = true;
+        else if (a == "--garbage") o.garbage = true;
+        else return false;
+        return true;
+      });
+  if (o.sim.empty()) tools::UsageExit(kUsage);
 
   httplib::Server svr;
   svr.set_payload_max_length(kMaxRequest);
-  svr.set_read_timeout(10, 0);
-  svr.set_write_timeout(10, 0);
+  tools::TuneServer(svr);
   svr.Post("/acc/tdquote", [&](const httplib::Request& req, httplib::Response& res) {
     TdQuote(o, req, res);
   });
-  const int port = tools::BindLoopback(svr, o.port, o.port_file);
-  std::printf("imds-emulator: listening on http://127.0.0.1:%d/acc/tdquote\n", port);
-  std::fflush(stdout);
-  if (!svr.listen_after_bind()) Die("server stopped");
-  return 0;
+  return tools::ServeBound(svr, tools::BindLoopback(svr, o, "http") + "/acc/tdquote");
 }

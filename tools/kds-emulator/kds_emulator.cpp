@@ -36,11 +36,9 @@
 namespace {
 
 using tools::Die;
-using tools::ParseInt;
 
-struct Options {
-  std::string dir, snp_dir, port_file, stats_file;
-  int port = 0, status = 0, slow = 0;
+struct Options : tools::ServerOptions {
+  std::string dir, snp_dir, stats_file;
   bool wrong_chip = false;
 };
 
@@ -134,13 +132,9 @@ class Emulator {
   void WriteStats(const std::string& last) {
     if (o_.stats_file.empty()) return;
     std::lock_guard<std::mutex> l(mu_);
-    const std::string tmp = o_.stats_file + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f ||
-        std::fprintf(f, "{\"requests\": %ld, \"last\": \"%s\"}\n", requests_.load(),
-                     last.c_str()) < 0 ||
-        std::fclose(f) != 0 || std::rename(tmp.c_str(), o_.stats_file.c_str()) != 0)
-      Die("cannot write " + o_.stats_file);
+    tools::WriteFileAtomically(o_.stats_file, "{\"requests\": " +
+                                                  std::to_string(requests_.load()) +
+                                                  ", \"last\": \"" + last + "\"}\n");
   }
   Options o_;
   Vcek vcek_, other_;
@@ -149,49 +143,31 @@ class Emulator {
   std::atomic<long> requests_{0};
 };
 
-[[noreturn]] void Usage() {
-  std::fprintf(stderr,
-               "usage: kds-emulator --dir TLSDIR --snp DIR [--port N] [--port-file FILE]\n"
-               "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--wrong-chip]\n");
-  std::exit(2);
-}
+const char kUsage[] =
+    "usage: kds-emulator --dir TLSDIR --snp DIR [--port N] [--port-file FILE]\n"
+    "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--wrong-chip]\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   tools::ProgramName() = "kds-emulator";
   Options o;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) Usage();
-      return argv[++i];
-    };
-    if (a == "--dir") o.dir = next();
-    else if (a == "--snp") o.snp_dir = next();
-    else if (a == "--port") o.port = ParseInt("--port", next(), 0, 65535);
-    else if (a == "--port-file") o.port_file = next();
-    else if (a == "--stats-file") o.stats_file = next();
-    else if (a == "--status") o.status = ParseInt("--status", next(), 100, 599);
-    else if (a == "--slow") o.slow = ParseInt("--slow", next(), 0, 3600);
-    else if (a == "--wrong-chip") o.wrong_chip = true;
-    else Usage();
-  }
-  if (o.dir.empty() || o.snp_dir.empty()) Usage();
+  tools::ParseArgs(argc, argv, kUsage, &o,
+                   [&](const std::string& a, const tools::NextArg& next) {
+        if (a == "--dir") o.dir = next();
+        else if (a == "--snp") o.snp_dir = next();
+        else if (a == "--stats-file") o.stats_file = next();
+        else if (a == "--wrong-chip") o.wrong_chip = true;
+        else return false;
+        return true;
+      });
+  if (o.dir.empty() || o.snp_dir.empty()) tools::UsageExit(kUsage);
   tools::EnsureTestTls(o.dir, "kds-emulator test CA");
-  httplib::SSLServer svr((o.dir + "/server.pem").c_str(), (o.dir + "/server.key").c_str());
-  if (!svr.is_valid()) Die("cannot set up TLS with " + o.dir + "/server.pem");
-  svr.set_tcp_nodelay(true);
-  svr.set_read_timeout(10, 0);
-  svr.set_write_timeout(10, 0);
+  auto svr = tools::TlsServer(o.dir);
   Emulator emu(o);
-  svr.Get(R"(/vcek/v1/([A-Za-z]+)/([0-9a-z_]+))",
+  svr->Get(R"(/vcek/v1/([A-Za-z]+)/([0-9a-z_]+))",
           [&emu](const httplib::Request& req, httplib::Response& res) {
             if (!emu.Misbehave(req, res)) emu.Serve(req, res);
           });
-  const int port = tools::BindLoopback(svr, o.port, o.port_file);
-  std::printf("kds-emulator: listening on https://127.0.0.1:%d\n", port);
-  std::fflush(stdout);
-  if (!svr.listen_after_bind()) Die("server stopped");
-  return 0;
+  return tools::ServeBound(*svr, tools::BindLoopback(*svr, o, "https"));
 }

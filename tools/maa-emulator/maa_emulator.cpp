@@ -24,6 +24,7 @@
 // are generated when DIR has none of them.  The bound port goes to
 // --port-file (written atomically) and to stdout.
 #include "../common/loopback_server.h"  // first: it configures httplib.h
+#include "../common/test_tls.h"
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -55,20 +56,16 @@
 namespace {
 
 using tools::Die;
-using tools::ParseInt;
 
 using ra::Bytes;
 using ra::JsonPtr;
 
 constexpr size_t kMaxRequest = 1 << 20;
 
-struct Options {
-  std::string dir, trust_anchor, port_file, stats_file;
-  int port = 0;
+struct Options : tools::ServerOptions {
+  std::string dir, trust_anchor, stats_file;
   bool expired = false, wrong_key = false, wrong_iss = false, debug_true = false;
   std::vector<std::string> missing_claims;
-  int slow = 0;
-  int status = 0;
 };
 
 using Pkey = ra::EvpPkeyPtr;
@@ -77,19 +74,6 @@ using Cert = ra::X509Ptr;
 bool Exists(const std::string& p) {
   struct stat st;
   return stat(p.c_str(), &st) == 0;
-}
-
-void WritePem(const std::string& path, EVP_PKEY* key, X509* cert) {
-  FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) Die("cannot write " + path);
-  if (key) {
-    fchmod(fileno(f), 0600);
-    if (PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-      Die("cannot write " + path);
-  } else if (PEM_write_X509(f, cert) != 1) {
-    Die("cannot write " + path);
-  }
-  std::fclose(f);
 }
 
 Pkey ReadKey(const std::string& path) {
@@ -107,47 +91,6 @@ Cert ReadCert(const std::string& path) {
   Cert c(PEM_read_X509(f, nullptr, nullptr, nullptr));
   std::fclose(f);
   if (!c) Die(path + ": not a PEM certificate");
-  return c;
-}
-
-void AddExt(X509* cert, X509* issuer, int nid, const char* value) {
-  X509V3_CTX ctx;
-  X509V3_set_ctx_nodb(&ctx);
-  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
-  if (!ext || X509_add_ext(cert, ext, -1) != 1) Die("cannot add certificate extension");
-  X509_EXTENSION_free(ext);
-}
-
-Cert MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key,
-              bool ca, const char* san) {
-  Cert c(X509_new());
-  X509_set_version(c.get(), 2);
-  uint8_t serial[8];
-  RAND_bytes(serial, sizeof(serial));
-  serial[0] &= 0x7f;
-  BIGNUM* bn = BN_bin2bn(serial, sizeof(serial), nullptr);
-  BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c.get()));
-  BN_free(bn);
-  X509_gmtime_adj(X509_getm_notBefore(c.get()), -86400);
-  X509_gmtime_adj(X509_getm_notAfter(c.get()), 365L * 86400);
-  X509_NAME* n = X509_get_subject_name(c.get());
-  X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
-                             -1, -1, 0);
-  X509_set_issuer_name(c.get(), issuer ? X509_get_subject_name(issuer) : n);
-  X509_set_pubkey(c.get(), key);
-  X509* iss = issuer ? issuer : c.get();
-  AddExt(c.get(), iss, NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-  AddExt(c.get(), iss, NID_key_usage,
-         ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
-  AddExt(c.get(), iss, NID_subject_key_identifier, "hash");
-  if (issuer) AddExt(c.get(), iss, NID_authority_key_identifier, "keyid");
-  if (san) {
-    AddExt(c.get(), iss, NID_subject_alt_name, san);
-    AddExt(c.get(), iss, NID_ext_key_usage, "serverAuth");
-  }
-  if (X509_sign(c.get(), issuer_key ? issuer_key : key, EVP_sha256()) == 0)
-    Die("cannot sign certificate");
   return c;
 }
 
@@ -172,22 +115,13 @@ Material LoadOrCreate(const std::string& dir) {
   int present = 0;
   for (const char* f : files) present += Exists(dir + "/" + f) ? 1 : 0;
   if (present == 0) {
-    mkdir(dir.c_str(), 0700);
-    Pkey ca_key(EVP_EC_gen("P-256"));
-    Pkey srv_key(EVP_EC_gen("P-256"));
-    Pkey sig_key(EVP_RSA_gen(2048));
-    if (!ca_key || !srv_key || !sig_key) Die("key generation failed");
-    Cert ca = MakeCert(ca_key.get(), "maa-emulator test CA", nullptr, nullptr, true, nullptr);
-    Cert srv = MakeCert(srv_key.get(), "127.0.0.1", ca.get(), ca_key.get(), false,
-                        "IP:127.0.0.1,DNS:localhost");
-    Cert sig = MakeCert(sig_key.get(), "maa-emulator token signing", nullptr, nullptr, false,
-                        nullptr);
-    WritePem(dir + "/ca.key", ca_key.get(), nullptr);
-    WritePem(dir + "/ca.pem", nullptr, ca.get());
-    WritePem(dir + "/server.key", srv_key.get(), nullptr);
-    WritePem(dir + "/server.pem", nullptr, srv.get());
-    WritePem(dir + "/signing.key", sig_key.get(), nullptr);
-    WritePem(dir + "/signing.pem", nullptr, sig.get());
+    tools::EnsureTestTls(dir, "maa-emulator test CA");
+    tools::TlsPkey sig_key(EVP_RSA_gen(2048));
+    if (!sig_key) Die("key generation failed");
+    tools::TlsCert sig = tools::TlsMakeCert(sig_key.get(), "maa-emulator token signing",
+                                            nullptr, nullptr, false, nullptr);
+    tools::TlsWritePem(dir + "/signing.key", sig_key.get(), nullptr);
+    tools::TlsWritePem(dir + "/signing.pem", nullptr, sig.get());
   } else if (present != 6) {
     Die(dir + ": has some but not all of ca.pem ca.key server.pem server.key signing.pem "
               "signing.key");
@@ -400,59 +334,38 @@ void Emulator::Attest(const httplib::Request& req, httplib::Response& res) {
   std::fprintf(stderr, "maa-emulator: token issued (mrtd %s)\n", ra::HexEncode(b.mr_td).c_str());
 }
 
-void Usage() {
-  std::fprintf(stderr,
-               "usage: maa-emulator --dir DIR --trust-anchor ROOT.pem [--port N] "
-               "[--port-file FILE] [--stats-file FILE]\n"
-               "       [--expired] [--wrong-key] [--wrong-iss] [--missing-claim NAME]...\n"
-               "       [--debug-true] [--slow SECONDS] [--status CODE]\n");
-  std::exit(2);
-}
+const char kUsage[] =
+    "usage: maa-emulator --dir DIR --trust-anchor ROOT.pem [--port N] "
+    "[--port-file FILE] [--stats-file FILE]\n"
+    "       [--expired] [--wrong-key] [--wrong-iss] [--missing-claim NAME]...\n"
+    "       [--debug-true] [--slow SECONDS] [--status CODE]\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   tools::ProgramName() = "maa-emulator";
   Options o;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) Usage();
-      return argv[++i];
-    };
-    if (a == "--dir") o.dir = next();
-    else if (a == "--trust-anchor") o.trust_anchor = next();
-    else if (a == "--port") o.port = ParseInt("--port", next(), 0, 65535);
-    else if (a == "--port-file") o.port_file = next();
-    else if (a == "--stats-file") o.stats_file = next();
-    else if (a == "--expired") o.expired = true;
-    else if (a == "--wrong-key") o.wrong_key = true;
-    else if (a == "--wrong-iss") o.wrong_iss = true;
-    else if (a == "--missing-claim") o.missing_claims.push_back(next());
-    else if (a == "--debug-true") o.debug_true = true;
-    else if (a == "--slow") o.slow = ParseInt("--slow", next(), 0, 3600);
-    else if (a == "--status") o.status = ParseInt("--status", next(), 100, 599);
-    else Usage();
-  }
-  if (o.dir.empty() || o.trust_anchor.empty()) Usage();
+  tools::ParseArgs(argc, argv, kUsage, &o,
+                   [&](const std::string& a, const tools::NextArg& next) {
+        if (a == "--dir") o.dir = next();
+        else if (a == "--trust-anchor") o.trust_anchor = next();
+        else if (a == "--stats-file") o.stats_file = next();
+        else if (a == "--expired") o.expired = true;
+        else if (a == "--wrong-key") o.wrong_key = true;
+        else if (a == "--wrong-iss") o.wrong_iss = true;
+        else if (a == "--missing-claim") o.missing_claims.push_back(next());
+        else if (a == "--debug-true") o.debug_true = true;
+        else return false;
+        return true;
+      });
+  if (o.dir.empty() || o.trust_anchor.empty()) tools::UsageExit(kUsage);
   if (!Exists(o.trust_anchor)) Die("trust anchor " + o.trust_anchor + " not found");
   Material m = LoadOrCreate(o.dir);
   Emulator emu(o, std::move(m));
 
-  httplib::SSLServer svr((o.dir + "/server.pem").c_str(), (o.dir + "/server.key").c_str());
-  if (!svr.is_valid()) Die("cannot set up TLS with " + o.dir + "/server.pem");
+  auto tls = tools::TlsServer(o.dir);
+  httplib::SSLServer& svr = *tls;
   svr.set_payload_max_length(kMaxRequest);
-  // TLS 1.3 sends two session tickets as separate small writes right after
-  // the handshake; with Nagle on, the second waits for the client's delayed
-  // ACK (40 ms on Linux) and every token request paid that (bench/: the
-  // response left the emulator 38 ms before the client saw it).  A real
-  // service's latency is its own; the emulator must not add this one.
-  // (Debian's cpp-httplib is a compiled library: CPPHTTPLIB_TCP_NODELAY in
-  // this file would not reach its constructor, hence the setter; it sets
-  // the listening socket, which accepted sockets inherit.)
-  svr.set_tcp_nodelay(true);
-  svr.set_read_timeout(10, 0);
-  svr.set_write_timeout(10, 0);
   Stats stats(o.stats_file);
   if (!o.stats_file.empty()) stats.Write();  // zeros, before the first request
   svr.Post("/attest/TdxVm", [&](const httplib::Request& req, httplib::Response& res) {
@@ -470,11 +383,7 @@ int main(int argc, char** argv) {
             emu.OpenId(res);
           });
 
-  const int port = tools::BindLoopback(svr, o.port, o.port_file);
-  const std::string base = "https://127.0.0.1:" + std::to_string(port);
+  const std::string base = tools::BindLoopback(svr, o, "https");
   emu.set_base(base);
-  std::printf("maa-emulator: listening on %s\n", base.c_str());
-  std::fflush(stdout);
-  if (!svr.listen_after_bind()) Die("server stopped");
-  return 0;
+  return tools::ServeBound(svr, base);
 }

@@ -44,13 +44,11 @@
 namespace {
 
 using tools::Die;
-using tools::ParseInt;
 
-struct Options {
-  std::string dir, port_file, stats_file;
+struct Options : tools::ServerOptions {
+  std::string dir, stats_file;
   std::vector<std::string> bundles;
   std::vector<std::vector<std::string>> file_sets;
-  int port = 0, status = 0, slow = 0;
   bool redirect = false, huge = false, wrong_fmspc = false, bad_signature = false;
 };
 
@@ -229,11 +227,8 @@ class Emulator {
   void WriteStats() {
     if (o_.stats_file.empty()) return;
     std::lock_guard<std::mutex> l(mu_);
-    const std::string tmp = o_.stats_file + ".tmp";
-    FILE* f = std::fopen(tmp.c_str(), "w");
-    if (!f || std::fprintf(f, "{\"requests\": %ld}\n", requests_.load()) < 0 ||
-        std::fclose(f) != 0 || std::rename(tmp.c_str(), o_.stats_file.c_str()) != 0)
-      Die("cannot write " + o_.stats_file);
+    tools::WriteFileAtomically(o_.stats_file,
+                               "{\"requests\": " + std::to_string(requests_.load()) + "}\n");
   }
   Options o_;
   std::vector<Bundle> b_;
@@ -242,58 +237,44 @@ class Emulator {
   std::atomic<long> requests_{0};
 };
 
-[[noreturn]] void Usage() {
-  std::fprintf(stderr,
-               "usage: pcs-emulator --dir DIR --bundle FILE... [--port N] [--port-file FILE]\n"
-               "       [--files TCBINFO QEIDENTITY TCB_CHAIN PCKCRL PCKCRL_CHAIN ROOTCRL]...\n"
-               "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--redirect]\n"
-               "       [--huge] [--wrong-fmspc] [--bad-signature]\n");
-  std::exit(2);
-}
+const char kUsage[] =
+    "usage: pcs-emulator --dir DIR --bundle FILE... [--port N] [--port-file FILE]\n"
+    "       [--files TCBINFO QEIDENTITY TCB_CHAIN PCKCRL PCKCRL_CHAIN ROOTCRL]...\n"
+    "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--redirect]\n"
+    "       [--huge] [--wrong-fmspc] [--bad-signature]\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   tools::ProgramName() = "pcs-emulator";
   Options o;
-  for (int i = 1; i < argc; i++) {
-    std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) Usage();
-      return argv[++i];
-    };
-    if (a == "--dir") o.dir = next();
-    else if (a == "--bundle") o.bundles.push_back(next());
-    else if (a == "--files") {
-      std::vector<std::string> set;
-      for (int k = 0; k < 6; k++) set.push_back(next());
-      o.file_sets.push_back(set);
-    }
-    else if (a == "--port") o.port = ParseInt("--port", next(), 0, 65535);
-    else if (a == "--port-file") o.port_file = next();
-    else if (a == "--stats-file") o.stats_file = next();
-    else if (a == "--status") o.status = ParseInt("--status", next(), 100, 599);
-    else if (a == "--slow") o.slow = ParseInt("--slow", next(), 0, 3600);
-    else if (a == "--redirect") o.redirect = true;
-    else if (a == "--huge") o.huge = true;
-    else if (a == "--wrong-fmspc") o.wrong_fmspc = true;
-    else if (a == "--bad-signature") o.bad_signature = true;
-    else Usage();
-  }
-  if (o.dir.empty() || (o.bundles.empty() && o.file_sets.empty())) Usage();
+  tools::ParseArgs(argc, argv, kUsage, &o,
+                   [&](const std::string& a, const tools::NextArg& next) {
+        if (a == "--dir") o.dir = next();
+        else if (a == "--bundle") o.bundles.push_back(next());
+        else if (a == "--files") {
+          std::vector<std::string> set;
+          for (int k = 0; k < 6; k++) set.push_back(next());
+          o.file_sets.push_back(set);
+        }
+        else if (a == "--stats-file") o.stats_file = next();
+        else if (a == "--redirect") o.redirect = true;
+        else if (a == "--huge") o.huge = true;
+        else if (a == "--wrong-fmspc") o.wrong_fmspc = true;
+        else if (a == "--bad-signature") o.bad_signature = true;
+        else return false;
+        return true;
+      });
+  if (o.dir.empty() || (o.bundles.empty() && o.file_sets.empty())) tools::UsageExit(kUsage);
   std::vector<Bundle> bundles;
   for (const auto& f : o.bundles) bundles.push_back(LoadBundle(f));
   for (const auto& f : o.file_sets) bundles.push_back(LoadFiles(f));
   tools::EnsureTestTls(o.dir, "pcs-emulator test CA");
-  httplib::SSLServer svr((o.dir + "/server.pem").c_str(), (o.dir + "/server.key").c_str());
-  if (!svr.is_valid()) Die("cannot set up TLS with " + o.dir + "/server.pem");
-  svr.set_tcp_nodelay(true);  // as maa-emulator: no Nagle delay on tickets
-  svr.set_read_timeout(10, 0);
-  svr.set_write_timeout(10, 0);
+  auto svr = tools::TlsServer(o.dir);
   Emulator emu(o, std::move(bundles));
   auto route = [&](const char* path, std::function<void(const httplib::Request&,
                                                          httplib::Response&)> f) {
-    svr.Get(path, [&emu, f](const httplib::Request& req, httplib::Response& res) {
+    svr->Get(path, [&emu, f](const httplib::Request& req, httplib::Response& res) {
       if (!emu.Misbehave(req, res)) f(req, res);
     });
   };
@@ -305,9 +286,5 @@ int main(int argc, char** argv) {
         [&](const httplib::Request&, httplib::Response& res) { emu.PckCrl(res); });
   route("/sgx/certification/v4/rootcacrl",
         [&](const httplib::Request&, httplib::Response& res) { emu.RootCrl(res); });
-  const int port = tools::BindLoopback(svr, o.port, o.port_file);
-  std::printf("pcs-emulator: listening on https://127.0.0.1:%d\n", port);
-  std::fflush(stdout);
-  if (!svr.listen_after_bind()) Die("server stopped");
-  return 0;
+  return tools::ServeBound(*svr, tools::BindLoopback(*svr, o, "https"));
 }

@@ -101,6 +101,27 @@ Status ExitStatus(int wstatus, const std::string& path, const CliOutput& result)
   return Status();
 }
 
+// In the forked child: runs the file open as exec_fd with stdout to out_fd
+// and stderr to err_fd.
+[[noreturn]] void ExecCli(int exec_fd, int out_fd, int err_fd, char** argv, char** envp) {
+  // Its own process group, so a deadline kills its children too; and
+  // none of the monitor's descriptors (client socket, monitor pipes).
+  int devnull = open("/dev/null", O_RDONLY);
+  if (setsid() < 0 || devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 ||
+      dup2(err_fd, 2) < 0)
+    _exit(126);
+  // The checked file itself, through its descriptor, as descriptor 3,
+  // close-on-exec.  Only a script needs it open across the exec (its
+  // interpreter opens /dev/fd/3; the kernel says ENOENT otherwise).
+  if (exec_fd != 3 && dup2(exec_fd, 3) < 0) _exit(126);
+  closefrom(4);
+  if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0) _exit(126);
+  syscall(SYS_execveat, 3, "", argv, envp, AT_EMPTY_PATH);
+  if (errno == ENOENT && fcntl(3, F_SETFD, 0) == 0)
+    syscall(SYS_execveat, 3, "", argv, envp, AT_EMPTY_PATH);
+  _exit(127);
+}
+
 // Runs the file open as exec_fd (O_PATH): argv[0] is its configured path.
 Status RunCli(int exec_fd, const std::string& path, const std::vector<std::string>& args,
               int timeout_seconds, CliOutput* result) {
@@ -125,24 +146,7 @@ Status RunCli(int exec_fd, const std::string& path, const std::vector<std::strin
     for (int fd : {outp[0], outp[1], errp[0], errp[1]}) close(fd);
     return Status::Fail(kCheck, std::string("fork: ") + std::strerror(errno));
   }
-  if (pid == 0) {
-    // Its own process group, so a deadline kills its children too; and
-    // none of the monitor's descriptors (client socket, monitor pipes).
-    int devnull = open("/dev/null", O_RDONLY);
-    if (setsid() < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
-        dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0)
-      _exit(126);
-    // The checked file itself, through its descriptor, as descriptor 3,
-    // close-on-exec.  Only a script needs it open across the exec (its
-    // interpreter opens /dev/fd/3; the kernel says ENOENT otherwise).
-    if (exec_fd != 3 && dup2(exec_fd, 3) < 0) _exit(126);
-    closefrom(4);
-    if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0) _exit(126);
-    syscall(SYS_execveat, 3, "", argv.data(), envp, AT_EMPTY_PATH);
-    if (errno == ENOENT && fcntl(3, F_SETFD, 0) == 0)
-      syscall(SYS_execveat, 3, "", argv.data(), envp, AT_EMPTY_PATH);
-    _exit(127);
-  }
+  if (pid == 0) ExecCli(exec_fd, outp[1], errp[1], argv.data(), envp);
   close(outp[1]);
   close(errp[1]);
 

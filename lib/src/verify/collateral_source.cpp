@@ -14,13 +14,12 @@
 #include <cstring>
 
 #include "common/bytes_util.h"
-#include "common/safe_path.h"
+#include "common/dir_listing.h"
 
 namespace ra {
 namespace {
 
 constexpr size_t kMaxCollateralFile = 1 << 20;
-constexpr size_t kMaxDirEntries = 256;
 
 std::string CnOf(X509_NAME* name) {
   char cn[256] = {0};
@@ -338,31 +337,6 @@ bool TcbStatusAllowed(const std::string& status, const TdxTcbGrace& grace,
 
 namespace {
 
-bool StartsWith(const std::string& s, const char* p) { return s.compare(0, strlen(p), p) == 0; }
-bool EndsWith(const std::string& s, const char* p) {
-  size_t n = strlen(p);
-  return s.size() >= n && s.compare(s.size() - n, n, p) == 0;
-}
-
-// Whoever can write the directory or a file in it chooses the TCB levels
-// we accept: both are judged as ssh judges its own files before any is
-// read (common/safe_path.h).
-Status ListDir(const std::string& dir, std::vector<std::string>* names) {
-  RA_RETURN_IF_ERROR(CheckSafeDir("collateral", dir));
-  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d) return Status::Fail("collateral", "cannot open directory " + dir);
-  std::vector<std::string> out;
-  while (struct dirent* e = readdir(d.get())) {
-    if (e->d_name[0] == '.') continue;
-    if (out.size() == kMaxDirEntries) return Status::Fail("collateral", "too many files in " + dir);
-    out.push_back(e->d_name);
-  }
-  for (const auto& n : out) RA_RETURN_IF_ERROR(CheckSafeFile("collateral", dir + "/" + n));
-  std::sort(out.begin(), out.end());
-  *names = std::move(out);
-  return Status();
-}
-
 class DirectorySource : public CollateralSource {
  public:
   DirectorySource(std::string dir, int64_t skew) : dir_(std::move(dir)), skew_(skew) {}
@@ -455,7 +429,7 @@ Status DirectorySource::Crls(const std::vector<std::string>& names, PckCa ca, st
 Status DirectorySource::Get(const Fmspc& fmspc, PckCa ca, std::time_t now, long,
                             TdxCollateral* out) {
   std::vector<std::string> names;
-  RA_RETURN_IF_ERROR(ListDir(dir_, &names));
+  RA_RETURN_IF_ERROR(ListDirSorted(dir_, &names));
   TdxCollateral c;
   c.origin = dir_;
   RA_RETURN_IF_ERROR(Newest(names, "tcbinfo", true, fmspc, now, &c.tcb_info));

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "common/bytes_util.h"
+#include "common/dir_listing.h"
 #include "policy/policy.h"
 #include "verify/x509_util.h"
 
@@ -16,7 +17,6 @@ namespace ra {
 namespace {
 
 constexpr size_t kMaxCollateralFile = 1 << 20;
-constexpr size_t kMaxCollateralFiles = 256;
 
 using JsonPtr = std::unique_ptr<json_t, decltype(&json_decref)>;
 
@@ -494,29 +494,6 @@ Status ComputeTdxTcbStatus(const TdxQuote& q, const PckExtensions& pck,
 
 namespace {
 
-Status ListDir(const std::string& dir, std::vector<std::string>* names) {
-  std::unique_ptr<DIR, int (*)(DIR*)> d(opendir(dir.c_str()), closedir);
-  if (!d) return Status::Fail("collateral", "cannot open directory " + dir);
-  std::vector<std::string> out;
-  while (struct dirent* e = readdir(d.get())) {
-    if (e->d_name[0] == '.') continue;
-    if (out.size() == kMaxCollateralFiles)
-      return Status::Fail("collateral", "too many files in " + dir);
-    out.push_back(e->d_name);
-  }
-  std::sort(out.begin(), out.end());
-  *names = std::move(out);
-  return Status();
-}
-
-bool StartsWith(const std::string& s, const char* p) {
-  return s.compare(0, strlen(p), p) == 0;
-}
-bool EndsWith(const std::string& s, const char* p) {
-  size_t n = strlen(p);
-  return s.size() >= n && s.compare(s.size() - n, n, p) == 0;
-}
-
 // Checks the collateral's signing certificate and returns its key.
 Status LoadTcbSigningKey(const std::string& dir,
                          const std::vector<X509*>& anchors,
@@ -568,7 +545,7 @@ Status CheckDates(const std::string& what, const std::string& file,
 Status LoadCollateralCrls(const std::string& dir,
                           std::vector<X509CrlPtr>* out) {
   std::vector<std::string> names;
-  RA_RETURN_IF_ERROR(ListDir(dir, &names));
+  RA_RETURN_IF_ERROR(ListDirSorted(dir, &names));
   std::vector<X509CrlPtr> crls;
   for (const auto& n : names) {
     // Intel's PCS serves each CRL's issuer chain beside it
@@ -587,19 +564,14 @@ Status LoadCollateralCrls(const std::string& dir,
   return Status();
 }
 
-Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
-                      const std::vector<X509*>& anchors,
-                      const std::vector<X509_CRL*>& crls, const Policy& policy,
-                      std::time_t now, TdxTcbResult* out) {
-  const std::string& dir = policy.collateral_dir;
-  std::vector<std::string> names;
-  RA_RETURN_IF_ERROR(ListDir(dir, &names));
+namespace {
 
-  // TCB info: the newest (by evaluation data number) for this FMSPC and
-  // PCE-ID that is current.  Files for other platforms are skipped; a file
-  // that does not parse is an error, since the operator put it there.
-  TdxTcbInfo best_info;
-  Candidate best_info_c;
+// TCB info: the newest (by evaluation data number) for this FMSPC and
+// PCE-ID that is current.  Files for other platforms are skipped; a file
+// that does not parse is an error, since the operator put it there.
+Status NewestTcbInfo(const std::string& dir, const std::vector<std::string>& names,
+                     const PckExtensions& pck, const Policy& policy, std::time_t now,
+                     TdxTcbInfo* best_info, Candidate* best_info_c) {
   bool have_info = false;
   for (const auto& n : names) {
     if (!StartsWith(n, "tcbinfo") || !EndsWith(n, ".json")) continue;
@@ -611,9 +583,9 @@ Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
     if (info.issue_date > now + policy.clock_skew || now > info.next_update)
       continue;
     if (!have_info ||
-        info.tcb_evaluation_data_number > best_info.tcb_evaluation_data_number) {
-      best_info = std::move(info);
-      best_info_c = std::move(c);
+        info.tcb_evaluation_data_number > best_info->tcb_evaluation_data_number) {
+      *best_info = std::move(info);
+      *best_info_c = std::move(c);
       have_info = true;
     }
   }
@@ -622,9 +594,13 @@ Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
     return Status::Fail("tcb info", "no TDX TCB info for FMSPC " + fmspc_hex +
                                         " valid at the verification time in " +
                                         dir + kCollateralSourceHint);
+  return Status();
+}
 
-  QeIdentity best_qe;
-  Candidate best_qe_c;
+// QE identity: the newest that is current.
+Status NewestQeIdentity(const std::string& dir, const std::vector<std::string>& names,
+                        const Policy& policy, std::time_t now, QeIdentity* best_qe,
+                        Candidate* best_qe_c) {
   bool have_qe = false;
   for (const auto& n : names) {
     if (!StartsWith(n, "qeidentity") || !EndsWith(n, ".json")) continue;
@@ -635,15 +611,33 @@ Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
     if (qe.issue_date > now + policy.clock_skew || now > qe.next_update)
       continue;
     if (!have_qe ||
-        qe.tcb_evaluation_data_number > best_qe.tcb_evaluation_data_number) {
-      best_qe = std::move(qe);
-      best_qe_c = std::move(c);
+        qe.tcb_evaluation_data_number > best_qe->tcb_evaluation_data_number) {
+      *best_qe = std::move(qe);
+      *best_qe_c = std::move(c);
       have_qe = true;
     }
   }
   if (!have_qe)
     return Status::Fail("qe identity", "no TD_QE identity valid at the "
                                        "verification time in " + dir);
+  return Status();
+}
+
+}  // namespace
+
+Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
+                      const std::vector<X509*>& anchors,
+                      const std::vector<X509_CRL*>& crls, const Policy& policy,
+                      std::time_t now, TdxTcbResult* out) {
+  const std::string& dir = policy.collateral_dir;
+  std::vector<std::string> names;
+  RA_RETURN_IF_ERROR(ListDirSorted(dir, &names));
+  TdxTcbInfo best_info;
+  Candidate best_info_c;
+  RA_RETURN_IF_ERROR(NewestTcbInfo(dir, names, pck, policy, now, &best_info, &best_info_c));
+  QeIdentity best_qe;
+  Candidate best_qe_c;
+  RA_RETURN_IF_ERROR(NewestQeIdentity(dir, names, policy, now, &best_qe, &best_qe_c));
 
   // Signatures: both documents by the TCB Signing key, chained to the
   // same anchor as the PCK chain.
