@@ -210,6 +210,20 @@ TEST(SshAttestCli, AzureQuoteRoundTrip) {
                 "report data binding");
   ExpectFailure(RunCli({"verify", dir / "q.dat", "--runtime-data", dir / "rt.json"}),
                 "policy: built-in default does not accept azure-tdx-quote");
+  // The quote alone, as a raw TDX quote: refused on its binding, with the
+  // hint that it needs its runtime JSON; a quote that is not Azure-shaped
+  // gets no such hint.
+  ra_test::WriteFile(dir / "tdx-policy", "TrustAnchor tdx sim/root.pem\n");
+  r = RunCli({"verify", dir / "q.dat", "--policy", dir / "tdx-policy", "--report-data",
+              kBindingHex});
+  ExpectFailure(r, "report data binding");
+  EXPECT_NE(r.err.find("verify it with --runtime-data FILE"), std::string::npos) << r.err;
+  ASSERT_EQ(RunCli({"quote", "--provider", "sim:" + dir / "sim", "--report-data",
+                    std::string(128, '7'), "-o", dir / "plain.dat", "--raw"}).code, 0);
+  r = RunCli({"verify", dir / "plain.dat", "--policy", dir / "tdx-policy", "--report-data",
+              kBindingHex});
+  ExpectFailure(r, "report data binding");
+  EXPECT_EQ(r.err.find("--runtime-data"), std::string::npos) << r.err;
   // Companions the provider does not make are an error, and -o is not written.
   ExpectFailure(RunCli({"quote", "--provider", prov, "--report-data", kBindingHex, "-o",
                         dir / "q2.dat", "--token", dir / "t.jwt"}),

@@ -212,6 +212,22 @@ int CheckAccepted(const std::vector<ra::EvidenceItem>& items, const ra::Policy& 
                  types + ")");
 }
 
+// A bare TDX quote refused on its binding whose REPORTDATA ends in 32
+// zero bytes is most likely an Azure quote: REPORTDATA[0:32] is SHA-256
+// of the runtime JSON, which it must be verified with.
+std::string AzureQuoteHint(const ra::Status& s, const std::vector<ra::EvidenceItem>& items,
+                           const Args& a) {
+  if (Has(a, "--runtime-data") || items.size() != 1 || items[0].type != ra::kEvidenceTdxQuote ||
+      s.message().find("REPORTDATA does not match") == std::string::npos)
+    return "";
+  ra::TdxQuote q;
+  if (!ra::ParseTdxQuote(items[0].data, &q).ok()) return "";
+  const auto& rd = q.body.report_data;
+  if (!std::all_of(rd.begin() + 32, rd.end(), [](uint8_t b) { return b == 0; })) return "";
+  return " (its REPORTDATA looks like an Azure quote's, SHA-256 of a runtime JSON: verify it "
+         "with --runtime-data FILE)";
+}
+
 }  // namespace
 
 int CmdVerify(int argc, char** argv) {
@@ -243,7 +259,7 @@ int CmdVerify(int argc, char** argv) {
   if (rc != kExitOk) return rc;
   ra::Verdict verdict;
   ra::Status s = ra::Evaluate(items, policy, bound ? &binding : nullptr, now, &verdict);
-  if (!s.ok()) return Failure(s.message());
+  if (!s.ok()) return Failure(s.message() + AzureQuoteHint(s, items, a));
   const char* pol = Has(a, "--policy") ? policy.source.c_str() : "default";
   for (const ra::VerifiedItem& vi : verdict.items) PrintClaims(vi.claims, pol, bound);
   return kExitOk;
