@@ -6,8 +6,11 @@
 # The CLI runs as root in sshd's monitor: its path must pass the checks
 # OpenSSH's safe_path() makes (every directory root-owned and writable by
 # nobody else; /tmp, sticky but world-writable, does not), so the fake CLIs
-# live in a 0755 directory of the build tree, not in $T.
-CD=$(mktemp -d "$top/build/ra-cli.XXXXXX")
+# live in a 0755 directory under /run (the build tree may itself be under
+# /tmp, as a CI clone is), not in $T.
+SAFE=/run/ra-ssh-tests
+mkdir -p "$SAFE" && chmod 755 "$SAFE"
+CD=$(mktemp -d "$SAFE/ra-cli.XXXXXX")
 chmod 755 "$CD"
 trap 'cleanup; rm -rf "$CD"' EXIT
 make_sim sim

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <chrono>
 #include <cstdlib>
 #include <memory>
@@ -65,10 +67,16 @@ class TrustAuthorityCliTest : public ::testing::Test {
   }
 
   // The CLI runs as root, so its path must be safe as OpenSSH's
-  // safe_path() sees it: not under /tmp (sticky but world-writable).  The
-  // tests run in the build tree, whose directories are the builder's and
-  // 0755.
+  // safe_path() sees it: no sticky world-writable directory such as /tmp
+  // on the way.  The build tree itself may lie under /tmp (a CI clone), so
+  // as root the fakes live under /run (root's, 0755); otherwise in the
+  // build tree, whose directories are the builder's.
   static std::string SafeBase() {
+    if (geteuid() == 0) {
+      const std::string base = "/run/ra-ssh-tests";
+      if ((mkdir(base.c_str(), 0755) == 0 || errno == EEXIST) && chmod(base.c_str(), 0755) == 0)
+        return base;
+    }
     char cwd[4096];
     if (getcwd(cwd, sizeof(cwd)) == nullptr) std::abort();
     return cwd;
