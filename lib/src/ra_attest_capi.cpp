@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "capi_util.h"
 #include "common/evidence.h"
 #include "common/evidence_bundle.h"
 #include "common/safe_path.h"
@@ -40,40 +41,10 @@ struct ra_policy {
 
 namespace {
 
-// err ends up on ssh's stderr and in sshd's log: keep it to one line of
-// printable text whatever the message carries (paths, values from
-// evidence).
-void CopyLine(const std::string& msg, char* buf, size_t len) {
-  if (buf == nullptr || len == 0) return;
-  size_t n = std::min(msg.size(), len - 1);
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = static_cast<unsigned char>(msg[i]);
-    buf[i] = (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
-  }
-  buf[n] = '\0';
-}
-
-int Fail(int code, const std::string& msg, char* err, size_t errlen) {
-  CopyLine(msg, err, errlen);
-  return code;
-}
-
-void ClearErr(char* err, size_t errlen) { CopyLine(std::string(), err, errlen); }
-
-// Runs f, turning any exception into RA_ERR_INTERNAL: a failed allocation
-// must cost one connection, never unwind into C.
-template <typename F>
-int Guard(char* err, size_t errlen, F f) {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return Fail(RA_ERR_INTERNAL, "out of memory", err, errlen);
-  } catch (const std::exception& e) {
-    return Fail(RA_ERR_INTERNAL, std::string("internal error: ") + e.what(), err, errlen);
-  } catch (...) {
-    return Fail(RA_ERR_INTERNAL, "internal error", err, errlen);
-  }
-}
+using ra::capi::ClearErr;
+using ra::capi::CopyLine;
+using ra::capi::Fail;
+using ra::capi::Guard;
 
 // The verdict member of an evidence file (docs/protocol.md).
 json_t* VerdictJson(const struct ra_verdict* v, const char* host, unsigned port, time_t when,

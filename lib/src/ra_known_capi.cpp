@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "capi_policy.h"
+#include "capi_util.h"
 #include "common/evidence.h"
 #include "policy/known_attestations.h"
 
@@ -20,37 +21,14 @@ struct ra_measurements {
 
 namespace {
 
-void CopyLine(const std::string& msg, char* buf, size_t len) {
-  if (buf == nullptr || len == 0) return;
-  size_t n = std::min(msg.size(), len - 1);
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = static_cast<unsigned char>(msg[i]);
-    buf[i] = (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
-  }
-  buf[n] = '\0';
-}
-
-int Fail(int code, const std::string& msg, char* err, size_t errlen) {
-  CopyLine(msg, err, errlen);
-  return code;
-}
+using ra::capi::ClearErr;
+using ra::capi::CopyLine;
+using ra::capi::Fail;
+using ra::capi::Guard;
 
 int Ok(char* err, size_t errlen) {
-  CopyLine(std::string(), err, errlen);
+  ClearErr(err, errlen);
   return RA_OK;
-}
-
-template <typename F>
-int Guard(char* err, size_t errlen, F f) {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return Fail(RA_ERR_INTERNAL, "out of memory", err, errlen);
-  } catch (const std::exception& e) {
-    return Fail(RA_ERR_INTERNAL, std::string("internal error: ") + e.what(), err, errlen);
-  } catch (...) {
-    return Fail(RA_ERR_INTERNAL, "internal error", err, errlen);
-  }
 }
 
 bool ValidPort(int port) { return port >= 0 && port <= 65535; }
