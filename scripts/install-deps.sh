@@ -2,7 +2,9 @@
 # Install the Debian packages the build, tests and demo need.  As root
 # this runs apt-get; otherwise it prints the exact command to run.
 set -eu
-pkgs="build-essential pkg-config cmake ccache rsync patch autoconf ca-certificates
+# autoconf and automake: configure is regenerated from the patched
+# configure.ac (autoreconf runs aclocal, which automake ships).
+pkgs="build-essential pkg-config cmake ccache rsync patch autoconf automake ca-certificates
     libssl-dev zlib1g-dev libjansson-dev libcurl4-openssl-dev libgtest-dev libcpp-httplib-dev
     openssh-client openssh-server git procps python3 python3-paramiko
     libtss2-dev swtpm tpm2-tools systemd"
