@@ -131,16 +131,20 @@ TEST_F(TrustAuthorityCliTest, CliThatClosesItsOutputAndHangsIsKilledToo) {
 }
 
 TEST_F(TrustAuthorityCliTest, CliInheritsNoDescriptorsBeyondStdio) {
-  // A descriptor the monitor holds open without close-on-exec.  (A script
-  // CLI keeps descriptor 3: the checked file it was executed through, which
-  // its interpreter reads; a binary CLI does not.)
-  int raw = open("/dev/null", O_RDONLY);
+  // A descriptor the monitor holds open without close-on-exec, on a file
+  // whose name the CLI looks for among its own descriptors.  (Looked up by
+  // name, not number: the shell itself opens descriptors of 10 and up.)
+  std::string marker = dir_ / "held-open-by-the-monitor";
+  ra_test::WriteFile(marker, "");
+  int raw = open(marker.c_str(), O_RDONLY);
+  ASSERT_GE(raw, 0);
   int fd = fcntl(raw, F_DUPFD, 10);
   close(raw);
   ASSERT_GE(fd, 10);
-  std::string cli = WriteCli("fds", "[ -e /proc/self/fd/" + std::to_string(fd) +
-                                        " ] && { echo inherited >&2; exit 3; }\n" +
-                                        MakeQuote("\"$RD\""));
+  std::string cli = WriteCli("fds",
+                             "ls -l /proc/self/fd/ | grep -q held-open-by-the-monitor && "
+                             "{ echo inherited >&2; exit 3; }\n" +
+                                 MakeQuote("\"$RD\""));
   std::vector<ra::EvidenceItem> items;
   ra::Status s = Collect(cli, &items);
   close(fd);
