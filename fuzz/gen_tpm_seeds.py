@@ -12,6 +12,8 @@ never copied into the repo):
                        and CCEL table || area (the fuzzer's split)
   ima_log_fuzzer       slices of keylime's ASCII list and their binary form
   tpm_pcrs_fuzzer      the *.pcrs.json vectors and small documents
+  hcl_cache_file_fuzzer  azure-vtpm's cache file of the real Azure HCL
+                       report and TD quote, truncated and reordered
 A missing vector is skipped (the seeds are a head start, not a test).
 """
 import base64
@@ -115,3 +117,17 @@ for p in sorted(glob.glob(os.path.join(vectors, "tpm", "*.pcrs.json"))):
     j.pop("source", None)
     put("tpm_pcrs_fuzzer", os.path.basename(p), json.dumps(j))
 put("tpm_pcrs_fuzzer", "small", '{"sha1":{"0":"%s"},"sha384":{"23":"%s"}}' % ("0" * 40, "f" * 96))
+
+# ---- hcl_cache_file_fuzzer: azure-vtpm's cache file of the real report ----
+az = load("tdx/trustee_azure_tdx_vtpm_evidence-v1.json", "r")
+if az:
+    j = json.loads(az)
+
+    def b64u(s):
+        return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    hcl, quote = b64u(j["hcl_report"]), b64u(j["td_quote"])
+    lines = ["ra-ssh-azure-hcl-v1", "made_at 1764400000",
+             "hcl " + base64.b64encode(hcl).decode(), "tdquote " + base64.b64encode(quote).decode()]
+    put("hcl_cache_file_fuzzer", "azure-real", "\n".join(lines) + "\n")
+    put("hcl_cache_file_fuzzer", "azure-real-truncated", "\n".join(lines)[:3000])
+    put("hcl_cache_file_fuzzer", "azure-real-reordered", "\n".join(lines[:2] + lines[:1:-1]) + "\n")
