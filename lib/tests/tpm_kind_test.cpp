@@ -15,6 +15,8 @@
 #include <fstream>
 
 #include "common/bytes_util.h"
+#include "common/evidence_bundle.h"
+#include "emulator_process.h"
 #include "parse/hcl_report.h"
 #include "parse/ima_log.h"
 #include "parse/tcg_eventlog.h"
@@ -112,6 +114,36 @@ TEST(TpmKind, Cos85PinnedAkVerifiesOffline) {
   EXPECT_EQ(Field(v, "ak_sha256").size(), 64u);
   EXPECT_EQ(Field(v, "eventlog"), "absent");
   EXPECT_EQ(v.summary.rfind("tpm-quote verified: ak=pinned", 0), 0u) << v.summary;
+}
+
+// ssh-attest on a bundle of the COS-85 items: inspect decodes the quote
+// (not verified), verify prints the tpm-quote line.
+TEST(TpmKind, SshAttestInspectsAndVerifiesABundle) {
+  Cos85 c = LoadCos85();
+  c.items.push_back({ra::kEvidenceTpmEventLog, c.eventlog});
+  std::string json;
+  ASSERT_TRUE(ra::EvidenceBundleJson(c.items, &json).ok());
+  const std::string bundle = TempFile("cos85.bundle", json);
+  const std::string pol = TempFile("cos85.policy", Cos85Policy(c));
+  ra::TpmQuote q;
+  ASSERT_TRUE(ra::ParseTpmQuote(c.items[0].data, &q).ok());
+  std::string out;
+  ASSERT_EQ(ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " inspect " + bundle, &out), 0) << out;
+  EXPECT_NE(out.find("\"tpm_quote\""), std::string::npos) << out;
+  EXPECT_NE(out.find(ra::HexEncode(q.extra_data)), std::string::npos) << out;
+  ASSERT_EQ(ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " verify --policy " + pol + " " +
+                                    bundle, &out), 0) << out;
+  EXPECT_EQ(out.rfind("verified tpm-quote: ak=pinned ak-sha256=", 0), 0u) << out;
+  EXPECT_NE(out.find(" eventlog=replayed "), std::string::npos) << out;
+  EXPECT_NE(out.find("extra-data=NOT-CHECKED"), std::string::npos) << out;
+  // Another AK pinned: refused, exit 1.
+  EVP_PKEY* other = EVP_RSA_gen(2048);
+  const std::string pol2 = TempFile("cos85.policy2", "AcceptEvidence tpm-quote\nTpmAk " +
+                                                        TempFile("other.pem", PemOf(other)) + "\n");
+  EVP_PKEY_free(other);
+  EXPECT_EQ(ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " verify --policy " + pol2 + " " +
+                                    bundle, &out), 1) << out;
+  EXPECT_NE(out.find("tpm quote signature"), std::string::npos) << out;
 }
 
 TEST(TpmKind, Cos85EventLogReplaysAndEventsCanBePinned) {
