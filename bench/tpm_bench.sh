@@ -18,9 +18,15 @@ SSH_ATTEST="$top/build/lib/ssh-attest"
 IMDS="$top/build/lib/imds-emulator"
 mkdir -p "$W"
 PIDS=""
-trap 'for p in $PIDS; do kill "$p" 2>/dev/null; done; wait 2>/dev/null' EXIT
+stop() {
+	local p
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+}
+trap stop EXIT
 say() { printf '[tpm_bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 
+# shellcheck disable=SC2046  # the link line is words
 c++ -O2 -std=c++17 -I"$top/lib/include" -I"$top/lib/src" "$top/bench/tpm_bench.cpp" \
     $(cat "$top/build/lib/ra_attest.libs") -o "$W/tpm_bench" 2> "$W/build.err" ||
     { say "tpm_bench did not build:"; cat "$W/build.err" >&2; echo '{}'; exit 0; }
@@ -39,7 +45,7 @@ if command -v swtpm > /dev/null && [ -x "$IMDS" ] && [ -x "$SSH_ATTEST" ]; then
 	PIDS="$PIDS $!"
 	"$IMDS" --sim "$W/sim" --port-file "$W/imds.port" > /dev/null 2>&1 &
 	PIDS="$PIDS $!"
-	for i in $(seq 1 300); do
+	for _ in $(seq 1 300); do
 		[ -s "$W/paravisor.ready" ] && [ -s "$W/imds.port" ] && break
 		sleep 0.1
 	done
