@@ -552,6 +552,17 @@ TEST(AzureVtpmQuote, LogsGoAlong) {
   s = p->Collect(MakeBinding(3), &items);
   EXPECT_NE(s.message().find(az.dir / "nope"), std::string::npos) << s.message();
   EXPECT_FALSE(ra::OpenAzureVtpmProvider(az.spec + ";ima=relative", &p).ok());
+  // Logs that with the Azure items would overflow the response: refused,
+  // with the way out.
+  ra_test::WriteFile(az.dir / "el", std::string(150 * 1024, 'e'));
+  ra_test::WriteFile(az.dir / "ima", std::string(40 * 1024, 'i'));
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(
+                  az.spec + ";eventlog=" + (az.dir / "el") + ";ima=" + (az.dir / "ima"), &p)
+                  .ok());
+  items.clear();
+  s = p->Collect(MakeBinding(3), &items);
+  EXPECT_NE(s.message().find("together are over 184 KiB"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("ima=none"), std::string::npos) << s.message();
 }
 
 // What a client with `AcceptEvidence tpm-quote` (TD quote under the sim's

@@ -87,8 +87,9 @@ constexpr size_t kMaxImdsResponse = 64 * 1024;
 constexpr int kAttempts = 3;  // for a report overwritten by a concurrent connection
 constexpr uint32_t kAzureAkCertNvIndex = 0x01C101D0;
 // The response carries 240 KiB (docs/protocol.md); the TD quote, HCL
-// report, runtime data, vTPM quote and AK certificate take < 32 KiB.
-constexpr size_t kMaxAzureLogsLen = 200 * 1024;
+// report (<= 16 KiB), runtime data, vTPM quote and AK certificate (<= 16
+// KiB) take < 56 KiB.
+constexpr size_t kMaxAzureLogsLen = 184 * 1024;
 
 Status TpmFail(const char* what, TSS2_RC rc) { return ra::TpmFail(kCheck, what, rc); }
 
