@@ -260,6 +260,13 @@ if tpm:
         if k in tpm:
             L.append(f"  {lab:<50}{tpm[k]['us_per_op'] / 1000.0:>9.2f} ms"
                      f"  ({tpm[k]['cpu_us_per_op'] / 1000.0:.2f} ms CPU)")
+    c = tpm.get("azure_vtpm_connect")
+    if c:
+        L.append(f"  ssh connect+true, azure-vtpm hclcache vs plain ({c['ok']}/{c['n']}): "
+                 f"{c['cached_median_ms']} / {c['plain_median_ms']} ms, ratio {c['ratio']}")
+        if "sshd_cpu_ms_per_conn_cached" in c:
+            L.append(f"  sshd CPU per connection: {c['sshd_cpu_ms_per_conn_cached']} ms cached azure-vtpm, "
+                     f"{c['sshd_cpu_ms_per_conn_plain']} ms plain (stand-ins not counted)")
     if "azure_vtpm_fresh" in tpm and "azure_vtpm_cached" in tpm:
         L.append(f"  cached/fresh: {tpm['azure_vtpm_cached']['us_per_op'] / tpm['azure_vtpm_fresh']['us_per_op']:.3f}"
                  " (swtpm + paravisor stand-in; on Azure the fresh report costs seconds)")

@@ -25,8 +25,10 @@
 #      quote and for a real SPR quote against the Intel root.
 #   2b. TPM (bench/tpm_bench.sh): event-log replay of the real logs and of
 #      a 100 KiB one, IMA replay of the real list and of 10,000 entries
-#      (targets: each < 5 ms), and azure-vtpm's collect per connection with
-#      a fresh vs a cached HCL report on swtpm + the paravisor stand-in.
+#      (targets: each < 5 ms CPU), azure-vtpm's collect per connection with
+#      a fresh vs a cached HCL report on swtpm + the paravisor stand-in, and
+#      BENCH_TPM_CONNECTIONS (40) ssh connections to an azure-vtpm;hclcache
+#      sshd vs a plain one (ratio of medians, sshd CPU per connection).
 #   3. bulk: BENCH_BULK_MIB (1024) MiB through `cat > /dev/null` on the
 #      remote side, BENCH_BULK_REPEATS (5) times each, interleaved; median
 #      throughput and attested/plain (target >= 0.99), and CPU per GiB
