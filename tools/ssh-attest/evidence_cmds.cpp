@@ -23,7 +23,9 @@
 #include "common/evidence_bundle.h"
 #include "parse/jwt_token.h"
 #include "parse/snp_report.h"
+#include "parse/tdx_eventlog.h"
 #include "parse/tdx_quote.h"
+#include "parse/tpm_json_view.h"
 #include "policy/policy.h"
 #include "provider/sim_tdx_authority.h"
 #include "verify/evaluate.h"
@@ -151,8 +153,13 @@ json_t* InspectItem(const ra::EvidenceItem& item) {
   ra::JwtToken tok;
   ra::JsonPtr doc;
   ra::SnpReport snp;
+  ra::CcelTable ccel;
+  ra::TcgEventLog log;
   if (item.type == ra::kEvidenceSnpReport && ra::ParseSnpReport(item.data, &snp).ok()) {
     json_object_set_new(j, "snp_report", SnpReportJson(snp));
+  } else if (item.type == ra::kEvidenceTdxEventLog &&
+             ra::ParseTdxEventLogItem(item.data, &ccel, &log).ok()) {
+    json_object_set_new(j, "ccel_log", json_loads(ra::TcgEventLogToJson(log).c_str(), 0, nullptr));
   } else if (ra::ParseTdxQuote(item.data, &q).ok()) {
     json_object_set_new(j, "quote", json_loads(ra::TdxQuoteToJson(q).c_str(), 0, nullptr));
   } else if (LooksLikeToken(item.data) && ra::ParseJwt(text, &tok).ok()) {
