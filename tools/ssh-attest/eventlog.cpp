@@ -223,13 +223,14 @@ int CmdEventlog(int argc, char** argv) {
   if (a.positional.empty()) return Usage("eventlog wants at least one FILE");
   if (Has(a, "--ccel") && Has(a, "--ima")) return Usage("--ccel or --ima, not both");
   for (size_t i = 0; i < a.positional.size(); i++) {
+    const bool first = i == 0;
     LogReport r;
     ra::Status s = Load(a.positional, &i, a, &r);
     if (!s.ok()) return Failure(r.what + ": " + s.message());
     if (Has(a, "--json")) {
       PrintJson(r);
     } else {
-      if (i > 0) std::printf("\n");
+      if (!first) std::printf("\n");
       PrintText(r);
     }
   }
