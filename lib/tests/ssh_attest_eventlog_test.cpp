@@ -164,6 +164,13 @@ TEST(SshAttestEventlog, ImaListReplays) {
   EXPECT_NE(r.out.find("IMA measurement list, 20 entries"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" boot_aggregate\n"), std::string::npos);
   EXPECT_NE(r.out.find("  PCR10 sha1:"), std::string::npos);
+  // Issue 11's form: a TPM log, then --ima and the list.
+  const std::string log =
+      ra_tdx_test::VectorPath("tpm/gotpmtools_rhel8_gce_secureboot_eventlog.bin");
+  Result both = Attest({"eventlog", log, "--ima", d / "ima"});
+  ASSERT_EQ(both.code, 0) << both.err;
+  EXPECT_NE(both.out.find("crypto-agile TCG event log"), std::string::npos);
+  EXPECT_NE(both.out.find("IMA measurement list, 20 entries"), std::string::npos);
 }
 
 TEST(SshAttestEventlog, BrokenInputFails) {

@@ -6,8 +6,9 @@
 //   CCEL (--ccel, or a file that starts with a CCEL table): a tdx-eventlog
 //     item (table then log), a table FILE followed by its log area FILE,
 //     or a log area alone; MR index 0 is MRTD, 1..4 RTMR0..3.
-//   IMA (--ima, or a file that is not a TCG log): the binary measurement
-//     list (SHA-1 or a longer template hash); replayed into its PCRs.
+//   IMA (a file that is not a TCG log; with --ima, one that does not parse
+//     as one is reported as an IMA list): the binary measurement list
+//     (SHA-1 or a longer template hash); replayed into its PCRs.
 // Results on stdout; a log that does not parse is an error (exit 1).
 #include <jansson.h>
 
@@ -126,14 +127,14 @@ ra::Status ParseCcel(const ra::Bytes& b, const std::vector<std::string>& files, 
   return ra::ParseTcgEventLog(log, &r->tcg);
 }
 
-// No flag: a CCEL table first means CCEL, a TCG log is a TPM log, and
-// anything else that does not start like a TCG log is tried as IMA.
+// A CCEL table first (or --ccel) means CCEL, a TCG log is a TPM log, and
+// anything else is an IMA list: with --ima always (so `eventlog LOG --ima
+// LIST` reads both), without it when it does not start like a TCG log.
 ra::Status Load(const std::vector<std::string>& files, size_t* i, const Args& a,
                 LogReport* r) {
   r->what = files[*i];
   ra::Bytes b;
   RA_RETURN_IF_ERROR(ra::ReadFileBounded(files[*i], ra::kMaxImaLogLen, &b));
-  if (Has(a, "--ima")) return ParseIma(b, r);
   if (Has(a, "--ccel") || IsCcelTable(b)) {
     RA_RETURN_IF_ERROR(ParseCcel(b, files, i, r));
     return ReplayTcg(r);
@@ -142,6 +143,7 @@ ra::Status Load(const std::vector<std::string>& files, size_t* i, const Args& a,
   if (s.ok()) return ReplayTcg(r);
   const bool tcg_like = b.size() >= 8 && ra::LoadLe32(b.data()) == 0 &&
                         ra::LoadLe32(b.data() + 4) == ra::kEvNoAction;
+  if (Has(a, "--ima")) return ParseIma(b, r);
   if (tcg_like || !ParseIma(b, r).ok()) return s;
   return ra::Status();
 }
