@@ -30,6 +30,18 @@ for i in 0 1 2 3; do
 done
 [ -s "$T/ev.err" ] && fail "stderr: $(cat "$T/ev.err")" || ok "nothing on stderr"
 
+echo "ssh-attest quote, inspect and verify carry the log"
+rd=$(printf '%0128d' 0)
+"$SSH_ATTEST" quote --provider "sim:$T/sim" --report-data "$rd" -o "$T/ev.json"
+expect_eq "quote exit 0" "$?" 0
+"$SSH_ATTEST" inspect "$T/ev.json" > "$T/inspect.out"
+expect_grep "inspect decodes the log" '"ccel_log"' "$T/inspect.out"
+"$SSH_ATTEST" verify "$T/ev.json" --report-data "$rd" --policy "$T/policy-pin" > "$T/verify.out" 2>&1
+expect_eq "verify with the pin: exit 0" "$?" 0
+"$SSH_ATTEST" verify "$T/ev.json" --report-data "$rd" --policy "$T/policy-other" > "$T/verify2.out" 2>&1
+expect_eq "verify with another pin: exit 1" "$?" 1
+expect_grep "names the check" "tdx eventlog policy" "$T/verify2.out"
+
 echo "the log is sent and replayed"
 run_ssh plain $A -o AttestationPolicy="$T/policy" a echo hi
 expect_ran plain hi

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "common/evidence.h"
 #include "parse/ccel_table.h"
 #include "parse/ima_log.h"
 #include "parse/tcg_eventlog.h"
@@ -216,6 +217,16 @@ void PrintJson(const LogReport& r) {
 }
 
 }  // namespace
+
+json_t* InspectTdxEventLog(const ra::EvidenceItem& item) {
+  ra::CcelTable table;
+  ra::TcgEventLog log;
+  if (item.type != ra::kEvidenceTdxEventLog ||
+      !ra::ParseTdxEventLogItem(item.data, &table, &log).ok())
+    return nullptr;
+  json_error_t err;
+  return json_loads(ra::TcgEventLogToJson(log).c_str(), 0, &err);
+}
 
 int CmdEventlog(int argc, char** argv) {
   Args a;

@@ -23,9 +23,7 @@
 #include "common/evidence_bundle.h"
 #include "parse/jwt_token.h"
 #include "parse/snp_report.h"
-#include "parse/tdx_eventlog.h"
 #include "parse/tdx_quote.h"
-#include "parse/tpm_json_view.h"
 #include "policy/policy.h"
 #include "provider/sim_tdx_authority.h"
 #include "verify/evaluate.h"
@@ -141,6 +139,13 @@ json_t* SnpReportJson(const ra::SnpReport& r) {
   return o;
 }
 
+}  // namespace
+
+// A tdx-eventlog item's log as JSON, nullptr for anything else (eventlog.cpp).
+json_t* InspectTdxEventLog(const ra::EvidenceItem& item);
+
+namespace {
+
 // One bundle item for inspect: its type and size, and what it holds,
 // decoded but NOT verified: a TDX quote's fields, a token's header and
 // claims, a JSON document, or else the bytes in base64.
@@ -148,18 +153,17 @@ json_t* InspectItem(const ra::EvidenceItem& item) {
   json_t* j = json_object();
   json_object_set_new(j, "type", json_string(item.type.c_str()));
   json_object_set_new(j, "size", json_integer(static_cast<json_int_t>(item.data.size())));
+  if (json_t* ccel = InspectTdxEventLog(item)) {
+    json_object_set_new(j, "ccel_log", ccel);
+    return j;
+  }
   std::string text(item.data.begin(), item.data.end());
   ra::TdxQuote q;
   ra::JwtToken tok;
   ra::JsonPtr doc;
   ra::SnpReport snp;
-  ra::CcelTable ccel;
-  ra::TcgEventLog log;
   if (item.type == ra::kEvidenceSnpReport && ra::ParseSnpReport(item.data, &snp).ok()) {
     json_object_set_new(j, "snp_report", SnpReportJson(snp));
-  } else if (item.type == ra::kEvidenceTdxEventLog &&
-             ra::ParseTdxEventLogItem(item.data, &ccel, &log).ok()) {
-    json_object_set_new(j, "ccel_log", json_loads(ra::TcgEventLogToJson(log).c_str(), 0, nullptr));
   } else if (ra::ParseTdxQuote(item.data, &q).ok()) {
     json_object_set_new(j, "quote", json_loads(ra::TdxQuoteToJson(q).c_str(), 0, nullptr));
   } else if (LooksLikeToken(item.data) && ra::ParseJwt(text, &tok).ok()) {
