@@ -84,6 +84,16 @@ if table and area:
     t[9] = (-sum(t)) & 0xFF
     put("tcg_eventlog_fuzzer", "ccel-table-and-area", bytes(t) + small)
     put("tcg_eventlog_fuzzer", "ccel-gcp-area", area[:18101])
+    # ---- tdx_eventlog_fuzzer: items as providers send them (table, then
+    # the log up to its last event), and a table with its whole small area.
+    put("tdx_eventlog_fuzzer", "item-gcp", bytes(table) + area[:18101])
+    put("tdx_eventlog_fuzzer", "table-and-area-gcp", bytes(t) + small)
+    if grub:
+        g = bytearray(table)
+        g[40:48] = struct.pack("<Q", len(grub))
+        g[9] = 0
+        g[9] = (-sum(g)) & 0xFF
+        put("tdx_eventlog_fuzzer", "item-grub", bytes(g) + grub)
 
 # ---- ima_log_fuzzer ----
 ima = load("ima/rustkeylime_ascii_runtime_measurements_ima-ng_sha1.txt", "r")

@@ -40,6 +40,9 @@ extern "C" {
  * binding as "user-data"). */
 #define RA_EVIDENCE_AZURE_TDX_QUOTE "azure-tdx-quote"
 #define RA_EVIDENCE_AZURE_RUNTIME_DATA "azure-runtime-data"
+/* Companion of the TDX quote kinds: the ACPI CCEL table (56 bytes) then
+ * the used part of its event log area (RTMR0-3 events, docs/protocol.md). */
+#define RA_EVIDENCE_TDX_EVENTLOG "tdx-eventlog"
 /* AMD SEV-SNP: the ATTESTATION_REPORT (REPORT_DATA = binding), with the
  * extended report's certificate table, or a DER/PEM VCEK/VLEK alone. */
 #define RA_EVIDENCE_SNP_REPORT	"snp-report"

@@ -152,6 +152,13 @@ json_t* SnpReportJson(const ra::SnpReport& r) {
   return o;
 }
 
+}  // namespace
+
+// A tdx-eventlog item's log as JSON, nullptr for anything else (eventlog.cpp).
+json_t* InspectTdxEventLog(const ra::EvidenceItem& item);
+
+namespace {
+
 // One bundle item for inspect: its type and size, and what it holds,
 // decoded but NOT verified: a TDX quote's fields, a token's header and
 // claims, a JSON document, or else the bytes in base64.
@@ -159,6 +166,10 @@ json_t* InspectItem(const ra::EvidenceItem& item) {
   json_t* j = json_object();
   json_object_set_new(j, "type", json_string(item.type.c_str()));
   json_object_set_new(j, "size", json_integer(static_cast<json_int_t>(item.data.size())));
+  if (json_t* ccel = InspectTdxEventLog(item)) {
+    json_object_set_new(j, "ccel_log", ccel);
+    return j;
+  }
   std::string text(item.data.begin(), item.data.end());
   ra::TdxQuote q;
   ra::JwtToken tok;

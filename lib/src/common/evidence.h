@@ -29,6 +29,7 @@ constexpr const char kEvidenceTdxQuoteSha512[] = RA_EVIDENCE_TDX_QUOTE_SHA512;
 constexpr const char kEvidenceMaaToken[] = RA_EVIDENCE_MAA_TOKEN;
 constexpr const char kEvidenceAzureTdxQuote[] = RA_EVIDENCE_AZURE_TDX_QUOTE;
 constexpr const char kEvidenceAzureRuntimeData[] = RA_EVIDENCE_AZURE_RUNTIME_DATA;
+constexpr const char kEvidenceTdxEventLog[] = RA_EVIDENCE_TDX_EVENTLOG;
 constexpr const char kEvidenceSnpReport[] = RA_EVIDENCE_SNP_REPORT;
 constexpr const char kEvidenceSnpCerts[] = RA_EVIDENCE_SNP_CERTS;
 constexpr const char kEvidenceSnpVcek[] = RA_EVIDENCE_SNP_VCEK;

@@ -3,6 +3,7 @@
 // the quote is genuine and bound to this session.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "common/status.h"
@@ -10,6 +11,8 @@
 #include "policy/policy.h"
 
 namespace ra {
+
+struct TdxEventLogClaims;  // policy/tdx_eventlog_policy.h
 
 // What a verified TDX quote establishes (kinds tdx-quote, tdx-quote-sha512
 // and azure-tdx-quote): filled by VerifyTdxQuoteClaims, read here.
@@ -26,6 +29,9 @@ struct TdxClaims {
   // SHA-256 of the DER of the policy's trust anchor the PCK chain ended
   // in (hex): which root vouched, for known attestations.
   std::string anchor_sha256;
+  // The tdx-eventlog beside the quote, replayed to its RTMRs; null: none
+  // was sent (verify/tdx_eventlog_check.h).
+  std::shared_ptr<const TdxEventLogClaims> eventlog;
 };
 
 // TDATTRIBUTES bits with a name (Intel TDX module ABI specification,

@@ -96,8 +96,10 @@ std::string AcceptedKindsList(const Policy& policy) {
     list += (list.empty() ? "" : ",") + t;
     // The server sends only the kinds asked for; a kind that needs a
     // companion item asks for it too (it is not verified on its own).
+    // A companion of several kinds (tdx-eventlog) is named once.
     if (const EvidenceKind* k = FindKind(t))
-      for (const std::string& c : k->companions()) list += "," + c;
+      for (const std::string& c : k->companions())
+        if (("," + list + ",").find("," + c + ",") == std::string::npos) list += "," + c;
   }
   return list;
 }

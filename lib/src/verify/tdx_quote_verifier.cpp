@@ -18,6 +18,7 @@
 #include "verify/collateral_source.h"
 #include "verify/intel_sgx_root_ca.h"
 #include "verify/pcs_fetcher.h"
+#include "verify/tdx_eventlog_check.h"
 #include "verify/tdx_tcb.h"
 #include "verify/x509_util.h"
 
@@ -266,6 +267,20 @@ Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy
   return Status();
 }
 
+namespace {
+
+// "absent", or "replayed: N events, RTMR0-2" (the RTMRs it explains).
+std::string EventLogField(const TdxEventLogClaims* log) {
+  if (log == nullptr) return "absent";
+  std::string rtmrs;
+  for (unsigned i = 0; i < 4; i++)
+    if (log->explained & (1u << i)) rtmrs += (rtmrs.empty() ? "RTMR" : ",") + std::to_string(i);
+  return "replayed: " + std::to_string(log->events.size()) + " events" +
+         (rtmrs.empty() ? "" : ", " + rtmrs);
+}
+
+}  // namespace
+
 void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out) {
   VerifiedClaims c;
   c.kind = kind;
@@ -294,6 +309,7 @@ void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out) {
   }
   c.fields.emplace_back("report_data", HexEncode(b.report_data));
   c.fields.emplace_back("binding_checked", t.binding_checked ? "yes" : "no");
+  c.fields.emplace_back("eventlog", EventLogField(t.eventlog.get()));
   c.typed = t;
   *out = std::move(c);
 }
@@ -319,9 +335,9 @@ namespace {
 class TdxKind : public TdxFamilyKind {
  public:
   const char* type() const override { return kEvidenceTdxQuote; }
-  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
+  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
-    return VerifyAs(item, ctx.binding_or_null(), ctx, out);
+    return VerifyAs(item, all, ctx.binding_or_null(), ctx, out);
   }
 };
 
@@ -332,21 +348,23 @@ class TdxKind : public TdxFamilyKind {
 class TdxSha512Kind : public TdxFamilyKind {
  public:
   const char* type() const override { return kEvidenceTdxQuoteSha512; }
-  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
+  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
     Binding expected;
     SHA512(ctx.binding.data(), ctx.binding.size(), expected.data());
-    return VerifyAs(item, ctx.check_binding ? &expected : nullptr, ctx, out);
+    return VerifyAs(item, all, ctx.check_binding ? &expected : nullptr, ctx, out);
   }
 };
 
 }  // namespace
 
-Status TdxFamilyKind::VerifyAs(const EvidenceItem& item, const Binding* report_data,
-                               const VerifyContext& ctx, VerifiedClaims* out) const {
+Status TdxFamilyKind::VerifyAs(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
+                               const Binding* report_data, const VerifyContext& ctx,
+                               VerifiedClaims* out) const {
   if (!ctx.policy) return Status::Fail(type(), "no policy");
   TdxClaims t;
   RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(item.data, report_data, *ctx.policy, ctx.now, &t));
+  RA_RETURN_IF_ERROR(VerifyTdxEventLog(all, t.body, &t.eventlog));
   if (out) TdxClaimFields(t, type(), out);
   return Status();
 }

@@ -36,15 +36,18 @@ Status VerifyTdxQuote(ByteView quote, const Binding* binding,
 
 // Kinds whose claims are TdxClaims share the TDX appraisal; VerifyAs
 // checks a quote whose REPORTDATA must be report_data (nullptr: not
-// compared) and fills TDX claims of this kind.
+// compared), replays the tdx-eventlog item of all (if any) against its
+// RTMRs (verify/tdx_eventlog_check.h), and fills TDX claims of this kind.
 class TdxFamilyKind : public EvidenceKind {
  public:
+  std::vector<std::string> companions() const override { return {kEvidenceTdxEventLog}; }
   Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override;
   KnownRecordSpec KnownFields() const override;
 
  protected:
-  Status VerifyAs(const EvidenceItem& item, const Binding* report_data,
-                  const VerifyContext& ctx, VerifiedClaims* out) const;
+  Status VerifyAs(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
+                  const Binding* report_data, const VerifyContext& ctx,
+                  VerifiedClaims* out) const;
 };
 
 // The registry's entries (verify/kind_registry.cpp).
