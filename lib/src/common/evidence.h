@@ -9,6 +9,7 @@
 
 #include <any>
 #include <array>
+#include <chrono>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -57,6 +58,11 @@ struct VerifiedClaims {
   std::any typed;
 };
 
+// When what a verification fetches (collateral, keys) must have arrived:
+// the rest of the connection's AttestationTimeout.  Default-constructed:
+// no deadline (each fetcher's own bound).
+using FetchDeadline = std::chrono::steady_clock::time_point;
+
 struct VerifyContext {
   const Policy* policy = nullptr;
   Binding binding{};
@@ -64,6 +70,7 @@ struct VerifyContext {
   // --report-data); claims then say binding_checked=no.  ssh always binds.
   bool check_binding = true;
   std::time_t now = 0;  // verification time (certificate validity, ages)
+  FetchDeadline deadline{};  // fetches end by this (explicit, as go-tdx-guest's options)
   const Binding* binding_or_null() const { return check_binding ? &binding : nullptr; }
 };
 

@@ -109,7 +109,8 @@ Status AkFromHcl(const EvidenceItem& hcl_item, const std::vector<EvidenceItem>& 
   Binding rd{};
   std::copy(q.body.report_data.begin(), q.body.report_data.end(), rd.begin());
   TdxClaims t;
-  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(tdq->data, &rd, *ctx.policy, ctx.now, &t));
+  RA_RETURN_IF_ERROR(
+      VerifyTdxQuoteClaims(tdq->data, &rd, *ctx.policy, ctx.now, &t, ctx.deadline));
   AzureRuntimeData rt;
   RA_RETURN_IF_ERROR(ParseAzureRuntimeJson(hcl.runtime_json, &rt));
   Bytes n, e;
