@@ -101,6 +101,10 @@ class EvidenceKind {
   virtual std::string Summary(const VerifiedClaims& claims) const;
   // What known attestations remember of this kind's claims.  Default: none.
   virtual KnownRecordSpec KnownFields() const { return {}; }
+  // The policy lines that would pin what these claims measured, ready for
+  // a policy file (`ssh-attest scan` / `ssh-attest policy`): "KEYWORD
+  // VALUE", one per element, in the kind's order.  Default: none.
+  virtual std::vector<std::string> PinLines(const VerifiedClaims&) const { return {}; }
 };
 
 // The one instance of a kind class, for its registry entry.

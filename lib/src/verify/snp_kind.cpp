@@ -156,6 +156,14 @@ Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView repor
   return VerifySnpReportWithKds(k, report, o, out);
 }
 
+SnpAppraisalInput AppraisalInputOf(const SnpClaims& c) {
+  SnpAppraisalInput in;
+  in.report = &c.report;
+  in.reported_tcb = c.reported_tcb;
+  in.product = c.product;
+  return in;
+}
+
 class SnpKind : public EvidenceKind {
  public:
   const char* type() const override { return kEvidenceSnpReport; }
@@ -193,11 +201,11 @@ class SnpKind : public EvidenceKind {
   Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override {
     const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
     if (c == nullptr) return Status::Fail("snp policy", "claims are not an SNP report's");
-    SnpAppraisalInput in;
-    in.report = &c->report;
-    in.reported_tcb = c->reported_tcb;
-    in.product = c->product;
-    return AppraiseSnpReport(in, policy);
+    return AppraiseSnpReport(AppraisalInputOf(*c), policy);
+  }
+  std::vector<std::string> PinLines(const VerifiedClaims& claims) const override {
+    const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
+    return c ? SnpPinLines(AppraisalInputOf(*c)) : std::vector<std::string>();
   }
   std::string Summary(const VerifiedClaims& c) const override {
     std::string m = ClaimField(c, "measurement");

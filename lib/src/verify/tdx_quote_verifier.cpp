@@ -386,6 +386,11 @@ KnownRecordSpec TdxFamilyKind::KnownFields() const {
            "td_attributes"}};
 }
 
+std::vector<std::string> TdxFamilyKind::PinLines(const VerifiedClaims& claims) const {
+  const TdxClaims* t = std::any_cast<TdxClaims>(&claims.typed);
+  return t ? TdxPinLines(*t) : std::vector<std::string>();
+}
+
 Status TdxFamilyKind::Appraise(const VerifiedClaims& claims, const Policy& policy) const {
   return AppraiseTdxTypedClaims(claims, policy);
 }

@@ -43,6 +43,7 @@ class TdxFamilyKind : public EvidenceKind {
  public:
   Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override;
   KnownRecordSpec KnownFields() const override;
+  std::vector<std::string> PinLines(const VerifiedClaims& claims) const override;
 
  protected:
   Status VerifyAs(const EvidenceItem& item, const Binding* report_data,
