@@ -1,0 +1,87 @@
+#!/bin/bash
+# Reference values from a running server (issue 12): `ssh-attest scan`
+# connects with the patched ssh and prints policy lines that, appended to
+# the policy naming the server's trust anchor, accept it; once the
+# server's measurements change (sim-init again: same keys) the pinned
+# policy refuses it, and a new scan prints the new values.  `ssh-attest
+# policy BUNDLE` prints the same from a saved bundle.  stdout carries the
+# policy text only.  And a Collateral fetch ends within the connection's
+# AttestationTimeout: a slow PCS is refused in time, saying so.
+. "$(dirname "$0")/lib.sh"
+
+setup_attested a plain
+A="-o AttestationRequired=yes"
+mrtd=$(sed -n 's/^mrtd //p' "$T/sim/td.conf")
+
+echo "scan prints a policy"
+"$SSH_ATTEST" scan --ssh "$SSH" --policy "$T/policy" -F "$T/ssh_config" a \
+    > "$T/scan.out" 2> "$T/scan.err"
+expect_eq "exit 0" "$?" 0
+expect_grep "MRTD pinned" "^MRTD $mrtd$" "$T/scan.out"
+expect_grep "RTMR0 pinned" "^RTMR0 [0-9a-f]\{96\}$" "$T/scan.out"
+expect_grep "TD attributes pinned" "^TdAttributes [0-9a-f]\{16\}:[0-9a-f]\{16\}$" "$T/scan.out"
+expect_grep "names the server" "^# Reference values of \[127.0.0.1\]:$PORT_a" "$T/scan.out"
+bad=$(grep -v '^#' "$T/scan.out" | grep -cv '^[A-Za-z0-9]* [0-9a-f:]*$')
+expect_eq "stdout: comments and KEYWORD VALUE lines only" "$bad" 0
+[ -e "$T/known_attestations" ] && fail "scan recorded known attestations" ||
+    ok "known attestations untouched"
+
+echo "the printed policy accepts the server"
+cat "$T/policy" "$T/scan.out" > "$T/pinned"
+run_ssh pinned $A -o AttestationPolicy="$T/pinned" a echo hi
+expect_ran pinned hi
+
+echo "scan with ssh_config's AttestationPolicy (ssh -G)"
+"$SSH_ATTEST" scan --ssh "$SSH" -F "$T/ssh_config" -o AttestationPolicy="$T/policy" a \
+    > "$T/scan2.out" 2> "$T/scan2.err"
+expect_eq "exit 0" "$?" 0
+expect_eq "same pins" "$(grep -v '^#' "$T/scan2.out")" "$(grep -v '^#' "$T/scan.out")"
+
+echo "policy BUNDLE: the same from a saved bundle"
+run_ssh saved $A -o AttestationPolicy="$T/policy" -o AttestationEvidenceFile="$T/saved.json" a true
+expect_eq "saved" "$(rc_of saved)" 0
+"$SSH_ATTEST" policy "$T/saved.json" --policy "$T/policy" > "$T/bundle.out" 2> "$T/bundle.err"
+expect_eq "exit 0" "$?" 0
+expect_eq "same pins as scan" "$(grep -v '^#' "$T/bundle.out")" "$(grep -v '^#' "$T/scan.out")"
+expect_grep "says the binding was not checked" "binding to a session is not checked" \
+    "$T/bundle.out"
+"$SSH_ATTEST" policy "$T/saved.json" > "$T/bundle-default.out" 2> "$T/bundle-default.err"
+expect_eq "default policy: sim root unknown" "$?" 1
+expect_eq "nothing on stdout" "$(wc -c < "$T/bundle-default.out")" 0
+expect_grep "names the check" "ssh-attest: pck chain" "$T/bundle-default.err"
+
+echo "changed measurements: refused, scanned again"
+make_sim sim --mrowner "$(printf '5%.0s' $(seq 96))"
+run_ssh changed $A -o AttestationPolicy="$T/pinned" a true
+expect_eq "refused" "$(rc_of changed)" 255
+expect_grep "names MROWNER" "MROWNER" "$T/changed.err"
+"$SSH_ATTEST" scan --ssh "$SSH" --policy "$T/pinned" -F "$T/ssh_config" a \
+    > "$T/rescan.out" 2> "$T/rescan.err"
+expect_eq "rescan exit 0" "$?" 0
+expect_grep "new owner printed" "^MrOwner 5\{96\}$" "$T/rescan.out"
+expect_grep "says the old policy refused it" "ssh's policy refused the server" "$T/rescan.err"
+cat "$T/policy" "$T/rescan.out" > "$T/repinned"
+run_ssh repinned $A -o AttestationPolicy="$T/repinned" a echo again
+expect_ran repinned again
+
+echo "a server without attestation: nothing printed"
+"$SSH_ATTEST" scan --ssh "$SSH" --policy "$T/policy" -F "$T/ssh_config" plain \
+    > "$T/plain.out" 2> "$T/plain.err"
+expect_eq "exit 1" "$?" 1
+expect_eq "nothing on stdout" "$(wc -c < "$T/plain.out")" 0
+expect_grep "says why" "ssh-attest: ssh" "$T/plain.err"
+
+echo "a slow PCS is refused within AttestationTimeout"
+start_server pcs https "$top/build/lib/pcs-emulator" --dir "$T/pcs" --slow 30 \
+    --bundle "$top/tests/vectors/tdx/bundles/dcapqvl_tdx_quote_collateral_2025-06.json"
+{ cat "$T/policy"; echo "Collateral $URL_pcs"; echo "CollateralCA $T/pcs/ca.pem"
+  echo "CollateralCache none"; } > "$T/policy-pcs"
+start=$(date +%s)
+run_ssh slow $A -o AttestationPolicy="$T/policy-pcs" -o AttestationTimeout=4 a true
+took=$(( $(date +%s) - start ))
+expect_eq "refused" "$(rc_of slow)" 255
+[ "$took" -lt 8 ] && ok "within the timeout (${took}s)" || fail "took ${took}s"
+expect_grep "names the fetch" "collateral fetch" "$T/slow.err"
+expect_grep "names the timeout" "AttestationTimeout" "$T/slow.err"
+
+finish
