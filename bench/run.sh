@@ -37,6 +37,9 @@
 #      token-path connection (warm-up, connect loop, profile), from its
 #      --stats-file; target one (the key cache's lifetime is an hour, and
 #      ssh is one process per connection, so this needs the disk cache).
+#   7. Collateral https://pcs-emulator: one process verifying a real quote
+#      with a cold and with a warm CollateralCache (bench/collateral.sh);
+#      target: a warm cache makes no request.
 #
 # The bench sshd's set MaxStartups 100 and MaxSessions 100 (the defaults,
 # 10:30:100 and 10, would drop the concurrent unauthenticated connections
@@ -49,7 +52,8 @@
 #   BENCH_CONNECTIONS BENCH_BULK_MIB BENCH_BULK_REPEATS BENCH_CONCURRENCY
 #   BENCH_VERIFY_SECONDS (per measurement, 3)  BENCH_CONNECT_BUDGET (600 s:
 #   the connect loop stops early, and says so, on a very busy machine)
-#   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile)
+#   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile,collateral)
+#   BENCH_COLLATERAL_RUNS (20; section 7, bench/collateral.sh)
 #   KEEP=1 keeps the temp dir.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -333,6 +337,10 @@ maa_conns=$(( 3 + $(grep -c '^maa	' "$T/connect.tsv") + $(grep -c '^maa	total' "
 cp "$T/emu.stats" "$T/emu_final.json"
 echo "$maa_conns" > "$T/maa_conns"
 log "token path: $maa_conns connections, emulator stats $(cat "$T/emu_final.json")"
+
+# ---- 7. collateral fetched per verification: cold vs warm cache ----
+. "$top/bench/collateral.sh"
+skipped collateral || bench_collateral
 
 # ---- report (bench/report.py) ----
 python3 "$top/bench/report.py" "$T" "$RESULTS" "$N" "$BULK_MIB" "$BULK_REPEATS" "$CONC" "$cipher"
