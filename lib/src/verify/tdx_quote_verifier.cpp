@@ -17,6 +17,7 @@
 #include "parse/tdx_quote.h"
 #include "policy/tdx_policy.h"
 #include "verify/collateral_source.h"
+#include "verify/fetch_deadline.h"
 #include "verify/intel_sgx_root_ca.h"
 #include "verify/pcs_fetcher.h"
 #include "verify/tdx_tcb.h"
@@ -122,16 +123,6 @@ CollateralOptions CollateralOptionsOf(const Policy& policy) {
   return o;
 }
 
-// What a collateral source may take: the rest of deadline (-1: none left,
-// so no fetch is started), or 0 for the source's own bound.
-long CollateralTimeoutMs(FetchDeadline deadline) {
-  if (deadline == FetchDeadline{}) return 0;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                        deadline - std::chrono::steady_clock::now())
-                        .count();
-  return left > 0 ? static_cast<long>(left) : -1;
-}
-
 // A fetch that ran into the caller's deadline says whose deadline it was.
 Status WithDeadlineHint(const Status& s, FetchDeadline deadline, long timeout_ms) {
   if (s.ok() || s.check() != "collateral fetch" || deadline == FetchDeadline{} ||
@@ -157,7 +148,7 @@ Status LoadCollateral(const Policy& policy, std::time_t now, FetchDeadline deadl
   } else {
     src = MakeDirectoryCollateralSource(policy.collateral_dir, policy.clock_skew);
   }
-  const long timeout_ms = CollateralTimeoutMs(deadline);
+  const long timeout_ms = FetchTimeoutMs(deadline);
   RA_RETURN_IF_ERROR(WithDeadlineHint(
       LoadVerifiedTdxCollateral(*src, p->chain[0].get(), p->pck, p->anchors, opt, now,
                                 timeout_ms, &p->collateral),
