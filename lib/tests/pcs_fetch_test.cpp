@@ -18,6 +18,7 @@
 #include "emulator_process.h"
 #include "parse/jwt_token.h"
 #include "policy/policy.h"
+#include "ra_attest.h"
 #include "ra_test_util.h"
 #include "tdx_test_vectors.h"
 #include "verify/collateral_source.h"
@@ -688,4 +689,37 @@ TEST_F(PcsFetchTest, SpentDeadlineFetchesNothingWarmCacheStillServes) {
   s = ra::Evaluate(items, policy, nullptr, kNow, nullptr, spent);
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(e.requests(), 4) << "a warm cache makes no request";
+}
+
+// The C ABI ssh calls with what is left of AttestationTimeout: a slow PCS
+// is refused within it, naming the fetch and the timeout.  (An end-to-end
+// ssh test cannot reach the fetch: a sim server's PCK chain is not
+// Intel's, so Intel's collateral never applies to it.)
+TEST_F(PcsFetchTest, CapiVerifyWithinEndsAtTheTimeout) {
+  PcsEmulator e(dir_.path(), {"--slow", "8"});
+  (void)CollateralPolicy(dir_, e);  // writes deadline-policy
+  char err[512];
+  ra_policy* pol = nullptr;
+  ASSERT_EQ(ra_policy_load((dir_ / "deadline-policy").c_str(), &pol, err, sizeof(err)), RA_OK)
+      << err;
+  ra_evidence* ev = ra_evidence_new();
+  ASSERT_EQ(ra_evidence_add(ev, ra::kEvidenceTdxQuote, p_.raw.data(), p_.raw.size(), err,
+                            sizeof(err)),
+            RA_OK)
+      << err;
+  const auto t0 = std::chrono::steady_clock::now();
+  ra_verdict* v = nullptr;
+  int rc = ra_verify_verdict_within(pol, ev, p_.q.body.report_data.data(), kNow, 1500, &v, err,
+                                    sizeof(err));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
+  EXPECT_EQ(rc, RA_ERR_REFUSED);
+  EXPECT_EQ(v, nullptr);
+  EXPECT_NE(std::string(err).find("collateral fetch"), std::string::npos) << err;
+  EXPECT_NE(std::string(err).find("AttestationTimeout"), std::string::npos) << err;
+  EXPECT_LT(ms, 3000) << err;
+  ra_verdict_free(v);
+  ra_evidence_free(ev);
+  ra_policy_free(pol);
 }
