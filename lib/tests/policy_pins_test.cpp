@@ -16,7 +16,10 @@
 #include "provider/sim_snp_authority.h"
 #include "provider/sim_tdx_authority.h"
 #include "ra_test_util.h"
+#include "parse/tpm_alg.h"
+#include "parse/tpm_pcrs.h"
 #include "tdx_test_vectors.h"
+#include "tpm_test_vectors.h"
 #include "verify/evaluate.h"
 #include "verify/policy_pins.h"
 
@@ -155,6 +158,48 @@ TEST(PolicyPins, SimSnpPinsItsMeasurementAndHostData) {
   bad[at] = bad[at] == '0' ? '1' : '0';
   s = EvaluateText(base + bad, items);
   EXPECT_EQ(s.check(), "snp policy") << s.message();
+}
+
+// A real Azure vTPM quote (its AK vouched for by the TD quote): the boot
+// PCRs are pinned, later ones are comments, and the vouching TD's MRTD is
+// pinned as a TD quote's.
+TEST(PolicyPins, AzureVtpmPinsBootPcrsAndTheVouchingTd) {
+  using namespace ra_tpm_test;
+  Json j = LoadJsonVector("tdx/trustee_azure_tdx_vtpm_evidence-v1.json");
+  ra::Bytes sig = Hex(Str(Path(j.get(), {"tpm_quote", "signature"})));
+  ra::Bytes tpmt = {0x00, 0x14, 0x00, 0x0b, static_cast<uint8_t>(sig.size() >> 8),
+                    static_cast<uint8_t>(sig.size())};
+  tpmt.insert(tpmt.end(), sig.begin(), sig.end());
+  ra::TpmPcrValues pcrs;
+  const json_t* list = Path(j.get(), {"tpm_quote", "pcrs"});
+  for (size_t i = 0; i < json_array_size(list); i++)
+    pcrs[ra::kTpmAlgSha256][static_cast<uint32_t>(i)] = Hex(Str(json_array_get(list, i)));
+  const std::string pcr_json = ra::TpmPcrsToJson(pcrs);
+  const std::vector<ra::EvidenceItem> items = {
+      {ra::kEvidenceTpmQuote, Hex(Str(Path(j.get(), {"tpm_quote", "message"})))},
+      {ra::kEvidenceTpmSignature, tpmt},
+      {ra::kEvidenceTpmPcrs, ra::Bytes(pcr_json.begin(), pcr_json.end())},
+      {ra::kEvidenceAzureHclReport, ra_tdx_test::AzureEvidenceMember("hcl_report")},
+      {ra::kEvidenceAzureTdxQuote, ra_tdx_test::AzureEvidenceMember("td_quote")}};
+  const std::time_t at = ra_tdx_test::Utc(2024, 6, 1);
+  const std::string base = "AcceptEvidence tpm-quote\n";
+  const std::string pins = PinsOf(base, items, at);
+  EXPECT_TRUE(HasLine(pins, "# tpm-quote")) << pins;
+  EXPECT_NE(pins.find("needs AcceptEvidence tpm-quote"), std::string::npos) << pins;
+  EXPECT_TRUE(HasLine(pins, "PCR0 sha256:" + ra::HexEncode(pcrs[ra::kTpmAlgSha256][0]))) << pins;
+  EXPECT_TRUE(HasLine(pins, "PCR9 sha256:" + ra::HexEncode(pcrs[ra::kTpmAlgSha256][9]))) << pins;
+  EXPECT_TRUE(HasLine(pins, "# PCR10 sha256:" + ra::HexEncode(pcrs[ra::kTpmAlgSha256][10])))
+      << pins;
+  EXPECT_NE(pins.find("\nMRTD "), std::string::npos) << pins;
+  ra::Status s = ra::CheckPinsAccept(base, "base", pins, items, at);
+  EXPECT_TRUE(s.ok()) << s.message();
+  for (const char* kw : {"\nPCR4 sha256:", "\nMRTD "}) {
+    std::string bad = pins;
+    size_t pos = bad.find(kw) + std::strlen(kw);
+    bad[pos] = bad[pos] == '0' ? '1' : '0';
+    s = EvaluateText(base + bad, items, at);
+    EXPECT_FALSE(s.ok()) << kw;
+  }
 }
 
 // Nothing to pin (no kind with reference values verified): empty text.
