@@ -11,6 +11,8 @@
 . "$(dirname "$0")/lib.sh"
 
 setup_attested a plain
+start_sshd pre "$SSHD" "AttestationProvider sim:$T/sim" "AttestationPreauth yes"
+write_ssh_config a plain pre
 A="-o AttestationRequired=yes"
 mrtd=$(sed -n 's/^mrtd //p' "$T/sim/td.conf")
 
@@ -70,6 +72,14 @@ expect_grep "says the old policy refused it" "ssh's policy refused the server" "
 cat "$T/policy" "$T/rescan.out" > "$T/repinned"
 run_ssh repinned $A -o AttestationPolicy="$T/repinned" a echo again
 expect_ran repinned again
+
+echo "AttestationStage preauth: no login needed (as ssh-keyscan)"
+"$SSH_ATTEST" scan --ssh "$SSH" --policy "$T/policy" -F "$T/ssh_config" \
+    -o AttestationStage=preauth -o BatchMode=yes -o PubkeyAuthentication=no pre \
+    > "$T/pre.out" 2> "$T/pre.err"
+expect_eq "exit 0 though the login failed" "$?" 0
+expect_grep "login failed" "Permission denied" "$T/pre.err"
+expect_grep "MrOwner printed" "^MrOwner 5\{96\}$" "$T/pre.out"
 
 echo "a server without attestation: nothing printed"
 "$SSH_ATTEST" scan --ssh "$SSH" --policy "$T/policy" -F "$T/ssh_config" plain \
