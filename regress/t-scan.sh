@@ -34,8 +34,9 @@ cat "$T/policy" "$T/scan.out" > "$T/pinned"
 run_ssh pinned $A -o AttestationPolicy="$T/pinned" a echo hi
 expect_ran pinned hi
 
-echo "scan with ssh_config's AttestationPolicy (ssh -G)"
-"$SSH_ATTEST" scan --ssh "$SSH" -F "$T/ssh_config" -o AttestationPolicy="$T/policy" a \
+echo "scan with ssh_config's AttestationPolicy (ssh -G), despite a RemoteCommand"
+"$SSH_ATTEST" scan --ssh "$SSH" -F "$T/ssh_config" -o AttestationPolicy="$T/policy" \
+    -o "RemoteCommand=echo not-the-policy" a \
     > "$T/scan2.out" 2> "$T/scan2.err"
 expect_eq "exit 0" "$?" 0
 expect_eq "same pins" "$(grep -v '^#' "$T/scan2.out")" "$(grep -v '^#' "$T/scan.out")"

@@ -232,7 +232,9 @@ int CmdScan(int argc, char** argv) {
                                    "-o", "AttestationEvidenceFile=\"" + file + "\"",
                                    "-o", "ControlMaster=no", "-o", "ControlPath=none",
                                    "-o", "ClearAllForwardings=yes", "-o", "PermitLocalCommand=no",
-                                   "-T", "-n"};
+                                   // the command below, whatever ssh_config says
+                                   "-o", "RemoteCommand=none", "-o", "SessionType=default",
+                                   "-o", "ForkAfterAuthentication=no", "-T", "-n"};
   if (!policy.empty())
     args.insert(args.begin() + 1, {"-o", "AttestationPolicy=\"" + policy + "\""});
   args.insert(args.end(), argv + i, argv + argc);
