@@ -52,9 +52,9 @@
 #   BENCH_CONNECTIONS BENCH_BULK_MIB BENCH_BULK_REPEATS BENCH_CONCURRENCY
 #   BENCH_VERIFY_SECONDS (per measurement, 3)  BENCH_CONNECT_BUDGET (600 s:
 #   the connect loop stops early, and says so, on a very busy machine)
-#   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile,collateral)
-#   BENCH_COLLATERAL_RUNS (20; section 7, bench/collateral.sh)
+#   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile)
 #   KEEP=1 keeps the temp dir.
+#   Section 7: BENCH_SKIP also takes collateral; BENCH_COLLATERAL_RUNS (20).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"  # sets P, SSH, SSHD, SSH_KEYGEN, SSH_ATTEST
