@@ -197,6 +197,14 @@ try:
                     f"{emu['certs']}/{maa_conns} conn.", j["pass"]))
 except Exception as e:
     res["jwks_fetches"] = {"error": str(e)}
+# 7. collateral, cold vs warm cache (bench/collateral_report.py)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import collateral_report
+col = collateral_report.results(T, rows, median, pct, ms)
+if col:
+    res["collateral_cache"] = col
+    targets.append(("collateral: warm cache makes no request",
+                    f"{col['requests_warm']} req.", col["pass"]))
 res["targets"] = [{"target": t, "result": r, "pass": p} for (t, r, p) in targets]
 
 with open(out, "w") as f:
@@ -315,6 +323,8 @@ if "certs_requests" in jf:
 else:
     L.append(f"JWKS fetches: n/a ({jf.get('error')})")
 L.append("")
+if col:
+    L.extend(collateral_report.table(col, f))
 L.append("targets")
 for (t, r, p) in targets:
     L.append(f"  {t:<48}{r:>10}   {'PASS' if p else 'MISS'}")

@@ -43,6 +43,9 @@
 #      token-path connection (warm-up, connect loop, profile), from its
 #      --stats-file; target one (the key cache's lifetime is an hour, and
 #      ssh is one process per connection, so this needs the disk cache).
+#   7. Collateral https://pcs-emulator: one process verifying a real quote
+#      with a cold and with a warm CollateralCache (bench/collateral.sh);
+#      target: a warm cache makes no request.
 #
 # The bench sshd's set MaxStartups 100 and MaxSessions 100 (the defaults,
 # 10:30:100 and 10, would drop the concurrent unauthenticated connections
@@ -57,6 +60,7 @@
 #   the connect loop stops early, and says so, on a very busy machine)
 #   BENCH_SKIP (comma list of connect,verify,tpm,bulk,concurrent,profile)
 #   KEEP=1 keeps the temp dir.
+#   Section 7: BENCH_SKIP also takes collateral; BENCH_COLLATERAL_RUNS (20).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"  # sets P, SSH, SSHD, SSH_KEYGEN, SSH_ATTEST
@@ -346,6 +350,10 @@ maa_conns=$(( 3 + $(grep -c '^maa	' "$T/connect.tsv") + $(grep -c '^maa	total' "
 cp "$T/emu.stats" "$T/emu_final.json"
 echo "$maa_conns" > "$T/maa_conns"
 log "token path: $maa_conns connections, emulator stats $(cat "$T/emu_final.json")"
+
+# ---- 7. collateral fetched per verification: cold vs warm cache ----
+. "$top/bench/collateral.sh"
+skipped collateral || bench_collateral
 
 # ---- report (bench/report.py) ----
 python3 "$top/bench/report.py" "$T" "$RESULTS" "$N" "$BULK_MIB" "$BULK_REPEATS" "$CONC" "$cipher"

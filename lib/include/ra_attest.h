@@ -192,6 +192,18 @@ struct ra_verdict;
 int ra_verify_verdict(const struct ra_policy *pol, const struct ra_evidence *ev,
     const uint8_t binding[RA_BINDING_LEN], time_t now, struct ra_verdict **out,
     char *err, size_t errlen);
+/*
+ * As ra_verify_verdict, with every fetch the verification makes (Intel
+ * collateral for `Collateral https://...`) ending within timeout_ms
+ * milliseconds from the call: ssh passes what is left of the connection's
+ * AttestationTimeout, so a slow PCS is refused (check "collateral fetch",
+ * naming the timeout) before the connection's own deadline.  timeout_ms 0:
+ * each fetcher's own bound (10 s).
+ */
+int ra_verify_verdict_within(const struct ra_policy *pol,
+    const struct ra_evidence *ev, const uint8_t binding[RA_BINDING_LEN],
+    time_t now, long timeout_ms, struct ra_verdict **out,
+    char *err, size_t errlen);
 void ra_verdict_free(struct ra_verdict *v);
 /* 1: a refused verdict (what was measured, not accepted); 0 otherwise. */
 int ra_verdict_refused(const struct ra_verdict *v);

@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -291,6 +292,17 @@ const char* ra_policy_accepted_kinds(const struct ra_policy* pol) {
 int ra_verify_verdict(const struct ra_policy* pol, const struct ra_evidence* ev,
                       const uint8_t binding[RA_BINDING_LEN], time_t now, struct ra_verdict** out,
                       char* err, size_t errlen) {
+  return ra_verify_verdict_within(pol, ev, binding, now, 0, out, err, errlen);
+}
+
+int ra_verify_verdict_within(const struct ra_policy* pol, const struct ra_evidence* ev,
+                             const uint8_t binding[RA_BINDING_LEN], time_t now, long timeout_ms,
+                             struct ra_verdict** out, char* err, size_t errlen) {
+  // The deadline is taken now, before anything is parsed: the caller's
+  // remaining time started counting already.
+  const ra::FetchDeadline deadline =
+      timeout_ms > 0 ? std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms)
+                     : ra::FetchDeadline{};
   if (out) *out = nullptr;
   return Guard(err, errlen, [&]() -> int {
     if (pol == nullptr || ev == nullptr || binding == nullptr)
@@ -298,7 +310,7 @@ int ra_verify_verdict(const struct ra_policy* pol, const struct ra_evidence* ev,
     ra::Binding b;
     std::memcpy(b.data(), binding, b.size());
     auto v = std::make_unique<ra_verdict>();
-    ra::Status s = ra::Evaluate(ev->items, pol->policy, &b, now, &v->verdict);
+    ra::Status s = ra::Evaluate(ev->items, pol->policy, &b, now, &v->verdict, deadline);
     // Refused after verifying: the verdict shows what was measured.
     v->refused = !s.ok();
     if (v->refused) v->verdict.items = std::move(v->verdict.refused);

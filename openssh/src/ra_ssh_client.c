@@ -517,6 +517,23 @@ ra_save_evidence(const struct ra_evidence *ev, const struct ra_verdict *v,
 }
 
 /*
+ * What is left of AttestationTimeout for this answer, in milliseconds, for
+ * the fetches its verification makes (collateral): a slow PCS is refused
+ * with its own message before the connection's deadline.  0: no timeout.
+ */
+static long
+ra_verify_timeout_ms(void)
+{
+	time_t deadline = rareat.inflight ? rareat.deadline : ractx.deadline;
+	double left;
+
+	if (deadline == 0 || options.attestation_timeout <= 0)
+		return 0;
+	left = (double)deadline - monotime_double();
+	return left < 0.001 ? 1 : (long)(left * 1000);
+}
+
+/*
  * Parse and verify the token response in the current packet against this
  * session and ractx.nonce; returns only if the policy accepts it.
  */
@@ -557,8 +574,8 @@ ra_verify_token_response(struct ssh *ssh)
 	    sizeof(ractx.nonce), ssh->kex->initial_hostkey, binding)) != 0)
 		fatal_fr(r, "binding");
 
-	if ((r = ra_verify_verdict(ractx.policy, ev, binding, 0, &verdict,
-	    err, sizeof(err))) != RA_OK) {
+	if ((r = ra_verify_verdict_within(ractx.policy, ev, binding, 0,
+	    ra_verify_timeout_ms(), &verdict, err, sizeof(err))) != RA_OK) {
 		/* Genuine but refused: still say what was measured */
 		if (verdict != NULL)
 			ra_debug_claims(verdict);

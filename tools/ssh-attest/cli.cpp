@@ -48,6 +48,8 @@ const char kUsage[] =
     "       ssh-attest tpm-init [--tcti CONF] [--alg rsa|ecc] [--handle 0x81... | --out FILE]\n"
     "       ssh-attest known --list | --remove HOST [-p PORT] [-f FILE]\n"
     "       ssh-attest eventlog [--ccel | --ima] [--json] FILE...  (TPM, CCEL or IMA log)\n"
+    "       ssh-attest scan [--ssh PROGRAM] [--policy FILE] [ssh options] [user@]host\n"
+    "       ssh-attest policy BUNDLE [--policy FILE] [--at TIME]\n"
     "       ssh-attest --version\n"
     "FILE: an evidence bundle (JSON, docs/protocol.md), a token, or one quote\n"
     "(binary, hex or base64).  TIME: RFC 3339 or seconds since the epoch.\n"

@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
     if (cmd == "tpm-init") return TpmInitCommand(argc - 2, argv + 2);
     if (cmd == "known") return KnownCommand(argc - 2, argv + 2);
     if (cmd == "eventlog") return CmdEventlog(argc - 2, argv + 2);
+    if (cmd == "scan") return CmdScan(argc - 2, argv + 2);
+    if (cmd == "policy") return CmdPolicy(argc - 2, argv + 2);
     return Usage("unknown command '" + cmd + "'");
   } catch (const std::exception& e) {
     return Failure(std::string("internal error: ") + e.what());

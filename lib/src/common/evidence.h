@@ -9,6 +9,7 @@
 
 #include <any>
 #include <array>
+#include <chrono>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -58,6 +59,11 @@ struct VerifiedClaims {
   std::any typed;
 };
 
+// When what a verification fetches (collateral, keys) must have arrived:
+// the rest of the connection's AttestationTimeout.  Default-constructed:
+// no deadline (each fetcher's own bound).
+using FetchDeadline = std::chrono::steady_clock::time_point;
+
 struct VerifyContext {
   const Policy* policy = nullptr;
   Binding binding{};
@@ -65,6 +71,7 @@ struct VerifyContext {
   // --report-data); claims then say binding_checked=no.  ssh always binds.
   bool check_binding = true;
   std::time_t now = 0;  // verification time (certificate validity, ages)
+  FetchDeadline deadline{};  // fetches end by this (explicit, as go-tdx-guest's options)
   const Binding* binding_or_null() const { return check_binding ? &binding : nullptr; }
 };
 
@@ -95,6 +102,10 @@ class EvidenceKind {
   virtual std::string Summary(const VerifiedClaims& claims) const;
   // What known attestations remember of this kind's claims.  Default: none.
   virtual KnownRecordSpec KnownFields() const { return {}; }
+  // The policy lines that would pin what these claims measured, ready for
+  // a policy file (`ssh-attest scan` / `ssh-attest policy`): "KEYWORD
+  // VALUE", one per element, in the kind's order.  Default: none.
+  virtual std::vector<std::string> PinLines(const VerifiedClaims&) const { return {}; }
 };
 
 // The one instance of a kind class, for its registry entry.

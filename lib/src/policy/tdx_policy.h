@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "parse/tdx_quote.h"
@@ -77,5 +78,10 @@ inline Status CheckTdxPolicy(const TdxQuote& q, const Policy& policy) {
 
 // TCB status in AllowedTcbStatus (when evaluated), then the above.
 Status AppraiseTdxClaims(const TdxClaims& claims, const Policy& policy);
+
+// The policy lines that pin these claims (EvidenceKind::PinLines):
+// keywords of policy/tdx_policy_keywords.cpp, and comments for the values
+// an operator should think about before pinning.
+std::vector<std::string> TdxPinLines(const TdxClaims& claims);
 
 }  // namespace ra

@@ -93,4 +93,7 @@ Status AppraiseTpmClaims(const TpmClaims& c, const TpmPolicyValues& v);
 
 std::vector<PolicyKeyword> TpmPolicyKeywords();
 
+// The policy lines that pin c's PCRs (EvidenceKind::PinLines).
+std::vector<std::string> TpmPinLines(const TpmClaims& c);
+
 }  // namespace ra

@@ -43,8 +43,9 @@ Status MissingRequired(const std::string& type, const std::vector<EvidenceItem>&
 }  // namespace
 
 Status Evaluate(const std::vector<EvidenceItem>& items, const Policy& policy,
-                const Binding* binding, std::time_t now, Verdict* out) {
+                const Binding* binding, std::time_t now, Verdict* out, FetchDeadline deadline) {
   VerifyContext ctx;
+  ctx.deadline = deadline;
   ctx.policy = &policy;
   if (binding) ctx.binding = *binding;
   ctx.check_binding = binding != nullptr;

@@ -14,6 +14,7 @@
 #include "common/bytes_util.h"
 #include "common/user_data_binding.h"
 #include "policy/snp_policy.h"
+#include "verify/fetch_deadline.h"
 #include "verify/snp_evidence.h"
 #include "verify/snp_kds_fetcher.h"
 #include "verify/x509_util.h"
@@ -145,15 +146,26 @@ SnpVerifyOptions VerifyOptions(const SnpPolicyValues* v, std::time_t now) {
   return o;
 }
 
+// The VCEK from KDS (or the cache), within the connection's deadline.
 Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
-                     const SnpVerifyOptions& o, SnpClaims* out) {
+                     const SnpVerifyOptions& o, FetchDeadline deadline, SnpClaims* out) {
   SnpReport report;
   RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
   KdsOptions k;
   k.base_url = v.kds_url;
   k.ca_file = v.kds_ca_file;
   k.cache_dir = v.kds_cache_given ? v.kds_cache : pol.issuer_key_cache;
+  const long left_ms = FetchTimeoutMs(deadline);
+  if (left_ms != 0) k.timeout_ms = left_ms;  // < 0: no time left, only the cache
   return VerifySnpReportWithKds(k, report, o, out);
+}
+
+SnpAppraisalInput AppraisalInputOf(const SnpClaims& c) {
+  SnpAppraisalInput in;
+  in.report = &c.report;
+  in.reported_tcb = c.reported_tcb;
+  in.product = c.product;
+  return in;
 }
 
 class SnpKind : public EvidenceKind {
@@ -176,7 +188,8 @@ class SnpKind : public EvidenceKind {
       if (vcek) e.key_cert = ByteView(vcek->data);
       RA_RETURN_IF_ERROR(VerifySnpEvidence(e, o, &c));
     } else if (v && !v->kds_url.empty()) {
-      RA_RETURN_IF_ERROR(VerifyWithKds(*v, *ctx.policy, ByteView(item.data), o, &c));
+      RA_RETURN_IF_ERROR(
+          VerifyWithKds(*v, *ctx.policy, ByteView(item.data), o, ctx.deadline, &c));
     } else {
       return Status::Fail("snp certs", "no snp-certs or snp-vcek item, and no SnpKds to fetch "
                                        "the VCEK from");
@@ -193,11 +206,11 @@ class SnpKind : public EvidenceKind {
   Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override {
     const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
     if (c == nullptr) return Status::Fail("snp policy", "claims are not an SNP report's");
-    SnpAppraisalInput in;
-    in.report = &c->report;
-    in.reported_tcb = c->reported_tcb;
-    in.product = c->product;
-    return AppraiseSnpReport(in, policy);
+    return AppraiseSnpReport(AppraisalInputOf(*c), policy);
+  }
+  std::vector<std::string> PinLines(const VerifiedClaims& claims) const override {
+    const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
+    return c ? SnpPinLines(AppraisalInputOf(*c)) : std::vector<std::string>();
   }
   std::string Summary(const VerifiedClaims& c) const override {
     std::string m = ClaimField(c, "measurement");

@@ -20,9 +20,11 @@ namespace ra {
 
 // Genuineness only.  binding nullptr: REPORTDATA is not checked
 // (`ssh-attest verify` without a binding).  now 0: the current time.  The
-// policy supplies the trust anchors and collateral.
+// policy supplies the trust anchors and collateral; a collateral fetch
+// ends by deadline ({}: the fetcher's own bound).
 Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy& policy,
-                            std::time_t now, TdxClaims* out);
+                            std::time_t now, TdxClaims* out,
+                            FetchDeadline deadline = FetchDeadline{});
 // t as name/value fields (in full) plus t itself as the typed claims.
 void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out);
 // AppraiseTdxClaims on claims whose typed part is TdxClaims.
@@ -43,6 +45,7 @@ class TdxFamilyKind : public EvidenceKind {
   std::vector<std::string> companions() const override { return {kEvidenceTdxEventLog}; }
   Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override;
   KnownRecordSpec KnownFields() const override;
+  std::vector<std::string> PinLines(const VerifiedClaims& claims) const override;
 
  protected:
   Status VerifyAs(const EvidenceItem& item, const std::vector<EvidenceItem>& all,

@@ -109,7 +109,8 @@ Status AkFromHcl(const EvidenceItem& hcl_item, const std::vector<EvidenceItem>& 
   Binding rd{};
   std::copy(q.body.report_data.begin(), q.body.report_data.end(), rd.begin());
   TdxClaims t;
-  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(tdq->data, &rd, *ctx.policy, ctx.now, &t));
+  RA_RETURN_IF_ERROR(
+      VerifyTdxQuoteClaims(tdq->data, &rd, *ctx.policy, ctx.now, &t, ctx.deadline));
   AzureRuntimeData rt;
   RA_RETURN_IF_ERROR(ParseAzureRuntimeJson(hcl.runtime_json, &rt));
   Bytes n, e;
@@ -325,6 +326,19 @@ class TpmKind : public EvidenceKind {
     if (c->tdx) RA_RETURN_IF_ERROR(AppraiseTdxTypedClaims(*c->tdx, policy));
     const TpmPolicyValues* v = TpmPolicyOf(policy);
     return v ? AppraiseTpmClaims(*c, *v) : Status();
+  }
+  // The PCRs, and the TDX report that vouched for the AK (Azure) as a TD
+  // quote's are pinned.
+  std::vector<std::string> PinLines(const VerifiedClaims& claims) const override {
+    const TpmClaims* c = std::any_cast<TpmClaims>(&claims.typed);
+    if (!c) return {};
+    std::vector<std::string> out = TpmPinLines(*c);
+    const TdxClaims* t = c->tdx ? std::any_cast<TdxClaims>(&c->tdx->typed) : nullptr;
+    if (t) {
+      std::vector<std::string> tdx = TdxPinLines(*t);
+      out.insert(out.end(), tdx.begin(), tdx.end());
+    }
+    return out;
   }
   std::string Summary(const VerifiedClaims& c) const override {
     std::string s = std::string(type()) + " verified: ak=" + ClaimField(c, "ak_trust");
