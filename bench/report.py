@@ -185,6 +185,11 @@ try:
                     f"{emu['certs']}/{maa_conns} conn.", j["pass"]))
 except Exception as e:
     res["jwks_fetches"] = {"error": str(e)}
+# 7. when to attest (bench/when.sh)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import when_report  # noqa: E402
+when_report.results(T, res, targets)
+
 res["targets"] = [{"target": t, "result": r, "pass": p} for (t, r, p) in targets]
 
 with open(out, "w") as f:
@@ -280,6 +285,7 @@ if "certs_requests" in jf:
 else:
     L.append(f"JWKS fetches: n/a ({jf.get('error')})")
 L.append("")
+when_report.table(res, L)
 L.append("targets")
 for (t, r, p) in targets:
     L.append(f"  {t:<48}{r:>10}   {'PASS' if p else 'MISS'}")

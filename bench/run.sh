@@ -37,6 +37,11 @@
 #      token-path connection (warm-up, connect loop, profile), from its
 #      --stats-file; target one (the key cache's lifetime is an hour, and
 #      ssh is one process per connection, so this needs the disk cache).
+#   7. when to attest (issue 15, bench/when.sh): attested/plain connect
+#      ratio at sim delays 0, 40 ms and 2 s, fresh and cached evidence,
+#      postauth and preauth (targets: cached within 1.05 of plain at every
+#      delay, preauth no slower than postauth); 64 cached connections at
+#      once on a cold cache (target: all succeed, one provider call).
 #
 # The bench sshd's set MaxStartups 100 and MaxSessions 100 (the defaults,
 # 10:30:100 and 10, would drop the concurrent unauthenticated connections
@@ -49,7 +54,8 @@
 #   BENCH_CONNECTIONS BENCH_BULK_MIB BENCH_BULK_REPEATS BENCH_CONCURRENCY
 #   BENCH_VERIFY_SECONDS (per measurement, 3)  BENCH_CONNECT_BUDGET (600 s:
 #   the connect loop stops early, and says so, on a very busy machine)
-#   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile)
+#   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile,when)
+#   BENCH_WHEN_N BENCH_WHEN_SLOW_N BENCH_WHEN_DELAYS (bench/when.sh)
 #   KEEP=1 keeps the temp dir.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -333,6 +339,9 @@ maa_conns=$(( 3 + $(grep -c '^maa	' "$T/connect.tsv") + $(grep -c '^maa	total' "
 cp "$T/emu.stats" "$T/emu_final.json"
 echo "$maa_conns" > "$T/maa_conns"
 log "token path: $maa_conns connections, emulator stats $(cat "$T/emu_final.json")"
+
+# ---- 7. when to attest: fresh/cached x postauth/preauth x delay ----
+skipped when || . "$top/bench/when.sh"
 
 # ---- report (bench/report.py) ----
 python3 "$top/bench/report.py" "$T" "$RESULTS" "$N" "$BULK_MIB" "$BULK_REPEATS" "$CONC" "$cipher"
