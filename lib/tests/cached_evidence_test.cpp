@@ -1,11 +1,14 @@
 // Cached evidence (AcceptCachedEvidence, MaxEvidenceAge): the policy
 // keywords, the age rule (verify/cached_evidence.h) and its C ABI.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "policy/policy.h"
+#include "provider/sim_tdx_authority.h"
 #include "ra_attest.h"
 #include "ra_test_util.h"
 #include "verify/cached_evidence.h"
@@ -132,6 +135,66 @@ TEST(CachedEvidenceCapi, AcceptsAndAge) {
       << err;
   ra_policy_free(pc);
   ra_policy_free(pf);
+}
+
+// The cached binding as docs/protocol.md lays it out (ra_ssh.c's
+// ra_ssh_cached_binding computes it for ssh and sshd):
+// SHA-512("ra-ssh-cached-v1" || string(host key blob) || uint64(made_at) ||
+// string(random)).  Evidence made for one set of inputs must be refused
+// for any other: another host key (a relay), another time (an older
+// report passed off as young), another random value, the fresh label.
+std::vector<uint8_t> CachedBinding(const std::string& label, const std::string& blob,
+                                   uint64_t made_at, const std::string& rnd) {
+  std::string m = label;
+  auto put_string = [&m](const std::string& v) {
+    for (int i = 3; i >= 0; i--) m.push_back(static_cast<char>((v.size() >> (8 * i)) & 0xff));
+    m += v;
+  };
+  put_string(blob);
+  for (int i = 7; i >= 0; i--) m.push_back(static_cast<char>((made_at >> (8 * i)) & 0xff));
+  put_string(rnd);
+  std::vector<uint8_t> out(64);
+  unsigned int n = 0;
+  EXPECT_EQ(EVP_Digest(m.data(), m.size(), out.data(), &n, EVP_sha512(), nullptr), 1);
+  return out;
+}
+
+TEST(CachedEvidenceBinding, EveryInputCounts) {
+  ra_test::TempDir dir;
+  ASSERT_TRUE(ra::SimInit(dir / "sim", {}).ok());
+  ra_test::WriteFile(dir / "policy",
+                     "TrustAnchor tdx sim/root.pem\nAcceptCachedEvidence yes\nMaxEvidenceAge 60\n");
+  char err[256];
+  struct ra_provider* prov = nullptr;
+  struct ra_policy* pol = nullptr;
+  ASSERT_EQ(ra_provider_open(("sim:" + dir / "sim").c_str(), &prov, err, sizeof(err)), RA_OK)
+      << err;
+  ASSERT_EQ(ra_policy_load((dir / "policy").c_str(), &pol, err, sizeof(err)), RA_OK) << err;
+  const std::string key_a = "\0\0\0\x0bssh-ed25519\0\0\0\x20" + std::string(32, 'A');
+  const std::string key_b = "\0\0\0\x0bssh-ed25519\0\0\0\x20" + std::string(32, 'B');
+  const std::string rnd(32, 'r');
+  const std::string label = "ra-ssh-cached-v1";
+  const uint64_t made_at = static_cast<uint64_t>(kNow);
+  std::vector<uint8_t> made = CachedBinding(label, key_a, made_at, rnd);
+  struct ra_evidence* ev = ra_evidence_new();
+  ASSERT_EQ(ra_provider_collect(prov, made.data(), ev, err, sizeof(err)), RA_OK) << err;
+  auto verify = [&](const std::vector<uint8_t>& b) {
+    char summary[256];
+    int rc = ra_verify(pol, ev, b.data(), 0, summary, sizeof(summary), err, sizeof(err));
+    if (rc != RA_OK) {
+      EXPECT_NE(std::string(err).find("binding"), std::string::npos) << err;
+    }
+    return rc;
+  };
+  EXPECT_EQ(verify(made), RA_OK) << err;
+  EXPECT_EQ(verify(CachedBinding(label, key_b, made_at, rnd)), RA_ERR_REFUSED);
+  EXPECT_EQ(verify(CachedBinding(label, key_a, made_at + 1, rnd)), RA_ERR_REFUSED);
+  EXPECT_EQ(verify(CachedBinding(label, key_a, made_at, std::string(32, 's'))), RA_ERR_REFUSED);
+  EXPECT_EQ(verify(CachedBinding("ra-ssh-attestation-v1", key_a, made_at, rnd)),
+            RA_ERR_REFUSED);
+  ra_evidence_free(ev);
+  ra_policy_free(pol);
+  ra_provider_free(prov);
 }
 
 }  // namespace
