@@ -16,11 +16,23 @@
 require_paramiko
 [ "$(id -u)" -eq 0 ] || { echo "FAIL: the cache lives in /run/ra-ssh: run as root" >&2; exit 1; }
 
-# Cache files are named by provider spec and host key, both unique to $T.
-ls /run/ra-ssh/cache-* 2>/dev/null | sort > "$T/caches.before"
+# cache_name SPEC: the record sshd keeps for SPEC and $T/host_key,
+# /run/ra-ssh/cache-HEX (HEX: SHA-256 of string(SPEC) || string(key blob),
+# first 16 bytes), so that only this test's records are looked at and
+# removed, whatever other tests run meanwhile.
+cache_name() {
+	"$PY" - "$1" "$(cut -d' ' -f2 "$T/host_key.pub")" <<'EOP'
+import base64, hashlib, struct, sys
+s = lambda b: struct.pack(">I", len(b)) + b
+d = hashlib.sha256(s(sys.argv[1].encode()) + s(base64.b64decode(sys.argv[2]))).hexdigest()
+print("/run/ra-ssh/cache-" + d[:32])
+EOP
+}
 rm_caches() {
-	ls /run/ra-ssh/cache-* 2>/dev/null | sort | comm -13 "$T/caches.before" - |
-	    xargs -r rm -f
+	local s
+	for s in "$T/sim;delay=300" "$T/renew;delay=3000" "$T/cold;delay=1000"; do
+		rm -f "$(cache_name "sim:$s")" "$(cache_name "sim:$s").lock"
+	done
 }
 trap 'rm_caches; cleanup' EXIT
 
@@ -175,6 +187,11 @@ expect_eq "all 64 attested" "$good" 64
 expect_eq "one provider call" "$(calls cold)" 1
 expect_eq "sshd made it once" "$(made cold)" 1
 
-ls /run/ra-ssh/cache-* 2>/dev/null | sort | comm -13 "$T/caches.before" - > "$T/caches.mine"
-expect_eq "a record and a lock per server" "$(wc -l < "$T/caches.mine")" 6
+n=0
+for s in "$T/sim;delay=300" "$T/renew;delay=3000" "$T/cold;delay=1000"; do
+	f=$(cache_name "sim:$s")
+	[ -f "$f" ] && [ -f "$f.lock" ] && n=$((n + 1))
+	[ "$(stat -c %a "$f" 2>/dev/null)" = 600 ] || fail "$f: mode $(stat -c %a "$f" 2>&1)"
+done
+expect_eq "a record and its lock per server, named by spec and host key" "$n" 3
 finish
