@@ -25,6 +25,7 @@ when_server() {
 	    { echo "bench: sim-init failed" >&2; exit 1; }
 	spec="sim:$T/$name.sim"
 	[ "$ms" -gt 0 ] && spec="$spec;delay=$ms"
+	echo "$spec" >> "$T/when.specs"
 	start_sshd "$name" "AttestationProvider $spec" "AttestationCache 3600" \
 	    "AttestationPreauth yes" "AttestationProviderTimeout 60"
 	mrtd=$(sed -n 's/^mrtd //p' "$T/$name.sim/td.conf")
@@ -105,9 +106,22 @@ when_concurrent() {
 	    > "$T/when_conc_calls.tsv"
 }
 
-# The cache records are named by provider spec and host key, both this
-# run's: those that appeared during it are removed with it.
-ls /run/ra-ssh/cache-* 2>/dev/null | sort > "$T/when.caches"
+# The cache records (and their locks) are named by provider spec and host
+# key, both this run's (ra_cache_path in openssh/src/ra_ssh_server.c):
+# exactly those are removed, whatever else runs on the machine.
+when_remove_caches() {
+	python3 - "$(cut -d' ' -f2 "$T/host_key.pub")" "$T/when.specs" <<'EOP'
+import base64, hashlib, os, struct, sys
+s = lambda b: struct.pack(">I", len(b)) + b
+blob = base64.b64decode(sys.argv[1])
+for spec in open(sys.argv[2]).read().split():
+    f = "/run/ra-ssh/cache-" + hashlib.sha256(s(spec.encode()) + s(blob)).hexdigest()[:32]
+    for p in (f, f + ".lock"):
+        if os.path.exists(p):
+            os.unlink(p)
+EOP
+}
+: > "$T/when.specs"
 when_connect
 when_concurrent
-ls /run/ra-ssh/cache-* 2>/dev/null | sort | comm -13 "$T/when.caches" - | xargs -r rm -f
+when_remove_caches
