@@ -42,6 +42,8 @@
 #      postauth and preauth (targets: cached within 1.05 of plain at every
 #      delay, preauth no slower than postauth); 64 cached connections at
 #      once on a cold cache (target: all succeed, one provider call).
+#      BENCH_SKIP=when leaves it out; BENCH_WHEN_N, BENCH_WHEN_SLOW_N and
+#      BENCH_WHEN_DELAYS set its rounds and delays (bench/when.sh).
 #
 # The bench sshd's set MaxStartups 100 and MaxSessions 100 (the defaults,
 # 10:30:100 and 10, would drop the concurrent unauthenticated connections
@@ -54,8 +56,7 @@
 #   BENCH_CONNECTIONS BENCH_BULK_MIB BENCH_BULK_REPEATS BENCH_CONCURRENCY
 #   BENCH_VERIFY_SECONDS (per measurement, 3)  BENCH_CONNECT_BUDGET (600 s:
 #   the connect loop stops early, and says so, on a very busy machine)
-#   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile,when)
-#   BENCH_WHEN_N BENCH_WHEN_SLOW_N BENCH_WHEN_DELAYS (bench/when.sh)
+#   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile)
 #   KEEP=1 keeps the temp dir.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
