@@ -205,6 +205,11 @@ if col:
     res["collateral_cache"] = col
     targets.append(("collateral: warm cache makes no request",
                     f"{col['requests_warm']} req.", col["pass"]))
+# 8. when to attest (bench/when.sh)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import when_report  # noqa: E402
+when_report.results(T, res, targets)
+
 res["targets"] = [{"target": t, "result": r, "pass": p} for (t, r, p) in targets]
 
 with open(out, "w") as f:
@@ -325,6 +330,7 @@ else:
 L.append("")
 if col:
     L.extend(collateral_report.table(col, f))
+when_report.table(res, L)
 L.append("targets")
 for (t, r, p) in targets:
     L.append(f"  {t:<48}{r:>10}   {'PASS' if p else 'MISS'}")

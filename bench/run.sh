@@ -46,6 +46,13 @@
 #   7. Collateral https://pcs-emulator: one process verifying a real quote
 #      with a cold and with a warm CollateralCache (bench/collateral.sh);
 #      target: a warm cache makes no request.
+#   8. when to attest (issue 15, bench/when.sh): attested/plain connect
+#      ratio at sim delays 0, 40 ms and 2 s, fresh and cached evidence,
+#      postauth and preauth (targets: cached within 1.05 of plain at every
+#      delay, preauth no slower than postauth); 64 cached connections at
+#      once on a cold cache (target: all succeed, one provider call).
+#      BENCH_SKIP=when leaves it out; BENCH_WHEN_N, BENCH_WHEN_SLOW_N and
+#      BENCH_WHEN_DELAYS set its rounds and delays (bench/when.sh).
 #
 # The bench sshd's set MaxStartups 100 and MaxSessions 100 (the defaults,
 # 10:30:100 and 10, would drop the concurrent unauthenticated connections
@@ -354,6 +361,8 @@ log "token path: $maa_conns connections, emulator stats $(cat "$T/emu_final.json
 # ---- 7. collateral fetched per verification: cold vs warm cache ----
 . "$top/bench/collateral.sh"
 skipped collateral || bench_collateral
+# ---- 8. when to attest: fresh/cached x postauth/preauth x delay ----
+skipped when || . "$top/bench/when.sh"
 
 # ---- report (bench/report.py) ----
 python3 "$top/bench/report.py" "$T" "$RESULTS" "$N" "$BULK_MIB" "$BULK_REPEATS" "$CONC" "$cipher"

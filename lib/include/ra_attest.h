@@ -170,6 +170,24 @@ void ra_policy_set_debug(struct ra_policy *pol,
 const char *ra_policy_accepted_kinds(const struct ra_policy *pol);
 
 /*
+ * Cached evidence (ra-ssh AttestationCache, docs/design.md): evidence the
+ * server made earlier for its host key, not for this session.
+ * ra_policy_accepts_cached: 1 if the policy says AcceptCachedEvidence yes
+ * (the client then asks for it), 0 otherwise.
+ * ra_policy_check_cached_age: RA_OK if evidence the server says it made at
+ * made_at (seconds since the epoch, its clock) is acceptable at now (0:
+ * the current time): the policy accepts cached evidence, made_at is not
+ * ahead of now by more than ClockSkew, and now - made_at is at most
+ * MaxEvidenceAge.  Otherwise RA_ERR_REFUSED, err naming the check
+ * ("cached evidence age: made 40 s ago, older than MaxEvidenceAge 30").
+ * The evidence itself is then verified with ra_verify against the binding
+ * the caller recomputes from the host key of this connection.
+ */
+int ra_policy_accepts_cached(const struct ra_policy *pol);
+int ra_policy_check_cached_age(const struct ra_policy *pol, uint64_t made_at,
+    time_t now, char *err, size_t errlen);
+
+/*
  * Verifies ev against binding and pol at time now (0: the current time).
  * Items of types the policy does not accept are skipped; every accepted
  * item must pass, and at least one must be present.  On success summary

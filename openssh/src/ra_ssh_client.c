@@ -395,11 +395,19 @@ static void
 ra_send_token_request(struct ssh *ssh)
 {
 	struct sshbuf *req;
-	const char *kinds;
-	char *hex;
+	char *kinds, *hex;
 	int r;
 
-	kinds = ra_policy_accepted_kinds(ractx.policy);
+	/*
+	 * AcceptCachedEvidence yes: say so by listing the cached binding's
+	 * item; otherwise the server must answer with evidence for this nonce.
+	 */
+	if (ra_policy_accepts_cached(ractx.policy))
+		xasprintf(&kinds, "%s,%s",
+		    ra_policy_accepted_kinds(ractx.policy),
+		    RA_SSH_ITEM_CACHED_BINDING);
+	else
+		kinds = xstrdup(ra_policy_accepted_kinds(ractx.policy));
 	arc4random_buf(ractx.nonce, sizeof(ractx.nonce));
 	if ((req = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
@@ -414,6 +422,7 @@ ra_send_token_request(struct ssh *ssh)
 	if ((hex = tohex(ractx.nonce, sizeof(ractx.nonce))) != NULL)
 		debug3("ra-ssh: nonce %s", hex);
 	free(hex);
+	free(kinds);
 }
 
 /* What came, and the server's reason when it sent less (service-error). */
@@ -534,6 +543,76 @@ ra_verify_timeout_ms(void)
 }
 
 /*
+ * The binding the evidence must carry.  Fresh: this session's id, our
+ * nonce and the host key of the key exchange.  Cached (the answer has a
+ * ra-ssh-cached-binding item, AttestationCache): the host key of this
+ * connection's key exchange (whose signature over the exchange hash is
+ * the per-connection freshness), the server's made_at and random value,
+ * and only if the policy accepts cached evidence of that age.  Returns
+ * whether the evidence is cached; *made_at is set for cached evidence.
+ */
+static int
+ra_expected_binding(struct ssh *ssh, const struct ra_evidence *ev,
+    u_char binding[RA_SSH_BINDING_LEN], uint64_t *made_at)
+{
+	const char *type;
+	const uint8_t *data = NULL, *p;
+	u_char rnd[RA_SSH_NONCE_LEN];
+	char err[512];
+	size_t i, len = 0, plen, n = 0;
+	int r;
+
+	for (i = 0; i < ra_evidence_count(ev); i++) {
+		if (ra_evidence_get(ev, i, &type, &p, &plen) == RA_OK &&
+		    strcmp(type, RA_SSH_ITEM_CACHED_BINDING) == 0) {
+			data = p;
+			len = plen;
+			n++;
+		}
+	}
+	if (n == 0) {
+		if ((r = ra_ssh_binding(sshbuf_ptr(ssh->kex->session_id),
+		    sshbuf_len(ssh->kex->session_id), ractx.nonce,
+		    sizeof(ractx.nonce), ssh->kex->initial_hostkey,
+		    binding)) != 0)
+			fatal_fr(r, "binding");
+		return 0;
+	}
+	if (n > 1)
+		ra_fail(ssh, "%zu %s items in the answer", n,
+		    RA_SSH_ITEM_CACHED_BINDING);
+	if (ra_cached_inputs_parse(data, len, made_at, rnd) != 0)
+		ra_fail(ssh, "malformed %s item (%zu bytes, want %d)",
+		    RA_SSH_ITEM_CACHED_BINDING, len, RA_SSH_CACHED_BINDING_LEN);
+	if (ra_policy_check_cached_age(ractx.policy, *made_at, 0,
+	    err, sizeof(err)) != RA_OK)
+		ra_fail(ssh, "%s", ra_policy_err(err));
+	if ((r = ra_ssh_cached_binding(ssh->kex->initial_hostkey, *made_at,
+	    rnd, sizeof(rnd), binding)) != 0)
+		fatal_fr(r, "cached binding");
+	debug("ra-ssh: cached evidence, made at %llu by the server's clock",
+	    (unsigned long long)*made_at);
+	return 1;
+}
+
+/*
+ * Cached evidence whose binding does not recompute was made for another
+ * host key (or other inputs) than this connection's: say which key.
+ */
+static void
+ra_fail_cached(struct ssh *ssh, const char *err)
+{
+	char *fp;
+
+	if (strstr(err, "binding") == NULL)
+		ra_fail(ssh, "cached evidence: %s", err);
+	fp = sshkey_fingerprint(ssh->kex->initial_hostkey,
+	    options.fingerprint_hash, SSH_FP_DEFAULT);
+	ra_fail(ssh, "cached evidence is not bound to this connection's host "
+	    "key %s (%s)", fp == NULL ? "?" : fp, err);
+}
+
+/*
  * Parse and verify the token response in the current packet against this
  * session and ractx.nonce; returns only if the policy accepts it.
  */
@@ -546,9 +625,10 @@ ra_verify_token_response(struct ssh *ssh)
 	u_char binding[RA_SSH_BINDING_LEN];
 	char summary[512], err[512], *reason = NULL;
 	const u_char *p;
+	uint64_t made_at = 0;
 	size_t len;
 	u_int status;
-	int r;
+	int r, cached;
 
 	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
 	    (b = sshbuf_from(p, len)) == NULL)
@@ -569,10 +649,7 @@ ra_verify_token_response(struct ssh *ssh)
 	if (ssh->kex == NULL || ssh->kex->session_id == NULL ||
 	    ssh->kex->initial_hostkey == NULL)
 		ra_fail(ssh, "no session id or host key to bind to");
-	if ((r = ra_ssh_binding(sshbuf_ptr(ssh->kex->session_id),
-	    sshbuf_len(ssh->kex->session_id), ractx.nonce,
-	    sizeof(ractx.nonce), ssh->kex->initial_hostkey, binding)) != 0)
-		fatal_fr(r, "binding");
+	cached = ra_expected_binding(ssh, ev, binding, &made_at);
 
 	if ((r = ra_verify_verdict_within(ractx.policy, ev, binding, 0,
 	    ra_verify_timeout_ms(), &verdict, err, sizeof(err))) != RA_OK) {
@@ -580,12 +657,19 @@ ra_verify_token_response(struct ssh *ssh)
 		if (verdict != NULL)
 			ra_debug_claims(verdict);
 		ra_save_evidence(ev, verdict, err);
+		if (cached)
+			ra_fail_cached(ssh, err);
 		ra_fail(ssh, "%s", err);
 	}
 	ra_debug_claims(verdict);
 	strlcpy(summary, ra_verdict_summary(verdict), sizeof(summary));
 	ra_sanitise(summary);
-	verbose("Attestation of %s verified: %s", ractx.host, summary);
+	if (cached)
+		verbose("Attestation of %s verified from cached evidence made "
+		    "%lld s ago for this host key: %s", ractx.host,
+		    (long long)time(NULL) - (long long)made_at, summary);
+	else
+		verbose("Attestation of %s verified: %s", ractx.host, summary);
 	/* Trust on first use when the policy pins no measurement */
 	if (ra_known_client_check(ractx.policy, verdict, ractx.host,
 	    err, sizeof(err)) != 0) {
