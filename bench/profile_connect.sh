@@ -1,0 +1,106 @@
+#!/bin/bash
+# Where an attested connect's extra cost goes, independently of load:
+# callgrind instruction counts (Ir) of one plain and one attested `ssh true`
+# to the sim provider, on BOTH sides: the client (ssh) and every server
+# process of that connection (sshd-session's monitor, its post-auth child,
+# the evidence production's child; sshd-auth runs chrooted and its counts
+# are not written, it does the same work on both sides).
+#
+#   bench/profile_connect.sh [FUNCTION...]
+#
+# Prints per process the totals plain vs attested, then the inclusive cost
+# of the named functions (default: the attestation steps) on each side, and
+# leaves the callgrind files in $T (KEEP=1) for callgrind_annotate.
+# Needs valgrind.  Takes about a minute on an idle machine.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/bench/lib.sh"
+command -v valgrind >/dev/null || { echo "profile: valgrind needed" >&2; exit 1; }
+SRC="$top/build/openssh/src"	# unstripped binaries, same code as staged
+T=$(mktemp -d "${TMPDIR:-/tmp}/ra-prof.XXXXXX")
+chmod 755 "$T"
+PIDS=""
+cleanup() {
+	local p
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ "${KEEP:-0}" = 1 ] && echo "profile: kept $T" >&2 || rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+harness_privsep "$top"
+harness_keys
+"$SSH_ATTEST" sim-init "$T/sim" > /dev/null || exit 1
+mrtd=$(sed -n 's/^mrtd //p' "$T/sim/td.conf")
+printf 'TrustAnchor tdx %s\nMRTD %s\nAllowDebug no\n' "$T/sim/root.pem" "$mrtd" > "$T/policy"
+mkdir -p "$T/home" "$T/cg"
+chmod 777 "$T/cg"
+
+# The listener itself is not traced; the per-connection sshd-session is
+# (valgrind as its path's wrapper), with every fork it makes (%p).
+cat > "$T/session-wrap" <<EOF
+#!/bin/sh
+exec valgrind -q --tool=callgrind --callgrind-out-file=$T/cg/srv.\$RA_PROF_TAG.%p \
+    "$SRC/sshd-session" "\$@"
+EOF
+chmod 755 "$T/session-wrap"
+for h in plain attested; do
+	prov=none
+	[ "$h" = attested ] && prov="sim:$T/sim"
+	RA_PROF_TAG=$h sshd_start "$h" "$SSHD" INFO "" "UseDNS no" \
+	    "PerSourcePenalties no" "SetEnv HOME=$T/home" \
+	    "SshdSessionPath $T/session-wrap" "AttestationProvider $prov" \
+	    "AttestationProviderTimeout 60"
+done
+{
+	ssh_host plain "$PORT_plain" "ControlMaster no" "ControlPath none" \
+	    "AttestationRequired no" "ConnectTimeout 120"
+	ssh_host attested "$PORT_attested" "ControlMaster no" "ControlPath none" \
+	    "AttestationRequired yes" "AttestationPolicy $T/policy" \
+	    "AttestationTimeout 120" "ConnectTimeout 120"
+} > "$T/ssh_config"
+# warm-up: known_hosts, page cache (not profiled on the client side)
+for h in plain attested; do
+	"$SSH" -F "$T/ssh_config" "$h" true < /dev/null ||
+	    { echo "profile: warm-up $h failed" >&2; cat "$T/sshd_$h.log" >&2; exit 1; }
+done
+rm -f "$T"/cg/srv.*
+for h in plain attested; do
+	valgrind -q --tool=callgrind --callgrind-out-file="$T/cg/cli.$h" \
+	    "$SRC/ssh" -F "$T/ssh_config" "$h" true < /dev/null ||
+	    { echo "profile: $h failed" >&2; exit 1; }
+	sleep 1
+done
+sleep 2	# the sessions' processes write their files as they exit
+
+total() { sed -n 's/^summary: //p' "$1"; }
+# role of a server file: the command line callgrind recorded, and whether
+# it ran the production (ra_produce) or the session (ra_server_* / none)
+role() {
+	local f=$1
+	if grep -q 'fn=.*ra_produce$\|fn=.*ra_produce ' "$f" &&
+	    ! grep -q 'fn=.*do_authenticated' "$f"; then echo production
+	elif grep -q 'fn=.*do_authenticated' "$f"; then echo session
+	elif grep -q 'fn=.*monitor_child_postauth\|fn=.*monitor_child_preauth' "$f"; then echo monitor
+	else echo other; fi
+}
+printf '%-10s %-12s %14s\n' side process instructions
+for h in plain attested; do
+	printf '%-10s %-12s %14s\n' "$h" client "$(total "$T/cg/cli.$h")"
+	for f in "$T"/cg/srv."$h".*; do
+		[ -s "$f" ] || continue
+		printf '%-10s %-12s %14s\n' "$h" "$(role "$f")" "$(total "$f")"
+	done
+done
+fns=${*:-"ra_client_attest ra_policy_load ra_verify_verdict ra_monitor_collect ra_produce_bounded ra_produce ra_provider_open ra_provider_collect ra_slot_acquire"}
+echo
+echo "inclusive Ir of attestation steps (attested side)"
+for f in "$T/cg/cli.attested" "$T"/cg/srv.attested.*; do
+	[ -s "$f" ] || continue
+	callgrind_annotate --inclusive=yes "$f" 2>/dev/null > "$f.txt"
+	for fn in $fns; do
+		v=$(grep -E "[: ]$fn[ (]" "$f.txt" | head -1 | awk '{print $1}')
+		[ -n "$v" ] && printf '  %-22s %-28s %14s\n' "$(basename "$f")" "$fn" "$v"
+	done
+done
