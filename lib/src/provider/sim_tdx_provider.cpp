@@ -133,8 +133,9 @@ Status SimTdxProvider::Init(const std::string& dir) {
   s = LoadSimTdConfig(dir + "/" + kSimTdConf, &td);
   if (!s.ok()) return fail(s);
   ossl::PkeyPtr pck_key;
-  s = ossl::ReadPrivateKeyPem(dir + "/" + kSimPckKey, &pck_key);
-  if (s.ok()) s = ossl::ReadPrivateKeyPem(dir + "/" + kSimAttestationKey, &att_key_);
+  ossl::EcKeyPemReader keys;
+  s = keys.Read(dir + "/" + kSimPckKey, &pck_key);
+  if (s.ok()) s = keys.Read(dir + "/" + kSimAttestationKey, &att_key_);
   if (!s.ok()) return fail(s);
   td_ = td;
   {
@@ -149,7 +150,6 @@ Status SimTdxProvider::Init(const std::string& dir) {
   std::array<uint8_t, 64> att_pub{};
   s = ossl::P256PublicRaw(att_key_.get(), &att_pub);
   if (!s.ok()) return fail(Status::Fail(kSimAttestationKey, s.message()));
-
   std::string chain;
   s = ReadTextFileBounded(dir + "/" + kSimChainPem, kMaxPemLen, &chain);
   if (!s.ok()) return fail(s);
