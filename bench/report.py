@@ -33,6 +33,24 @@ def median(xs):
 def ms(us):
     return None if us is None else round(us / 1000.0, 2)
 
+def by_round(rows_):
+    """{round: {host: value}} of the rows that succeeded"""
+    by = {}
+    for (h, i, rc, t) in rows_:
+        if rc == 0:
+            by.setdefault(i, {})[h] = t
+    return by
+
+def paired_ratio(by, h, base="plain"):
+    """Median over the rounds of X(i) / plain(i).  run.sh runs one of each
+    host per round, back to back, in a rotating order, so the two of a pair
+    met about the same load; a load that changes over the run moves both,
+    and the median of the per-pair ratios follows the attestation's own
+    share where the ratio of the two overall medians drifts with it."""
+    r = [v[h] / v[base] for v in by.values() if h in v and v.get(base)]
+    m = median(r)
+    return round(m, 3) if m else None
+
 res = {
     "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     "host": {"cpus": os.cpu_count(), "loadavg": os.getloadavg(),
@@ -56,19 +74,21 @@ if c:
                 "min_ms": ms(min(ok) if ok else None),
                 "mean_ms": ms(sum(ok) / len(ok) if ok else None)}
     # paired difference: X(i) - plain(i), same round i
-    by = {}
-    for (h, i, rc, t) in c:
-        if rc == 0:
-            by.setdefault(i, {})[h] = t
+    by = by_round(c)
     def paired(h):
         return [v[h] - v["plain"] for v in by.values() if h in v and "plain" in v]
     def ratio_of(h):
         return (d[h]["median_ms"] / d["plain"]["median_ms"]
                 if d["plain"]["median_ms"] and d[h]["median_ms"] else None)
-    ratio = ratio_of("attested")
-    ratio_maa = ratio_of("maa")
-    d["ratio_attested_over_plain_median"] = round(ratio, 3) if ratio else None
-    d["ratio_maa_over_plain_median"] = round(ratio_maa, 3) if ratio_maa else None
+    ratio_m = ratio_of("attested")
+    ratio_maa_m = ratio_of("maa")
+    d["ratio_attested_over_plain_median"] = round(ratio_m, 3) if ratio_m else None
+    d["ratio_maa_over_plain_median"] = round(ratio_maa_m, 3) if ratio_maa_m else None
+    # the targets are judged on the paired ratios (paired_ratio)
+    ratio = paired_ratio(by, "attested")
+    ratio_maa = paired_ratio(by, "maa")
+    d["ratio_attested_over_plain_paired"] = ratio
+    d["ratio_maa_over_plain_paired"] = ratio_maa
     # CPU per connection: client (ssh) from rusage, server (sshd and all
     # its per-connection processes) from sshd's reaped-children ticks
     cpu = {}
@@ -96,16 +116,17 @@ if c:
     d["cpu_per_connection"] = cpu
     d["paired_diff_median_ms"] = ms(median(paired("attested")))
     d["paired_diff_maa_median_ms"] = ms(median(paired("maa")))
-    d["target"] = "attested/plain median <= 1.05; maa/plain median <= 1.15"
+    d["target"] = ("attested/plain <= 1.05; maa/plain <= 1.15 "
+                   "(median of the per-round ratios)")
     d["pass_attested"] = bool(ratio is not None and ratio <= 1.05
                               and d["attested"]["ok"] == d["attested"]["n"])
     d["pass_maa"] = bool(ratio_maa is not None and ratio_maa <= 1.15
                          and d["maa"]["ok"] == d["maa"]["n"])
     d["pass"] = d["pass_attested"] and d["pass_maa"]
     res["connect_true"] = d
-    targets.append(("connect: attested/plain median <= 1.05",
+    targets.append(("connect: attested/plain (paired) <= 1.05",
                     f"{ratio:.3f}" if ratio else "n/a", d["pass_attested"]))
-    targets.append(("connect: maa/plain median <= 1.15",
+    targets.append(("connect: maa/plain (paired) <= 1.15",
                     f"{ratio_maa:.3f}" if ratio_maa else "n/a", d["pass_maa"]))
 
 # 2. verify
@@ -207,9 +228,11 @@ if "connect_true" in res:
         x = d[h]
         L.append(f"  {lab:<48}{f(x['median_ms'],' ms'):>12}{f(x['p99_ms'],' ms'):>12}"
                  f"  {x['ok']}/{x['n']}")
-    L.append(f"  ratio attested/plain (medians): {f(d['ratio_attested_over_plain_median'])}"
+    L.append(f"  ratio attested/plain: paired {f(d['ratio_attested_over_plain_paired'])}"
+             f"  (of the medians {f(d['ratio_attested_over_plain_median'])})"
              f"   paired median difference: {f(d['paired_diff_median_ms'],' ms')}")
-    L.append(f"  ratio maa/plain (medians):      {f(d['ratio_maa_over_plain_median'])}"
+    L.append(f"  ratio maa/plain:      paired {f(d['ratio_maa_over_plain_paired'])}"
+             f"  (of the medians {f(d['ratio_maa_over_plain_median'])})"
              f"   paired median difference: {f(d['paired_diff_maa_median_ms'],' ms')}")
     cp = d.get("cpu_per_connection", {})
     if "plain" in cp:

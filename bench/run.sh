@@ -18,8 +18,11 @@
 #                   over TLS to IssuerCA, kept in IssuerKeyCache $T/keys
 #                   (ssh's default would be ~/.ssh/ra-ssh-keys: the bench
 #                   leaves the user's home alone)
-#      median, p99, and the ratios of the medians to plain (targets: <= 1.05
-#      attested, <= 1.15 maa).
+#      median, p99, and the ratio to plain: the median over the rounds of
+#      X(i)/plain(i), the two run back to back (targets: <= 1.05 attested,
+#      <= 1.15 maa), next to the ratio of the medians and CPU per
+#      connection; bench/profile_connect.sh breaks the cost down by
+#      process and step in instructions.
 #   2. TDX quote verification alone (bench/verify_bench.cpp, built here
 #      against build/lib/libra_attest.a): quotes/s on one core, for a sim
 #      quote and for a real SPR quote against the Intel root.
