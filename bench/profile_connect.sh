@@ -65,6 +65,7 @@ for h in plain attested; do
 	"$SSH" -F "$T/ssh_config" "$h" true < /dev/null ||
 	    { echo "profile: warm-up $h failed" >&2; cat "$T/sshd_$h.log" >&2; exit 1; }
 done
+sleep 3	# the warm-up sessions' processes write their files as they exit
 rm -f "$T"/cg/srv.*
 for h in plain attested; do
 	valgrind -q --tool=callgrind --callgrind-out-file="$T/cg/cli.$h" \
@@ -75,15 +76,13 @@ done
 sleep 2	# the sessions' processes write their files as they exit
 
 total() { sed -n 's/^summary: //p' "$1"; }
-# role of a server file: the command line callgrind recorded, and whether
-# it ran the production (ra_produce) or the session (ra_server_* / none)
+# role of a server file.  A forked child's file counts from the exec, so
+# it includes what its parent did before the fork: the production's own
+# cost is its total minus the monitor's, the session child's likewise.
 role() {
-	local f=$1
-	if grep -q 'fn=.*ra_produce$\|fn=.*ra_produce ' "$f" &&
-	    ! grep -q 'fn=.*do_authenticated' "$f"; then echo production
-	elif grep -q 'fn=.*do_authenticated' "$f"; then echo session
-	elif grep -q 'fn=.*monitor_child_postauth\|fn=.*monitor_child_preauth' "$f"; then echo monitor
-	else echo other; fi
+	if grep -q 'fn=.*ra_provider_open' "$1"; then echo production
+	elif grep -q 'fn=.*do_authenticated' "$1"; then echo session
+	else echo monitor; fi
 }
 printf '%-10s %-12s %14s\n' side process instructions
 for h in plain attested; do
