@@ -133,6 +133,7 @@ int	ra_name_in_list(const char *, const char *);
 
 /* ra_ssh_client.c */
 void	ra_client_attest(struct ssh *, const char *);
+void	ra_client_preload_policy(void);
 int	ra_add_host_to_hostfile(const char *, const char *,
 	    const struct sshkey *, int);
 int	ra_hostfile_pending(const char *);
