@@ -76,21 +76,39 @@ done
 sleep 2	# the sessions' processes write their files as they exit
 
 total() { sed -n 's/^summary: //p' "$1"; }
-# role of a server file.  A forked child's file counts from the exec, so
-# it includes what its parent did before the fork: the production's own
-# cost is its total minus the monitor's, the session child's likewise.
+# role of a server file.  A forked child's file counts from the exec of
+# sshd-session, so it includes what the monitor did before the fork: a
+# child's own cost is its total less the monitor's (which slightly
+# undercounts it by what the monitor did after the fork, about 0.2 M).
 role() {
 	if grep -q 'fn=.*ra_provider_open' "$1"; then echo production
 	elif grep -q 'fn=.*do_authenticated' "$1"; then echo session
 	else echo monitor; fi
 }
-printf '%-10s %-12s %14s\n' side process instructions
+# PROFILE_TSV=FILE (bench/run.sh): also "HOST<TAB>WHAT<TAB>Ir" lines there,
+# WHAT one of client, server (the connection's sshd-session processes,
+# own costs summed), monitor, session, production.
+tsv() { [ -z "${PROFILE_TSV:-}" ] || printf '%s\t%s\t%s\n' "$@" >> "$PROFILE_TSV"; }
+printf '%-10s %-12s %14s %14s\n' side process total own
 for h in plain attested; do
-	printf '%-10s %-12s %14s\n' "$h" client "$(total "$T/cg/cli.$h")"
+	c=$(total "$T/cg/cli.$h")
+	printf '%-10s %-12s %14s\n' "$h" client "$c"
+	tsv "$h" client "$c"
+	m=0
+	for f in "$T"/cg/srv."$h".*; do
+		[ "$(role "$f")" = monitor ] && m=$(total "$f")
+	done
+	sum=$m
 	for f in "$T"/cg/srv."$h".*; do
 		[ -s "$f" ] || continue
-		printf '%-10s %-12s %14s\n' "$h" "$(role "$f")" "$(total "$f")"
+		r=$(role "$f"); t=$(total "$f"); own=$t
+		[ "$r" = monitor ] || own=$((t - m))
+		[ "$r" = monitor ] || sum=$((sum + own))
+		printf '%-10s %-12s %14s %14s\n' "$h" "$r" "$t" "$own"
+		tsv "$h" "$r" "$own"
 	done
+	printf '%-10s %-12s %14s %14s\n' "$h" server "" "$sum"
+	tsv "$h" server "$sum"
 done
 fns=${*:-"ra_client_attest ra_policy_load ra_verify_verdict ra_monitor_collect ra_produce_bounded ra_produce ra_provider_open ra_provider_collect ra_slot_acquire"}
 echo

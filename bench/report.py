@@ -192,6 +192,29 @@ if "plain" in prof and "attested" in prof:
         prof["maa_minus_plain_total"] = prof["maa"]["total"] - prof["plain"]["total"]
     res["client_instructions"] = prof
 
+# 5b. both sides' instructions (bench/profile_connect.sh)
+def both_sides(path):
+    """{host: {what: Ir}} from profile_connect.sh's PROFILE_TSV, with the
+    attested/plain ratios of the client, the server and the two together"""
+    r = {}
+    try:
+        for line in open(path):
+            h, what, ir = line.rstrip("\n").split("\t")
+            r.setdefault(h, {})[what] = int(ir)
+    except Exception:
+        return {}
+    p_, a_ = r.get("plain", {}), r.get("attested", {})
+    if not all(k in x for x in (p_, a_) for k in ("client", "server")):
+        return {}
+    for k in ("client", "server"):
+        r[f"ratio_{k}"] = round(a_[k] / p_[k], 3)
+    r["ratio_total"] = round((a_["client"] + a_["server"]) /
+                             (p_["client"] + p_["server"]), 3)
+    return r
+both = both_sides(os.path.join(T, "profile_both.tsv"))
+if both:
+    res["connection_instructions"] = both
+
 # 6. JWKS fetches
 try:
     emu = json.load(open(os.path.join(T, "emu_final.json")))
@@ -294,6 +317,14 @@ if "client_instructions" in res:
                     ("VerifyEcdsaP256Raw", "  of which QE/quote ECDSA checks")):
         if fn in a_:
             L.append(f"    {lab:<44}{a_[fn]/1e6:>7.2f} M")
+    L.append("")
+if both:
+    p_, a_ = both["plain"], both["attested"]
+    L.append("instructions per connection, both sides (callgrind; server = its sshd-session processes)")
+    L.append(f"  client plain {p_['client']/1e6:.1f} M, attested {a_['client']/1e6:.1f} M (x{both['ratio_client']})"
+             f"   server plain {p_['server']/1e6:.1f} M, attested {a_['server']/1e6:.1f} M (x{both['ratio_server']})")
+    L.append(f"  both: x{both['ratio_total']}"
+             + (f"   (evidence production {a_['production']/1e6:.1f} M)" if "production" in a_ else ""))
     L.append("")
 jf = res.get("jwks_fetches", {})
 if "certs_requests" in jf:

@@ -35,7 +35,9 @@
 #      measured the same way for comparison.
 #   5. if valgrind is installed: callgrind instruction counts of one plain
 #      and one attested client (load-independent), with the attestation
-#      steps broken down.
+#      steps broken down; and (bench/profile_connect.sh) of both sides of
+#      a plain and an attested connection, sshd-session's processes
+#      included.
 #   6. JWKS fetches: how many times the emulator served /certs across every
 #      token-path connection (warm-up, connect loop, profile), from its
 #      --stats-file; target one (the key cache's lifetime is an hour, and
@@ -328,6 +330,12 @@ if ! skipped profile && command -v valgrind >/dev/null && command -v callgrind_a
 			log "profile: callgrind run failed: $(tail -1 "$T/cg.$h.err")"
 		fi
 	done
+	# and both sides of a plain and an attested connection, the server's
+	# per-connection processes included (bench/profile_connect.sh)
+	log "profile: callgrind on the server side (bench/profile_connect.sh)"
+	PROFILE_TSV="$T/profile_both.tsv" "$top/bench/profile_connect.sh" \
+	    > "$T/profile_connect.out" 2>&1 ||
+	    log "profile: server side failed: $(tail -1 "$T/profile_connect.out")"
 fi
 
 # ---- 6. JWKS fetches across every token-path connection ----
