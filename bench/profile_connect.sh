@@ -8,6 +8,9 @@
 #
 #   bench/profile_connect.sh [FUNCTION...]
 #
+# PROFILE_MAA=1 adds a third connection, the token path: sim-azure with
+# tools/maa-emulator on loopback, as make bench sets it up.
+#
 # Prints per process the totals plain vs attested, then the inclusive cost
 # of the named functions (default: the attestation steps) on each side, and
 # leaves the callgrind files in $T (KEEP=1) for callgrind_annotate.
@@ -36,6 +39,17 @@ mrtd=$(sed -n 's/^mrtd //p' "$T/sim/td.conf")
 printf 'TrustAnchor tdx %s\nMRTD %s\nAllowDebug no\n' "$T/sim/root.pem" "$mrtd" > "$T/policy"
 mkdir -p "$T/home" "$T/cg"
 chmod 777 "$T/cg"
+HOSTS="plain attested"
+if [ "${PROFILE_MAA:-0}" = 1 ]; then
+	HOSTS="plain attested maa"
+	"$top/build/lib/maa-emulator" --dir "$T/emu" --trust-anchor "$T/sim/root.pem" \
+	    --port-file "$T/emu.port" > "$T/emu.log" 2>&1 &
+	PIDS="$PIDS $!"
+	for i in $(seq 1 100); do [ -s "$T/emu.port" ] && break; sleep 0.1; done
+	EMU_URL="https://127.0.0.1:$(cat "$T/emu.port")"
+	printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\n' \
+	    "$EMU_URL" "$T/emu/ca.pem" "$T/keys" > "$T/policy_maa"
+fi
 
 # The listener itself is not traced; the per-connection sshd-session is
 # (valgrind as its path's wrapper), with every fork it makes (%p).
@@ -45,9 +59,10 @@ exec valgrind -q --tool=callgrind --callgrind-out-file=$T/cg/srv.\$RA_PROF_TAG.%
     "$SRC/sshd-session" "\$@"
 EOF
 chmod 755 "$T/session-wrap"
-for h in plain attested; do
+for h in $HOSTS; do
 	prov=none
 	[ "$h" = attested ] && prov="sim:$T/sim"
+	[ "$h" = maa ] && prov="sim-azure:$T/sim;service=$EMU_URL;ca=$T/emu/ca.pem"
 	RA_PROF_TAG=$h sshd_start "$h" "$SSHD" INFO "" "UseDNS no" \
 	    "PerSourcePenalties no" "SetEnv HOME=$T/home" \
 	    "SshdSessionPath $T/session-wrap" "AttestationProvider $prov" \
@@ -59,15 +74,18 @@ done
 	ssh_host attested "$PORT_attested" "ControlMaster no" "ControlPath none" \
 	    "AttestationRequired yes" "AttestationPolicy $T/policy" \
 	    "AttestationTimeout 120" "ConnectTimeout 120"
+	[ "${PROFILE_MAA:-0}" = 1 ] && ssh_host maa "$PORT_maa" "ControlMaster no" \
+	    "ControlPath none" "AttestationRequired yes" \
+	    "AttestationPolicy $T/policy_maa" "AttestationTimeout 120" "ConnectTimeout 120"
 } > "$T/ssh_config"
-# warm-up: known_hosts, page cache (not profiled on the client side)
-for h in plain attested; do
+# warm-up: known_hosts, page cache, the issuer key cache (not profiled)
+for h in $HOSTS; do
 	"$SSH" -F "$T/ssh_config" "$h" true < /dev/null ||
 	    { echo "profile: warm-up $h failed" >&2; cat "$T/sshd_$h.log" >&2; exit 1; }
 done
 sleep 3	# the warm-up sessions' processes write their files as they exit
 rm -f "$T"/cg/srv.*
-for h in plain attested; do
+for h in $HOSTS; do
 	valgrind -q --tool=callgrind --callgrind-out-file="$T/cg/cli.$h" \
 	    "$SRC/ssh" -F "$T/ssh_config" "$h" true < /dev/null ||
 	    { echo "profile: $h failed" >&2; exit 1; }
@@ -90,7 +108,7 @@ role() {
 # own costs summed), monitor, session, production.
 tsv() { [ -z "${PROFILE_TSV:-}" ] || printf '%s\t%s\t%s\n' "$@" >> "$PROFILE_TSV"; }
 printf '%-10s %-12s %14s %14s\n' side process total own
-for h in plain attested; do
+for h in $HOSTS; do
 	c=$(total "$T/cg/cli.$h")
 	printf '%-10s %-12s %14s\n' "$h" client "$c"
 	tsv "$h" client "$c"
@@ -113,7 +131,7 @@ done
 fns=${*:-"ra_client_attest ra_policy_load ra_verify_verdict ra_monitor_collect ra_produce_bounded ra_produce ra_provider_open ra_provider_collect ra_slot_acquire"}
 echo
 echo "inclusive Ir of attestation steps (attested side)"
-for f in "$T/cg/cli.attested" "$T"/cg/srv.attested.*; do
+for f in "$T/cg/cli.attested" "$T"/cg/srv.attested.* "$T"/cg/cli.maa "$T"/cg/srv.maa.*; do
 	[ -s "$f" ] || continue
 	callgrind_annotate --inclusive=yes "$f" 2>/dev/null > "$f.txt"
 	for fn in $fns; do
