@@ -310,7 +310,9 @@ if "client_instructions" in res:
         m_ = prof["maa"]
         L.append(f"  maa (token path, keys from the disk cache) {m_['total']/1e6:.1f} M   "
                  f"(+{prof['maa_minus_plain_total']/1e6:.1f} M, x{m_['total']/p_['total']:.3f})")
-    for fn, lab in (("ra_policy_load", "ra_policy_load"), ("ra_verify", "ra_verify"),
+    for fn, lab in (("ra_policy_load", "ra_policy_load (before login)"),
+                    ("ra_verify", "ra_verify"),
+                    ("ra_verify_verdict", "ra_verify_verdict"),
                     ("PEM_read_bio_X509", "  of which PEM->X509 parsing (all certs)"),
                     ("OSSL_DECODER_CTX_new_for_pkey", "  of which OpenSSL decoder set-up"),
                     ("VerifyCertChain", "  of which X509 chain check"),

@@ -318,7 +318,7 @@ if ! skipped profile && command -v valgrind >/dev/null && command -v callgrind_a
 			    tr -d , > "$T/cg.$h.txt"
 			tot=$(sed -n 's/^summary: //p' "$T/cg.$h")
 			printf '%s\ttotal\t%s\n' "$h" "$tot" >> "$T/profile.tsv"
-			for fn in ra_client_attest ra_policy_load ra_verify LoadPemCerts \
+			for fn in ra_client_attest ra_policy_load ra_verify ra_verify_verdict LoadPemCerts \
 			    CheckTrustAnchorFile LoadAnchorCerts LoadPemCertFile PckExtensionsFromPem \
 			    FetchIssuerKeys VerifyJwtToken HttpsExchange ParseJwks \
 			    VerifyCertChain VerifyEcdsaP256Raw PEM_read_bio_X509 \
