@@ -18,8 +18,11 @@
 #                   over TLS to IssuerCA, kept in IssuerKeyCache $T/keys
 #                   (ssh's default would be ~/.ssh/ra-ssh-keys: the bench
 #                   leaves the user's home alone)
-#      median, p99, and the ratios of the medians to plain (targets: <= 1.05
-#      attested, <= 1.15 maa).
+#      median, p99, and the ratio to plain: the median over the rounds of
+#      X(i)/plain(i), the two run back to back (targets: <= 1.05 attested,
+#      <= 1.15 maa), next to the ratio of the medians and CPU per
+#      connection; bench/profile_connect.sh breaks the cost down by
+#      process and step in instructions.
 #   2. TDX quote verification alone (bench/verify_bench.cpp, built here
 #      against build/lib/libra_attest.a): quotes/s on one core, for a sim
 #      quote and for a real SPR quote against the Intel root.
@@ -38,7 +41,9 @@
 #      measured the same way for comparison.
 #   5. if valgrind is installed: callgrind instruction counts of one plain
 #      and one attested client (load-independent), with the attestation
-#      steps broken down.
+#      steps broken down; and (bench/profile_connect.sh) of both sides of
+#      a plain and an attested connection, sshd-session's processes
+#      included.
 #   6. JWKS fetches: how many times the emulator served /certs across every
 #      token-path connection (warm-up, connect loop, profile), from its
 #      --stats-file; target one (the key cache's lifetime is an hour, and
@@ -337,7 +342,7 @@ if ! skipped profile && command -v valgrind >/dev/null && command -v callgrind_a
 			    tr -d , > "$T/cg.$h.txt"
 			tot=$(sed -n 's/^summary: //p' "$T/cg.$h")
 			printf '%s\ttotal\t%s\n' "$h" "$tot" >> "$T/profile.tsv"
-			for fn in ra_client_attest ra_policy_load ra_verify LoadPemCerts \
+			for fn in ra_client_attest ra_policy_load ra_verify ra_verify_verdict LoadPemCerts \
 			    CheckTrustAnchorFile LoadAnchorCerts LoadPemCertFile PckExtensionsFromPem \
 			    FetchIssuerKeys VerifyJwtToken HttpsExchange ParseJwks \
 			    VerifyCertChain VerifyEcdsaP256Raw PEM_read_bio_X509 \
@@ -349,6 +354,12 @@ if ! skipped profile && command -v valgrind >/dev/null && command -v callgrind_a
 			log "profile: callgrind run failed: $(tail -1 "$T/cg.$h.err")"
 		fi
 	done
+	# and both sides of a plain and an attested connection, the server's
+	# per-connection processes included (bench/profile_connect.sh)
+	log "profile: callgrind on the server side (bench/profile_connect.sh)"
+	PROFILE_TSV="$T/profile_both.tsv" "$top/bench/profile_connect.sh" \
+	    > "$T/profile_connect.out" 2>&1 ||
+	    log "profile: server side failed: $(tail -1 "$T/profile_connect.out")"
 fi
 
 # ---- 6. JWKS fetches across every token-path connection ----

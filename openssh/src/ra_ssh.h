@@ -135,6 +135,7 @@ int	ra_cached_inputs_parse(const u_char *, size_t, uint64_t *,
 
 /* ra_ssh_client.c */
 void	ra_client_attest(struct ssh *, const char *);
+void	ra_client_preload_policy(void);
 int	ra_add_host_to_hostfile(const char *, const char *,
 	    const struct sshkey *, int);
 int	ra_hostfile_pending(const char *);

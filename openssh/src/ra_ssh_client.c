@@ -696,6 +696,36 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 }
 
 /*
+ * The policy, read between connect and login (ssh.c), while sshd starts
+ * the connection's session process: parsing its trust anchors is most of
+ * what an attested connection adds on the client before it can ask for
+ * evidence, and the server would otherwise wait for it (docs/design.md,
+ * "Where an attested connect's time goes").  A policy that does not load
+ * is left alone here: ra_client_attest loads it again and fails as it
+ * always did, at the same point and with the same words.
+ */
+static struct ra_policy *ra_preloaded;
+
+void
+ra_client_preload_policy(void)
+{
+	char err[512], *path = NULL;
+
+	if (ra_preloaded != NULL)
+		return;
+	if (options.attestation_policy != NULL)
+		path = tilde_expand_filename(options.attestation_policy,
+		    getuid());
+	if (ra_policy_load(path, &ra_preloaded, err, sizeof(err)) != RA_OK) {
+		ra_preloaded = NULL;
+		debug_f("not loaded yet: %s", err);
+	} else
+		debug("ra-ssh: policy %s loaded before login",
+		    path == NULL ? "(built-in)" : path);
+	free(path);
+}
+
+/*
  * Called after user authentication and before any channel when
  * AttestationRequired is set (with AttestationStage preauth: after key
  * exchange, before the ssh-userauth service request).  Returns only if the
@@ -713,10 +743,11 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	ractx.host = xstrdup(host);
 
 	/*
-	 * Ask first, then load the policy while the server answers: the
-	 * service is accepted only once sshd's session child is up, and the
-	 * token request that needs the policy waits for that anyway.  A policy
-	 * that does not load ends the connection before evidence is requested.
+	 * Ask first, then load the policy (if ra_client_preload_policy did
+	 * not) while the server answers: the service is accepted only once
+	 * sshd's session child is up, and the token request that needs the
+	 * policy waits for that anyway.  A policy that does not load ends the
+	 * connection before evidence is requested.
 	 */
 	if ((r = sshpkt_start(ssh, SSH2_MSG_SERVICE_REQUEST)) != 0 ||
 	    (r = sshpkt_put_cstring(ssh, RA_SSH_SERVICE)) != 0 ||
@@ -743,7 +774,10 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	if (options.attestation_policy != NULL)
 		policy_path = tilde_expand_filename(options.attestation_policy,
 		    getuid());
-	if (ra_policy_load(policy_path, &ractx.policy,
+	if (ra_preloaded != NULL) {
+		ractx.policy = ra_preloaded;
+		ra_preloaded = NULL;
+	} else if (ra_policy_load(policy_path, &ractx.policy,
 	    err, sizeof(err)) != RA_OK) {
 		ra_disconnect(ssh);
 		fatal("AttestationPolicy: %s", ra_policy_err(err));

@@ -149,8 +149,9 @@ Status SimTdxProvider::Init(const std::string& dir) {
   s = LoadSimTdConfig(dir + "/" + kSimTdConf, &td);
   if (!s.ok()) return fail(s);
   ossl::PkeyPtr pck_key;
-  s = ossl::ReadPrivateKeyPem(dir + "/" + kSimPckKey, &pck_key);
-  if (s.ok()) s = ossl::ReadPrivateKeyPem(dir + "/" + kSimAttestationKey, &att_key_);
+  ossl::EcKeyPemReader keys;
+  s = keys.Read(dir + "/" + kSimPckKey, &pck_key);
+  if (s.ok()) s = keys.Read(dir + "/" + kSimAttestationKey, &att_key_);
   if (!s.ok()) return fail(s);
   td_ = td;
   acpi_dir_ = dir + "/" + kSimAcpiDir;
@@ -159,7 +160,6 @@ Status SimTdxProvider::Init(const std::string& dir) {
   std::array<uint8_t, 64> att_pub{};
   s = ossl::P256PublicRaw(att_key_.get(), &att_pub);
   if (!s.ok()) return fail(Status::Fail(kSimAttestationKey, s.message()));
-
   std::string chain;
   s = ReadTextFileBounded(dir + "/" + kSimChainPem, kMaxPemLen, &chain);
   if (!s.ok()) return fail(s);
