@@ -24,7 +24,7 @@ echo "  (make install took $(( $(date +%s) - start )) s)"
 echo "installed files"
 for f in bin/ssh bin/scp bin/sftp bin/ssh-keygen bin/ssh-keyscan bin/ssh-add \
     bin/ssh-agent bin/ssh-attest bin/ra-ssh-policy-skeleton sbin/sshd \
-    libexec/sshd-session libexec/sshd-auth libexec/sftp-server \
+    libexec/sshd-session libexec/sshd-auth libexec/sftp-server libexec/ssh-attest-helper \
     etc/sshd_config etc/ssh_config etc/moduli \
     share/man/man1/ssh.1 share/man/man1/ssh-attest.1 share/man/man5/sshd_config.5 \
     share/man/man8/sshd.8 share/ra-ssh/examples/systemd/ra-ssh-sshd.service; do
