@@ -18,8 +18,14 @@ extern char** environ;
 namespace ra {
 namespace {
 
-std::mutex g_path_mu;
-std::string g_path;
+std::mutex g_path_mu;  // constant-initialized
+
+// Constructed on first use: OpenSSH sets it from a C constructor
+// (ra_ssh.c), which may run before this file's dynamic initializers.
+std::string& ConfiguredPath() {
+  static std::string* path = new std::string;
+  return *path;
+}
 
 // The child's side: the socket as stdin and stdout, stderr kept, every
 // other descriptor closed, then exec.  Only async-signal-safe calls.
@@ -53,14 +59,14 @@ void Reap(pid_t pid) {
 
 void SetHelperPath(const std::string& path) {
   std::lock_guard<std::mutex> lock(g_path_mu);
-  g_path = path;
+  ConfiguredPath() = path;
 }
 
 std::string HelperPath() {
   const char* env = std::getenv("SSH_ATTEST_HELPER");
   if (env != nullptr && *env != '\0') return env;
   std::lock_guard<std::mutex> lock(g_path_mu);
-  return g_path;
+  return ConfiguredPath();
 }
 
 Status RunHelper(ByteView request, int64_t deadline_ms, Bytes* answer) {
