@@ -82,6 +82,9 @@ TEST(HelperWire, ProviderRequestAndAnswersRoundTrip) {
                                     1024, &body, &hdrs).ok());
   EXPECT_EQ(body, "{}");
   EXPECT_EQ(hdrs["tcb-info-issuer-chain"], "x");
+  std::string der("\x30\x82\x00\x00", 4);  // a body is bytes, NULs and all
+  ASSERT_TRUE(ra::DecodeFetchAnswer(ra::EncodeFetchAnswer(der, {}), 1024, &body, nullptr).ok());
+  EXPECT_EQ(body, der);
   EXPECT_TRUE(ra::DecodeOpenAnswer(ra::EncodeOpenAnswer()).ok());
 }
 

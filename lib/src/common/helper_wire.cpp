@@ -252,7 +252,10 @@ Status DecodeFetchAnswer(ByteView msg, size_t max_body, std::string* body,
                          std::map<std::string, std::string>* headers) {
   WireReader r(msg);
   RA_RETURN_IF_ERROR(AnswerHeader(&r));
-  RA_RETURN_IF_ERROR(r.Str("body", std::min(max_body, kMaxHelperFetchBody), body));
+  const uint8_t* p = nullptr;
+  size_t len = 0;  // bytes (DER certificates, CRLs), not text
+  RA_RETURN_IF_ERROR(r.Data("body", std::min(max_body, kMaxHelperFetchBody), &p, &len));
+  body->assign(reinterpret_cast<const char*>(p), len);
   uint32_t n = 0;
   // A header line is at least "a:" plus CRLF: no more of them than fit.
   RA_RETURN_IF_ERROR(r.Bounded("header count", 0, kMaxHelperHeaders / 4, &n));
