@@ -246,6 +246,30 @@ TEST_F(HelperProcess, RealHelperAnswersAMalformedRequestWithFail) {
   EXPECT_NE(st.detail().find("type 9"), std::string::npos) << st.detail();
 }
 
+// A caller with closed standard descriptors (the socketpair then takes
+// them) still gets a clean exchange: nothing the helper logs lands in the
+// frames.
+TEST_F(HelperProcess, CallerWithClosedStandardDescriptors) {
+  std::string sim = dir_.path() + "/sim";
+  ASSERT_TRUE(ra::SimInit(sim, {}).ok());
+  for (int closed : {0, 2}) {
+    pid_t pid = fork();
+    ASSERT_NE(pid, -1);
+    if (pid == 0) {
+      close(closed);
+      if (closed == 0) close(1);
+      // A failing open: the helper's answer is FAIL with the sim's check,
+      // never bytes of its stderr.
+      ra::Status bad = Open("sim:" + dir_.path() + "/absent");
+      ra::Status good = Open("sim:" + sim);
+      _exit(good.ok() && !bad.ok() && bad.check() != "attestation helper message" ? 0 : 1);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "closed fd " << closed;
+  }
+}
+
 TEST_F(HelperProcess, HelperTakesNoArguments) {
   std::string cmd = std::string(RA_ATTEST_HELPER) + " -v </dev/null 2>/dev/null";
   int rc = std::system(cmd.c_str());

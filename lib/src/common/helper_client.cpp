@@ -27,10 +27,19 @@ std::string& ConfiguredPath() {
   return *path;
 }
 
-// The child's side: the socket as stdin and stdout, stderr kept, every
-// other descriptor closed, then exec.  Only async-signal-safe calls.
+// The child's side: the socket as stdin and stdout, stderr kept (or
+// /dev/null if the caller had none), every other descriptor closed, then
+// exec.  The socket is first moved above 2, since a caller with a closed
+// standard descriptor gets it as 0, 1 or 2.  Only async-signal-safe calls.
 [[noreturn]] void ExecHelper(int sock, const char* path) {
-  if (dup2(sock, STDIN_FILENO) == -1 || dup2(sock, STDOUT_FILENO) == -1) _exit(127);
+  int s = fcntl(sock, F_DUPFD, STDERR_FILENO + 1);  // without FD_CLOEXEC
+  if (s == -1) _exit(127);
+  bool have_stderr = sock != STDERR_FILENO && fcntl(STDERR_FILENO, F_GETFD) != -1;
+  if (dup2(s, STDIN_FILENO) == -1 || dup2(s, STDOUT_FILENO) == -1) _exit(127);
+  if (!have_stderr) {
+    int null = open("/dev/null", O_WRONLY);
+    if (null == -1 || dup2(null, STDERR_FILENO) == -1) _exit(127);
+  }
   closefrom(STDERR_FILENO + 1);
   struct sigaction sa;
   std::memset(&sa, 0, sizeof sa);
