@@ -86,6 +86,8 @@ expect_eq "installed sshd -t on its default sshd_config" "$(cat "$T/default-t.rc
 expect_eq "sshd -T" "$(cat "$T/sshd-T.rc") $(cat "$T/sshd-T.err")" "0 "
 expect_grep "compiled-in sshd-session path" "^sshdsessionpath $PFX/libexec/sshd-session$" "$T/sshd-T"
 expect_grep "compiled-in sshd-auth path" "^sshdauthpath $PFX/libexec/sshd-auth$" "$T/sshd-T"
+expect_grep "compiled-in ssh-attest-helper path (ssh)" "^$PFX/libexec/ssh-attest-helper$" \
+    <(strings "$D$PFX/bin/ssh")
 expect_grep "compiled-in host keys under SYSCONFDIR" "^hostkey $PFX/etc/ssh_host_ed25519_key$" "$T/sshd-T"
 expect_eq "installed sshd started (-f)" "$(cat "$T/start.rc")" 0
 expect_eq "attested connection, installed ssh to installed sshd" \
