@@ -271,6 +271,15 @@ int ra_provider_spec_compose(const char *provider, const char *tool_path,
     const char *service, const char *service_ca, char **out,
     char *err, size_t errlen);
 
+/*
+ * Where libexec/ssh-attest-helper is (OpenSSH's compiled-in libexec path).
+ * ssh, sshd and sshd-session link the library without libcurl and
+ * tpm2-tss, and run the helper for network fetches and the tpm2-tss
+ * providers; SSH_ATTEST_HELPER in the environment overrides the path, as
+ * SSH_SK_HELPER does ssh-sk-helper's.  Unused by the full library.
+ */
+void ra_helper_path_set(const char *path);
+
 /* Library version string. */
 const char *ra_version(void);
 

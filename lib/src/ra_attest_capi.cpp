@@ -18,6 +18,7 @@
 #include "capi_util.h"
 #include "common/evidence.h"
 #include "common/evidence_bundle.h"
+#include "common/helper_client.h"
 #include "common/safe_path.h"
 #include "policy/policy.h"
 #include "verify/evaluate.h"
@@ -407,6 +408,8 @@ char* ra_evidence_file_json(const struct ra_evidence* ev, const struct ra_verdic
   });
   return result;
 }
+
+void ra_helper_path_set(const char* path) { ra::SetHelperPath(path != nullptr ? path : ""); }
 
 const char* ra_version(void) { return "ra-attest 0.1.0"; }
 
