@@ -280,6 +280,20 @@ int ra_provider_spec_compose(const char *provider, const char *tool_path,
  */
 void ra_helper_path_set(const char *path);
 
+/*
+ * sshd-session's monitor: start the helper when the connection starts so
+ * that the first request of a production child (forked later, which
+ * inherits it) costs no exec.  prestart returns RA_OK or an error with
+ * err set; ready says whether it can still take a request (alive, young
+ * enough; otherwise it is ended); end kills and reaps it (the process
+ * that started it, after the production or at exit); drop closes a
+ * forked child's copy of its socket without touching it.
+ */
+int ra_helper_prestart(char *err, size_t errlen);
+int ra_helper_prestarted_ready(void);
+void ra_helper_prestarted_end(void);
+void ra_helper_prestarted_drop(void);
+
 /* Library version string. */
 const char *ra_version(void);
 

@@ -19,6 +19,7 @@
 #include "common/evidence.h"
 #include "common/evidence_bundle.h"
 #include "common/helper_client.h"
+#include "common/helper_wire.h"
 #include "common/safe_path.h"
 #include "policy/policy.h"
 #include "verify/evaluate.h"
@@ -410,6 +411,21 @@ char* ra_evidence_file_json(const struct ra_evidence* ev, const struct ra_verdic
 }
 
 void ra_helper_path_set(const char* path) { ra::SetHelperPath(path != nullptr ? path : ""); }
+
+int ra_helper_prestart(char* err, size_t errlen) {
+  ra::Status st = ra::PrestartHelper();
+  if (!st.ok()) return Fail(RA_ERR_PROVIDER, st.message(), err, errlen);
+  ClearErr(err, errlen);
+  return RA_OK;
+}
+
+int ra_helper_prestarted_ready(void) {
+  return ra::PrestartedHelperReady(ra::kHelperIdleMs - ra::kHelperHandoverMarginMs) ? 1 : 0;
+}
+
+void ra_helper_prestarted_end(void) { ra::EndPrestartedHelper(); }
+
+void ra_helper_prestarted_drop(void) { ra::DropPrestartedHelper(); }
 
 const char* ra_version(void) { return "ra-attest 0.1.0"; }
 

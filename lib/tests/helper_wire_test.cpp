@@ -309,3 +309,70 @@ TEST_F(HelperProcess, MisbehavingHelpersFailTheExchange) {
 }
 
 }  // namespace
+
+// A helper started ahead (sshd-session's monitor, issue 14 connect cost):
+// the first exchange takes it without an exec (the path is gone by then,
+// so only the running helper can answer), the next starts its own; the
+// starter reaps it, used or not, and no child is left.
+TEST_F(HelperProcess, PrestartedHelperServesTheFirstExchangeOnly) {
+  std::string sim = dir_.path() + "/sim";
+  ASSERT_TRUE(ra::SimInit(sim, {}).ok());
+  ASSERT_TRUE(ra::PrestartHelper().ok());
+  EXPECT_TRUE(ra::PrestartedHelperReady(60 * 1000));
+  ra::SetHelperPath(dir_.path() + "/absent");
+  EXPECT_TRUE(Open("sim:" + sim).ok());
+  ra::Status st = Open("sim:" + sim);
+  EXPECT_NE(st.detail().find("absent"), std::string::npos) << st.message();
+  EXPECT_FALSE(ra::PrestartedHelperReady(60 * 1000));
+  ra::EndPrestartedHelper();
+  int status = 0;
+  EXPECT_EQ(waitpid(-1, &status, WNOHANG), -1);  // nothing left to reap
+}
+
+TEST_F(HelperProcess, PrestartedHelperEndedUnusedLeavesNoChild) {
+  ASSERT_TRUE(ra::PrestartHelper().ok());
+  ra::EndPrestartedHelper();
+  int status = 0;
+  EXPECT_EQ(waitpid(-1, &status, WNOHANG), -1);
+  ra::SetHelperPath(dir_.path() + "/absent");
+  EXPECT_FALSE(Open("tpm").ok());  // not handed on after its end
+}
+
+// Too old, or gone (a stand-in that exits at once): not handed on, and
+// reaped by the readiness check itself.
+TEST_F(HelperProcess, StaleOrDeadPrestartedHelperIsNotHandedOn) {
+  ASSERT_TRUE(ra::PrestartHelper().ok());
+  EXPECT_FALSE(ra::PrestartedHelperReady(0));
+  int status = 0;
+  EXPECT_EQ(waitpid(-1, &status, WNOHANG), -1);
+
+  ra::SetHelperPath("/bin/true");
+  ASSERT_TRUE(ra::PrestartHelper().ok());
+  int64_t until = ra::MonotonicMs() + 5000;
+  while (ra::PrestartedHelperReady(60 * 1000) && ra::MonotonicMs() < until) usleep(10000);
+  EXPECT_FALSE(ra::PrestartedHelperReady(60 * 1000));
+  EXPECT_EQ(waitpid(-1, &status, WNOHANG), -1);
+}
+
+// A child forked meanwhile that is not to use it (sshd's post-auth child)
+// drops its copy of the socket: its next exchange starts a helper of its
+// own, and the starter's is still there to hand on.
+TEST_F(HelperProcess, DroppedPrestartedHelperStaysTheStarters) {
+  std::string sim = dir_.path() + "/sim";
+  ASSERT_TRUE(ra::SimInit(sim, {}).ok());
+  ASSERT_TRUE(ra::PrestartHelper().ok());
+  pid_t pid = fork();
+  ASSERT_NE(pid, -1);
+  if (pid == 0) {
+    ra::DropPrestartedHelper();
+    ra::SetHelperPath(dir_.path() + "/absent");
+    _exit(Open("sim:" + sim).ok() ? 1 : 0);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(ra::PrestartedHelperReady(60 * 1000));
+  ra::SetHelperPath(dir_.path() + "/absent");
+  EXPECT_TRUE(Open("sim:" + sim).ok());
+  ra::EndPrestartedHelper();
+}

@@ -4,7 +4,11 @@
 // request on stdin, one answer on stdout (common/helper_wire.h), errors
 // on stderr, then exit.  It runs with its caller's privileges: the user's
 // for ssh, the monitor's (root) for sshd's providers.
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <csignal>
 #include <cstdio>
@@ -14,10 +18,29 @@
 
 namespace {
 
-// How long the caller may take to send its request (it writes at once).
-constexpr int64_t kRequestMs = 10 * 1000;
+// How long the caller may take to send its request: it writes at once,
+// or (sshd-session's monitor, which starts the helper when the
+// connection starts) when the request comes; unused, it exits then.
+constexpr int64_t kRequestMs = ra::kHelperIdleMs;
 // The answer is bounded by the caller's deadline; this is the backstop.
 constexpr int64_t kAnswerMs = 60 * 1000;
+
+// Does a request come?  Not if the caller closes its end first or the
+// idle bound passes: sshd-session's monitor, which starts the helper
+// ahead, did not need it (no attestation asked).  Not an error, so not
+// logged.
+bool RequestComes() {
+  struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
+  int r;
+  do r = poll(&pfd, 1, static_cast<int>(kRequestMs));
+  while (r == -1 && errno == EINTR);
+  if (r == 0) return false;
+  char c;
+  ssize_t n;
+  do n = recv(STDIN_FILENO, &c, 1, MSG_PEEK);
+  while (n == -1 && errno == EINTR);
+  return n != 0 && !(n == -1 && errno != ENOTSOCK);
+}
 
 }  // namespace
 
@@ -28,6 +51,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
+  if (!RequestComes()) return 0;
   ra::Bytes request;
   ra::Status st = ra::ReadHelperFrame(STDIN_FILENO, ra::MonotonicMs() + kRequestMs, &request);
   if (!st.ok()) {

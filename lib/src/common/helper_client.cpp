@@ -20,6 +20,15 @@ namespace {
 
 std::mutex g_path_mu;  // constant-initialized
 
+// The helper PrestartHelper started and no RunHelper has taken yet.
+struct Prestarted {
+  pid_t pid = -1;
+  int fd = -1;
+  int64_t started_ms = 0;
+};
+Prestarted g_prestarted;
+std::mutex g_prestarted_mu;  // ssh may fetch from more than one thread
+
 // Constructed on first use: OpenSSH sets it from a C constructor
 // (ra_ssh.c), which may run before this file's dynamic initializers.
 std::string& ConfiguredPath() {
@@ -78,7 +87,10 @@ std::string HelperPath() {
   return ConfiguredPath();
 }
 
-Status RunHelper(ByteView request, int64_t deadline_ms, Bytes* answer) {
+namespace {
+
+// Fork and exec the helper; *sock is the caller's end (close-on-exec).
+Status StartHelper(pid_t* pid, int* sock) {
   std::string path = HelperPath();
   if (path.empty() || path[0] != '/')
     return Status::Fail("attestation helper", "no absolute helper path configured");
@@ -87,25 +99,75 @@ Status RunHelper(ByteView request, int64_t deadline_ms, Bytes* answer) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1)
     return Status::Fail("attestation helper", std::string("socketpair: ") + std::strerror(errno));
-  pid_t pid = fork();
-  if (pid == -1) {
+  *pid = fork();
+  if (*pid == -1) {
     int e = errno;
     close(sv[0]);
     close(sv[1]);
     return Status::Fail("attestation helper", std::string("fork: ") + std::strerror(e));
   }
-  if (pid == 0) ExecHelper(sv[1], path.c_str());
+  if (*pid == 0) ExecHelper(sv[1], path.c_str());
   close(sv[1]);
-  Status st = WriteHelperFrame(sv[0], request, deadline_ms);
-  if (st.ok()) {
-    shutdown(sv[0], SHUT_WR);
-    st = ReadHelperFrame(sv[0], deadline_ms, answer);
+  *sock = sv[0];
+  return Status();
+}
+
+}  // namespace
+
+Status RunHelper(ByteView request, int64_t deadline_ms, Bytes* answer) {
+  pid_t pid;
+  int sock;
+  {
+    std::lock_guard<std::mutex> lock(g_prestarted_mu);
+    pid = g_prestarted.pid;
+    sock = g_prestarted.fd;
+    g_prestarted = Prestarted();  // taken: one helper, one request
   }
-  close(sv[0]);
-  // Its answer read, the helper has nothing left to do: it is not waited for.
+  if (sock == -1) RA_RETURN_IF_ERROR(StartHelper(&pid, &sock));
+  Status st = WriteHelperFrame(sock, request, deadline_ms);
+  if (st.ok()) {
+    shutdown(sock, SHUT_WR);
+    st = ReadHelperFrame(sock, deadline_ms, answer);
+  }
+  close(sock);
+  // Its answer read, the helper has nothing left to do: it is not waited
+  // for.  A prestarted one is the monitor's child: killed here, reaped
+  // there (EndPrestartedHelper).
   Reap(pid);
-  if (!st.ok()) return Status::Fail(st.check(), path + ": " + st.detail());
+  if (!st.ok()) return Status::Fail(st.check(), HelperPath() + ": " + st.detail());
   return st;
+}
+
+Status PrestartHelper() {
+  if (g_prestarted.pid != -1) return Status();
+  Prestarted p;
+  RA_RETURN_IF_ERROR(StartHelper(&p.pid, &p.fd));
+  p.started_ms = MonotonicMs();
+  g_prestarted = p;
+  return Status();
+}
+
+bool PrestartedHelperReady(int64_t max_age_ms) {
+  if (g_prestarted.pid == -1) return false;
+  int status = 0;
+  pid_t done = waitpid(g_prestarted.pid, &status, WNOHANG);
+  if (done == 0 && MonotonicMs() - g_prestarted.started_ms < max_age_ms) return true;
+  if (done == 0)
+    EndPrestartedHelper();
+  else
+    DropPrestartedHelper();  // reaped (or not ours): never signalled by pid again
+  return false;
+}
+
+void EndPrestartedHelper() {
+  if (g_prestarted.fd != -1) close(g_prestarted.fd);
+  if (g_prestarted.pid != -1) Reap(g_prestarted.pid);
+  g_prestarted = Prestarted();
+}
+
+void DropPrestartedHelper() {
+  if (g_prestarted.fd != -1) close(g_prestarted.fd);
+  g_prestarted = Prestarted();
 }
 
 }  // namespace ra

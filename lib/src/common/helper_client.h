@@ -20,6 +20,24 @@ std::string HelperPath();
 
 // One exchange: request out, answer in, the helper reaped.  Past
 // deadline_ms (MonotonicMs()) the helper is killed and the exchange fails.
+// When a helper was started ahead (PrestartHelper) and not yet taken, the
+// exchange uses it instead of starting one: the first request after the
+// prestart costs no exec.
 Status RunHelper(ByteView request, int64_t deadline_ms, Bytes* answer);
+
+// sshd-session's monitor starts the helper when the connection starts, so
+// that it has loaded (libcurl's closure: the exec is most of a fetch's
+// cost) by the time its request comes; the production child the monitor
+// forks takes it in RunHelper.  One helper, one request.  The process
+// that started it ends it (EndPrestartedHelper: killed and reaped, used
+// or not); any other child forked meanwhile drops its copy of the socket
+// (DropPrestartedHelper).  The helper exits on its own if no request
+// comes within its idle bound (kHelperIdleMs), or when every end of its
+// socket is closed (the monitor exited).  Single-threaded callers only.
+Status PrestartHelper();
+// Still there (not exited) and younger than max_age_ms?  If not, ended.
+bool PrestartedHelperReady(int64_t max_age_ms);
+void EndPrestartedHelper();
+void DropPrestartedHelper();
 
 }  // namespace ra

@@ -42,6 +42,12 @@ constexpr size_t kMaxHelperSpec = 4096;
 constexpr size_t kMaxHelperCheck = 256;
 constexpr size_t kMaxHelperDetail = 8192;
 constexpr uint32_t kMaxHelperTimeoutMs = 600 * 1000;
+// How long the helper waits for its request.  A caller that starts it for
+// a request writes at once; sshd-session's monitor starts it ahead
+// (PrestartHelper) and hands it on only while it is younger than this
+// less kHelperHandoverMarginMs, so that it cannot time out mid-request.
+constexpr int64_t kHelperIdleMs = 60 * 1000;
+constexpr int64_t kHelperHandoverMarginMs = 10 * 1000;
 
 // A FETCH request: HttpsRequest's fields by value, and the check name
 // failures are reported under.
