@@ -151,6 +151,7 @@ void	ra_client_init_dispatch(struct ssh *);
 extern void (*server_dispatch_hook)(struct ssh *);
 int	ra_server_input_service_request(int, u_int32_t, struct ssh *);
 void	ra_server_init_dispatch(struct ssh *);
+void	ra_server_session_start(void);
 /* ra_monitor_collect's results; the monitor sends them to the child. */
 #define RA_COLLECT_OK		0
 #define RA_COLLECT_FAILED	1	/* provider error (details in log) */

@@ -237,10 +237,62 @@ ra_server_input_hook(struct ssh *ssh, struct sshbuf *packet, u_char *typep,
 	return 0;
 }
 
+/*
+ * Does the configured provider run libexec/ssh-attest-helper in the
+ * production child?  The tpm2-tss providers always, any provider with an
+ * attestation service for its POST, named by AttestationService or by the
+ * provider's ";service=" option (docs/design.md, "Privilege and library
+ * model").  The name is what precedes ':' or ';'.
+ */
+static int
+ra_provider_needs_helper(void)
+{
+	const char *p = options.attestation_provider;
+	size_t n = strcspn(p, ":;");
+
+	if (strcmp(p, "none") == 0)
+		return 0;
+	if ((n == 3 && strncmp(p, "tpm", n) == 0) ||
+	    (n == 10 && strncmp(p, "azure-vtpm", n) == 0))
+		return 1;
+	/* The service as a keyword or as the provider's own option */
+	if (options.attestation_service != NULL &&
+	    strcmp(options.attestation_service, "none") != 0)
+		return 1;
+	return strstr(p, ";service=") != NULL;
+}
+
+/*
+ * sshd-session, as the connection starts (patch 0019): the helper the
+ * provider will need is started now, in the process that becomes the
+ * monitor, so that its start-up (mapping libcurl's closure, tens of ms)
+ * overlaps key exchange and authentication instead of following the
+ * token request.  The production child takes it; the monitor kills and
+ * reaps it after the first production (ra_monitor_collect_bound), the
+ * post-auth child closes its copy of the socket (ra_server_init_dispatch)
+ * and sshd-auth never sees it (close-on-exec).  Unused, it exits when
+ * its idle bound passes or the monitor exits (its socket's last end
+ * closes).  A failure here only costs the exec later.
+ */
+void
+ra_server_session_start(void)
+{
+	char err[512];
+
+	if (!ra_provider_needs_helper())
+		return;
+	if (ra_helper_prestart(err, sizeof(err)) != RA_OK)
+		debug_f("attestation helper not started ahead: %s", err);
+	else
+		debug_f("attestation helper started ahead");
+}
+
 /* Post-auth dispatch: the attestation service. */
 void
 ra_server_init_dispatch(struct ssh *ssh)
 {
+	/* The monitor's helper: not the unprivileged child's or the user's */
+	ra_helper_prestarted_drop();
 	ssh_dispatch_set(ssh, SSH2_MSG_SERVICE_REQUEST,
 	    &ra_server_input_service_request);
 	ssh_packet_set_input_hook(ssh, &ra_server_input_hook, NULL);
@@ -553,7 +605,10 @@ ra_monitor_collect_bound(const char *spec,
 	debug_f("production in slot %d", slot);
 	monotime_ts(&deadline);
 	timespecadd(&deadline, &wait, &deadline);
+	if (ra_helper_prestarted_ready())
+		debug_f("production takes the helper started ahead");
 	ret = ra_produce_bounded(spec, binding, &deadline, out);
+	ra_helper_prestarted_end();	/* used or not, killed and reaped */
 	close(lockfd);		/* releases the slot */
 	if (ret == RA_COLLECT_TIMEOUT)
 		logit("ra-ssh: AttestationProvider %s timed out after %ds; "
@@ -847,6 +902,7 @@ ra_cache_renew_background(const char *spec, int renew_age,
 	ssh_signal(SIGTERM, SIG_DFL);
 	ssh_signal(SIGINT, SIG_DFL);
 	ssh_signal(SIGCHLD, SIG_DFL);
+	ra_helper_prestarted_drop();	/* the monitor's; before its fd goes */
 	ra_detach_fds();
 	if ((fd = ra_cache_lock(path, &busy)) == -1)
 		_exit(0);	/* being renewed, or no cache */
@@ -918,6 +974,7 @@ ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
 	}
 	ret = RA_COLLECT_OK;
  out:
+	ra_helper_prestarted_end();	/* a cache hit did not need it */
 	sshbuf_free(items);
 	free(path);
 	return ret;
