@@ -165,6 +165,11 @@ void EndPrestartedHelper() {
   g_prestarted = Prestarted();
 }
 
+bool HavePrestartedHelper() {
+  std::lock_guard<std::mutex> lock(g_prestarted_mu);
+  return g_prestarted.fd != -1;
+}
+
 void DropPrestartedHelper() {
   if (g_prestarted.fd != -1) close(g_prestarted.fd);
   g_prestarted = Prestarted();

@@ -39,5 +39,7 @@ Status PrestartHelper();
 bool PrestartedHelperReady(int64_t max_age_ms);
 void EndPrestartedHelper();
 void DropPrestartedHelper();
+// A prestarted helper waits to be taken (sshd-session's production).
+bool HavePrestartedHelper();
 
 }  // namespace ra

@@ -3,7 +3,8 @@
 // start-up still report a missing TPM), each Collect runs it to open and
 // collect; the binding goes in, the items come out.  In sshd-session this
 // happens in the monitor's production child, whose deadline kills the
-// helper with it.
+// helper with it; with a helper started ahead, the open is left to
+// Collect, so one helper and no exec serve the production.
 #include <memory>
 #include <string>
 
@@ -34,6 +35,14 @@ class HelperProvider : public EvidenceProvider {
 };
 
 Status OpenThroughHelper(const std::string& spec, std::unique_ptr<EvidenceProvider>* out) {
+  // sshd-session's production with the helper started ahead: Collect
+  // opens too (and fails as OPEN would), so the one helper serves it
+  // rather than OPEN, and no second exec follows.  sshd's start-up check
+  // has no prestarted helper and still opens.
+  if (HavePrestartedHelper()) {
+    *out = std::make_unique<HelperProvider>(spec);
+    return Status();
+  }
   Bytes answer;
   RA_RETURN_IF_ERROR(RunHelper(EncodeProviderRequest(HelperMsg::kOpen, spec, nullptr),
                                MonotonicMs() + kProviderHelperMs, &answer));
