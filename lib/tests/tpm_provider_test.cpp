@@ -26,9 +26,11 @@
 #include "parse/hcl_report.h"
 #include "parse/tpm_pcrs.h"
 #include "parse/tpm_quote.h"
+#include "policy/policy.h"
 #include "provider/providers.h"
 #include "provider/tpm_provider.h"
 #include "ra_test_util.h"
+#include "verify/evaluate.h"
 #include "verify/tpm_quote_check.h"
 
 namespace {
@@ -494,6 +496,75 @@ TEST(AzureVtpmQuote, SignedByHclAkPub) {
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(items.size(), 2u);
   EXPECT_FALSE(ra::OpenAzureVtpmProvider(spec + ";pcrs=0-99", &p).ok());
+}
+
+// azure-vtpm on an SEV-SNP CVM (the paravisor stand-in puts the SNP sim's
+// report in the HCL report, IMDS's THIM endpoint serves the sim's VCEK and
+// chain): azure-snp-report with its runtime JSON and certificate table,
+// and the vTPM quote, both verify through the front door under a policy
+// trusting the sim's ARK.
+TEST(AzureVtpmQuote, SnpCvmReportAndQuoteVerify) {
+  ra_test::TempDir dir;
+  ASSERT_EQ(std::system((std::string(RA_SSH_ATTEST) + " sim-init --snp " + (dir / "snp") +
+                         " > /dev/null 2>&1").c_str()), 0);
+  Swtpm tpm(dir.path());
+  int pv = FreePortPair();
+  Child paravisor({"/usr/bin/python3", RA_PARAVISOR, "--swtpm-port", std::to_string(tpm.port()),
+                   "--listen", std::to_string(pv), "--snpreport-cmd",
+                   std::string(RA_SSH_ATTEST) + " sim-snpreport " + (dir / "snp") +
+                       " --report-data",
+                   "--ready-file", dir / "pv.ready", "--log", dir / "pv.log"});
+  ASSERT_TRUE(WaitFile(dir / "pv.ready", 60)) << ra_test::ReadFile(dir / "pv.log");
+  Child imds({RA_IMDS_EMULATOR, "--snp", dir / "snp", "--port-file", dir / "imds.port"});
+  ASSERT_TRUE(WaitFile(dir / "imds.port", 10));
+  std::string port = ra_test::ReadFile(dir / "imds.port");
+  while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
+  const std::string base = ";tcti=swtpm:host=127.0.0.1,port=" + std::to_string(pv) +
+                           ";lock=" + (dir / "lock");
+  const std::string spec =
+      base + ";thim=http://127.0.0.1:" + port + "/metadata/THIM/amd/certification";
+
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenAzureVtpmProvider(spec, &p);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ra::Binding b = MakeBinding(11);
+  std::vector<ra::EvidenceItem> items;
+  s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(dir / "pv.log");
+  std::vector<std::string> types;
+  for (const auto& i : items) types.push_back(i.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"azure-snp-report", "azure-runtime-data",
+                                             "snp-certs", "tpm-quote", "tpm-signature",
+                                             "tpm-pcrs", "azure-hcl-report"}));
+  const std::string pol = "TrustAnchor snp " + (dir / "snp/ark.pem") +
+                          "\nAcceptEvidence azure-snp-report,tpm-quote\n"
+                          "RequireEvidence azure-snp-report,tpm-quote\n";
+  ra::Policy policy;
+  ASSERT_TRUE(ra::ParsePolicy(pol, "p", &policy).ok());
+  ra::Verdict v;
+  s = ra::Evaluate(items, policy, &b, std::time(nullptr), &v);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(v.items.size(), 2u);
+  EXPECT_EQ(ra::ClaimField(v.items[1].claims, "ak_trust"), "azure-snp");
+  // Another session's binding: both refuse.
+  ra::Binding other = MakeBinding(12);
+  EXPECT_FALSE(ra::Evaluate(items, policy, &other, std::time(nullptr), &v).ok());
+  // AMD's real ARKs do not know the sim's chain.
+  ra::Policy amd;
+  ASSERT_TRUE(ra::ParsePolicy("AcceptEvidence azure-snp-report\n", "p", &amd).ok());
+  s = ra::Evaluate(items, amd, &b, std::time(nullptr), &v);
+  EXPECT_FALSE(s.ok());
+
+  // No THIM there, or a THIM answer that is not JSON: the provider says so.
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(base + ";thim=http://127.0.0.1:1/x", &p).ok());
+  items.clear();
+  s = p->Collect(b, &items);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("IMDS http://127.0.0.1:1/x"), std::string::npos) << s.message();
+  // With an attestation service: not for SNP yet, and said so.
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(spec + ";service=https://maa.example", &p).ok());
+  s = p->Collect(b, &items);
+  EXPECT_NE(s.message().find("not supported for SNP"), std::string::npos) << s.message();
 }
 
 TEST(TpmInit, UsageAndErrors) {

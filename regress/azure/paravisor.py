@@ -20,11 +20,14 @@ and swtpm and does the paravisor's part:
     before the client sees the response.
 
 Usage:
-  paravisor.py --swtpm-port P --listen L --tdreport-cmd CMD \
+  paravisor.py --swtpm-port P --listen L {--tdreport-cmd CMD | --snpreport-cmd CMD} \
                --ready-file F [--log F]
 CMD is split with shlex; the 64-byte REPORTDATA, as 128 lower-case hex
 digits, is appended as its last argument, and it must print a 1024-byte TD
 report in base64 (e.g. "ssh-attest sim-tdreport --sim DIR --report-data").
+With --snpreport-cmd the VM is an SEV-SNP CVM: CMD prints a 1184-byte SNP
+report ("ssh-attest sim-snpreport DIR --report-data") and the HCL report
+says report type 2 (SNP).
 
 If CMD fails, or its report is not 1024 bytes or does not carry the
 REPORTDATA asked for, the fixture logs it and keeps the previous report
@@ -82,6 +85,10 @@ from tpm_client import (  # noqa: E402 (after the path it is found on)
 )
 from hcl_report import (  # noqa: E402
     HCL_RUNTIME_JSON_OFFSET,
+    REPORT_TYPE_SNP,
+    REPORT_TYPE_TDX,
+    SNP_REPORT_LEN,
+    SNP_REPORT_REPORTDATA_OFFSET,
     TD_REPORT_LEN,
     TD_REPORT_REPORTDATA_OFFSET,
     runtime_json,
@@ -119,9 +126,12 @@ def die(msg):
 class Paravisor:
     def __init__(self, args):
         self.args = args
-        self.tdreport_argv = shlex.split(args.tdreport_cmd)
+        self.snp = args.snpreport_cmd is not None
+        self.tdreport_argv = shlex.split(args.snpreport_cmd if self.snp else args.tdreport_cmd)
         if not self.tdreport_argv:
-            die("--tdreport-cmd is empty")
+            die("the report command is empty")
+        self.report_len = SNP_REPORT_LEN if self.snp else TD_REPORT_LEN
+        self.report_data_offset = SNP_REPORT_REPORTDATA_OFFSET if self.snp else TD_REPORT_REPORTDATA_OFFSET
         self.index_size = None
         self.chunk = MAX_NV_CHUNK
         self.ak_n = None
@@ -157,16 +167,17 @@ class Paravisor:
             td = base64.b64decode(b"".join(p.stdout.split()), validate=True)
         except ValueError as e:
             raise ValueError("tdreport command output is not base64: %s" % e)
-        if len(td) != TD_REPORT_LEN:
-            raise ValueError("TD report is %d bytes, not %d" % (len(td), TD_REPORT_LEN))
-        got = td[TD_REPORT_REPORTDATA_OFFSET:TD_REPORT_REPORTDATA_OFFSET + 64]
+        if len(td) != self.report_len:
+            raise ValueError("report is %d bytes, not %d" % (len(td), self.report_len))
+        got = td[self.report_data_offset:self.report_data_offset + 64]
         if got != report_data:
             raise ValueError("TD report carries REPORTDATA %s, asked for %s" % (got.hex(), report_data.hex()))
         return td
 
     def build_report(self, user_data):
         rj = runtime_json(user_data, self.ak_n)
-        report = hcl_report(self.td_report(hashlib.sha256(rj).digest() + bytes(32)), rj)
+        report = hcl_report(self.td_report(hashlib.sha256(rj).digest() + bytes(32)), rj,
+                            REPORT_TYPE_SNP if self.snp else REPORT_TYPE_TDX)
         total = len(report)
         if total > self.index_size:
             raise ValueError("report is %d bytes, index holds %d" % (total, self.index_size))
@@ -346,8 +357,11 @@ def main():
     ap = argparse.ArgumentParser(description="Fake Azure paravisor in front of swtpm.")
     ap.add_argument("--swtpm-port", type=int, required=True, help="swtpm server port (ctrl is +1)")
     ap.add_argument("--listen", type=int, required=True, help="proxy server port (ctrl relay is +1)")
-    ap.add_argument("--tdreport-cmd", required=True,
-                    help="command printing a base64 TD report; REPORTDATA hex is appended")
+    cmd = ap.add_mutually_exclusive_group(required=True)
+    cmd.add_argument("--tdreport-cmd",
+                     help="command printing a base64 TD report; REPORTDATA hex is appended")
+    cmd.add_argument("--snpreport-cmd",
+                     help="command printing a base64 SNP report (an SNP CVM); REPORT_DATA hex is appended")
     ap.add_argument("--ready-file", required=True, help="written once listening")
     ap.add_argument("--log", help="debug log (appended)")
     args = ap.parse_args()

@@ -59,5 +59,6 @@ int CmdTokenClaims(int argc, char** argv);
 int CmdQuote(int argc, char** argv);
 int CmdSimInit(int argc, char** argv);
 int CmdSimTdReport(int argc, char** argv);
+int CmdSimSnpReport(int argc, char** argv);
 
 }  // namespace ssh_attest

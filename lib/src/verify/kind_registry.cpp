@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "common/evidence.h"
+#include "verify/azure_snp_report_verifier.h"
 #include "verify/azure_tdx_quote_verifier.h"
 #include "verify/maa_token_verifier.h"
 #include "verify/policy_materials.h"
@@ -22,6 +23,7 @@ const std::vector<const EvidenceKind*>& AllKinds() {
       MaaTokenKind(),
       AzureTdxQuoteKind(),
       SnpReportKind(),
+      AzureSnpReportKind(),
       TpmQuoteKind(),
   };
   return kAll;

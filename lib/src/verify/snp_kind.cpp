@@ -156,7 +156,7 @@ Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView repor
   return VerifySnpReportWithKds(k, report, o, out);
 }
 
-class SnpKind : public EvidenceKind {
+class SnpKind : public SnpFamilyKind {
  public:
   const char* type() const override { return kEvidenceSnpReport; }
   std::vector<std::string> companions() const override {
@@ -164,48 +164,14 @@ class SnpKind : public EvidenceKind {
   }
   Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
-    const SnpPolicyValues* v = SnpPolicy(*ctx.policy);
-    SnpVerifyOptions o = VerifyOptions(v, ctx.now);
-    const EvidenceItem* table = FindItem(all, kEvidenceSnpCerts);
-    const EvidenceItem* vcek = FindItem(all, kEvidenceSnpVcek);
     SnpClaims c;
-    if (table || vcek) {
-      SnpEvidence e;
-      e.report = ByteView(item.data);
-      if (table) e.cert_table = ByteView(table->data);
-      if (vcek) e.key_cert = ByteView(vcek->data);
-      RA_RETURN_IF_ERROR(VerifySnpEvidence(e, o, &c));
-    } else if (v && !v->kds_url.empty()) {
-      RA_RETURN_IF_ERROR(VerifyWithKds(*v, *ctx.policy, ByteView(item.data), o, &c));
-    } else {
-      return Status::Fail("snp certs", "no snp-certs or snp-vcek item, and no SnpKds to fetch "
-                                       "the VCEK from");
-    }
+    RA_RETURN_IF_ERROR(VerifySnpReportItem(ByteView(item.data), all, ctx, &c));
     const Binding* b = ctx.binding_or_null();
     if (b && !BindingEquals(*b, ByteView(c.report.report_data.data(), 64)))
       return Status::Fail("report data binding",
                           "REPORT_DATA does not match the expected binding");
-    out->kind = type();
-    FillFields(c, b != nullptr, out);
-    out->typed = std::move(c);
+    SnpClaimFields(std::move(c), type(), b != nullptr, out);
     return Status();
-  }
-  Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override {
-    const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
-    if (c == nullptr) return Status::Fail("snp policy", "claims are not an SNP report's");
-    SnpAppraisalInput in;
-    in.report = &c->report;
-    in.reported_tcb = c->reported_tcb;
-    in.product = c->product;
-    return AppraiseSnpReport(in, policy);
-  }
-  std::string Summary(const VerifiedClaims& c) const override {
-    std::string m = ClaimField(c, "measurement");
-    std::string s = c.kind + " verified: " + ClaimField(c, "product") + " " +
-                    ClaimField(c, "signer") + " measurement=" + m.substr(0, 16) +
-                    (m.size() > 16 ? "..." : "");
-    if (ClaimField(c, "debug") == "yes") s += " DEBUG-GUEST";
-    return s;
   }
 };
 
@@ -234,6 +200,56 @@ Status LoadSnpMaterial(const std::string& keyword, Policy* p) {
 }
 
 }  // namespace
+
+Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all,
+                           const VerifyContext& ctx, SnpClaims* out) {
+  if (!ctx.policy) return Status::Fail("snp evidence", "no policy");
+  const SnpPolicyValues* v = SnpPolicy(*ctx.policy);
+  SnpVerifyOptions o = VerifyOptions(v, ctx.now);
+  const EvidenceItem* table = FindItem(all, kEvidenceSnpCerts);
+  const EvidenceItem* vcek = FindItem(all, kEvidenceSnpVcek);
+  if (table || vcek) {
+    SnpEvidence e;
+    e.report = report;
+    if (table) e.cert_table = ByteView(table->data);
+    if (vcek) e.key_cert = ByteView(vcek->data);
+    return VerifySnpEvidence(e, o, out);
+  }
+  if (v && !v->kds_url.empty()) return VerifyWithKds(*v, *ctx.policy, report, o, out);
+  return Status::Fail("snp certs", "no snp-certs or snp-vcek item, and no SnpKds to fetch "
+                                   "the VCEK from");
+}
+
+void SnpClaimFields(SnpClaims c, const char* kind, bool binding_checked, VerifiedClaims* out) {
+  VerifiedClaims v;
+  v.kind = kind;
+  FillFields(c, binding_checked, &v);
+  v.typed = std::move(c);
+  *out = std::move(v);
+}
+
+Status AppraiseSnpClaims(const VerifiedClaims& claims, const Policy& policy) {
+  const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
+  if (c == nullptr) return Status::Fail("snp policy", "claims are not an SNP report's");
+  SnpAppraisalInput in;
+  in.report = &c->report;
+  in.reported_tcb = c->reported_tcb;
+  in.product = c->product;
+  return AppraiseSnpReport(in, policy);
+}
+
+Status SnpFamilyKind::Appraise(const VerifiedClaims& claims, const Policy& policy) const {
+  return AppraiseSnpClaims(claims, policy);
+}
+
+std::string SnpFamilyKind::Summary(const VerifiedClaims& c) const {
+  std::string m = ClaimField(c, "measurement");
+  std::string s = c.kind + " verified: " + ClaimField(c, "product") + " " +
+                  ClaimField(c, "signer") + " measurement=" + m.substr(0, 16) +
+                  (m.size() > 16 ? "..." : "");
+  if (ClaimField(c, "debug") == "yes") s += " DEBUG-GUEST";
+  return s;
+}
 
 const EvidenceKind* SnpReportKind() { return KindInstance<SnpKind>(); }
 
