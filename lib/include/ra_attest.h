@@ -34,7 +34,7 @@ extern "C" {
 /* A TDX quote whose REPORTDATA is SHA-512(binding), as Intel Trust
  * Authority's client makes them (provider trustauthority-cli). */
 #define RA_EVIDENCE_TDX_QUOTE_SHA512 "tdx-quote-sha512"
-#define RA_EVIDENCE_MAA_TOKEN	"maa-token"	/* Azure Attestation JWT (TDX CVM) */
+#define RA_EVIDENCE_MAA_TOKEN	"maa-token"	/* Azure Attestation JWT (TDX or SNP CVM) */
 /* A TDX quote made the Azure way: REPORTDATA[0:32] = SHA-256 of its
  * companion "azure-runtime-data" item (the runtime JSON carrying the
  * binding as "user-data"). */
