@@ -155,6 +155,13 @@ std::string KdsCrlUrl(const std::string& base_url, SnpProduct product) {
   return ProductBase(base_url, product) + "/crl";
 }
 
+Status FetchKdsCrl(const KdsOptions& opt, SnpProduct product, X509CrlPtr* crl) {
+  if (product == SnpProduct::kUnknown)
+    return Status::Fail(kCheck, "the report does not name its product (v2): KDS needs it");
+  Deadline d(opt.timeout_ms);
+  return FetchCrl(opt, product, d, crl);
+}
+
 std::string KdsCacheName(const KdsOptions& opt, const std::string& url) {
   return Sha256Hex(std::string(kMagic) + "\n" + url + "\n" +
                    (opt.ca_file.empty() ? "-" : opt.ca_file) + "\n") +

@@ -44,6 +44,11 @@ Status KdsVcekUrl(const std::string& base_url, SnpProduct product, const SnpRepo
 std::string KdsCertChainUrl(const std::string& base_url, SnpProduct product);
 std::string KdsCrlUrl(const std::string& base_url, SnpProduct product);
 
+// The ARK's CRL from {base}/vcek/v1/{product}/crl, within opt.timeout_ms.
+// Fetch failures "snp kds"; nothing is judged here (VerifyAmdCertChain
+// checks issuer, signature and dates).
+Status FetchKdsCrl(const KdsOptions& opt, SnpProduct product, X509CrlPtr* crl);
+
 // Verifies report (VerifySnpReport under verify_opt) with a VCEK from the
 // cache or KDS; a report not signed by a VCEK (a VLEK's, SIGNING_KEY 1) is
 // refused before any request, KDS serves VCEKs only.  Fetch failures are named "snp kds"; verification failures

@@ -142,18 +142,34 @@ SnpVerifyOptions VerifyOptions(const SnpPolicyValues* v, std::time_t now) {
   if (v && v->anchors)
     for (const X509Ptr& c : v->anchors->certs) o.trust_anchors.push_back(c.get());
   if (v && v->crl) o.crls.push_back(v->crl->crl.get());
+  o.require_crl = v && v->require_crl;
   return o;
+}
+
+KdsOptions KdsOptionsOf(const SnpPolicyValues& v, const Policy& pol) {
+  KdsOptions k;
+  k.base_url = v.kds_url;
+  k.ca_file = v.kds_ca_file;
+  k.cache_dir = v.kds_cache_given ? v.kds_cache : pol.issuer_key_cache;
+  // Required and not given as a file: AMD's, fetched with the VCEK.
+  k.fetch_crl = v.require_crl && !v.crl;
+  return k;
+}
+
+// A required CRL that no file gives, for evidence that brings its own
+// certificates: fetched from SnpKds for the report's product.
+Status KdsCrlFor(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
+                 X509CrlPtr* crl) {
+  SnpReport report;
+  RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
+  return FetchKdsCrl(KdsOptionsOf(v, pol), SnpReportProduct(report), crl);
 }
 
 Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
                      const SnpVerifyOptions& o, SnpClaims* out) {
   SnpReport report;
   RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
-  KdsOptions k;
-  k.base_url = v.kds_url;
-  k.ca_file = v.kds_ca_file;
-  k.cache_dir = v.kds_cache_given ? v.kds_cache : pol.issuer_key_cache;
-  return VerifySnpReportWithKds(k, report, o, out);
+  return VerifySnpReportWithKds(KdsOptionsOf(v, pol), report, o, out);
 }
 
 class SnpKind : public SnpFamilyKind {
@@ -209,6 +225,11 @@ Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all
   const EvidenceItem* table = FindItem(all, kEvidenceSnpCerts);
   const EvidenceItem* vcek = FindItem(all, kEvidenceSnpVcek);
   if (table || vcek) {
+    X509CrlPtr fetched;
+    if (o.require_crl && o.crls.empty() && v && !v->kds_url.empty()) {
+      RA_RETURN_IF_ERROR(KdsCrlFor(*v, *ctx.policy, report, &fetched));
+      o.crls.push_back(fetched.get());
+    }
     SnpEvidence e;
     e.report = report;
     if (table) e.cert_table = ByteView(table->data);
@@ -254,7 +275,8 @@ std::string SnpFamilyKind::Summary(const VerifiedClaims& c) const {
 const EvidenceKind* SnpReportKind() { return KindInstance<SnpKind>(); }
 
 const PolicySection& SnpPolicySection() {
-  static const PolicySection kSection{"snp", SnpPolicyKeywords(), LoadSnpMaterial, nullptr};
+  static const PolicySection kSection{"snp", SnpPolicyKeywords(), LoadSnpMaterial,
+                                      FinishSnpPolicy};
   return kSection;
 }
 
