@@ -156,13 +156,30 @@ KdsOptions KdsOptionsOf(const SnpPolicyValues& v, const Policy& pol) {
   return k;
 }
 
-// A required CRL that no file gives, for evidence that brings its own
-// certificates: fetched from SnpKds for the report's product.
-Status KdsCrlFor(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
-                 X509CrlPtr* crl) {
+SnpSigningKey SignerOf(const SnpReport& r) {
+  return r.signing_key == static_cast<uint8_t>(SnpSigningKey::kVlek) ? SnpSigningKey::kVlek
+                                                                     : SnpSigningKey::kVcek;
+}
+
+// What SnpKds adds to evidence that brings its own certificates: a
+// required CRL no file gives, and for a VLEK report that brings the VLEK
+// alone, the ASVK (KDS's /vlek/ chain; Turin has none built in).
+struct KdsAdditions {
+  X509CrlPtr crl;
+  X509Ptr intermediate;
+};
+
+Status KdsAdditionsFor(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
+                       bool need_crl, bool lone_key_cert, KdsAdditions* out) {
   SnpReport report;
   RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
-  return FetchKdsCrl(KdsOptionsOf(v, pol), SnpReportProduct(report), crl);
+  const KdsOptions k = KdsOptionsOf(v, pol);
+  const SnpSigningKey signer = SignerOf(report);
+  const SnpProduct product = SnpReportProduct(report);
+  if (need_crl) RA_RETURN_IF_ERROR(FetchKdsCrl(k, product, signer, &out->crl));
+  if (lone_key_cert && signer == SnpSigningKey::kVlek)
+    RA_RETURN_IF_ERROR(FetchKdsIntermediate(k, product, signer, &out->intermediate));
+  return Status();
 }
 
 Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
@@ -225,15 +242,16 @@ Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all
   const EvidenceItem* table = FindItem(all, kEvidenceSnpCerts);
   const EvidenceItem* vcek = FindItem(all, kEvidenceSnpVcek);
   if (table || vcek) {
-    X509CrlPtr fetched;
-    if (o.require_crl && o.crls.empty() && v && !v->kds_url.empty()) {
-      RA_RETURN_IF_ERROR(KdsCrlFor(*v, *ctx.policy, report, &fetched));
-      o.crls.push_back(fetched.get());
-    }
+    KdsAdditions kds;
+    if (v && !v->kds_url.empty())
+      RA_RETURN_IF_ERROR(KdsAdditionsFor(*v, *ctx.policy, report,
+                                         o.require_crl && o.crls.empty(), !table, &kds));
+    if (kds.crl) o.crls.push_back(kds.crl.get());
     SnpEvidence e;
     e.report = report;
     if (table) e.cert_table = ByteView(table->data);
     if (vcek) e.key_cert = ByteView(vcek->data);
+    e.intermediate = kds.intermediate.get();
     return VerifySnpEvidence(e, o, out);
   }
   if (v && !v->kds_url.empty()) return VerifyWithKds(*v, *ctx.policy, report, o, out);
