@@ -2,7 +2,7 @@
 # Build the libFuzzer targets and run each for FUZZ_SECONDS (make fuzz).
 #
 #   library targets   lib/fuzz/*_fuzzer.cpp  (tdx_quote, policy, verify,
-#                     jwt_token, hcl_report, tpm_quote, tcg_eventlog,
+#                     jwt_token, hcl_report, maa_snp_claims, tpm_quote, tcg_eventlog,
 #                     ima_log, tpm_pcrs)
 #   OpenSSH side      fuzz/*_fuzzer.c        (ra_ssh_msg: the 248/249 codecs)
 #
