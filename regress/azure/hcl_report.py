@@ -5,6 +5,7 @@ Python 3 standard library only."""
 import base64
 import json
 import struct
+import subprocess
 
 # HCL report layout (see lib/src/parse/hcl_report.h).
 HCL_HEADER_LEN = 32
@@ -45,4 +46,30 @@ def hcl_report(hw_report, rj, report_type=REPORT_TYPE_TDX):
     runtime = struct.pack("<IIIII", len(rj) + HCL_RUNTIME_HEADER_LEN, 1, report_type, 1, len(rj))
     report = header + hw + runtime + rj
     assert len(report) == total
+    return report
+
+
+def run_report_cmd(argv, report_data, snp, timeout):
+    """The hardware report (TD report, or SNP report if snp) that argv
+    prints in base64 for report_data (appended as hex), checked to be of
+    its size and to carry report_data; ValueError otherwise."""
+    length, offset = (SNP_REPORT_LEN, SNP_REPORT_REPORTDATA_OFFSET) if snp else \
+        (TD_REPORT_LEN, TD_REPORT_REPORTDATA_OFFSET)
+    try:
+        p = subprocess.run(argv + [report_data.hex()], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=timeout)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise ValueError("report command failed to run: %s" % e)
+    if p.returncode != 0:
+        raise ValueError("report command exited %d: %s" %
+                         (p.returncode, p.stderr.decode(errors="replace").strip()[:300]))
+    try:
+        report = base64.b64decode(b"".join(p.stdout.split()), validate=True)
+    except ValueError as e:
+        raise ValueError("report command output is not base64: %s" % e)
+    if len(report) != length:
+        raise ValueError("report is %d bytes, not %d" % (len(report), length))
+    got = report[offset:offset + 64]
+    if got != report_data:
+        raise ValueError("report carries REPORTDATA %s, asked for %s" % (got.hex(), report_data.hex()))
     return report

@@ -49,7 +49,6 @@ Python 3 standard library only.  Everything binds 127.0.0.1.
 """
 
 import argparse
-import base64
 import hashlib
 import os
 import select
@@ -57,7 +56,6 @@ import shlex
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -87,10 +85,7 @@ from hcl_report import (  # noqa: E402
     HCL_RUNTIME_JSON_OFFSET,
     REPORT_TYPE_SNP,
     REPORT_TYPE_TDX,
-    SNP_REPORT_LEN,
-    SNP_REPORT_REPORTDATA_OFFSET,
-    TD_REPORT_LEN,
-    TD_REPORT_REPORTDATA_OFFSET,
+    run_report_cmd,
     runtime_json,
     hcl_report,
 )
@@ -130,8 +125,6 @@ class Paravisor:
         self.tdreport_argv = shlex.split(args.snpreport_cmd if self.snp else args.tdreport_cmd)
         if not self.tdreport_argv:
             die("the report command is empty")
-        self.report_len = SNP_REPORT_LEN if self.snp else TD_REPORT_LEN
-        self.report_data_offset = SNP_REPORT_REPORTDATA_OFFSET if self.snp else TD_REPORT_REPORTDATA_OFFSET
         self.index_size = None
         self.chunk = MAX_NV_CHUNK
         self.ak_n = None
@@ -154,25 +147,7 @@ class Paravisor:
     # -- the HCL report --------------------------------------------------
 
     def td_report(self, report_data):
-        argv = self.tdreport_argv + [report_data.hex()]
-        try:
-            p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               timeout=TDREPORT_TIMEOUT)
-        except (OSError, subprocess.SubprocessError) as e:
-            raise ValueError("tdreport command failed to run: %s" % e)
-        if p.returncode != 0:
-            raise ValueError("tdreport command exited %d: %s" %
-                             (p.returncode, p.stderr.decode(errors="replace").strip()[:300]))
-        try:
-            td = base64.b64decode(b"".join(p.stdout.split()), validate=True)
-        except ValueError as e:
-            raise ValueError("tdreport command output is not base64: %s" % e)
-        if len(td) != self.report_len:
-            raise ValueError("report is %d bytes, not %d" % (len(td), self.report_len))
-        got = td[self.report_data_offset:self.report_data_offset + 64]
-        if got != report_data:
-            raise ValueError("TD report carries REPORTDATA %s, asked for %s" % (got.hex(), report_data.hex()))
-        return td
+        return run_report_cmd(self.tdreport_argv, report_data, self.snp, TDREPORT_TIMEOUT)
 
     def build_report(self, user_data):
         rj = runtime_json(user_data, self.ak_n)
