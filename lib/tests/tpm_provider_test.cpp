@@ -561,6 +561,16 @@ TEST(AzureVtpmQuote, SnpCvmReportAndQuoteVerify) {
   s = p->Collect(b, &items);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("IMDS http://127.0.0.1:1/x"), std::string::npos) << s.message();
+  Child garbage({RA_IMDS_EMULATOR, "--snp", dir / "snp", "--garbage", "--port-file",
+                 dir / "garbage.port"});
+  ASSERT_TRUE(WaitFile(dir / "garbage.port", 10));
+  std::string gport = ra_test::ReadFile(dir / "garbage.port");
+  while (!gport.empty() && (gport.back() == '\n' || gport.back() == ' ')) gport.pop_back();
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(
+                  base + ";thim=http://127.0.0.1:" + gport + "/metadata/THIM/amd/certification", &p)
+                  .ok());
+  s = p->Collect(b, &items);
+  EXPECT_NE(s.message().find("THIM response"), std::string::npos) << s.message();
   // With an attestation service: not for SNP yet, and said so.
   ASSERT_TRUE(ra::OpenAzureVtpmProvider(spec + ";service=https://maa.example", &p).ok());
   s = p->Collect(b, &items);
