@@ -209,6 +209,12 @@ if os.path.exists(azure):
     put("hcl_report_fuzzer", "azure-report-size", patched(8, 0))
     put("hcl_report_fuzzer", "azure-json-too-long", patched(RT + 16, len(real)))
     put("hcl_report_fuzzer", "azure-truncated", real[:RT + 19])
+# The real HCL report of an Azure SEV-SNP CVM (report type 2).
+azure_snp = os.path.join(vectors, "snp", "trustee_azure_snp_vtpm_evidence-genoa.json")
+if os.path.exists(azure_snp):
+    import json
+    with open(azure_snp) as f:
+        put("hcl_report_fuzzer", "azure-snp-real", bytes(json.load(f)["report"]))
 
 # ---- jwt_token_fuzzer: mode byte, header length, header, claims ----
 # (layout in lib/fuzz/jwt_token_fuzzer.cpp).  Claims of a compliant Azure
