@@ -18,11 +18,20 @@
 #                   over TLS to IssuerCA, kept in IssuerKeyCache $T/keys
 #                   (ssh's default would be ~/.ssh/ra-ssh-keys: the bench
 #                   leaves the user's home alone)
-#      median, p99, and the ratios of the medians to plain (targets: <= 1.05
-#      attested, <= 1.15 maa).
+#      median, p99, and the ratio to plain: the median over the rounds of
+#      X(i)/plain(i), the two run back to back (targets: <= 1.05 attested,
+#      <= 1.15 maa), next to the ratio of the medians and CPU per
+#      connection; bench/profile_connect.sh breaks the cost down by
+#      process and step in instructions.
 #   2. TDX quote verification alone (bench/verify_bench.cpp, built here
 #      against build/lib/libra_attest.a): quotes/s on one core, for a sim
 #      quote and for a real SPR quote against the Intel root.
+#   2b. TPM (bench/tpm_bench.sh): event-log replay of the real logs and of
+#      a 100 KiB one, IMA replay of the real list and of 10,000 entries
+#      (targets: each < 5 ms CPU), azure-vtpm's collect per connection with
+#      a fresh vs a cached HCL report on swtpm + the paravisor stand-in, and
+#      BENCH_TPM_CONNECTIONS (40) ssh connections to an azure-vtpm;hclcache
+#      sshd vs a plain one (ratio of medians, sshd CPU per connection).
 #   3. bulk: BENCH_BULK_MIB (1024) MiB through `cat > /dev/null` on the
 #      remote side, BENCH_BULK_REPEATS (5) times each, interleaved; median
 #      throughput and attested/plain (target >= 0.99), and CPU per GiB
@@ -32,11 +41,23 @@
 #      measured the same way for comparison.
 #   5. if valgrind is installed: callgrind instruction counts of one plain
 #      and one attested client (load-independent), with the attestation
-#      steps broken down.
+#      steps broken down; and (bench/profile_connect.sh) of both sides of
+#      a plain and an attested connection, sshd-session's processes
+#      included.
 #   6. JWKS fetches: how many times the emulator served /certs across every
 #      token-path connection (warm-up, connect loop, profile), from its
 #      --stats-file; target one (the key cache's lifetime is an hour, and
 #      ssh is one process per connection, so this needs the disk cache).
+#   7. Collateral https://pcs-emulator: one process verifying a real quote
+#      with a cold and with a warm CollateralCache (bench/collateral.sh);
+#      target: a warm cache makes no request.
+#   8. when to attest (issue 15, bench/when.sh): attested/plain connect
+#      ratio at sim delays 0, 40 ms and 2 s, fresh and cached evidence,
+#      postauth and preauth (targets: cached within 1.05 of plain at every
+#      delay, preauth no slower than postauth); 64 cached connections at
+#      once on a cold cache (target: all succeed, one provider call).
+#      BENCH_SKIP=when leaves it out; BENCH_WHEN_N, BENCH_WHEN_SLOW_N and
+#      BENCH_WHEN_DELAYS set its rounds and delays (bench/when.sh).
 #
 # The bench sshd's set MaxStartups 100 and MaxSessions 100 (the defaults,
 # 10:30:100 and 10, would drop the concurrent unauthenticated connections
@@ -49,8 +70,9 @@
 #   BENCH_CONNECTIONS BENCH_BULK_MIB BENCH_BULK_REPEATS BENCH_CONCURRENCY
 #   BENCH_VERIFY_SECONDS (per measurement, 3)  BENCH_CONNECT_BUDGET (600 s:
 #   the connect loop stops early, and says so, on a very busy machine)
-#   BENCH_SKIP (comma list of connect,verify,bulk,concurrent,profile)
+#   BENCH_SKIP (comma list of connect,verify,tpm,bulk,concurrent,profile)
 #   KEEP=1 keeps the temp dir.
+#   Section 7: BENCH_SKIP also takes collateral; BENCH_COLLATERAL_RUNS (20).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"  # sets P, SSH, SSHD, SSH_KEYGEN, SSH_ATTEST
@@ -232,6 +254,13 @@ if ! skipped verify; then
 	fi
 fi
 
+# ---- 2b. TPM logs, azure-vtpm fresh vs cached HCL report ----
+echo '{}' > "$T/tpm.json"
+if ! skipped tpm; then
+	log "tpm: log replay, azure-vtpm fresh vs cached HCL report (${VERIFY_SECONDS}s each)"
+	"$top/bench/tpm_bench.sh" "$T" "$VERIFY_SECONDS" > "$T/tpm.json"
+fi
+
 # ---- 3. bulk transfer ----
 : > "$T/bulk.tsv"
 if ! skipped bulk; then
@@ -313,7 +342,7 @@ if ! skipped profile && command -v valgrind >/dev/null && command -v callgrind_a
 			    tr -d , > "$T/cg.$h.txt"
 			tot=$(sed -n 's/^summary: //p' "$T/cg.$h")
 			printf '%s\ttotal\t%s\n' "$h" "$tot" >> "$T/profile.tsv"
-			for fn in ra_client_attest ra_policy_load ra_verify LoadPemCerts \
+			for fn in ra_client_attest ra_policy_load ra_verify ra_verify_verdict LoadPemCerts \
 			    CheckTrustAnchorFile LoadAnchorCerts LoadPemCertFile PckExtensionsFromPem \
 			    FetchIssuerKeys VerifyJwtToken HttpsExchange ParseJwks \
 			    VerifyCertChain VerifyEcdsaP256Raw PEM_read_bio_X509 \
@@ -325,6 +354,12 @@ if ! skipped profile && command -v valgrind >/dev/null && command -v callgrind_a
 			log "profile: callgrind run failed: $(tail -1 "$T/cg.$h.err")"
 		fi
 	done
+	# and both sides of a plain and an attested connection, the server's
+	# per-connection processes included (bench/profile_connect.sh)
+	log "profile: callgrind on the server side (bench/profile_connect.sh)"
+	PROFILE_TSV="$T/profile_both.tsv" "$top/bench/profile_connect.sh" \
+	    > "$T/profile_connect.out" 2>&1 ||
+	    log "profile: server side failed: $(tail -1 "$T/profile_connect.out")"
 fi
 
 # ---- 6. JWKS fetches across every token-path connection ----
@@ -333,6 +368,12 @@ maa_conns=$(( 3 + $(grep -c '^maa	' "$T/connect.tsv") + $(grep -c '^maa	total' "
 cp "$T/emu.stats" "$T/emu_final.json"
 echo "$maa_conns" > "$T/maa_conns"
 log "token path: $maa_conns connections, emulator stats $(cat "$T/emu_final.json")"
+
+# ---- 7. collateral fetched per verification: cold vs warm cache ----
+. "$top/bench/collateral.sh"
+skipped collateral || bench_collateral
+# ---- 8. when to attest: fresh/cached x postauth/preauth x delay ----
+skipped when || . "$top/bench/when.sh"
 
 # ---- report (bench/report.py) ----
 python3 "$top/bench/report.py" "$T" "$RESULTS" "$N" "$BULK_MIB" "$BULK_REPEATS" "$CONC" "$cipher"

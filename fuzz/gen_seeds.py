@@ -58,6 +58,8 @@ policies = {
              "MaxAge 300 # five minutes\nClockSkew=60\n")
             % ((hexv,) * 7),
     "crlf": "AcceptEvidence=TDX-QUOTE\r\nallowdebug YES\r\n",
+    "cached": ("TrustAnchor tdx sim/root.pem\nAcceptCachedEvidence yes\n"
+               "MaxEvidenceAge 600\nClockSkew 30\n"),
     "bad": "MRTD 00\nTrustAnchor sev x\n",
     "tokens": ("AcceptEvidence tdx-quote,maa-token\nRequireEvidence maa-token\n"
                "Issuer https://sharedwus.wus.attest.azure.net\n"
@@ -75,6 +77,7 @@ if os.path.exists(doc):
 kw = ["AcceptEvidence", "TrustAnchor", "tdx", "tdx-quote", "Collateral",
       "MRTD", "RTMR0", "RTMR1", "RTMR2", "RTMR3", "MRSEAM", "AllowDebug",
       "AllowedTcbStatus", "MaxAge", "ClockSkew", "yes", "no", "UpToDate",
+      "AcceptCachedEvidence", "MaxEvidenceAge",
       "SWHardeningNeeded", "ConfigurationNeeded",
       "ConfigurationAndSWHardeningNeeded", "OutOfDate",
       "OutOfDateConfigurationNeeded", "Revoked", "sim/root.pem",
@@ -145,6 +148,15 @@ put("ra_ssh_msg_fuzzer", "resp-ok-2",
 put("ra_ssh_msg_fuzzer", "items",
     u32(2) + sstr("tdx-quote") + sstr(b"quote") + sstr("x") + sstr(b"y") +
     b"\x01")
+# AttestationCache: a request accepting cached evidence, an answer with
+# the ra-ssh-cached-binding item, and the item itself (40 bytes)
+cached_item = struct.pack(">Q", 1800000000) + bytes(range(32))
+put("ra_ssh_msg_fuzzer", "req-cached",
+    u32(1) + sstr(nonce) + sstr("tdx-quote,ra-ssh-cached-binding"))
+put("ra_ssh_msg_fuzzer", "resp-cached",
+    u32(1) + u32(0) + u32(2) + sstr("tdx-quote") + sstr(sq) +
+    sstr("ra-ssh-cached-binding") + sstr(cached_item))
+put("ra_ssh_msg_fuzzer", "cached-item", cached_item)
 
 
 # ---- hcl_report_fuzzer: Azure's HCL report and its runtime JSON ----

@@ -12,6 +12,9 @@ never copied into the repo):
                        and CCEL table || area (the fuzzer's split)
   ima_log_fuzzer       slices of keylime's ASCII list and their binary form
   tpm_pcrs_fuzzer      the *.pcrs.json vectors and small documents
+  hcl_cache_file_fuzzer  azure-vtpm's cache file of the real Azure HCL
+                       report and TD quote, truncated and reordered, and of
+                       the real Azure SNP HCL report with a VCEK table
 A missing vector is skipped (the seeds are a head start, not a test).
 """
 import base64
@@ -82,6 +85,16 @@ if table and area:
     t[9] = (-sum(t)) & 0xFF
     put("tcg_eventlog_fuzzer", "ccel-table-and-area", bytes(t) + small)
     put("tcg_eventlog_fuzzer", "ccel-gcp-area", area[:18101])
+    # ---- tdx_eventlog_fuzzer: items as providers send them (table, then
+    # the log up to its last event), and a table with its whole small area.
+    put("tdx_eventlog_fuzzer", "item-gcp", bytes(table) + area[:18101])
+    put("tdx_eventlog_fuzzer", "table-and-area-gcp", bytes(t) + small)
+    if grub:
+        g = bytearray(table)
+        g[40:48] = struct.pack("<Q", len(grub))
+        g[9] = 0
+        g[9] = (-sum(g)) & 0xFF
+        put("tdx_eventlog_fuzzer", "item-grub", bytes(g) + grub)
 
 # ---- ima_log_fuzzer ----
 ima = load("ima/rustkeylime_ascii_runtime_measurements_ima-ng_sha1.txt", "r")
@@ -115,3 +128,33 @@ for p in sorted(glob.glob(os.path.join(vectors, "tpm", "*.pcrs.json"))):
     j.pop("source", None)
     put("tpm_pcrs_fuzzer", os.path.basename(p), json.dumps(j))
 put("tpm_pcrs_fuzzer", "small", '{"sha1":{"0":"%s"},"sha384":{"23":"%s"}}' % ("0" * 40, "f" * 96))
+
+# ---- hcl_cache_file_fuzzer: azure-vtpm's cache file of the real report ----
+az = load("tdx/trustee_azure_tdx_vtpm_evidence-v1.json", "r")
+if az:
+    j = json.loads(az)
+
+    def b64u(s):
+        return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+    hcl, quote = b64u(j["hcl_report"]), b64u(j["td_quote"])
+    lines = ["ra-ssh-azure-hcl-v1", "made_at 1764400000",
+             "hcl " + base64.b64encode(hcl).decode(), "tdquote " + base64.b64encode(quote).decode()]
+    put("hcl_cache_file_fuzzer", "azure-real", "\n".join(lines) + "\n")
+    put("hcl_cache_file_fuzzer", "azure-real-truncated", "\n".join(lines)[:3000])
+    put("hcl_cache_file_fuzzer", "azure-real-reordered", "\n".join(lines[:2] + lines[:1:-1]) + "\n")
+
+# An SNP CVM's entry: the real Azure SNP HCL report and a certificate table
+# (SNP extended-report layout: GUID, offset, length entries, a zero entry,
+# then the DER) holding its VCEK, as THIM's answer becomes.
+snp = load("snp/trustee_azure_snp_vtpm_evidence-genoa.json", "r")
+if snp:
+    j = json.loads(snp)
+    hcl = bytes(j["report"])
+    pem = "".join(l for l in j["vcek"].splitlines() if "-----" not in l)
+    der = base64.b64decode(pem)
+    guid = bytes.fromhex("63da758de6644564adc5f4b93be8accd")  # VCEK, in table byte order
+    table = guid + struct.pack("<II", 48, len(der)) + bytes(24) + der
+    lines = ["ra-ssh-azure-hcl-v1", "made_at 1764400000",
+             "hcl " + base64.b64encode(hcl).decode(), "snpcerts " + base64.b64encode(table).decode()]
+    put("hcl_cache_file_fuzzer", "azure-snp-real", "\n".join(lines) + "\n")
+    put("hcl_cache_file_fuzzer", "azure-snp-real-truncated", "\n".join(lines)[:3000])

@@ -6,6 +6,7 @@
  *	ra_token_response_parse	(what ssh does with message 249)
  *	ra_token_response_put_items (the server's filter over the monitor's
  *				 item list; its output must then parse)
+ *	ra_cached_inputs_parse	(the ra-ssh-cached-binding item ssh reads)
  *
  * and the encoders are cross-checked: a request that parses re-encodes to
  * one that parses the same.  Built by scripts/fuzz.sh against the generated tree
@@ -146,11 +147,28 @@ fuzz_put_items(const uint8_t *data, size_t size)
 	sshbuf_free(items);
 }
 
+/* The ra-ssh-cached-binding item (AttestationCache): 40 bytes or nothing. */
+static void
+fuzz_cached_inputs(const uint8_t *data, size_t size)
+{
+	u_char rnd[RA_SSH_NONCE_LEN];
+	uint64_t made_at = 0;
+
+	if (ra_cached_inputs_parse(data, size, &made_at, rnd) == 0) {
+		if (size != RA_SSH_CACHED_BINDING_LEN ||
+		    made_at != PEEK_U64(data) ||
+		    memcmp(rnd, data + 8, sizeof(rnd)) != 0)
+			abort();
+	} else if (size == RA_SSH_CACHED_BINDING_LEN)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_request(data, size);
 	fuzz_response(data, size);
 	fuzz_put_items(data, size);
+	fuzz_cached_inputs(data, size);
 	return 0;
 }

@@ -108,7 +108,7 @@ refused empty empty "$T/other_host_key" "malformed token response"
 refused truncated truncated "$T/other_host_key" "malformed evidence item 0"
 refused trailing trailing "$T/other_host_key" "trailing data in token response"
 refused unknown-only unknown-only "$T/other_host_key" \
-    "none of an accepted type (policy accepts tdx-quote,tdx-quote-sha512,snp-report,snp-certs,snp-vcek; received foo-evidence)"
+    "none of an accepted type (policy accepts tdx-quote,tdx-eventlog,tdx-quote-sha512,snp-report,snp-certs,snp-vcek; received foo-evidence)"
 refused too-many too-many "$T/other_host_key" "17 evidence items (max 16)"
 refused bad-version bad-version "$T/other_host_key" "token response version 2 unsupported"
 refused wrong-service wrong-service "$T/other_host_key" "unexpected service accept"

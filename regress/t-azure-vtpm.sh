@@ -6,8 +6,10 @@
 # sim, and tools/imds-emulator quotes it as IMDS /acc/tdquote would.  The
 # provider's code (ESAPI, HCL parsing, IMDS client, MAA client) is the real
 # one.  Covered: direct quote verification, the token path through the MAA
-# emulator (AttestationService), a policy requiring both, and refusals when
-# IMDS or the vTPM misbehave.
+# emulator (AttestationService), a policy requiring both, the vTPM quote
+# (tpm-quote, AK HCLAkPub), hclcache (one HCL report for several
+# connections, each with its own vTPM quote), and refusals when IMDS or the
+# vTPM misbehave.
 . "$(dirname "$0")/lib.sh"
 EMU="$top/build/lib/maa-emulator"
 IMDS="$top/build/lib/imds-emulator"
@@ -61,9 +63,12 @@ start_sshd s500 "$SSHD" "AttestationProvider $(vtpm s500)"
 start_sshd garbage "$SSHD" "AttestationProvider $(vtpm garbage)"
 # Straight to swtpm: no paravisor rebuilds the report, so it is stale.
 start_sshd noparavisor "$SSHD" "AttestationProvider $(vtpm good $SW)"
-write_ssh_config direct token other s500 garbage noparavisor
+# The HCL report read once and kept (hclcache): one vTPM quote per connection.
+start_sshd cached "$SSHD" "AttestationProvider $(vtpm good);hclcache=600;cachedir=$T/hclcache"
+write_ssh_config direct token other s500 garbage noparavisor cached
 
 printf 'TrustAnchor tdx %s\nAcceptEvidence azure-tdx-quote\n' "$T/sim/root.pem" > "$T/p-quote"
+printf 'TrustAnchor tdx %s\nAcceptEvidence tpm-quote\n' "$T/sim/root.pem" > "$T/p-tpm"
 printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\n' "$MAA" "$CA" "$T/keys" > "$T/p-token"
 printf 'TrustAnchor tdx %s\nAcceptEvidence maa-token,azure-tdx-quote\nRequireEvidence maa-token,azure-tdx-quote\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\n' \
     "$T/sim/root.pem" "$MAA" "$CA" "$T/keys" > "$T/p-both"
@@ -74,6 +79,21 @@ run_ssh q $(A quote) -o LogLevel=VERBOSE direct echo via-vtpm
 expect_ran q "via-vtpm"
 expect_grep "verified as azure-tdx-quote" "verified: azure-tdx-quote verified" "$T/q.err"
 expect_grep "paravisor saw the binding" "wrote HCL report #[1-9]" "$T/paravisor.log"
+
+echo "vTPM quote, HCLAkPub vouched for by the TD quote (fresh report)"
+run_ssh v $(A tpm) -o LogLevel=VERBOSE direct echo via-tpm
+expect_ran v "via-tpm"
+expect_grep "verified as tpm-quote" "tpm-quote verified: ak=azure-tdx" "$T/v.err"
+
+echo "hclcache: three connections, one HCL report"
+reports() { grep -c "wrote HCL report #" "$T/paravisor.log"; }
+r0=$(reports)
+for i in 1 2 3; do
+	run_ssh c$i $(A tpm) -o LogLevel=VERBOSE cached echo cached$i
+	expect_ran c$i "cached$i"
+	expect_grep "c$i: verified as tpm-quote" "tpm-quote verified: ak=azure-tdx" "$T/c$i.err"
+done
+expect_eq "one report for three connections" "$(reports)" $((r0 + 1))
 
 echo "token path (AttestationService)"
 run_ssh t $(A token) -o LogLevel=VERBOSE token echo via-token
@@ -106,6 +126,9 @@ refused imds-500 s500 quote "server could not produce evidence"
 expect_grep "imds-500: provider said why" "HTTP status 500" "$T/sshd_s500.log"
 refused imds-garbage garbage quote "server could not produce evidence"
 expect_grep "imds-garbage: provider said why" "IMDS quote: tdx quote" "$T/sshd_garbage.log"
+# The cached report's user-data names an earlier session: a client that
+# verifies azure-tdx-quote on its own gets no runtime data and refuses.
+refused cached-needs-tpm-quote cached quote "no azure-runtime-data item"
 refused stale-report noparavisor quote "server could not produce evidence"
 expect_grep "stale-report: provider said why" "does not carry the user data just written" \
     "$T/sshd_noparavisor.log"
@@ -135,6 +158,8 @@ cfg_fails ca-no-service "AttestationServiceCA without AttestationService" \
     "AttestationProvider $(vtpm good)" "AttestationServiceCA $CA"
 cfg_fails no-tpm "TPM connection" \
     "AttestationProvider azure-vtpm;tcti=swtpm:host=127.0.0.1,port=1"
+cfg_fails hclcache-service "hclcache with a service" \
+    "AttestationProvider $(vtpm good);hclcache=60" "AttestationService $MAA" "AttestationServiceCA $CA"
 cfg_fails imds-elsewhere "imds 'http://10.1.2.3/acc/tdquote'" \
     "AttestationProvider azure-vtpm;imds=http://10.1.2.3/acc/tdquote"
 "$SSHD" -T -f "$T/sshd_token.config" > "$T/dump" 2>&1

@@ -32,6 +32,8 @@ dpkg -i "$deb" > "$T/dpkg-i.out" 2>&1
 expect_eq "dpkg -i" "$? $(grep -i 'error\|conflict' "$T/dpkg-i.out")" "0 "
 expect_eq "Debian's sshd and ssh untouched" "$(sha256sum /usr/sbin/sshd /usr/bin/ssh 2>/dev/null)" "$stock_sshd"
 expect_eq "our sshd is the package's" "$(dpkg -S /opt/ra-ssh/sbin/sshd | cut -d: -f1)" ra-ssh
+expect_eq "the attestation helper is the package's" \
+    "$(dpkg -S /opt/ra-ssh/libexec/ssh-attest-helper | cut -d: -f1)" ra-ssh
 [ -s /etc/ra-ssh/ssh_host_ed25519_key ] && ok "postinst made host keys" || fail "no host key"
 /opt/ra-ssh/sbin/sshd -t > "$T/t.out" 2>&1
 expect_eq "sshd -t on the packaged sshd_config" "$? $(cat "$T/t.out")" "0 "

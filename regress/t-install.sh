@@ -24,7 +24,7 @@ echo "  (make install took $(( $(date +%s) - start )) s)"
 echo "installed files"
 for f in bin/ssh bin/scp bin/sftp bin/ssh-keygen bin/ssh-keyscan bin/ssh-add \
     bin/ssh-agent bin/ssh-attest bin/ra-ssh-policy-skeleton sbin/sshd \
-    libexec/sshd-session libexec/sshd-auth libexec/sftp-server \
+    libexec/sshd-session libexec/sshd-auth libexec/sftp-server libexec/ssh-attest-helper \
     etc/sshd_config etc/ssh_config etc/moduli \
     share/man/man1/ssh.1 share/man/man1/ssh-attest.1 share/man/man5/sshd_config.5 \
     share/man/man8/sshd.8 share/ra-ssh/examples/systemd/ra-ssh-sshd.service; do
@@ -86,6 +86,8 @@ expect_eq "installed sshd -t on its default sshd_config" "$(cat "$T/default-t.rc
 expect_eq "sshd -T" "$(cat "$T/sshd-T.rc") $(cat "$T/sshd-T.err")" "0 "
 expect_grep "compiled-in sshd-session path" "^sshdsessionpath $PFX/libexec/sshd-session$" "$T/sshd-T"
 expect_grep "compiled-in sshd-auth path" "^sshdauthpath $PFX/libexec/sshd-auth$" "$T/sshd-T"
+expect_grep "compiled-in ssh-attest-helper path (ssh)" "^$PFX/libexec/ssh-attest-helper$" \
+    <(strings "$D$PFX/bin/ssh")
 expect_grep "compiled-in host keys under SYSCONFDIR" "^hostkey $PFX/etc/ssh_host_ed25519_key$" "$T/sshd-T"
 expect_eq "installed sshd started (-f)" "$(cat "$T/start.rc")" 0
 expect_eq "attested connection, installed ssh to installed sshd" \

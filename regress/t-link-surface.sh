@@ -5,7 +5,9 @@
 # unstripped binaries: shared libraries with ldd, code with nm against the
 # symbols the attestation library and the ra_ssh objects define.  When the
 # unpatched build of make check-upstream is there, each of these programs'
-# ldd list must also be exactly the unpatched one's.
+# ldd list must also be exactly the unpatched one's.  ssh, sshd and
+# sshd-session link the attestation code but not libcurl or tpm2-tss:
+# fetches and the tpm2-tss providers run in libexec/ssh-attest-helper.
 . "$(dirname "$0")/lib.sh"
 src="$top/build/openssh/src"
 up="$top/build/openssh-upstream/src"
@@ -60,4 +62,23 @@ for b in ssh sshd-session; do
 done
 expect_grep "sshd-session has the service" ra_monitor_collect \
     <(nm --defined-only "$src/sshd-session")
+
+# What verification and the wire need, and no more: no libcurl, no
+# tpm2-tss (libtss2-mu is dlopen'ed only to parse a TPM quote), in the
+# shared libraries or as undefined symbols.
+helper="$top/build/prefix/libexec/ssh-attest-helper"
+for b in ssh sshd sshd-session; do
+	bad=$(libs "$src/$b" | grep -E 'libcurl|libtss2' | tr '\n' ' ')
+	expect_eq "$b loads no libcurl or tpm2-tss" "$bad" ""
+	bad=$(nm -D --undefined-only "$src/$b" | awk '{print $2}' |
+	    grep -E '^(curl_|Tss2_|Esys_)' | head -3 | tr '\n' ' ')
+	expect_eq "$b calls no libcurl or tpm2-tss function" "$bad" ""
+	expect_grep "$b runs the staged helper" "^$helper\$" <(strings "$src/$b")
+	echo "  ldd: $b $(libs "$src/$b" | wc -l)" \
+	    "(unpatched: $( [ -x "$up/$b" ] && libs "$up/$b" | wc -l || echo '?'))"
+done
+# The code is where it went: the helper has libcurl and tpm2-tss.
+[ -x "$helper" ] || { fail "no $helper"; finish; }
+expect_grep "the helper loads libcurl" 'libcurl' <(libs "$helper")
+expect_grep "the helper loads tpm2-tss" 'libtss2-esys' <(libs "$helper")
 finish

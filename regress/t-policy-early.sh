@@ -67,6 +67,15 @@ echo "a good policy, and no check when attestation is not required"
 expect_eq "ssh -G: a good policy, nothing on stderr" "$(cat "$T/good.G")" ""
 run_ssh good $A -o AttestationPolicy="$T/policy" good true
 expect_eq "attested with it" "$(rc_of good)" 0
+# read while sshd starts the session (before the banners are exchanged),
+# not after authentication, where the server would wait for it
+run_ssh early -v $A -o AttestationPolicy="$T/policy" good true
+expect_eq "attested, policy read early" "$(rc_of early)" 0
+pl=$(grep -n "ra-ssh: policy $T/policy loaded before login" "$T/early.err" | head -1 | cut -d: -f1)
+rv=$(grep -n "Remote protocol version" "$T/early.err" | head -1 | cut -d: -f1)
+[ -n "$pl" ] && [ -n "$rv" ] && [ "$pl" -lt "$rv" ] &&
+    ok "policy loaded before the server's banner was read" ||
+    fail "policy not loaded before login (line ${pl:-none}, banner ${rv:-none})"
 run_ssh notreq -o AttestationPolicy="$T/missing" good true
 expect_eq "AttestationRequired no: the policy is not read" "$(rc_of notreq)" 0
 run_ssh mux $A -o AttestationPolicy="$T/missing" -o ControlPath="$T/nosock" -O check good

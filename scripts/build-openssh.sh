@@ -43,7 +43,8 @@ mkdir -p "$odir"
 exec 9> "$odir/.build.lock"
 flock 9
 
-[ -f "$libdir/ra_attest.libs" ] || die "build the library first (make lib)"
+[ -f "$libdir/ra_attest.libs" ] && [ -x "$libdir/ssh-attest-helper" ] ||
+    die "build the library first (make lib)"
 
 tarball=$("$top/scripts/fetch-openssh.sh" "$build/dl")
 rm -rf "$stage"
@@ -110,7 +111,7 @@ if [ ! -f Makefile ] || [ "$(cat .ra-configured 2>/dev/null)" != "$conf_key" ]; 
 	echo "$conf_key" > .ra-configured
 fi
 # The library is not a make dependency upstream knows about: relink.
-lib_a="$libdir/libra_attest.a"
+lib_a="$libdir/libra_attest_ssh.a"
 for b in ssh sshd sshd-session sshd-auth; do
 	[ -f "$b" ] && [ "$lib_a" -nt "$b" ] && rm -f "$b"
 done
@@ -120,6 +121,8 @@ if [ "${RA_DESTDIR+set}" = set ]; then
 	make install-nokeys DESTDIR="$RA_DESTDIR" > "$odir/install.log" 2>&1 ||
 	    { tail -20 "$odir/install.log" >&2; die "make install failed"; }
 	install -s -m 0755 "$libdir/ssh-attest" "$RA_DESTDIR$prefix/bin/ssh-attest"
+	install -s -m 0755 "$libdir/ssh-attest-helper" \
+	    "$RA_DESTDIR$prefix/libexec/ssh-attest-helper"
 	echo "build-openssh: installed in $RA_DESTDIR$prefix" >&2
 	exit 0
 fi
@@ -127,4 +130,5 @@ mkdir -p "$piddir"
 make install-nokeys > "$odir/install.log" 2>&1 ||
     { tail -20 "$odir/install.log" >&2; die "make install failed"; }
 install -m 0755 "$libdir/ssh-attest" "$prefix/bin/ssh-attest"
+install -m 0755 "$libdir/ssh-attest-helper" "$prefix/libexec/ssh-attest-helper"
 echo "build-openssh: staged in $prefix" >&2

@@ -3,7 +3,7 @@
 #
 #   library targets   lib/fuzz/*_fuzzer.cpp  (tdx_quote, policy, verify,
 #                     jwt_token, hcl_report, maa_snp_claims, tpm_quote, tcg_eventlog,
-#                     ima_log, tpm_pcrs)
+#                     ima_log, tpm_pcrs, hcl_cache_file)
 #   OpenSSH side      fuzz/*_fuzzer.c        (ra_ssh_msg: the 248/249 codecs)
 #
 # The library is built with clang in build/fuzz/lib, instrumented with
@@ -16,7 +16,9 @@
 # Seeds are generated into build/fuzz/seeds (fuzz/gen_seeds.py: shared TDX
 # vectors, fresh sim quotes, example policies, signed-token layouts, the
 # Azure HCL report and runtime JSON, encoded 248/249 messages;
-# fuzz/gen_tpm_seeds.py: TPM quotes, event logs, CCEL, IMA lists, PCRs);
+# fuzz/gen_tpm_seeds.py: TPM quotes, event logs, CCEL, IMA lists, PCRs,
+# azure-vtpm's HCL cache file;
+# fuzz/gen_helper_seeds.py: ssh-attest-helper requests and answers);
 # committed regression inputs in fuzz/regress/TARGET are replayed too.  The
 # growing corpus lives in build/fuzz/corpus/TARGET, crashers are saved
 # under build/fuzz/crashes/.
@@ -100,13 +102,14 @@ mkdir -p "$work"
 python3 "$top/fuzz/gen_seeds.py" "$fz/seeds" "$fz/lib/ssh-attest" \
     "$work/sim" "$vectors"
 python3 "$top/fuzz/gen_tpm_seeds.py" "$fz/seeds" "$vectors"
+python3 "$top/fuzz/gen_helper_seeds.py" "$fz/seeds"
 
 [ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && { echo "fuzz: built in $fz" >&2; exit 0; }
 
 # ---- run ----
 targets=${FUZZ_TARGETS:-"tdx_quote_fuzzer policy_fuzzer verify_fuzzer jwt_token_fuzzer
     hcl_report_fuzzer ra_ssh_msg_fuzzer tpm_quote_fuzzer tcg_eventlog_fuzzer
-    ima_log_fuzzer tpm_pcrs_fuzzer"}
+    ima_log_fuzzer tpm_pcrs_fuzzer hcl_cache_file_fuzzer helper_message_fuzzer"}
 mkdir -p "$fz/crashes" "$fz/logs"
 failed=""
 summary=""

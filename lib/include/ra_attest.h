@@ -40,6 +40,9 @@ extern "C" {
  * binding as "user-data"). */
 #define RA_EVIDENCE_AZURE_TDX_QUOTE "azure-tdx-quote"
 #define RA_EVIDENCE_AZURE_RUNTIME_DATA "azure-runtime-data"
+/* Companion of the TDX quote kinds: the ACPI CCEL table (56 bytes) then
+ * the used part of its event log area (RTMR0-3 events, docs/protocol.md). */
+#define RA_EVIDENCE_TDX_EVENTLOG "tdx-eventlog"
 /* AMD SEV-SNP: the ATTESTATION_REPORT (REPORT_DATA = binding), with the
  * extended report's certificate table, or a DER/PEM VCEK/VLEK alone. */
 #define RA_EVIDENCE_SNP_REPORT	"snp-report"
@@ -170,6 +173,24 @@ void ra_policy_set_debug(struct ra_policy *pol,
 const char *ra_policy_accepted_kinds(const struct ra_policy *pol);
 
 /*
+ * Cached evidence (ra-ssh AttestationCache, docs/design.md): evidence the
+ * server made earlier for its host key, not for this session.
+ * ra_policy_accepts_cached: 1 if the policy says AcceptCachedEvidence yes
+ * (the client then asks for it), 0 otherwise.
+ * ra_policy_check_cached_age: RA_OK if evidence the server says it made at
+ * made_at (seconds since the epoch, its clock) is acceptable at now (0:
+ * the current time): the policy accepts cached evidence, made_at is not
+ * ahead of now by more than ClockSkew, and now - made_at is at most
+ * MaxEvidenceAge.  Otherwise RA_ERR_REFUSED, err naming the check
+ * ("cached evidence age: made 40 s ago, older than MaxEvidenceAge 30").
+ * The evidence itself is then verified with ra_verify against the binding
+ * the caller recomputes from the host key of this connection.
+ */
+int ra_policy_accepts_cached(const struct ra_policy *pol);
+int ra_policy_check_cached_age(const struct ra_policy *pol, uint64_t made_at,
+    time_t now, char *err, size_t errlen);
+
+/*
  * Verifies ev against binding and pol at time now (0: the current time).
  * Items of types the policy does not accept are skipped; every accepted
  * item must pass, and at least one must be present.  On success summary
@@ -191,6 +212,18 @@ int ra_verify(const struct ra_policy *pol, const struct ra_evidence *ev,
 struct ra_verdict;
 int ra_verify_verdict(const struct ra_policy *pol, const struct ra_evidence *ev,
     const uint8_t binding[RA_BINDING_LEN], time_t now, struct ra_verdict **out,
+    char *err, size_t errlen);
+/*
+ * As ra_verify_verdict, with every fetch the verification makes (Intel
+ * collateral for `Collateral https://...`) ending within timeout_ms
+ * milliseconds from the call: ssh passes what is left of the connection's
+ * AttestationTimeout, so a slow PCS is refused (check "collateral fetch",
+ * naming the timeout) before the connection's own deadline.  timeout_ms 0:
+ * each fetcher's own bound (10 s).
+ */
+int ra_verify_verdict_within(const struct ra_policy *pol,
+    const struct ra_evidence *ev, const uint8_t binding[RA_BINDING_LEN],
+    time_t now, long timeout_ms, struct ra_verdict **out,
     char *err, size_t errlen);
 void ra_verdict_free(struct ra_verdict *v);
 /* 1: a refused verdict (what was measured, not accepted); 0 otherwise. */
@@ -240,6 +273,15 @@ int ra_provider_spec_check(const char *spec, char *err, size_t errlen);
 int ra_provider_spec_compose(const char *provider, const char *tool_path,
     const char *service, const char *service_ca, char **out,
     char *err, size_t errlen);
+
+/*
+ * Where libexec/ssh-attest-helper is (OpenSSH's compiled-in libexec path).
+ * ssh, sshd and sshd-session link the library without libcurl and
+ * tpm2-tss, and run the helper for network fetches and the tpm2-tss
+ * providers; SSH_ATTEST_HELPER in the environment overrides the path, as
+ * SSH_SK_HELPER does ssh-sk-helper's.  Unused by the full library.
+ */
+void ra_helper_path_set(const char *path);
 
 /* Library version string. */
 const char *ra_version(void);

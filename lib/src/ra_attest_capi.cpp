@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -17,6 +18,7 @@
 #include "capi_util.h"
 #include "common/evidence.h"
 #include "common/evidence_bundle.h"
+#include "common/helper_client.h"
 #include "common/safe_path.h"
 #include "policy/policy.h"
 #include "verify/evaluate.h"
@@ -291,6 +293,17 @@ const char* ra_policy_accepted_kinds(const struct ra_policy* pol) {
 int ra_verify_verdict(const struct ra_policy* pol, const struct ra_evidence* ev,
                       const uint8_t binding[RA_BINDING_LEN], time_t now, struct ra_verdict** out,
                       char* err, size_t errlen) {
+  return ra_verify_verdict_within(pol, ev, binding, now, 0, out, err, errlen);
+}
+
+int ra_verify_verdict_within(const struct ra_policy* pol, const struct ra_evidence* ev,
+                             const uint8_t binding[RA_BINDING_LEN], time_t now, long timeout_ms,
+                             struct ra_verdict** out, char* err, size_t errlen) {
+  // The deadline is taken now, before anything is parsed: the caller's
+  // remaining time started counting already.
+  const ra::FetchDeadline deadline =
+      timeout_ms > 0 ? std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms)
+                     : ra::FetchDeadline{};
   if (out) *out = nullptr;
   return Guard(err, errlen, [&]() -> int {
     if (pol == nullptr || ev == nullptr || binding == nullptr)
@@ -298,7 +311,7 @@ int ra_verify_verdict(const struct ra_policy* pol, const struct ra_evidence* ev,
     ra::Binding b;
     std::memcpy(b.data(), binding, b.size());
     auto v = std::make_unique<ra_verdict>();
-    ra::Status s = ra::Evaluate(ev->items, pol->policy, &b, now, &v->verdict);
+    ra::Status s = ra::Evaluate(ev->items, pol->policy, &b, now, &v->verdict, deadline);
     // Refused after verifying: the verdict shows what was measured.
     v->refused = !s.ok();
     if (v->refused) v->verdict.items = std::move(v->verdict.refused);
@@ -395,6 +408,8 @@ char* ra_evidence_file_json(const struct ra_evidence* ev, const struct ra_verdic
   });
   return result;
 }
+
+void ra_helper_path_set(const char* path) { ra::SetHelperPath(path != nullptr ? path : ""); }
 
 const char* ra_version(void) { return "ra-attest 0.1.0"; }
 

@@ -119,7 +119,7 @@ TEST(CapiPolicy, DefaultAndFile) {
   char err[256];
   ASSERT_EQ(ra_policy_load(nullptr, &def.pol, err, sizeof(err)), RA_OK);
   EXPECT_STREQ(ra_policy_accepted_kinds(def.pol),
-               "tdx-quote,tdx-quote-sha512,snp-report,snp-certs,snp-vcek");
+               "tdx-quote,tdx-eventlog,tdx-quote-sha512,snp-report,snp-certs,snp-vcek");
   EXPECT_STREQ(ra_policy_accepted_kinds(nullptr), "");
   EXPECT_EQ(ra_policy_load(nullptr, nullptr, err, sizeof(err)), RA_ERR_INVALID);
 
@@ -215,7 +215,7 @@ TEST_F(CapiSim, UnknownTypesSkippedNoneAccepted) {
   ASSERT_EQ(ra_evidence_add(e.ev, "azure-token", junk, 4, nullptr, 0), RA_OK);
   ASSERT_EQ(ra_evidence_add(e.ev, "tpm-quote", junk, 4, nullptr, 0), RA_OK);
   EXPECT_EQ(Verify(e, &msg), RA_ERR_REFUSED);
-  EXPECT_NE(msg.find("policy accepts tdx-quote,tdx-quote-sha512,snp-report,snp-certs,snp-vcek; "
+  EXPECT_NE(msg.find("policy accepts tdx-quote,tdx-eventlog,tdx-quote-sha512,snp-report,snp-certs,snp-vcek; "
                      "received azure-token,tpm-quote"),
             std::string::npos)
       << msg;

@@ -3,6 +3,7 @@
 // write, so a FakeKernel plays configfs through the provider's hooks.
 #include <dirent.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <memory>
@@ -16,6 +17,7 @@
 #include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
 #include "sim_snp_fixture.h"
+#include "tdx_test_vectors.h"
 #include "verify/snp_evidence.h"
 #include "verify/x509_util.h"
 
@@ -51,6 +53,8 @@ struct FakeKernel {
   bool snp_wrong_report_data = false;
   std::string privlevel_floor = "0";
   std::string last_privlevel;
+  // Where the CCEL is read: none unless a test makes one.
+  std::string acpi_dir = "/nonexistent/ra-ssh-test/acpi";
 
   // What sev-guest's TSM hands back for the inblob: the sim's report and
   // table, or what a test substitutes.
@@ -76,6 +80,7 @@ struct FakeKernel {
 
   ra::TsmKernelHooks Hooks() {
     ra::TsmKernelHooks h;
+    h.acpi_tables_dir = acpi_dir;
     h.after_mkdir = [this](const std::string& entry) {
       entries_seen.push_back(entry);
       ra_test::WriteFile(entry + "/provider", provider + "\n");
@@ -151,6 +156,30 @@ TEST_F(ConfigfsTsmTest, CollectsOutblobForTheBinding) {
   EXPECT_EQ(std::string(items[0].data.begin(), items[0].data.end()), "QUOTE" + binding);
   ASSERT_EQ(kernel_.entries_seen.size(), 1u);
   EXPECT_EQ(kernel_.entries_seen[0].rfind(dir_.path() + "/ra-ssh-", 0), 0u);
+}
+
+// tdx_guest: the CCEL table and log go along as a tdx-eventlog item.
+TEST_F(ConfigfsTsmTest, TdxEventLogBesideTheQuote) {
+  TempDir acpi;
+  kernel_.acpi_dir = acpi.path();
+  ra::Bytes table = ra_tdx_test::ReadVector("tdx/ccel/gotdx_gcp_cos113_ccel_table.bin");
+  ra::Bytes area = ra_tdx_test::ReadVector("tdx/ccel/gotdx_gcp_cos113_ccel_data.bin");
+  ra_test::WriteFile(acpi / "CCEL", std::string(table.begin(), table.end()));
+  ASSERT_EQ(mkdir((acpi / "data").c_str(), 0700), 0);
+  ra_test::WriteFile(acpi / "data/CCEL", std::string(area.begin(), area.end()));
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = Collect(&items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].type, "tdx-quote");
+  EXPECT_EQ(items[1].type, "tdx-eventlog");
+  EXPECT_EQ(items[1].data.size(), 56u + 18101u);
+  // A log that does not parse fails the evidence, naming it.
+  ra_test::WriteFile(acpi / "data/CCEL", std::string(area.size(), 'x'));
+  items.clear();
+  s = Collect(&items);
+  EXPECT_EQ(s.check(), "tdx eventlog");
+  EXPECT_NE(s.detail().find("data/CCEL"), std::string::npos) << s.message();
 }
 
 TEST_F(ConfigfsTsmTest, FreshEntryPerCollect) {

@@ -56,7 +56,13 @@ TEST(KindRegistry, AcceptedListCarriesCompanions) {
   p.accepted_types = {ra::kEvidenceAzureTdxQuote, ra::kEvidenceTdxQuote};
   EXPECT_EQ(ra::AcceptedKindsList(p), std::string(ra::kEvidenceAzureTdxQuote) + "," +
                                           ra::kEvidenceAzureRuntimeData + "," +
-                                          ra::kEvidenceTdxQuote);
+                                          ra::kEvidenceTdxQuote + "," +
+                                          ra::kEvidenceTdxEventLog);
+  // A companion two kinds share is asked for once.
+  p.accepted_types = {ra::kEvidenceTdxQuote, ra::kEvidenceTdxQuoteSha512};
+  EXPECT_EQ(ra::AcceptedKindsList(p), std::string(ra::kEvidenceTdxQuote) + "," +
+                                          ra::kEvidenceTdxEventLog + "," +
+                                          ra::kEvidenceTdxQuoteSha512);
 }
 
 TEST(FrontDoor, VerdictHasFullClaims) {

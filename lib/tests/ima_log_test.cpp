@@ -2,7 +2,7 @@
 // the binary form built from it as the kernel writes it, replay into PCR
 // 10, and malformed input.
 #include <gtest/gtest.h>
-
+#include <openssl/sha.h>
 
 #include "parse/ima_log.h"
 #include "parse/tpm_alg.h"
@@ -208,6 +208,127 @@ TEST(ImaLog, TenThousandEntriesReplay) {
   std::map<uint32_t, Bytes> pcrs;
   ASSERT_TRUE(ra::ReplayImaLog(parsed, ra::kTpmAlgSha256, &pcrs).ok());
   EXPECT_EQ(pcrs.count(10), 1u);
+}
+
+// --- prefixes: a list read after the quote -----------------------------------
+
+// PCR 10 (bank) after the first n entries of log.
+Bytes PrefixPcr10(const ra::ImaLog& log, size_t n, uint16_t bank) {
+  ra::ImaLog head = log;
+  head.entries.resize(n);
+  std::map<uint32_t, Bytes> pcrs;
+  EXPECT_TRUE(ra::ReplayImaLog(head, bank, &pcrs).ok());
+  return pcrs.count(10) ? pcrs[10] : Bytes(ra::TpmHashSize(bank), 0);
+}
+
+TEST(ImaLog, PrefixOfTheRealListIsFound) {
+  ra::ImaLog log;
+  ASSERT_TRUE(ra::ParseImaAsciiLog(AsciiVector(), &log).ok());
+  for (uint16_t bank : {ra::kTpmAlgSha1, ra::kTpmAlgSha256}) {
+    for (size_t n : {size_t(1), size_t(2), size_t(500), log.entries.size()}) {
+      size_t covered = 0;
+      ra::Status s = ra::ReplayImaPrefix(log, bank, 10, PrefixPcr10(log, n, bank), &covered);
+      ASSERT_TRUE(s.ok()) << n << ": " << s.message();
+      EXPECT_EQ(covered, n);
+    }
+  }
+  // The real list's SHA-1 PCR 10 (our computation, tests/vectors/README.md).
+  size_t covered = 0;
+  ASSERT_TRUE(ra::ReplayImaPrefix(log, ra::kTpmAlgSha1, 10,
+                                  ra_tpm_test::Hex("82231c67a69da98dc5b3aa10f6343d33109225fc"),
+                                  &covered).ok());
+  EXPECT_EQ(covered, 826u);
+}
+
+TEST(ImaLog, PrefixRefusals) {
+  ra::ImaLog log;
+  ASSERT_TRUE(ra::ParseImaAsciiLog(AsciiVector(), &log).ok());
+  const Bytes want = PrefixPcr10(log, 500, ra::kTpmAlgSha256);
+  size_t covered = 0;
+  // Shorter than the quoted list.
+  ra::ImaLog shorter = log;
+  shorter.entries.resize(499);
+  ra::Status s = ra::ReplayImaPrefix(shorter, ra::kTpmAlgSha256, 10, want, &covered);
+  EXPECT_EQ(s.check(), "ima replay");
+  EXPECT_NE(s.detail().find("499 entries"), std::string::npos) << s.message();
+  // An entry inside the prefix changed (data and hash both: the replay,
+  // not the template hash check, must catch it).
+  ra::ImaLog changed = log;
+  changed.entries[250].template_data.back() ^= 1;
+  EXPECT_EQ(ra::ReplayImaPrefix(changed, ra::kTpmAlgSha256, 10, want, &covered).check(),
+            "ima replay");
+  // Two entries of the prefix swapped.
+  ra::ImaLog swapped = log;
+  std::swap(swapped.entries[3], swapped.entries[4]);
+  EXPECT_EQ(ra::ReplayImaPrefix(swapped, ra::kTpmAlgSha256, 10, want, &covered).check(),
+            "ima replay");
+  // One left out.
+  ra::ImaLog dropped = log;
+  dropped.entries.erase(dropped.entries.begin() + 100);
+  EXPECT_EQ(ra::ReplayImaPrefix(dropped, ra::kTpmAlgSha256, 10, want, &covered).check(),
+            "ima replay");
+  // In the list's own bank a template hash that does not match its data
+  // names the entry (inside the prefix).
+  ra::ImaLog badhash = log;
+  badhash.entries[7].template_hash[0] ^= 1;
+  s = ra::ReplayImaPrefix(badhash, ra::kTpmAlgSha1, 10, PrefixPcr10(log, 500, ra::kTpmAlgSha1),
+                          &covered);
+  EXPECT_EQ(s.check(), "ima template hash");
+  // An unknown bank.
+  EXPECT_EQ(ra::ReplayImaPrefix(log, 0x1234, 10, want, &covered).check(), "ima replay");
+}
+
+// A synthetic ima-ng entry for PCR pcr (template hash SHA-1 over its data).
+ra::ImaEntry NgEntry(uint32_t pcr, const std::string& path, uint8_t fill) {
+  ra::ImaEntry e;
+  e.pcr = pcr;
+  e.template_name = "ima-ng";
+  Bytes d = {'s', 'h', 'a', '2', '5', '6', ':', 0};
+  d.insert(d.end(), 32, fill);
+  PutLe32(&e.template_data, d.size());
+  e.template_data.insert(e.template_data.end(), d.begin(), d.end());
+  PutLe32(&e.template_data, path.size() + 1);
+  e.template_data.insert(e.template_data.end(), path.begin(), path.end());
+  e.template_data.push_back(0);
+  e.template_hash.resize(SHA_DIGEST_LENGTH);
+  SHA1(e.template_data.data(), e.template_data.size(), e.template_hash.data());
+  return e;
+}
+
+TEST(ImaLog, PrefixOfSyntheticLists) {
+  ra::ImaLog log;
+  log.template_hash_len = 20;
+  log.entries.push_back(NgEntry(10, "boot_aggregate", 0));
+  log.entries.push_back(NgEntry(10, "/usr/bin/a", 1));
+  ra::ImaEntry violation = NgEntry(10, "/tmp/open-writers", 2);
+  std::fill(violation.template_hash.begin(), violation.template_hash.end(), 0);
+  log.entries.push_back(violation);
+  log.entries.push_back(NgEntry(11, "/other/pcr", 3));  // not PCR 10
+  log.entries.push_back(NgEntry(10, "/usr/bin/b", 4));
+  // Round trip through the binary form, as the verifier receives it.
+  ra::ImaLog parsed;
+  ASSERT_TRUE(ra::ParseImaBinaryLog(ToBinary(log), 20, &parsed).ok());
+  size_t covered = 99;
+  // Quoted before anything was measured: the empty prefix.
+  ASSERT_TRUE(ra::ReplayImaPrefix(parsed, ra::kTpmAlgSha256, 10, Bytes(32, 0), &covered).ok());
+  EXPECT_EQ(covered, 0u);
+  // Up to and including the violation (which extends all 0xFF).
+  ASSERT_TRUE(ra::ReplayImaPrefix(parsed, ra::kTpmAlgSha256, 10,
+                                  PrefixPcr10(parsed, 3, ra::kTpmAlgSha256), &covered).ok());
+  EXPECT_EQ(covered, 3u);
+  // The whole list: the PCR 11 entry does not move PCR 10.
+  ASSERT_TRUE(ra::ReplayImaPrefix(parsed, ra::kTpmAlgSha256, 10,
+                                  PrefixPcr10(parsed, 5, ra::kTpmAlgSha256), &covered).ok());
+  EXPECT_EQ(covered, 5u);
+  // A value no prefix reaches.
+  EXPECT_EQ(ra::ReplayImaPrefix(parsed, ra::kTpmAlgSha256, 10, Bytes(32, 0xab), &covered).check(),
+            "ima replay");
+  // An empty list against a non-zero PCR 10.
+  ra::ImaLog empty;
+  empty.template_hash_len = 20;
+  EXPECT_EQ(ra::ReplayImaPrefix(empty, ra::kTpmAlgSha256, 10,
+                                PrefixPcr10(parsed, 1, ra::kTpmAlgSha256), &covered).check(),
+            "ima replay");
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "emulator_process.h"
 #include "parse/jwt_token.h"
 #include "policy/policy.h"
+#include "ra_attest.h"
 #include "ra_test_util.h"
 #include "tdx_test_vectors.h"
 #include "verify/collateral_source.h"
@@ -635,3 +636,90 @@ TEST(PcsHeaders, UrlsFollowTheV4Api) {
 }
 
 }  // namespace
+
+namespace {
+
+// Collateral from emulator e (cache in dir/cache) through a policy file.
+ra::Policy CollateralPolicy(const TempDir& dir, const PcsEmulator& e) {
+  ra_test::WriteFile(dir / "deadline-policy", "Collateral " + e.url() + "\nCollateralCA " +
+                                                  e.ca() + "\nCollateralCache " +
+                                                  dir / "cache" + "\n");
+  ra::Policy p;
+  ra::Status s = ra::LoadPolicyFile(dir / "deadline-policy", &p);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return p;
+}
+
+}  // namespace
+
+// The caller's deadline (ssh: the rest of AttestationTimeout) bounds the
+// fetch through the front door, not the fetcher's own 10 s, and the
+// refusal says whose deadline it was.
+TEST_F(PcsFetchTest, FrontDoorFetchEndsAtTheCallersDeadline) {
+  PcsEmulator e(dir_.path(), {"--slow", "8"});
+  const ra::Policy policy = CollateralPolicy(dir_, e);
+  const std::vector<ra::EvidenceItem> items = {{ra::kEvidenceTdxQuote, p_.raw}};
+  const auto t0 = std::chrono::steady_clock::now();
+  ra::Status s = ra::Evaluate(items, policy, nullptr, kNow, nullptr,
+                              t0 + std::chrono::milliseconds(1500));
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  EXPECT_EQ(s.check(), "collateral fetch") << s.message();
+  EXPECT_NE(s.detail().find("AttestationTimeout"), std::string::npos) << s.message();
+  EXPECT_GE(ms, 1000) << s.message();
+  EXPECT_LT(ms, 3000) << s.message();
+}
+
+// A deadline already spent starts no fetch; a warm cache needs none and
+// still serves.
+TEST_F(PcsFetchTest, SpentDeadlineFetchesNothingWarmCacheStillServes) {
+  PcsEmulator e(dir_.path(), {});
+  const ra::Policy policy = CollateralPolicy(dir_, e);
+  const std::vector<ra::EvidenceItem> items = {{ra::kEvidenceTdxQuote, p_.raw}};
+  const ra::FetchDeadline spent = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  ra::Status s = ra::Evaluate(items, policy, nullptr, kNow, nullptr, spent);
+  EXPECT_EQ(s.check(), "collateral fetch") << s.message();
+  EXPECT_NE(s.detail().find("no time left"), std::string::npos) << s.message();
+  EXPECT_EQ(e.requests(), 0);
+  s = ra::Evaluate(items, policy, nullptr, kNow, nullptr,
+                   std::chrono::steady_clock::now() + std::chrono::seconds(20));
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(e.requests(), 4);
+  s = ra::Evaluate(items, policy, nullptr, kNow, nullptr, spent);
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(e.requests(), 4) << "a warm cache makes no request";
+}
+
+// The C ABI ssh calls with what is left of AttestationTimeout: a slow PCS
+// is refused within it, naming the fetch and the timeout.  (An end-to-end
+// ssh test cannot reach the fetch: a sim server's PCK chain is not
+// Intel's, so Intel's collateral never applies to it.)
+TEST_F(PcsFetchTest, CapiVerifyWithinEndsAtTheTimeout) {
+  PcsEmulator e(dir_.path(), {"--slow", "8"});
+  (void)CollateralPolicy(dir_, e);  // writes deadline-policy
+  char err[512];
+  ra_policy* pol = nullptr;
+  ASSERT_EQ(ra_policy_load((dir_ / "deadline-policy").c_str(), &pol, err, sizeof(err)), RA_OK)
+      << err;
+  ra_evidence* ev = ra_evidence_new();
+  ASSERT_EQ(ra_evidence_add(ev, ra::kEvidenceTdxQuote, p_.raw.data(), p_.raw.size(), err,
+                            sizeof(err)),
+            RA_OK)
+      << err;
+  const auto t0 = std::chrono::steady_clock::now();
+  ra_verdict* v = nullptr;
+  int rc = ra_verify_verdict_within(pol, ev, p_.q.body.report_data.data(), kNow, 1500, &v, err,
+                                    sizeof(err));
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
+  EXPECT_EQ(rc, RA_ERR_REFUSED);
+  EXPECT_EQ(v, nullptr);
+  EXPECT_NE(std::string(err).find("collateral fetch"), std::string::npos) << err;
+  EXPECT_NE(std::string(err).find("AttestationTimeout"), std::string::npos) << err;
+  EXPECT_LT(ms, 3000) << err;
+  ra_verdict_free(v);
+  ra_evidence_free(ev);
+  ra_policy_free(pol);
+}

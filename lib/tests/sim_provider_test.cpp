@@ -543,3 +543,44 @@ TEST(ReadPrivateKeyPem, FastPathFallbackAndRefusal) {
 }
 
 }  // namespace
+
+// One EcKeyPemReader for several keys (the sim's two): each key is the
+// file's own, as the generic PEM reader sees it; a key of another type
+// still reads (the generic path), and after a file that is no key at all
+// the same reader reads the next key correctly.
+TEST_F(SimTest, EcKeyPemReaderReadsEachKeyOfSeveral) {
+  Init();
+  auto generic = [](const std::string& path) {
+    std::string pem = ra_test::ReadFile(path);
+    ra::ossl::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    return ra::ossl::PkeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  };
+  const std::string pck = sim_dir() + "/pck.key", att = sim_dir() + "/attestation.key";
+  ra::ossl::EcKeyPemReader reader;
+  ra::ossl::PkeyPtr a, b, c;
+  ASSERT_TRUE(reader.Read(pck, &a).ok());
+  ASSERT_TRUE(reader.Read(att, &b).ok());
+  EXPECT_EQ(EVP_PKEY_eq(a.get(), generic(pck).get()), 1);
+  EXPECT_EQ(EVP_PKEY_eq(b.get(), generic(att).get()), 1);
+  EXPECT_NE(EVP_PKEY_eq(a.get(), b.get()), 1);
+
+  ra::ossl::PkeyPtr ed(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
+  ASSERT_TRUE(ed);
+  {
+    ra::ossl::BioPtr out(BIO_new(BIO_s_mem()));
+    ASSERT_EQ(PEM_write_bio_PrivateKey(out.get(), ed.get(), nullptr, nullptr, 0, nullptr,
+                                       nullptr), 1);
+    char* p = nullptr;
+    long n = BIO_get_mem_data(out.get(), &p);
+    ra_test::WriteFile(dir_ / "ed.key", std::string(p, static_cast<size_t>(n)));
+  }
+  ra_test::WriteFile(dir_ / "junk.key", "-----BEGIN PRIVATE KEY-----\nAAAA\n"
+                                        "-----END PRIVATE KEY-----\n");
+  ASSERT_TRUE(reader.Read(dir_ / "ed.key", &c).ok());
+  EXPECT_EQ(EVP_PKEY_eq(c.get(), ed.get()), 1);
+  ra::Status s = reader.Read(dir_ / "junk.key", &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("not a PEM private key"), std::string::npos) << s.message();
+  ASSERT_TRUE(reader.Read(att, &c).ok());
+  EXPECT_EQ(EVP_PKEY_eq(c.get(), b.get()), 1);
+}

@@ -14,6 +14,7 @@
 #include "policy/policy.h"
 #include "snp_test_vectors.h"
 #include "verify/evaluate.h"
+#include "verify/policy_pins.h"
 
 namespace {
 
@@ -214,6 +215,37 @@ TEST(SnpAzure, VtpmQuoteTrustedThroughTheSnpReport) {
   ASSERT_TRUE(ra::ParsePolicy(pol, "p", &p).ok());
   ra::Verdict tmp;
   EXPECT_FALSE(ra::Evaluate(items, p, nullptr, Utc(2033, 1, 1), &tmp).ok());
+}
+
+// Reference values (ssh-attest scan/policy): azure-snp-report pins as an
+// snp-report does, and tpm-quote on Azure SNP pins its PCRs and the SNP
+// report that vouched for the AK; the pins accept the evidence they came
+// from and refuse another measurement.
+TEST(SnpAzure, PinLinesOfTheReportAndOfTheQuote) {
+  AzureSnpEvidence e = LoadEvidence();
+  const std::time_t at = Utc(2025, 6, 1);
+  for (const bool quote : {false, true}) {
+    const auto items = quote ? QuoteItems(e) : ReportItems(e);
+    const std::string base = quote ? "AcceptEvidence tpm-quote\n" : kAccept;
+    ra::Verdict v;
+    ASSERT_TRUE(Eval(items, base, nullptr, &v).ok());
+    const std::string pins = ra::PinPolicyText(v.items);
+    EXPECT_NE(pins.find(quote ? "# tpm-quote" : "# azure-snp-report"), std::string::npos)
+        << pins;
+    const size_t m = pins.find("\nSnpMeasurement ");
+    ASSERT_NE(m, std::string::npos) << pins;
+    EXPECT_NE(pins.find("\nSnpHostData "), std::string::npos) << pins;
+    if (quote) {
+      EXPECT_NE(pins.find("\nPCR0 sha256:"), std::string::npos) << pins;
+    }
+    ra::Status s = ra::CheckPinsAccept(base, "base", pins, items, at);
+    EXPECT_TRUE(s.ok()) << s.message();
+    std::string bad = pins;
+    const size_t at_hex = m + 16;
+    bad[at_hex] = bad[at_hex] == '0' ? '1' : '0';
+    s = Eval(items, base + bad, nullptr);
+    EXPECT_EQ(s.check(), "snp policy") << s.message();
+  }
 }
 
 }  // namespace

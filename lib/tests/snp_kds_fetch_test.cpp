@@ -20,6 +20,8 @@
 #include "parse/snp_report.h"
 #include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
+#include "policy/policy.h"
+#include "verify/evaluate.h"
 #include "verify/snp_kds_fetcher.h"
 
 namespace {
@@ -66,6 +68,7 @@ std::array<uint8_t, 64> TestBinding() {
 struct Chip {
   ra::SimSnpChain chain;
   ra::SnpReport report;
+  ra::Bytes raw;  // the report as signed
   std::string dir;
 };
 
@@ -82,6 +85,7 @@ const Chip& TheChip() {
   ra::Bytes raw;
   EXPECT_TRUE(ra::SimSnpSignReport(g, TestBinding(), chip->chain.vcek_key.get(), &raw).ok());
   EXPECT_TRUE(ra::ParseSnpReport(raw, &chip->report).ok());
+  chip->raw = raw;
   ra::SimSnpGuest other = g;
   other.chip_id[0] ^= 0xff;
   ra::ossl::X509Ptr other_vcek;
@@ -261,3 +265,22 @@ TEST_F(SnpKdsFetch, UnknownChipIs404) {
 }
 
 }  // namespace
+
+// Through the front door (SnpKds in the policy), the caller's deadline
+// (ssh: what is left of AttestationTimeout) bounds the fetch, not KDS's
+// own 10 s.
+TEST_F(SnpKdsFetch, FrontDoorFetchEndsAtTheCallersDeadline) {
+  KdsEmulator emu(dir_.path(), TheChip().dir, {"--slow", "8"});
+  ra::Policy policy;
+  ra::Status s = ra::ParsePolicy("TrustAnchor snp " + TheChip().dir + "/ark.pem\nSnpKds " +
+                                     emu.url() + "\nSnpKdsCA " + emu.ca() +
+                                     "\nSnpKdsCache none\n",
+                                 "policy", &policy);
+  ASSERT_TRUE(s.ok()) << s.message();
+  const ra::Binding b = TestBinding();
+  const auto t0 = std::chrono::steady_clock::now();
+  s = ra::Evaluate({{ra::kEvidenceSnpReport, TheChip().raw}}, policy, &b, 0, nullptr,
+                   t0 + std::chrono::milliseconds(1500));
+  EXPECT_EQ(s.check(), "snp kds") << s.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4)) << s.message();
+}

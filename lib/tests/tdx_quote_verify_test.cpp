@@ -17,6 +17,8 @@
 #include "tdx_test_vectors.h"
 #include "verify/intel_sgx_root_ca.h"
 #include "verify/tdx_quote_verifier.h"
+#include "verify/x509_util.h"
+#include "provider/ossl_util.h"
 
 namespace ra {
 namespace {
@@ -356,3 +358,32 @@ TEST(TdxPolicy, DebugRefusedUnlessAllowed) {
 
 }  // namespace
 }  // namespace ra
+
+// The quote's attestation key (raw X||Y): a point on P-256 is taken, the
+// same point with a changed coordinate, (0,0) and coordinates >= p are not.
+TEST(TdxVerify, RawP256KeyMustBeOnTheCurve) {
+  ra::ossl::PkeyPtr k(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  ASSERT_TRUE(k);
+  std::array<uint8_t, 64> xy{};
+  ASSERT_TRUE(ra::ossl::P256PublicRaw(k.get(), &xy).ok());
+  ra::EvpPkeyPtr out;
+  ASSERT_TRUE(ra::P256KeyFromRaw(ra::ByteView(xy.data(), xy.size()), "ak", &out).ok());
+  EXPECT_EQ(EVP_PKEY_eq(out.get(), k.get()), 1);
+
+  auto refused = [](std::array<uint8_t, 64> v, const char* what) {
+    ra::EvpPkeyPtr o;
+    ra::Status s = ra::P256KeyFromRaw(ra::ByteView(v.data(), v.size()), "ak", &o);
+    EXPECT_FALSE(s.ok()) << what;
+    EXPECT_EQ(s.message().find("ak"), 0u) << s.message();
+  };
+  std::array<uint8_t, 64> v = xy;
+  v[63] ^= 1;
+  refused(v, "y changed");
+  v = xy;
+  v[0] ^= 0x80;
+  refused(v, "x changed");
+  refused(std::array<uint8_t, 64>{}, "(0,0)");
+  v.fill(0xff);  // both coordinates above p
+  refused(v, "coordinates >= p");
+  EXPECT_FALSE(ra::P256KeyFromRaw(ra::ByteView(xy.data(), 63), "ak", &out).ok());
+}

@@ -15,6 +15,8 @@
 #include <fstream>
 
 #include "common/bytes_util.h"
+#include "common/evidence_bundle.h"
+#include "emulator_process.h"
 #include "parse/hcl_report.h"
 #include "parse/ima_log.h"
 #include "parse/tcg_eventlog.h"
@@ -112,6 +114,36 @@ TEST(TpmKind, Cos85PinnedAkVerifiesOffline) {
   EXPECT_EQ(Field(v, "ak_sha256").size(), 64u);
   EXPECT_EQ(Field(v, "eventlog"), "absent");
   EXPECT_EQ(v.summary.rfind("tpm-quote verified: ak=pinned", 0), 0u) << v.summary;
+}
+
+// ssh-attest on a bundle of the COS-85 items: inspect decodes the quote
+// (not verified), verify prints the tpm-quote line.
+TEST(TpmKind, SshAttestInspectsAndVerifiesABundle) {
+  Cos85 c = LoadCos85();
+  c.items.push_back({ra::kEvidenceTpmEventLog, c.eventlog});
+  std::string json;
+  ASSERT_TRUE(ra::EvidenceBundleJson(c.items, &json).ok());
+  const std::string bundle = TempFile("cos85.bundle", json);
+  const std::string pol = TempFile("cos85.policy", Cos85Policy(c));
+  ra::TpmQuote q;
+  ASSERT_TRUE(ra::ParseTpmQuote(c.items[0].data, &q).ok());
+  std::string out;
+  ASSERT_EQ(ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " inspect " + bundle, &out), 0) << out;
+  EXPECT_NE(out.find("\"tpm_quote\""), std::string::npos) << out;
+  EXPECT_NE(out.find(ra::HexEncode(q.extra_data)), std::string::npos) << out;
+  ASSERT_EQ(ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " verify --policy " + pol + " " +
+                                    bundle, &out), 0) << out;
+  EXPECT_EQ(out.rfind("verified tpm-quote: ak=pinned ak-sha256=", 0), 0u) << out;
+  EXPECT_NE(out.find(" eventlog=replayed "), std::string::npos) << out;
+  EXPECT_NE(out.find("extra-data=NOT-CHECKED"), std::string::npos) << out;
+  // Another AK pinned: refused, exit 1.
+  EVP_PKEY* other = EVP_RSA_gen(2048);
+  const std::string pol2 = TempFile("cos85.policy2", "AcceptEvidence tpm-quote\nTpmAk " +
+                                                        TempFile("other.pem", PemOf(other)) + "\n");
+  EVP_PKEY_free(other);
+  EXPECT_EQ(ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " verify --policy " + pol2 + " " +
+                                    bundle, &out), 1) << out;
+  EXPECT_NE(out.find("tpm quote signature"), std::string::npos) << out;
 }
 
 TEST(TpmKind, Cos85EventLogReplaysAndEventsCanBePinned) {
@@ -394,12 +426,16 @@ struct ImaCase {
   ra::Binding binding{};
 };
 
-ImaCase MakeImaCase() {
+// quoted: how many of the list's entries were measured when the quote was
+// made (0: all); the list sent is always the whole real one.
+ImaCase MakeImaCase(size_t quoted = 0) {
   ImaCase c;
   EXPECT_TRUE(ra::ParseImaAsciiLog(ra_tdx_test::ToString(ra_tdx_test::ReadVector(kImaAscii)),
                                    &c.log).ok());
+  ra::ImaLog at_quote = c.log;
+  if (quoted) at_quote.entries.resize(quoted);
   std::map<uint32_t, Bytes> rep;
-  EXPECT_TRUE(ra::ReplayImaLog(c.log, ra::kTpmAlgSha256, &rep).ok());
+  EXPECT_TRUE(ra::ReplayImaLog(at_quote, ra::kTpmAlgSha256, &rep).ok());
   EVP_PKEY* key = EVP_RSA_gen(2048);
   for (size_t i = 0; i < c.binding.size(); i++) c.binding[i] = static_cast<uint8_t>(i * 7);
   c.items = QuoteOverPcr10(key, rep[10], c.binding);
@@ -458,6 +494,53 @@ TEST(TpmKind, ImaListThatDoesNotReplayIsRefused) {
   log.entries.erase(log.entries.begin() + 10);
   c.items.back().data = ImaBinary(log);
   EXPECT_EQ(Eval(c.items, c.policy_head, &c.binding, 0).check(), "ima replay");
+}
+
+// The list grew after the quote (as it does when the server reads it after
+// quoting): the prefix the quote covers is accepted and appraised, the
+// rest is neither.
+TEST(TpmKind, ImaListThatGrewAfterTheQuoteIsAcceptedForItsPrefix) {
+  ImaCase c = MakeImaCase(500);
+  ASSERT_EQ(c.log.entries.size(), 826u);
+  // An allowlist of the first 500 entries only: entries 500.. are not
+  // appraised, so it suffices.
+  std::string first500;
+  for (size_t i = 0; i < 500; i++)
+    first500 += ra::HexEncode(c.log.entries[i].file_digest) + "  " + c.log.entries[i].file_name + "\n";
+  std::string pol = c.policy_head + "ImaAllowlist " + TempFile("allow500", first500) + "\n";
+  ra::Verdict v;
+  ra::Status s = Eval(c.items, pol, &c.binding, 0, &v);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(Field(v, "ima"),
+            "500 of 826 entries replayed (326 measured after the quote, not appraised)");
+  EXPECT_NE(v.summary.find("ima=500 of 826"), std::string::npos) << v.summary;
+  // A file of the prefix off the list is still refused, naming it.
+  const std::string victim = c.log.entries[42].file_name;
+  std::string less;
+  for (size_t i = 0; i < 500; i++)
+    if (c.log.entries[i].file_name != victim)
+      less += ra::HexEncode(c.log.entries[i].file_digest) + "  " + c.log.entries[i].file_name + "\n";
+  s = Eval(c.items, c.policy_head + "ImaAllowlist " + TempFile("allow499", less) + "\n",
+           &c.binding, 0);
+  EXPECT_EQ(s.check(), "tpm policy");
+  EXPECT_NE(s.detail().find(victim), std::string::npos) << s.message();
+  // An entry of the prefix tampered with: no prefix replays.
+  ra::ImaLog log = c.log;
+  log.entries[42].template_data[13] ^= 1;
+  c.items.back().data = ImaBinary(log);
+  s = Eval(c.items, pol, &c.binding, 0);
+  EXPECT_EQ(s.check(), "ima replay") << s.message();
+  // A list shorter than the quoted one: refused.
+  log = c.log;
+  log.entries.resize(499);
+  c.items.back().data = ImaBinary(log);
+  s = Eval(c.items, pol, &c.binding, 0);
+  EXPECT_EQ(s.check(), "ima replay") << s.message();
+  // Exactly the quoted list: all of it.
+  log.entries = std::vector<ra::ImaEntry>(c.log.entries.begin(), c.log.entries.begin() + 500);
+  c.items.back().data = ImaBinary(log);
+  ASSERT_TRUE(Eval(c.items, pol, &c.binding, 0, &v).ok());
+  EXPECT_EQ(Field(v, "ima"), "500 entries, replayed");
 }
 
 // --- AK certificate chaining to TpmAkCA ------------------------------------

@@ -10,6 +10,7 @@
 #include <openssl/pem.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,10 +24,12 @@
 #include "common/base64.h"
 #include "common/evidence.h"
 #include "emulator_process.h"
+#include "parse/hcl_cache_file.h"
 #include "parse/hcl_report.h"
 #include "parse/tpm_pcrs.h"
 #include "parse/tpm_quote.h"
 #include "policy/policy.h"
+#include "provider/azure_hcl_cache.h"
 #include "provider/providers.h"
 #include "provider/tpm_provider.h"
 #include "ra_test_util.h"
@@ -429,27 +432,61 @@ TEST_F(TpmProviderTest, AkFileOthersMayWriteRefused) {
   EXPECT_TRUE(ra::OpenTpmProvider(";tcti=" + tpm_->tcti() + ";ak=" + ak, &p).ok());
 }
 
+// The Azure hardware's stand-ins (as regress/t-azure-vtpm.sh runs them):
+// the sim's TD reports, swtpm as the vTPM, the paravisor stand-in that
+// rebuilds the HCL report on a user-data write, the IMDS emulator.
+class AzureStandIn {
+ public:
+  // snp: an SEV-SNP CVM (the SNP sim's report in the HCL report, THIM
+  // serving its VCEK and chain) instead of a TDX one.
+  bool Start(bool snp = false) {
+    const std::string sim = dir / (snp ? "snp" : "sim");
+    if (std::system((std::string(RA_SSH_ATTEST) + " sim-init " + (snp ? "--snp " : "") + sim +
+                     " > /dev/null 2>&1").c_str()) != 0)
+      return false;
+    tpm = std::make_unique<Swtpm>(dir.path());
+    pv = FreePortPair();
+    paravisor = std::make_unique<Child>(std::vector<std::string>{
+        "/usr/bin/python3", RA_PARAVISOR, "--swtpm-port", std::to_string(tpm->port()), "--listen",
+        std::to_string(pv), snp ? "--snpreport-cmd" : "--tdreport-cmd",
+        std::string(RA_SSH_ATTEST) + (snp ? " sim-snpreport " : " sim-tdreport ") + sim +
+            " --report-data",
+        "--ready-file", dir / "pv.ready", "--log", dir / "pv.log"});
+    if (!WaitFile(dir / "pv.ready", 60)) return false;
+    imds = std::make_unique<Child>(std::vector<std::string>{
+        RA_IMDS_EMULATOR, snp ? "--snp" : "--sim", sim, "--port-file", dir / "imds.port"});
+    if (!WaitFile(dir / "imds.port", 10)) return false;
+    std::string port = ra_test::ReadFile(dir / "imds.port");
+    while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
+    spec = ";tcti=" + tcti() + ";imds=http://127.0.0.1:" + port + "/acc/tdquote;lock=" +
+           (dir / "lock");
+    if (snp) spec += ";thim=http://127.0.0.1:" + port + "/metadata/THIM/amd/certification";
+    return true;
+  }
+  std::string tcti() const { return "swtpm:host=127.0.0.1,port=" + std::to_string(pv); }
+  // HCL reports the paravisor has written (one at its start, then one per
+  // user-data write: each is an NV report read by the provider).
+  int Reports() {
+    std::string log = ra_test::ReadFile(dir / "pv.log");
+    int n = 0;
+    for (size_t pos = 0; (pos = log.find("wrote HCL report #", pos)) != std::string::npos; pos++) n++;
+    return n;
+  }
+  ra_test::TempDir dir;
+  std::unique_ptr<Swtpm> tpm;
+  std::unique_ptr<Child> paravisor, imds;
+  int pv = 0;
+  std::string spec;  // ";tcti=...;imds=...;lock=..."
+};
+
 // azure-vtpm with the paravisor stand-in: besides the TD quote, the vTPM
 // quote by the AK at 0x81000003, which verifies with the HCLAkPub of the
 // HCL report sent along (the chain of trust a client follows).
 TEST(AzureVtpmQuote, SignedByHclAkPub) {
-  ra_test::TempDir dir;
-  std::string out;
-  ASSERT_EQ(std::system((std::string(RA_SSH_ATTEST) + " sim-init " + (dir / "sim") +
-                         " > /dev/null 2>&1").c_str()), 0);
-  Swtpm tpm(dir.path());
-  int pv = FreePortPair();
-  Child paravisor({"/usr/bin/python3", RA_PARAVISOR, "--swtpm-port", std::to_string(tpm.port()),
-                   "--listen", std::to_string(pv), "--tdreport-cmd",
-                   std::string(RA_SSH_ATTEST) + " sim-tdreport " + (dir / "sim") + " --report-data",
-                   "--ready-file", dir / "pv.ready", "--log", dir / "pv.log"});
-  ASSERT_TRUE(WaitFile(dir / "pv.ready", 60)) << ra_test::ReadFile(dir / "pv.log");
-  Child imds({RA_IMDS_EMULATOR, "--sim", dir / "sim", "--port-file", dir / "imds.port"});
-  ASSERT_TRUE(WaitFile(dir / "imds.port", 10));
-  std::string port = ra_test::ReadFile(dir / "imds.port");
-  while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
-  const std::string spec = ";tcti=swtpm:host=127.0.0.1,port=" + std::to_string(pv) +
-                           ";imds=http://127.0.0.1:" + port + "/acc/tdquote;lock=" + (dir / "lock");
+  AzureStandIn az;
+  ASSERT_TRUE(az.Start()) << ra_test::ReadFile(az.dir / "pv.log");
+  ra_test::TempDir& dir = az.dir;
+  const std::string spec = az.spec + ";eventlog=none;ima=none";
 
   std::unique_ptr<ra::EvidenceProvider> p;
   ra::Status s = ra::OpenAzureVtpmProvider(spec, &p);
@@ -481,8 +518,7 @@ TEST(AzureVtpmQuote, SignedByHclAkPub) {
   // goes along as tpm-ak-cert.
   std::string cert(1500, 'c');
   ra_test::WriteFile(dir / "cert", cert);
-  ASSERT_TRUE(DefineNvCert("swtpm:host=127.0.0.1,port=" + std::to_string(pv), dir / "cert",
-                           cert.size()));
+  ASSERT_TRUE(DefineNvCert(az.tcti(), dir / "cert", cert.size()));
   items.clear();
   s = p->Collect(b, &items);
   ASSERT_TRUE(s.ok()) << s.message();
@@ -504,25 +540,13 @@ TEST(AzureVtpmQuote, SignedByHclAkPub) {
 // and the vTPM quote, both verify through the front door under a policy
 // trusting the sim's ARK.
 TEST(AzureVtpmQuote, SnpCvmReportAndQuoteVerify) {
-  ra_test::TempDir dir;
-  ASSERT_EQ(std::system((std::string(RA_SSH_ATTEST) + " sim-init --snp " + (dir / "snp") +
-                         " > /dev/null 2>&1").c_str()), 0);
-  Swtpm tpm(dir.path());
-  int pv = FreePortPair();
-  Child paravisor({"/usr/bin/python3", RA_PARAVISOR, "--swtpm-port", std::to_string(tpm.port()),
-                   "--listen", std::to_string(pv), "--snpreport-cmd",
-                   std::string(RA_SSH_ATTEST) + " sim-snpreport " + (dir / "snp") +
-                       " --report-data",
-                   "--ready-file", dir / "pv.ready", "--log", dir / "pv.log"});
-  ASSERT_TRUE(WaitFile(dir / "pv.ready", 60)) << ra_test::ReadFile(dir / "pv.log");
-  Child imds({RA_IMDS_EMULATOR, "--snp", dir / "snp", "--port-file", dir / "imds.port"});
-  ASSERT_TRUE(WaitFile(dir / "imds.port", 10));
-  std::string port = ra_test::ReadFile(dir / "imds.port");
-  while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
-  const std::string base = ";tcti=swtpm:host=127.0.0.1,port=" + std::to_string(pv) +
-                           ";lock=" + (dir / "lock");
-  const std::string spec =
-      base + ";thim=http://127.0.0.1:" + port + "/metadata/THIM/amd/certification";
+  AzureStandIn az;
+  ASSERT_TRUE(az.Start(true)) << ra_test::ReadFile(az.dir / "pv.log");
+  ra_test::TempDir& dir = az.dir;
+  // base: the vTPM alone, each case below names its own thim=.
+  const std::string base =
+      ";tcti=" + az.tcti() + ";eventlog=none;ima=none;lock=" + (dir / "lock");
+  const std::string spec = az.spec + ";eventlog=none;ima=none";
 
   std::unique_ptr<ra::EvidenceProvider> p;
   ra::Status s = ra::OpenAzureVtpmProvider(spec, &p);
@@ -575,6 +599,284 @@ TEST(AzureVtpmQuote, SnpCvmReportAndQuoteVerify) {
   ASSERT_TRUE(ra::OpenAzureVtpmProvider(spec + ";service=https://maa.example", &p).ok());
   s = p->Collect(b, &items);
   EXPECT_NE(s.message().find("not supported for SNP"), std::string::npos) << s.message();
+}
+
+// azure-vtpm's event log and IMA list go along as the tpm provider's do.
+TEST(AzureVtpmQuote, LogsGoAlong) {
+  AzureStandIn az;
+  ASSERT_TRUE(az.Start()) << ra_test::ReadFile(az.dir / "pv.log");
+  ra_test::WriteFile(az.dir / "el", std::string(300, 'e'));
+  ra_test::WriteFile(az.dir / "ima", std::string(200, 'i'));
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(
+                  az.spec + ";eventlog=" + (az.dir / "el") + ";ima=" + (az.dir / "ima"), &p)
+                  .ok());
+  std::vector<ra::EvidenceItem> items;
+  ra::Status s = p->Collect(MakeBinding(3), &items);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_NE(Find(items, "tpm-eventlog"), nullptr);
+  EXPECT_EQ(Find(items, "tpm-eventlog")->size(), 300u);
+  ASSERT_NE(Find(items, "ima-log"), nullptr);
+  EXPECT_EQ(Find(items, "ima-log")->size(), 200u);
+  // A configured file that is not there fails the collection, naming it.
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(az.spec + ";eventlog=" + (az.dir / "nope"), &p).ok());
+  items.clear();
+  s = p->Collect(MakeBinding(3), &items);
+  EXPECT_NE(s.message().find(az.dir / "nope"), std::string::npos) << s.message();
+  EXPECT_FALSE(ra::OpenAzureVtpmProvider(az.spec + ";ima=relative", &p).ok());
+  // Logs that with the Azure items would overflow the response: refused,
+  // with the way out.
+  ra_test::WriteFile(az.dir / "el", std::string(150 * 1024, 'e'));
+  ra_test::WriteFile(az.dir / "ima", std::string(40 * 1024, 'i'));
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(
+                  az.spec + ";eventlog=" + (az.dir / "el") + ";ima=" + (az.dir / "ima"), &p)
+                  .ok());
+  items.clear();
+  s = p->Collect(MakeBinding(3), &items);
+  EXPECT_NE(s.message().find("together are over 184 KiB"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("ima=none"), std::string::npos) << s.message();
+}
+
+// What a client with `AcceptEvidence tpm-quote` (TD quote under the sim's
+// root) makes of the items, for binding b.
+ra::Status ClientVerdict(const AzureStandIn& az, const std::vector<ra::EvidenceItem>& items,
+                         const ra::Binding& b, ra::Verdict* v) {
+  ra::Policy pol;
+  RA_RETURN_IF_ERROR(ra::ParsePolicy("AcceptEvidence tpm-quote\nTrustAnchor tdx " +
+                                         (az.dir / "sim/root.pem") + "\n",
+                                     "test-policy", &pol));
+  return ra::Evaluate(items, pol, &b, 0, v);
+}
+
+// Collect as sshd does: the provider opened for this one connection.
+ra::Status CollectOnce(const std::string& spec, const ra::Binding& b,
+                       std::vector<ra::EvidenceItem>* items) {
+  std::unique_ptr<ra::EvidenceProvider> p;
+  RA_RETURN_IF_ERROR(ra::OpenAzureVtpmProvider(spec, &p));
+  items->clear();
+  return p->Collect(b, items);
+}
+
+// hclcache: N connections, one HCL report read (and one IMDS quote); each
+// connection's vTPM quote is its own and verifies as a fresh one would.
+TEST(AzureVtpmHclCache, OneReportForManyConnections) {
+  AzureStandIn az;
+  ASSERT_TRUE(az.Start()) << ra_test::ReadFile(az.dir / "pv.log");
+  const std::string spec =
+      az.spec + ";eventlog=none;ima=none;hclcache=600;cachedir=" + (az.dir / "cache");
+  const int before = az.Reports();
+  const std::vector<std::string> want = {"azure-tdx-quote", "tpm-quote", "tpm-signature",
+                                         "tpm-pcrs", "azure-hcl-report"};
+  for (uint8_t i = 0; i < 4; i++) {
+    std::vector<ra::EvidenceItem> items;
+    ra::Status s = CollectOnce(spec, MakeBinding(i), &items);
+    ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(az.dir / "pv.log");
+    std::vector<std::string> types;
+    for (const auto& it : items) types.push_back(it.type);
+    EXPECT_EQ(types, want);
+    ra::Verdict v;
+    s = ClientVerdict(az, items, MakeBinding(i), &v);
+    ASSERT_TRUE(s.ok()) << i << ": " << s.message();
+    ASSERT_FALSE(v.items.empty());
+    EXPECT_EQ(ra::ClaimField(v.items[0].claims, "ak_trust"), "azure-tdx");
+    // Another session's binding: refused (the quote, not the report, is
+    // per connection).
+    EXPECT_EQ(ClientVerdict(az, items, MakeBinding(100), &v).check(), "tpm quote binding");
+  }
+  EXPECT_EQ(az.Reports(), before + 1);
+  ra::CachedHclReport c;
+  const std::string name = ra::HclCacheFileName(az.tcti());
+  ASSERT_TRUE(ra::LoadHclCache(az.dir / "cache", name, 600, std::time(nullptr), &c).ok());
+}
+
+// A cached report that is stale, damaged, not of this TD's quote or
+// unsafely kept is replaced by a fresh one; an AK that is not the report's
+// HCLAkPub even after a fresh read is refused.
+TEST(AzureVtpmHclCache, StaleOrMismatchedIsRefreshedOrRefused) {
+  AzureStandIn az;
+  ASSERT_TRUE(az.Start()) << ra_test::ReadFile(az.dir / "pv.log");
+  const std::string dir = az.dir / "cache";
+  const std::string spec = az.spec + ";eventlog=none;ima=none;hclcache=600;cachedir=" + dir;
+  const std::string file = dir + "/" + ra::HclCacheFileName(az.tcti());
+  std::vector<ra::EvidenceItem> items;
+  ASSERT_TRUE(CollectOnce(spec, MakeBinding(1), &items).ok());
+  int reports = az.Reports();
+  ra::CachedHclReport good;
+  ASSERT_TRUE(ra::ParseHclCache(ra_test::ReadFile(file), &good).ok());
+  ra::Verdict v;
+  // rewrite(entry, expect_refresh): the next connection reads a new report
+  // or not, and verifies either way.
+  auto next = [&](const ra::CachedHclReport& e, int mode, const char* what) {
+    ra_test::WriteFile(file, ra::FormatHclCache(e));
+    ASSERT_EQ(chmod(file.c_str(), static_cast<mode_t>(mode)), 0);
+    ra::Status s = CollectOnce(spec, MakeBinding(2), &items);
+    ASSERT_TRUE(s.ok()) << what << ": " << s.message();
+    EXPECT_TRUE(ClientVerdict(az, items, MakeBinding(2), &v).ok()) << what;
+  };
+  ra::CachedHclReport e = good;
+  next(e, 0600, "unchanged");
+  EXPECT_EQ(az.Reports(), reports) << "a good entry is used";
+  e.made_at -= 601;
+  next(e, 0600, "stale");
+  EXPECT_EQ(az.Reports(), ++reports);
+  e = good;
+  e.made_at = std::time(nullptr) + 3600;
+  next(e, 0600, "from the future");
+  EXPECT_EQ(az.Reports(), ++reports);
+  e = good;
+  e.made_at = std::time(nullptr);
+  e.td_quote[100] ^= 1;  // in the TD quote body: not of the report's TD report
+  next(e, 0600, "another TD's quote");
+  EXPECT_EQ(az.Reports(), ++reports);
+  e = good;
+  e.made_at = std::time(nullptr);
+  e.hcl_report[ra::kHclRuntimeJsonOffset + 20] ^= 1;  // runtime JSON != REPORTDATA
+  next(e, 0600, "altered runtime data");
+  EXPECT_EQ(az.Reports(), ++reports);
+  e = good;
+  e.made_at = std::time(nullptr);
+  next(e, 0644, "readable by others");
+  EXPECT_EQ(az.Reports(), ++reports);
+  ra_test::WriteFile(file, "garbage\n");
+  ASSERT_TRUE(CollectOnce(spec, MakeBinding(2), &items).ok());
+  EXPECT_EQ(az.Reports(), ++reports) << "garbage";
+
+  // The vTPM's AK replaced (0x81000003 now another key): the cached report
+  // no longer matches, nor does a fresh one (the paravisor's HCLAkPub is
+  // the old key): refused, naming why.
+  const std::string t = " -T " + az.tcti() + " > /dev/null 2>&1";
+  ASSERT_EQ(std::system(("tpm2_evictcontrol -C o -c 0x81000003" + t + " && tpm2_createprimary"
+                         " -C o -G rsa2048:rsassa-sha256:null -a 'fixedtpm|fixedparent|"
+                         "sensitivedataorigin|userwithauth|restricted|sign' -c " +
+                         (az.dir / "ak2.ctx") + t + " && tpm2_evictcontrol -C o -c " +
+                         (az.dir / "ak2.ctx") + " 0x81000003" + t).c_str()),
+            0);
+  ra::Status s = CollectOnce(spec, MakeBinding(3), &items);
+  EXPECT_EQ(s.check(), "azure-vtpm") << s.message();
+  EXPECT_NE(s.detail().find("not the HCL report's HCLAkPub"), std::string::npos) << s.message();
+  EXPECT_EQ(az.Reports(), ++reports) << "a fresh report was tried";
+}
+
+// hclcache on an SEV-SNP CVM: THIM's certificate table is cached in place
+// of the TD quote; N connections, one HCL report, each verifying through
+// the (older) SNP report; a damaged cached table is replaced.
+TEST(AzureVtpmHclCache, SnpCvmCachesTheThimTable) {
+  AzureStandIn az;
+  ASSERT_TRUE(az.Start(true)) << ra_test::ReadFile(az.dir / "pv.log");
+  const std::string dir = az.dir / "cache";
+  const std::string spec = az.spec + ";eventlog=none;ima=none;hclcache=600;cachedir=" + dir;
+  const std::string file = dir + "/" + ra::HclCacheFileName(az.tcti());
+  ra::Policy pol;
+  ASSERT_TRUE(ra::ParsePolicy("AcceptEvidence tpm-quote\nTrustAnchor snp " +
+                                  (az.dir / "snp/ark.pem") + "\n",
+                              "p", &pol)
+                  .ok());
+  const int before = az.Reports();
+  const std::vector<std::string> want = {"snp-certs", "tpm-quote", "tpm-signature", "tpm-pcrs",
+                                         "azure-hcl-report"};
+  std::vector<ra::EvidenceItem> items;
+  ra::Verdict v;
+  for (uint8_t i = 0; i < 3; i++) {
+    ra::Status s = CollectOnce(spec, MakeBinding(i), &items);
+    ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(az.dir / "pv.log");
+    std::vector<std::string> types;
+    for (const auto& it : items) types.push_back(it.type);
+    EXPECT_EQ(types, want);
+    ra::Binding b = MakeBinding(i);
+    s = ra::Evaluate(items, pol, &b, std::time(nullptr), &v);
+    ASSERT_TRUE(s.ok()) << i << ": " << s.message();
+    EXPECT_EQ(ra::ClaimField(v.items[0].claims, "ak_trust"), "azure-snp");
+    ra::Binding other = MakeBinding(100);
+    EXPECT_EQ(ra::Evaluate(items, pol, &other, std::time(nullptr), &v).check(),
+              "tpm quote binding");
+  }
+  EXPECT_EQ(az.Reports(), before + 1);
+  ra::CachedHclReport c;
+  ASSERT_TRUE(ra::ParseHclCache(ra_test::ReadFile(file), &c).ok());
+  EXPECT_TRUE(c.td_quote.empty());
+  ASSERT_FALSE(c.snp_certs.empty());
+  // A table that does not parse, or a TD quote where the table belongs:
+  // a fresh report and table.
+  ra::CachedHclReport bad = c;
+  bad.snp_certs = Bytes(40, 0xff);
+  ra_test::WriteFile(file, ra::FormatHclCache(bad));
+  ASSERT_EQ(chmod(file.c_str(), 0600), 0);
+  ASSERT_TRUE(CollectOnce(spec, MakeBinding(5), &items).ok());
+  EXPECT_EQ(az.Reports(), before + 2);
+  bad = c;
+  bad.td_quote = bad.snp_certs;
+  bad.snp_certs.clear();
+  ra_test::WriteFile(file, ra::FormatHclCache(bad));
+  ASSERT_EQ(chmod(file.c_str(), 0600), 0);
+  ra::Status s = CollectOnce(spec, MakeBinding(6), &items);
+  ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(az.dir / "pv.log");
+  EXPECT_EQ(az.Reports(), before + 3);
+  ra::Binding b6 = MakeBinding(6);
+  s = ra::Evaluate(items, pol, &b6, std::time(nullptr), &v);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
+TEST(AzureVtpmHclCache, SpecRefusals) {
+  ra_test::TempDir dir;
+  ra::Status s;
+  std::unique_ptr<ra::EvidenceProvider> p;
+  // Refused before any TPM is reached (port 1: nothing listens).
+  const std::string base = ";tcti=swtpm:host=127.0.0.1,port=1;lock=" + (dir / "lock");
+  for (const std::string& bad :
+       {std::string(";hclcache=-1"), std::string(";hclcache=86401"), std::string(";hclcache=1x"),
+        std::string(";hclcache=60;pcrs=none"), std::string(";hclcache=60;cachedir=rel"),
+        std::string(";cachedir=") + (dir / "c"),
+        std::string(";hclcache=60;service=https://maa.example.com")}) {
+    s = ra::OpenAzureVtpmProvider(base + bad, &p);
+    EXPECT_EQ(s.check(), "provider spec") << bad << ": " << s.message();
+  }
+  // A cache directory others may write.
+  ASSERT_EQ(mkdir((dir / "open").c_str(), 0777), 0);
+  ASSERT_EQ(chmod((dir / "open").c_str(), 0777), 0);
+  s = ra::OpenAzureVtpmProvider(base + ";hclcache=60;cachedir=" + (dir / "open"), &p);
+  EXPECT_EQ(s.check(), "azure-vtpm") << s.message();
+  EXPECT_NE(s.message().find("cachedir"), std::string::npos) << s.message();
+}
+
+// The cache file's form (parse/hcl_cache_file.h).
+TEST(HclCacheFile, RoundTripAndMalformed) {
+  ra::CachedHclReport e;
+  e.made_at = 1764400000;
+  e.hcl_report = Bytes(2600, 7);
+  e.td_quote = Bytes(5000, 9);
+  ra::CachedHclReport back;
+  ASSERT_TRUE(ra::ParseHclCache(ra::FormatHclCache(e), &back).ok());
+  EXPECT_EQ(back.made_at, e.made_at);
+  EXPECT_EQ(back.hcl_report, e.hcl_report);
+  EXPECT_EQ(back.td_quote, e.td_quote);
+  EXPECT_TRUE(back.snp_certs.empty());
+  // An SNP report's entry: the certificate table on an "snpcerts" line.
+  ra::CachedHclReport snp = e;
+  snp.td_quote.clear();
+  snp.snp_certs = Bytes(3000, 5);
+  const std::string snp_text = ra::FormatHclCache(snp);
+  EXPECT_NE(snp_text.find("\nsnpcerts "), std::string::npos);
+  ASSERT_TRUE(ra::ParseHclCache(snp_text, &back).ok());
+  EXPECT_EQ(back.snp_certs, snp.snp_certs);
+  EXPECT_TRUE(back.td_quote.empty());
+  const std::string good = ra::FormatHclCache(e);
+  for (const std::string& bad :
+       {std::string(""), good.substr(0, good.size() - 1), "x" + good,
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl AAAA\n"),
+        std::string("ra-ssh-azure-hcl-v1\nmade_at -1\nhcl AAAA\ntdquote AAAA\n"),
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl !!!!\ntdquote AAAA\n"),
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl \ntdquote AAAA\n"),
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\ntdquote AAAA\nhcl AAAA\n"),
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl ") + std::string(30000, 'A') +
+            "\ntdquote AAAA\n",
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl AAAA\nsnpcerts \n"),
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl AAAA\nsnpcerts !!!!\n"),
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl AAAA\nsnpcert AAAA\n"),
+        good + "extra\n"}) {
+    ra::Status s = ra::ParseHclCache(bad, &back);
+    EXPECT_EQ(s.check(), "azure-vtpm cache") << bad.substr(0, 60);
+  }
+  EXPECT_EQ(ra::ParseHclCache(std::string(70000, 'a'), &back).check(), "azure-vtpm cache");
 }
 
 TEST(TpmInit, UsageAndErrors) {

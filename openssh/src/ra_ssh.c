@@ -48,10 +48,20 @@ ra_provider_spec_lib_valid(const char *spec)
 	return r == RA_OK;
 }
 
+#ifndef _PATH_SSH_ATTEST_HELPER
+#define _PATH_SSH_ATTEST_HELPER "/usr/libexec/ssh-attest-helper"
+#endif
+
+/*
+ * The library runs libexec/ssh-attest-helper for network fetches and the
+ * tpm2-tss providers, so that ssh and sshd-session load neither libcurl
+ * nor tpm2-tss; SSH_ATTEST_HELPER overrides the path, as SSH_SK_HELPER.
+ */
 __attribute__((constructor)) static void
 ra_provider_spec_hook_init(void)
 {
 	ra_provider_spec_hook = ra_provider_spec_lib_valid;
+	ra_helper_path_set(_PATH_SSH_ATTEST_HELPER);
 }
 
 /*

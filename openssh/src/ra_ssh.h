@@ -130,9 +130,12 @@ int	ra_token_response_put_items(struct sshbuf *, struct sshbuf *,
 int	ra_token_response_parse(struct sshbuf *, u_int *, char **,
 	    struct ra_evidence *, char *, size_t);
 int	ra_name_in_list(const char *, const char *);
+int	ra_cached_inputs_parse(const u_char *, size_t, uint64_t *,
+	    u_char [RA_SSH_NONCE_LEN]);
 
 /* ra_ssh_client.c */
 void	ra_client_attest(struct ssh *, const char *);
+void	ra_client_preload_policy(void);
 int	ra_add_host_to_hostfile(const char *, const char *,
 	    const struct sshkey *, int);
 int	ra_hostfile_pending(const char *);

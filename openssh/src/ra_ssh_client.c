@@ -395,11 +395,19 @@ static void
 ra_send_token_request(struct ssh *ssh)
 {
 	struct sshbuf *req;
-	const char *kinds;
-	char *hex;
+	char *kinds, *hex;
 	int r;
 
-	kinds = ra_policy_accepted_kinds(ractx.policy);
+	/*
+	 * AcceptCachedEvidence yes: say so by listing the cached binding's
+	 * item; otherwise the server must answer with evidence for this nonce.
+	 */
+	if (ra_policy_accepts_cached(ractx.policy))
+		xasprintf(&kinds, "%s,%s",
+		    ra_policy_accepted_kinds(ractx.policy),
+		    RA_SSH_ITEM_CACHED_BINDING);
+	else
+		kinds = xstrdup(ra_policy_accepted_kinds(ractx.policy));
 	arc4random_buf(ractx.nonce, sizeof(ractx.nonce));
 	if ((req = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
@@ -414,6 +422,7 @@ ra_send_token_request(struct ssh *ssh)
 	if ((hex = tohex(ractx.nonce, sizeof(ractx.nonce))) != NULL)
 		debug3("ra-ssh: nonce %s", hex);
 	free(hex);
+	free(kinds);
 }
 
 /* What came, and the server's reason when it sent less (service-error). */
@@ -517,6 +526,93 @@ ra_save_evidence(const struct ra_evidence *ev, const struct ra_verdict *v,
 }
 
 /*
+ * What is left of AttestationTimeout for this answer, in milliseconds, for
+ * the fetches its verification makes (collateral): a slow PCS is refused
+ * with its own message before the connection's deadline.  0: no timeout.
+ */
+static long
+ra_verify_timeout_ms(void)
+{
+	time_t deadline = rareat.inflight ? rareat.deadline : ractx.deadline;
+	double left;
+
+	if (deadline == 0 || options.attestation_timeout <= 0)
+		return 0;
+	left = (double)deadline - monotime_double();
+	return left < 0.001 ? 1 : (long)(left * 1000);
+}
+
+/*
+ * The binding the evidence must carry.  Fresh: this session's id, our
+ * nonce and the host key of the key exchange.  Cached (the answer has a
+ * ra-ssh-cached-binding item, AttestationCache): the host key of this
+ * connection's key exchange (whose signature over the exchange hash is
+ * the per-connection freshness), the server's made_at and random value,
+ * and only if the policy accepts cached evidence of that age.  Returns
+ * whether the evidence is cached; *made_at is set for cached evidence.
+ */
+static int
+ra_expected_binding(struct ssh *ssh, const struct ra_evidence *ev,
+    u_char binding[RA_SSH_BINDING_LEN], uint64_t *made_at)
+{
+	const char *type;
+	const uint8_t *data = NULL, *p;
+	u_char rnd[RA_SSH_NONCE_LEN];
+	char err[512];
+	size_t i, len = 0, plen, n = 0;
+	int r;
+
+	for (i = 0; i < ra_evidence_count(ev); i++) {
+		if (ra_evidence_get(ev, i, &type, &p, &plen) == RA_OK &&
+		    strcmp(type, RA_SSH_ITEM_CACHED_BINDING) == 0) {
+			data = p;
+			len = plen;
+			n++;
+		}
+	}
+	if (n == 0) {
+		if ((r = ra_ssh_binding(sshbuf_ptr(ssh->kex->session_id),
+		    sshbuf_len(ssh->kex->session_id), ractx.nonce,
+		    sizeof(ractx.nonce), ssh->kex->initial_hostkey,
+		    binding)) != 0)
+			fatal_fr(r, "binding");
+		return 0;
+	}
+	if (n > 1)
+		ra_fail(ssh, "%zu %s items in the answer", n,
+		    RA_SSH_ITEM_CACHED_BINDING);
+	if (ra_cached_inputs_parse(data, len, made_at, rnd) != 0)
+		ra_fail(ssh, "malformed %s item (%zu bytes, want %d)",
+		    RA_SSH_ITEM_CACHED_BINDING, len, RA_SSH_CACHED_BINDING_LEN);
+	if (ra_policy_check_cached_age(ractx.policy, *made_at, 0,
+	    err, sizeof(err)) != RA_OK)
+		ra_fail(ssh, "%s", ra_policy_err(err));
+	if ((r = ra_ssh_cached_binding(ssh->kex->initial_hostkey, *made_at,
+	    rnd, sizeof(rnd), binding)) != 0)
+		fatal_fr(r, "cached binding");
+	debug("ra-ssh: cached evidence, made at %llu by the server's clock",
+	    (unsigned long long)*made_at);
+	return 1;
+}
+
+/*
+ * Cached evidence whose binding does not recompute was made for another
+ * host key (or other inputs) than this connection's: say which key.
+ */
+static void
+ra_fail_cached(struct ssh *ssh, const char *err)
+{
+	char *fp;
+
+	if (strstr(err, "binding") == NULL)
+		ra_fail(ssh, "cached evidence: %s", err);
+	fp = sshkey_fingerprint(ssh->kex->initial_hostkey,
+	    options.fingerprint_hash, SSH_FP_DEFAULT);
+	ra_fail(ssh, "cached evidence is not bound to this connection's host "
+	    "key %s (%s)", fp == NULL ? "?" : fp, err);
+}
+
+/*
  * Parse and verify the token response in the current packet against this
  * session and ractx.nonce; returns only if the policy accepts it.
  */
@@ -529,9 +625,10 @@ ra_verify_token_response(struct ssh *ssh)
 	u_char binding[RA_SSH_BINDING_LEN];
 	char summary[512], err[512], *reason = NULL;
 	const u_char *p;
+	uint64_t made_at = 0;
 	size_t len;
 	u_int status;
-	int r;
+	int r, cached;
 
 	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
 	    (b = sshbuf_from(p, len)) == NULL)
@@ -552,23 +649,27 @@ ra_verify_token_response(struct ssh *ssh)
 	if (ssh->kex == NULL || ssh->kex->session_id == NULL ||
 	    ssh->kex->initial_hostkey == NULL)
 		ra_fail(ssh, "no session id or host key to bind to");
-	if ((r = ra_ssh_binding(sshbuf_ptr(ssh->kex->session_id),
-	    sshbuf_len(ssh->kex->session_id), ractx.nonce,
-	    sizeof(ractx.nonce), ssh->kex->initial_hostkey, binding)) != 0)
-		fatal_fr(r, "binding");
+	cached = ra_expected_binding(ssh, ev, binding, &made_at);
 
-	if ((r = ra_verify_verdict(ractx.policy, ev, binding, 0, &verdict,
-	    err, sizeof(err))) != RA_OK) {
+	if ((r = ra_verify_verdict_within(ractx.policy, ev, binding, 0,
+	    ra_verify_timeout_ms(), &verdict, err, sizeof(err))) != RA_OK) {
 		/* Genuine but refused: still say what was measured */
 		if (verdict != NULL)
 			ra_debug_claims(verdict);
 		ra_save_evidence(ev, verdict, err);
+		if (cached)
+			ra_fail_cached(ssh, err);
 		ra_fail(ssh, "%s", err);
 	}
 	ra_debug_claims(verdict);
 	strlcpy(summary, ra_verdict_summary(verdict), sizeof(summary));
 	ra_sanitise(summary);
-	verbose("Attestation of %s verified: %s", ractx.host, summary);
+	if (cached)
+		verbose("Attestation of %s verified from cached evidence made "
+		    "%lld s ago for this host key: %s", ractx.host,
+		    (long long)time(NULL) - (long long)made_at, summary);
+	else
+		verbose("Attestation of %s verified: %s", ractx.host, summary);
 	/* Trust on first use when the policy pins no measurement */
 	if (ra_known_client_check(ractx.policy, verdict, ractx.host,
 	    err, sizeof(err)) != 0) {
@@ -595,6 +696,36 @@ ra_input_token_response(int type, u_int32_t seq, struct ssh *ssh)
 }
 
 /*
+ * The policy, read between connect and login (ssh.c), while sshd starts
+ * the connection's session process: parsing its trust anchors is most of
+ * what an attested connection adds on the client before it can ask for
+ * evidence, and the server would otherwise wait for it (docs/design.md,
+ * "Where an attested connect's time goes").  A policy that does not load
+ * is left alone here: ra_client_attest loads it again and fails as it
+ * always did, at the same point and with the same words.
+ */
+static struct ra_policy *ra_preloaded;
+
+void
+ra_client_preload_policy(void)
+{
+	char err[512], *path = NULL;
+
+	if (ra_preloaded != NULL)
+		return;
+	if (options.attestation_policy != NULL)
+		path = tilde_expand_filename(options.attestation_policy,
+		    getuid());
+	if (ra_policy_load(path, &ra_preloaded, err, sizeof(err)) != RA_OK) {
+		ra_preloaded = NULL;
+		debug_f("not loaded yet: %s", err);
+	} else
+		debug("ra-ssh: policy %s loaded before login",
+		    path == NULL ? "(built-in)" : path);
+	free(path);
+}
+
+/*
  * Called after user authentication and before any channel when
  * AttestationRequired is set (with AttestationStage preauth: after key
  * exchange, before the ssh-userauth service request).  Returns only if the
@@ -612,10 +743,11 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	ractx.host = xstrdup(host);
 
 	/*
-	 * Ask first, then load the policy while the server answers: the
-	 * service is accepted only once sshd's session child is up, and the
-	 * token request that needs the policy waits for that anyway.  A policy
-	 * that does not load ends the connection before evidence is requested.
+	 * Ask first, then load the policy (if ra_client_preload_policy did
+	 * not) while the server answers: the service is accepted only once
+	 * sshd's session child is up, and the token request that needs the
+	 * policy waits for that anyway.  A policy that does not load ends the
+	 * connection before evidence is requested.
 	 */
 	if ((r = sshpkt_start(ssh, SSH2_MSG_SERVICE_REQUEST)) != 0 ||
 	    (r = sshpkt_put_cstring(ssh, RA_SSH_SERVICE)) != 0 ||
@@ -642,7 +774,10 @@ ra_client_attest(struct ssh *ssh, const char *host)
 	if (options.attestation_policy != NULL)
 		policy_path = tilde_expand_filename(options.attestation_policy,
 		    getuid());
-	if (ra_policy_load(policy_path, &ractx.policy,
+	if (ra_preloaded != NULL) {
+		ractx.policy = ra_preloaded;
+		ra_preloaded = NULL;
+	} else if (ra_policy_load(policy_path, &ractx.policy,
 	    err, sizeof(err)) != RA_OK) {
 		ra_disconnect(ssh);
 		fatal("AttestationPolicy: %s", ra_policy_err(err));

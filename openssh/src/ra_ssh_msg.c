@@ -273,3 +273,18 @@ ra_token_response_parse(struct sshbuf *b, u_int *status, char **reason,
 	free(type);
 	return -1;
 }
+
+/*
+ * The "ra-ssh-cached-binding" item of an AttestationCache answer: uint64
+ * made_at (the server's clock), then the random value, nothing else.
+ */
+int
+ra_cached_inputs_parse(const u_char *data, size_t len, uint64_t *made_at,
+    u_char rnd[RA_SSH_NONCE_LEN])
+{
+	if (data == NULL || len != RA_SSH_CACHED_BINDING_LEN)
+		return SSH_ERR_INVALID_FORMAT;
+	*made_at = PEEK_U64(data);
+	memcpy(rnd, data + 8, RA_SSH_NONCE_LEN);
+	return 0;
+}

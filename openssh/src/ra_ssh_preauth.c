@@ -175,8 +175,16 @@ ra_preauth_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 		    ssh->kex->hostkey_nid, ssh);
 		if (hostkey == NULL)
 			fatal_f("no public host key for this session");
-		/* Details are in the monitor's log, not for the client */
-		st = mm_ra_evidence(nonce, sizeof(nonce), hostkey, items);
+		/*
+		 * AttestationCache, for a client that says it accepts it;
+		 * details are in the monitor's log, not for the client.
+		 */
+		if (options.attestation_cache > 0 &&
+		    ra_preauth_listed(RA_SSH_ITEM_CACHED_BINDING, kinds))
+			st = mm_ra_cached_evidence(hostkey, items);
+		else
+			st = mm_ra_evidence(nonce, sizeof(nonce), hostkey,
+			    items);
 		if (st != RA_COLLECT_OK) {
 			status = RA_SSH_STATUS_FAILED;
 			why = st == RA_COLLECT_BUSY ? "too many attestations "

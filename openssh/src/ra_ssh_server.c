@@ -688,49 +688,219 @@ ra_cache_write(const char *path, uint64_t made_at,
 }
 
 /*
+ * The lock that makes renewals single-flight: a write lock on
+ * "cache-HEX.lock" beside the record (fcntl, so the kernel drops it with
+ * its process, however that ends).  Returns the locked descriptor, -1
+ * when another process holds it (*busy set) or it cannot be had (sshd not
+ * root: every request then makes its own evidence).
+ */
+static int
+ra_cache_lock(const char *path, int *busy)
+{
+	struct flock fl;
+	char *lpath;
+	int fd;
+
+	*busy = 0;
+	if (mkdir(RA_SSH_STATE_DIR, 0700) == -1 && errno != EEXIST)
+		return -1;
+	xasprintf(&lpath, "%s.lock", path);
+	fd = open(lpath, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	free(lpath);
+	if (fd == -1)
+		return -1;
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return fd;
+	*busy = errno == EACCES || errno == EAGAIN;
+	close(fd);
+	return -1;
+}
+
+/* Make a record now: made_at, a random value, the provider's items. */
+static int
+ra_cache_make(const char *spec, const struct sshkey *hostkey,
+    const char *path, uint64_t *made_at, u_char rnd[RA_SSH_NONCE_LEN],
+    struct sshbuf *items)
+{
+	u_char binding[RA_SSH_BINDING_LEN];
+	int r, ret;
+
+	*made_at = (uint64_t)time(NULL);
+	arc4random_buf(rnd, RA_SSH_NONCE_LEN);
+	if ((r = ra_ssh_cached_binding(hostkey, *made_at, rnd,
+	    RA_SSH_NONCE_LEN, binding)) != 0)
+		fatal_fr(r, "cached binding");
+	sshbuf_reset(items);
+	ret = ra_monitor_collect_bound(spec, binding, items);
+	explicit_bzero(binding, sizeof(binding));
+	if (ret != RA_COLLECT_OK)
+		return ret;
+	if (path != NULL)
+		ra_cache_write(path, *made_at, rnd, items);
+	/* Once per period: the count of provider calls, for operators */
+	logit("ra-ssh: AttestationCache: evidence made at %llu",
+	    (unsigned long long)*made_at);
+	return RA_COLLECT_OK;
+}
+
+/*
+ * No record young enough: make one, once for all the connections that
+ * want it.  The first takes the lock and makes it; the others wait for
+ * the lock or a record, whichever comes first, for as long as the maker
+ * may take (a slot, then the production: twice AttestationProviderTimeout).
+ */
+static int
+ra_cache_renew(const char *spec, int maxage, const struct sshkey *hostkey,
+    const char *path, uint64_t *made_at, u_char rnd[RA_SSH_NONCE_LEN],
+    struct sshbuf *items)
+{
+	time_t deadline = monotime() + 2 * options.attestation_provider_timeout + 1;
+	int fd, busy, ret;
+
+	for (;;) {
+		if ((fd = ra_cache_lock(path, &busy)) != -1)
+			break;
+		if (!busy)	/* no cache here: our own evidence */
+			return ra_cache_make(spec, hostkey, NULL, made_at,
+			    rnd, items);
+		if (monotime() >= deadline) {
+			logit("ra-ssh: AttestationCache: evidence still being "
+			    "made by another connection after %ds",
+			    2 * options.attestation_provider_timeout);
+			return RA_COLLECT_TIMEOUT;
+		}
+		usleep(10 * 1000);
+		if (ra_cache_read(path, maxage, made_at, rnd, items) == 0)
+			return RA_COLLECT_OK;	/* made meanwhile */
+	}
+	/* Another connection may have made it between our read and lock */
+	if (ra_cache_read(path, maxage, made_at, rnd, items) == 0)
+		ret = RA_COLLECT_OK;
+	else
+		ret = ra_cache_make(spec, hostkey, path, made_at, rnd, items);
+	close(fd);		/* releases the lock */
+	return ret;
+}
+
+/*
+ * The renewing process outlives the connection that started it: it keeps
+ * no descriptor of the connection (the client's socket, the pipes to the
+ * session child and to the listener, whose MaxStartups count would wait
+ * for it), only files such as sshd's -E log.
+ */
+static void
+ra_detach_fds(void)
+{
+	struct stat st;
+	int fd, devnull, max = (int)sysconf(_SC_OPEN_MAX);
+
+	if (max < 0 || max > 4096)
+		max = 4096;
+	if ((devnull = open(_PATH_DEVNULL, O_RDWR)) == -1)
+		_exit(1);
+	for (fd = 0; fd < max; fd++) {
+		if (fd == devnull || fstat(fd, &st) == -1 ||
+		    (!S_ISSOCK(st.st_mode) && !S_ISFIFO(st.st_mode)))
+			continue;
+		if (fd <= STDERR_FILENO)
+			(void)dup2(devnull, fd);
+		else
+			close(fd);
+	}
+	if (devnull > STDERR_FILENO)
+		close(devnull);
+}
+
+/*
+ * A record past half its period: renewed in the background by a
+ * grandchild of the monitor, so that the connection that noticed does not
+ * wait and no connection pays a provider call while the cache is in use.
+ * At most one renewal at a time (the lock); the record is sent meanwhile.
+ */
+static void
+ra_cache_renew_background(const char *spec, int renew_age,
+    const struct sshkey *hostkey, const char *path, uint64_t seen)
+{
+	u_char rnd[RA_SSH_NONCE_LEN];
+	struct sshbuf *items;
+	uint64_t made_at;
+	pid_t pid;
+	int fd, busy, status;
+
+	if ((pid = fork()) == -1) {
+		error_f("fork: %s", strerror(errno));
+		return;
+	}
+	if (pid != 0) {
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		return;
+	}
+	/* The first child leaves at once; its child is init's */
+	if (fork() != 0)
+		_exit(0);
+	(void)setsid();
+	ssh_signal(SIGHUP, SIG_DFL);
+	ssh_signal(SIGTERM, SIG_DFL);
+	ssh_signal(SIGINT, SIG_DFL);
+	ssh_signal(SIGCHLD, SIG_DFL);
+	ra_detach_fds();
+	if ((fd = ra_cache_lock(path, &busy)) == -1)
+		_exit(0);	/* being renewed, or no cache */
+	if ((items = sshbuf_new()) == NULL)
+		_exit(1);
+	/* Renewed already by someone else since we looked? */
+	if (ra_cache_read(path, renew_age, &made_at, rnd, items) == 0 &&
+	    made_at != seen)
+		_exit(0);
+	debug_f("renewing the evidence made at %llu",
+	    (unsigned long long)seen);
+	_exit(ra_cache_make(spec, hostkey, path, &made_at, rnd, items) ==
+	    RA_COLLECT_OK ? 0 : 1);
+}
+
+/*
  * Evidence for AttestationCache: the cached record for this host key while
  * it is younger than 3/4 of the period (so what is sent is never older
- * than the period), otherwise made now and cached.  The item list gets
- * one more item: the binding's inputs (RA_SSH_ITEM_CACHED_BINDING).  A
- * renewal is a production like any other (ra_monitor_collect_bound).
- * Returns RA_COLLECT_*.
+ * than the period), renewed in the background once it is half the period
+ * old, and made here (once for all waiting connections) when there is
+ * none.  The item list gets one more item: the binding's inputs
+ * (RA_SSH_ITEM_CACHED_BINDING).  Returns RA_COLLECT_*.
  */
 int
 ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
     struct sshbuf *out)
 {
 	struct sshbuf *items;
-	u_char rnd[RA_SSH_NONCE_LEN], binding[RA_SSH_BINDING_LEN];
+	u_char rnd[RA_SSH_NONCE_LEN];
 	u_char inputs[RA_SSH_CACHED_BINDING_LEN];
 	uint64_t made_at;
 	char *path;
 	u_int n;
 	int r, ret = RA_COLLECT_FAILED, maxage = period - period / 4;
+	int renew_age = period / 2;
 
 	if (strcmp(spec, "none") == 0 || period <= 0)
 		return RA_COLLECT_FAILED;
+	if (maxage < 1)
+		maxage = 1;
 	if ((items = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
 	path = ra_cache_path(spec, hostkey);
-	if (ra_cache_read(path, maxage > 0 ? maxage : 1, &made_at, rnd,
-	    items) == 0)
+	if (ra_cache_read(path, maxage, &made_at, rnd, items) == 0) {
 		debug_f("cached evidence made at %llu",
 		    (unsigned long long)made_at);
-	else {
-		made_at = (uint64_t)time(NULL);
-		arc4random_buf(rnd, sizeof(rnd));
-		if ((r = ra_ssh_cached_binding(hostkey, made_at, rnd,
-		    sizeof(rnd), binding)) != 0)
-			fatal_fr(r, "cached binding");
-		ret = ra_monitor_collect_bound(spec, binding, items);
-		explicit_bzero(binding, sizeof(binding));
-		if (ret != RA_COLLECT_OK)
-			goto out;
-		ret = RA_COLLECT_FAILED;
-		ra_cache_write(path, made_at, rnd, items);
-		debug_f("evidence made and cached at %llu",
-		    (unsigned long long)made_at);
-	}
+		if (renew_age > 0 &&
+		    (uint64_t)time(NULL) - made_at >= (uint64_t)renew_age)
+			ra_cache_renew_background(spec, renew_age, hostkey,
+			    path, made_at);
+	} else if ((ret = ra_cache_renew(spec, maxage, hostkey, path,
+	    &made_at, rnd, items)) != RA_COLLECT_OK)
+		goto out;
+	ret = RA_COLLECT_FAILED;
 	POKE_U64(inputs, made_at);
 	memcpy(inputs + 8, rnd, sizeof(rnd));
 	if ((r = sshbuf_get_u32(items, &n)) != 0 || n >= RA_SSH_MAX_ITEMS) {

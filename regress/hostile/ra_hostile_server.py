@@ -14,6 +14,9 @@ Modes (token-* modes: see ra_tokens.py; token-good is a positive control):
   unknown-plus-honest  an unknown item type before the honest quote
   relay       forwards the genuine 249 of a REAL attesting sshd, asked
               with the victim's nonce (--upstream-port); --capture saves it
+  relay-cached  as relay, but asks the real sshd (AttestationCache) for its
+              cached evidence whatever the victim listed: evidence bound to
+              the real sshd's host key, not to this session; --capture too
   replay      sends the payload saved by --capture in an earlier session
   early       sends a 249 right after user auth, before any request
   oversize    a response above the 240 KiB limit
@@ -131,7 +134,8 @@ class Server(paramiko.ServerInterface):
         return False  # the probe must get REQUEST_FAILURE
 
     def check_channel_request(self, kind, chanid):
-        if args.mode in ("honest", "unknown-plus-honest", "token-good"):
+        if args.mode in ("honest", "unknown-plus-honest", "token-good",
+                         "relay-cached"):
             return paramiko.OPEN_SUCCEEDED
         return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
 
@@ -262,7 +266,9 @@ def answer(t, nonce, kinds):
     if mode in ("unknown-plus-honest", "dribble"):
         return response_items([("foo-evidence", b"\x01" * 100)] +
                               honest_items(t, nonce))
-    if mode == "relay":
+    if mode in ("relay", "relay-cached"):
+        if mode == "relay-cached" and "ra-ssh-cached-binding" not in kinds.split(","):
+            kinds += ",ra-ssh-cached-binding"
         resp = upstream_evidence(t.upstream, nonce, kinds)
         if args.capture:
             with open(args.capture, "wb") as f:
@@ -321,7 +327,7 @@ def main():
     args = ap.parse_args()
     logf = open(args.log, "a")
 
-    up = upstream_connect() if args.mode == "relay" else None
+    up = upstream_connect() if args.mode in ("relay", "relay-cached") else None
 
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -24,6 +24,8 @@
 #include "parse/jwt_token.h"
 #include "parse/snp_report.h"
 #include "parse/tdx_quote.h"
+#include "parse/tpm_json_view.h"
+#include "parse/tpm_quote.h"
 #include "policy/policy.h"
 #include "provider/sim_tdx_authority.h"
 #include "verify/evaluate.h"
@@ -70,6 +72,17 @@ void PrintClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) {
                 c.kind.c_str(), Field(c, "version").c_str(), Field(c, "product").c_str(),
                 Field(c, "signer").c_str(), Field(c, "measurement").c_str(),
                 Field(c, "reported_tcb").c_str(), Field(c, "debug").c_str(), pol,
+                bound ? "matches" : "NOT-CHECKED(no --report-data)");
+    return;
+  }
+  if (c.kind == ra::kEvidenceTpmQuote) {
+    std::string ima = Field(c, "ima");
+    std::printf("verified %s: ak=%s ak-sha256=%s eventlog=%s secure-boot=%s ima=%s policy=%s "
+                "extra-data=%s\n",
+                c.kind.c_str(), Field(c, "ak_trust").c_str(), Field(c, "ak_sha256").c_str(),
+                Field(c, "eventlog").c_str(),
+                Field(c, "secure_boot").empty() ? "unknown" : Field(c, "secure_boot").c_str(),
+                ima.empty() ? "absent" : ("\"" + ima + "\"").c_str(), pol,
                 bound ? "matches" : "NOT-CHECKED(no --report-data)");
     return;
   }
@@ -141,6 +154,13 @@ json_t* SnpReportJson(const ra::SnpReport& r) {
   return o;
 }
 
+}  // namespace
+
+// A tdx-eventlog item's log as JSON, nullptr for anything else (eventlog.cpp).
+json_t* InspectTdxEventLog(const ra::EvidenceItem& item);
+
+namespace {
+
 // One bundle item for inspect: its type and size, and what it holds,
 // decoded but NOT verified: a TDX quote's fields, a token's header and
 // claims, a JSON document, or else the bytes in base64.
@@ -148,14 +168,21 @@ json_t* InspectItem(const ra::EvidenceItem& item) {
   json_t* j = json_object();
   json_object_set_new(j, "type", json_string(item.type.c_str()));
   json_object_set_new(j, "size", json_integer(static_cast<json_int_t>(item.data.size())));
+  if (json_t* ccel = InspectTdxEventLog(item)) {
+    json_object_set_new(j, "ccel_log", ccel);
+    return j;
+  }
   std::string text(item.data.begin(), item.data.end());
   ra::TdxQuote q;
   ra::JwtToken tok;
   ra::JsonPtr doc;
   ra::SnpReport snp;
+  ra::TpmQuote tq;
   if ((item.type == ra::kEvidenceSnpReport || item.type == ra::kEvidenceAzureSnpReport) &&
       ra::ParseSnpReport(item.data, &snp).ok()) {
     json_object_set_new(j, "snp_report", SnpReportJson(snp));
+  } else if (item.type == ra::kEvidenceTpmQuote && ra::ParseTpmQuote(item.data, &tq).ok()) {
+    json_object_set_new(j, "tpm_quote", json_loads(ra::TpmQuoteToJson(tq).c_str(), 0, nullptr));
   } else if (ra::ParseTdxQuote(item.data, &q).ok()) {
     json_object_set_new(j, "quote", json_loads(ra::TdxQuoteToJson(q).c_str(), 0, nullptr));
   } else if (LooksLikeToken(item.data) && ra::ParseJwt(text, &tok).ok()) {

@@ -33,6 +33,9 @@
 #include "known_cmd.h"
 
 int TpmInitCommand(int argc, char** argv);  // tpm_init_cmd.cpp
+namespace ssh_attest {
+int CmdEventlog(int argc, char** argv);  // eventlog.cpp
+}
 
 using namespace ssh_attest;  // NOLINT: the subcommands and the exit contract
 
@@ -60,6 +63,9 @@ int main(int argc, char** argv) {
     if (cmd == "sim-snpreport") return CmdSimSnpReport(argc - 2, argv + 2);
     if (cmd == "tpm-init") return TpmInitCommand(argc - 2, argv + 2);
     if (cmd == "known") return KnownCommand(argc - 2, argv + 2);
+    if (cmd == "eventlog") return CmdEventlog(argc - 2, argv + 2);
+    if (cmd == "scan") return CmdScan(argc - 2, argv + 2);
+    if (cmd == "policy") return CmdPolicy(argc - 2, argv + 2);
     return Usage("unknown command '" + cmd + "'");
   } catch (const std::exception& e) {
     return Failure(std::string("internal error: ") + e.what());

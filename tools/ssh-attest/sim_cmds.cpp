@@ -118,17 +118,25 @@ int CmdSimInit(int argc, char** argv) {
                                {"--td-attributes", true},
                                {"--xfam", true},
                                {"--debug", false},
+                               {"--kernel", true},
+                               {"--eventlog", false},
                                {"--snp", true},
                                {"--measurement", true},
                                {"--product", true}},
                               &a);
   if (!err.empty()) return Usage(err);
-  if (Has(a, "--snp")) return SimInitSnp(a);
+  if (Has(a, "--snp")) {
+    if (Has(a, "--kernel") || Has(a, "--eventlog"))
+      return Usage("--eventlog and --kernel are for a TDX sim (sim-init DIR)");
+    return SimInitSnp(a);
+  }
   if (Has(a, "--measurement") || Has(a, "--product"))
     return Usage("--measurement and --product are for sim-init --snp DIR");
   if (a.positional.size() != 1) return Usage("sim-init wants one DIR");
   ra::SimInitOptions opt;
   opt.debug = Has(a, "--debug");
+  opt.eventlog = Has(a, "--eventlog") || Has(a, "--kernel");
+  if (Has(a, "--kernel")) opt.kernel = a.opts["--kernel"];
   const struct {
     const char* option;
     size_t bytes;

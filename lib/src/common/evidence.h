@@ -9,6 +9,7 @@
 
 #include <any>
 #include <array>
+#include <chrono>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@ constexpr const char kEvidenceTdxQuoteSha512[] = RA_EVIDENCE_TDX_QUOTE_SHA512;
 constexpr const char kEvidenceMaaToken[] = RA_EVIDENCE_MAA_TOKEN;
 constexpr const char kEvidenceAzureTdxQuote[] = RA_EVIDENCE_AZURE_TDX_QUOTE;
 constexpr const char kEvidenceAzureRuntimeData[] = RA_EVIDENCE_AZURE_RUNTIME_DATA;
+constexpr const char kEvidenceTdxEventLog[] = RA_EVIDENCE_TDX_EVENTLOG;
 constexpr const char kEvidenceSnpReport[] = RA_EVIDENCE_SNP_REPORT;
 constexpr const char kEvidenceSnpCerts[] = RA_EVIDENCE_SNP_CERTS;
 constexpr const char kEvidenceSnpVcek[] = RA_EVIDENCE_SNP_VCEK;
@@ -58,6 +60,11 @@ struct VerifiedClaims {
   std::any typed;
 };
 
+// When what a verification fetches (collateral, keys) must have arrived:
+// the rest of the connection's AttestationTimeout.  Default-constructed:
+// no deadline (each fetcher's own bound).
+using FetchDeadline = std::chrono::steady_clock::time_point;
+
 struct VerifyContext {
   const Policy* policy = nullptr;
   Binding binding{};
@@ -65,6 +72,7 @@ struct VerifyContext {
   // --report-data); claims then say binding_checked=no.  ssh always binds.
   bool check_binding = true;
   std::time_t now = 0;  // verification time (certificate validity, ages)
+  FetchDeadline deadline{};  // fetches end by this (explicit, as go-tdx-guest's options)
   const Binding* binding_or_null() const { return check_binding ? &binding : nullptr; }
 };
 
@@ -95,6 +103,10 @@ class EvidenceKind {
   virtual std::string Summary(const VerifiedClaims& claims) const;
   // What known attestations remember of this kind's claims.  Default: none.
   virtual KnownRecordSpec KnownFields() const { return {}; }
+  // The policy lines that would pin what these claims measured, ready for
+  // a policy file (`ssh-attest scan` / `ssh-attest policy`): "KEYWORD
+  // VALUE", one per element, in the kind's order.  Default: none.
+  virtual std::vector<std::string> PinLines(const VerifiedClaims&) const { return {}; }
 };
 
 // The one instance of a kind class, for its registry entry.

@@ -2,6 +2,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
+#include <dlfcn.h>
 #include <tss2/tss2_mu.h>
 
 #include <cstdio>
@@ -30,13 +31,54 @@ void QuietTss2Log() {
   std::call_once(once, [] { setenv("TSS2_LOG", "all+NONE", 0); });
 }
 
+// tpm2-tss's unmarshallers, from libtss2-mu (no dependencies of its own),
+// opened when the first TPM structure is parsed rather than linked: ssh
+// and sshd-session then load no libtss2 unless a TPM quote is verified
+// (issue 14, least library surface), and the parser stays tpm2-tss's.
+template <typename T>
+using Tss2Unmarshal = TSS2_RC (*)(const uint8_t*, size_t, size_t*, T*);
+
+struct Tss2Mu {
+  Tss2Unmarshal<TPMT_PUBLIC> tpmt_public = nullptr;
+  Tss2Unmarshal<TPMS_ATTEST> tpms_attest = nullptr;
+  Tss2Unmarshal<TPMT_SIGNATURE> tpmt_signature = nullptr;
+  std::string error;
+};
+
+template <typename T>
+void Resolve(void* lib, const char* name, Tss2Unmarshal<T>* fn, std::string* error) {
+  void* sym = dlsym(lib, name);
+  if (sym == nullptr && error->empty()) *error = std::string("no ") + name + " in libtss2-mu";
+  *fn = reinterpret_cast<Tss2Unmarshal<T>>(sym);
+}
+
+const Tss2Mu& LoadTss2Mu() {
+  static const Tss2Mu mu = [] {
+    Tss2Mu m;
+    void* lib = dlopen("libtss2-mu.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (lib == nullptr) {
+      const char* why = dlerror();
+      m.error = std::string("cannot load libtss2-mu.so.0: ") + (why ? why : "?");
+      return m;
+    }
+    Resolve(lib, "Tss2_MU_TPMT_PUBLIC_Unmarshal", &m.tpmt_public, &m.error);
+    Resolve(lib, "Tss2_MU_TPMS_ATTEST_Unmarshal", &m.tpms_attest, &m.error);
+    Resolve(lib, "Tss2_MU_TPMT_SIGNATURE_Unmarshal", &m.tpmt_signature, &m.error);
+    return m;
+  }();
+  return mu;
+}
+
 // Runs a tss2-mu unmarshaller over all of in; trailing bytes are refused.
-template <typename T, typename F>
-Status UnmarshalExactly(ByteView in, F fn, const char* check, T* out) {
+template <typename T>
+Status UnmarshalExactly(ByteView in, Tss2Unmarshal<T> Tss2Mu::*which, const char* check,
+                        T* out) {
   if (in.size == 0 || in.data == nullptr) return Status::Fail(check, "empty");
+  const Tss2Mu& mu = LoadTss2Mu();
+  if (!mu.error.empty()) return Status::Fail(check, mu.error);
   QuietTss2Log();
   size_t off = 0;
-  TSS2_RC rc = fn(in.data, in.size, &off, out);
+  TSS2_RC rc = (mu.*which)(in.data, in.size, &off, out);
   if (rc != TSS2_RC_SUCCESS)
     return Status::Fail(check, "malformed (tss2-mu " + Rc(rc) + ")");
   if (off != in.size)
@@ -172,7 +214,7 @@ Status EccPublicKey(const TPMT_PUBLIC& p, TpmPublic* out) {
 Status ParseTpmPublic(ByteView in, TpmPublic* out) {
   TPMT_PUBLIC p;
   std::memset(&p, 0, sizeof p);
-  RA_RETURN_IF_ERROR(UnmarshalExactly(in, Tss2_MU_TPMT_PUBLIC_Unmarshal,
+  RA_RETURN_IF_ERROR(UnmarshalExactly(in, &Tss2Mu::tpmt_public,
                                       "tpm public format", &p));
   TpmPublic pub;
   pub.type = p.type;
@@ -211,7 +253,7 @@ Status ParseTpmQuote(ByteView in, TpmQuote* out) {
     return Status::Fail("tpm quote format", "larger than " + std::to_string(kMaxTpmQuoteLen));
   TPMS_ATTEST a;
   std::memset(&a, 0, sizeof a);
-  RA_RETURN_IF_ERROR(UnmarshalExactly(in, Tss2_MU_TPMS_ATTEST_Unmarshal,
+  RA_RETURN_IF_ERROR(UnmarshalExactly(in, &Tss2Mu::tpms_attest,
                                       "tpm quote format", &a));
   if (a.magic != kTpmGeneratedValue)
     return Status::Fail("tpm quote magic", "not TPM_GENERATED_VALUE");
@@ -238,7 +280,7 @@ Status ParseTpmQuote(ByteView in, TpmQuote* out) {
 Status ParseTpmSignature(ByteView in, TpmSignature* out) {
   TPMT_SIGNATURE s;
   std::memset(&s, 0, sizeof s);
-  RA_RETURN_IF_ERROR(UnmarshalExactly(in, Tss2_MU_TPMT_SIGNATURE_Unmarshal,
+  RA_RETURN_IF_ERROR(UnmarshalExactly(in, &Tss2Mu::tpmt_signature,
                                       "tpm signature format", &s));
   TpmSignature sig;
   sig.sig_alg = s.sigAlg;

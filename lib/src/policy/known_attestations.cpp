@@ -14,6 +14,7 @@
 #include "common/bytes_util.h"
 #include "common/openssl_error.h"
 #include "policy/policy.h"
+#include "policy/tdx_eventlog_policy.h"
 
 namespace ra {
 namespace known {
@@ -347,7 +348,9 @@ bool PolicyPinsMeasurements(const Policy& policy) {
     return true;
   for (const auto& r : policy.rtmr)
     if (!r.empty()) return true;
-  return false;
+  // RtmrEvent pins the server's software by its components.
+  const auto* log = policy.Section<TdxEventLogPolicyValues>(kTdxEventLogSection);
+  return log != nullptr && !log->pins.empty();
 }
 
 }  // namespace known

@@ -45,6 +45,13 @@ struct CommonPolicy {
   // ClockSkew SECONDS tolerated on timestamps.
   int64_t clock_skew = 60;
 
+  // AcceptCachedEvidence yes: evidence the server made earlier for its host
+  // key (ra-ssh AttestationCache), no older than MaxEvidenceAge seconds by
+  // its stated time, is accepted as well as evidence bound to this
+  // session (verify/cached_evidence.h).  Default no: only the latter.
+  bool accept_cached_evidence = false;
+  int64_t max_evidence_age = 0;
+
   // Debug messages while verifying (why a cached key set was not used,
   // say); unset: silent.  Never decides anything.
   std::function<void(const std::string&)> debug;

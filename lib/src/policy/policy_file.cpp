@@ -111,6 +111,12 @@ Status CheckArgCount(const std::vector<std::string>& tok, size_t n) {
 // Requiring a type the policy does not accept could never be met; say so
 // at load time rather than refusing every server.
 Status FinishCommon(Policy* pol) {
+  // Cached evidence is only as good as the window it is accepted in: no
+  // default window, and no window without the mode.
+  if (pol->accept_cached_evidence && pol->max_evidence_age == 0)
+    return Status::Fail("AcceptCachedEvidence yes needs MaxEvidenceAge");
+  if (!pol->accept_cached_evidence && pol->max_evidence_age != 0)
+    return Status::Fail("MaxEvidenceAge without AcceptCachedEvidence yes");
   for (const std::string& t : pol->required_types)
     if (std::find(pol->accepted_types.begin(), pol->accepted_types.end(), t) ==
         pol->accepted_types.end())
@@ -183,6 +189,19 @@ Status ApplyClockSkew(const PolicyLine& l, Policy* p) {
   Status s = ParsePolicySeconds(l.tok[1], kMaxClockSkew, &p->clock_skew);
   return s.ok() ? s : Status::Fail("ClockSkew: " + s.check());
 }
+Status ApplyAcceptCached(const PolicyLine& l, Policy* p) {
+  const std::string v = LowerAscii(l.tok[1]);
+  if (v != "yes" && v != "no")
+    return Status::Fail("AcceptCachedEvidence: '" + l.tok[1] + "' is not yes or no");
+  p->accept_cached_evidence = v == "yes";
+  return Status();
+}
+// Zero would accept nothing; a typo, not a policy.
+Status ApplyMaxEvidenceAge(const PolicyLine& l, Policy* p) {
+  Status s = ParsePolicySeconds(l.tok[1], kMaxMaxAge, &p->max_evidence_age);
+  if (s.ok() && p->max_evidence_age == 0) s = Status::Fail("'0' accepts nothing");
+  return s.ok() ? s : Status::Fail("MaxEvidenceAge: " + s.check());
+}
 
 }  // namespace
 
@@ -248,6 +267,8 @@ const PolicySection& CommonPolicySection() {
                                          {"RequireEvidence", 1, false, false, ApplyRequire},
                                          {"MaxAge", 1, false, false, ApplyMaxAge},
                                          {"ClockSkew", 1, false, false, ApplyClockSkew},
+                                         {"AcceptCachedEvidence", 1, false, false, ApplyAcceptCached},
+                                         {"MaxEvidenceAge", 1, false, false, ApplyMaxEvidenceAge},
                                      },
                                      nullptr,
                                      FinishCommon};

@@ -79,4 +79,7 @@ struct SnpAppraisalInput {
 // Fails with check "snp policy", naming the field and both values.
 Status AppraiseSnpReport(const SnpAppraisalInput& in, const Policy& pol);
 
+// The policy lines that pin this report (EvidenceKind::PinLines).
+std::vector<std::string> SnpPinLines(const SnpAppraisalInput& in);
+
 }  // namespace ra

@@ -207,3 +207,33 @@ std::vector<PolicyKeyword> SnpPolicyKeywords() {
 }
 
 }  // namespace ra
+
+namespace ra {
+
+// The keywords above, read backwards (EvidenceKind::PinLines): the
+// launch measurement and what the guest owner bound to it are pinned; the
+// firmware's TCB and the guest SVN are written as minimums to consider,
+// since they rise with updates.
+std::vector<std::string> SnpPinLines(const SnpAppraisalInput& in) {
+  const SnpReport& r = *in.report;
+  std::vector<std::string> out = {
+      "SnpMeasurement " + HexEncode(r.measurement),
+      "SnpHostData " + HexEncode(r.host_data),
+      "SnpIdKeyDigest " + HexEncode(r.id_key_digest),
+      "SnpAuthorKeyDigest " + HexEncode(r.author_key_digest),
+      "SnpFamilyId " + HexEncode(r.family_id),
+      "SnpImageId " + HexEncode(r.image_id),
+  };
+  if (r.vmpl != 0) out.push_back("SnpVmpl " + std::to_string(r.vmpl));
+  const SnpTcbParts& t = in.reported_tcb;
+  out.push_back("# minimums (firmware and guest updates raise them):");
+  out.push_back("# SnpMinTcb bl=" + std::to_string(t.bootloader) + ",tee=" +
+                std::to_string(t.tee) + ",snp=" + std::to_string(t.snp) +
+                ",ucode=" + std::to_string(t.microcode) +
+                (in.product == SnpProduct::kTurin ? ",fmc=" + std::to_string(t.fmc)
+                                                  : std::string()));
+  out.push_back("# SnpMinGuestSvn " + std::to_string(r.guest_svn));
+  return out;
+}
+
+}  // namespace ra

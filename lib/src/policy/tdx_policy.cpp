@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/bytes_util.h"
+#include "policy/tdx_eventlog_policy.h"
 
 namespace ra {
 namespace {
@@ -117,7 +118,8 @@ bool TcbStatusAllowed(const TdxClaims& c, const std::vector<std::string>& allowe
 Status AppraiseTdxClaims(const TdxClaims& c, const Policy& policy) {
   if (c.tcb_evaluated && !TcbStatusAllowed(c, policy.allowed_tcb_status))
     return Status::Fail("tcb status", c.tcb_status + " not in AllowedTcbStatus");
-  return CheckTdxReferenceValues(c.body, policy, c.body_type == kTdxBodyTypeTdx15);
+  RA_RETURN_IF_ERROR(CheckTdxReferenceValues(c.body, policy, c.body_type == kTdxBodyTypeTdx15));
+  return AppraiseTdxEventLog(c.eventlog.get(), policy);
 }
 
 }  // namespace ra

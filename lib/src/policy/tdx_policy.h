@@ -3,13 +3,17 @@
 // the quote is genuine and bound to this session.
 #pragma once
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
 
 namespace ra {
+
+struct TdxEventLogClaims;  // policy/tdx_eventlog_policy.h
 
 // What a verified TDX quote establishes (kinds tdx-quote, tdx-quote-sha512
 // and azure-tdx-quote): filled by VerifyTdxQuoteClaims, read here.
@@ -26,6 +30,9 @@ struct TdxClaims {
   // SHA-256 of the DER of the policy's trust anchor the PCK chain ended
   // in (hex): which root vouched, for known attestations.
   std::string anchor_sha256;
+  // The tdx-eventlog beside the quote, replayed to its RTMRs; null: none
+  // was sent (verify/tdx_eventlog_check.h).
+  std::shared_ptr<const TdxEventLogClaims> eventlog;
 };
 
 // TDATTRIBUTES bits with a name (Intel TDX module ABI specification,
@@ -71,5 +78,10 @@ inline Status CheckTdxPolicy(const TdxQuote& q, const Policy& policy) {
 
 // TCB status in AllowedTcbStatus (when evaluated), then the above.
 Status AppraiseTdxClaims(const TdxClaims& claims, const Policy& policy);
+
+// The policy lines that pin these claims (EvidenceKind::PinLines):
+// keywords of policy/tdx_policy_keywords.cpp, and comments for the values
+// an operator should think about before pinning.
+std::vector<std::string> TdxPinLines(const TdxClaims& claims);
 
 }  // namespace ra

@@ -2,6 +2,7 @@
 // reference values of every TD report field, debug and TCB status.  Values are recorded here; the
 // files they name are loaded by verify/policy_materials.cpp.
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -241,6 +242,49 @@ std::vector<PolicyKeyword> TdxPolicyKeywords() {
       {"AllowDebug", 1, false, false, ApplyAllowDebug},
       {"AllowedTcbStatus", 1, false, false, ApplyAllowedTcbStatus},
   };
+}
+
+}  // namespace ra
+
+namespace ra {
+
+// The keywords above, read backwards: what pins claims.  The TD's own
+// identity (MRTD, RTMR0-2, owner and config IDs, attributes, XFAM) is
+// pinned; what is extended at run time (RTMR3) or belongs to the
+// platform and moves with its updates (MRSEAM, TEE_TCB_SVN, MRSERVICETD)
+// is written as a comment for the operator to decide.
+std::vector<std::string> TdxPinLines(const TdxClaims& t) {
+  const TdReportBody& b = t.body;
+  std::vector<std::string> out = {
+      "MRTD " + HexEncode(b.mr_td),
+      "RTMR0 " + HexEncode(b.rtmr[0]),
+      "RTMR1 " + HexEncode(b.rtmr[1]),
+      "RTMR2 " + HexEncode(b.rtmr[2]),
+      "# RTMR3 is extended at run time; pin it only if the TD's run time is fixed:",
+      "# RTMR3 " + HexEncode(b.rtmr[3]),
+      "MrConfigId " + HexEncode(b.mr_config_id),
+      "MrOwner " + HexEncode(b.mr_owner),
+      "MrOwnerConfig " + HexEncode(b.mr_owner_config),
+      "Xfam " + HexEncode(b.xfam),
+  };
+  // Every attribute bit exactly, except DEBUG, which stays AllowDebug's
+  // (a mask:value that sets it would allow a debug TD).
+  std::array<uint8_t, 8> mask;
+  mask.fill(0xff);
+  mask[0] = static_cast<uint8_t>(~(1u << kTdAttributeDebugBit));
+  std::array<uint8_t, 8> value = b.td_attributes;
+  value[0] &= mask[0];
+  out.push_back("TdAttributes " + HexEncode(ByteView(mask.data(), mask.size())) + ":" +
+                HexEncode(ByteView(value.data(), value.size())));
+  if (TdxIsDebug(b))
+    out.push_back("# this is a DEBUG TD (its memory is readable by the host): refused unless "
+                  "AllowDebug yes");
+  out.push_back("# the platform (changes with TDX module and firmware updates):");
+  out.push_back("# MRSEAM " + HexEncode(b.mr_seam));
+  out.push_back("# TeeTcbSvn " + HexEncode(b.tee_tcb_svn));
+  if (t.body_type == kTdxBodyTypeTdx15)
+    out.push_back("# MrServiceTd " + HexEncode(b.mr_service_td));
+  return out;
 }
 
 }  // namespace ra

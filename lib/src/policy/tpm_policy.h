@@ -75,7 +75,10 @@ struct TpmClaims {
   std::vector<TpmVerifiedEvent> events;
   int secure_boot = -1;  // -1 unknown (no verified PCR 7 log), 0 no, 1 yes
   bool ima_present = false;
-  bool ima_verified = false;  // replayed to the quoted PCR 10
+  bool ima_verified = false;  // a prefix replayed to the quoted PCR 10
+  size_t ima_entries = 0;     // entries in the list sent
+  // The entries the quote covers (the prefix that replays to PCR 10; the
+  // list may have grown after the quote), empty when not verified.
   std::vector<TpmImaFile> ima_files;
   // Azure: the TDX (or SNP) claims of the hardware report that vouched
   // for the AK (appraised with the TDX or SNP section), empty otherwise.
@@ -90,5 +93,8 @@ const TpmPolicyValues* TpmPolicyOf(const Policy& p);
 Status AppraiseTpmClaims(const TpmClaims& c, const TpmPolicyValues& v);
 
 std::vector<PolicyKeyword> TpmPolicyKeywords();
+
+// The policy lines that pin c's PCRs (EvidenceKind::PinLines).
+std::vector<std::string> TpmPinLines(const TpmClaims& c);
 
 }  // namespace ra

@@ -117,3 +117,27 @@ std::vector<PolicyKeyword> TpmPolicyKeywords() {
 }
 
 }  // namespace ra
+
+namespace ra {
+
+// The keywords above, read backwards (EvidenceKind::PinLines): the boot
+// chain's PCRs (0-9: firmware, its configuration, Secure Boot, boot
+// loader, kernel and command line) are pinned; later PCRs (IMA's 10,
+// the OS's own) change while the system runs and are written as comments.
+std::vector<std::string> TpmPinLines(const TpmClaims& c) {
+  constexpr uint32_t kLastBootPcr = 9;
+  std::vector<std::string> out, runtime;
+  for (const auto& bank : c.pcrs)
+    for (const auto& v : bank.second) {
+      std::string line = "PCR" + std::to_string(v.first) + " " + TpmHashName(bank.first) + ":" +
+                         HexEncode(v.second);
+      (v.first <= kLastBootPcr ? out : runtime).push_back(line);
+    }
+  if (!runtime.empty()) {
+    out.push_back("# PCRs extended while the system runs; pin only if they are fixed:");
+    for (const std::string& l : runtime) out.push_back("# " + l);
+  }
+  return out;
+}
+
+}  // namespace ra

@@ -5,7 +5,8 @@
 // and outblob read, which would hand us a quote over someone else's data.
 //
 // The entry's `provider` attribute says which TSM answers: tdx_guest (a
-// TD quote, item tdx-quote) or sev_guest (an SEV-SNP report in outblob,
+// TD quote, item tdx-quote, and the CCEL event log that explains its
+// RTMRs when the firmware has one, item tdx-eventlog) or sev_guest (an SEV-SNP report in outblob,
 // item snp-report, and the host's certificate table in auxblob, item
 // snp-certs).  For SEV-SNP the report is parsed and its REPORT_DATA
 // compared with the binding here, in the monitor, so a confused or hostile
@@ -29,6 +30,7 @@
 #include "provider/snp_provider_checks.h"
 #include "provider/configfs_tsm_provider.h"
 #include "provider/providers.h"
+#include "provider/tdx_eventlog_source.h"
 
 namespace ra {
 namespace {
@@ -168,7 +170,8 @@ Status ConfigfsTsmProvider::CollectTdx(const std::string& entry, const Binding& 
   RA_RETURN_IF_ERROR(CheckGenerationStep(entry, gen_before));
   if (quote.empty()) return Status::Fail(kCheck, "empty outblob");
   out->push_back(EvidenceItem{kEvidenceTdxQuote, std::move(quote)});
-  return Status();
+  return AppendTdxEventLog(
+      hooks_.acpi_tables_dir.empty() ? kDefaultAcpiTablesDir : hooks_.acpi_tables_dir, out);
 }
 
 // privlevel is the VMPL the report is requested for; the kernel refuses

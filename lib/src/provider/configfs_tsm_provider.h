@@ -17,6 +17,9 @@ struct TsmKernelHooks {
   std::function<void(const std::string& entry)> after_mkdir;
   std::function<void(const std::string& entry)> after_inblob;
   std::function<void(const std::string& entry)> before_rmdir;
+  // Where the CCEL table and log are read (tdx_guest only); empty: the
+  // kernel's, kDefaultAcpiTablesDir.
+  std::string acpi_tables_dir;
 };
 
 Status OpenConfigfsTsmProviderWithHooks(const std::string& path, TsmKernelHooks hooks,

@@ -54,22 +54,31 @@ Status P256PublicRaw(EVP_PKEY* key, std::array<uint8_t, 64>* out) {
   return Status();
 }
 
-Status ReadPrivateKeyPem(const std::string& path, PkeyPtr* out) {
+// The sim's keys are read in sshd's monitor on every connection.  A
+// decoder narrowed to what sim-init writes (PKCS#8 PEM, EC) skips most of
+// OpenSSL 3's decoder set-up, about 40% of the cost of the generic
+// PEM_read_bio_PrivateKey (measured with callgrind in make bench); any
+// other key still goes through the generic path.  Setting up even the
+// narrowed context costs more than the decoding (OpenSSL 3.0 gathers its
+// decoders anew each time), so one reader serves all of a caller's keys.
+EcKeyPemReader::EcKeyPemReader()
+    : dctx_(OSSL_DECODER_CTX_new_for_pkey(&slot_, "PEM", "PrivateKeyInfo", "EC",
+                                          OSSL_KEYMGMT_SELECT_KEYPAIR, nullptr, nullptr)) {}
+
+EcKeyPemReader::~EcKeyPemReader() { OSSL_DECODER_CTX_free(dctx_); }
+
+Status EcKeyPemReader::Read(const std::string& path, PkeyPtr* out) {
   Bytes pem;
   RA_RETURN_IF_ERROR(ReadFileBounded(path, 64 * 1024, &pem));
-  // The sim's keys are read in sshd's monitor on every connection.  A
-  // decoder narrowed to what sim-init writes (PKCS#8 PEM, EC) skips most of
-  // OpenSSL 3's decoder set-up, about 40% of the cost of the generic
-  // PEM_read_bio_PrivateKey (measured with callgrind in make bench); any
-  // other key still goes through the generic path.
-  EVP_PKEY* raw = nullptr;
-  OSSL_DECODER_CTX* dctx = OSSL_DECODER_CTX_new_for_pkey(
-      &raw, "PEM", "PrivateKeyInfo", "EC", OSSL_KEYMGMT_SELECT_KEYPAIR, nullptr, nullptr);
+  slot_ = nullptr;
   const unsigned char* p = pem.data();
   size_t left = pem.size();
-  if (dctx != nullptr && OSSL_DECODER_from_data(dctx, &p, &left) != 1) raw = nullptr;
-  OSSL_DECODER_CTX_free(dctx);
-  PkeyPtr key(raw);
+  if (dctx_ != nullptr && OSSL_DECODER_from_data(dctx_, &p, &left) != 1) {
+    EVP_PKEY_free(slot_);
+    slot_ = nullptr;
+  }
+  PkeyPtr key(slot_);
+  slot_ = nullptr;
   if (!key) {
     ERR_clear_error();
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
@@ -80,6 +89,10 @@ Status ReadPrivateKeyPem(const std::string& path, PkeyPtr* out) {
   if (!key) return Status::Fail("read " + path, "not a PEM private key: " + OpenSslError());
   *out = std::move(key);
   return Status();
+}
+
+Status ReadPrivateKeyPem(const std::string& path, PkeyPtr* out) {
+  return EcKeyPemReader().Read(path, out);
 }
 
 }  // namespace ossl

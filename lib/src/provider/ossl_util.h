@@ -44,5 +44,20 @@ Status P256PublicRaw(EVP_PKEY* key, std::array<uint8_t, 64>* out);
 // Reads a PEM private key / the first PEM certificate from a file.
 Status ReadPrivateKeyPem(const std::string& path, PkeyPtr* out);
 
+// The same for several keys, with one decoder set up for all of them
+// (ossl_util.cpp says why).  Not for use by two threads at once.
+class EcKeyPemReader {
+ public:
+  EcKeyPemReader();
+  ~EcKeyPemReader();
+  EcKeyPemReader(const EcKeyPemReader&) = delete;
+  EcKeyPemReader& operator=(const EcKeyPemReader&) = delete;
+  Status Read(const std::string& path, PkeyPtr* out);
+
+ private:
+  EVP_PKEY* slot_ = nullptr;  // where the decoder puts each key
+  OSSL_DECODER_CTX* dctx_;
+};
+
 }  // namespace ossl
 }  // namespace ra

@@ -295,7 +295,8 @@ Status OptionHex(const char* option, const std::string& hex, std::array<uint8_t,
   return Status();
 }
 
-// A fresh sim TD: the given or a random MRTD, random RTMRs and MRSEAM,
+// A fresh sim TD: the given or a random MRTD, random RTMRs (replaced by
+// the CCEL's replay with an event log, NewSimCcel) and MRSEAM,
 // the given MRCONFIGID / MROWNER (zero otherwise), TD attributes and XFAM.
 static Status NewSimTdConfig(const SimInitOptions& options, SimTdConfig* out) {
   SimTdConfig& td = *out;
@@ -338,13 +339,13 @@ static std::string SimTdConfText(const SimTdConfig& td) {
   return conf;
 }
 
-// An existing sim: new measurements, same keys.  td.conf is replaced
+// An existing sim: new measurements, same keys.  Files are replaced
 // atomically (a new file, then rename) so a provider never reads half.
-static Status RewriteSimTdConf(const std::string& dir, const std::string& conf) {
-  std::string tmp = dir + "/" + kSimTdConf + ".new";
+static Status ReplaceSimFile(const std::string& path, const std::string& data, mode_t mode) {
+  std::string tmp = path + ".new";
   unlink(tmp.c_str());
-  RA_RETURN_IF_ERROR(WriteNewFile(tmp, conf, 0644));
-  if (rename(tmp.c_str(), (dir + "/" + kSimTdConf).c_str()) != 0) {
+  RA_RETURN_IF_ERROR(WriteNewFile(tmp, data, mode));
+  if (rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
     unlink(tmp.c_str());
     return Status::Fail("sim-init", "rename " + tmp + ": " + std::strerror(e));
@@ -352,10 +353,46 @@ static Status RewriteSimTdConf(const std::string& dir, const std::string& conf) 
   return Status();
 }
 
+// DIR/acpi/CCEL and DIR/acpi/data/CCEL (directories 0700, files 0600: a
+// real kernel shows them to root only).
+static Status WriteSimCcel(const std::string& dir, const SimCcel& ccel) {
+  const std::string acpi = dir + "/" + kSimAcpiDir;
+  for (const std::string& d : {acpi, acpi + "/data"})
+    if (mkdir(d.c_str(), 0700) != 0 && errno != EEXIST)
+      return Status::Fail("sim-init", "mkdir " + d + ": " + std::strerror(errno));
+  RA_RETURN_IF_ERROR(ReplaceSimFile(acpi + "/data/CCEL",
+                                    std::string(ccel.area.begin(), ccel.area.end()), 0600));
+  return ReplaceSimFile(acpi + "/CCEL", std::string(ccel.table.begin(), ccel.table.end()), 0600);
+}
+
+// The CCEL of a fresh boot, and td.conf's RTMRs from its replay.
+static Status NewSimCcel(const SimInitOptions& options, SimTdConfig* td, SimCcel* out) {
+  if (!options.eventlog) return Status();
+  std::array<uint8_t, 16> boot_id{};
+  RA_RETURN_IF_ERROR(RandomBytes(boot_id.data(), boot_id.size()));
+  RA_RETURN_IF_ERROR(SimBuildCcel(options.kernel, boot_id, out));
+  td->rtmr = out->rtmr;
+  return Status();
+}
+
+// Written with options.eventlog; otherwise an earlier CCEL goes (it would
+// not replay to the new random RTMRs).
+static Status UpdateSimCcel(const std::string& dir, const SimInitOptions& options,
+                            const SimCcel& ccel) {
+  if (options.eventlog) return WriteSimCcel(dir, ccel);
+  const std::string acpi = dir + "/" + kSimAcpiDir;
+  for (const std::string& f : {acpi + "/CCEL", acpi + "/data/CCEL"})
+    if (unlink(f.c_str()) != 0 && errno != ENOENT)
+      return Status::Fail("sim-init", "unlink " + f + ": " + std::strerror(errno));
+  return Status();
+}
+
 Status SimInit(const std::string& dir, const SimInitOptions& options) {
   if (dir.empty()) return Status::Fail("sim-init", "empty directory name");
   SimTdConfig td;
   RA_RETURN_IF_ERROR(NewSimTdConfig(options, &td));
+  SimCcel ccel;
+  RA_RETURN_IF_ERROR(NewSimCcel(options, &td, &ccel));
 
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return Status::Fail("sim-init", "mkdir " + dir + ": " + std::strerror(errno));
@@ -370,8 +407,10 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
       one = f;
     }
   }
-  if (present == sizeof(kFiles) / sizeof(kFiles[0]))
-    return RewriteSimTdConf(dir, SimTdConfText(td));
+  if (present == sizeof(kFiles) / sizeof(kFiles[0])) {
+    RA_RETURN_IF_ERROR(UpdateSimCcel(dir, options, ccel));
+    return ReplaceSimFile(dir + "/" + kSimTdConf, SimTdConfText(td), 0644);
+  }
   if (present != 0)
     return Status::Fail("sim-init", dir + " already holds " + one +
                                         " but not a whole sim; refusing to replace it");
@@ -417,6 +456,7 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
   OPENSSL_cleanse(&att_pem[0], att_pem.size());
   RA_RETURN_IF_ERROR(s);
   RA_RETURN_IF_ERROR(WriteNewFile(dir + "/" + kSimChainPem, chain_pem, 0644));
+  RA_RETURN_IF_ERROR(UpdateSimCcel(dir, options, ccel));
   RA_RETURN_IF_ERROR(WriteNewFile(dir + "/" + kSimTdConf, conf, 0644));
   RA_RETURN_IF_ERROR(WriteNewFile(dir + "/" + kSimRootPem, root_pem, 0644));
   return Status();

@@ -20,13 +20,20 @@ struct SimInitOptions {
   std::string td_attributes_hex;  // 16 hex digits, quote byte order; empty: default
   std::string xfam_hex;           // 16 hex digits, quote byte order; empty: default
   bool debug = false;             // set TDATTRIBUTES bit 0 (DEBUG)
+  // A CCEL event log (SimBuildCcel) whose replay gives the RTMRs, sent by
+  // the provider as a tdx-eventlog item; kernel names its RTMR1 kernel.
+  bool eventlog = false;
+  std::string kernel = "vmlinuz";
 };
 
 // Creates DIR (mode 0700) if needed and writes root.pem, chain.pem (leaf,
-// intermediate, root), pck.key and attestation.key (mode 0600) and td.conf.
+// intermediate, root), pck.key and attestation.key (mode 0600), td.conf
+// and, with options.eventlog, the TD's CCEL (acpi/CCEL, acpi/data/CCEL:
+// SimBuildCcel; td.conf's RTMRs are then its replay).
 // A DIR that already holds the whole set keeps its keys and certificates
-// and gets a new td.conf only (new measurements, same trust anchor: a TD
-// whose software changed); a DIR holding only part of the set is refused,
+// and gets a new td.conf and CCEL (or loses its CCEL, without
+// options.eventlog) only: new measurements, same trust anchor, a TD whose
+// software changed; a DIR holding only part of the set is refused,
 // so keys are never replaced behind a policy's back.
 Status SimInit(const std::string& dir, const SimInitOptions& options);
 
@@ -57,11 +64,28 @@ Status SimMakeTdReport(const std::string& dir, const std::array<uint8_t, 64>& re
                        Bytes* out);
 Status SimQuoteTdReport(const std::string& dir, ByteView td_report, Bytes* quote);
 
+// The sim TD's CCEL (provider/sim_tdx_eventlog.cpp): the 56-byte ACPI
+// table and a 64 KiB log area, laid out as Linux shows them under
+// /sys/firmware/acpi/tables, and the RTMRs its replay gives.  Events
+// (each digest SHA-384 of its text): RTMR0 "ra-ssh sim firmware boot
+// HEX(boot_id)" and a separator; RTMR1 "ra-ssh sim kernel KERNEL",
+// "ra-ssh sim initrd" and a separator; RTMR2 "ra-ssh sim cmdline ...";
+// RTMR3 "ra-ssh sim runtime".
+struct SimCcel {
+  Bytes table;
+  Bytes area;
+  std::array<std::array<uint8_t, 48>, 4> rtmr{};
+};
+Status SimBuildCcel(const std::string& kernel, const std::array<uint8_t, 16>& boot_id,
+                    SimCcel* out);
+
 // File names inside a sim directory.
 constexpr const char* kSimRootPem = "root.pem";
 constexpr const char* kSimChainPem = "chain.pem";
 constexpr const char* kSimPckKey = "pck.key";
 constexpr const char* kSimAttestationKey = "attestation.key";
 constexpr const char* kSimTdConf = "td.conf";
+// As /sys/firmware/acpi/tables: acpi/CCEL and acpi/data/CCEL.
+constexpr const char* kSimAcpiDir = "acpi";
 
 }  // namespace ra

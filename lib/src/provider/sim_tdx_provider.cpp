@@ -1,5 +1,7 @@
 // "sim:DIR": a software TDX.  It emits quotes in the exact v4 wire format
-// (DESIGN.md "Formats"), so the real verifier checks them end to end; what
+// (DESIGN.md "Formats"), and DIR's CCEL (sim-init's, provider/
+// sim_tdx_eventlog.cpp) as a tdx-eventlog item when DIR has one, so the
+// real verifier checks them end to end; what
 // makes them worthless outside tests is only that they chain to DIR's test
 // root instead of Intel's.
 #include <openssl/crypto.h>
@@ -21,6 +23,7 @@
 #include "provider/ossl_util.h"
 #include "provider/providers.h"
 #include "provider/sim_tdx_authority.h"
+#include "provider/tdx_eventlog_source.h"
 
 namespace ra {
 namespace {
@@ -70,6 +73,7 @@ class SimTdxProvider : public EvidenceProvider {
 
  private:
   void LogActivity(const char* what) const;
+  std::string acpi_dir_;  // DIR/acpi, read as configfs-tsm reads the kernel's
   unsigned delay_ms_ = 0;
   std::string activity_log_;
   SimTdConfig td_;
@@ -90,6 +94,18 @@ Status CheckChainLeaf(const std::string& chain, EVP_PKEY* pck_key) {
   if (!leaf) return Status::Fail(kSimChainPem, "no PEM certificate");
   if (EVP_PKEY_eq(X509_get0_pubkey(leaf.get()), pck_key) != 1)
     return Status::Fail(kSimChainPem, "leaf certificate does not match pck.key");
+  return Status();
+}
+
+// The sim CPU's report MAC key: SHA-256 of a label and the attestation
+// key file.
+Status DeriveMacKey(const std::string& key_path, std::array<uint8_t, 32>* out) {
+  Bytes key_file;
+  RA_RETURN_IF_ERROR(ReadFileBounded(key_path, kMaxPemLen, &key_file));
+  static const char kLabel[] = "ra-ssh sim TD report MAC key";
+  key_file.insert(key_file.begin(), kLabel, kLabel + sizeof(kLabel));
+  SHA256(key_file.data(), key_file.size(), out->data());
+  OPENSSL_cleanse(key_file.data(), key_file.size());
   return Status();
 }
 
@@ -133,23 +149,17 @@ Status SimTdxProvider::Init(const std::string& dir) {
   s = LoadSimTdConfig(dir + "/" + kSimTdConf, &td);
   if (!s.ok()) return fail(s);
   ossl::PkeyPtr pck_key;
-  s = ossl::ReadPrivateKeyPem(dir + "/" + kSimPckKey, &pck_key);
-  if (s.ok()) s = ossl::ReadPrivateKeyPem(dir + "/" + kSimAttestationKey, &att_key_);
+  ossl::EcKeyPemReader keys;
+  s = keys.Read(dir + "/" + kSimPckKey, &pck_key);
+  if (s.ok()) s = keys.Read(dir + "/" + kSimAttestationKey, &att_key_);
   if (!s.ok()) return fail(s);
   td_ = td;
-  {
-    Bytes key_file;
-    s = ReadFileBounded(dir + "/" + kSimAttestationKey, kMaxPemLen, &key_file);
-    if (!s.ok()) return fail(s);
-    static const char kLabel[] = "ra-ssh sim TD report MAC key";
-    key_file.insert(key_file.begin(), kLabel, kLabel + sizeof(kLabel));
-    SHA256(key_file.data(), key_file.size(), mac_key_.data());
-    OPENSSL_cleanse(key_file.data(), key_file.size());
-  }
+  acpi_dir_ = dir + "/" + kSimAcpiDir;
+  s = DeriveMacKey(dir + "/" + kSimAttestationKey, &mac_key_);
+  if (!s.ok()) return fail(s);
   std::array<uint8_t, 64> att_pub{};
   s = ossl::P256PublicRaw(att_key_.get(), &att_pub);
   if (!s.ok()) return fail(Status::Fail(kSimAttestationKey, s.message()));
-
   std::string chain;
   s = ReadTextFileBounded(dir + "/" + kSimChainPem, kMaxPemLen, &chain);
   if (!s.ok()) return fail(s);
@@ -225,6 +235,7 @@ Status SimTdxProvider::Collect(const Binding& binding, std::vector<EvidenceItem>
   Bytes quote;
   RA_RETURN_IF_ERROR(QuoteBody(body, &quote));
   out->push_back(EvidenceItem{kEvidenceTdxQuote, std::move(quote)});
+  RA_RETURN_IF_ERROR(AppendTdxEventLog(acpi_dir_, out));
   if (delay_ms_ > 0) LogActivity("end");
   return Status();
 }

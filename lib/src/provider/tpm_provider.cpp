@@ -275,7 +275,6 @@ class TpmProvider : public EvidenceProvider {
 
  private:
   Status QuoteFresh(const Binding& binding, std::vector<EvidenceItem>* items);
-  Status AppendFiles(std::vector<EvidenceItem>* items);
   TpmProviderOptions o_;
 };
 
@@ -287,11 +286,27 @@ Status TpmProvider::QuoteFresh(const Binding& binding, std::vector<EvidenceItem>
   return AppendTpmAkCertFromNv(tpm.ctx(), o_.ak_cert_nv, false, items);
 }
 
-Status TpmProvider::AppendFiles(std::vector<EvidenceItem>* items) {
+Status TpmProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* out) {
+  std::vector<EvidenceItem> items;
+  RA_RETURN_IF_ERROR(QuoteFresh(binding, &items));
+  RA_RETURN_IF_ERROR(AppendTpmFiles(o_, kMaxTpmLogsTotalLen, &items));
+  for (auto& item : items) out->push_back(std::move(item));
+  return Status();
+}
+
+}  // namespace
+
+Status ApplyTpmProviderOption(const std::string& key, const std::string& value,
+                              TpmProviderOptions* o) {
+  return ApplyOption(key, value, o);
+}
+
+Status AppendTpmFiles(const TpmProviderOptions& o, size_t logs_budget,
+                      std::vector<EvidenceItem>* items) {
   bool present = false;
   Bytes data;
-  if (!o_.ak_cert_file.empty()) {
-    RA_RETURN_IF_ERROR(ReadBounded(o_.ak_cert_file, false, kMaxTpmAkCertLen,
+  if (!o.ak_cert_file.empty()) {
+    RA_RETURN_IF_ERROR(ReadBounded(o.ak_cert_file, false, kMaxTpmAkCertLen,
                                    kEvidenceTpmAkCert, &data, &present));
     items->push_back({kEvidenceTpmAkCert, std::move(data)});
   }
@@ -300,32 +315,22 @@ Status TpmProvider::AppendFiles(std::vector<EvidenceItem>* items) {
     const std::string& path;
     bool optional;
     const char* type;
-  } files[] = {{o_.eventlog, o_.eventlog_optional, kEvidenceTpmEventLog},
-               {o_.ima, o_.ima_optional, kEvidenceImaLog}};
+  } files[] = {{o.eventlog, o.eventlog_optional, kEvidenceTpmEventLog},
+               {o.ima, o.ima_optional, kEvidenceImaLog}};
   for (const auto& f : files) {
     if (f.path.empty()) continue;
     RA_RETURN_IF_ERROR(ReadBounded(f.path, f.optional, kMaxTpmLogItemLen, f.type, &data, &present));
     if (!present) continue;
     logs += data.size();
-    if (logs > kMaxTpmLogsTotalLen)
+    if (logs > logs_budget)
       return Status::Fail(kCheck, "the event log and IMA list together are over " +
-                                      std::to_string(kMaxTpmLogsTotalLen / 1024) +
+                                      std::to_string(logs_budget / 1024) +
                                       " KiB, more than a response carries (set ima=none or "
                                       "eventlog=none)");
     items->push_back({f.type, std::move(data)});
   }
   return Status();
 }
-
-Status TpmProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* out) {
-  std::vector<EvidenceItem> items;
-  RA_RETURN_IF_ERROR(QuoteFresh(binding, &items));
-  RA_RETURN_IF_ERROR(AppendFiles(&items));
-  for (auto& item : items) out->push_back(std::move(item));
-  return Status();
-}
-
-}  // namespace
 
 Status AppendTpmQuote(ESYS_CONTEXT* ctx, const TpmProviderOptions& o, const Binding& binding,
                       std::vector<EvidenceItem>* out) {

@@ -87,6 +87,16 @@ Status AppendTpmQuote(ESYS_CONTEXT* ctx, const TpmProviderOptions& o, const Bind
 Status AppendTpmAkCertFromNv(ESYS_CONTEXT* ctx, uint32_t index, bool optional,
                              std::vector<EvidenceItem>* out);
 
+// tpm-ak-cert from o.ak_cert_file, then tpm-eventlog and ima-log (as
+// Collect sends them; azure-vtpm too), the logs together at most
+// logs_budget bytes.
+Status AppendTpmFiles(const TpmProviderOptions& o, size_t logs_budget,
+                      std::vector<EvidenceItem>* items);
+
+// One key=value of the spec (azure-vtpm takes eventlog= and ima= so).
+Status ApplyTpmProviderOption(const std::string& key, const std::string& value,
+                              TpmProviderOptions* o);
+
 // options: the spec after "tpm" ("" or ";key=value...").
 Status ParseTpmProviderSpec(const std::string& options, TpmProviderOptions* out);
 

@@ -16,7 +16,8 @@ const char kCheck[] = "azure runtime data";
 }  // namespace
 
 Status VerifyAzureTdxQuoteClaims(ByteView quote, ByteView runtime_json, const Binding* binding,
-                                 const Policy& policy, std::time_t now, VerifiedClaims* out) {
+                                 const Policy& policy, std::time_t now, VerifiedClaims* out,
+                                 FetchDeadline deadline) {
   if (runtime_json.size == 0 || runtime_json.size > kMaxRuntimeJsonLen)
     return Status::Fail(kCheck, "missing or larger than " + std::to_string(kMaxRuntimeJsonLen) +
                                     " bytes");
@@ -41,7 +42,7 @@ Status VerifyAzureTdxQuoteClaims(ByteView quote, ByteView runtime_json, const Bi
   Binding rd{};
   std::copy(q.body.report_data.begin(), q.body.report_data.end(), rd.begin());
   TdxClaims t;
-  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(quote, &rd, policy, now, &t));
+  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(quote, &rd, policy, now, &t, deadline));
   t.binding_checked = binding != nullptr;
   VerifiedClaims c;
   TdxClaimFields(t, kEvidenceAzureTdxQuote, &c);
@@ -78,7 +79,7 @@ class AzureQuoteKind : public TdxFamilyKind {
     }
     if (!rt) return Status::Fail(kCheck, "no azure-runtime-data item beside the quote");
     return VerifyAzureTdxQuoteClaims(item.data, rt->data, ctx.binding_or_null(), *ctx.policy,
-                                     ctx.now, out);
+                                     ctx.now, out, ctx.deadline);
   }
 };
 

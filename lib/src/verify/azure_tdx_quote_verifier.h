@@ -16,8 +16,10 @@ namespace ra {
 
 // Genuineness; out gets the TDX fields plus user_data and how it matched.
 // binding nullptr: user-data not compared (still required to be 64 bytes).
+// A collateral fetch ends by deadline ({}: the fetcher's own bound).
 Status VerifyAzureTdxQuoteClaims(ByteView quote, ByteView runtime_json, const Binding* binding,
-                                 const Policy& policy, std::time_t now, VerifiedClaims* out);
+                                 const Policy& policy, std::time_t now, VerifiedClaims* out,
+                                 FetchDeadline deadline = FetchDeadline{});
 // Verification then appraisal (tests, tools holding the two files).
 Status VerifyAzureTdxQuote(ByteView quote, ByteView runtime_json, const Binding* binding,
                            const Policy& policy, std::time_t now, VerifiedClaims* out);

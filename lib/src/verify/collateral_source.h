@@ -72,7 +72,9 @@ struct CollateralOptions {
 // Where collateral comes from.  now: the verification time (used to
 // choose among files and to judge a cached entry's freshness).
 // timeout_ms: the source returns within this (the rest of the
-// connection's AttestationTimeout); 0 = the source's own bound.
+// connection's AttestationTimeout); 0 = the source's own bound; negative:
+// no time is left, so only what needs no fetch (a directory, a warm
+// cache) can be delivered.
 class CollateralSource {
  public:
   virtual ~CollateralSource() = default;

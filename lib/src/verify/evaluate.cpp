@@ -43,8 +43,9 @@ Status MissingRequired(const std::string& type, const std::vector<EvidenceItem>&
 }  // namespace
 
 Status Evaluate(const std::vector<EvidenceItem>& items, const Policy& policy,
-                const Binding* binding, std::time_t now, Verdict* out) {
+                const Binding* binding, std::time_t now, Verdict* out, FetchDeadline deadline) {
   VerifyContext ctx;
+  ctx.deadline = deadline;
   ctx.policy = &policy;
   if (binding) ctx.binding = *binding;
   ctx.check_binding = binding != nullptr;
@@ -96,8 +97,10 @@ std::string AcceptedKindsList(const Policy& policy) {
     list += (list.empty() ? "" : ",") + t;
     // The server sends only the kinds asked for; a kind that needs a
     // companion item asks for it too (it is not verified on its own).
+    // A companion of several kinds (tdx-eventlog) is named once.
     if (const EvidenceKind* k = FindKind(t))
-      for (const std::string& c : k->companions()) list += "," + c;
+      for (const std::string& c : k->companions())
+        if (("," + list + ",").find("," + c + ",") == std::string::npos) list += "," + c;
   }
   return list;
 }

@@ -36,9 +36,11 @@ struct Verdict {
 // empty; when an item verified but its appraisal refused it, out->refused
 // holds its claims (otherwise it is empty).  A required type that is
 // missing while the server sent a service-error item is refused with the
-// server's text.
+// server's text.  deadline: every fetch a kind makes (collateral) ends by
+// then, a spent deadline refusing it; {}: each fetcher's own bound.
 Status Evaluate(const std::vector<EvidenceItem>& items, const Policy& policy,
-                const Binding* binding, std::time_t now, Verdict* out);
+                const Binding* binding, std::time_t now, Verdict* out,
+                FetchDeadline deadline = FetchDeadline{});
 
 // The types a client asks the server for: the accepted ones, each followed
 // by the companion items its kind needs.  Comma-separated.

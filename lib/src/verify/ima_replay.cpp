@@ -65,4 +65,41 @@ Status ReplayImaLog(const ImaLog& log, uint16_t hash_alg, std::map<uint32_t, Byt
   return Status();
 }
 
+Status ReplayImaPrefix(const ImaLog& log, uint16_t hash_alg, uint32_t pcr, const Bytes& want,
+                       size_t* covered) {
+  const EVP_MD* md = TpmHashMd(hash_alg);
+  if (md == nullptr) return Status::Fail("ima replay", "cannot replay bank " + TpmHashName(hash_alg));
+  const size_t n = TpmHashSize(hash_alg);
+  const bool same_alg = ImaListHashAlg(log) == hash_alg;
+  DigestHasher h(md);
+  Bytes value(n, 0);
+  uint8_t digest[EVP_MAX_MD_SIZE];
+  // The empty prefix: nothing measured into pcr when it was quoted.
+  if (want == value) {
+    *covered = 0;
+    return Status();
+  }
+  for (size_t i = 0; i < log.entries.size(); i++) {
+    const ImaEntry& e = log.entries[i];
+    if (e.pcr >= 32) return Status::Fail("ima replay", "entry " + std::to_string(i) + ": PCR " + std::to_string(e.pcr));
+    if (e.pcr != pcr) continue;
+    if (e.violation()) {
+      std::fill(digest, digest + n, 0xFF);
+    } else if (!h.Hash(e.template_data.data(), e.template_data.size(), nullptr, 0, digest)) {
+      return Status::Fail("ima replay", OpenSslError());
+    } else if (same_alg && CRYPTO_memcmp(digest, e.template_hash.data(), n) != 0) {
+      return Status::Fail("ima template hash", "entry " + std::to_string(i) + " (" +
+                                                   e.file_name + ") does not match its data");
+    }
+    if (!h.Hash(value.data(), n, digest, n, value.data())) return Status::Fail("ima replay", OpenSslError());
+    if (value == want) {
+      *covered = i + 1;
+      return Status();
+    }
+  }
+  return Status::Fail("ima replay", "no prefix of the IMA list (" + std::to_string(log.entries.size()) +
+                                        " entries) reproduces the quoted PCR " + std::to_string(pcr) +
+                                        " (" + TpmHashName(hash_alg) + ")");
+}
+
 }  // namespace ra

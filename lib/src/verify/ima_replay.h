@@ -30,4 +30,15 @@ uint16_t ImaListHashAlg(const ImaLog& log);
 // CheckImaTemplateHashes, at no extra cost).
 Status ReplayImaLog(const ImaLog& log, uint16_t hash_alg, std::map<uint32_t, Bytes>* out);
 
+// The shortest prefix of the list (its first *covered entries, 0 for
+// none) whose replay into bank hash_alg gives PCR pcr the value want.
+// The kernel only appends, so a list read after the quote is the quoted
+// list plus entries measured since; the prefix is what the quote covers
+// (as Keylime's verifier treats a grown list).  Fails "ima replay" when
+// no prefix matches (a changed, left-out or reordered entry, or a list
+// shorter than the quoted one).  Template hashes of the list's own
+// algorithm are checked within the prefix, as ReplayImaLog does.
+Status ReplayImaPrefix(const ImaLog& log, uint16_t hash_alg, uint32_t pcr, const Bytes& want,
+                       size_t* covered);
+
 }  // namespace ra

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "common/evidence.h"
+#include "policy/tdx_eventlog_policy.h"
 #include "verify/azure_snp_report_verifier.h"
 #include "verify/azure_tdx_quote_verifier.h"
 #include "verify/maa_token_verifier.h"
@@ -39,6 +40,7 @@ const std::vector<const PolicySection*>& PolicySections() {
       &IssuerPolicySection(),
       &SnpPolicySection(),
       &TpmPolicySection(),
+      &TdxEventLogPolicySection(),
   };
   return kAll;
 }

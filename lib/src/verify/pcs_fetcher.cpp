@@ -308,6 +308,7 @@ Status FetchTdxCollateral(const PcsOptions& opt, const Fmspc& fmspc, PckCa ca, l
                           TdxCollateral* out) {
   if (opt.base_url.compare(0, 8, "https://") != 0)
     return Status::Fail(kCheck, "collateral URL " + opt.base_url + " is not https");
+  if (timeout_ms < 0) return Status::Fail(kCheck, "no time left to fetch from " + opt.base_url);
   const auto deadline =
       Clock::now() + std::chrono::milliseconds(timeout_ms > 0 ? timeout_ms : opt.timeout_ms);
   const PcsUrls u = MakePcsUrls(opt.base_url, fmspc, ca);

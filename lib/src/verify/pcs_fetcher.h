@@ -46,8 +46,9 @@ struct PcsUrls {
 };
 PcsUrls MakePcsUrls(const std::string& base_url, const Fmspc& fmspc, PckCa ca);
 
-// One fetch of everything, no cache, within timeout_ms (0: opt.timeout_ms)
-// for all four requests together.  Failures are named "collateral fetch".
+// One fetch of everything, no cache, within timeout_ms (0: opt.timeout_ms;
+// negative: the caller's deadline is spent, nothing is fetched) for all
+// four requests together.  Failures are named "collateral fetch".
 Status FetchTdxCollateral(const PcsOptions& opt, const Fmspc& fmspc, PckCa ca, long timeout_ms,
                           TdxCollateral* out);
 

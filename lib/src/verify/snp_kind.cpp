@@ -14,6 +14,7 @@
 #include "common/bytes_util.h"
 #include "common/user_data_binding.h"
 #include "policy/snp_policy.h"
+#include "verify/fetch_deadline.h"
 #include "verify/snp_evidence.h"
 #include "verify/snp_kds_fetcher.h"
 #include "verify/x509_util.h"
@@ -146,11 +147,14 @@ SnpVerifyOptions VerifyOptions(const SnpPolicyValues* v, std::time_t now) {
   return o;
 }
 
-KdsOptions KdsOptionsOf(const SnpPolicyValues& v, const Policy& pol) {
+// KDS fetches (VCEK, CRL, VLEK chain) within the connection's deadline.
+KdsOptions KdsOptionsOf(const SnpPolicyValues& v, const Policy& pol, FetchDeadline deadline) {
   KdsOptions k;
   k.base_url = v.kds_url;
   k.ca_file = v.kds_ca_file;
   k.cache_dir = v.kds_cache_given ? v.kds_cache : pol.issuer_key_cache;
+  const long left_ms = FetchTimeoutMs(deadline);
+  if (left_ms != 0) k.timeout_ms = left_ms;  // < 0: no time left, only the cache
   // Required and not given as a file: AMD's, fetched with the VCEK.
   k.fetch_crl = v.require_crl && !v.crl;
   return k;
@@ -169,24 +173,26 @@ struct KdsAdditions {
   X509Ptr intermediate;
 };
 
-Status KdsAdditionsFor(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
-                       bool need_crl, bool lone_key_cert, KdsAdditions* out) {
+Status KdsAdditionsFor(const SnpPolicyValues& v, const Policy& pol, FetchDeadline deadline,
+                       ByteView report_bytes, bool need_crl, bool lone_key_cert,
+                       KdsAdditions* out) {
   SnpReport report;
   RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
-  const KdsOptions k = KdsOptionsOf(v, pol);
+  const KdsOptions k = KdsOptionsOf(v, pol, deadline);
   const SnpSigningKey signer = SignerOf(report);
   const SnpProduct product = SnpReportProduct(report);
   if (need_crl) RA_RETURN_IF_ERROR(FetchKdsCrl(k, product, signer, &out->crl));
-  if (lone_key_cert && signer == SnpSigningKey::kVlek)
-    RA_RETURN_IF_ERROR(FetchKdsIntermediate(k, product, signer, &out->intermediate));
+  if (lone_key_cert && signer == SnpSigningKey::kVlek)  // what is left after the CRL
+    RA_RETURN_IF_ERROR(FetchKdsIntermediate(KdsOptionsOf(v, pol, deadline), product, signer,
+                                            &out->intermediate));
   return Status();
 }
 
 Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
-                     const SnpVerifyOptions& o, SnpClaims* out) {
+                     const SnpVerifyOptions& o, FetchDeadline deadline, SnpClaims* out) {
   SnpReport report;
   RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
-  return VerifySnpReportWithKds(KdsOptionsOf(v, pol), report, o, out);
+  return VerifySnpReportWithKds(KdsOptionsOf(v, pol, deadline), report, o, out);
 }
 
 class SnpKind : public SnpFamilyKind {
@@ -244,7 +250,7 @@ Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all
   if (table || vcek) {
     KdsAdditions kds;
     if (v && !v->kds_url.empty())
-      RA_RETURN_IF_ERROR(KdsAdditionsFor(*v, *ctx.policy, report,
+      RA_RETURN_IF_ERROR(KdsAdditionsFor(*v, *ctx.policy, ctx.deadline, report,
                                          o.require_crl && o.crls.empty(), !table, &kds));
     if (kds.crl) o.crls.push_back(kds.crl.get());
     SnpEvidence e;
@@ -254,7 +260,8 @@ Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all
     e.intermediate = kds.intermediate.get();
     return VerifySnpEvidence(e, o, out);
   }
-  if (v && !v->kds_url.empty()) return VerifyWithKds(*v, *ctx.policy, report, o, out);
+  if (v && !v->kds_url.empty())
+    return VerifyWithKds(*v, *ctx.policy, report, o, ctx.deadline, out);
   return Status::Fail("snp certs", "no snp-certs or snp-vcek item, and no SnpKds to fetch "
                                    "the VCEK from");
 }
@@ -267,18 +274,33 @@ void SnpClaimFields(SnpClaims c, const char* kind, bool binding_checked, Verifie
   *out = std::move(v);
 }
 
+namespace {
+SnpAppraisalInput AppraisalInputOf(const SnpClaims& c) {
+  SnpAppraisalInput in;
+  in.report = &c.report;
+  in.reported_tcb = c.reported_tcb;
+  in.product = c.product;
+  return in;
+}
+}  // namespace
+
 Status AppraiseSnpClaims(const VerifiedClaims& claims, const Policy& policy) {
   const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
   if (c == nullptr) return Status::Fail("snp policy", "claims are not an SNP report's");
-  SnpAppraisalInput in;
-  in.report = &c->report;
-  in.reported_tcb = c->reported_tcb;
-  in.product = c->product;
-  return AppraiseSnpReport(in, policy);
+  return AppraiseSnpReport(AppraisalInputOf(*c), policy);
+}
+
+std::vector<std::string> SnpClaimPinLines(const VerifiedClaims& claims) {
+  const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
+  return c ? SnpPinLines(AppraisalInputOf(*c)) : std::vector<std::string>();
 }
 
 Status SnpFamilyKind::Appraise(const VerifiedClaims& claims, const Policy& policy) const {
   return AppraiseSnpClaims(claims, policy);
+}
+
+std::vector<std::string> SnpFamilyKind::PinLines(const VerifiedClaims& claims) const {
+  return SnpClaimPinLines(claims);
 }
 
 std::string SnpFamilyKind::Summary(const VerifiedClaims& c) const {

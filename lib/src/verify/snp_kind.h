@@ -26,11 +26,15 @@ Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all
 void SnpClaimFields(SnpClaims c, const char* kind, bool binding_checked, VerifiedClaims* out);
 // The SNP appraisal (policy/snp_policy) of claims SnpClaimFields made.
 Status AppraiseSnpClaims(const VerifiedClaims& claims, const Policy& policy);
+// The policy lines that pin claims SnpClaimFields made (policy/snp_policy).
+std::vector<std::string> SnpClaimPinLines(const VerifiedClaims& claims);
 
-// A kind whose evidence is an SNP report: the SNP appraisal and summary.
+// A kind whose evidence is an SNP report: the SNP appraisal, pins and
+// summary.
 class SnpFamilyKind : public EvidenceKind {
  public:
   Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override;
+  std::vector<std::string> PinLines(const VerifiedClaims& claims) const override;
   std::string Summary(const VerifiedClaims& c) const override;
 };
 

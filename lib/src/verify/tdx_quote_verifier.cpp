@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <any>
+#include <chrono>
 
 #include "common/bytes_util.h"
 #include "common/user_data_binding.h"
@@ -16,8 +17,10 @@
 #include "parse/tdx_quote.h"
 #include "policy/tdx_policy.h"
 #include "verify/collateral_source.h"
+#include "verify/fetch_deadline.h"
 #include "verify/intel_sgx_root_ca.h"
 #include "verify/pcs_fetcher.h"
+#include "verify/tdx_eventlog_check.h"
 #include "verify/tdx_tcb.h"
 #include "verify/x509_util.h"
 
@@ -121,9 +124,19 @@ CollateralOptions CollateralOptionsOf(const Policy& policy) {
   return o;
 }
 
+// A fetch that ran into the caller's deadline says whose deadline it was.
+Status WithDeadlineHint(const Status& s, FetchDeadline deadline, long timeout_ms) {
+  if (s.ok() || s.check() != "collateral fetch" || deadline == FetchDeadline{} ||
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(50) < deadline)
+    return s;
+  return Status::Fail(s.check(), s.detail() + " (not within the " +
+                                     std::to_string(timeout_ms < 0 ? 0 : timeout_ms) +
+                                     " ms left of the connection's AttestationTimeout)");
+}
+
 // The policy's collateral for this PCK leaf, verified (CRLs, signatures,
 // dates) before the chain uses its CRLs.
-Status LoadCollateral(const Policy& policy, std::time_t now, PckPath* p) {
+Status LoadCollateral(const Policy& policy, std::time_t now, FetchDeadline deadline, PckPath* p) {
   RA_RETURN_IF_ERROR(p->pck_status);  // which FMSPC, which PCE-ID
   const CollateralOptions opt = CollateralOptionsOf(policy);
   std::unique_ptr<CollateralSource> src;
@@ -136,8 +149,11 @@ Status LoadCollateral(const Policy& policy, std::time_t now, PckPath* p) {
   } else {
     src = MakeDirectoryCollateralSource(policy.collateral_dir, policy.clock_skew);
   }
-  RA_RETURN_IF_ERROR(LoadVerifiedTdxCollateral(*src, p->chain[0].get(), p->pck, p->anchors, opt,
-                                               now, 0, &p->collateral));
+  const long timeout_ms = FetchTimeoutMs(deadline);
+  RA_RETURN_IF_ERROR(WithDeadlineHint(
+      LoadVerifiedTdxCollateral(*src, p->chain[0].get(), p->pck, p->anchors, opt, now,
+                                timeout_ms, &p->collateral),
+      deadline, timeout_ms));
   p->have_collateral = true;
   return Status();
 }
@@ -159,7 +175,8 @@ Status WithAnchorHint(const Status& s, int x509_error, const Policy& policy) {
                                           "root, used when the policy names no TrustAnchor)"));
 }
 
-Status VerifyPckChain(const TdxQuote& q, const Policy& policy, std::time_t now, PckPath* p) {
+Status VerifyPckChain(const TdxQuote& q, const Policy& policy, std::time_t now,
+                      FetchDeadline deadline, PckPath* p) {
   const std::vector<Bytes>* anchor_der = nullptr;
   RA_RETURN_IF_ERROR(LoadAnchors(policy, &p->anchors_owned, &p->anchors, &anchor_der));
   // Quotes carry Intel's root after the leaf and the platform CA; the
@@ -180,7 +197,7 @@ Status VerifyPckChain(const TdxQuote& q, const Policy& policy, std::time_t now, 
                                  &x509_error, &p->anchor_used);
   RA_RETURN_IF_ERROR(WithAnchorHint(chain, x509_error, policy));
   if (!policy.HasCollateral()) return Status();
-  RA_RETURN_IF_ERROR(LoadCollateral(policy, now, p));
+  RA_RETURN_IF_ERROR(LoadCollateral(policy, now, deadline, p));
   return VerifyPckChainWithCollateral(p->chain[0].get(), untrusted, p->anchors, p->collateral,
                                       now);
 }
@@ -227,12 +244,12 @@ Status VerifyQuoteSignatures(const TdxQuote& q, X509* pck_cert) {
 }  // namespace
 
 Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy& policy,
-                            std::time_t now, TdxClaims* out) {
+                            std::time_t now, TdxClaims* out, FetchDeadline deadline) {
   if (now == 0) now = std::time(nullptr);
   TdxQuote q;
   RA_RETURN_IF_ERROR(ParseTdxQuote(quote, &q));
   PckPath path;
-  RA_RETURN_IF_ERROR(VerifyPckChain(q, policy, now, &path));
+  RA_RETURN_IF_ERROR(VerifyPckChain(q, policy, now, deadline, &path));
   RA_RETURN_IF_ERROR(VerifyQuoteSignatures(q, path.chain[0].get()));
 
   // 5. The binding: this connection, this nonce, this host key.
@@ -266,6 +283,20 @@ Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy
   return Status();
 }
 
+namespace {
+
+// "absent", or "replayed: N events, RTMR0-2" (the RTMRs it explains).
+std::string EventLogField(const TdxEventLogClaims* log) {
+  if (log == nullptr) return "absent";
+  std::string rtmrs;
+  for (unsigned i = 0; i < 4; i++)
+    if (log->explained & (1u << i)) rtmrs += (rtmrs.empty() ? "RTMR" : ",") + std::to_string(i);
+  return "replayed: " + std::to_string(log->events.size()) + " events" +
+         (rtmrs.empty() ? "" : ", " + rtmrs);
+}
+
+}  // namespace
+
 void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out) {
   VerifiedClaims c;
   c.kind = kind;
@@ -294,6 +325,7 @@ void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out) {
   }
   c.fields.emplace_back("report_data", HexEncode(b.report_data));
   c.fields.emplace_back("binding_checked", t.binding_checked ? "yes" : "no");
+  c.fields.emplace_back("eventlog", EventLogField(t.eventlog.get()));
   c.typed = t;
   *out = std::move(c);
 }
@@ -319,9 +351,9 @@ namespace {
 class TdxKind : public TdxFamilyKind {
  public:
   const char* type() const override { return kEvidenceTdxQuote; }
-  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
+  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
-    return VerifyAs(item, ctx.binding_or_null(), ctx, out);
+    return VerifyAs(item, all, ctx.binding_or_null(), ctx, out);
   }
 };
 
@@ -332,21 +364,24 @@ class TdxKind : public TdxFamilyKind {
 class TdxSha512Kind : public TdxFamilyKind {
  public:
   const char* type() const override { return kEvidenceTdxQuoteSha512; }
-  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>&,
+  Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
     Binding expected;
     SHA512(ctx.binding.data(), ctx.binding.size(), expected.data());
-    return VerifyAs(item, ctx.check_binding ? &expected : nullptr, ctx, out);
+    return VerifyAs(item, all, ctx.check_binding ? &expected : nullptr, ctx, out);
   }
 };
 
 }  // namespace
 
-Status TdxFamilyKind::VerifyAs(const EvidenceItem& item, const Binding* report_data,
-                               const VerifyContext& ctx, VerifiedClaims* out) const {
+Status TdxFamilyKind::VerifyAs(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
+                               const Binding* report_data, const VerifyContext& ctx,
+                               VerifiedClaims* out) const {
   if (!ctx.policy) return Status::Fail(type(), "no policy");
   TdxClaims t;
-  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(item.data, report_data, *ctx.policy, ctx.now, &t));
+  RA_RETURN_IF_ERROR(
+      VerifyTdxQuoteClaims(item.data, report_data, *ctx.policy, ctx.now, &t, ctx.deadline));
+  RA_RETURN_IF_ERROR(VerifyTdxEventLog(all, t.body, &t.eventlog));
   if (out) TdxClaimFields(t, type(), out);
   return Status();
 }
@@ -358,6 +393,11 @@ KnownRecordSpec TdxFamilyKind::KnownFields() const {
   return {"tdx",
           {"anchor", "mrtd", "rtmr0", "rtmr1", "rtmr2", "mrconfigid", "mrowner",
            "td_attributes"}};
+}
+
+std::vector<std::string> TdxFamilyKind::PinLines(const VerifiedClaims& claims) const {
+  const TdxClaims* t = std::any_cast<TdxClaims>(&claims.typed);
+  return t ? TdxPinLines(*t) : std::vector<std::string>();
 }
 
 Status TdxFamilyKind::Appraise(const VerifiedClaims& claims, const Policy& policy) const {

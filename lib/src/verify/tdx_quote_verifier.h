@@ -20,9 +20,11 @@ namespace ra {
 
 // Genuineness only.  binding nullptr: REPORTDATA is not checked
 // (`ssh-attest verify` without a binding).  now 0: the current time.  The
-// policy supplies the trust anchors and collateral.
+// policy supplies the trust anchors and collateral; a collateral fetch
+// ends by deadline ({}: the fetcher's own bound).
 Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy& policy,
-                            std::time_t now, TdxClaims* out);
+                            std::time_t now, TdxClaims* out,
+                            FetchDeadline deadline = FetchDeadline{});
 // t as name/value fields (in full) plus t itself as the typed claims.
 void TdxClaimFields(const TdxClaims& t, const char* kind, VerifiedClaims* out);
 // AppraiseTdxClaims on claims whose typed part is TdxClaims.
@@ -36,15 +38,19 @@ Status VerifyTdxQuote(ByteView quote, const Binding* binding,
 
 // Kinds whose claims are TdxClaims share the TDX appraisal; VerifyAs
 // checks a quote whose REPORTDATA must be report_data (nullptr: not
-// compared) and fills TDX claims of this kind.
+// compared), replays the tdx-eventlog item of all (if any) against its
+// RTMRs (verify/tdx_eventlog_check.h), and fills TDX claims of this kind.
 class TdxFamilyKind : public EvidenceKind {
  public:
+  std::vector<std::string> companions() const override { return {kEvidenceTdxEventLog}; }
   Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override;
   KnownRecordSpec KnownFields() const override;
+  std::vector<std::string> PinLines(const VerifiedClaims& claims) const override;
 
  protected:
-  Status VerifyAs(const EvidenceItem& item, const Binding* report_data,
-                  const VerifyContext& ctx, VerifiedClaims* out) const;
+  Status VerifyAs(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
+                  const Binding* report_data, const VerifyContext& ctx,
+                  VerifiedClaims* out) const;
 };
 
 // The registry's entries (verify/kind_registry.cpp).

@@ -107,7 +107,8 @@ Status TdxVouchesForHcl(const HclReport& hcl, const std::vector<EvidenceItem>& a
   Binding rd{};
   std::copy(q.body.report_data.begin(), q.body.report_data.end(), rd.begin());
   TdxClaims t;
-  RA_RETURN_IF_ERROR(VerifyTdxQuoteClaims(tdq->data, &rd, *ctx.policy, ctx.now, &t));
+  RA_RETURN_IF_ERROR(
+      VerifyTdxQuoteClaims(tdq->data, &rd, *ctx.policy, ctx.now, &t, ctx.deadline));
   out->tdx = std::make_shared<VerifiedClaims>();
   TdxClaimFields(t, kEvidenceAzureTdxQuote, out->tdx.get());
   out->source = "azure-tdx";
@@ -252,21 +253,23 @@ Status CheckEventLog(const EvidenceItem& log_item, const QuoteParts& qp, TpmClai
 }
 
 // The IMA list replayed into a quoted PCR 10 (SHA-256 bank preferred).
+// The list is read after the quote and may have grown since: the prefix
+// that reproduces PCR 10 is what the quote covers, and only its entries
+// become claims (and are appraised).
 Status CheckImaLog(const EvidenceItem& ima_item, const QuoteParts& qp, TpmClaims* c) {
   ImaLog log;
   RA_RETURN_IF_ERROR(ParseImaBinaryLog(ima_item.data, 20, &log));
   c->ima_present = true;
-  for (const ImaEntry& e : log.entries)
-    c->ima_files.push_back({e.file_name, e.digest_alg, e.file_digest, e.decoded, e.template_name});
+  c->ima_entries = log.entries.size();
   for (uint16_t bank : {kTpmAlgSha256, kTpmAlgSha384, kTpmAlgSha512}) {
     if (!Quoted(qp.quote, bank, kImaPcr)) continue;
-    std::map<uint32_t, Bytes> replayed;
-    RA_RETURN_IF_ERROR(ReplayImaLog(log, bank, &replayed));
-    auto it = replayed.find(kImaPcr);
-    Bytes want = it == replayed.end() ? Bytes(TpmHashSize(bank), 0) : it->second;
-    if (qp.pcrs.at(bank).at(kImaPcr) != want)
-      return Status::Fail("ima replay", "the IMA list does not reproduce PCR 10 (" +
-                                            TpmHashName(bank) + ")");
+    size_t covered = 0;
+    RA_RETURN_IF_ERROR(
+        ReplayImaPrefix(log, bank, kImaPcr, qp.pcrs.at(bank).at(kImaPcr), &covered));
+    for (size_t i = 0; i < covered; i++) {
+      const ImaEntry& e = log.entries[i];
+      c->ima_files.push_back({e.file_name, e.digest_alg, e.file_digest, e.decoded, e.template_name});
+    }
     c->ima_verified = true;
     return Status();
   }
@@ -281,6 +284,17 @@ std::string AkFingerprint(EVP_PKEY* k) {
   SHA256(der, static_cast<size_t>(n), h);
   OPENSSL_free(der);
   return HexEncode(Bytes(h, h + sizeof(h)));
+}
+
+// "N entries, replayed", or when the list grew after the quote "N of M
+// entries replayed (M-N measured after the quote, not appraised)".
+std::string ImaField(const TpmClaims& c) {
+  const std::string total = std::to_string(c.ima_entries);
+  if (!c.ima_verified) return total + " entries, not quoted";
+  const size_t covered = c.ima_files.size();
+  if (covered == c.ima_entries) return total + " entries, replayed";
+  return std::to_string(covered) + " of " + total + " entries replayed (" +
+         std::to_string(c.ima_entries - covered) + " measured after the quote, not appraised)";
 }
 
 void Fields(const QuoteParts& qp, const TrustedAk& ak, const TpmClaims& c, bool bound,
@@ -298,9 +312,7 @@ void Fields(const QuoteParts& qp, const TrustedAk& ak, const TpmClaims& c, bool 
                      HexEncode(v.second));
   f.emplace_back("eventlog", c.eventlog_present ? "replayed" : "absent");
   if (c.secure_boot >= 0) f.emplace_back("secure_boot", c.secure_boot ? "yes" : "no");
-  if (c.ima_present)
-    f.emplace_back("ima", std::to_string(c.ima_files.size()) + " entries, " +
-                              (c.ima_verified ? "replayed" : "not quoted"));
+  if (c.ima_present) f.emplace_back("ima", ImaField(c));
   if (ak.tdx)
     for (const auto& t : ak.tdx->fields) f.emplace_back("tdx." + t.first, t.second);
   if (ak.snp)
@@ -352,11 +364,25 @@ class TpmKind : public EvidenceKind {
     const TpmPolicyValues* v = TpmPolicyOf(policy);
     return v ? AppraiseTpmClaims(*c, *v) : Status();
   }
+  // The PCRs, and the TDX or SNP report that vouched for the AK (Azure)
+  // as a TD quote's or an SNP report's are pinned.
+  std::vector<std::string> PinLines(const VerifiedClaims& claims) const override {
+    const TpmClaims* c = std::any_cast<TpmClaims>(&claims.typed);
+    if (!c) return {};
+    std::vector<std::string> out = TpmPinLines(*c);
+    const TdxClaims* t = c->tdx ? std::any_cast<TdxClaims>(&c->tdx->typed) : nullptr;
+    std::vector<std::string> hw = t ? TdxPinLines(*t) : std::vector<std::string>();
+    if (c->snp) hw = SnpClaimPinLines(*c->snp);
+    out.insert(out.end(), hw.begin(), hw.end());
+    return out;
+  }
   std::string Summary(const VerifiedClaims& c) const override {
     std::string s = std::string(type()) + " verified: ak=" + ClaimField(c, "ak_trust");
     std::string sb = ClaimField(c, "secure_boot");
     if (!sb.empty()) s += " secure_boot=" + sb;
     s += " eventlog=" + ClaimField(c, "eventlog");
+    std::string ima = ClaimField(c, "ima");
+    if (!ima.empty()) s += " ima=" + ima;
     return s;
   }
 };
