@@ -109,7 +109,8 @@ python3 "$top/fuzz/gen_helper_seeds.py" "$fz/seeds"
 # ---- run ----
 targets=${FUZZ_TARGETS:-"tdx_quote_fuzzer policy_fuzzer verify_fuzzer jwt_token_fuzzer
     hcl_report_fuzzer ra_ssh_msg_fuzzer tpm_quote_fuzzer tcg_eventlog_fuzzer
-    ima_log_fuzzer tpm_pcrs_fuzzer hcl_cache_file_fuzzer helper_message_fuzzer"}
+    ima_log_fuzzer tpm_pcrs_fuzzer hcl_cache_file_fuzzer helper_message_fuzzer
+    maa_snp_claims_fuzzer"}
 mkdir -p "$fz/crashes" "$fz/logs"
 failed=""
 summary=""
