@@ -7,8 +7,9 @@
 # THIM endpoint.  The provider's code (ESAPI, HCL parsing, THIM client) is
 # the real one.  Covered: azure-snp-report verified with its runtime JSON,
 # the vTPM quote trusted through the SNP report (tpm-quote, ak azure-snp),
-# the SNP appraisal, and refusals when THIM is missing or the client only
-# accepts plain snp-report.
+# the SNP appraisal, hclcache (one HCL report and THIM answer for several
+# connections, snp-certs cached), and refusals when THIM is missing or the
+# client only accepts plain snp-report.
 . "$(dirname "$0")/lib.sh"
 IMDS="$top/build/lib/imds-emulator"
 [ -x "$IMDS" ] || { echo "missing $IMDS: run make first" >&2; exit 1; }
@@ -40,8 +41,9 @@ vtpm() { # THIM-URL: the provider spec
 	echo "azure-vtpm;tcti=swtpm:host=127.0.0.1,port=$PV;thim=$1;lock=$T/vtpm.lock"
 }
 start_sshd snp "$SSHD" "AttestationProvider $(vtpm "$THIM")"
+start_sshd cached "$SSHD" "AttestationProvider $(vtpm "$THIM");hclcache=600;cachedir=$T/hclcache"
 start_sshd nothim "$SSHD" "AttestationProvider $(vtpm http://127.0.0.1:1/metadata/THIM/amd/certification)"
-write_ssh_config snp nothim
+write_ssh_config snp cached nothim
 
 { cat "$T/anchor"; echo "AcceptEvidence azure-snp-report"; echo "SnpMeasurement $meas"; } > "$T/p-report"
 { cat "$T/anchor"; echo "AcceptEvidence tpm-quote"; echo "SnpMeasurement $meas"; } > "$T/p-quote"
@@ -63,6 +65,16 @@ run_ssh q $(A quote) -o LogLevel=VERBOSE snp echo via-quote
 expect_ran q "via-quote"
 expect_grep "AK from the SNP report" "tpm-quote verified: ak=azure-snp" "$T/q.err"
 
+echo "hclcache: three connections, one HCL report (and one THIM answer)"
+reports() { grep -c "wrote HCL report #" "$T/paravisor.log"; }
+r0=$(reports)
+for i in 1 2 3; do
+	run_ssh c$i $(A quote) -o LogLevel=VERBOSE cached echo cached$i
+	expect_ran c$i "cached$i"
+	expect_grep "c$i: verified as tpm-quote" "tpm-quote verified: ak=azure-snp" "$T/c$i.err"
+done
+expect_eq "one report for three connections" "$(reports)" $((r0 + 1))
+
 echo "both required, both present"
 run_ssh b $(A both) snp echo both
 expect_eq "exit 0" "$(rc_of b)" 0
@@ -79,6 +91,7 @@ refused() { # NAME HOST POLICY PATTERN
 }
 refused wrong-measurement snp wrong "snp policy: MEASUREMENT"
 refused not-plain-snp-report snp plain "none of an accepted type"
+refused cached-no-report cached report "none of an accepted type"
 refused no-thim nothim report "server could not produce evidence"
 expect_grep "no-thim: provider said why" "IMDS http://127.0.0.1:1/metadata/THIM" "$T/sshd_nothim.log"
 
