@@ -221,6 +221,12 @@ if os.path.exists(azure):
     put("hcl_report_fuzzer", "azure-report-size", patched(8, 0))
     put("hcl_report_fuzzer", "azure-json-too-long", patched(RT + 16, len(real)))
     put("hcl_report_fuzzer", "azure-truncated", real[:RT + 19])
+# The real HCL report of an Azure SEV-SNP CVM (report type 2).
+azure_snp = os.path.join(vectors, "snp", "trustee_azure_snp_vtpm_evidence-genoa.json")
+if os.path.exists(azure_snp):
+    import json
+    with open(azure_snp) as f:
+        put("hcl_report_fuzzer", "azure-snp-real", bytes(json.load(f)["report"]))
 
 # ---- jwt_token_fuzzer: mode byte, header length, header, claims ----
 # (layout in lib/fuzz/jwt_token_fuzzer.cpp).  Claims of a compliant Azure
@@ -294,6 +300,35 @@ for p in sorted(glob.glob(os.path.join(vectors, "tdx", "collateral", "*.json")))
     sel = b"\x02" if os.path.basename(p).startswith("tcbinfo") else b"\x03"
     with open(p, "rb") as f:
         put("pcs_collateral_fuzzer", "doc-" + os.path.basename(p), sel + f.read())
+
+# ---- maa_snp_claims_fuzzer: Azure's sevsnpvm claim set ----
+# Bound to the fuzzer's binding (bytes i*5+3), its pinned measurement and
+# a TCB at its minimum, so the seed passes and mutations reach every check.
+snp_binding = bytes((i * 5 + 3) & 0xff for i in range(64))
+
+
+def snp_claims(**over):
+    c = {"x-ms-attestation-type": "sevsnpvm",
+         "x-ms-compliance-status": "azure-compliant-cvm",
+         "x-ms-runtime": {"keys": [], "user-data": snp_binding.hex().upper()},
+         "x-ms-sevsnpvm-authorkeydigest": "0" * 96,
+         "x-ms-sevsnpvm-bootloader-svn": 2, "x-ms-sevsnpvm-familyId": "01" + "0" * 30,
+         "x-ms-sevsnpvm-guestsvn": 2, "x-ms-sevsnpvm-hostdata": "0" * 64,
+         "x-ms-sevsnpvm-idkeydigest": "57" * 48, "x-ms-sevsnpvm-imageId": "02" + "0" * 30,
+         "x-ms-sevsnpvm-is-debuggable": False, "x-ms-sevsnpvm-launchmeasurement": "a" * 96,
+         "x-ms-sevsnpvm-microcode-svn": 115, "x-ms-sevsnpvm-migration-allowed": False,
+         "x-ms-sevsnpvm-reportdata": "d7" * 32 + "0" * 64, "x-ms-sevsnpvm-reportid": "af" * 32,
+         "x-ms-sevsnpvm-smt-allowed": True, "x-ms-sevsnpvm-snpfw-svn": 8,
+         "x-ms-sevsnpvm-tee-svn": 0, "x-ms-sevsnpvm-vmpl": 0}
+    c.update(over)
+    return _json.dumps(c, separators=(",", ":")).encode()
+
+
+put("maa_snp_claims_fuzzer", "ok", snp_claims())
+put("maa_snp_claims_fuzzer", "debug", snp_claims(**{"x-ms-sevsnpvm-is-debuggable": True}))
+put("maa_snp_claims_fuzzer", "vmpl2", snp_claims(**{"x-ms-sevsnpvm-vmpl": 2}))
+put("maa_snp_claims_fuzzer", "low-tcb", snp_claims(**{"x-ms-sevsnpvm-snpfw-svn": 7}))
+put("maa_snp_claims_fuzzer", "tdxvm", snp_claims(**{"x-ms-attestation-type": "tdxvm"}))
 
 # ---- snp_report_response_fuzzer: real SNP reports in /dev/sev-guest's ----
 # 4000-byte MSG_REPORT_RSP (STATUS, REPORT_SIZE, 24 reserved, report)

@@ -13,7 +13,8 @@ never copied into the repo):
   ima_log_fuzzer       slices of keylime's ASCII list and their binary form
   tpm_pcrs_fuzzer      the *.pcrs.json vectors and small documents
   hcl_cache_file_fuzzer  azure-vtpm's cache file of the real Azure HCL
-                       report and TD quote, truncated and reordered
+                       report and TD quote, truncated and reordered, and of
+                       the real Azure SNP HCL report with a VCEK table
 A missing vector is skipped (the seeds are a head start, not a test).
 """
 import base64
@@ -141,3 +142,19 @@ if az:
     put("hcl_cache_file_fuzzer", "azure-real", "\n".join(lines) + "\n")
     put("hcl_cache_file_fuzzer", "azure-real-truncated", "\n".join(lines)[:3000])
     put("hcl_cache_file_fuzzer", "azure-real-reordered", "\n".join(lines[:2] + lines[:1:-1]) + "\n")
+
+# An SNP CVM's entry: the real Azure SNP HCL report and a certificate table
+# (SNP extended-report layout: GUID, offset, length entries, a zero entry,
+# then the DER) holding its VCEK, as THIM's answer becomes.
+snp = load("snp/trustee_azure_snp_vtpm_evidence-genoa.json", "r")
+if snp:
+    j = json.loads(snp)
+    hcl = bytes(j["report"])
+    pem = "".join(l for l in j["vcek"].splitlines() if "-----" not in l)
+    der = base64.b64decode(pem)
+    guid = bytes.fromhex("63da758de6644564adc5f4b93be8accd")  # VCEK, in table byte order
+    table = guid + struct.pack("<II", 48, len(der)) + bytes(24) + der
+    lines = ["ra-ssh-azure-hcl-v1", "made_at 1764400000",
+             "hcl " + base64.b64encode(hcl).decode(), "snpcerts " + base64.b64encode(table).decode()]
+    put("hcl_cache_file_fuzzer", "azure-snp-real", "\n".join(lines) + "\n")
+    put("hcl_cache_file_fuzzer", "azure-snp-real-truncated", "\n".join(lines)[:3000])

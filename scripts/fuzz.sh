@@ -2,7 +2,7 @@
 # Build the libFuzzer targets and run each for FUZZ_SECONDS (make fuzz).
 #
 #   library targets   lib/fuzz/*_fuzzer.cpp  (tdx_quote, policy, verify,
-#                     jwt_token, hcl_report, tpm_quote, tcg_eventlog,
+#                     jwt_token, hcl_report, maa_snp_claims, tpm_quote, tcg_eventlog,
 #                     ima_log, tpm_pcrs, hcl_cache_file)
 #   OpenSSH side      fuzz/*_fuzzer.c        (ra_ssh_msg: the 248/249 codecs)
 #
@@ -109,7 +109,8 @@ python3 "$top/fuzz/gen_helper_seeds.py" "$fz/seeds"
 # ---- run ----
 targets=${FUZZ_TARGETS:-"tdx_quote_fuzzer policy_fuzzer verify_fuzzer jwt_token_fuzzer
     hcl_report_fuzzer ra_ssh_msg_fuzzer tpm_quote_fuzzer tcg_eventlog_fuzzer
-    ima_log_fuzzer tpm_pcrs_fuzzer hcl_cache_file_fuzzer helper_message_fuzzer"}
+    ima_log_fuzzer tpm_pcrs_fuzzer hcl_cache_file_fuzzer helper_message_fuzzer
+    maa_snp_claims_fuzzer"}
 mkdir -p "$fz/crashes" "$fz/logs"
 failed=""
 summary=""

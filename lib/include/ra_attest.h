@@ -34,7 +34,7 @@ extern "C" {
 /* A TDX quote whose REPORTDATA is SHA-512(binding), as Intel Trust
  * Authority's client makes them (provider trustauthority-cli). */
 #define RA_EVIDENCE_TDX_QUOTE_SHA512 "tdx-quote-sha512"
-#define RA_EVIDENCE_MAA_TOKEN	"maa-token"	/* Azure Attestation JWT (TDX CVM) */
+#define RA_EVIDENCE_MAA_TOKEN	"maa-token"	/* Azure Attestation JWT (TDX or SNP CVM) */
 /* A TDX quote made the Azure way: REPORTDATA[0:32] = SHA-256 of its
  * companion "azure-runtime-data" item (the runtime JSON carrying the
  * binding as "user-data"). */
@@ -48,6 +48,9 @@ extern "C" {
 #define RA_EVIDENCE_SNP_REPORT	"snp-report"
 #define RA_EVIDENCE_SNP_CERTS	"snp-certs"
 #define RA_EVIDENCE_SNP_VCEK	"snp-vcek"
+/* An SNP report made the Azure way (an SNP CVM's HCL report):
+ * REPORT_DATA[0:32] = SHA-256 of its companion "azure-runtime-data". */
+#define RA_EVIDENCE_AZURE_SNP_REPORT "azure-snp-report"
 /* A TPM 2.0 quote (TPMS_ATTEST, extraData = the binding) and the items
  * that travel with it (issue 11, docs/protocol.md). */
 #define RA_EVIDENCE_TPM_QUOTE "tpm-quote"

@@ -437,25 +437,30 @@ TEST_F(TpmProviderTest, AkFileOthersMayWriteRefused) {
 // rebuilds the HCL report on a user-data write, the IMDS emulator.
 class AzureStandIn {
  public:
-  bool Start() {
-    if (std::system((std::string(RA_SSH_ATTEST) + " sim-init " + (dir / "sim") +
+  // snp: an SEV-SNP CVM (the SNP sim's report in the HCL report, THIM
+  // serving its VCEK and chain) instead of a TDX one.
+  bool Start(bool snp = false) {
+    const std::string sim = dir / (snp ? "snp" : "sim");
+    if (std::system((std::string(RA_SSH_ATTEST) + " sim-init " + (snp ? "--snp " : "") + sim +
                      " > /dev/null 2>&1").c_str()) != 0)
       return false;
     tpm = std::make_unique<Swtpm>(dir.path());
     pv = FreePortPair();
     paravisor = std::make_unique<Child>(std::vector<std::string>{
         "/usr/bin/python3", RA_PARAVISOR, "--swtpm-port", std::to_string(tpm->port()), "--listen",
-        std::to_string(pv), "--tdreport-cmd",
-        std::string(RA_SSH_ATTEST) + " sim-tdreport " + (dir / "sim") + " --report-data",
+        std::to_string(pv), snp ? "--snpreport-cmd" : "--tdreport-cmd",
+        std::string(RA_SSH_ATTEST) + (snp ? " sim-snpreport " : " sim-tdreport ") + sim +
+            " --report-data",
         "--ready-file", dir / "pv.ready", "--log", dir / "pv.log"});
     if (!WaitFile(dir / "pv.ready", 60)) return false;
     imds = std::make_unique<Child>(std::vector<std::string>{
-        RA_IMDS_EMULATOR, "--sim", dir / "sim", "--port-file", dir / "imds.port"});
+        RA_IMDS_EMULATOR, snp ? "--snp" : "--sim", sim, "--port-file", dir / "imds.port"});
     if (!WaitFile(dir / "imds.port", 10)) return false;
     std::string port = ra_test::ReadFile(dir / "imds.port");
     while (!port.empty() && (port.back() == '\n' || port.back() == ' ')) port.pop_back();
     spec = ";tcti=" + tcti() + ";imds=http://127.0.0.1:" + port + "/acc/tdquote;lock=" +
            (dir / "lock");
+    if (snp) spec += ";thim=http://127.0.0.1:" + port + "/metadata/THIM/amd/certification";
     return true;
   }
   std::string tcti() const { return "swtpm:host=127.0.0.1,port=" + std::to_string(pv); }
@@ -527,6 +532,73 @@ TEST(AzureVtpmQuote, SignedByHclAkPub) {
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(items.size(), 2u);
   EXPECT_FALSE(ra::OpenAzureVtpmProvider(spec + ";pcrs=0-99", &p).ok());
+}
+
+// azure-vtpm on an SEV-SNP CVM (the paravisor stand-in puts the SNP sim's
+// report in the HCL report, IMDS's THIM endpoint serves the sim's VCEK and
+// chain): azure-snp-report with its runtime JSON and certificate table,
+// and the vTPM quote, both verify through the front door under a policy
+// trusting the sim's ARK.
+TEST(AzureVtpmQuote, SnpCvmReportAndQuoteVerify) {
+  AzureStandIn az;
+  ASSERT_TRUE(az.Start(true)) << ra_test::ReadFile(az.dir / "pv.log");
+  ra_test::TempDir& dir = az.dir;
+  // base: the vTPM alone, each case below names its own thim=.
+  const std::string base =
+      ";tcti=" + az.tcti() + ";eventlog=none;ima=none;lock=" + (dir / "lock");
+  const std::string spec = az.spec + ";eventlog=none;ima=none";
+
+  std::unique_ptr<ra::EvidenceProvider> p;
+  ra::Status s = ra::OpenAzureVtpmProvider(spec, &p);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ra::Binding b = MakeBinding(11);
+  std::vector<ra::EvidenceItem> items;
+  s = p->Collect(b, &items);
+  ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(dir / "pv.log");
+  std::vector<std::string> types;
+  for (const auto& i : items) types.push_back(i.type);
+  EXPECT_EQ(types, (std::vector<std::string>{"azure-snp-report", "azure-runtime-data",
+                                             "snp-certs", "tpm-quote", "tpm-signature",
+                                             "tpm-pcrs", "azure-hcl-report"}));
+  const std::string pol = "TrustAnchor snp " + (dir / "snp/ark.pem") +
+                          "\nAcceptEvidence azure-snp-report,tpm-quote\n"
+                          "RequireEvidence azure-snp-report,tpm-quote\n";
+  ra::Policy policy;
+  ASSERT_TRUE(ra::ParsePolicy(pol, "p", &policy).ok());
+  ra::Verdict v;
+  s = ra::Evaluate(items, policy, &b, std::time(nullptr), &v);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(v.items.size(), 2u);
+  EXPECT_EQ(ra::ClaimField(v.items[1].claims, "ak_trust"), "azure-snp");
+  // Another session's binding: both refuse.
+  ra::Binding other = MakeBinding(12);
+  EXPECT_FALSE(ra::Evaluate(items, policy, &other, std::time(nullptr), &v).ok());
+  // AMD's real ARKs do not know the sim's chain.
+  ra::Policy amd;
+  ASSERT_TRUE(ra::ParsePolicy("AcceptEvidence azure-snp-report\n", "p", &amd).ok());
+  s = ra::Evaluate(items, amd, &b, std::time(nullptr), &v);
+  EXPECT_FALSE(s.ok());
+
+  // No THIM there, or a THIM answer that is not JSON: the provider says so.
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(base + ";thim=http://127.0.0.1:1/x", &p).ok());
+  items.clear();
+  s = p->Collect(b, &items);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("IMDS http://127.0.0.1:1/x"), std::string::npos) << s.message();
+  Child garbage({RA_IMDS_EMULATOR, "--snp", dir / "snp", "--garbage", "--port-file",
+                 dir / "garbage.port"});
+  ASSERT_TRUE(WaitFile(dir / "garbage.port", 10));
+  std::string gport = ra_test::ReadFile(dir / "garbage.port");
+  while (!gport.empty() && (gport.back() == '\n' || gport.back() == ' ')) gport.pop_back();
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(
+                  base + ";thim=http://127.0.0.1:" + gport + "/metadata/THIM/amd/certification", &p)
+                  .ok());
+  s = p->Collect(b, &items);
+  EXPECT_NE(s.message().find("THIM response"), std::string::npos) << s.message();
+  // With an attestation service: not for SNP yet, and said so.
+  ASSERT_TRUE(ra::OpenAzureVtpmProvider(spec + ";service=https://maa.example", &p).ok());
+  s = p->Collect(b, &items);
+  EXPECT_NE(s.message().find("not supported for SNP"), std::string::npos) << s.message();
 }
 
 // azure-vtpm's event log and IMA list go along as the tpm provider's do.
@@ -685,6 +757,65 @@ TEST(AzureVtpmHclCache, StaleOrMismatchedIsRefreshedOrRefused) {
   EXPECT_EQ(az.Reports(), ++reports) << "a fresh report was tried";
 }
 
+// hclcache on an SEV-SNP CVM: THIM's certificate table is cached in place
+// of the TD quote; N connections, one HCL report, each verifying through
+// the (older) SNP report; a damaged cached table is replaced.
+TEST(AzureVtpmHclCache, SnpCvmCachesTheThimTable) {
+  AzureStandIn az;
+  ASSERT_TRUE(az.Start(true)) << ra_test::ReadFile(az.dir / "pv.log");
+  const std::string dir = az.dir / "cache";
+  const std::string spec = az.spec + ";eventlog=none;ima=none;hclcache=600;cachedir=" + dir;
+  const std::string file = dir + "/" + ra::HclCacheFileName(az.tcti());
+  ra::Policy pol;
+  ASSERT_TRUE(ra::ParsePolicy("AcceptEvidence tpm-quote\nTrustAnchor snp " +
+                                  (az.dir / "snp/ark.pem") + "\n",
+                              "p", &pol)
+                  .ok());
+  const int before = az.Reports();
+  const std::vector<std::string> want = {"snp-certs", "tpm-quote", "tpm-signature", "tpm-pcrs",
+                                         "azure-hcl-report"};
+  std::vector<ra::EvidenceItem> items;
+  ra::Verdict v;
+  for (uint8_t i = 0; i < 3; i++) {
+    ra::Status s = CollectOnce(spec, MakeBinding(i), &items);
+    ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(az.dir / "pv.log");
+    std::vector<std::string> types;
+    for (const auto& it : items) types.push_back(it.type);
+    EXPECT_EQ(types, want);
+    ra::Binding b = MakeBinding(i);
+    s = ra::Evaluate(items, pol, &b, std::time(nullptr), &v);
+    ASSERT_TRUE(s.ok()) << i << ": " << s.message();
+    EXPECT_EQ(ra::ClaimField(v.items[0].claims, "ak_trust"), "azure-snp");
+    ra::Binding other = MakeBinding(100);
+    EXPECT_EQ(ra::Evaluate(items, pol, &other, std::time(nullptr), &v).check(),
+              "tpm quote binding");
+  }
+  EXPECT_EQ(az.Reports(), before + 1);
+  ra::CachedHclReport c;
+  ASSERT_TRUE(ra::ParseHclCache(ra_test::ReadFile(file), &c).ok());
+  EXPECT_TRUE(c.td_quote.empty());
+  ASSERT_FALSE(c.snp_certs.empty());
+  // A table that does not parse, or a TD quote where the table belongs:
+  // a fresh report and table.
+  ra::CachedHclReport bad = c;
+  bad.snp_certs = Bytes(40, 0xff);
+  ra_test::WriteFile(file, ra::FormatHclCache(bad));
+  ASSERT_EQ(chmod(file.c_str(), 0600), 0);
+  ASSERT_TRUE(CollectOnce(spec, MakeBinding(5), &items).ok());
+  EXPECT_EQ(az.Reports(), before + 2);
+  bad = c;
+  bad.td_quote = bad.snp_certs;
+  bad.snp_certs.clear();
+  ra_test::WriteFile(file, ra::FormatHclCache(bad));
+  ASSERT_EQ(chmod(file.c_str(), 0600), 0);
+  ra::Status s = CollectOnce(spec, MakeBinding(6), &items);
+  ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(az.dir / "pv.log");
+  EXPECT_EQ(az.Reports(), before + 3);
+  ra::Binding b6 = MakeBinding(6);
+  s = ra::Evaluate(items, pol, &b6, std::time(nullptr), &v);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 TEST(AzureVtpmHclCache, SpecRefusals) {
   ra_test::TempDir dir;
   ra::Status s;
@@ -718,6 +849,16 @@ TEST(HclCacheFile, RoundTripAndMalformed) {
   EXPECT_EQ(back.made_at, e.made_at);
   EXPECT_EQ(back.hcl_report, e.hcl_report);
   EXPECT_EQ(back.td_quote, e.td_quote);
+  EXPECT_TRUE(back.snp_certs.empty());
+  // An SNP report's entry: the certificate table on an "snpcerts" line.
+  ra::CachedHclReport snp = e;
+  snp.td_quote.clear();
+  snp.snp_certs = Bytes(3000, 5);
+  const std::string snp_text = ra::FormatHclCache(snp);
+  EXPECT_NE(snp_text.find("\nsnpcerts "), std::string::npos);
+  ASSERT_TRUE(ra::ParseHclCache(snp_text, &back).ok());
+  EXPECT_EQ(back.snp_certs, snp.snp_certs);
+  EXPECT_TRUE(back.td_quote.empty());
   const std::string good = ra::FormatHclCache(e);
   for (const std::string& bad :
        {std::string(""), good.substr(0, good.size() - 1), "x" + good,
@@ -728,6 +869,9 @@ TEST(HclCacheFile, RoundTripAndMalformed) {
         std::string("ra-ssh-azure-hcl-v1\nmade_at 1\ntdquote AAAA\nhcl AAAA\n"),
         std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl ") + std::string(30000, 'A') +
             "\ntdquote AAAA\n",
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl AAAA\nsnpcerts \n"),
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl AAAA\nsnpcerts !!!!\n"),
+        std::string("ra-ssh-azure-hcl-v1\nmade_at 1\nhcl AAAA\nsnpcert AAAA\n"),
         good + "extra\n"}) {
     ra::Status s = ra::ParseHclCache(bad, &back);
     EXPECT_EQ(s.check(), "azure-vtpm cache") << bad.substr(0, 60);

@@ -20,11 +20,14 @@ and swtpm and does the paravisor's part:
     before the client sees the response.
 
 Usage:
-  paravisor.py --swtpm-port P --listen L --tdreport-cmd CMD \
+  paravisor.py --swtpm-port P --listen L {--tdreport-cmd CMD | --snpreport-cmd CMD} \
                --ready-file F [--log F]
 CMD is split with shlex; the 64-byte REPORTDATA, as 128 lower-case hex
 digits, is appended as its last argument, and it must print a 1024-byte TD
 report in base64 (e.g. "ssh-attest sim-tdreport --sim DIR --report-data").
+With --snpreport-cmd the VM is an SEV-SNP CVM: CMD prints a 1184-byte SNP
+report ("ssh-attest sim-snpreport DIR --report-data") and the HCL report
+says report type 2 (SNP).
 
 If CMD fails, or its report is not 1024 bytes or does not carry the
 REPORTDATA asked for, the fixture logs it and keeps the previous report
@@ -46,7 +49,6 @@ Python 3 standard library only.  Everything binds 127.0.0.1.
 """
 
 import argparse
-import base64
 import hashlib
 import os
 import select
@@ -54,7 +56,6 @@ import shlex
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -82,8 +83,9 @@ from tpm_client import (  # noqa: E402 (after the path it is found on)
 )
 from hcl_report import (  # noqa: E402
     HCL_RUNTIME_JSON_OFFSET,
-    TD_REPORT_LEN,
-    TD_REPORT_REPORTDATA_OFFSET,
+    REPORT_TYPE_SNP,
+    REPORT_TYPE_TDX,
+    run_report_cmd,
     runtime_json,
     hcl_report,
 )
@@ -119,9 +121,10 @@ def die(msg):
 class Paravisor:
     def __init__(self, args):
         self.args = args
-        self.tdreport_argv = shlex.split(args.tdreport_cmd)
+        self.snp = args.snpreport_cmd is not None
+        self.tdreport_argv = shlex.split(args.snpreport_cmd if self.snp else args.tdreport_cmd)
         if not self.tdreport_argv:
-            die("--tdreport-cmd is empty")
+            die("the report command is empty")
         self.index_size = None
         self.chunk = MAX_NV_CHUNK
         self.ak_n = None
@@ -144,29 +147,12 @@ class Paravisor:
     # -- the HCL report --------------------------------------------------
 
     def td_report(self, report_data):
-        argv = self.tdreport_argv + [report_data.hex()]
-        try:
-            p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               timeout=TDREPORT_TIMEOUT)
-        except (OSError, subprocess.SubprocessError) as e:
-            raise ValueError("tdreport command failed to run: %s" % e)
-        if p.returncode != 0:
-            raise ValueError("tdreport command exited %d: %s" %
-                             (p.returncode, p.stderr.decode(errors="replace").strip()[:300]))
-        try:
-            td = base64.b64decode(b"".join(p.stdout.split()), validate=True)
-        except ValueError as e:
-            raise ValueError("tdreport command output is not base64: %s" % e)
-        if len(td) != TD_REPORT_LEN:
-            raise ValueError("TD report is %d bytes, not %d" % (len(td), TD_REPORT_LEN))
-        got = td[TD_REPORT_REPORTDATA_OFFSET:TD_REPORT_REPORTDATA_OFFSET + 64]
-        if got != report_data:
-            raise ValueError("TD report carries REPORTDATA %s, asked for %s" % (got.hex(), report_data.hex()))
-        return td
+        return run_report_cmd(self.tdreport_argv, report_data, self.snp, TDREPORT_TIMEOUT)
 
     def build_report(self, user_data):
         rj = runtime_json(user_data, self.ak_n)
-        report = hcl_report(self.td_report(hashlib.sha256(rj).digest() + bytes(32)), rj)
+        report = hcl_report(self.td_report(hashlib.sha256(rj).digest() + bytes(32)), rj,
+                            REPORT_TYPE_SNP if self.snp else REPORT_TYPE_TDX)
         total = len(report)
         if total > self.index_size:
             raise ValueError("report is %d bytes, index holds %d" % (total, self.index_size))
@@ -346,8 +332,11 @@ def main():
     ap = argparse.ArgumentParser(description="Fake Azure paravisor in front of swtpm.")
     ap.add_argument("--swtpm-port", type=int, required=True, help="swtpm server port (ctrl is +1)")
     ap.add_argument("--listen", type=int, required=True, help="proxy server port (ctrl relay is +1)")
-    ap.add_argument("--tdreport-cmd", required=True,
-                    help="command printing a base64 TD report; REPORTDATA hex is appended")
+    cmd = ap.add_mutually_exclusive_group(required=True)
+    cmd.add_argument("--tdreport-cmd",
+                     help="command printing a base64 TD report; REPORTDATA hex is appended")
+    cmd.add_argument("--snpreport-cmd",
+                     help="command printing a base64 SNP report (an SNP CVM); REPORT_DATA hex is appended")
     ap.add_argument("--ready-file", required=True, help="written once listening")
     ap.add_argument("--log", help="debug log (appended)")
     args = ap.parse_args()

@@ -1,7 +1,12 @@
-// imds-emulator: a stand-in for the one Azure IMDS endpoint the azure-vtpm
-// provider uses, for tests on machines without TDX:
+// imds-emulator: a stand-in for the Azure IMDS endpoints the azure-vtpm
+// provider uses, for tests on machines without TDX or SEV-SNP:
 //
 //   POST /acc/tdquote   {"report": base64url(TD report)}  ->  {"quote": base64url}
+//        (with --sim DIR, a TDX sim)
+//   GET  /metadata/THIM/amd/certification  (with --snp DIR, an SNP sim:
+//        ssh-attest sim-init --snp)  ->  {"vcekCert": DIR/vcek.pem,
+//        "certificateChain": DIR/ask.pem then DIR/ark.pem, "tcbm": ...},
+//        as THIM answers on an Azure SNP CVM; 400 without "Metadata: true"
 //
 // Plain HTTP on loopback, as IMDS is plain HTTP on a link-local address.
 // The TD report is quoted by the sim's quoting stand-in (SimQuoteTdReport:
@@ -17,6 +22,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -30,13 +38,13 @@ using tools::Die;
 constexpr size_t kMaxRequest = 64 * 1024;
 
 struct Options : tools::ServerOptions {
-  std::string sim;
+  std::string sim, snp;
   bool other_report = false;
   bool garbage = false;
 };
 
 const char kUsage[] =
-    "usage: imds-emulator --sim DIR [--port N] [--port-file FILE]\n"
+    "usage: imds-emulator {--sim DIR | --snp DIR} [--port N] [--port-file FILE]\n"
     "       [--status CODE] [--slow SECONDS] [--other-report] [--garbage]\n";
 
 void Error(httplib::Response& res, int status, const std::string& why) {
@@ -70,6 +78,33 @@ void TdQuote(const Options& o, const httplib::Request& req, httplib::Response& r
   res.set_content("{\"quote\":\"" + ra::Base64UrlEncode(quote) + "\"}", "application/json");
 }
 
+std::string ReadText(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) Die("cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+void Thim(const Options& o, const httplib::Request& req, httplib::Response& res) {
+  if (o.slow > 0) std::this_thread::sleep_for(std::chrono::seconds(o.slow));
+  if (o.status != 0 && o.status != 200) return Error(res, o.status, "told to fail");
+  if (req.get_header_value("Metadata") != "true")
+    return Error(res, 400, "Required metadata header not specified");
+  json_t* doc = json_object();
+  json_object_set_new(doc, "vcekCert", json_string(ReadText(o.snp + "/vcek.pem").c_str()));
+  json_object_set_new(doc, "tcbm", json_string("DB18000000000004"));
+  json_object_set_new(doc, "certificateChain",
+                      json_string((ReadText(o.snp + "/ask.pem") + ReadText(o.snp + "/ark.pem")).c_str()));
+  json_object_set_new(doc, "cacheControl", json_string("86400"));
+  char* text = json_dumps(doc, JSON_COMPACT);
+  json_decref(doc);
+  if (!text) return Error(res, 500, "json");
+  if (o.garbage) text[std::strlen(text) / 2] = '\0';
+  res.set_content(text, "application/json");
+  std::free(text);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -78,18 +113,25 @@ int main(int argc, char** argv) {
   tools::ParseArgs(argc, argv, kUsage, &o,
                    [&](const std::string& a, const tools::NextArg& next) {
         if (a == "--sim") o.sim = next();
+        else if (a == "--snp") o.snp = next();
         else if (a == "--other-report") o.other_report = true;
         else if (a == "--garbage") o.garbage = true;
         else return false;
         return true;
       });
-  if (o.sim.empty()) tools::UsageExit(kUsage);
+  if (o.sim.empty() == o.snp.empty()) tools::UsageExit(kUsage);
 
   httplib::Server svr;
   svr.set_payload_max_length(kMaxRequest);
   tools::TuneServer(svr);
-  svr.Post("/acc/tdquote", [&](const httplib::Request& req, httplib::Response& res) {
-    TdQuote(o, req, res);
-  });
-  return tools::ServeBound(svr, tools::BindLoopback(svr, o, "http") + "/acc/tdquote");
+  if (!o.sim.empty())
+    svr.Post("/acc/tdquote", [&](const httplib::Request& req, httplib::Response& res) {
+      TdQuote(o, req, res);
+    });
+  else
+    svr.Get("/metadata/THIM/amd/certification",
+            [&](const httplib::Request& req, httplib::Response& res) { Thim(o, req, res); });
+  return tools::ServeBound(svr, tools::BindLoopback(svr, o, "http") +
+                                    (o.sim.empty() ? "/metadata/THIM/amd/certification"
+                                                   : "/acc/tdquote"));
 }

@@ -9,6 +9,10 @@
 //       present; else 404, as KDS answers an unknown chip.
 //   GET /vcek/v1/{product}/cert_chain   DIR/ask.pem then DIR/ark.pem
 //   GET /vcek/v1/{product}/crl          DIR/crl.der (404 without it)
+//   GET /vlek/v1/{product}/cert_chain   DIR/asvk.pem then DIR/ark.pem (404
+//                                       without asvk.pem)
+//   GET /vlek/v1/{product}/crl          DIR/crl-vlek.der (404 without it)
+//   KDS hands out no VLEKs: any other /vlek/ path is 404.
 //
 // Misbehaviour for the negative tests: --status CODE (every answer),
 // --slow SECONDS (before every answer), --wrong-chip (DIR/vcek-other-chip.pem,
@@ -93,6 +97,9 @@ class Emulator {
     if (o_.wrong_chip) other_ = LoadVcek(o_.snp_dir + "/vcek-other-chip.pem");
     chain_ = ReadAll(o_.snp_dir + "/ask.pem", true) + ReadAll(o_.snp_dir + "/ark.pem", true);
     crl_ = ReadAll(o_.snp_dir + "/crl.der", false);
+    std::string asvk = ReadAll(o_.snp_dir + "/asvk.pem", false);
+    if (!asvk.empty()) vlek_chain_ = asvk + ReadAll(o_.snp_dir + "/ark.pem", true);
+    vlek_crl_ = ReadAll(o_.snp_dir + "/crl-vlek.der", false);
     WriteStats("");
   }
   // Counts the request and applies --slow/--status; true when it answered.
@@ -106,6 +113,17 @@ class Emulator {
     res.status = o_.status;
     res.set_content("configured to fail (--status)", "text/plain");
     return true;
+  }
+  void ServeVlek(const httplib::Request& req, httplib::Response& res) {
+    const std::string what = req.matches[2];
+    const std::string* body = what == "cert_chain" ? &vlek_chain_
+                              : what == "crl"      ? &vlek_crl_
+                                                   : nullptr;
+    if (!body || body->empty()) {
+      res.status = 404;
+      return;
+    }
+    res.set_content(*body, what == "crl" ? "application/pkix-crl" : "application/x-pem-file");
   }
   void Serve(const httplib::Request& req, httplib::Response& res) {
     const std::string what = req.matches[2];
@@ -138,7 +156,7 @@ class Emulator {
   }
   Options o_;
   Vcek vcek_, other_;
-  std::string chain_, crl_;
+  std::string chain_, crl_, vlek_chain_, vlek_crl_;
   std::mutex mu_;
   std::atomic<long> requests_{0};
 };
@@ -169,5 +187,9 @@ int main(int argc, char** argv) {
           [&emu](const httplib::Request& req, httplib::Response& res) {
             if (!emu.Misbehave(req, res)) emu.Serve(req, res);
           });
+  svr->Get(R"(/vlek/v1/([A-Za-z]+)/([0-9a-z_]+))",
+           [&emu](const httplib::Request& req, httplib::Response& res) {
+             if (!emu.Misbehave(req, res)) emu.ServeVlek(req, res);
+           });
   return tools::ServeBound(*svr, tools::BindLoopback(*svr, o, "https"));
 }

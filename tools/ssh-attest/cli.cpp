@@ -45,6 +45,7 @@ const char kUsage[] =
     "       ssh-attest sim-init --snp DIR [--measurement HEX] [--debug]\n"
     "                [--product milan|genoa|turin]\n"
     "       ssh-attest sim-tdreport DIR --report-data HEX     (base64 TD report)\n"
+    "       ssh-attest sim-snpreport DIR --report-data HEX    (base64 SNP report)\n"
     "       ssh-attest tpm-init [--tcti CONF] [--alg rsa|ecc] [--handle 0x81... | --out FILE]\n"
     "       ssh-attest known --list | --remove HOST [-p PORT] [-f FILE]\n"
     "       ssh-attest eventlog [--ccel | --ima] [--json] FILE...  (TPM, CCEL or IMA log)\n"

@@ -59,6 +59,7 @@ int CmdTokenClaims(int argc, char** argv);
 int CmdQuote(int argc, char** argv);
 int CmdSimInit(int argc, char** argv);
 int CmdSimTdReport(int argc, char** argv);
+int CmdSimSnpReport(int argc, char** argv);
 int CmdScan(int argc, char** argv);    // scan_cmds.cpp
 int CmdPolicy(int argc, char** argv);  // scan_cmds.cpp
 

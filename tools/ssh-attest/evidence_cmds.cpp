@@ -52,11 +52,13 @@ void PrintTokenClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) 
                 Field(c, "exp").c_str(), pol);
     return;
   }
-  std::string mrtd = Field(c, "mrtd");
-  std::printf("verified %s (%s): issuer=%s alg=%s kid=%s mrtd=%s debug=%s policy=%s "
+  // TDX tokens name the TD by mrtd, SEV-SNP ones by the launch measurement.
+  const bool snp = Field(c, "attestation_type") == "sevsnpvm";
+  std::string mrtd = Field(c, snp ? "measurement" : "mrtd");
+  std::printf("verified %s (%s): issuer=%s alg=%s kid=%s %s=%s debug=%s policy=%s "
               "report-data=%s\n",
               c.kind.c_str(), Field(c, "attestation_type").c_str(), Field(c, "issuer").c_str(),
-              Field(c, "alg").c_str(), Field(c, "kid").c_str(),
+              Field(c, "alg").c_str(), Field(c, "kid").c_str(), snp ? "measurement" : "mrtd",
               mrtd.empty() ? "absent" : mrtd.c_str(), Field(c, "debug").c_str(), pol,
               bound ? "matches" : "NOT-CHECKED(no --report-data)");
 }
@@ -64,7 +66,7 @@ void PrintTokenClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) 
 // One line per verified item: quotes by version, tokens by issuer.
 void PrintClaims(const ra::VerifiedClaims& c, const char* pol, bool bound) {
   if (!Field(c, "issuer").empty()) return PrintTokenClaims(c, pol, bound);
-  if (c.kind == ra::kEvidenceSnpReport) {
+  if (c.kind == ra::kEvidenceSnpReport || c.kind == ra::kEvidenceAzureSnpReport) {
     std::printf("verified %s v%s: product=%s signer=%s measurement=%s tcb=%s debug=%s "
                 "policy=%s report-data=%s\n",
                 c.kind.c_str(), Field(c, "version").c_str(), Field(c, "product").c_str(),
@@ -176,7 +178,8 @@ json_t* InspectItem(const ra::EvidenceItem& item) {
   ra::JsonPtr doc;
   ra::SnpReport snp;
   ra::TpmQuote tq;
-  if (item.type == ra::kEvidenceSnpReport && ra::ParseSnpReport(item.data, &snp).ok()) {
+  if ((item.type == ra::kEvidenceSnpReport || item.type == ra::kEvidenceAzureSnpReport) &&
+      ra::ParseSnpReport(item.data, &snp).ok()) {
     json_object_set_new(j, "snp_report", SnpReportJson(snp));
   } else if (item.type == ra::kEvidenceTpmQuote && ra::ParseTpmQuote(item.data, &tq).ok()) {
     json_object_set_new(j, "tpm_quote", json_loads(ra::TpmQuoteToJson(tq).c_str(), 0, nullptr));

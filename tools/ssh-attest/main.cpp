@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
     if (cmd == "quote") return CmdQuote(argc - 2, argv + 2);
     if (cmd == "sim-init") return CmdSimInit(argc - 2, argv + 2);
     if (cmd == "sim-tdreport") return CmdSimTdReport(argc - 2, argv + 2);
+    if (cmd == "sim-snpreport") return CmdSimSnpReport(argc - 2, argv + 2);
     if (cmd == "tpm-init") return TpmInitCommand(argc - 2, argv + 2);
     if (cmd == "known") return KnownCommand(argc - 2, argv + 2);
     if (cmd == "eventlog") return CmdEventlog(argc - 2, argv + 2);

@@ -34,6 +34,7 @@ constexpr const char kEvidenceTdxEventLog[] = RA_EVIDENCE_TDX_EVENTLOG;
 constexpr const char kEvidenceSnpReport[] = RA_EVIDENCE_SNP_REPORT;
 constexpr const char kEvidenceSnpCerts[] = RA_EVIDENCE_SNP_CERTS;
 constexpr const char kEvidenceSnpVcek[] = RA_EVIDENCE_SNP_VCEK;
+constexpr const char kEvidenceAzureSnpReport[] = RA_EVIDENCE_AZURE_SNP_REPORT;
 constexpr const char kEvidenceServiceError[] = RA_EVIDENCE_SERVICE_ERROR;
 constexpr const char kEvidenceTpmQuote[] = RA_EVIDENCE_TPM_QUOTE;
 constexpr const char kEvidenceTpmSignature[] = RA_EVIDENCE_TPM_SIGNATURE;

@@ -73,10 +73,11 @@ Status HttpsExchange(const HttpsRequest& req, const char* check, std::string* bo
   std::unique_ptr<CURL, CurlFree> c(curl_easy_init());
   if (!c) return Status::Fail(check, "curl_easy_init failed");
   std::unique_ptr<curl_slist, SlistFree> headers;
-  if (req.post_json != nullptr) {
-    curl_slist* l = curl_slist_append(nullptr, "Content-Type: application/json");
+  // IMDS answers only requests that say "Metadata: true", GETs included.
+  if (req.post_json != nullptr || req.link_local_http) {
+    curl_slist* l = curl_slist_append(nullptr, "Accept: application/json");
     if (l) headers.reset(l);
-    if (!l || !curl_slist_append(l, "Accept: application/json") ||
+    if (!l || (req.post_json && !curl_slist_append(l, "Content-Type: application/json")) ||
         (req.link_local_http && !curl_slist_append(l, "Metadata: true")))
       return Status::Fail(check, "out of memory");
   }
@@ -121,9 +122,9 @@ Status HttpsExchange(const HttpsRequest& req, const char* check, std::string* bo
             curl_easy_setopt(h, CURLOPT_USERAGENT, "ra-ssh") == CURLE_OK &&
             (req.ca_file.empty() ||
              curl_easy_setopt(h, CURLOPT_CAINFO, req.ca_file.c_str()) == CURLE_OK) &&
+            (!headers || curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()) == CURLE_OK) &&
             (req.post_json == nullptr ||
-             (curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get()) == CURLE_OK &&
-              curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.post_json->c_str()) == CURLE_OK &&
+             (curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.post_json->c_str()) == CURLE_OK &&
               curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE,
                                static_cast<long>(req.post_json->size())) == CURLE_OK));
   if (!ok) return Status::Fail(check, "cannot configure libcurl");

@@ -4,6 +4,7 @@
 
 #include "common/base64.h"
 #include "parse/hcl_report.h"
+#include "parse/snp_cert_table.h"
 
 namespace ra {
 namespace {
@@ -45,8 +46,10 @@ Status Base64Field(const std::string& line, const std::string& key, size_t max, 
 }  // namespace
 
 std::string FormatHclCache(const CachedHclReport& e) {
+  const bool snp = !e.snp_certs.empty();
   return std::string(kHclCacheMagic) + "\nmade_at " + std::to_string(e.made_at) + "\nhcl " +
-         Base64Encode(e.hcl_report) + "\ntdquote " + Base64Encode(e.td_quote) + "\n";
+         Base64Encode(e.hcl_report) + (snp ? "\nsnpcerts " : "\ntdquote ") +
+         Base64Encode(snp ? e.snp_certs : e.td_quote) + "\n";
 }
 
 Status ParseHclCache(const std::string& text, CachedHclReport* out) {
@@ -67,7 +70,10 @@ Status ParseHclCache(const std::string& text, CachedHclReport* out) {
   RA_RETURN_IF_ERROR(Field(lines[1], "made_at", &made_at));
   RA_RETURN_IF_ERROR(Decimal(made_at, &e.made_at));
   RA_RETURN_IF_ERROR(Base64Field(lines[2], "hcl", kMaxHclReportLen, &e.hcl_report));
-  RA_RETURN_IF_ERROR(Base64Field(lines[3], "tdquote", kMaxTdQuoteLen, &e.td_quote));
+  if (lines[3].compare(0, 9, "snpcerts ") == 0)
+    RA_RETURN_IF_ERROR(Base64Field(lines[3], "snpcerts", kMaxSnpCertTableLen, &e.snp_certs));
+  else
+    RA_RETURN_IF_ERROR(Base64Field(lines[3], "tdquote", kMaxTdQuoteLen, &e.td_quote));
   *out = std::move(e);
   return Status();
 }

@@ -3,7 +3,9 @@
 //   ra-ssh-azure-hcl-v1
 //   made_at DECIMAL            (seconds since the epoch, when it was read)
 //   hcl BASE64                 (the HCL report as NV 0x01400001 held it)
-//   tdquote BASE64             (IMDS's quote of its TD report)
+//   tdquote BASE64             (IMDS's quote of its TD report), or
+//   snpcerts BASE64            (an SNP report's: THIM's VCEK, ASK and ARK
+//                               as an SNP certificate table)
 //
 // each line ending in "\n", nothing else, at most kMaxHclCacheFileLen.
 // Form only: what the report and quote say is checked by the provider on
@@ -24,7 +26,8 @@ constexpr const char kHclCacheMagic[] = "ra-ssh-azure-hcl-v1";
 struct CachedHclReport {
   int64_t made_at = 0;
   Bytes hcl_report;
-  Bytes td_quote;
+  Bytes td_quote;   // a TDX report's, or
+  Bytes snp_certs;  // an SNP report's (exactly one is set)
 };
 
 std::string FormatHclCache(const CachedHclReport& entry);

@@ -33,6 +33,9 @@ struct SnpPolicyValues : PolicySectionValues {
   // SnpCrl FILE: the ARK's CRL (DER or PEM), checked for the ASK/ASVK.
   std::string crl_file;
   std::shared_ptr<const SnpLoadedCrl> crl;
+  // SnpRequireCrl yes: every chain is checked against a CRL: SnpCrl's,
+  // else one fetched from SnpKds; neither given is a policy error.
+  bool require_crl = false;
   // SnpKds URL: fetch the VCEK when the evidence carries none.
   std::string kds_url;
   std::string kds_ca_file;  // SnpKdsCA FILE: TLS CA instead of the system's
@@ -63,6 +66,8 @@ struct SnpPolicyValues : PolicySectionValues {
 const SnpPolicyValues* SnpPolicy(const Policy& pol);
 
 std::vector<PolicyKeyword> SnpPolicyKeywords();
+// The section's whole-file rule: SnpRequireCrl yes needs SnpCrl or SnpKds.
+Status FinishSnpPolicy(Policy* pol);
 
 // What the appraisal reads: the report as signed, REPORTED_TCB decoded.
 struct SnpAppraisalInput {

@@ -138,6 +138,10 @@ Status ApplyCrl(const PolicyLine& l, Policy* p) {
   return Status();
 }
 
+Status ApplyRequireCrl(const PolicyLine& l, Policy* p) {
+  return ParseYesNo(l, &Values(p)->require_crl);
+}
+
 Status ApplyKds(const PolicyLine& l, Policy* p) {
   std::string url;
   Status s = NormalizeHttpsUrl(l.tok[1], &url);
@@ -171,10 +175,19 @@ const SnpPolicyValues* SnpPolicy(const Policy& pol) {
   return pol.Section<SnpPolicyValues>(kSnpPolicySection);
 }
 
+Status FinishSnpPolicy(Policy* pol) {
+  const SnpPolicyValues* v = SnpPolicy(*pol);
+  if (v && v->require_crl && v->crl_file.empty() && v->kds_url.empty())
+    return Status::Fail("SnpRequireCrl yes: no CRL to check (give SnpCrl FILE, or SnpKds URL "
+                        "to fetch AMD's)");
+  return Status();
+}
+
 std::vector<PolicyKeyword> SnpPolicyKeywords() {
   return {
       {"TrustAnchor", 2, false, true, ApplyTrustAnchor, "snp"},
       {"SnpCrl", 1, false, false, ApplyCrl},
+      {"SnpRequireCrl", 1, false, false, ApplyRequireCrl},
       {"SnpKds", 1, false, false, ApplyKds},
       {"SnpKdsCA", 1, false, false, ApplyKdsCa},
       {"SnpKdsCache", 1, false, false, ApplyKdsCache},

@@ -70,7 +70,7 @@ struct TpmImaFile {
 // What Verify established (the typed claims of tpm-quote).
 struct TpmClaims {
   TpmPcrValues pcrs;  // quoted, signed values only
-  std::string ak_trust;  // "pinned", "ak-cert", "azure-tdx"
+  std::string ak_trust;  // "pinned", "ak-cert", "azure-tdx", "azure-snp"
   bool eventlog_present = false;
   std::vector<TpmVerifiedEvent> events;
   int secure_boot = -1;  // -1 unknown (no verified PCR 7 log), 0 no, 1 yes
@@ -80,9 +80,10 @@ struct TpmClaims {
   // The entries the quote covers (the prefix that replays to PCR 10; the
   // list may have grown after the quote), empty when not verified.
   std::vector<TpmImaFile> ima_files;
-  // Azure: the TDX claims of the hardware report that vouched for the AK
-  // (appraised with the TDX section), empty otherwise.
+  // Azure: the TDX (or SNP) claims of the hardware report that vouched
+  // for the AK (appraised with the TDX or SNP section), empty otherwise.
   std::shared_ptr<VerifiedClaims> tdx;
+  std::shared_ptr<VerifiedClaims> snp;
 };
 
 // The TPM section of p, nullptr when the policy has none.

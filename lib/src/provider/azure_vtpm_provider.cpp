@@ -1,5 +1,5 @@
-// "azure-vtpm": evidence on an Azure TDX confidential VM, where the guest
-// has no TDX device, only a vTPM run by the paravisor (HCL):
+// "azure-vtpm": evidence on an Azure TDX or SEV-SNP confidential VM, where
+// the guest has no TDX/SNP device, only a vTPM run by the paravisor (HCL):
 //
 //   1. write the 64-byte binding to vTPM NV 0x01400002 (defined here,
 //      owner auth, if absent); the paravisor traps the write and rebuilds
@@ -15,6 +15,14 @@
 //      is for that TD report;
 //   4. send "azure-tdx-quote" + "azure-runtime-data", and, with an
 //      attestation service configured, its "maa-token" as well;
+//   3'. on an SNP CVM (the HCL report's type says which) the hardware
+//      report is the SNP report itself, REPORT_DATA[0:32] = SHA-256(runtime
+//      JSON): GET the VCEK and its chain from IMDS's THIM endpoint
+//      (/metadata/THIM/amd/certification: vcekCert, certificateChain =
+//      ASK then ARK, PEM) and send "azure-snp-report", "azure-runtime-data"
+//      and "snp-certs" (a certificate table made of them) instead of
+//      step 4's items.  No attestation service on this path yet (MAA's
+//      SevSnpVm request is another shape): with service= it fails;
 //   5. (issue 11) quote the vTPM's PCRs with qualifyingData = the binding
 //      by the platform AK at 0x81000003 (HCLAkPub) and send "tpm-quote",
 //      "tpm-signature", "tpm-pcrs", the AK certificate from NV 0x01C101D0
@@ -27,12 +35,12 @@
 // in cachedir=DIR, provider/azure_hcl_cache.h) is missing, older than
 // SECONDS, or not of the AK that signed this connection's vTPM quote:
 // each connection then costs the vTPM quote (step 5) alone, and sends
-// azure-tdx-quote (cached), the vTPM quote's items, azure-hcl-report
-// (cached) and the logs, without azure-runtime-data or a token, whose
-// user-data would name an earlier session.  The binding is the quote's
-// extraData.
+// azure-tdx-quote (cached; on an SNP CVM snp-certs, THIM's table, cached),
+// the vTPM quote's items, azure-hcl-report (cached) and the logs, without
+// azure-runtime-data, azure-snp-report or a token, whose user-data would
+// name an earlier session.  The binding is the quote's extraData.
 //
-// Spec: "azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE][;service=URL]
+// Spec: "azure-vtpm[;tcti=CONF][;imds=URL][;thim=URL][;lock=FILE][;service=URL]
 // [;ca=FILE][;timeout=S][;pcrs=LIST|none][;banks=LIST][;eventlog=PATH|none]
 // [;ima=PATH|none][;hclcache=S][;cachedir=DIR]".  pcrs/banks: the
 // vTPM quote's selection (default 0-7,11-14 on sha256; none: no quote).  tcti: a tpm2-tss TCTI configuration (default
@@ -44,6 +52,7 @@
 // is bounded in time and size.
 #include <fcntl.h>
 #include <openssl/sha.h>
+#include <openssl/x509.h>
 #include <tss2/tss2_esys.h>
 #include <unistd.h>
 
@@ -63,6 +72,8 @@
 #include "common/private_cache.h"
 #include "parse/hcl_report.h"
 #include "parse/jwt_token.h"
+#include "parse/snp_cert_table.h"
+#include "parse/snp_report.h"
 #include "parse/td_report.h"
 #include "parse/tdx_quote.h"
 #include "parse/tpm_alg.h"
@@ -72,12 +83,14 @@
 #include "provider/providers.h"
 #include "provider/tpm_provider.h"
 #include "verify/tpm_quote_check.h"
+#include "verify/x509_util.h"
 
 namespace ra {
 namespace {
 
 const char kCheck[] = "azure-vtpm";
 const char kDefaultImds[] = "http://169.254.169.254/acc/tdquote";
+const char kDefaultThim[] = "http://169.254.169.254/metadata/THIM/amd/certification";
 const char kDefaultLock[] = "/run/ra-ssh-azure-vtpm.lock";
 // Steps 1-2 take a few TPM commands (each bounded by kEsysTimeoutMs, two
 // attempts): a holder longer than this is stuck, and waiting on would only
@@ -184,19 +197,75 @@ Status ImdsQuote(const std::string& url, const Bytes& td_report, Bytes* quote) {
   return Status();
 }
 
-// The HCL report is a TDX one whose REPORTDATA is SHA-256 of its runtime
-// JSON (fresh from NV, or from the cache).
+// REPORTDATA of the HCL report's hardware report (TD report or SNP report).
+Status HwReportData(const HclReport& r, std::array<uint8_t, 64>* rd) {
+  if (r.report_type == kHclReportTypeTdx) {
+    *rd = TdReportReportData(r.hw_report);
+    return Status();
+  }
+  SnpReport snp;
+  Status s = ParseSnpReport(r.hw_report, &snp);
+  if (!s.ok()) return Status::Fail(kCheck, "HCL report's SNP report: " + s.message());
+  *rd = snp.report_data;
+  return Status();
+}
+
+Status CertDer(X509* c, Bytes* out) {
+  unsigned char* der = nullptr;
+  int n = i2d_X509(c, &der);
+  if (n <= 0) return Status::Fail(kCheck, "cannot encode a THIM certificate");
+  out->assign(der, der + n);
+  OPENSSL_free(der);
+  return Status();
+}
+
+// The VCEK and its chain from IMDS's THIM endpoint, as a certificate table
+// (VCEK, ASK, ARK).  Nothing here is trusted: the client verifies the chain
+// to AMD's ARK; the checks only catch an answer that cannot be used.
+Status ThimCertTable(const std::string& url, Bytes* table) {
+  HttpsRequest req;
+  req.url = url;
+  req.label = "IMDS " + url;
+  req.link_local_http = true;
+  req.connect_timeout_s = 5;
+  req.total_timeout_s = kMaxServiceTimeout;
+  req.max_body = kMaxImdsResponse;
+  std::string response, vcek_pem, chain_pem;
+  RA_RETURN_IF_ERROR(HttpsExchange(req, kCheck, &response));
+  JsonPtr doc;
+  RA_RETURN_IF_ERROR(ParseJsonObject(response, "THIM response", &doc));
+  RA_RETURN_IF_ERROR(JsonGetString(doc.get(), "vcekCert", "THIM response", &vcek_pem));
+  RA_RETURN_IF_ERROR(JsonGetString(doc.get(), "certificateChain", "THIM response", &chain_pem));
+  std::vector<X509Ptr> vcek, chain;
+  Status s = LoadPemCerts(vcek_pem, "THIM vcekCert", &vcek, 1);
+  if (s.ok()) s = LoadPemCerts(chain_pem, "THIM certificateChain", &chain, 2);
+  if (!s.ok()) return Status::Fail(kCheck, s.message());
+  if (chain.size() != 2)
+    return Status::Fail(kCheck, "THIM certificateChain holds " + std::to_string(chain.size()) +
+                                    " certificates, not the ASK and the ARK");
+  std::vector<std::pair<SnpGuid, Bytes>> certs;
+  const SnpCertKind kinds[] = {SnpCertKind::kVcek, SnpCertKind::kAsk, SnpCertKind::kArk};
+  X509* all[] = {vcek[0].get(), chain[0].get(), chain[1].get()};
+  for (size_t i = 0; i < 3; i++) {
+    Bytes der;
+    RA_RETURN_IF_ERROR(CertDer(all[i], &der));
+    certs.emplace_back(SnpCertKindGuid(kinds[i]), std::move(der));
+  }
+  *table = BuildSnpCertTable(certs);
+  return Status();
+}
+
+// The HCL report (TDX or SNP) is one whose REPORTDATA is SHA-256 of its
+// runtime JSON (fresh from NV, or from the cache).
 Status CheckHclReport(const Bytes& raw, HclReport* out, AzureRuntimeData* rt) {
   HclReport r;
   RA_RETURN_IF_ERROR(ParseHclReport(raw, &r));
-  if (r.report_type != kHclReportTypeTdx)
-    return Status::Fail(kCheck, "HCL report is not a TDX report (type " +
-                                    std::to_string(r.report_type) + ")");
   if (r.hash_type != kHclHashSha256)
     return Status::Fail(kCheck, "HCL runtime data hash type " + std::to_string(r.hash_type) +
                                     " (only SHA-256 is verified by clients)");
   RA_RETURN_IF_ERROR(ParseAzureRuntimeJson(r.runtime_json, rt));
-  std::array<uint8_t, 64> rd = TdReportReportData(r.hw_report);
+  std::array<uint8_t, 64> rd{};
+  RA_RETURN_IF_ERROR(HwReportData(r, &rd));
   uint8_t h[SHA256_DIGEST_LENGTH];
   SHA256(r.runtime_json.data(), r.runtime_json.size(), h);
   if (!ConstantTimeEqual(ByteView(rd.data(), sizeof(h)), ByteView(h, sizeof(h))))
@@ -250,11 +319,12 @@ struct HclCacheOptions {
 
 class AzureVtpmProvider : public EvidenceProvider {
  public:
-  AzureVtpmProvider(std::string tcti, std::string imds, std::string lock,
+  AzureVtpmProvider(std::string tcti, std::string imds, std::string thim, std::string lock,
                     AttestationServiceOptions service, TpmProviderOptions quote,
                     HclCacheOptions cache)
       : tcti_(std::move(tcti)),
         imds_(std::move(imds)),
+        thim_(std::move(thim)),
         lock_(std::move(lock)),
         service_(std::move(service)),
         quote_(std::move(quote)),
@@ -267,8 +337,10 @@ class AzureVtpmProvider : public EvidenceProvider {
   Status CollectCached(const Binding& binding, std::vector<EvidenceItem>* out);
   Status RefreshCache(const Binding& binding, const std::vector<EvidenceItem>& quote,
                       CachedHclReport* out);
+  Status TdxItems(HclReport* hcl, std::vector<EvidenceItem>* items);
+  Status SnpItems(HclReport* hcl, std::vector<EvidenceItem>* items);
 
-  std::string tcti_, imds_, lock_;
+  std::string tcti_, imds_, thim_, lock_;
   AttestationServiceOptions service_;
   TpmProviderOptions quote_;  // banks and PCRs of the vTPM quote
   HclCacheOptions cache_;
@@ -300,15 +372,33 @@ const Bytes* ItemOf(const std::vector<EvidenceItem>& items, const char* type) {
   return nullptr;
 }
 
+// THIM's table (cached) can be used: it parses and names a VCEK.  The
+// client verifies it; this only keeps a damaged file from being sent.
+Status CheckThimTable(const Bytes& table) {
+  SnpCertTable t;
+  Status s = ParseSnpCertTable(table, &t);
+  if (!s.ok()) return Status::Fail(kCheck, "THIM certificate table: " + s.message());
+  if (t.Find(SnpCertKind::kVcek) == nullptr)
+    return Status::Fail(kCheck, "THIM certificate table: no VCEK");
+  return Status();
+}
+
 // A cached (or just read) report is usable when it passes the checks a
-// fresh one does, IMDS's quote is of its TD report, and its HCLAkPub is
-// the key that signed this connection's vTPM quote (else the AK changed,
-// and so must the report).
+// fresh one does, IMDS's quote is of its TD report (on SNP: THIM's table
+// is there instead, and no TD quote), and its HCLAkPub is the key that
+// signed this connection's vTPM quote (else the AK changed, and so must
+// the report).
 Status CheckCachedReport(const CachedHclReport& c, const std::vector<EvidenceItem>& quote) {
   HclReport hcl;
   AzureRuntimeData rt;
   RA_RETURN_IF_ERROR(CheckHclReport(c.hcl_report, &hcl, &rt));
-  RA_RETURN_IF_ERROR(CheckQuoteOfReport(hcl.hw_report, c.td_quote));
+  if (hcl.report_type == kHclReportTypeSnp) {
+    if (!c.td_quote.empty()) return Status::Fail(kCheck, "a TD quote cached for an SNP report");
+    RA_RETURN_IF_ERROR(CheckThimTable(c.snp_certs));
+  } else {
+    if (!c.snp_certs.empty()) return Status::Fail(kCheck, "SNP certificates cached for a TD");
+    RA_RETURN_IF_ERROR(CheckQuoteOfReport(hcl.hw_report, c.td_quote));
+  }
   Bytes n, e;
   std::shared_ptr<EVP_PKEY> ak;
   if (rt.ak_pub_n.empty() || !Base64UrlDecode(rt.ak_pub_n, &n).ok() ||
@@ -340,13 +430,17 @@ Status AzureVtpmProvider::RefreshCache(const Binding& binding,
     *out = std::move(c);
     return Status();
   }
+  c = CachedHclReport();  // nothing of the refused entry is kept
   HclReport hcl;
   {
     EsysSession tpm;
     RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti_));
     RA_RETURN_IF_ERROR(WriteAndReadReport(tpm.ctx(), binding, &hcl, &c.hcl_report));
   }
-  RA_RETURN_IF_ERROR(ImdsQuote(imds_, hcl.hw_report, &c.td_quote));
+  if (hcl.report_type == kHclReportTypeSnp)
+    RA_RETURN_IF_ERROR(ThimCertTable(thim_, &c.snp_certs));
+  else
+    RA_RETURN_IF_ERROR(ImdsQuote(imds_, hcl.hw_report, &c.td_quote));
   c.made_at = static_cast<int64_t>(std::time(nullptr));
   RA_RETURN_IF_ERROR(CheckCachedReport(c, quote));
   RA_RETURN_IF_ERROR(StoreHclCache(cache_.dir, name, c));
@@ -355,9 +449,10 @@ Status AzureVtpmProvider::RefreshCache(const Binding& binding,
 }
 
 // The vTPM quote is this connection's (extraData = the binding); the HCL
-// report and its TD quote vouch for the AK and may be older.  No
-// azure-runtime-data: its user-data names an earlier session, so the TD
-// quote is only tpm-quote's companion here (docs/design.md).
+// report and its TD quote (SNP: THIM's table) vouch for the AK and may be
+// older.  No azure-runtime-data (nor azure-snp-report): its user-data
+// names an earlier session, so the TD quote / SNP certificates are only
+// tpm-quote's companions here (docs/design.md).
 Status AzureVtpmProvider::CollectCached(const Binding& binding, std::vector<EvidenceItem>* out) {
   std::vector<EvidenceItem> quote;
   RA_RETURN_IF_ERROR(VtpmQuote(binding, &quote));
@@ -366,10 +461,33 @@ Status AzureVtpmProvider::CollectCached(const Binding& binding, std::vector<Evid
            .ok() ||
       !CheckCachedReport(c, quote).ok())
     RA_RETURN_IF_ERROR(RefreshCache(binding, quote, &c));
-  out->push_back({kEvidenceAzureTdxQuote, std::move(c.td_quote)});
+  if (!c.snp_certs.empty())
+    out->push_back({kEvidenceSnpCerts, std::move(c.snp_certs)});
+  else
+    out->push_back({kEvidenceAzureTdxQuote, std::move(c.td_quote)});
   for (auto& item : quote) out->push_back(std::move(item));
   out->push_back({kEvidenceAzureHclReport, std::move(c.hcl_report)});
   return AppendTpmFiles(quote_, kMaxAzureLogsLen, out);
+}
+
+// Step 3-4 on a TDX CVM: the quote from IMDS, checked to be of the report.
+Status AzureVtpmProvider::TdxItems(HclReport* hcl, std::vector<EvidenceItem>* items) {
+  Bytes quote;
+  RA_RETURN_IF_ERROR(ImdsQuote(imds_, hcl->hw_report, &quote));
+  RA_RETURN_IF_ERROR(CheckQuoteOfReport(hcl->hw_report, quote));
+  return AppendAzureEvidence(service_, std::move(quote), hcl->runtime_json, items);
+}
+
+// Step 3' on an SNP CVM: the report is the evidence, THIM the certificates.
+Status AzureVtpmProvider::SnpItems(HclReport* hcl, std::vector<EvidenceItem>* items) {
+  if (!service_.url.empty())
+    return Status::Fail(kCheck, "an SEV-SNP CVM: service= (MAA) is not supported for SNP yet");
+  Bytes table;
+  RA_RETURN_IF_ERROR(ThimCertTable(thim_, &table));
+  items->push_back({kEvidenceAzureSnpReport, hcl->hw_report});
+  items->push_back({kEvidenceAzureRuntimeData, hcl->runtime_json});
+  items->push_back({kEvidenceSnpCerts, std::move(table)});
+  return Status();
 }
 
 Status AzureVtpmProvider::Collect(const Binding& binding, std::vector<EvidenceItem>* out) {
@@ -377,13 +495,11 @@ Status AzureVtpmProvider::Collect(const Binding& binding, std::vector<EvidenceIt
   HclReport hcl;
   Bytes hcl_raw;
   RA_RETURN_IF_ERROR(ReportFor(binding, &hcl, &hcl_raw));
-  Bytes quote;
-  RA_RETURN_IF_ERROR(ImdsQuote(imds_, hcl.hw_report, &quote));
-  RA_RETURN_IF_ERROR(CheckQuoteOfReport(hcl.hw_report, quote));
-
   std::vector<EvidenceItem> items;
-  RA_RETURN_IF_ERROR(AppendAzureEvidence(service_, std::move(quote), std::move(hcl.runtime_json),
-                                         &items));
+  if (hcl.report_type == kHclReportTypeSnp)
+    RA_RETURN_IF_ERROR(SnpItems(&hcl, &items));
+  else
+    RA_RETURN_IF_ERROR(TdxItems(&hcl, &items));
   if (!quote_.pcrs.empty()) {
     RA_RETURN_IF_ERROR(VtpmQuote(binding, &items));
     items.push_back({kEvidenceAzureHclReport, std::move(hcl_raw)});
@@ -441,13 +557,16 @@ Status OpenAzureVtpmProvider(const std::string& options,
   std::map<std::string, std::string> extra;
   RA_RETURN_IF_ERROR(ParseAttestationServiceSpec(
       options, &rest, &service,
-      {"tcti", "imds", "lock", "pcrs", "banks", "eventlog", "ima", "hclcache", "cachedir"}, &extra));
+      {"tcti", "imds", "thim", "lock", "pcrs", "banks", "eventlog", "ima", "hclcache", "cachedir"},
+      &extra));
   if (!rest.empty())
     return Status::Fail("provider spec", "azure-vtpm: unexpected '" + rest + "'");
   std::string tcti = extra.count("tcti") ? extra["tcti"] : kDefaultTcti;
   std::string imds = extra.count("imds") ? extra["imds"] : kDefaultImds;
   std::string lock = extra.count("lock") ? extra["lock"] : kDefaultLock;
   RA_RETURN_IF_ERROR(CheckImdsUrl(imds));
+  std::string thim = extra.count("thim") ? extra["thim"] : kDefaultThim;
+  RA_RETURN_IF_ERROR(CheckImdsUrl(thim));
   TpmProviderOptions quote;
   quote.ak.handle = kDefaultTpmAkHandle;
   quote.banks = {kTpmAlgSha256};
@@ -473,7 +592,7 @@ Status OpenAzureVtpmProvider(const std::string& options,
   // vTPM) when sshd starts, not at the first login.
   EsysSession tpm;
   RA_RETURN_IF_ERROR(tpm.Open(kCheck, tcti));
-  *out = std::make_unique<AzureVtpmProvider>(tcti, imds, lock, service, std::move(quote),
+  *out = std::make_unique<AzureVtpmProvider>(tcti, imds, thim, lock, service, std::move(quote),
                                              std::move(cache));
   return Status();
 }

@@ -69,10 +69,10 @@ const std::vector<ProviderForm>& Forms() {
        "sim-azure:DIR[;service=URL;ca=FILE;timeout=S]"},
       {"configfs-tsm", true, true, nullptr, {}, false, OpenTsm, "configfs-tsm[:PATH]"},
       {"azure-vtpm", false, true, nullptr,
-       {"tcti", "imds", "lock", "pcrs", "banks", "eventlog", "ima", "hclcache", "cachedir",
-        "service", "ca", "timeout"}, true, OpenVtpm,
-       "azure-vtpm[;tcti=CONF;imds=URL;lock=FILE;pcrs=LIST|none;banks=LIST;eventlog=PATH|none;"
-       "ima=PATH|none;hclcache=S;cachedir=DIR;service=URL;ca=FILE;timeout=S]"},
+       {"tcti", "imds", "thim", "lock", "pcrs", "banks", "eventlog", "ima", "hclcache",
+        "cachedir", "service", "ca", "timeout"}, true, OpenVtpm,
+       "azure-vtpm[;tcti=CONF;imds=URL;thim=URL;lock=FILE;pcrs=LIST|none;banks=LIST;"
+       "eventlog=PATH|none;ima=PATH|none;hclcache=S;cachedir=DIR;service=URL;ca=FILE;timeout=S]"},
       {"tpm", false, true, nullptr,
        {"tcti", "ak", "akcert", "pcrs", "banks", "eventlog", "ima"}, false, OpenTpm,
        "tpm[;tcti=CONF;ak=HANDLE|FILE;akcert=FILE|nv:INDEX;pcrs=LIST;banks=LIST;"

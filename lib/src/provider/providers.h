@@ -65,10 +65,11 @@ Status ParseAttestationServiceSpec(const std::string& spec, std::string* base,
 // Azure Attestation takes them); *token is the returned JWT.
 Status RequestMaaToken(const AttestationServiceOptions& service, ByteView quote,
                        ByteView runtime_data, std::string* token);
-// "azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE][;pcrs=LIST|none]
+// "azure-vtpm[;tcti=CONF][;imds=URL][;thim=URL][;lock=FILE][;pcrs=LIST|none]
 // [;banks=LIST][;eventlog=PATH|none][;ima=PATH|none][;hclcache=S]
 // [;cachedir=DIR][;service=URL][;ca=FILE][;timeout=S]"
-// (provider/azure_vtpm_provider.cpp): an Azure TDX CVM's vTPM and IMDS.
+// (provider/azure_vtpm_provider.cpp): an Azure TDX or SEV-SNP CVM's vTPM
+// and IMDS (TD quote, or THIM's SNP certificates).
 // options: the spec after "azure-vtpm".
 Status OpenAzureVtpmProvider(const std::string& options,
                              std::unique_ptr<EvidenceProvider>* out);

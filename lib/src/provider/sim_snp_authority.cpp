@@ -37,7 +37,8 @@ void FillBody(const SimSnpGuest& g, const std::array<uint8_t, 64>& rd, uint8_t* 
   PutLe(kSnpSignatureAlgoEcdsaP384Sha384, 4, p + 0x34);
   PutLe(tcb, 8, p + 0x38);           // CURRENT_TCB
   PutLe(g.platform_info, 8, p + 0x40);
-  // 0x48: AUTHOR_KEY_EN 0, MASK_CHIP_KEY 0, SIGNING_KEY 0 (VCEK).
+  // 0x48: AUTHOR_KEY_EN 0, MASK_CHIP_KEY 0, SIGNING_KEY 0 (VCEK) or 1 (VLEK).
+  PutLe(g.vlek ? uint64_t{1} << 2 : 0, 4, p + 0x48);
   std::memcpy(p + 0x50, rd.data(), 64);
   std::memcpy(p + 0x90, g.measurement.data(), 48);
   std::memcpy(p + 0xC0, g.host_data.data(), 32);
@@ -45,7 +46,7 @@ void FillBody(const SimSnpGuest& g, const std::array<uint8_t, 64>& rd, uint8_t* 
   PutLe(tcb, 8, p + 0x180);          // REPORTED_TCB
   CpuidOf(g.product, &p[0x188], &p[0x189]);
   p[0x18A] = 1;                      // CPUID_STEP
-  std::memcpy(p + 0x1A0, g.chip_id.data(), 64);
+  if (!g.vlek) std::memcpy(p + 0x1A0, g.chip_id.data(), 64);
   PutLe(tcb, 8, p + 0x1E0);          // COMMITTED_TCB
   p[0x1E8] = 12; p[0x1E9] = 55; p[0x1EA] = 1;  // CURRENT build/minor/major
   p[0x1EC] = 12; p[0x1ED] = 55; p[0x1EE] = 1;  // COMMITTED

@@ -33,6 +33,9 @@ struct SimSnpGuest {
   uint64_t policy = 0x30000;  // SMT allowed, reserved bit 17; bit 19 = debug
   uint32_t vmpl = 0;
   uint64_t platform_info = 0x1;
+  // Signed by a VLEK (SimSnpIssueVlek): SIGNING_KEY 1, CHIP_ID zero, as
+  // a cloud provider's VLEK-signed reports are.
+  bool vlek = false;
 };
 
 // The chain and keys, in memory.
@@ -57,6 +60,17 @@ Status SimSnpMakeChain(const SimSnpGuest& guest, const SimSnpChainOptions& optio
 Status SimSnpIssueVcek(const SimSnpChain& chain, const SimSnpGuest& guest,
                        const SimSnpChainOptions& options, ossl::X509Ptr* vcek,
                        ossl::PkeyPtr* key);
+
+// A VLEK chain from chain's ARK: an ASVK ("SEV-VLEK-<product>", RSA-PSS
+// as AMD signs) and a VLEK (EC P-384, "SEV-VLEK") with the TCB and
+// productName extensions and csp_id, and no hwID (a VLEK names no chip).
+struct SimSnpVlek {
+  ossl::PkeyPtr asvk_key, vlek_key;
+  ossl::X509Ptr asvk, vlek;
+};
+Status SimSnpIssueVlek(const SimSnpChain& chain, const SimSnpGuest& guest,
+                       const SimSnpChainOptions& options, const std::string& csp_id,
+                       SimSnpVlek* out);
 
 // A version 3 report for guest with report_data, signed by vcek_key.
 Status SimSnpSignReport(const SimSnpGuest& guest, const std::array<uint8_t, 64>& report_data,

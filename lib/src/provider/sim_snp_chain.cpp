@@ -1,6 +1,6 @@
 // The sim SNP's certificates: ARK and ASK (RSA, RSASSA-PSS SHA-384 as AMD
 // signs) and a VCEK (EC P-384) with AMD's TCB, productName and hwID
-// extensions; and the ARK's CRL.
+// extensions; an ASVK and VLEK (csp_id, no hwID); and the ARK's CRL.
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
@@ -93,7 +93,8 @@ Status NewCert(long serial, const std::string& subject_cn, X509* issuer,
   return Status();
 }
 
-Status VcekExtensions(X509* vcek, const SimSnpGuest& g) {
+// The extensions a VCEK and a VLEK share: version, product, TCB SPLs.
+Status TcbExtensions(X509* vcek, const SimSnpGuest& g) {
   const char* product = g.product == SnpProduct::kMilan   ? "Milan-B0"
                         : g.product == SnpProduct::kGenoa ? "Genoa-B1"
                                                           : "Turin-C1";
@@ -107,7 +108,28 @@ Status VcekExtensions(X509* vcek, const SimSnpGuest& g) {
   RA_RETURN_IF_ERROR(AddRawExt(vcek, "1.3.6.1.4.1.3704.1.3.8", DerSmallInteger(g.tcb.microcode)));
   if (g.product == SnpProduct::kTurin)
     RA_RETURN_IF_ERROR(AddRawExt(vcek, "1.3.6.1.4.1.3704.1.3.9", DerSmallInteger(g.tcb.fmc)));
+  return Status();
+}
+
+Status VcekExtensions(X509* vcek, const SimSnpGuest& g) {
+  RA_RETURN_IF_ERROR(TcbExtensions(vcek, g));
   return AddRawExt(vcek, "1.3.6.1.4.1.3704.1.4", Bytes(g.chip_id.begin(), g.chip_id.end()));
+}
+
+// An intermediate (ASK or ASVK) for key, signed by chain's ARK.
+Status Intermediate(const SimSnpChain& chain, long serial, const std::string& cn, EVP_PKEY* key,
+                    const SimSnpChainOptions& o, ossl::X509Ptr* out) {
+  ossl::X509Ptr c;
+  RA_RETURN_IF_ERROR(NewCert(serial, cn, chain.ark.get(), "", key, o, &c));
+  RA_RETURN_IF_ERROR(
+      AddExt(c.get(), chain.ark.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0"));
+  RA_RETURN_IF_ERROR(AddExt(c.get(), chain.ark.get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
+  RA_RETURN_IF_ERROR(AddExt(c.get(), chain.ark.get(), NID_subject_key_identifier, "hash"));
+  RA_RETURN_IF_ERROR(
+      AddExt(c.get(), chain.ark.get(), NID_authority_key_identifier, "keyid:always"));
+  RA_RETURN_IF_ERROR(SignPss(c.get(), chain.ark_key.get()));
+  *out = std::move(c);
+  return Status();
 }
 
 }  // namespace
@@ -123,13 +145,7 @@ Status SimSnpMakeChain(const SimSnpGuest& g, const SimSnpChainOptions& o, SimSnp
   RA_RETURN_IF_ERROR(AddExt(c.ark.get(), c.ark.get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
   RA_RETURN_IF_ERROR(AddExt(c.ark.get(), c.ark.get(), NID_subject_key_identifier, "hash"));
   RA_RETURN_IF_ERROR(SignPss(c.ark.get(), c.ark_key.get()));
-  RA_RETURN_IF_ERROR(NewCert(2, "SEV-" + p, c.ark.get(), "", c.ask_key.get(), o, &c.ask));
-  RA_RETURN_IF_ERROR(
-      AddExt(c.ask.get(), c.ark.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0"));
-  RA_RETURN_IF_ERROR(AddExt(c.ask.get(), c.ark.get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
-  RA_RETURN_IF_ERROR(AddExt(c.ask.get(), c.ark.get(), NID_subject_key_identifier, "hash"));
-  RA_RETURN_IF_ERROR(AddExt(c.ask.get(), c.ark.get(), NID_authority_key_identifier, "keyid:always"));
-  RA_RETURN_IF_ERROR(SignPss(c.ask.get(), c.ark_key.get()));
+  RA_RETURN_IF_ERROR(Intermediate(c, 2, "SEV-" + p, c.ask_key.get(), o, &c.ask));
   RA_RETURN_IF_ERROR(SimSnpIssueVcek(c, g, o, &c.vcek, &c.vcek_key));
   *out = std::move(c);
   return Status();
@@ -145,6 +161,24 @@ Status SimSnpIssueVcek(const SimSnpChain& chain, const SimSnpGuest& g,
   RA_RETURN_IF_ERROR(SignPss(c.get(), chain.ask_key.get()));
   *vcek = std::move(c);
   *key = std::move(k);
+  return Status();
+}
+
+Status SimSnpIssueVlek(const SimSnpChain& chain, const SimSnpGuest& g,
+                       const SimSnpChainOptions& o, const std::string& csp_id, SimSnpVlek* out) {
+  SimSnpVlek v;
+  RA_RETURN_IF_ERROR(RsaKey(o.rsa_bits, &v.asvk_key));
+  RA_RETURN_IF_ERROR(Intermediate(chain, 3, "SEV-VLEK-" + std::string(SnpProductName(g.product)),
+                                  v.asvk_key.get(), o, &v.asvk));
+  RA_RETURN_IF_ERROR(P384Key(&v.vlek_key));
+  RA_RETURN_IF_ERROR(NewCert(4, "SEV-VLEK", v.asvk.get(), "", v.vlek_key.get(), o, &v.vlek));
+  RA_RETURN_IF_ERROR(TcbExtensions(v.vlek.get(), g));
+  Bytes csp = {0x16, static_cast<uint8_t>(csp_id.size())};  // IA5String, short
+  csp.insert(csp.end(), csp_id.begin(), csp_id.end());
+  if (csp_id.size() > 127) return Status::Fail("sim snp", "csp_id too long");
+  RA_RETURN_IF_ERROR(AddRawExt(v.vlek.get(), "1.3.6.1.4.1.3704.1.5", csp));
+  RA_RETURN_IF_ERROR(SignPss(v.vlek.get(), v.asvk_key.get()));
+  *out = std::move(v);
   return Status();
 }
 

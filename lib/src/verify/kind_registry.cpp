@@ -7,6 +7,7 @@
 
 #include "common/evidence.h"
 #include "policy/tdx_eventlog_policy.h"
+#include "verify/azure_snp_report_verifier.h"
 #include "verify/azure_tdx_quote_verifier.h"
 #include "verify/maa_token_verifier.h"
 #include "verify/policy_materials.h"
@@ -23,6 +24,7 @@ const std::vector<const EvidenceKind*>& AllKinds() {
       MaaTokenKind(),
       AzureTdxQuoteKind(),
       SnpReportKind(),
+      AzureSnpReportKind(),
       TpmQuoteKind(),
   };
   return kAll;

@@ -1,5 +1,6 @@
 #include "verify/maa_token_verifier.h"
 
+#include "policy/maa_snp_policy.h"
 #include "policy/maa_tdx_policy.h"
 #include "verify/jwt_verifier.h"
 
@@ -14,6 +15,8 @@ void AddTokenFields(const VerifiedJwt& jwt, VerifiedClaims* c) {
 }
 
 Status AppraiseTyped(const VerifiedClaims& c, const Policy& policy) {
+  if (const MaaSnpClaims* s = std::any_cast<MaaSnpClaims>(&c.typed))
+    return AppraiseMaaSnpClaims(*s, policy);
   const MaaTdxClaims* m = std::any_cast<MaaTdxClaims>(&c.typed);
   if (m == nullptr) return Status();  // a generic token: nothing to appraise
   return AppraiseMaaTdxClaims(*m, policy);
@@ -26,7 +29,9 @@ Status VerifyMaaTokenClaims(const std::string& token, const Binding* binding,
   VerifiedJwt jwt;
   RA_RETURN_IF_ERROR(VerifyJwtToken(token, policy, now, &jwt));
   VerifiedClaims c;
-  if (binding == nullptr && jwt.attestation_type != "tdxvm") {
+  if (jwt.attestation_type == "sevsnpvm") {
+    RA_RETURN_IF_ERROR(ReadMaaSnpClaims(jwt.claims.get(), binding, &c));
+  } else if (binding == nullptr && jwt.attestation_type != "tdxvm") {
     c.kind = kEvidenceMaaToken;
     c.fields.emplace_back("attestation_type", jwt.attestation_type);
     c.fields.emplace_back("generic", "yes");

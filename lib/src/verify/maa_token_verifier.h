@@ -1,7 +1,8 @@
-// Kind maa-token: an Azure Attestation token (the JWT bytes) for a TDX
-// confidential VM.  Generic token checks (jwt_verifier.h), then Azure's
-// TDX claims and the binding (policy/maa_tdx_policy.h reads them and
-// appraises them).
+// Kind maa-token: an Azure Attestation token (the JWT bytes) for a TDX or
+// SEV-SNP confidential VM.  Generic token checks (jwt_verifier.h), then
+// Azure's TDX claims (x-ms-attestation-type tdxvm, policy/maa_tdx_policy.h)
+// or SEV-SNP claims (sevsnpvm, policy/maa_snp_policy.h: appraised with the
+// Snp* keywords) and the binding.
 #pragma once
 
 #include <ctime>
@@ -19,7 +20,7 @@ Status VerifyMaaTdxToken(const std::string& token, const Binding* binding,
                          const Policy& policy, std::time_t now, VerifiedClaims* out);
 
 // Verification only.  Without a binding to compare (offline inspection),
-// a token of another attestation type than tdxvm verifies generically:
+// a token of another attestation type than tdxvm or sevsnpvm verifies generically:
 // signature, issuer and times, claims fields attestation_type and
 // generic=yes, nothing to appraise.  With a binding it is refused.
 Status VerifyMaaTokenClaims(const std::string& token, const Binding* binding,

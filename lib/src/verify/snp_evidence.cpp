@@ -19,7 +19,9 @@ Status VerifySnpEvidence(const SnpEvidence& e, const SnpVerifyOptions& options,
   } else {
     return Status::Fail("snp certs", "neither a certificate table nor a VCEK/VLEK");
   }
-  return VerifySnpReport(report, certs.view(), options, out);
+  SnpEndorsement view = certs.view();
+  if (!view.intermediate) view.intermediate = e.intermediate;
+  return VerifySnpReport(report, view, options, out);
 }
 
 }  // namespace ra

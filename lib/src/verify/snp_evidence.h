@@ -13,6 +13,9 @@ struct SnpEvidence {
   ByteView report;      // 0x4A0 bytes
   ByteView cert_table;  // may be empty
   ByteView key_cert;    // may be empty; used only without a table
+  // The ASK/ASVK when the evidence brings none (one fetched from KDS);
+  // nullptr: the built-in one of the product.  Non-owning, untrusted.
+  X509* intermediate = nullptr;
 };
 
 // Parses and verifies; fails "snp certs" when neither certificate source

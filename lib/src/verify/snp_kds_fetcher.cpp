@@ -35,10 +35,12 @@ SnpProduct ProductOf(const SnpReport& report, SnpProduct fallback) {
   return p == SnpProduct::kUnknown ? fallback : p;
 }
 
-std::string ProductBase(const std::string& base_url, SnpProduct product) {
+std::string ProductBase(const std::string& base_url, SnpProduct product,
+                        SnpSigningKey signer = SnpSigningKey::kVcek) {
   std::string b = base_url;
   while (!b.empty() && b.back() == '/') b.pop_back();
-  return b + "/vcek/v1/" + SnpProductName(product);
+  return b + (signer == SnpSigningKey::kVlek ? "/vlek/v1/" : "/vcek/v1/") +
+         SnpProductName(product);
 }
 
 // A deadline shared by the requests of one call.
@@ -117,10 +119,10 @@ Status FetchMaterial(const KdsOptions& opt, const std::string& vcek_url, SnpProd
   return Get(opt, KdsCertChainUrl(opt.base_url, product), d, &m->chain_pem);
 }
 
-Status FetchCrl(const KdsOptions& opt, SnpProduct product, const Deadline& d,
-                X509CrlPtr* crl) {
+Status FetchCrl(const KdsOptions& opt, SnpProduct product, SnpSigningKey signer,
+                const Deadline& d, X509CrlPtr* crl) {
   std::string body;
-  std::string url = KdsCrlUrl(opt.base_url, product);
+  std::string url = KdsCrlUrl(opt.base_url, product, signer);
   RA_RETURN_IF_ERROR(Get(opt, url, d, &body));
   Status s = LoadCrl(ByteView(reinterpret_cast<const uint8_t*>(body.data()), body.size()),
                      "AMD KDS crl", crl);
@@ -147,12 +149,36 @@ Status KdsVcekUrl(const std::string& base_url, SnpProduct product, const SnpRepo
   return Status();
 }
 
-std::string KdsCertChainUrl(const std::string& base_url, SnpProduct product) {
-  return ProductBase(base_url, product) + "/cert_chain";
+std::string KdsCertChainUrl(const std::string& base_url, SnpProduct product,
+                            SnpSigningKey signer) {
+  return ProductBase(base_url, product, signer) + "/cert_chain";
 }
 
-std::string KdsCrlUrl(const std::string& base_url, SnpProduct product) {
-  return ProductBase(base_url, product) + "/crl";
+std::string KdsCrlUrl(const std::string& base_url, SnpProduct product, SnpSigningKey signer) {
+  return ProductBase(base_url, product, signer) + "/crl";
+}
+
+Status FetchKdsCrl(const KdsOptions& opt, SnpProduct product, SnpSigningKey signer,
+                   X509CrlPtr* crl) {
+  if (product == SnpProduct::kUnknown)
+    return Status::Fail(kCheck, "the report does not name its product (v2): KDS needs it");
+  Deadline d(opt.timeout_ms);
+  return FetchCrl(opt, product, signer, d, crl);
+}
+
+Status FetchKdsIntermediate(const KdsOptions& opt, SnpProduct product, SnpSigningKey signer,
+                            X509Ptr* out) {
+  if (product == SnpProduct::kUnknown)
+    return Status::Fail(kCheck, "the report does not name its product (v2): KDS needs it");
+  Deadline d(opt.timeout_ms);
+  const std::string url = KdsCertChainUrl(opt.base_url, product, signer);
+  std::string pem;
+  RA_RETURN_IF_ERROR(Get(opt, url, d, &pem));
+  std::vector<X509Ptr> chain;
+  Status s = LoadPemCerts(pem, "cert_chain", &chain, 4);
+  if (!s.ok()) return Status::Fail(kCheck, url + ": " + s.message());
+  *out = std::move(chain[0]);
+  return Status();
 }
 
 std::string KdsCacheName(const KdsOptions& opt, const std::string& url) {
@@ -176,7 +202,7 @@ Status VerifySnpReportWithKds(const KdsOptions& opt, const SnpReport& report,
   SnpVerifyOptions vo = verify_opt;
   X509CrlPtr crl;
   if (opt.fetch_crl) {
-    RA_RETURN_IF_ERROR(FetchCrl(opt, product, d, &crl));
+    RA_RETURN_IF_ERROR(FetchCrl(opt, product, SnpSigningKey::kVcek, d, &crl));
     vo.crls.push_back(crl.get());
   }
   UniqueFd dirfd;

@@ -8,6 +8,13 @@
 //       least).  Body: the VCEK, DER.
 //   GET {base}/vcek/v1/{product}/cert_chain   ASK then ARK, PEM
 //   GET {base}/vcek/v1/{product}/crl          the ARK's CRL, DER
+//   GET {base}/vlek/v1/{product}/cert_chain   ASVK then ARK, PEM
+//   GET {base}/vlek/v1/{product}/crl          the ARK's CRL for the ASVK, DER
+//
+// KDS serves no VLEK (a cloud provider gets its VLEK through an
+// authenticated interface): a VLEK-signed report brings its VLEK, and only
+// its ASVK (FetchKdsIntermediate) and CRL may come from here.  VLEK reports
+// name no chip (CHIP_ID is zero), so nothing here is asked by chip.
 //
 // Nothing fetched is trusted: the VCEK is used only once VerifySnpReport
 // has accepted the report under it, with the ASK from cert_chain and the
@@ -41,8 +48,23 @@ struct KdsOptions {
 // not decode for it.
 Status KdsVcekUrl(const std::string& base_url, SnpProduct product, const SnpReport& report,
                   std::string* url);
-std::string KdsCertChainUrl(const std::string& base_url, SnpProduct product);
-std::string KdsCrlUrl(const std::string& base_url, SnpProduct product);
+// {base}/{vcek|vlek}/v1/{product}/cert_chain and .../crl, by signer.
+std::string KdsCertChainUrl(const std::string& base_url, SnpProduct product,
+                            SnpSigningKey signer = SnpSigningKey::kVcek);
+std::string KdsCrlUrl(const std::string& base_url, SnpProduct product,
+                      SnpSigningKey signer = SnpSigningKey::kVcek);
+
+// The ARK's CRL for signer's intermediate, within opt.timeout_ms.  Fetch
+// failures "snp kds"; nothing is judged here (VerifyAmdCertChain checks
+// issuer, signature and dates).
+Status FetchKdsCrl(const KdsOptions& opt, SnpProduct product, SnpSigningKey signer,
+                   X509CrlPtr* crl);
+
+// The ASK (signer kVcek) or ASVK (kVlek): the first certificate of
+// cert_chain.  Untrusted: it is used only as the chain's middle link,
+// which VerifySnpReport checks against the ARK.
+Status FetchKdsIntermediate(const KdsOptions& opt, SnpProduct product, SnpSigningKey signer,
+                            X509Ptr* out);
 
 // Verifies report (VerifySnpReport under verify_opt) with a VCEK from the
 // cache or KDS; a report not signed by a VCEK (a VLEK's, SIGNING_KEY 1) is

@@ -143,32 +143,59 @@ SnpVerifyOptions VerifyOptions(const SnpPolicyValues* v, std::time_t now) {
   if (v && v->anchors)
     for (const X509Ptr& c : v->anchors->certs) o.trust_anchors.push_back(c.get());
   if (v && v->crl) o.crls.push_back(v->crl->crl.get());
+  o.require_crl = v && v->require_crl;
   return o;
 }
 
-// The VCEK from KDS (or the cache), within the connection's deadline.
-Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
-                     const SnpVerifyOptions& o, FetchDeadline deadline, SnpClaims* out) {
-  SnpReport report;
-  RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
+// KDS fetches (VCEK, CRL, VLEK chain) within the connection's deadline.
+KdsOptions KdsOptionsOf(const SnpPolicyValues& v, const Policy& pol, FetchDeadline deadline) {
   KdsOptions k;
   k.base_url = v.kds_url;
   k.ca_file = v.kds_ca_file;
   k.cache_dir = v.kds_cache_given ? v.kds_cache : pol.issuer_key_cache;
   const long left_ms = FetchTimeoutMs(deadline);
   if (left_ms != 0) k.timeout_ms = left_ms;  // < 0: no time left, only the cache
-  return VerifySnpReportWithKds(k, report, o, out);
+  // Required and not given as a file: AMD's, fetched with the VCEK.
+  k.fetch_crl = v.require_crl && !v.crl;
+  return k;
 }
 
-SnpAppraisalInput AppraisalInputOf(const SnpClaims& c) {
-  SnpAppraisalInput in;
-  in.report = &c.report;
-  in.reported_tcb = c.reported_tcb;
-  in.product = c.product;
-  return in;
+SnpSigningKey SignerOf(const SnpReport& r) {
+  return r.signing_key == static_cast<uint8_t>(SnpSigningKey::kVlek) ? SnpSigningKey::kVlek
+                                                                     : SnpSigningKey::kVcek;
 }
 
-class SnpKind : public EvidenceKind {
+// What SnpKds adds to evidence that brings its own certificates: a
+// required CRL no file gives, and for a VLEK report that brings the VLEK
+// alone, the ASVK (KDS's /vlek/ chain; Turin has none built in).
+struct KdsAdditions {
+  X509CrlPtr crl;
+  X509Ptr intermediate;
+};
+
+Status KdsAdditionsFor(const SnpPolicyValues& v, const Policy& pol, FetchDeadline deadline,
+                       ByteView report_bytes, bool need_crl, bool lone_key_cert,
+                       KdsAdditions* out) {
+  SnpReport report;
+  RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
+  const KdsOptions k = KdsOptionsOf(v, pol, deadline);
+  const SnpSigningKey signer = SignerOf(report);
+  const SnpProduct product = SnpReportProduct(report);
+  if (need_crl) RA_RETURN_IF_ERROR(FetchKdsCrl(k, product, signer, &out->crl));
+  if (lone_key_cert && signer == SnpSigningKey::kVlek)  // what is left after the CRL
+    RA_RETURN_IF_ERROR(FetchKdsIntermediate(KdsOptionsOf(v, pol, deadline), product, signer,
+                                            &out->intermediate));
+  return Status();
+}
+
+Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
+                     const SnpVerifyOptions& o, FetchDeadline deadline, SnpClaims* out) {
+  SnpReport report;
+  RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
+  return VerifySnpReportWithKds(KdsOptionsOf(v, pol, deadline), report, o, out);
+}
+
+class SnpKind : public SnpFamilyKind {
  public:
   const char* type() const override { return kEvidenceSnpReport; }
   std::vector<std::string> companions() const override {
@@ -176,49 +203,14 @@ class SnpKind : public EvidenceKind {
   }
   Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
-    const SnpPolicyValues* v = SnpPolicy(*ctx.policy);
-    SnpVerifyOptions o = VerifyOptions(v, ctx.now);
-    const EvidenceItem* table = FindItem(all, kEvidenceSnpCerts);
-    const EvidenceItem* vcek = FindItem(all, kEvidenceSnpVcek);
     SnpClaims c;
-    if (table || vcek) {
-      SnpEvidence e;
-      e.report = ByteView(item.data);
-      if (table) e.cert_table = ByteView(table->data);
-      if (vcek) e.key_cert = ByteView(vcek->data);
-      RA_RETURN_IF_ERROR(VerifySnpEvidence(e, o, &c));
-    } else if (v && !v->kds_url.empty()) {
-      RA_RETURN_IF_ERROR(
-          VerifyWithKds(*v, *ctx.policy, ByteView(item.data), o, ctx.deadline, &c));
-    } else {
-      return Status::Fail("snp certs", "no snp-certs or snp-vcek item, and no SnpKds to fetch "
-                                       "the VCEK from");
-    }
+    RA_RETURN_IF_ERROR(VerifySnpReportItem(ByteView(item.data), all, ctx, &c));
     const Binding* b = ctx.binding_or_null();
     if (b && !BindingEquals(*b, ByteView(c.report.report_data.data(), 64)))
       return Status::Fail("report data binding",
                           "REPORT_DATA does not match the expected binding");
-    out->kind = type();
-    FillFields(c, b != nullptr, out);
-    out->typed = std::move(c);
+    SnpClaimFields(std::move(c), type(), b != nullptr, out);
     return Status();
-  }
-  Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override {
-    const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
-    if (c == nullptr) return Status::Fail("snp policy", "claims are not an SNP report's");
-    return AppraiseSnpReport(AppraisalInputOf(*c), policy);
-  }
-  std::vector<std::string> PinLines(const VerifiedClaims& claims) const override {
-    const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
-    return c ? SnpPinLines(AppraisalInputOf(*c)) : std::vector<std::string>();
-  }
-  std::string Summary(const VerifiedClaims& c) const override {
-    std::string m = ClaimField(c, "measurement");
-    std::string s = c.kind + " verified: " + ClaimField(c, "product") + " " +
-                    ClaimField(c, "signer") + " measurement=" + m.substr(0, 16) +
-                    (m.size() > 16 ? "..." : "");
-    if (ClaimField(c, "debug") == "yes") s += " DEBUG-GUEST";
-    return s;
   }
 };
 
@@ -248,10 +240,83 @@ Status LoadSnpMaterial(const std::string& keyword, Policy* p) {
 
 }  // namespace
 
+Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all,
+                           const VerifyContext& ctx, SnpClaims* out) {
+  if (!ctx.policy) return Status::Fail("snp evidence", "no policy");
+  const SnpPolicyValues* v = SnpPolicy(*ctx.policy);
+  SnpVerifyOptions o = VerifyOptions(v, ctx.now);
+  const EvidenceItem* table = FindItem(all, kEvidenceSnpCerts);
+  const EvidenceItem* vcek = FindItem(all, kEvidenceSnpVcek);
+  if (table || vcek) {
+    KdsAdditions kds;
+    if (v && !v->kds_url.empty())
+      RA_RETURN_IF_ERROR(KdsAdditionsFor(*v, *ctx.policy, ctx.deadline, report,
+                                         o.require_crl && o.crls.empty(), !table, &kds));
+    if (kds.crl) o.crls.push_back(kds.crl.get());
+    SnpEvidence e;
+    e.report = report;
+    if (table) e.cert_table = ByteView(table->data);
+    if (vcek) e.key_cert = ByteView(vcek->data);
+    e.intermediate = kds.intermediate.get();
+    return VerifySnpEvidence(e, o, out);
+  }
+  if (v && !v->kds_url.empty())
+    return VerifyWithKds(*v, *ctx.policy, report, o, ctx.deadline, out);
+  return Status::Fail("snp certs", "no snp-certs or snp-vcek item, and no SnpKds to fetch "
+                                   "the VCEK from");
+}
+
+void SnpClaimFields(SnpClaims c, const char* kind, bool binding_checked, VerifiedClaims* out) {
+  VerifiedClaims v;
+  v.kind = kind;
+  FillFields(c, binding_checked, &v);
+  v.typed = std::move(c);
+  *out = std::move(v);
+}
+
+namespace {
+SnpAppraisalInput AppraisalInputOf(const SnpClaims& c) {
+  SnpAppraisalInput in;
+  in.report = &c.report;
+  in.reported_tcb = c.reported_tcb;
+  in.product = c.product;
+  return in;
+}
+}  // namespace
+
+Status AppraiseSnpClaims(const VerifiedClaims& claims, const Policy& policy) {
+  const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
+  if (c == nullptr) return Status::Fail("snp policy", "claims are not an SNP report's");
+  return AppraiseSnpReport(AppraisalInputOf(*c), policy);
+}
+
+std::vector<std::string> SnpClaimPinLines(const VerifiedClaims& claims) {
+  const SnpClaims* c = std::any_cast<SnpClaims>(&claims.typed);
+  return c ? SnpPinLines(AppraisalInputOf(*c)) : std::vector<std::string>();
+}
+
+Status SnpFamilyKind::Appraise(const VerifiedClaims& claims, const Policy& policy) const {
+  return AppraiseSnpClaims(claims, policy);
+}
+
+std::vector<std::string> SnpFamilyKind::PinLines(const VerifiedClaims& claims) const {
+  return SnpClaimPinLines(claims);
+}
+
+std::string SnpFamilyKind::Summary(const VerifiedClaims& c) const {
+  std::string m = ClaimField(c, "measurement");
+  std::string s = c.kind + " verified: " + ClaimField(c, "product") + " " +
+                  ClaimField(c, "signer") + " measurement=" + m.substr(0, 16) +
+                  (m.size() > 16 ? "..." : "");
+  if (ClaimField(c, "debug") == "yes") s += " DEBUG-GUEST";
+  return s;
+}
+
 const EvidenceKind* SnpReportKind() { return KindInstance<SnpKind>(); }
 
 const PolicySection& SnpPolicySection() {
-  static const PolicySection kSection{"snp", SnpPolicyKeywords(), LoadSnpMaterial, nullptr};
+  static const PolicySection kSection{"snp", SnpPolicyKeywords(), LoadSnpMaterial,
+                                      FinishSnpPolicy};
   return kSection;
 }
 

@@ -26,6 +26,7 @@
 #include "policy/tpm_policy.h"
 #include "verify/eventlog_replay.h"
 #include "verify/ima_replay.h"
+#include "verify/snp_kind.h"
 #include "verify/tdx_quote_verifier.h"
 #include "verify/tpm_quote_check.h"
 #include "verify/x509_util.h"
@@ -52,6 +53,7 @@ struct TrustedAk {
   std::shared_ptr<EVP_PKEY> key;
   std::string source;
   std::shared_ptr<VerifiedClaims> tdx;
+  std::shared_ptr<VerifiedClaims> snp;
 };
 
 struct QuoteParts {
@@ -81,29 +83,25 @@ Status AkFromCert(const EvidenceItem& cert_item, const TpmPolicyValues& v, std::
   return Status();
 }
 
-// Azure: HCLAkPub of a runtime JSON that a verified TD quote vouches for.
-Status AkFromHcl(const EvidenceItem& hcl_item, const std::vector<EvidenceItem>& all,
-                 const VerifyContext& ctx, TrustedAk* out) {
-  const char* check = "tpm ak azure";
-  HclReport hcl;
-  RA_RETURN_IF_ERROR(ParseHclReport(hcl_item.data, &hcl));
-  if (hcl.report_type != kHclReportTypeTdx)
-    return Status::Fail(check, "only TDX HCL reports are verified (report type " +
-                                   std::to_string(hcl.report_type) + ")");
-  if (hcl.hash_type != kHclHashSha256) return Status::Fail(check, "runtime data hash is not SHA-256");
+const char kAzureAkCheck[] = "tpm ak azure";
+
+// Azure TDX: the TD quote (azure-tdx-quote) is of the HCL report's TD
+// report, whose REPORTDATA[0:32] is SHA-256 of the runtime JSON.
+Status TdxVouchesForHcl(const HclReport& hcl, const std::vector<EvidenceItem>& all,
+                        const VerifyContext& ctx, TrustedAk* out) {
   const EvidenceItem* tdq = nullptr;
   RA_RETURN_IF_ERROR(FindOne(all, kEvidenceAzureTdxQuote, &tdq));
-  if (!tdq) return Status::Fail(check, "azure-hcl-report without an azure-tdx-quote item");
+  if (!tdq) return Status::Fail(kAzureAkCheck, "azure-hcl-report without an azure-tdx-quote item");
   TdReport td;
   RA_RETURN_IF_ERROR(ParseTdReport(hcl.hw_report, &td));
   TdxQuote q;
   RA_RETURN_IF_ERROR(ParseTdxQuote(tdq->data, &q));
   if (TdQuoteBody10(q.body) != TdQuoteBody10(td.body))
-    return Status::Fail(check, "the TD quote is not of the HCL report's TD report");
+    return Status::Fail(kAzureAkCheck, "the TD quote is not of the HCL report's TD report");
   uint8_t h[SHA256_DIGEST_LENGTH];
   SHA256(hcl.runtime_json.data(), hcl.runtime_json.size(), h);
   if (!ConstantTimeEqual(ByteView(h, sizeof(h)), ByteView(q.body.report_data.data(), sizeof(h))))
-    return Status::Fail(check, "REPORTDATA[0:32] is not SHA-256 of the runtime data");
+    return Status::Fail(kAzureAkCheck, "REPORTDATA[0:32] is not SHA-256 of the runtime data");
   // The quote's own REPORTDATA (checked above): the session binding is
   // the TPM quote's extraData, not this report's.
   Binding rd{};
@@ -111,16 +109,51 @@ Status AkFromHcl(const EvidenceItem& hcl_item, const std::vector<EvidenceItem>& 
   TdxClaims t;
   RA_RETURN_IF_ERROR(
       VerifyTdxQuoteClaims(tdq->data, &rd, *ctx.policy, ctx.now, &t, ctx.deadline));
+  out->tdx = std::make_shared<VerifiedClaims>();
+  TdxClaimFields(t, kEvidenceAzureTdxQuote, out->tdx.get());
+  out->source = "azure-tdx";
+  return Status();
+}
+
+// Azure SNP: the HCL report's SNP report itself is signed (VCEK from
+// snp-certs / snp-vcek or SnpKds), REPORT_DATA[0:32] = SHA-256(runtime JSON).
+Status SnpVouchesForHcl(const HclReport& hcl, const std::vector<EvidenceItem>& all,
+                        const VerifyContext& ctx, TrustedAk* out) {
+  SnpClaims c;
+  RA_RETURN_IF_ERROR(VerifySnpReportItem(ByteView(hcl.hw_report), all, ctx, &c));
+  uint8_t h[SHA256_DIGEST_LENGTH];
+  SHA256(hcl.runtime_json.data(), hcl.runtime_json.size(), h);
+  if (!ConstantTimeEqual(ByteView(h, sizeof(h)), ByteView(c.report.report_data.data(), sizeof(h))))
+    return Status::Fail(kAzureAkCheck, "REPORT_DATA[0:32] is not SHA-256 of the runtime data");
+  out->snp = std::make_shared<VerifiedClaims>();
+  SnpClaimFields(std::move(c), kEvidenceAzureSnpReport, false, out->snp.get());
+  out->source = "azure-snp";
+  return Status();
+}
+
+// Azure: HCLAkPub of a runtime JSON that a verified hardware report (TD
+// quote or SNP report) vouches for.
+Status AkFromHcl(const EvidenceItem& hcl_item, const std::vector<EvidenceItem>& all,
+                 const VerifyContext& ctx, TrustedAk* out) {
+  HclReport hcl;
+  RA_RETURN_IF_ERROR(ParseHclReport(hcl_item.data, &hcl));
+  if (hcl.hash_type != kHclHashSha256)
+    return Status::Fail(kAzureAkCheck, "runtime data hash is not SHA-256");
+  TrustedAk a;
+  if (hcl.report_type == kHclReportTypeTdx)
+    RA_RETURN_IF_ERROR(TdxVouchesForHcl(hcl, all, ctx, &a));
+  else if (hcl.report_type == kHclReportTypeSnp)
+    RA_RETURN_IF_ERROR(SnpVouchesForHcl(hcl, all, ctx, &a));
+  else
+    return Status::Fail(kAzureAkCheck, "report type " + std::to_string(hcl.report_type));
   AzureRuntimeData rt;
   RA_RETURN_IF_ERROR(ParseAzureRuntimeJson(hcl.runtime_json, &rt));
   Bytes n, e;
   if (rt.ak_pub_n.empty() || !Base64UrlDecode(rt.ak_pub_n, &n).ok() ||
       !Base64UrlDecode(rt.ak_pub_e, &e).ok())
-    return Status::Fail(check, "no usable HCLAkPub in the runtime data");
-  RA_RETURN_IF_ERROR(RsaPublicKeyFromBytes(n, e, &out->key));
-  out->tdx = std::make_shared<VerifiedClaims>();
-  TdxClaimFields(t, kEvidenceAzureTdxQuote, out->tdx.get());
-  out->source = "azure-tdx";
+    return Status::Fail(kAzureAkCheck, "no usable HCLAkPub in the runtime data");
+  RA_RETURN_IF_ERROR(RsaPublicKeyFromBytes(n, e, &a.key));
+  *out = std::move(a);
   return Status();
 }
 
@@ -130,7 +163,7 @@ Status FindTrustedAk(const QuoteParts& qp, const std::vector<EvidenceItem>& all,
   std::vector<TrustedAk> cands;
   Status why;  // why a source that was there could not be trusted
   if (v)
-    for (const auto& k : v->ak_keys) cands.push_back({k, "pinned", nullptr});
+    for (const auto& k : v->ak_keys) cands.push_back({k, "pinned", nullptr, nullptr});
   const EvidenceItem *cert = nullptr, *hcl = nullptr;
   RA_RETURN_IF_ERROR(FindOne(all, kEvidenceTpmAkCert, &cert));
   RA_RETURN_IF_ERROR(FindOne(all, kEvidenceAzureHclReport, &hcl));
@@ -282,6 +315,8 @@ void Fields(const QuoteParts& qp, const TrustedAk& ak, const TpmClaims& c, bool 
   if (c.ima_present) f.emplace_back("ima", ImaField(c));
   if (ak.tdx)
     for (const auto& t : ak.tdx->fields) f.emplace_back("tdx." + t.first, t.second);
+  if (ak.snp)
+    for (const auto& t : ak.snp->fields) f.emplace_back("snp." + t.first, t.second);
 }
 
 class TpmKind : public EvidenceKind {
@@ -290,7 +325,7 @@ class TpmKind : public EvidenceKind {
   std::vector<std::string> companions() const override {
     return {kEvidenceTpmSignature, kEvidenceTpmPcrs,        kEvidenceTpmEventLog,
             kEvidenceImaLog,       kEvidenceTpmAkCert,      kEvidenceAzureHclReport,
-            kEvidenceAzureTdxQuote};
+            kEvidenceAzureTdxQuote, kEvidenceSnpCerts,       kEvidenceSnpVcek};
   }
   Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
@@ -307,6 +342,7 @@ class TpmKind : public EvidenceKind {
     c.pcrs = qp.pcrs;
     c.ak_trust = ak.source;
     c.tdx = ak.tdx;
+    c.snp = ak.snp;
     const EvidenceItem *log = nullptr, *ima = nullptr;
     RA_RETURN_IF_ERROR(FindOne(all, kEvidenceTpmEventLog, &log));
     RA_RETURN_IF_ERROR(FindOne(all, kEvidenceImaLog, &ima));
@@ -321,23 +357,23 @@ class TpmKind : public EvidenceKind {
   Status Appraise(const VerifiedClaims& claims, const Policy& policy) const override {
     const TpmClaims* c = std::any_cast<TpmClaims>(&claims.typed);
     if (!c) return Status::Fail("tpm policy", "claims are not a TPM quote's");
-    // The hardware report that vouched for the AK: the TDX appraisal
-    // (debug, TCB status, MRTD pins) applies to it as to any TD quote.
+    // The hardware report that vouched for the AK: the TDX (debug, TCB
+    // status, MRTD pins) or SNP appraisal applies to it as to any other.
     if (c->tdx) RA_RETURN_IF_ERROR(AppraiseTdxTypedClaims(*c->tdx, policy));
+    if (c->snp) RA_RETURN_IF_ERROR(AppraiseSnpClaims(*c->snp, policy));
     const TpmPolicyValues* v = TpmPolicyOf(policy);
     return v ? AppraiseTpmClaims(*c, *v) : Status();
   }
-  // The PCRs, and the TDX report that vouched for the AK (Azure) as a TD
-  // quote's are pinned.
+  // The PCRs, and the TDX or SNP report that vouched for the AK (Azure)
+  // as a TD quote's or an SNP report's are pinned.
   std::vector<std::string> PinLines(const VerifiedClaims& claims) const override {
     const TpmClaims* c = std::any_cast<TpmClaims>(&claims.typed);
     if (!c) return {};
     std::vector<std::string> out = TpmPinLines(*c);
     const TdxClaims* t = c->tdx ? std::any_cast<TdxClaims>(&c->tdx->typed) : nullptr;
-    if (t) {
-      std::vector<std::string> tdx = TdxPinLines(*t);
-      out.insert(out.end(), tdx.begin(), tdx.end());
-    }
+    std::vector<std::string> hw = t ? TdxPinLines(*t) : std::vector<std::string>();
+    if (c->snp) hw = SnpClaimPinLines(*c->snp);
+    out.insert(out.end(), hw.begin(), hw.end());
     return out;
   }
   std::string Summary(const VerifiedClaims& c) const override {
