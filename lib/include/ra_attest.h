@@ -100,20 +100,16 @@ int ra_evidence_get(const struct ra_evidence *ev, size_t idx,
 struct ra_provider;
 
 /*
- * spec: "sim:DIR" (software TDX made by `ssh-attest sim-init DIR`),
- * "configfs-tsm" or "configfs-tsm:PATH" (Linux TSM report ABI, PATH
- * defaults to /sys/kernel/config/tsm/report), "trustauthority-cli:PATH"
- * (Intel Trust Authority's CLI at the absolute PATH, run without a shell,
- * killed after 30 s), "sim-azure:DIR[;service=URL][;ca=FILE][;timeout=S]"
- * (the sim shaped as on Azure: REPORTDATA = SHA-256(runtime JSON carrying
- * the binding); with service=, the evidence is exchanged at that Azure
- * Attestation instance for a "maa-token"),
- * "azure-vtpm[;tcti=CONF][;imds=URL][;lock=FILE][;service=URL][;ca=FILE]
- * [;timeout=S]" (an Azure TDX CVM: the binding through the vTPM's NV
- * indices, the quote from IMDS).  trustauthority-cli takes the service
- * options after its path too (its Azure build makes Azure evidence).
- * Opening validates the spec and any files it names, and reaches the vTPM,
- * so configuration errors show at start-up.
+ * spec: a provider name and its options, one of the forms of the provider
+ * table (lib/src/provider/provider_registry.cpp; sshd_config(5)
+ * AttestationProvider lists them all): "sim:DIR", "sim-azure:DIR[;...]",
+ * "sim-snp:DIR", "configfs-tsm[:PATH]", "sev-guest[:DEVICE]",
+ * "trustauthority-cli:PATH[;...]", "tpm[;...]" and "azure-vtpm[;...]"
+ * (an Azure TDX or SEV-SNP CVM: vTPM, IMDS, THIM; options tcti, imds,
+ * thim, lock, pcrs, banks, eventlog, ima, hclcache, cachedir, service,
+ * ca, timeout).  ra_provider_spec_check() checks a spec's form alone.
+ * Opening validates the spec and any files it names, and reaches the
+ * device, so configuration errors show at start-up.
  */
 int ra_provider_open(const char *spec, struct ra_provider **out,
     char *err, size_t errlen);
