@@ -1,9 +1,8 @@
 #!/bin/sh
 # Build the libFuzzer targets and run each for FUZZ_SECONDS (make fuzz).
 #
-#   library targets   lib/fuzz/*_fuzzer.cpp  (tdx_quote, policy, verify,
-#                     jwt_token, hcl_report, maa_snp_claims, tpm_quote, tcg_eventlog,
-#                     ima_log, tpm_pcrs, hcl_cache_file)
+#   library targets   lib/fuzz/*_fuzzer.cpp  (every one, unless FUZZ_TARGETS
+#                     names some)
 #   OpenSSH side      fuzz/*_fuzzer.c        (ra_ssh_msg: the 248/249 codecs)
 #
 # The library is built with clang in build/fuzz/lib, instrumented with
@@ -107,10 +106,13 @@ python3 "$top/fuzz/gen_helper_seeds.py" "$fz/seeds"
 [ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && { echo "fuzz: built in $fz" >&2; exit 0; }
 
 # ---- run ----
-targets=${FUZZ_TARGETS:-"tdx_quote_fuzzer policy_fuzzer verify_fuzzer jwt_token_fuzzer
-    hcl_report_fuzzer ra_ssh_msg_fuzzer tpm_quote_fuzzer tcg_eventlog_fuzzer
-    ima_log_fuzzer tpm_pcrs_fuzzer hcl_cache_file_fuzzer helper_message_fuzzer
-    maa_snp_claims_fuzzer"}
+# Every fuzzer by default: a new one runs without being listed here.
+all_targets() {
+	for f in "$top"/lib/fuzz/*_fuzzer.cpp "$top"/fuzz/*_fuzzer.c; do
+		f=${f##*/}; printf '%s ' "${f%.*}"
+	done
+}
+targets=${FUZZ_TARGETS:-$(all_targets)}
 mkdir -p "$fz/crashes" "$fz/logs"
 failed=""
 summary=""
