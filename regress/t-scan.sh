@@ -41,6 +41,22 @@ echo "scan with ssh_config's AttestationPolicy (ssh -G), despite a RemoteCommand
 expect_eq "exit 0" "$?" 0
 expect_eq "same pins" "$(grep -v '^#' "$T/scan2.out")" "$(grep -v '^#' "$T/scan.out")"
 
+echo "no agent, X11 or tunnel forwarding to the unpinned server, whatever ssh_config says"
+# The connection's options as ssh -G sees them (its last argument is scan's command)
+cat > "$T/ssh-wrap" <<EOF
+#!/bin/bash
+[ "\${@: -1}" = true ] && "$SSH" -G "\${@:1:\$#-1}" > "$T/scan-G.out" 2>/dev/null
+exec "$SSH" "\$@"
+EOF
+chmod +x "$T/ssh-wrap"
+rm -f "$T/scan-G.out"
+"$SSH_ATTEST" scan --ssh "$T/ssh-wrap" --policy "$T/policy" -F "$T/ssh_config" \
+    -o ForwardAgent=yes -o ForwardX11=yes -o Tunnel=yes a > "$T/fwd.out" 2> "$T/fwd.err"
+expect_eq "exit 0" "$?" 0
+expect_grep "no agent forwarding" "^forwardagent no$" "$T/scan-G.out"
+expect_grep "no X11 forwarding" "^forwardx11 no$" "$T/scan-G.out"
+expect_grep "no tunnel" "^tunnel false$" "$T/scan-G.out"
+
 echo "without --ssh: the ssh installed next to ssh-attest"
 PATH=/nonexistent "$SSH_ATTEST" scan --policy "$T/policy" -F "$T/ssh_config" a \
     > "$T/scan3.out" 2> "$T/scan3.err"

@@ -232,6 +232,10 @@ int CmdScan(int argc, char** argv) {
                                    "-o", "AttestationEvidenceFile=\"" + file + "\"",
                                    "-o", "ControlMaster=no", "-o", "ControlPath=none",
                                    "-o", "ClearAllForwardings=yes", "-o", "PermitLocalCommand=no",
+                                   // ClearAllForwardings leaves these: a server not yet
+                                   // pinned gets no agent, display or tunnel
+                                   "-o", "ForwardAgent=no", "-o", "ForwardX11=no",
+                                   "-o", "ForwardX11Trusted=no", "-o", "Tunnel=no",
                                    // the command below, whatever ssh_config says
                                    "-o", "RemoteCommand=none", "-o", "SessionType=default",
                                    "-o", "ForkAfterAuthentication=no", "-T", "-n"};
