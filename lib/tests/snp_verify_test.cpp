@@ -22,6 +22,14 @@ ra::SnpVerifyOptions At(std::time_t t) {
   return o;
 }
 
+// AMD's built-in ASK and ARK of a product.
+ra::AmdBuiltinCerts BuiltinVcekChain(ra::SnpProduct p) {
+  ra::AmdBuiltinCerts c;
+  ra::Status s = ra::AmdBuiltinChain(p, ra::SnpSigningKey::kVcek, &c);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return c;
+}
+
 TEST(SnpVerify, EveryRealReportVerifiesWithBuiltInRoots) {
   for (const SnpVector& v : AllSnpVectors()) {
     SCOPED_TRACE(v.report);
@@ -104,14 +112,12 @@ TEST(SnpVerify, AnotherProductsRootRefuses) {
   // The Genoa report with the Milan ARK as the only trust anchor.
   ra::Bytes b = ReadVector("snp/trustee_azure_genoa_report_v3.bin");
   ra::X509Ptr cert = LoadKeyCert("snp/trustee_azure_genoa_vcek.pem");
-  ra::AmdBuiltinCerts milan;
-  ASSERT_TRUE(ra::AmdBuiltinChain(ra::SnpProduct::kMilan, ra::SnpSigningKey::kVcek, &milan).ok());
+  ra::AmdBuiltinCerts milan = BuiltinVcekChain(ra::SnpProduct::kMilan);
   ra::SnpVerifyOptions o = At(Utc(2025, 6, 1));
   o.trust_anchors = {milan.ark};
   ra::SnpReport r;
   ASSERT_TRUE(ra::ParseSnpReport(b, &r).ok());
-  ra::AmdBuiltinCerts genoa;
-  ASSERT_TRUE(ra::AmdBuiltinChain(ra::SnpProduct::kGenoa, ra::SnpSigningKey::kVcek, &genoa).ok());
+  ra::AmdBuiltinCerts genoa = BuiltinVcekChain(ra::SnpProduct::kGenoa);
   ra::SnpEndorsement e{cert.get(), genoa.intermediate};
   ra::Status s = ra::VerifySnpReport(r, e, o, nullptr);
   EXPECT_EQ(s.check(), "snp cert chain") << s.message();
@@ -142,8 +148,7 @@ TEST(SnpVerify, ChainFromACertificateTable) {
   // The VCEK with AMD's ASK and ARK in an extended-report table.
   ra::Bytes b = ReadVector("snp/gosev_milan_report.bin");
   ra::Bytes vcek = ReadVector("snp/gosev_milan_vcek.der");
-  ra::AmdBuiltinCerts milan;
-  ASSERT_TRUE(ra::AmdBuiltinChain(ra::SnpProduct::kMilan, ra::SnpSigningKey::kVcek, &milan).ok());
+  ra::AmdBuiltinCerts milan = BuiltinVcekChain(ra::SnpProduct::kMilan);
   auto der = [](X509* c) {
     unsigned char* p = nullptr;
     int n = i2d_X509(c, &p);
@@ -167,8 +172,7 @@ TEST(SnpVerify, ChainFromACertificateTable) {
   EXPECT_TRUE(s.ok()) << s.message();
   // The ARK in the table is never trusted: a custom anchor that is not
   // AMD's refuses the same evidence.
-  ra::AmdBuiltinCerts genoa;
-  ASSERT_TRUE(ra::AmdBuiltinChain(ra::SnpProduct::kGenoa, ra::SnpSigningKey::kVcek, &genoa).ok());
+  ra::AmdBuiltinCerts genoa = BuiltinVcekChain(ra::SnpProduct::kGenoa);
   ra::SnpVerifyOptions o = At(Utc(2025, 6, 1));
   o.trust_anchors = {genoa.ark};
   EXPECT_FALSE(ra::VerifySnpReport(r, certs.view(), o, nullptr).ok());

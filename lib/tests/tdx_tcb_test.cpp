@@ -61,25 +61,24 @@ Parsed ParseVector(const std::string& file) {
   return p;
 }
 
-TdxTcbInfo TcbInfoOf(const std::string& name) {
+// The signed body `member` of a collateral vector, parsed by `parse`.
+template <typename T>
+T CollateralOf(const std::string& name, const char* member,
+               Status (*parse)(const std::string&, T*)) {
   std::string body;
   Bytes sig;
-  TdxTcbInfo t;
-  Status s = ExtractSignedCollateral(Col(name), "tcbInfo", &body, &sig);
+  T t;
+  Status s = ExtractSignedCollateral(Col(name), member, &body, &sig);
   EXPECT_TRUE(s.ok()) << s.message();
-  s = ParseTdxTcbInfo(body, &t);
+  s = parse(body, &t);
   EXPECT_TRUE(s.ok()) << s.message();
   return t;
 }
+TdxTcbInfo TcbInfoOf(const std::string& name) {
+  return CollateralOf<TdxTcbInfo>(name, "tcbInfo", ParseTdxTcbInfo);
+}
 QeIdentity QeOf(const std::string& name) {
-  std::string body;
-  Bytes sig;
-  QeIdentity q;
-  Status s = ExtractSignedCollateral(Col(name), "enclaveIdentity", &body, &sig);
-  EXPECT_TRUE(s.ok()) << s.message();
-  s = ParseQeIdentity(body, &q);
-  EXPECT_TRUE(s.ok()) << s.message();
-  return q;
+  return CollateralOf<QeIdentity>(name, "enclaveIdentity", ParseQeIdentity);
 }
 
 // Intel's signatures over the raw text of every collateral file verify

@@ -30,10 +30,6 @@ namespace {
 using ra::Bytes;
 using namespace ra_tpm_test;
 
-const char* kCos85 = "tpm/gotpmtools_gce_cos85_attestation_nonce9009.decoded.json";
-const char* kAzure = "tdx/trustee_azure_tdx_vtpm_evidence-v1.json";
-const char* kImaAscii = "ima/rustkeylime_ascii_runtime_measurements_ima-ng_sha1.txt";
-
 std::string TempFile(const std::string& name, const std::string& content) {
   std::string path = testing::TempDir() + "tpmkind_" + std::to_string(getpid()) + "_" + name;
   std::ofstream(path, std::ios::binary) << content;
