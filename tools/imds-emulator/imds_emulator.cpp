@@ -73,16 +73,10 @@ void TdQuote(const Options& o, const httplib::Request& req, httplib::Response& r
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::ProgramName() = "imds-emulator";
   Options o;
-  tools::ParseArgs(argc, argv, kUsage, &o,
-                   [&](const std::string& a, const tools::NextArg& next) {
-        if (a == "--sim") o.sim = next();
-        else if (a == "--other-report") o.other_report = true;
-        else if (a == "--garbage") o.garbage = true;
-        else return false;
-        return true;
-      });
+  tools::ParseArgs("imds-emulator", argc, argv, kUsage, &o,
+                   {{"--sim", &o.sim}, {"--other-report", &o.other_report},
+                    {"--garbage", &o.garbage}});
   if (o.sim.empty()) tools::UsageExit(kUsage);
 
   httplib::Server svr;

@@ -51,9 +51,9 @@ const char kUsage[] =
     "(binary, hex or base64).  TIME: RFC 3339 or seconds since the epoch.\n"
     "Exit: 0 verified/done, 1 refused or failed, 2 usage.\n";
 
-int Usage(const std::string& why) {
+int Usage(const std::string& why, const char* usage) {
   if (!why.empty()) std::fprintf(stderr, "ssh-attest: %s\n", why.c_str());
-  std::fputs(kUsage, stderr);
+  std::fputs(usage, stderr);
   return kExitUsage;
 }
 

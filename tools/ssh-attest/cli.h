@@ -24,8 +24,9 @@ constexpr size_t kMaxEvidenceFile = ra::kMaxEvidenceBundleLen;
 
 extern const char kUsage[];
 
-// Prints why (if any) and the usage; returns kExitUsage.
-int Usage(const std::string& why);
+// Prints why (if any) and the usage (ssh-attest's, or a subcommand's);
+// returns kExitUsage.
+int Usage(const std::string& why, const char* usage = kUsage);
 // Prints "ssh-attest: msg"; returns kExitFail.
 int Failure(const std::string& msg);
 
