@@ -9,9 +9,10 @@
 # The library is built with clang in build/fuzz/lib, instrumented with
 # -fsanitize=fuzzer-no-link,address,undefined so coverage reaches the
 # parsers; the fuzzers link with -fsanitize=fuzzer,address,undefined.  The
-# OpenSSH-side fuzzer compiles ra_ssh_msg.c and the sshbuf code from the
-# generated tree build/openssh/src with clang too (built first if missing)
-# and takes the rest from its gcc-built libssh.a / libopenbsd-compat.a.
+# OpenSSH-side fuzzer compiles ra_ssh_msg.c, ra_ssh_wire.c and the sshbuf
+# code from the generated tree build/openssh/src with clang too (built
+# first if missing) and takes the rest from its gcc-built libssh.a /
+# libopenbsd-compat.a.
 #
 # Seeds are generated into build/fuzz/seeds (fuzz/gen_seeds.py: shared TDX
 # vectors, fresh sim quotes, example policies, signed-token layouts, the
@@ -70,7 +71,7 @@ cppflags="-I$tree -I$tree/openbsd-compat -I$top/lib/include
     -DOPENSSL_API_COMPAT=0x10100000L -DHAVE_CONFIG_H"
 cflags="-g -O1 -fno-omit-frame-pointer -Wall -Wno-pointer-sign $san"
 objs=""
-for f in ra_ssh_msg.c sshbuf.c sshbuf-getput-basic.c sshbuf-misc.c ssherr.c; do
+for f in ra_ssh_msg.c ra_ssh_wire.c sshbuf.c sshbuf-getput-basic.c sshbuf-misc.c ssherr.c; do
 	o="$obj/${f%.c}.o"
 	# shellcheck disable=SC2086
 	clang $cppflags $cflags -fsanitize=fuzzer-no-link -c "$tree/$f" -o "$o" \
