@@ -231,12 +231,7 @@ std::string MakeSelfSignedRoot() {
   X509_set_issuer_name(x, name);
   X509_set_pubkey(x, key);
   X509_sign(x, key, EVP_sha256());
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, x);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
+  std::string pem = ra_test::CertPem(x);
   X509_free(x);
   EVP_PKEY_free(key);
   return pem;

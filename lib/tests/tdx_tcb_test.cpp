@@ -356,16 +356,6 @@ X509Ptr MakeCert(EVP_PKEY* subject_key, const char* cn, X509* issuer,
   return x;
 }
 
-std::string Pem(X509* x) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, x);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string s(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  return s;
-}
-
 TestSigner MakeSigner(const char* signer_cn = "Intel SGX TCB Signing") {
   TestSigner t;
   t.root_key.reset(EVP_EC_gen("P-256"));
@@ -428,10 +418,10 @@ void Setup2025(SignedDir* sd, const TestSigner& t, const std::string& qe_text) {
                 Resign("tcbinfo_tdx_00a06d080000_2025-10.json", "tcbInfo", t));
   sd->dir.Write("qeidentity_td_qe.json", qe_text);
   sd->dir.Write("tcb_signing_chain.pem",
-                Pem(t.signing.get()) + Pem(t.root.get()));
+                ra_test::CertPem(t.signing.get()) + ra_test::CertPem(t.root.get()));
   // Anchors: the real Intel root (PCK chains) and the test collateral root.
   sd->dir.Write("anchors.pem", ToString(ReadVector("roots/Intel_SGX_Root_CA.pem")) +
-                                   "\n" + Pem(t.root.get()));
+                                   "\n" + ra_test::CertPem(t.root.get()));
   sd->policy.collateral_dir = sd->dir.path();
   // The stand-in signer has no CRLs to sign with: revocation is not
   // checked (a directory without CRLs is refused otherwise).

@@ -36,16 +36,6 @@ std::string TempFile(const std::string& name, const std::string& content) {
   return path;
 }
 
-std::string PemOf(EVP_PKEY* k) {
-  BIO* b = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(b, k);
-  char* p = nullptr;
-  long n = BIO_get_mem_data(b, &p);
-  std::string s(p, static_cast<size_t>(n));
-  BIO_free(b);
-  return s;
-}
-
 Bytes Str2B(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
 ra::Status Eval(const std::vector<ra::EvidenceItem>& items, const std::string& policy_text,
@@ -75,7 +65,7 @@ Cos85 LoadCos85() {
   Json j = LoadJsonVector(kCos85);
   ra::TpmPublic ak;
   EXPECT_TRUE(ra::ParseTpmPublic(Hex(Str(Path(j.get(), {"ak_pub_tpmt_public"}))), &ak).ok());
-  c.ak_pem_file = TempFile("cos85_ak.pem", PemOf(ak.key.get()));
+  c.ak_pem_file = TempFile("cos85_ak.pem", ra_test::PublicKeyPem(ak.key.get()));
   c.eventlog = B64(Str(Path(j.get(), {"event_log_b64"})));
   const json_t* quotes = Path(j.get(), {"quotes"});
   for (size_t i = 0; i < json_array_size(quotes); i++) {
@@ -179,7 +169,7 @@ TEST(TpmKind, QuoteByAnotherAkIsRefused) {
   Cos85 c = LoadCos85();
   EVP_PKEY* other = EVP_RSA_gen(2048);
   ASSERT_NE(other, nullptr);
-  std::string f = TempFile("other_ak.pem", PemOf(other));
+  std::string f = TempFile("other_ak.pem", ra_test::PublicKeyPem(other));
   EVP_PKEY_free(other);
   ra::Status s = Eval(c.items, "AcceptEvidence tpm-quote\nTpmAk " + f + "\n", nullptr, 0);
   EXPECT_EQ(s.check(), "tpm quote signature") << s.message();
@@ -400,7 +390,7 @@ ImaCase MakeImaCase() {
   for (size_t i = 0; i < c.binding.size(); i++) c.binding[i] = static_cast<uint8_t>(i * 7);
   c.items = QuoteOverPcr10(key, rep[10], c.binding);
   c.items.push_back({ra::kEvidenceImaLog, ImaBinary(c.log)});
-  c.policy_head = "AcceptEvidence tpm-quote\nTpmAk " + TempFile("ima_ak.pem", PemOf(key)) + "\n";
+  c.policy_head = "AcceptEvidence tpm-quote\nTpmAk " + TempFile("ima_ak.pem", ra_test::PublicKeyPem(key)) + "\n";
   EVP_PKEY_free(key);
   for (const auto& e : c.log.entries)
     c.allowlist += ra::HexEncode(e.file_digest) + "  " + e.file_name + "\n";
@@ -495,12 +485,7 @@ Issued IssueAkCert(EVP_PKEY* subject_key) {
   X509* ca = make(ca_key, ca_key, nullptr, "test AK CA", 1);
   X509* leaf = make(subject_key, ca_key, ca, "test AK", 2);
   Issued out;
-  BIO* b = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(b, ca);
-  char* p = nullptr;
-  long n = BIO_get_mem_data(b, &p);
-  out.ca_pem.assign(p, static_cast<size_t>(n));
-  BIO_free(b);
+  out.ca_pem = ra_test::CertPem(ca);
   unsigned char* der = nullptr;
   int len = i2d_X509(leaf, &der);
   out.cert_der.assign(der, der + len);

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "common/bytes_util.h"
+#include "common/pem_text.h"
 #include "parse/snp_cert_table.h"
 
 namespace ra {
@@ -50,26 +51,6 @@ void FillBody(const SimSnpGuest& g, const std::array<uint8_t, 64>& rd, uint8_t* 
   p[0x1E8] = 12; p[0x1E9] = 55; p[0x1EA] = 1;  // CURRENT build/minor/major
   p[0x1EC] = 12; p[0x1ED] = 55; p[0x1EE] = 1;  // COMMITTED
   PutLe(tcb, 8, p + 0x1F0);          // LAUNCH_TCB
-}
-
-Status Pem(X509* c, std::string* out) {
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), c) != 1)
-    return Status::Fail("sim snp", "PEM: " + OpenSslError());
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  out->assign(p, static_cast<size_t>(n));
-  return Status();
-}
-
-Status KeyPem(EVP_PKEY* key, std::string* out) {
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return Status::Fail("sim snp", "PEM: " + OpenSslError());
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  out->assign(p, static_cast<size_t>(n));
-  return Status();
 }
 
 Bytes Der(X509* c) {
@@ -215,10 +196,10 @@ Status SimSnpInit(const std::string& dir, const SimSnpInitOptions& o) {
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return Status::Fail("sim snp", "mkdir " + dir + ": " + std::strerror(errno));
   std::string ark, ask, vcek, key;
-  RA_RETURN_IF_ERROR(Pem(c.ark.get(), &ark));
-  RA_RETURN_IF_ERROR(Pem(c.ask.get(), &ask));
-  RA_RETURN_IF_ERROR(Pem(c.vcek.get(), &vcek));
-  RA_RETURN_IF_ERROR(KeyPem(c.vcek_key.get(), &key));
+  RA_RETURN_IF_ERROR(AppendCertPem(c.ark.get(), &ark));
+  RA_RETURN_IF_ERROR(AppendCertPem(c.ask.get(), &ask));
+  RA_RETURN_IF_ERROR(AppendCertPem(c.vcek.get(), &vcek));
+  RA_RETURN_IF_ERROR(AppendPrivateKeyPem(c.vcek_key.get(), &key));
   RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpVcekKey, key, 0600));
   RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpArkPem, ark, 0644));
   RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpAskPem, ask, 0644));

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "common/pem_text.h"
 #include "provider/ossl_util.h"
 
 namespace ra {
@@ -215,27 +216,6 @@ Status MakeCert(const CertSpec& spec, ossl::X509Ptr* out) {
   return Status();
 }
 
-Status CertPem(X509* cert, std::string* out) {
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1)
-    return Status::Fail("sim-init", "PEM encoding: " + OpenSslError());
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  out->append(p, static_cast<size_t>(n));
-  return Status();
-}
-
-Status KeyPem(EVP_PKEY* key, std::string* out) {
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio ||
-      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return Status::Fail("sim-init", "PEM encoding: " + OpenSslError());
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  out->assign(p, static_cast<size_t>(n));
-  return Status();
-}
-
 // O_EXCL: never follow a planted symlink or overwrite an existing key.
 Status WriteNewFile(const std::string& path, const std::string& data, mode_t mode) {
   int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
@@ -400,12 +380,12 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
                               &leaf));
 
   std::string root_pem, chain_pem, pck_pem, att_pem;
-  RA_RETURN_IF_ERROR(CertPem(root.get(), &root_pem));
-  RA_RETURN_IF_ERROR(CertPem(leaf.get(), &chain_pem));
-  RA_RETURN_IF_ERROR(CertPem(ca.get(), &chain_pem));
+  RA_RETURN_IF_ERROR(AppendCertPem(root.get(), &root_pem));
+  RA_RETURN_IF_ERROR(AppendCertPem(leaf.get(), &chain_pem));
+  RA_RETURN_IF_ERROR(AppendCertPem(ca.get(), &chain_pem));
   chain_pem += root_pem;
-  RA_RETURN_IF_ERROR(KeyPem(pck_key.get(), &pck_pem));
-  RA_RETURN_IF_ERROR(KeyPem(att_key.get(), &att_pem));
+  RA_RETURN_IF_ERROR(AppendPrivateKeyPem(pck_key.get(), &pck_pem));
+  RA_RETURN_IF_ERROR(AppendPrivateKeyPem(att_key.get(), &att_pem));
 
   std::string conf = SimTdConfText(td);
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/pem_text.h"
 #include "common/safe_path.h"
 #include "parse/tpm_quote.h"
 
@@ -222,13 +223,8 @@ Status TpmPublicToPem(const TPM2B_PUBLIC& pub, std::string* pem) {
     return Status::Fail(kCheck, "marshalling the AK's public area");
   TpmPublic parsed;
   RA_RETURN_IF_ERROR(ParseTpmPublic(ByteView(buf, off), &parsed));
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), parsed.key.get()) != 1)
-    return Status::Fail(kCheck, "writing the AK public key as PEM");
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  pem->assign(data, static_cast<size_t>(n));
-  return Status();
+  pem->clear();
+  return AppendPublicKeyPem(parsed.key.get(), pem);
 }
 
 Status TpmInitAk(const TpmInitOptions& opt, std::string* public_pem) {
