@@ -84,16 +84,10 @@ Status CreateStoragePrimary(ESYS_CONTEXT* ctx, EsysHandle* primary) {
   return Status();
 }
 
-// Asked as a capability: a failed ESAPI lookup logs to stderr.
+// Asked as a capability (esys_session.h): a failed ESAPI lookup logs to
+// stderr.
 Status PersistentExists(ESYS_CONTEXT* ctx, uint32_t handle, bool* exists) {
-  TPMI_YES_NO more = TPM2_NO;
-  TPMS_CAPABILITY_DATA* cap = nullptr;
-  TSS2_RC rc = Esys_GetCapability(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                  TPM2_CAP_HANDLES, handle, 1, &more, &cap);
-  if (rc != TSS2_RC_SUCCESS) return TpmFail(kCheck, "listing persistent handles", rc);
-  *exists = cap->data.handles.count >= 1 && cap->data.handles.handle[0] == handle;
-  Esys_Free(cap);
-  return Status();
+  return HandleDefined(ctx, kCheck, handle, exists);
 }
 
 std::string Hex32(uint32_t v) {
