@@ -164,20 +164,17 @@ Status SimTdxProvider::Init(const std::string& dir) {
   Put(&header_, kIntelQeVendorId, sizeof(kIntelQeVendorId));
   PutZeros(&header_, 20);
 
-  // The body as parse/ lays it out, without REPORTDATA (each quote's own).
-  // MRSIGNERSEAM and SEAMATTRIBUTES stay zero, as for Intel's module.
-  TdReportBody body;
-  body.tee_tcb_svn = td.tee_tcb_svn;
-  body.mr_seam = td.mrseam;
-  body.td_attributes = td.td_attributes;
-  body.xfam = td.xfam;
-  body.mr_td = td.mrtd;
-  body.mr_config_id = td.mrconfigid;
-  body.mr_owner = td.mrowner;
-  body.mr_owner_config = td.mrownerconfig;
-  body.rtmr = td.rtmr;
-  body_prefix_ = TdQuoteBody10(body);
-  body_prefix_.resize(body_prefix_.size() - body.report_data.size());
+  Put(&body_prefix_, td.tee_tcb_svn);
+  Put(&body_prefix_, td.mrseam);
+  PutZeros(&body_prefix_, 48);  // MRSIGNERSEAM: zero for Intel's module
+  PutZeros(&body_prefix_, 8);   // SEAMATTRIBUTES
+  Put(&body_prefix_, td.td_attributes);
+  Put(&body_prefix_, td.xfam);
+  Put(&body_prefix_, td.mrtd);
+  Put(&body_prefix_, td.mrconfigid);
+  Put(&body_prefix_, td.mrowner);
+  Put(&body_prefix_, td.mrownerconfig);
+  for (const auto& r : td.rtmr) Put(&body_prefix_, r);
 
   // QE auth data as Intel's QE emits it: 32 bytes 0x00..0x1f.
   Bytes qe_auth(32);
