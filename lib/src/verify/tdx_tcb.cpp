@@ -580,31 +580,45 @@ Status LoadCollateralCrls(const std::string& dir,
 
 namespace {
 
-// TCB info: the newest (by evaluation data number) for this FMSPC and
-// PCE-ID that is current.  Files for other platforms are skipped; a file
-// that does not parse is an error, since the operator put it there.
+// The newest (by evaluation data number) current document among the
+// files prefix*.json in dir (signed body member, read by parse) that mine()
+// accepts; *found false if none.  Files for other platforms are skipped; a
+// file that does not parse is an error, since the operator put it there.
+template <typename T>
+Status NewestCurrent(const std::string& dir, const std::vector<std::string>& names,
+                     const char* prefix, const char* member,
+                     Status (*parse)(const std::string&, T*),
+                     const std::function<bool(const T&)>& mine, const Policy& policy,
+                     std::time_t now, T* best, Candidate* best_c, bool* found) {
+  *found = false;
+  for (const auto& n : names) {
+    if (!StartsWith(n, prefix) || !EndsWith(n, ".json")) continue;
+    Candidate c;
+    T doc;
+    RA_RETURN_IF_ERROR(LoadSigned(dir + "/" + n, member, &c));
+    RA_RETURN_IF_ERROR(parse(c.signed_text, &doc));
+    if (!mine(doc)) continue;
+    if (doc.issue_date > now + policy.clock_skew || now > doc.next_update) continue;
+    if (!*found || doc.tcb_evaluation_data_number > best->tcb_evaluation_data_number) {
+      *best = std::move(doc);
+      *best_c = std::move(c);
+      *found = true;
+    }
+  }
+  return Status();
+}
+
+// TCB info: the newest current one for this FMSPC and PCE-ID.
 Status NewestTcbInfo(const std::string& dir, const std::vector<std::string>& names,
                      const PckExtensions& pck, const Policy& policy, std::time_t now,
                      TdxTcbInfo* best_info, Candidate* best_info_c) {
-  bool have_info = false;
-  for (const auto& n : names) {
-    if (!StartsWith(n, "tcbinfo") || !EndsWith(n, ".json")) continue;
-    Candidate c;
-    TdxTcbInfo info;
-    RA_RETURN_IF_ERROR(LoadSigned(dir + "/" + n, "tcbInfo", &c));
-    RA_RETURN_IF_ERROR(ParseTdxTcbInfo(c.signed_text, &info));
-    if (info.fmspc != pck.fmspc || info.pce_id != pck.pce_id) continue;
-    if (info.issue_date > now + policy.clock_skew || now > info.next_update)
-      continue;
-    if (!have_info ||
-        info.tcb_evaluation_data_number > best_info->tcb_evaluation_data_number) {
-      *best_info = std::move(info);
-      *best_info_c = std::move(c);
-      have_info = true;
-    }
-  }
+  bool found = false;
+  RA_RETURN_IF_ERROR(NewestCurrent<TdxTcbInfo>(
+      dir, names, "tcbinfo", "tcbInfo", ParseTdxTcbInfo,
+      [&pck](const TdxTcbInfo& i) { return i.fmspc == pck.fmspc && i.pce_id == pck.pce_id; },
+      policy, now, best_info, best_info_c, &found));
   const std::string fmspc_hex = HexEncode(ByteView(pck.fmspc.data(), 6));
-  if (!have_info)
+  if (!found)
     return Status::Fail("tcb info", "no TDX TCB info for FMSPC " + fmspc_hex +
                                         " valid at the verification time in " +
                                         dir + kCollateralSourceHint);
@@ -615,23 +629,11 @@ Status NewestTcbInfo(const std::string& dir, const std::vector<std::string>& nam
 Status NewestQeIdentity(const std::string& dir, const std::vector<std::string>& names,
                         const Policy& policy, std::time_t now, QeIdentity* best_qe,
                         Candidate* best_qe_c) {
-  bool have_qe = false;
-  for (const auto& n : names) {
-    if (!StartsWith(n, "qeidentity") || !EndsWith(n, ".json")) continue;
-    Candidate c;
-    QeIdentity qe;
-    RA_RETURN_IF_ERROR(LoadSigned(dir + "/" + n, "enclaveIdentity", &c));
-    RA_RETURN_IF_ERROR(ParseQeIdentity(c.signed_text, &qe));
-    if (qe.issue_date > now + policy.clock_skew || now > qe.next_update)
-      continue;
-    if (!have_qe ||
-        qe.tcb_evaluation_data_number > best_qe->tcb_evaluation_data_number) {
-      *best_qe = std::move(qe);
-      *best_qe_c = std::move(c);
-      have_qe = true;
-    }
-  }
-  if (!have_qe)
+  bool found = false;
+  RA_RETURN_IF_ERROR(NewestCurrent<QeIdentity>(
+      dir, names, "qeidentity", "enclaveIdentity", ParseQeIdentity,
+      [](const QeIdentity&) { return true; }, policy, now, best_qe, best_qe_c, &found));
+  if (!found)
     return Status::Fail("qe identity", "no TD_QE identity valid at the "
                                        "verification time in " + dir);
   return Status();
