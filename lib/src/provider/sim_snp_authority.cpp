@@ -15,6 +15,7 @@
 
 #include "common/bytes_util.h"
 #include "common/pem_text.h"
+#include "common/safe_path.h"
 #include "parse/snp_cert_table.h"
 
 namespace ra {
@@ -60,23 +61,6 @@ Bytes Der(X509* c) {
   if (n > 0) out.assign(p, p + n);
   OPENSSL_free(p);
   return out;
-}
-
-// O_EXCL | O_NOFOLLOW: never overwrite a key or follow a planted link.
-Status WriteNew(const std::string& path, const std::string& data, mode_t mode) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return Status::Fail("sim snp", "create " + path + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      close(fd);
-      return Status::Fail("sim snp", "write " + path);
-    }
-    off += static_cast<size_t>(n);
-  }
-  return close(fd) == 0 ? Status() : Status::Fail("sim snp", "close " + path);
 }
 
 template <size_t N>
@@ -200,11 +184,11 @@ Status SimSnpInit(const std::string& dir, const SimSnpInitOptions& o) {
   RA_RETURN_IF_ERROR(AppendCertPem(c.ask.get(), &ask));
   RA_RETURN_IF_ERROR(AppendCertPem(c.vcek.get(), &vcek));
   RA_RETURN_IF_ERROR(AppendPrivateKeyPem(c.vcek_key.get(), &key));
-  RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpVcekKey, key, 0600));
-  RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpArkPem, ark, 0644));
-  RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpAskPem, ask, 0644));
-  RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpVcekPem, vcek, 0644));
-  return WriteNew(dir + "/" + kSimSnpGuestConf, GuestConf(g), 0644);
+  RA_RETURN_IF_ERROR(WriteNewFile("sim snp", dir + "/" + kSimSnpVcekKey, key, 0600));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim snp", dir + "/" + kSimSnpArkPem, ark, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim snp", dir + "/" + kSimSnpAskPem, ask, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim snp", dir + "/" + kSimSnpVcekPem, vcek, 0644));
+  return WriteNewFile("sim snp", dir + "/" + kSimSnpGuestConf, GuestConf(g), 0644);
 }
 
 Status SimSnpGetReport(const std::string& dir, const std::array<uint8_t, 64>& rd,

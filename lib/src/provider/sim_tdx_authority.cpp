@@ -18,6 +18,7 @@
 
 #include "common/bytes_util.h"
 #include "common/pem_text.h"
+#include "common/safe_path.h"
 #include "provider/ossl_util.h"
 
 namespace ra {
@@ -216,26 +217,6 @@ Status MakeCert(const CertSpec& spec, ossl::X509Ptr* out) {
   return Status();
 }
 
-// O_EXCL: never follow a planted symlink or overwrite an existing key.
-Status WriteNewFile(const std::string& path, const std::string& data, mode_t mode) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return Status::Fail("sim-init", "create " + path + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = errno;
-      close(fd);
-      return Status::Fail("sim-init", "write " + path + ": " + std::strerror(e));
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (close(fd) != 0)
-    return Status::Fail("sim-init", "close " + path + ": " + std::strerror(errno));
-  return Status();
-}
-
 Status RandomBytes(uint8_t* p, size_t n) {
   if (RAND_bytes(p, static_cast<int>(n)) != 1)
     return Status::Fail("sim-init", "RAND_bytes: " + OpenSslError());
@@ -323,7 +304,7 @@ static std::string SimTdConfText(const SimTdConfig& td) {
 static Status RewriteSimTdConf(const std::string& dir, const std::string& conf) {
   std::string tmp = dir + "/" + kSimTdConf + ".new";
   unlink(tmp.c_str());
-  RA_RETURN_IF_ERROR(WriteNewFile(tmp, conf, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim-init", tmp, conf, 0644));
   if (rename(tmp.c_str(), (dir + "/" + kSimTdConf).c_str()) != 0) {
     int e = errno;
     unlink(tmp.c_str());
@@ -391,14 +372,14 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
 
   // Keys first: a half-written directory without root.pem is re-runnable
   // after removing it, and no policy can name a root whose keys are gone.
-  Status s = WriteNewFile(dir + "/" + kSimPckKey, pck_pem, 0600);
-  if (s.ok()) s = WriteNewFile(dir + "/" + kSimAttestationKey, att_pem, 0600);
+  Status s = WriteNewFile("sim-init", dir + "/" + kSimPckKey, pck_pem, 0600);
+  if (s.ok()) s = WriteNewFile("sim-init", dir + "/" + kSimAttestationKey, att_pem, 0600);
   OPENSSL_cleanse(&pck_pem[0], pck_pem.size());
   OPENSSL_cleanse(&att_pem[0], att_pem.size());
   RA_RETURN_IF_ERROR(s);
-  RA_RETURN_IF_ERROR(WriteNewFile(dir + "/" + kSimChainPem, chain_pem, 0644));
-  RA_RETURN_IF_ERROR(WriteNewFile(dir + "/" + kSimTdConf, conf, 0644));
-  RA_RETURN_IF_ERROR(WriteNewFile(dir + "/" + kSimRootPem, root_pem, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim-init", dir + "/" + kSimChainPem, chain_pem, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim-init", dir + "/" + kSimTdConf, conf, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim-init", dir + "/" + kSimRootPem, root_pem, 0644));
   return Status();
 }
 

@@ -126,15 +126,7 @@ Status WriteAkFile(const std::string& path, const TPM2B_PUBLIC& pub, const TPM2B
     return Status::Fail(kCheck, "marshalling the AK");
   RA_RETURN_IF_ERROR(CheckSafeParentDir(kCheck, path));
   // Never over an existing AK: its public key may be enrolled somewhere.
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Status::Fail(kCheck, path + ": " + std::strerror(errno));
-  bool ok = write(fd, buf, off) == static_cast<ssize_t>(off);
-  ok = close(fd) == 0 && ok;
-  if (!ok) {
-    unlink(path.c_str());
-    return Status::Fail(kCheck, path + ": write failed");
-  }
-  return Status();
+  return WriteNewFile(kCheck, path, std::string(reinterpret_cast<const char*>(buf), off), 0600);
 }
 
 Status ReadPublic(ESYS_CONTEXT* ctx, ESYS_TR tr, TPM2B_PUBLIC* out) {
