@@ -32,11 +32,6 @@ Status ApplyIssuerKey(const PolicyLine& l, Policy* p) {
   return Status();
 }
 
-Status ApplyIssuerCa(const PolicyLine& l, Policy* p) {
-  p->issuer_ca_file = l.Resolve(l.tok[1]);
-  return Status();
-}
-
 // Judged when used (jwks_fetcher.cpp), never here.
 Status ApplyIssuerKeyCache(const PolicyLine& l, Policy* p) {
   RA_RETURN_IF_ERROR(ParsePolicyCacheDir("IssuerKeyCache", l, &p->issuer_key_cache));
@@ -51,7 +46,7 @@ std::vector<PolicyKeyword> IssuerPolicyKeywords() {
       {"Issuer", 1, true, false, ApplyIssuer},
       {"IssuerKeys", 1, false, false, ApplyIssuerKeys},
       {"IssuerKey", 2, true, false, ApplyIssuerKey},
-      {"IssuerCA", 1, false, false, ApplyIssuerCa},
+      {"IssuerCA", 1, false, false, ApplyPolicyPath<&Policy::issuer_ca_file>},
       {"IssuerKeyCache", 1, false, false, ApplyIssuerKeyCache},
   };
 }

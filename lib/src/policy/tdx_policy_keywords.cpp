@@ -45,11 +45,6 @@ Status ApplyCollateral(const PolicyLine& l, Policy* p) {
   return s.ok() ? s : Status::Fail("Collateral: " + s.detail());
 }
 
-Status ApplyCollateralCa(const PolicyLine& l, Policy* p) {
-  p->collateral_ca_file = l.Resolve(l.tok[1]);
-  return Status();
-}
-
 // As IssuerKeyCache: judged (and ignored if need be) when used.
 Status ApplyCollateralCache(const PolicyLine& l, Policy* p) {
   RA_RETURN_IF_ERROR(ParsePolicyCacheDir("CollateralCache", l, &p->collateral_cache));
@@ -202,7 +197,7 @@ std::vector<PolicyKeyword> TdxPolicyKeywords() {
   return {
       {"TrustAnchor", 2, false, true, ApplyTrustAnchor, "tdx"},
       {"Collateral", 1, false, false, ApplyCollateral},
-      {"CollateralCA", 1, false, false, ApplyCollateralCa},
+      {"CollateralCA", 1, false, false, ApplyPolicyPath<&Policy::collateral_ca_file>},
       {"CollateralCache", 1, false, false, ApplyCollateralCache},
       {"CollateralGrace", 1, false, false, ApplyCollateralGrace},
       {"CollateralMaxAge", 1, false, false, ApplyCollateralMaxAge},
