@@ -75,16 +75,12 @@ ra_preauth_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	}
 	if (r != 0)
 		fatal_fr(r, "assemble response");
-	if ((r = ra_send_response(ssh, resp)) != 0)
-		goto out;
-	if (st == RA_COLLECT_OK) {
+	if ((r = ra_send_response(ssh, resp)) == 0 && st == RA_COLLECT_OK) {
 		sent = ra_token_response_types(resp);
 		verbose("ra-ssh: attestation before authentication for %s: "
 		    "sent %s", ssh_remote_ipaddr(ssh), sent);
 		free(sent);
 	}
-	r = 0;
- out:
 	ra_token_request_free(&req);
 	sshbuf_free(items);
 	sshbuf_free(resp);
