@@ -29,16 +29,12 @@
 #   FUZZ_BUILD_ONLY=1  build and seed, run nothing
 #   FUZZ_NICE      nice level for the fuzzers (default 10)
 # Exit status: non-zero if any target crashed (or did not build).
-set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-build="$top/build"
+. "$(dirname "$0")/common.sh"
 fz="$build/fuzz"
 tree="$build/openssh/src"
 vectors="${RA_VECTORS_DIR:-$top/tests/vectors}"
 seconds=${FUZZ_SECONDS:-60}
-jobs=${JOBS:-2}
 
-die() { echo "fuzz: $*" >&2; exit 1; }
 command -v clang >/dev/null && command -v clang++ >/dev/null ||
     die "clang not found (scripts/install-deps.sh --fuzz)"
 
