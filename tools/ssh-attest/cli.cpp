@@ -12,6 +12,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -64,8 +65,24 @@ int Failure(const std::string& msg) {
 
 
 // spec: option name -> takes a value.  Returns "" or the usage error.
-std::string ParseArgs(int argc, char** argv, const std::map<std::string, bool>& spec,
-                      Args* out) {
+namespace {
+
+// "--a= --b" -> {--a: takes a value, --b: does not}.
+std::map<std::string, bool> OptionSpec(const std::string& text) {
+  std::map<std::string, bool> spec;
+  std::istringstream words(text);
+  std::string w;
+  while (words >> w) {
+    bool value = w.back() == '=';
+    spec[value ? w.substr(0, w.size() - 1) : w] = value;
+  }
+  return spec;
+}
+
+}  // namespace
+
+std::string ParseArgs(int argc, char** argv, const std::string& spec_text, Args* out) {
+  const std::map<std::string, bool> spec = OptionSpec(spec_text);
   bool only_positional = false;
   for (int i = 0; i < argc; i++) {
     std::string a = argv[i];
