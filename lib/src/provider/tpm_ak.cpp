@@ -63,22 +63,31 @@ TPM2B_PUBLIC AkTemplate(TpmAkAlg alg) {
   return t;
 }
 
-Status CreateStoragePrimary(ESYS_CONTEXT* ctx, EsysHandle* primary) {
+// What TPM2_CreatePrimary and TPM2_Create take and give besides the
+// template and the object: no sensitive data, outside info or PCRs in;
+// the public area (freed here), creation data, hash and ticket (unused) out.
+struct Creation {
   TPM2B_SENSITIVE_CREATE sensitive = {};
-  TPM2B_PUBLIC tmpl = StoragePrimaryTemplate();
   TPM2B_DATA outside = {};
   TPML_PCR_SELECTION pcrs = {};
   TPM2B_PUBLIC* pub = nullptr;
-  TPM2B_CREATION_DATA* cdata = nullptr;
-  TPM2B_DIGEST* chash = nullptr;
+  TPM2B_CREATION_DATA* data = nullptr;
+  TPM2B_DIGEST* hash = nullptr;
   TPMT_TK_CREATION* ticket = nullptr;
+  ~Creation() {  // a local of the two functions below, never copied
+    Esys_Free(pub);
+    Esys_Free(data);
+    Esys_Free(hash);
+    Esys_Free(ticket);
+  }
+};
+
+Status CreateStoragePrimary(ESYS_CONTEXT* ctx, EsysHandle* primary) {
+  TPM2B_PUBLIC tmpl = StoragePrimaryTemplate();
+  Creation c;
   TSS2_RC rc = Esys_CreatePrimary(ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                  ESYS_TR_NONE, &sensitive, &tmpl, &outside, &pcrs,
-                                  primary->out(), &pub, &cdata, &chash, &ticket);
-  Esys_Free(pub);
-  Esys_Free(cdata);
-  Esys_Free(chash);
-  Esys_Free(ticket);
+                                  ESYS_TR_NONE, &c.sensitive, &tmpl, &c.outside, &c.pcrs,
+                                  primary->out(), &c.pub, &c.data, &c.hash, &c.ticket);
   if (rc != TSS2_RC_SUCCESS) return TpmFail(kCheck, "creating the owner storage primary", rc);
   primary->set_transient(true);
   return Status();
@@ -227,24 +236,15 @@ Status TpmInitAk(const TpmInitOptions& opt, std::string* public_pem) {
   }
   EsysHandle primary(ctx);
   RA_RETURN_IF_ERROR(CreateStoragePrimary(ctx, &primary));
-  TPM2B_SENSITIVE_CREATE sensitive = {};
   TPM2B_PUBLIC tmpl = AkTemplate(opt.alg);
-  TPM2B_DATA outside = {};
-  TPML_PCR_SELECTION pcrs = {};
+  Creation c;
   TPM2B_PRIVATE* priv = nullptr;
-  TPM2B_PUBLIC* pub = nullptr;
-  TPM2B_CREATION_DATA* cdata = nullptr;
-  TPM2B_DIGEST* chash = nullptr;
-  TPMT_TK_CREATION* ticket = nullptr;
   TSS2_RC rc = Esys_Create(ctx, primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-                           &sensitive, &tmpl, &outside, &pcrs, &priv, &pub, &cdata, &chash,
-                           &ticket);
-  Esys_Free(cdata);
-  Esys_Free(chash);
-  Esys_Free(ticket);
+                           &c.sensitive, &tmpl, &c.outside, &c.pcrs, &priv, &c.pub, &c.data,
+                           &c.hash, &c.ticket);
   std::unique_ptr<TPM2B_PRIVATE, decltype(&Esys_Free)> priv_owner(priv, Esys_Free);
-  std::unique_ptr<TPM2B_PUBLIC, decltype(&Esys_Free)> pub_owner(pub, Esys_Free);
   if (rc != TSS2_RC_SUCCESS) return TpmFail(kCheck, "creating the AK", rc);
+  const TPM2B_PUBLIC* pub = c.pub;
   if (opt.dest.handle == 0) {
     RA_RETURN_IF_ERROR(WriteAkFile(opt.dest.file, *pub, *priv));
   } else {
