@@ -35,7 +35,7 @@ s=$(grep -n "SSH2_MSG_SERVICE_ACCEPT received" "$T/cmd.err" | cut -d: -f1 | head
     ok "verdict (line $v) before the ssh-userauth service (line $s)" ||
     fail "order: verified at '$v', userauth service at '$s'"
 expect_grep "sshd served it before authentication" \
-    "attestation before authentication for 127.0.0.1: sent tdx-quote$" "$T/sshd_pre.log"
+    "attestation before authentication for 127.0.0.1: sent tdx-quote" "$T/sshd_pre.log"
 
 echo "scp and sftp"
 head -c 300000 /dev/urandom > "$T/src.bin"
