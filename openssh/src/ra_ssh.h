@@ -120,20 +120,23 @@ int	ra_token_request_put(struct sshbuf *, const u_char *, size_t,
 int	ra_token_response_parse(struct sshbuf *, u_int *, char **,
 	    struct ra_evidence *, char *, size_t);
 
-/* ra_ssh_wire.c: server side, no attestation library (also sshd-auth). */
+/*
+ * ra_ssh_wire.c (message codec) and ra_ssh_service.c (packet side): the
+ * server's part, no attestation library (sshd-session and sshd-auth).
+ */
 struct ra_token_request {
 	u_int	version;
 	u_char	nonce[RA_SSH_NONCE_LEN];
 	char	*kinds;		/* accepted evidence types, name-list */
 };
 int	ra_token_request_parse(struct sshbuf *, struct ra_token_request *);
-void	ra_token_request_read(struct ssh *, struct ra_token_request *);
 void	ra_token_request_free(struct ra_token_request *);
 int	ra_token_response_put_status(struct sshbuf *, u_int, const char *);
 int	ra_token_response_put_items(struct sshbuf *, struct sshbuf *,
 	    const char *);
-char	*ra_token_response_types(const struct sshbuf *);
 int	ra_name_in_list(const char *, const char *);
+void	ra_token_request_read(struct ssh *, struct ra_token_request *);
+char	*ra_token_response_types(const struct sshbuf *);
 int	ra_send_response(struct ssh *, struct sshbuf *);
 const char *ra_collect_reason(int);
 int	ra_service_accept(struct ssh *, int *,
