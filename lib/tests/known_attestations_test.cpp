@@ -13,6 +13,7 @@
 #include "ra_known.h"
 #include "ra_test_util.h"
 
+#include "../../tools/ssh-attest/cli.cpp"        // NOLINT: its Usage/Failure plumbing
 #include "../../tools/ssh-attest/known_cmd.cpp"  // NOLINT: test-only build of the subcommand
 
 namespace {
