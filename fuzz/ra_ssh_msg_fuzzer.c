@@ -10,7 +10,7 @@
  *
  * and the encoders are cross-checked: a request that parses re-encodes to
  * one that parses the same.  Built by scripts/fuzz.sh against the generated tree
- * build/openssh/src (ra_ssh_msg.c and the sshbuf code compiled with clang
+ * build/openssh/src (ra_ssh_msg.c, ra_ssh_wire.c and the sshbuf code compiled with clang
  * and sanitizers, the rest from libssh.a / libopenbsd-compat.a).
  *
  * Permission to use, copy, modify, and distribute this software for any

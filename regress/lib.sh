@@ -141,6 +141,26 @@ expect_ran() {
 	expect_eq "output" "$(cat "$T/$1.out")" "$2"
 }
 
+# expect_refused NAME PATTERN HOST [ssh options...]: ssh to HOST exits 255
+# with one line on stderr that matches PATTERN and nothing on stdout, and
+# the remote command does not run.
+expect_refused() {
+	local n=$1 pat=$2 host=$3; shift 3
+	rm -f "$T/ran"
+	run_ssh "$n" "$@" "$host" touch "$T/ran"
+	expect_eq "$n: exit 255" "$(rc_of "$n")" 255
+	expect_grep "$n: reason" "$pat" "$T/$n.err"
+	expect_eq "$n: one line on stderr" "$(wc -l < "$T/$n.err")" 1
+	expect_eq "$n: stdout empty" "$(wc -c < "$T/$n.out")" 0
+	[ -e "$T/ran" ] && fail "$n: remote command ran" || ok "$n: remote command did not run"
+}
+
+# refused NAME HOST POLICY PATTERN: expect_refused with the script's $A
+# options and, when POLICY is not empty, -o AttestationPolicy=POLICY.
+refused() {
+	expect_refused "$1" "$4" "$2" $A ${3:+-o AttestationPolicy="$3"}
+}
+
 # expect_healthy TAG HOST [ssh options...]: right after case TAG, ssh to
 # HOST (also the name of its sshd) runs a command, and that sshd's listener
 # is alive.

@@ -35,15 +35,6 @@ expect_eq "verbose exit" "$(rc_of verbose)" 0
 expect_eq "stdout is the command's only" "$(od -An -c "$T/verbose.out" | tr -s ' ')" " x \\0 y"
 expect_grep "claims reported at -v" "Attestation of 127.0.0.1 verified: tdx-quote" "$T/verbose.err"
 
-refused() { # NAME HOST POLICY REASON-PATTERN
-	rm -f "$T/ran"
-	run_ssh "$1" $A ${3:+-o AttestationPolicy="$3"} "$2" touch "$T/ran"
-	expect_eq "$1: exit 255" "$(rc_of "$1")" 255
-	expect_grep "$1: reason" "$4" "$T/$1.err"
-	expect_eq "$1: one line on stderr" "$(wc -l < "$T/$1.err")" 1
-	expect_eq "$1: stdout empty" "$(wc -c < "$T/$1.out")" 0
-	[ -e "$T/ran" ] && fail "$1: remote command ran" || ok "$1: remote command did not run"
-}
 echo "refusals"
 refused wrong-mrtd good "$T/policy-wrong-mrtd" "failed: .*MRTD"
 refused untrusted-root good "" "failed: pck chain"

@@ -21,8 +21,10 @@ done
 [ -f "$lib_a" ] || { echo "missing $lib_a: run make first" >&2; exit 1; }
 
 # Global symbols the attestation code defines: the library and the
-# ra_ssh objects that call it (ra_ssh_conf.o, config syntax only, is not
-# attestation code and is what servconf.o needs in every sshd program).
+# ra_ssh objects that call it.  ra_ssh_conf.o (config syntax only), and
+# ra_ssh_wire.o / ra_ssh_service.o (the server's message codec and its
+# packet side) are not attestation code: servconf.o needs the first in
+# every sshd program, and the pre-auth child relays with the others.
 nm --defined-only -g "$lib_a" 2>/dev/null | awk 'NF == 3 {print $3}' |
     sort -u > "$T/ra_syms"
 for o in ra_ssh.o ra_ssh_msg.o ra_ssh_client.o ra_ssh_server.o; do

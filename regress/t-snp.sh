@@ -41,14 +41,6 @@ echo "the default accepted list includes snp-report"
 run_ssh default $A -o AttestationPolicy="$T/policy-default" good true
 expect_eq "accepted without AcceptEvidence" "$(rc_of default)" 0
 
-refused() { # NAME HOST POLICY REASON-PATTERN
-	rm -f "$T/ran"
-	run_ssh "$1" $A ${3:+-o AttestationPolicy="$3"} "$2" touch "$T/ran"
-	expect_eq "$1: exit 255" "$(rc_of "$1")" 255
-	expect_grep "$1: reason" "$4" "$T/$1.err"
-	expect_eq "$1: one line on stderr" "$(wc -l < "$T/$1.err")" 1
-	[ -e "$T/ran" ] && fail "$1: remote command ran" || ok "$1: remote command did not run"
-}
 echo "refusals"
 refused wrong-measurement good "$T/policy-wrong-meas" "failed: snp policy: MEASUREMENT"
 refused low-tcb good "$T/policy-tcb" "failed: snp policy: REPORTED_TCB .* below SnpMinTcb"

@@ -20,10 +20,7 @@
 #                   (default: staged under build/, as the tests want)
 #   RA_DESTDIR      set (even empty): make install-nokeys DESTDIR=$RA_DESTDIR
 #                   instead of staging
-set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/openssh/UPSTREAM"
-build="$top/build"
+. "$(dirname "$0")/common.sh"
 odir=${RA_OPENSSH_DIR:-$build/openssh}
 prefix=${RA_PREFIX:-$build/prefix}
 sysconfdir=${RA_SYSCONFDIR:-$prefix/etc}
@@ -32,9 +29,6 @@ piddir=${RA_PID_DIR:-$build/run}
 tree="$odir/src"
 stage="$odir/stage"
 libdir="$build/lib"
-jobs=${JOBS:-2}
-
-die() { echo "build-openssh: $*" >&2; exit 1; }
 
 # Two builds at once (make in two shells, make bench beside make check)
 # would run configure twice in one tree and leave a config.h that no

@@ -18,18 +18,12 @@
 #
 # As root (CI): SUDO is emptied, so upstream's tests run sshd directly; the
 # privilege-separation directory is build/empty (root-owned, mode 0755).
-set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/openssh/UPSTREAM"
-build="$top/build"
+. "$(dirname "$0")/common.sh"
 patched="$build/openssh/src"
 updir="$build/openssh-upstream"
 upstream="$updir/src"
 out="$build/check-upstream"
-jobs=${JOBS:-2}
 per_test_timeout=${CHECK_UPSTREAM_TIMEOUT:-900}
-
-die() { echo "check-upstream: $*" >&2; exit 1; }
 
 [ -x "$patched/ssh" ] && [ -x "$patched/sshd" ] ||
     die "no patched build in $patched (make openssh)"

@@ -8,9 +8,10 @@
 # The library is built with clang in build/fuzz/lib, instrumented with
 # -fsanitize=fuzzer-no-link,address,undefined so coverage reaches the
 # parsers; the fuzzers link with -fsanitize=fuzzer,address,undefined.  The
-# OpenSSH-side fuzzer compiles ra_ssh_msg.c and the sshbuf code from the
-# generated tree build/openssh/src with clang too (built first if missing)
-# and takes the rest from its gcc-built libssh.a / libopenbsd-compat.a.
+# OpenSSH-side fuzzer compiles ra_ssh_msg.c, ra_ssh_wire.c and the sshbuf
+# code from the generated tree build/openssh/src with clang too (built
+# first if missing) and takes the rest from its gcc-built libssh.a /
+# libopenbsd-compat.a.
 #
 # Seeds are generated into build/fuzz/seeds (fuzz/gen_seeds.py: shared TDX
 # vectors, fresh sim quotes, example policies, signed-token layouts, the
@@ -29,16 +30,12 @@
 #   FUZZ_BUILD_ONLY=1  build and seed, run nothing
 #   FUZZ_NICE      nice level for the fuzzers (default 10)
 # Exit status: non-zero if any target crashed (or did not build).
-set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-build="$top/build"
+. "$(dirname "$0")/common.sh"
 fz="$build/fuzz"
 tree="$build/openssh/src"
 vectors="${RA_VECTORS_DIR:-$top/tests/vectors}"
 seconds=${FUZZ_SECONDS:-60}
-jobs=${JOBS:-2}
 
-die() { echo "fuzz: $*" >&2; exit 1; }
 command -v clang >/dev/null && command -v clang++ >/dev/null ||
     die "clang not found (scripts/install-deps.sh --fuzz)"
 
@@ -71,7 +68,7 @@ cppflags="-I$tree -I$tree/openbsd-compat -I$top/lib/include
     -DOPENSSL_API_COMPAT=0x10100000L -DHAVE_CONFIG_H"
 cflags="-g -O1 -fno-omit-frame-pointer -Wall -Wno-pointer-sign $san"
 objs=""
-for f in ra_ssh_msg.c sshbuf.c sshbuf-getput-basic.c sshbuf-misc.c ssherr.c; do
+for f in ra_ssh_msg.c ra_ssh_wire.c sshbuf.c sshbuf-getput-basic.c sshbuf-misc.c ssherr.c; do
 	o="$obj/${f%.c}.o"
 	# shellcheck disable=SC2086
 	clang $cppflags $cflags -fsanitize=fuzzer-no-link -c "$tree/$f" -o "$o" \

@@ -6,16 +6,13 @@
 # pid directory /run/ra-ssh, privsep chroot /var/lib/ra-ssh/empty.
 # Maintainer scripts and lintian overrides (each explained) are in
 # packaging/deb.  Prints the .deb's path on stdout.
-set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-. "$top/openssh/UPSTREAM"
+. "$(dirname "$0")/common.sh"
 pkg="$top/packaging/deb"
 out="$top/build/deb"
 root="$out/root"
 prefix=/opt/ra-ssh
 etc=/etc/ra-ssh
 
-die() { echo "make-deb: $*" >&2; exit 1; }
 version=$(sed -n 's/^project(ra_attest VERSION \([0-9.]*\).*/\1/p' "$top/lib/CMakeLists.txt")
 [ -n "$version" ] || die "no version in lib/CMakeLists.txt"
 version="$version+openssh$OPENSSH_VERSION-1"

@@ -27,10 +27,6 @@ using fuzz::Die;
 using fuzz::CheckFailure;
 using fuzz::CheckJson;
 
-void PutLe32(ra::Bytes* b, size_t v) {
-  for (int i = 0; i < 4; i++) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-
 void CheckLog(const ra::ImaLog& log) {
   for (const auto& e : log.entries) {
     if (e.template_hash.size() != log.template_hash_len) Die("template hash length");
@@ -64,15 +60,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!s.ok()) return 0;
   CheckLog(ascii);
   CheckJson(ra::ImaLogToJson(ascii));
-  ra::Bytes bin;
-  for (const auto& e : ascii.entries) {
-    PutLe32(&bin, e.pcr);
-    bin.insert(bin.end(), e.template_hash.begin(), e.template_hash.end());
-    PutLe32(&bin, e.template_name.size());
-    bin.insert(bin.end(), e.template_name.begin(), e.template_name.end());
-    PutLe32(&bin, e.template_data.size());
-    bin.insert(bin.end(), e.template_data.begin(), e.template_data.end());
-  }
+  ra::Bytes bin = ra::ImaLogToBinary(ascii);
   ra::ImaLog again;
   s = ra::ParseImaBinaryLog(bin, ascii.template_hash_len, &again);
   if (!s.ok()) Die("binary form of a parsed ASCII list refused: " + s.message());

@@ -245,31 +245,37 @@ int ra_check_trust_file(const char* path, char* err, size_t errlen) {
 
 void ra_policy_free(struct ra_policy* pol) { delete pol; }
 
-int ra_policy_set_default_key_cache(struct ra_policy* pol, const char* dir, char* err,
-                                    size_t errlen) {
+namespace {
+
+// A cache directory the caller chose for what a policy file leaves unset:
+// absolute (a relative one would depend on the caller's cwd), and never
+// over the file's own choice (a directory or none).
+int SetDefaultCache(struct ra_policy* pol, const char* what, const char* dir,
+                    std::string ra::Policy::*cache, bool ra::Policy::*given, char* err,
+                    size_t errlen) {
   return Guard(err, errlen, [&]() -> int {
-    if (pol == nullptr) return Fail(RA_ERR_INVALID, "key cache: NULL policy", err, errlen);
-    // A relative directory would depend on the caller's cwd.
+    if (pol == nullptr)
+      return Fail(RA_ERR_INVALID, std::string(what) + ": NULL policy", err, errlen);
     if (dir != nullptr && dir[0] != '/')
-      return Fail(RA_ERR_INVALID, "key cache: directory must be absolute", err, errlen);
-    // The policy file's own choice (a directory or none) wins.
-    if (!pol->policy.issuer_key_cache_given) pol->policy.issuer_key_cache = dir ? dir : "";
+      return Fail(RA_ERR_INVALID, std::string(what) + ": directory must be absolute", err, errlen);
+    if (!(pol->policy.*given)) pol->policy.*cache = dir ? dir : "";
     ClearErr(err, errlen);
     return RA_OK;
   });
 }
 
+}  // namespace
+
+int ra_policy_set_default_key_cache(struct ra_policy* pol, const char* dir, char* err,
+                                    size_t errlen) {
+  return SetDefaultCache(pol, "key cache", dir, &ra::Policy::issuer_key_cache,
+                         &ra::Policy::issuer_key_cache_given, err, errlen);
+}
+
 int ra_policy_set_default_collateral_cache(struct ra_policy* pol, const char* dir, char* err,
                                            size_t errlen) {
-  return Guard(err, errlen, [&]() -> int {
-    if (pol == nullptr) return Fail(RA_ERR_INVALID, "collateral cache: NULL policy", err, errlen);
-    if (dir != nullptr && dir[0] != '/')
-      return Fail(RA_ERR_INVALID, "collateral cache: directory must be absolute", err, errlen);
-    // The policy file's own CollateralCache (a directory or none) wins.
-    if (!pol->policy.collateral_cache_given) pol->policy.collateral_cache = dir ? dir : "";
-    ClearErr(err, errlen);
-    return RA_OK;
-  });
+  return SetDefaultCache(pol, "collateral cache", dir, &ra::Policy::collateral_cache,
+                         &ra::Policy::collateral_cache_given, err, errlen);
 }
 
 void ra_policy_set_debug(struct ra_policy* pol, void (*fn)(void* ctx, const char* msg),

@@ -30,14 +30,7 @@ namespace {
 
 using ra_test::TempDir;
 
-// One maa-emulator for the sim whose root is anchor.
-class Emulator : public ra_test::EmulatorProcess {
- public:
-  Emulator(const std::string& dir, const std::string& anchor,
-           const std::vector<std::string>& extra)
-      : EmulatorProcess(dir, {RA_MAA_EMULATOR, "--dir", dir + "/emu", "--trust-anchor", anchor},
-                        extra) {}
-};
+using Emulator = ra_test::EmulatorProcess;
 
 class AzureProviderTest : public ::testing::Test {
  protected:
@@ -49,7 +42,7 @@ class AzureProviderTest : public ::testing::Test {
   }
   std::string Spec(const Emulator& e, const std::string& more = "") {
     return "sim-azure:" + (dir_ / "sim") + ";service=" + e.url() + ";ca=" +
-           (dir_ / "emu/ca.pem") + more;
+           e.ca() + more;
   }
   ra::Status Collect(const std::string& spec, std::vector<ra::EvidenceItem>* out) {
     std::unique_ptr<ra::EvidenceProvider> p;
@@ -59,7 +52,7 @@ class AzureProviderTest : public ::testing::Test {
   ra::Policy TokenPolicy(const Emulator& e) {
     ra::Policy pol;
     ra::Status s = ra::ParsePolicy("AcceptEvidence maa-token\nIssuer " + e.url() +
-                                       "\nIssuerCA " + (dir_ / "emu/ca.pem") + "\n",
+                                       "\nIssuerCA " + e.ca() + "\n",
                                    "test", &pol);
     EXPECT_TRUE(s.ok()) << s.message();
     return pol;
@@ -149,7 +142,7 @@ TEST_F(AzureProviderTest, AzureVtpmSpecErrors) {
 }
 
 TEST_F(AzureProviderTest, TokenFromEmulatorVerifies) {
-  Emulator e(dir_.path(), Anchor(), {});
+  Emulator e(dir_.path(), RA_MAA_EMULATOR, {"--trust-anchor", Anchor()}, {});
   ASSERT_NE(e.port(), 0) << "emulator did not start";
   std::vector<ra::EvidenceItem> items;
   ra::Status s = Collect(Spec(e), &items);
@@ -203,7 +196,7 @@ TEST_F(AzureProviderTest, ServiceFailuresDegradeToRawEvidence) {
       {{"--slow", "5"}, ";timeout=1", "attestation service"},
   };
   for (const Case& c : cases) {
-    Emulator e(dir_.path(), Anchor(), c.args);
+    Emulator e(dir_.path(), RA_MAA_EMULATOR, {"--trust-anchor", Anchor()}, c.args);
     ASSERT_NE(e.port(), 0);
     std::vector<ra::EvidenceItem> items;
     auto t0 = std::chrono::steady_clock::now();
@@ -214,7 +207,7 @@ TEST_F(AzureProviderTest, ServiceFailuresDegradeToRawEvidence) {
 }
 
 TEST_F(AzureProviderTest, ServiceOkSendsNoServiceError) {
-  Emulator e(dir_.path(), Anchor(), {});
+  Emulator e(dir_.path(), RA_MAA_EMULATOR, {"--trust-anchor", Anchor()}, {});
   ASSERT_NE(e.port(), 0);
   std::vector<ra::EvidenceItem> items;
   ra::Status s = Collect(Spec(e), &items);
@@ -224,7 +217,7 @@ TEST_F(AzureProviderTest, ServiceOkSendsNoServiceError) {
 }
 
 TEST_F(AzureProviderTest, TlsIsVerified) {
-  Emulator e(dir_.path(), Anchor(), {});
+  Emulator e(dir_.path(), RA_MAA_EMULATOR, {"--trust-anchor", Anchor()}, {});
   ASSERT_NE(e.port(), 0);
   // The system store does not know the emulator's CA: no token.
   std::vector<ra::EvidenceItem> items;
@@ -239,7 +232,7 @@ TEST_F(AzureProviderTest, TlsIsVerified) {
 TEST_F(AzureProviderTest, EmulatorRefusesQuoteFromOtherRoot) {
   ra::Status s = ra::SimInit(dir_ / "other", {});
   ASSERT_TRUE(s.ok());
-  Emulator e(dir_.path(), dir_ / "other/root.pem", {});
+  Emulator e(dir_.path(), RA_MAA_EMULATOR, {"--trust-anchor", dir_ / "other/root.pem"}, {});
   ASSERT_NE(e.port(), 0);
   std::vector<ra::EvidenceItem> items;
   s = Collect(Spec(e), &items);
@@ -337,7 +330,7 @@ int RunTool(const std::string& args, std::string* out) {
 // sim-azure with the emulator's token: quote writes all three items to the
 // bundle, and verify checks the token and the quote behind it.
 TEST_F(AzureProviderTest, BundleRoundTripWithToken) {
-  Emulator e(dir_.path(), Anchor(), {});
+  Emulator e(dir_.path(), RA_MAA_EMULATOR, {"--trust-anchor", Anchor()}, {});
   ASSERT_NE(e.port(), 0);
   std::string hex = ra::HexEncode(ra::ByteView(binding_.data(), binding_.size()));
   std::string out;
@@ -354,7 +347,7 @@ TEST_F(AzureProviderTest, BundleRoundTripWithToken) {
   EXPECT_EQ(items[2].type, ra::kEvidenceMaaToken);
   ra_test::WriteFile(dir_ / "policy", "AcceptEvidence maa-token,azure-tdx-quote\n"
                                       "RequireEvidence maa-token,azure-tdx-quote\nIssuer " +
-                                          e.url() + "\nIssuerCA " + (dir_ / "emu/ca.pem") +
+                                          e.url() + "\nIssuerCA " + e.ca() +
                                           "\nTrustAnchor tdx " + Anchor() + "\n");
   ASSERT_EQ(RunTool("verify " + dir_ / "b.json" + " --policy " + dir_ / "policy" +
                         " --report-data " + hex,

@@ -21,15 +21,18 @@ namespace ra_test {
 
 class EmulatorProcess {
  public:
-  // args: the binary and its options, then a test's extra options; the
-  // port and stats files are added (named uniquely in dir, so one test may
-  // run several).
-  EmulatorProcess(const std::string& dir, std::vector<std::string> args,
-                  const std::vector<std::string>& extra) {
+  // binary runs with --dir DIR/emu (its TLS files, the CA in ca.pem),
+  // then its options, then a test's extra options; the port and stats
+  // files are added (named uniquely in dir, so one test may run several).
+  EmulatorProcess(const std::string& dir, const std::string& binary,
+                  const std::vector<std::string>& options, const std::vector<std::string>& extra)
+      : ca_(dir + "/emu/ca.pem") {
     static int counter = 0;
     port_file_ = dir + "/port." + std::to_string(counter);
     stats_ = dir + "/stats." + std::to_string(counter++);
-    const std::string name = args.empty() ? "" : args[0];
+    const std::string& name = binary;
+    std::vector<std::string> args = {binary, "--dir", dir + "/emu"};
+    args.insert(args.end(), options.begin(), options.end());
     args.insert(args.end(), extra.begin(), extra.end());
     args.insert(args.end(), {"--port-file", port_file_, "--stats-file", stats_});
     pid_ = fork();
@@ -58,6 +61,7 @@ class EmulatorProcess {
   EmulatorProcess& operator=(const EmulatorProcess&) = delete;
 
   int port() const { return port_; }
+  const std::string& ca() const { return ca_; }
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
   // The stats file as the emulator last wrote it, and its first count.
   std::string stats() const { return ReadFile(stats_); }
@@ -68,7 +72,7 @@ class EmulatorProcess {
   }
 
  private:
-  std::string port_file_, stats_;
+  std::string ca_, port_file_, stats_;
   pid_t pid_ = -1;
   int port_ = 0;
 };

@@ -14,20 +14,16 @@
 #include "provider/sim_tdx_authority.h"
 #include "ra_attest.h"
 #include "ra_test_util.h"
+#include "sim_capi_fixture.h"
+#include "tdx_test_vectors.h"
 #include "verify/evaluate.h"
 
 namespace {
 
 using ra_test::TempDir;
 
-const std::string kSprQuote = std::string(RA_VECTORS_DIR) + "/tdx/gotdx_quote_v4_SPR_E4.dat";
-constexpr time_t kSprTime = 1687219200;  // 2023-06-20T00:00:00Z
-
-ra::Bytes ReadAll(const std::string& path) {
-  ra::Bytes b;
-  EXPECT_TRUE(ra::ReadFileBounded(path, 1 << 20, &b).ok()) << path;
-  return b;
-}
+using ra_tdx_test::kSprTime;
+using ra_tdx_test::SprQuote;
 
 TEST(KindRegistry, EveryKindOnceAndFound) {
   std::vector<std::string> seen;
@@ -66,7 +62,7 @@ TEST(KindRegistry, AcceptedListCarriesCompanions) {
 }
 
 TEST(FrontDoor, VerdictHasFullClaims) {
-  ra::Bytes raw = ReadAll(kSprQuote);
+  ra::Bytes raw = SprQuote();
   ra::TdxQuote q;
   ASSERT_TRUE(ra::ParseTdxQuote(raw, &q).ok());
   ra::Binding b;
@@ -88,7 +84,7 @@ TEST(FrontDoor, VerdictHasFullClaims) {
 }
 
 TEST(FrontDoor, AppraisalIsSeparateFromVerification) {
-  ra::Bytes raw = ReadAll(kSprQuote);
+  ra::Bytes raw = SprQuote();
   const ra::EvidenceKind* k = ra::FindKind(ra::kEvidenceTdxQuote);
   ASSERT_NE(k, nullptr);
   ra::Policy p;
@@ -114,7 +110,7 @@ TEST(FrontDoor, RefusalsNameTheCheck) {
                                                                     "accepted type"),
             0u);
   p.required_types = {ra::kEvidenceTdxQuoteSha512};
-  ra::Status s = ra::Evaluate({{ra::kEvidenceTdxQuote, ReadAll(kSprQuote)}}, p, nullptr,
+  ra::Status s = ra::Evaluate({{ra::kEvidenceTdxQuote, SprQuote()}}, p, nullptr,
                               kSprTime, nullptr);
   EXPECT_EQ(s.check(), "evidence");
   EXPECT_NE(s.detail().find("requires tdx-quote-sha512"), std::string::npos) << s.message();
@@ -122,16 +118,12 @@ TEST(FrontDoor, RefusalsNameTheCheck) {
 
 TEST(CapiVerdict, FieldsInFull) {
   TempDir dir;
-  ASSERT_TRUE(ra::SimInit(dir / "sim", {}).ok());
-  ra_test::WriteFile(dir / "policy", "TrustAnchor tdx " + dir / "sim/root.pem" + "\n");
+  ra_test::SimCapi sim;
+  ra_test::CollectSim(dir, {}, "TrustAnchor tdx " + dir / "sim/root.pem" + "\n", &sim);
+  ra_policy* pol = sim.pol;
+  ra_evidence* ev = sim.ev;
+  const uint8_t* binding = sim.binding;
   char err[256];
-  ra_policy* pol = nullptr;
-  ASSERT_EQ(ra_policy_load((dir / "policy").c_str(), &pol, err, sizeof(err)), RA_OK) << err;
-  ra_provider* prov = nullptr;
-  ASSERT_EQ(ra_provider_open(("sim:" + dir / "sim").c_str(), &prov, err, sizeof(err)), RA_OK);
-  ra_evidence* ev = ra_evidence_new();
-  uint8_t binding[RA_BINDING_LEN] = {7};
-  ASSERT_EQ(ra_provider_collect(prov, binding, ev, err, sizeof(err)), RA_OK) << err;
 
   ra_verdict* v = nullptr;
   ASSERT_EQ(ra_verify_verdict(pol, ev, binding, 0, &v, err, sizeof(err)), RA_OK) << err;
@@ -159,9 +151,6 @@ TEST(CapiVerdict, FieldsInFull) {
   EXPECT_EQ(v, nullptr);
   EXPECT_NE(std::string(err).find("report data binding"), std::string::npos) << err;
   ra_verdict_free(nullptr);
-  ra_evidence_free(ev);
-  ra_provider_free(prov);
-  ra_policy_free(pol);
 }
 
 }  // namespace

@@ -21,20 +21,6 @@ void PutLe32(Bytes* b, size_t v) {
   for (int i = 0; i < 4; i++) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
-// The binary list the kernel would export for these entries.
-Bytes ToBinary(const ra::ImaLog& log) {
-  Bytes b;
-  for (const auto& e : log.entries) {
-    PutLe32(&b, e.pcr);
-    b.insert(b.end(), e.template_hash.begin(), e.template_hash.end());
-    PutLe32(&b, e.template_name.size());
-    b.insert(b.end(), e.template_name.begin(), e.template_name.end());
-    PutLe32(&b, e.template_data.size());
-    b.insert(b.end(), e.template_data.begin(), e.template_data.end());
-  }
-  return b;
-}
-
 TEST(ImaLog, KeylimeAsciiListHashesAndReplays) {
   ra::ImaLog log;
   ra::Status s = ra::ParseImaAsciiLog(AsciiVector(), &log);
@@ -59,7 +45,7 @@ TEST(ImaLog, KeylimeAsciiListHashesAndReplays) {
 TEST(ImaLog, BinaryListAgreesWithAscii) {
   ra::ImaLog ascii;
   ASSERT_TRUE(ra::ParseImaAsciiLog(AsciiVector(), &ascii).ok());
-  Bytes bin = ToBinary(ascii);
+  Bytes bin = ra::ImaLogToBinary(ascii);
   ra::ImaLog log;
   ra::Status s = ra::ParseImaBinaryLog(bin, 20, &log);
   ASSERT_TRUE(s.ok()) << s.message();
@@ -132,7 +118,7 @@ TEST(ImaLog, ImaSigAndMalformedAscii) {
   EXPECT_TRUE(log.entries[1].signature.empty());
   // The rebuilt data round-trips through the binary parser.
   ra::ImaLog bin;
-  ASSERT_TRUE(ra::ParseImaBinaryLog(ToBinary(log), 20, &bin).ok());
+  ASSERT_TRUE(ra::ParseImaBinaryLog(ra::ImaLogToBinary(log), 20, &bin).ok());
   EXPECT_EQ(bin.entries[0].signature, log.entries[0].signature);
   const std::vector<std::string> bad = {
       "", "10 " + h + " ima-ng sha1:" + h + " /a",                       // no newline
@@ -201,7 +187,7 @@ TEST(ImaLog, TenThousandEntriesReplay) {
   while (big.entries.size() < 10000)
     for (const auto& e : log.entries)
       if (big.entries.size() < 10000) big.entries.push_back(e);
-  Bytes bin = ToBinary(big);
+  Bytes bin = ra::ImaLogToBinary(big);
   ra::ImaLog parsed;
   ASSERT_TRUE(ra::ParseImaBinaryLog(bin, 20, &parsed).ok());
   EXPECT_EQ(parsed.entries.size(), 10000u);
@@ -307,7 +293,7 @@ TEST(ImaLog, PrefixOfSyntheticLists) {
   log.entries.push_back(NgEntry(10, "/usr/bin/b", 4));
   // Round trip through the binary form, as the verifier receives it.
   ra::ImaLog parsed;
-  ASSERT_TRUE(ra::ParseImaBinaryLog(ToBinary(log), 20, &parsed).ok());
+  ASSERT_TRUE(ra::ParseImaBinaryLog(ra::ImaLogToBinary(log), 20, &parsed).ok());
   size_t covered = 99;
   // Quoted before anything was measured: the empty prefix.
   ASSERT_TRUE(ra::ReplayImaPrefix(parsed, ra::kTpmAlgSha256, 10, Bytes(32, 0), &covered).ok());

@@ -66,14 +66,6 @@ ra::X509Ptr MakeCert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issu
   return c;
 }
 
-std::string CertPem(X509* c) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-  PEM_write_bio_X509(bio.get(), c);
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  return std::string(p, static_cast<size_t>(n));
-}
-
 // One-connection-at-a-time HTTPS server answering every request with the
 // configured response.
 class TlsServer {
@@ -169,7 +161,7 @@ class JwtFetch : public ::testing::Test {
     ca_ = MakeCert(ca_key_.get(), "ra-ssh test CA", nullptr, nullptr, true, 1);
     srv_key_ = jwt_test::GenEc("P-256");
     srv_cert_ = MakeCert(srv_key_.get(), "127.0.0.1", ca_.get(), ca_key_.get(), false, 2);
-    ra_test::WriteFile(dir_ / "ca.pem", CertPem(ca_.get()));
+    ra_test::WriteFile(dir_ / "ca.pem", ra_test::CertPem(ca_.get()));
     server_.reset(new TlsServer(srv_cert_.get(), srv_key_.get()));
     issuer_ = "https://127.0.0.1:" + std::to_string(server_->port());
     // As Azure serves it: x5c with a self-signed signing certificate.
@@ -245,7 +237,7 @@ TEST_F(JwtFetch, NothingIsFetchedForATokenOfAnotherIssuer) {
 TEST_F(JwtFetch, ServerNotSignedByTheIssuerCaRefused) {
   ra::EvpPkeyPtr other_key = jwt_test::GenEc("P-256");
   ra::X509Ptr other = MakeCert(other_key.get(), "other CA", nullptr, nullptr, true, 9);
-  ra_test::WriteFile(dir_ / "other.pem", CertPem(other.get()));
+  ra_test::WriteFile(dir_ / "other.pem", ra_test::CertPem(other.get()));
   LoadPolicy(dir_ / "other.pem");
   ra::Status s = ra::VerifyJwtToken(Token(issuer_), policy_, kNow, nullptr);
   EXPECT_EQ(s.check(), "jwt key fetch") << s.message();
@@ -453,7 +445,7 @@ TEST_F(JwtKeyCache, EntryForAnotherIssuerOrCaIgnored) {
   // Same CA path, new content: keys fetched under the old CA go.
   ra::EvpPkeyPtr k = jwt_test::GenEc("P-256");
   ra::X509Ptr extra = MakeCert(k.get(), "another CA", nullptr, nullptr, true, 7);
-  ra_test::WriteFile(dir_ / "ca.pem", CertPem(ca_.get()) + CertPem(extra.get()));
+  ra_test::WriteFile(dir_ / "ca.pem", ra_test::CertPem(ca_.get()) + ra_test::CertPem(extra.get()));
   VerifyAsNewProcess();
   ExpectRefetched(4, "different content of CA file");
   VerifyAsNewProcess();

@@ -18,6 +18,7 @@
 
 #include "common/bytes_util.h"
 #include "parse/jwt_token.h"
+#include "ra_test_util.h"
 #include "verify/x509_util.h"
 
 namespace jwt_test {
@@ -33,13 +34,7 @@ inline EvpPkeyPtr GenEc(const char* curve = "P-256") {
   return EvpPkeyPtr(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
 }
 
-inline std::string PubPem(EVP_PKEY* k) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-  PEM_write_bio_PUBKEY(bio.get(), k);
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  return std::string(p, static_cast<size_t>(n));
-}
+inline std::string PubPem(EVP_PKEY* k) { return ra_test::PublicKeyPem(k); }
 
 // SubjectPublicKeyInfo DER: the "public key bytes" an HMAC-confusion
 // attacker would use as the secret.

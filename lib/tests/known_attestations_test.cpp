@@ -13,6 +13,7 @@
 #include "ra_known.h"
 #include "ra_test_util.h"
 
+#include "../../tools/ssh-attest/cli.cpp"        // NOLINT: its Usage/Failure plumbing
 #include "../../tools/ssh-attest/known_cmd.cpp"  // NOLINT: test-only build of the subcommand
 
 namespace {
@@ -46,6 +47,24 @@ ra::Status Check(const std::string& path, const std::string& host, int port, Mod
   o.mode = mode;
   o.hash = hash;
   return ra::known::CheckAndRecord(path, host, port, o, m, recorded, warnings);
+}
+
+// Removes the records of host from path: one is found, and the file then
+// reads left.
+void ExpectOneRemoved(const std::string& path, const std::string& host, const std::string& left) {
+  size_t removed = 0;
+  ra::Status s = ra::known::RemoveRecords(path, host, &removed);
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(removed, 1u);
+  EXPECT_EQ(ReadFile(path), left);
+}
+
+// HostFieldMatches(field, host), which must not fail.
+bool Matches(const std::string& field, const std::string& host) {
+  bool m = false;
+  ra::Status s = ra::known::HostFieldMatches(field, host, &m);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return m;
 }
 
 // ---- format ----
@@ -115,32 +134,23 @@ TEST(KnownFormat, HostKeyNameAsKnownHosts) {
 TEST(KnownFormat, HashedHostMatchesOpenSshHmacSha1) {
   // Salt 00..13; HMAC-SHA1 computed independently (Python hmac).
   const std::string field = "|1|AAECAwQFBgcICQoLDA0ODxAREhM=|FECgIuoZ4Lo/BCx3pa8UOUgvG+o=";
-  bool m = false;
-  ASSERT_TRUE(ra::known::HostFieldMatches(field, "[example.org]:2222", &m).ok());
-  EXPECT_TRUE(m);
-  ASSERT_TRUE(ra::known::HostFieldMatches(field, "example.org", &m).ok());
-  EXPECT_FALSE(m);
+  EXPECT_TRUE(Matches(field, "[example.org]:2222"));
+  EXPECT_FALSE(Matches(field, "example.org"));
   std::string fresh;
   ASSERT_TRUE(ra::known::HashHostName("example.org", &fresh).ok());
   EXPECT_EQ(fresh.compare(0, 3, "|1|"), 0);
   EXPECT_EQ(fresh.find("example"), std::string::npos);
-  ASSERT_TRUE(ra::known::HostFieldMatches(fresh, "example.org", &m).ok());
-  EXPECT_TRUE(m);
-  ASSERT_TRUE(ra::known::HostFieldMatches(fresh, "example.net", &m).ok());
-  EXPECT_FALSE(m);
+  EXPECT_TRUE(Matches(fresh, "example.org"));
+  EXPECT_FALSE(Matches(fresh, "example.net"));
   std::string other;
   ASSERT_TRUE(ra::known::HashHostName("example.org", &other).ok());
   EXPECT_NE(fresh, other);  // salted
 }
 
 TEST(KnownFormat, PlainHostListCaseInsensitiveNoWildcards) {
-  bool m = false;
-  ASSERT_TRUE(ra::known::HostFieldMatches("a.example,B.Example", "b.example", &m).ok());
-  EXPECT_TRUE(m);
-  ASSERT_TRUE(ra::known::HostFieldMatches("*.example", "b.example", &m).ok());
-  EXPECT_FALSE(m);
-  ASSERT_TRUE(ra::known::HostFieldMatches("[b.example]:2222", "b.example", &m).ok());
-  EXPECT_FALSE(m);
+  EXPECT_TRUE(Matches("a.example,B.Example", "b.example"));
+  EXPECT_FALSE(Matches("*.example", "b.example"));
+  EXPECT_FALSE(Matches("[b.example]:2222", "b.example"));
 }
 
 TEST(KnownFormat, ShortenShowsWhereValuesDiffer) {
@@ -257,10 +267,7 @@ TEST(KnownCheck, HashedRecords) {
   EXPECT_TRUE(Check(f, "h.example", 2222, Mode::kYes, Tdx(), &rec).ok());
   EXPECT_FALSE(Check(f, "h.example", 22, Mode::kYes, Tdx(), &rec).ok());
   EXPECT_FALSE(Check(f, "h.example", 2222, Mode::kYes, Tdx(kH2), &rec).ok());
-  size_t removed = 0;
-  ASSERT_TRUE(ra::known::RemoveRecords(f, "[h.example]:2222", &removed).ok());
-  EXPECT_EQ(removed, 1u);
-  EXPECT_EQ(ReadFile(f), "");
+  ExpectOneRemoved(f, "[h.example]:2222", "");
 }
 
 TEST(KnownCheck, CorruptLineForThisHostRefusesWithLineNumber) {
@@ -324,12 +331,9 @@ TEST(KnownFile, RewritesKeepOtherLinesByteIdentical) {
   ASSERT_EQ(stat(f.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0640u);  // mode kept
 
-  size_t removed = 0;
-  ASSERT_TRUE(ra::known::RemoveRecords(f, "h", &removed).ok());
-  EXPECT_EQ(removed, 1u);
   std::string expect = after;
   expect.erase(expect.find("h tdx mrtd=00\n"), 14);
-  EXPECT_EQ(ReadFile(f), expect);
+  ExpectOneRemoved(f, "h", expect);
   // No temporary file left behind in the directory.
   ASSERT_EQ(std::system(("test $(ls -A '" + d.path() + "' | wc -l) -eq 1").c_str()), 0);
 }
@@ -338,10 +342,7 @@ TEST(KnownFile, RemovesCorruptRecordOfTheHost) {
   TempDir d;
   std::string f = d / "ka";
   WriteFile(f, "h tdx mrtd=xyz\nother tdx mrtd=00\n");
-  size_t removed = 0;
-  ASSERT_TRUE(ra::known::RemoveRecords(f, "h", &removed).ok());
-  EXPECT_EQ(removed, 1u);
-  EXPECT_EQ(ReadFile(f), "other tdx mrtd=00\n");
+  ExpectOneRemoved(f, "h", "other tdx mrtd=00\n");
 }
 
 TEST(KnownFile, UnsafeFilesAreRefused) {

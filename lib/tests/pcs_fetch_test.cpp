@@ -12,6 +12,8 @@
 #include <chrono>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "common/bytes_util.h"
@@ -44,15 +46,9 @@ const std::time_t kNow = Utc(2025, 7, 1);
 class PcsEmulator : public ra_test::EmulatorProcess {
  public:
   PcsEmulator(const std::string& dir, const std::vector<std::string>& extra)
-      : EmulatorProcess(dir,
-                        {RA_PCS_EMULATOR, "--dir", dir + "/emu", "--bundle", VectorPath(kBundle),
-                         "--bundle", VectorPath(kOtherBundle)},
-                        extra),
-        ca_(dir + "/emu/ca.pem") {}
-  const std::string& ca() const { return ca_; }
-
- private:
-  std::string ca_;
+      : EmulatorProcess(dir, RA_PCS_EMULATOR,
+                        {"--bundle", VectorPath(kBundle), "--bundle", VectorPath(kOtherBundle)},
+                        extra) {}
 };
 
 struct Platform {
@@ -122,6 +118,21 @@ class PcsFetchTest : public ::testing::Test {
     auto src = ra::MakePcsCollateralSource(o, anchors_, opt_);
     return src->Get(p_.pck.fmspc, p_.ca, now, timeout_ms, c);
   }
+  // The collateral checked for platform p under Intel's root and opt_.
+  ra::Status VerifyFor(const Platform& p, const ra::TdxCollateral& c, std::time_t now,
+                       ra::VerifiedTdxCollateral* v) {
+    return ra::VerifyTdxCollateral(c, p.pck.fmspc, &p.pck.pce_id, p.ca, anchors_, opt_, now, v);
+  }
+  // The TCB level of platform p under verified collateral v and opt_ (an
+  // evaluation that must succeed) and its grace.
+  std::pair<ra::TdxTcbResult, ra::TdxTcbGrace> EvaluateFor(const Platform& p,
+                                                           const ra::VerifiedTdxCollateral& v,
+                                                           std::time_t now) {
+    std::pair<ra::TdxTcbResult, ra::TdxTcbGrace> t;
+    ra::Status s = ra::EvaluateTdxTcbWithCollateral(p.q, p.pck, v, opt_, now, &t.first, &t.second);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return t;
+  }
   bool WarnedAbout(const std::string& what) const {
     for (const auto& w : warnings_)
       if (w.find(what) != std::string::npos) return true;
@@ -142,7 +153,7 @@ TEST_F(PcsFetchTest, FetchedCollateralVerifiesARealQuoteEndToEnd) {
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(e.requests(), 4);
   ra::VerifiedTdxCollateral v;
-  s = ra::VerifyTdxCollateral(c, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_, kNow, &v);
+  s = VerifyFor(p_, c, kNow, &v);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(v.crls.size(), 2u);
   EXPECT_FALSE(v.stale);
@@ -151,10 +162,7 @@ TEST_F(PcsFetchTest, FetchedCollateralVerifiesARealQuoteEndToEnd) {
   ra::Policy policy;  // signatures and QE identity of the quote itself
   s = ra::VerifyTdxQuote(p_.raw, nullptr, policy, kNow, nullptr);
   ASSERT_TRUE(s.ok()) << s.message();
-  ra::TdxTcbResult tcb;
-  ra::TdxTcbGrace grace;
-  s = ra::EvaluateTdxTcbWithCollateral(p_.q, p_.pck, v, opt_, kNow, &tcb, &grace);
-  ASSERT_TRUE(s.ok()) << s.message();
+  auto [tcb, grace] = EvaluateFor(p_, v, kNow);
   EXPECT_EQ(tcb.status, "UpToDate");
   EXPECT_EQ(tcb.tcb_evaluation_data_number, 17);
   EXPECT_TRUE(ra::TcbStatusAllowed(tcb.status, grace, {"UpToDate"}));
@@ -348,20 +356,18 @@ TEST_F(PcsFetchTest, CollateralGraceBoundsStaleUse) {
   ra::TdxCollateral c = BundleCollateral(kBundle);
   ra::VerifiedTdxCollateral v;
   const std::time_t after = Utc(2025, 7, 20);
-  ra::Status s =
-      ra::VerifyTdxCollateral(c, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_, after, &v);
+  ra::Status s = VerifyFor(p_, c, after, &v);
   EXPECT_EQ(s.check(), "pck crl") << s.message();
   EXPECT_NE(s.message().find("expired"), std::string::npos) << s.message();
   opt_.collateral_grace = 3 * 86400;
-  s = ra::VerifyTdxCollateral(c, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_, after, &v);
+  s = VerifyFor(p_, c, after, &v);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_TRUE(v.stale);
   EXPECT_TRUE(WarnedAbout("CollateralGrace"));
   EXPECT_EQ(v.chain_time, Utc(2025, 7, 19, 10, 0) + 34);  // the PCK CRL's last second
   s = ra::VerifyPckChainWithCollateral(p_.chain[0].get(), p_.untrusted, anchors_, v, after);
   EXPECT_TRUE(s.ok()) << s.message();
-  s = ra::VerifyTdxCollateral(c, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_,
-                              Utc(2025, 7, 23), &v);
+  s = VerifyFor(p_, c, Utc(2025, 7, 23), &v);
   EXPECT_EQ(s.check(), "pck crl") << s.message();
   EXPECT_NE(s.message().find("beyond CollateralGrace"), std::string::npos) << s.message();
 }
@@ -395,8 +401,7 @@ TEST_F(PcsFetchTest, CrlsAreJudgedByDateAndSigner) {
   ra::TdxCollateral c = BundleCollateral(kBundle);
   ra::VerifiedTdxCollateral v;
   // Before the PCK CRL's thisUpdate (2025-06-19T10:00:35Z).
-  ra::Status s = ra::VerifyTdxCollateral(c, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_,
-                                         Utc(2025, 6, 18), &v);
+  ra::Status s = VerifyFor(p_, c, Utc(2025, 6, 18), &v);
   EXPECT_EQ(s.check(), "pck crl") << s.message();
   EXPECT_NE(s.message().find("not yet valid"), std::string::npos) << s.message();
   // A PCK CRL for the other CA.
@@ -406,20 +411,17 @@ TEST_F(PcsFetchTest, CrlsAreJudgedByDateAndSigner) {
   // The root CRL in place of the PCK CRL: signed by the root, not the PCK CA.
   ra::TdxCollateral swapped = c;
   swapped.root_ca_crl = c.pck_crl;
-  s = ra::VerifyTdxCollateral(swapped, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_, kNow,
-                              &v);
+  s = VerifyFor(p_, swapped, kNow, &v);
   EXPECT_EQ(s.check(), "root ca crl") << s.message();
   // Missing CRLs refuse unless CheckRevocation no.
   ra::TdxCollateral bare = c;
   bare.pck_crl.clear();
-  s = ra::VerifyTdxCollateral(bare, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_, kNow,
-                              &v);
+  s = VerifyFor(p_, bare, kNow, &v);
   EXPECT_EQ(s.check(), "crl") << s.message();
   EXPECT_NE(s.message().find("CheckRevocation no"), std::string::npos) << s.message();
   opt_.check_revocation = false;
   bare.root_ca_crl.clear();
-  s = ra::VerifyTdxCollateral(bare, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_, kNow,
-                              &v);
+  s = VerifyFor(p_, bare, kNow, &v);
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_TRUE(v.crls.empty());
 }
@@ -428,11 +430,10 @@ TEST_F(PcsFetchTest, MinTcbEvaluationDataNumberRefusesRollback) {
   ra::TdxCollateral c = BundleCollateral(kBundle);  // evaluation data number 17
   ra::VerifiedTdxCollateral v;
   opt_.min_tcb_evaluation_data_number = 17;
-  ra::Status s =
-      ra::VerifyTdxCollateral(c, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_, kNow, &v);
+  ra::Status s = VerifyFor(p_, c, kNow, &v);
   EXPECT_TRUE(s.ok()) << s.message();
   opt_.min_tcb_evaluation_data_number = 18;
-  s = ra::VerifyTdxCollateral(c, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_, kNow, &v);
+  s = VerifyFor(p_, c, kNow, &v);
   EXPECT_EQ(s.check(), "tcb evaluation data number") << s.message();
   EXPECT_NE(s.message().find("17"), std::string::npos) << s.message();
 }
@@ -440,13 +441,12 @@ TEST_F(PcsFetchTest, MinTcbEvaluationDataNumberRefusesRollback) {
 TEST_F(PcsFetchTest, WrongFmspcAndSignatureRefused) {
   ra::TdxCollateral other = BundleCollateral(kOtherBundle);
   ra::VerifiedTdxCollateral v;
-  ra::Status s = ra::VerifyTdxCollateral(other, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_,
-                                         opt_, Utc(2025, 6, 20), &v);
+  ra::Status s = VerifyFor(p_, other, Utc(2025, 6, 20), &v);
   EXPECT_EQ(s.check(), "tcb info fmspc") << s.message();
   ra::TdxCollateral c = BundleCollateral(kBundle);
   size_t at = c.qe_identity.find("\"signature\":\"") + 13;
   c.qe_identity[at] = c.qe_identity[at] == 'a' ? 'b' : 'a';
-  s = ra::VerifyTdxCollateral(c, p_.pck.fmspc, &p_.pck.pce_id, p_.ca, anchors_, opt_, kNow, &v);
+  s = VerifyFor(p_, c, kNow, &v);
   EXPECT_EQ(s.check(), "qe identity signature") << s.message();
   // A chain that does not reach the anchors.
   c = BundleCollateral(kBundle);
@@ -460,28 +460,22 @@ TEST_F(PcsFetchTest, TcbGracePeriodForgivesOutOfDateForALimitedTime) {
   const std::time_t now = Utc(2025, 6, 5, 3, 45);
   ra::TdxCollateral c = BundleCollateral(kOtherBundle);
   ra::VerifiedTdxCollateral v;
-  ra::Status s = ra::VerifyTdxCollateral(c, gcp.pck.fmspc, &gcp.pck.pce_id, gcp.ca, anchors_,
-                                         opt_, now, &v);
+  ra::Status s = VerifyFor(gcp, c, now, &v);
   ASSERT_TRUE(s.ok()) << s.message();
-  ra::TdxTcbResult r;
-  ra::TdxTcbGrace g;
-  s = ra::EvaluateTdxTcbWithCollateral(gcp.q, gcp.pck, v, opt_, now, &r, &g);
-  ASSERT_TRUE(s.ok()) << s.message();
+  auto [r, g] = EvaluateFor(gcp, v, now);
   EXPECT_EQ(r.status, "OutOfDate");
   EXPECT_EQ(g.out_of_date_since, Utc(2024, 3, 13));  // the UpToDate level's tcbDate
   EXPECT_FALSE(g.within_grace);
   EXPECT_FALSE(ra::TcbStatusAllowed(r.status, g, {"UpToDate"}));
   // 2024-03-13 + 500 days covers 2025-06-05; + 400 days does not.
   opt_.tcb_grace_period = 500 * 86400;
-  s = ra::EvaluateTdxTcbWithCollateral(gcp.q, gcp.pck, v, opt_, now, &r, &g);
-  ASSERT_TRUE(s.ok()) << s.message();
+  std::tie(r, g) = EvaluateFor(gcp, v, now);
   EXPECT_TRUE(g.within_grace);
   EXPECT_EQ(r.status, "OutOfDate");  // the status itself is Intel's
   EXPECT_TRUE(ra::TcbStatusAllowed(r.status, g, {"UpToDate"}));
   EXPECT_FALSE(ra::TcbStatusAllowed(r.status, g, {"SWHardeningNeeded"}));
   opt_.tcb_grace_period = 400 * 86400;
-  s = ra::EvaluateTdxTcbWithCollateral(gcp.q, gcp.pck, v, opt_, now, &r, &g);
-  ASSERT_TRUE(s.ok()) << s.message();
+  std::tie(r, g) = EvaluateFor(gcp, v, now);
   EXPECT_FALSE(g.within_grace);
   EXPECT_FALSE(ra::TcbStatusAllowed(r.status, g, {"UpToDate"}));
 }
@@ -495,7 +489,7 @@ TEST_F(PcsFetchTest, DirectorySourceRequiresCrlsUnlessToldOtherwise) {
   ra::Status s = full->Get(spr.pck.fmspc, spr.ca, now, 0, &c);
   ASSERT_TRUE(s.ok()) << s.message();
   ra::VerifiedTdxCollateral v;
-  s = ra::VerifyTdxCollateral(c, spr.pck.fmspc, &spr.pck.pce_id, spr.ca, anchors_, opt_, now, &v);
+  s = VerifyFor(spr, c, now, &v);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(v.crls.size(), 2u);
   s = ra::VerifyPckChainWithCollateral(spr.chain[0].get(), spr.untrusted, anchors_, v, now);
@@ -514,10 +508,10 @@ TEST_F(PcsFetchTest, DirectorySourceRequiresCrlsUnlessToldOtherwise) {
     ra_test::WriteFile(bare / f, ra_test::ReadFile(VectorPath(std::string("tdx/collateral/") + f)));
   auto src = ra::MakeDirectoryCollateralSource(bare.path());
   ASSERT_TRUE(src->Get(spr.pck.fmspc, spr.ca, now, 0, &c).ok());
-  s = ra::VerifyTdxCollateral(c, spr.pck.fmspc, &spr.pck.pce_id, spr.ca, anchors_, opt_, now, &v);
+  s = VerifyFor(spr, c, now, &v);
   EXPECT_EQ(s.check(), "crl") << s.message();
   opt_.check_revocation = false;
-  s = ra::VerifyTdxCollateral(c, spr.pck.fmspc, &spr.pck.pce_id, spr.ca, anchors_, opt_, now, &v);
+  s = VerifyFor(spr, c, now, &v);
   EXPECT_TRUE(s.ok()) << s.message();
   // An FMSPC the directory has nothing for.
   ra::Fmspc unknown{1, 2, 3, 4, 5, 6};

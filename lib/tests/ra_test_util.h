@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/evidence.h"
+#include "common/pem_text.h"
 
 namespace ra_test {
 
@@ -64,6 +65,17 @@ inline std::string ReadFile(const std::string& path) {
 inline bool Exists(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0;
+}
+
+// PEM text of a certificate / a public key ("" if it cannot be encoded,
+// which the test then sees as a wrong file).
+inline std::string CertPem(const X509* cert) {
+  std::string s;
+  return ra::AppendCertPem(cert, &s).ok() ? s : "";
+}
+inline std::string PublicKeyPem(const EVP_PKEY* key) {
+  std::string s;
+  return ra::AppendPublicKeyPem(key, &s).ok() ? s : "";
 }
 
 }  // namespace ra_test

@@ -15,20 +15,16 @@
 #include "provider/sim_tdx_authority.h"
 #include "ra_attest.h"
 #include "ra_test_util.h"
+#include "sim_capi_fixture.h"
+#include "tdx_test_vectors.h"
 #include "verify/evaluate.h"
 
 namespace {
 
 using ra_test::TempDir;
 
-const std::string kSprQuote = std::string(RA_VECTORS_DIR) + "/tdx/gotdx_quote_v4_SPR_E4.dat";
-constexpr time_t kSprTime = 1687219200;  // 2023-06-20T00:00:00Z
-
-ra::Bytes ReadAll(const std::string& path) {
-  ra::Bytes b;
-  EXPECT_TRUE(ra::ReadFileBounded(path, 1 << 20, &b).ok()) << path;
-  return b;
-}
+using ra_tdx_test::kSprTime;
+using ra_tdx_test::SprQuote;
 
 bool Has(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
@@ -44,28 +40,18 @@ struct SimRun {
 
 void RunSim(const TempDir& dir, const ra::SimInitOptions& opt, const std::string& policy_text,
             SimRun* out) {
-  ASSERT_TRUE(ra::SimInit(dir / "sim", opt).ok());
-  ra_test::WriteFile(dir / "policy", policy_text);
+  ra_test::SimCapi sim;
+  ra_test::CollectSim(dir, opt, policy_text, &sim);
   char err[1024];
-  ra_policy* pol = nullptr;
-  ASSERT_EQ(ra_policy_load((dir / "policy").c_str(), &pol, err, sizeof(err)), RA_OK) << err;
-  ra_provider* prov = nullptr;
-  ASSERT_EQ(ra_provider_open(("sim:" + dir / "sim").c_str(), &prov, err, sizeof(err)), RA_OK);
-  ra_evidence* ev = ra_evidence_new();
-  uint8_t binding[RA_BINDING_LEN] = {7};
-  ASSERT_EQ(ra_provider_collect(prov, binding, ev, err, sizeof(err)), RA_OK) << err;
-  out->rc = ra_verify_verdict(pol, ev, binding, 0, &out->v, err, sizeof(err));
+  out->rc = ra_verify_verdict(sim.pol, sim.ev, sim.binding, 0, &out->v, err, sizeof(err));
   out->err = err;
   char ferr[256];
-  char* json = ra_evidence_file_json(ev, out->v, "h.example", 2222, 1700000000,
+  char* json = ra_evidence_file_json(sim.ev, out->v, "h.example", 2222, 1700000000,
                                      out->rc == RA_OK ? nullptr : out->err.c_str(), ferr,
                                      sizeof(ferr));
   ASSERT_NE(json, nullptr) << ferr;
   out->file = json;
   free(json);
-  ra_evidence_free(ev);
-  ra_provider_free(prov);
-  ra_policy_free(pol);
 }
 
 std::string Field(const ra_verdict* v, const char* want) {
@@ -95,7 +81,7 @@ TEST(RefusalHints, RealQuoteUnderTestAnchorSaysIntelRootIsDefault) {
   ra::Policy p;
   p.tdx_trust_anchor = dir / "sim/root.pem";
   ra::Status s =
-      ra::Evaluate({{ra::kEvidenceTdxQuote, ReadAll(kSprQuote)}}, p, nullptr, kSprTime, nullptr);
+      ra::Evaluate({{ra::kEvidenceTdxQuote, SprQuote()}}, p, nullptr, kSprTime, nullptr);
   EXPECT_EQ(s.check(), "pck chain") << s.message();
   EXPECT_TRUE(Has(s.detail(), "does not chain to the policy's TrustAnchor")) << s.message();
 }
@@ -154,7 +140,7 @@ TEST(RefusalHints, EvidenceFileOfUnverifiedEvidenceHasNoClaims) {
 }
 
 TEST(RefusalHints, FrontDoorKeepsRefusedClaims) {
-  ra::Bytes raw = ReadAll(kSprQuote);
+  ra::Bytes raw = SprQuote();
   ra::Policy p;
   p.mrtd.push_back(ra::Bytes(48, 0));
   ra::Verdict v;
@@ -177,7 +163,7 @@ TEST(RefusalHints, NoCollateralSaysWhereItComesFrom) {
   p.collateral_dir = dir.path();
   p.check_revocation = false;
   ra::Status s =
-      ra::Evaluate({{ra::kEvidenceTdxQuote, ReadAll(kSprQuote)}}, p, nullptr, kSprTime, nullptr);
+      ra::Evaluate({{ra::kEvidenceTdxQuote, SprQuote()}}, p, nullptr, kSprTime, nullptr);
   EXPECT_EQ(s.check(), "tcb info") << s.message();
   EXPECT_TRUE(Has(s.detail(), "no TDX TCB info for FMSPC")) << s.message();
   EXPECT_TRUE(Has(s.detail(), "`Collateral https://api.trustedservices.intel.com`")) << s.message();
@@ -189,7 +175,7 @@ TEST(RefusalHints, MissingTokenNamesTheServiceError) {
   p.accepted_types = {ra::kEvidenceTdxQuote, ra::kEvidenceMaaToken};
   p.required_types = {ra::kEvidenceMaaToken};
   const std::string why = "MAA: connect to maa.example timed out\n";
-  ra::Status s = ra::Evaluate({{ra::kEvidenceTdxQuote, ReadAll(kSprQuote)},
+  ra::Status s = ra::Evaluate({{ra::kEvidenceTdxQuote, SprQuote()},
                                {ra::kEvidenceServiceError, ra::Bytes(why.begin(), why.end())}},
                               p, nullptr, kSprTime, nullptr);
   EXPECT_EQ(s.message(),
@@ -206,7 +192,7 @@ TEST(RefusalHints, MissingTokenNamesTheServiceError) {
   EXPECT_TRUE(Has(s.detail(), "; the server's attestation service failed: MAA: connect"))
       << s.message();
   // Without a service-error item: what came.
-  s = ra::Evaluate({{ra::kEvidenceTdxQuote, ReadAll(kSprQuote)}}, p, nullptr, kSprTime, nullptr);
+  s = ra::Evaluate({{ra::kEvidenceTdxQuote, SprQuote()}}, p, nullptr, kSprTime, nullptr);
   EXPECT_TRUE(Has(s.message(), "(received tdx-quote)")) << s.message();
 }
 

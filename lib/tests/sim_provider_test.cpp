@@ -35,6 +35,12 @@ class SimTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.message();
     ra_test::WriteFile(dir_ / "policy", "TrustAnchor tdx sim/root.pem\n");
   }
+  // A sim whose MRTD is 48 bytes of one hex digit repeated.
+  void InitWithMrtd(char digit) {
+    ra::SimInitOptions opt;
+    opt.mrtd_hex = std::string(96, digit);
+    Init(opt);
+  }
   std::string sim_dir() const { return dir_ / "sim"; }
   std::string policy_path() const { return dir_ / "policy"; }
 
@@ -262,9 +268,7 @@ TEST_F(SimTest, InitRejectsBadMrtd) {
 }
 
 TEST_F(SimTest, QuoteHasTheV4Layout) {
-  ra::SimInitOptions opt;
-  opt.mrtd_hex = std::string(96, 'c');
-  Init(opt);
+  InitWithMrtd('c');
   ra::Binding b = TestBinding(7);
   ra::Bytes quote = Quote(b);
   ASSERT_GT(quote.size(), 1000u);
@@ -355,9 +359,7 @@ TEST_F(SimTest, DebugTdRefusedUnlessAllowed) {
 }
 
 TEST_F(SimTest, MrtdPolicy) {
-  ra::SimInitOptions opt;
-  opt.mrtd_hex = std::string(96, 'd');
-  Init(opt);
+  InitWithMrtd('d');
   ra::Binding b = TestBinding(4);
   ra::Bytes quote = Quote(b);
   std::string msg;

@@ -12,7 +12,12 @@ ra::Bytes Entry(const std::array<uint8_t, 16>& g, uint32_t off, uint32_t len) {
   for (int i = 0; i < 4; i++) e.push_back(static_cast<uint8_t>(len >> (8 * i)));
   return e;
 }
-void Append(ra::Bytes* a, const ra::Bytes& b) { a->insert(a->end(), b.begin(), b.end()); }
+// The parts one after another: entries, then the certificates' bytes.
+ra::Bytes Table(std::initializer_list<ra::Bytes> parts) {
+  ra::Bytes t;
+  for (const ra::Bytes& p : parts) t.insert(t.end(), p.begin(), p.end());
+  return t;
+}
 
 // 63da758d-e664-4564-adc5-f4b93be8accd as the text reads.
 const std::array<uint8_t, 16> kVcek = {0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64, 0x45, 0x64,
@@ -23,11 +28,8 @@ const std::array<uint8_t, 16> kAsk = {0x4a, 0xb7, 0xb3, 0x79, 0xbb, 0xac, 0x4f, 
 const std::array<uint8_t, 16> kZero = {};
 
 TEST(SnpCertTable, ParsesAHandBuiltTable) {
-  ra::Bytes t;
-  Append(&t, Entry(kVcek, 72, 3));
-  Append(&t, Entry(kAsk, 75, 2));
-  Append(&t, Entry(kZero, 0, 0));
-  Append(&t, {0xA, 0xB, 0xC, 0xD, 0xE, 0, 0, 0});
+  ra::Bytes t = Table({Entry(kVcek, 72, 3), Entry(kAsk, 75, 2), Entry(kZero, 0, 0),
+                       {0xA, 0xB, 0xC, 0xD, 0xE, 0, 0, 0}});
   ra::SnpCertTable out;
   ra::Status s = ra::ParseSnpCertTable(t, &out);
   ASSERT_TRUE(s.ok()) << s.message();
@@ -60,51 +62,26 @@ void ExpectRefused(const ra::Bytes& t, const char* why) {
 }
 
 TEST(SnpCertTable, RefusesMalformedTables) {
+  const ra::Bytes end = Entry(kZero, 0, 0);
   ExpectRefused({}, "empty");
   ExpectRefused(Entry(kVcek, 24, 0), "no terminator");
+  ExpectRefused(Table({Entry(kVcek, 48, 0), end, ra::Bytes(8, 0)}), "zero length");
+  ExpectRefused(Table({Entry(kVcek, 48, 9), end, ra::Bytes(8, 0)}), "past the end");
+  ExpectRefused(Table({Entry(kVcek, 0xFFFFFFF0u, 0x20), end}), "offset + length wraps");
+  ExpectRefused(Table({Entry(kVcek, 8, 8), end}), "data inside the table");
+  ExpectRefused(Table({Entry(kVcek, 72, 8), Entry(kAsk, 76, 8), end, ra::Bytes(16, 0)}),
+                "overlapping entries");
+  ExpectRefused(Table({Entry(kVcek, 72, 4), Entry(kVcek, 76, 4), end, ra::Bytes(8, 0)}),
+                "a second VCEK");
+  ExpectRefused(Table({Entry(kVcek, 48, 4), Entry(kZero, 0, 1), ra::Bytes(4, 0)}),
+                "terminator with a length");
   ra::Bytes t;
-  Append(&t, Entry(kVcek, 48, 0));
-  Append(&t, Entry(kZero, 0, 0));
-  Append(&t, ra::Bytes(8, 0));
-  ExpectRefused(t, "zero length");
-  t.clear();
-  Append(&t, Entry(kVcek, 48, 9));
-  Append(&t, Entry(kZero, 0, 0));
-  Append(&t, ra::Bytes(8, 0));
-  ExpectRefused(t, "past the end");
-  t.clear();
-  Append(&t, Entry(kVcek, 0xFFFFFFF0u, 0x20));
-  Append(&t, Entry(kZero, 0, 0));
-  ExpectRefused(t, "offset + length wraps");
-  t.clear();
-  Append(&t, Entry(kVcek, 8, 8));
-  Append(&t, Entry(kZero, 0, 0));
-  ExpectRefused(t, "data inside the table");
-  t.clear();
-  Append(&t, Entry(kVcek, 72, 8));
-  Append(&t, Entry(kAsk, 76, 8));
-  Append(&t, Entry(kZero, 0, 0));
-  Append(&t, ra::Bytes(16, 0));
-  ExpectRefused(t, "overlapping entries");
-  t.clear();
-  Append(&t, Entry(kVcek, 72, 4));
-  Append(&t, Entry(kVcek, 76, 4));
-  Append(&t, Entry(kZero, 0, 0));
-  Append(&t, ra::Bytes(8, 0));
-  ExpectRefused(t, "a second VCEK");
-  t.clear();
-  Append(&t, Entry(kVcek, 48, 4));
-  Append(&t, Entry(kZero, 0, 1));
-  Append(&t, ra::Bytes(4, 0));
-  ExpectRefused(t, "terminator with a length");
-  t.clear();
   for (uint32_t i = 0; i < 40; i++) {
     std::array<uint8_t, 16> g = kVcek;
     g[15] = static_cast<uint8_t>(i);  // unknown GUIDs
-    Append(&t, Entry(g, 0x10000, 1));
+    t = Table({t, Entry(g, 0x10000, 1)});
   }
-  Append(&t, Entry(kZero, 0, 0));
-  ExpectRefused(t, "too many entries");
+  ExpectRefused(Table({t, end}), "too many entries");
   ExpectRefused(ra::Bytes(ra::kMaxSnpCertTableLen + 1, 0), "too long");
 }
 

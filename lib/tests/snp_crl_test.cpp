@@ -133,7 +133,7 @@ TEST_F(SnpCrl, RequiredCrlFetchedFromKds) {
   };
   {
     // KDS without a CRL (404): the required CRL is missing, refused.
-    ra_test::EmulatorProcess emu(dir_.path(), {RA_KDS_EMULATOR, "--dir", dir_ / "emu", "--snp", kds},
+    ra_test::EmulatorProcess emu(dir_.path(), RA_KDS_EMULATOR, {"--snp", kds},
                                  {});
     ra::Status s = Eval(policy_for(emu, dir_ / "emu/ca.pem"));
     EXPECT_EQ(s.check(), "snp kds") << s.message();
@@ -144,7 +144,7 @@ TEST_F(SnpCrl, RequiredCrlFetchedFromKds) {
   };
   serve("good.der");
   {
-    ra_test::EmulatorProcess emu(dir_.path(), {RA_KDS_EMULATOR, "--dir", dir_ / "emu", "--snp", kds},
+    ra_test::EmulatorProcess emu(dir_.path(), RA_KDS_EMULATOR, {"--snp", kds},
                                  {});
     ra::Status s = Eval(policy_for(emu, dir_ / "emu/ca.pem"));
     EXPECT_TRUE(s.ok()) << s.message();
@@ -154,14 +154,14 @@ TEST_F(SnpCrl, RequiredCrlFetchedFromKds) {
   }
   serve("revoked.der");
   {
-    ra_test::EmulatorProcess emu(dir_.path(), {RA_KDS_EMULATOR, "--dir", dir_ / "emu", "--snp", kds},
+    ra_test::EmulatorProcess emu(dir_.path(), RA_KDS_EMULATOR, {"--snp", kds},
                                  {});
     ra::Status s = Eval(policy_for(emu, dir_ / "emu/ca.pem"));
     EXPECT_EQ(s.check(), "snp crl") << s.message();
   }
   serve("forged.der");
   {
-    ra_test::EmulatorProcess emu(dir_.path(), {RA_KDS_EMULATOR, "--dir", dir_ / "emu", "--snp", kds},
+    ra_test::EmulatorProcess emu(dir_.path(), RA_KDS_EMULATOR, {"--snp", kds},
                                  {});
     ra::Status s = Eval(policy_for(emu, dir_ / "emu/ca.pem"));
     EXPECT_EQ(s.check(), "snp crl") << s.message();

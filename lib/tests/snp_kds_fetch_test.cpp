@@ -33,13 +33,8 @@ class KdsEmulator : public ra_test::EmulatorProcess {
  public:
   KdsEmulator(const std::string& dir, const std::string& snp_dir,
               const std::vector<std::string>& extra)
-      : EmulatorProcess(dir, {RA_KDS_EMULATOR, "--dir", dir + "/emu", "--snp", snp_dir}, extra),
-        ca_(dir + "/emu/ca.pem") {}
-  const std::string& ca() const { return ca_; }
+      : EmulatorProcess(dir, RA_KDS_EMULATOR, {"--snp", snp_dir}, extra) {}
   std::string last() const { return stats(); }
-
- private:
-  std::string ca_;
 };
 
 void WritePem(const std::string& path, X509* cert) {

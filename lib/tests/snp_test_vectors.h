@@ -56,6 +56,16 @@ inline ra::X509Ptr LoadKeyCert(const std::string& rel) {
   return c;
 }
 
+// A report and the certificate of the key that signs it (or, in the
+// negative tests, of a key that does not).
+struct SignedReport {
+  ra::Bytes report;
+  ra::X509Ptr cert;
+};
+inline SignedReport LoadReport(const std::string& report, const std::string& cert) {
+  return {ReadVector(report), LoadKeyCert(cert)};
+}
+
 inline ra::Status ParseAndVerify(const ra::Bytes& report, X509* cert,
                                  const ra::SnpVerifyOptions& o, ra::SnpClaims* claims = nullptr) {
   ra::SnpReport r;

@@ -22,11 +22,18 @@ ra::SnpVerifyOptions At(std::time_t t) {
   return o;
 }
 
+// AMD's built-in ASK and ARK of a product.
+ra::AmdBuiltinCerts BuiltinVcekChain(ra::SnpProduct p) {
+  ra::AmdBuiltinCerts c;
+  ra::Status s = ra::AmdBuiltinChain(p, ra::SnpSigningKey::kVcek, &c);
+  EXPECT_TRUE(s.ok()) << s.message();
+  return c;
+}
+
 TEST(SnpVerify, EveryRealReportVerifiesWithBuiltInRoots) {
   for (const SnpVector& v : AllSnpVectors()) {
     SCOPED_TRACE(v.report);
-    ra::Bytes b = ReadVector(v.report);
-    ra::X509Ptr cert = LoadKeyCert(v.cert);
+    auto [b, cert] = LoadReport(v.report, v.cert);
     ASSERT_TRUE(cert);
     std::array<uint8_t, 64> binding;
     std::copy(b.begin() + 0x50, b.begin() + 0x90, binding.begin());
@@ -52,8 +59,7 @@ TEST(SnpVerify, EveryRealReportVerifiesWithBuiltInRoots) {
 TEST(SnpVerify, EveryOneByteChangeToTheSignedPartOrSignatureRefuses) {
   for (const SnpVector& v : AllSnpVectors()) {
     SCOPED_TRACE(v.report);
-    const ra::Bytes b = ReadVector(v.report);
-    ra::X509Ptr cert = LoadKeyCert(v.cert);
+    auto [b, cert] = LoadReport(v.report, v.cert);
     ASSERT_TRUE(cert);
     std::set<size_t> offsets;
     for (size_t off = 0; off < 0x2A0; off += 13) offsets.insert(off);
@@ -72,16 +78,14 @@ TEST(SnpVerify, EveryOneByteChangeToTheSignedPartOrSignatureRefuses) {
 }
 
 TEST(SnpVerify, AVcekOfAnotherChipRefuses) {
-  ra::Bytes b = ReadVector("snp/gosev_milan_report.bin");
-  ra::X509Ptr other = LoadKeyCert("snp/trustee_milan_vcek.der");
+  auto [b, other] = LoadReport("snp/gosev_milan_report.bin", "snp/trustee_milan_vcek.der");
   ra::Status s = ParseAndVerify(b, other.get(), At(Utc(2025, 6, 1)));
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.check(), "snp report signature") << s.message();
 }
 
 TEST(SnpVerify, WrongBindingRefuses) {
-  ra::Bytes b = ReadVector("snp/dstack_milan_report_v3.bin");
-  ra::X509Ptr cert = LoadKeyCert("snp/dstack_milan_vcek.pem");
+  auto [b, cert] = LoadReport("snp/dstack_milan_report_v3.bin", "snp/dstack_milan_vcek.pem");
   std::array<uint8_t, 64> binding;
   std::copy(b.begin() + 0x50, b.begin() + 0x90, binding.begin());
   binding[63] ^= 0x80;
@@ -92,8 +96,7 @@ TEST(SnpVerify, WrongBindingRefuses) {
 }
 
 TEST(SnpVerify, OutsideTheVcekValidityRefuses) {
-  ra::Bytes b = ReadVector("snp/trustee_vlek_report_v3.bin");
-  ra::X509Ptr cert = LoadKeyCert("snp/trustee_vlek.der");
+  auto [b, cert] = LoadReport("snp/trustee_vlek_report_v3.bin", "snp/trustee_vlek.der");
   ra::Status s = ParseAndVerify(b, cert.get(), At(Utc(2026, 1, 1)));  // VLEK expired 2025-12-10
   EXPECT_EQ(s.check(), "snp cert chain") << s.message();
   s = ParseAndVerify(b, cert.get(), At(Utc(2024, 1, 1)));
@@ -102,16 +105,14 @@ TEST(SnpVerify, OutsideTheVcekValidityRefuses) {
 
 TEST(SnpVerify, AnotherProductsRootRefuses) {
   // The Genoa report with the Milan ARK as the only trust anchor.
-  ra::Bytes b = ReadVector("snp/trustee_azure_genoa_report_v3.bin");
-  ra::X509Ptr cert = LoadKeyCert("snp/trustee_azure_genoa_vcek.pem");
-  ra::AmdBuiltinCerts milan;
-  ASSERT_TRUE(ra::AmdBuiltinChain(ra::SnpProduct::kMilan, ra::SnpSigningKey::kVcek, &milan).ok());
+  auto [b, cert] =
+      LoadReport("snp/trustee_azure_genoa_report_v3.bin", "snp/trustee_azure_genoa_vcek.pem");
+  ra::AmdBuiltinCerts milan = BuiltinVcekChain(ra::SnpProduct::kMilan);
   ra::SnpVerifyOptions o = At(Utc(2025, 6, 1));
   o.trust_anchors = {milan.ark};
   ra::SnpReport r;
   ASSERT_TRUE(ra::ParseSnpReport(b, &r).ok());
-  ra::AmdBuiltinCerts genoa;
-  ASSERT_TRUE(ra::AmdBuiltinChain(ra::SnpProduct::kGenoa, ra::SnpSigningKey::kVcek, &genoa).ok());
+  ra::AmdBuiltinCerts genoa = BuiltinVcekChain(ra::SnpProduct::kGenoa);
   ra::SnpEndorsement e{cert.get(), genoa.intermediate};
   ra::Status s = ra::VerifySnpReport(r, e, o, nullptr);
   EXPECT_EQ(s.check(), "snp cert chain") << s.message();
@@ -128,12 +129,11 @@ TEST(SnpVerify, AnotherProductsRootRefuses) {
 
 TEST(SnpVerify, SigningKeyFieldMustNameTheCertificatesKind) {
   // The VLEK report presented with a VCEK, and a VCEK report with the VLEK.
-  ra::Bytes vlek_report = ReadVector("snp/trustee_vlek_report_v3.bin");
-  ra::X509Ptr vcek = LoadKeyCert("snp/gosev_milan_vcek.der");
+  auto [vlek_report, vcek] =
+      LoadReport("snp/trustee_vlek_report_v3.bin", "snp/gosev_milan_vcek.der");
   ra::Status s = ParseAndVerify(vlek_report, vcek.get(), At(Utc(2025, 6, 1)));
   EXPECT_EQ(s.check(), "snp signing key") << s.message();
-  ra::Bytes vcek_report = ReadVector("snp/gosev_milan_report.bin");
-  ra::X509Ptr vlek = LoadKeyCert("snp/trustee_vlek.der");
+  auto [vcek_report, vlek] = LoadReport("snp/gosev_milan_report.bin", "snp/trustee_vlek.der");
   s = ParseAndVerify(vcek_report, vlek.get(), At(Utc(2025, 6, 1)));
   EXPECT_EQ(s.check(), "snp signing key") << s.message();
 }
@@ -142,8 +142,7 @@ TEST(SnpVerify, ChainFromACertificateTable) {
   // The VCEK with AMD's ASK and ARK in an extended-report table.
   ra::Bytes b = ReadVector("snp/gosev_milan_report.bin");
   ra::Bytes vcek = ReadVector("snp/gosev_milan_vcek.der");
-  ra::AmdBuiltinCerts milan;
-  ASSERT_TRUE(ra::AmdBuiltinChain(ra::SnpProduct::kMilan, ra::SnpSigningKey::kVcek, &milan).ok());
+  ra::AmdBuiltinCerts milan = BuiltinVcekChain(ra::SnpProduct::kMilan);
   auto der = [](X509* c) {
     unsigned char* p = nullptr;
     int n = i2d_X509(c, &p);
@@ -167,16 +166,14 @@ TEST(SnpVerify, ChainFromACertificateTable) {
   EXPECT_TRUE(s.ok()) << s.message();
   // The ARK in the table is never trusted: a custom anchor that is not
   // AMD's refuses the same evidence.
-  ra::AmdBuiltinCerts genoa;
-  ASSERT_TRUE(ra::AmdBuiltinChain(ra::SnpProduct::kGenoa, ra::SnpSigningKey::kVcek, &genoa).ok());
+  ra::AmdBuiltinCerts genoa = BuiltinVcekChain(ra::SnpProduct::kGenoa);
   ra::SnpVerifyOptions o = At(Utc(2025, 6, 1));
   o.trust_anchors = {genoa.ark};
   EXPECT_FALSE(ra::VerifySnpReport(r, certs.view(), o, nullptr).ok());
 }
 
 TEST(SnpVerify, RequiredCrlMissingRefuses) {
-  ra::Bytes b = ReadVector("snp/gosev_milan_report.bin");
-  ra::X509Ptr cert = LoadKeyCert("snp/gosev_milan_vcek.der");
+  auto [b, cert] = LoadReport("snp/gosev_milan_report.bin", "snp/gosev_milan_vcek.der");
   ra::SnpVerifyOptions o = At(Utc(2025, 6, 1));
   o.require_crl = true;
   ra::Status s = ParseAndVerify(b, cert.get(), o);
@@ -184,8 +181,7 @@ TEST(SnpVerify, RequiredCrlMissingRefuses) {
 }
 
 TEST(SnpVerify, HighBytesOfRAndSMustBeZero) {
-  ra::Bytes b = ReadVector("snp/gosev_milan_report.bin");
-  ra::X509Ptr cert = LoadKeyCert("snp/gosev_milan_vcek.der");
+  auto [b, cert] = LoadReport("snp/gosev_milan_report.bin", "snp/gosev_milan_vcek.der");
   for (size_t off : {size_t{0x2A0 + 48}, size_t{0x2A0 + 71}, size_t{0x2E8 + 48}}) {
     ra::Bytes m = b;
     m[off] = 1;

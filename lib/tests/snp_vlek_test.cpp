@@ -110,7 +110,7 @@ class SnpVlek : public ::testing::Test {
     return "SnpKds " + emu.url() + "\nSnpKdsCA " + (dir_ / "emu/ca.pem") + "\nSnpKdsCache none\n";
   }
   std::vector<std::string> EmuArgs() {
-    return {RA_KDS_EMULATOR, "--dir", dir_ / "emu", "--snp", dir_ / "kds"};
+    return {"--snp", dir_ / "kds"};
   }
   TempDir dir_;
   ra::Verdict verdict_;
@@ -139,7 +139,7 @@ TEST_F(SnpVlek, LoneVlekGetsItsAsvkFromKds) {
   // chain to.
   ra::Status s = Eval(Lone(), "");
   EXPECT_EQ(s.check(), "snp cert chain") << s.message();
-  ra_test::EmulatorProcess emu(dir_.path(), EmuArgs(), {});
+  ra_test::EmulatorProcess emu(dir_.path(), RA_KDS_EMULATOR, EmuArgs(), {});
   s = Eval(Lone(), Kds(emu));
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(Field("signer"), "VLEK");
@@ -154,7 +154,7 @@ TEST_F(SnpVlek, LoneVlekGetsItsAsvkFromKds) {
 
 TEST_F(SnpVlek, KdsWithoutAnAsvkRefused) {
   ASSERT_EQ(unlink((dir_ / "kds/asvk.pem").c_str()), 0);
-  ra_test::EmulatorProcess emu(dir_.path(), EmuArgs(), {});
+  ra_test::EmulatorProcess emu(dir_.path(), RA_KDS_EMULATOR, EmuArgs(), {});
   ra::Status s = Eval(Lone(), Kds(emu));
   EXPECT_EQ(s.check(), "snp kds") << s.message();
   EXPECT_NE(s.message().find("404"), std::string::npos) << s.message();
@@ -169,7 +169,7 @@ TEST_F(SnpVlek, AsvkCrlFromTheVlekPath) {
   };
   serve({});
   {
-    ra_test::EmulatorProcess emu(dir_.path(), EmuArgs(), {});
+    ra_test::EmulatorProcess emu(dir_.path(), RA_KDS_EMULATOR, EmuArgs(), {});
     ra::Status s = Eval(Table(), Kds(emu) + "SnpRequireCrl yes\n");
     ASSERT_TRUE(s.ok()) << s.message();
     EXPECT_NE(emu.stats().find("/vlek/v1/Milan/crl"), std::string::npos) << emu.stats();
@@ -178,7 +178,7 @@ TEST_F(SnpVlek, AsvkCrlFromTheVlekPath) {
     ASSERT_TRUE(s.ok()) << s.message();
   }
   serve({sim.vlek.asvk.get()});
-  ra_test::EmulatorProcess emu(dir_.path(), EmuArgs(), {});
+  ra_test::EmulatorProcess emu(dir_.path(), RA_KDS_EMULATOR, EmuArgs(), {});
   ra::Status s = Eval(Table(), Kds(emu) + "SnpRequireCrl yes\n");
   EXPECT_EQ(s.check(), "snp crl") << s.message();
   s = Eval(Lone(), Kds(emu) + "SnpRequireCrl yes\n");

@@ -26,7 +26,7 @@
 namespace ra {
 namespace {
 
-using ra_tdx_test::AllQuotes;
+using ra_tdx_test::ParsedQuotes;
 using ra_tdx_test::ReadVector;
 
 std::string Field(const VerifiedClaims& c, const std::string& k) {
@@ -69,11 +69,8 @@ std::string Other(const std::array<uint8_t, N>& a) {
 TEST(TdxPolicyFields, ClaimsCarryEveryFieldInFull) {
   const std::string root = IntelRootSha256();
   ASSERT_EQ(root.size(), 64u);
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    TdxQuote q;
-    ASSERT_TRUE(ParseTdxQuote(raw, &q).ok());
     VerifiedClaims c;
     Status s = VerifyTdxQuote(raw, nullptr, Policy(), v.pinned, &c);
     ASSERT_TRUE(s.ok()) << s.message();
@@ -120,11 +117,8 @@ TEST(TdxPolicyFields, KnownRecordNeedsEveryField) {
 // Each keyword with the quote's own value accepts; with another refuses
 // and names the field.
 TEST(TdxPolicyFields, EachKeywordOnRealQuotes) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    TdxQuote q;
-    ASSERT_TRUE(ParseTdxQuote(raw, &q).ok());
     const TdReportBody& b = q.body;
     const struct {
       std::string good, bad;
@@ -155,11 +149,8 @@ TEST(TdxPolicyFields, EachKeywordOnRealQuotes) {
 // TEE_TCB_SVN is ordered component by component: every byte at least the
 // minimum's.  One component above with another below is still below.
 TEST(TdxPolicyFields, TeeTcbSvnPerComponent) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    TdxQuote q;
-    ASSERT_TRUE(ParseTdxQuote(raw, &q).ok());
     auto svn = q.body.tee_tcb_svn;
     size_t nz = 0;
     while (nz < 16 && svn[nz] == 0) nz++;
@@ -180,11 +171,8 @@ TEST(TdxPolicyFields, TeeTcbSvnPerComponent) {
 }
 
 TEST(TdxPolicyFields, MrServiceTdOnlyInTdx15Bodies) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    TdxQuote q;
-    ASSERT_TRUE(ParseTdxQuote(raw, &q).ok());
     std::string own = "MrServiceTd " + HexEncode(q.body.mr_service_td) + "\n";
     std::string other = "MrServiceTd " + Other(q.body.mr_service_td) + "\n";
     Status s = VerifyUnder(own, raw, v.pinned);
@@ -204,11 +192,8 @@ TEST(TdxPolicyFields, MrServiceTdOnlyInTdx15Bodies) {
 // Named bits: the quote's own set bits by name accept; leaving one out
 // refuses naming it.  Every bit set in these real quotes has a name.
 TEST(TdxPolicyFields, TdAttributesNamedBitsOnRealQuotes) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    TdxQuote q;
-    ASSERT_TRUE(ParseTdxQuote(raw, &q).ok());
     uint64_t attrs = Le64(q.body.td_attributes);
     std::vector<std::string> names;
     for (const auto& bit : kTdAttributeBits)

@@ -16,6 +16,7 @@ namespace ra {
 namespace {
 
 using ra_tdx_test::AllQuotes;
+using ra_tdx_test::ParsedQuotes;
 using ra_tdx_test::ReadVector;
 
 template <size_t N>
@@ -90,11 +91,8 @@ TEST(TdxQuoteParse, V5Tdx15BodyFields) {
 }
 
 TEST(TdxQuoteParse, JsonHasEveryField) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    TdxQuote q;
-    ASSERT_TRUE(ParseTdxQuote(raw, &q).ok());
     std::string js = TdxQuoteToJson(q);
     json_error_t err;
     json_t* j = json_loads(js.c_str(), 0, &err);
@@ -229,11 +227,8 @@ TEST(TdxQuoteParse, RefusesV5BodyDescriptorMismatch) {
 
 // Every nested length field set to extreme values: an error, never a crash.
 TEST(TdxQuoteParse, HostileLengthFields) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q0] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    TdxQuote q0;
-    ASSERT_TRUE(ParseTdxQuote(raw, &q0).ok());
     size_t sigdata = q0.signed_region.size();
     size_t cert = sigdata + 4 + 128;
     size_t auth = cert + 6 + 384 + 64;

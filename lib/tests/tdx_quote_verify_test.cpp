@@ -24,12 +24,13 @@ namespace ra {
 namespace {
 
 using ra_tdx_test::AllQuotes;
+using ra_tdx_test::ParsedQuotes;
 using ra_tdx_test::ReadVector;
 using ra_tdx_test::ScratchDir;
 using ra_tdx_test::Utc;
 using ra_tdx_test::VectorPath;
 
-const std::time_t kSprTime = Utc(2023, 6, 20);
+using ra_tdx_test::kSprTime;
 
 Status Verify(const Bytes& q, std::time_t now, const Policy& p = Policy(),
               const Binding* b = nullptr) {
@@ -50,10 +51,8 @@ TEST(TdxVerify, BuiltInRootIsTheReferenceRoot) {
 }
 
 TEST(TdxVerify, EveryVectorVerifiesAtItsPinnedTime) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    ASSERT_FALSE(raw.empty());
     VerifiedClaims c;
     Status s = VerifyTdxQuote(raw, nullptr, Policy(), v.pinned, &c);
     ASSERT_TRUE(s.ok()) << s.message();
@@ -94,9 +93,8 @@ TEST(TdxVerify, RegistryVerifierChecksBinding) {
 }
 
 TEST(TdxVerify, WrongBindingRefusedForEveryVector) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
     Binding b;
     b.fill(0x5a);
     Status s = Verify(raw, v.pinned, Policy(), &b);
@@ -106,11 +104,8 @@ TEST(TdxVerify, WrongBindingRefusedForEveryVector) {
 
 // Flipping any byte the signatures cover must fail verification.
 TEST(TdxVerify, FlippedSignedBytesRefused) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    TdxQuote q;
-    ASSERT_TRUE(ParseTdxQuote(raw, &q).ok());
     const size_t signed_len = q.signed_region.size();
     const size_t hdr_len = signed_len - q.body_size;  // header (+ v5 descr.)
     const size_t sig = signed_len + 4;
@@ -178,11 +173,8 @@ Bytes WithFlippedLeafByte(const Bytes& raw, const TdxQuote& q, size_t der_off,
 }
 
 TEST(TdxVerify, FlippedPckCertificateRefused) {
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
-    TdxQuote q;
-    ASSERT_TRUE(ParseTdxQuote(raw, &q).ok());
     // Sanity: the re-encoding itself is lossless.
     size_t tested = 0;
     for (size_t off = 0; off < 1200; off += 7) {
@@ -241,12 +233,7 @@ std::string MakeSelfSignedRoot() {
   X509_set_issuer_name(x, name);
   X509_set_pubkey(x, key);
   X509_sign(x, key, EVP_sha256());
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, x);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string pem(data, static_cast<size_t>(len));
-  BIO_free(bio);
+  std::string pem = ra_test::CertPem(x);
   X509_free(x);
   EVP_PKEY_free(key);
   return pem;
@@ -257,9 +244,8 @@ TEST(TdxVerify, QuotesOwnRootNotTrustedUnderForeignAnchor) {
   dir.Write("root.pem", MakeSelfSignedRoot());
   Policy p;
   p.tdx_trust_anchor = dir.path() + "/root.pem";
-  for (const auto& v : AllQuotes()) {
+  for (const auto& [v, raw, q] : ParsedQuotes()) {
     SCOPED_TRACE(v.file);
-    Bytes raw = ReadVector(v.file);
     Status s = Verify(raw, v.pinned, p);
     EXPECT_EQ(s.check(), "pck chain") << s.message();
   }

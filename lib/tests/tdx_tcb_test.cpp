@@ -61,25 +61,24 @@ Parsed ParseVector(const std::string& file) {
   return p;
 }
 
-TdxTcbInfo TcbInfoOf(const std::string& name) {
+// The signed body `member` of a collateral vector, parsed by `parse`.
+template <typename T>
+T CollateralOf(const std::string& name, const char* member,
+               Status (*parse)(const std::string&, T*)) {
   std::string body;
   Bytes sig;
-  TdxTcbInfo t;
-  Status s = ExtractSignedCollateral(Col(name), "tcbInfo", &body, &sig);
+  T t;
+  Status s = ExtractSignedCollateral(Col(name), member, &body, &sig);
   EXPECT_TRUE(s.ok()) << s.message();
-  s = ParseTdxTcbInfo(body, &t);
+  s = parse(body, &t);
   EXPECT_TRUE(s.ok()) << s.message();
   return t;
 }
+TdxTcbInfo TcbInfoOf(const std::string& name) {
+  return CollateralOf<TdxTcbInfo>(name, "tcbInfo", ParseTdxTcbInfo);
+}
 QeIdentity QeOf(const std::string& name) {
-  std::string body;
-  Bytes sig;
-  QeIdentity q;
-  Status s = ExtractSignedCollateral(Col(name), "enclaveIdentity", &body, &sig);
-  EXPECT_TRUE(s.ok()) << s.message();
-  s = ParseQeIdentity(body, &q);
-  EXPECT_TRUE(s.ok()) << s.message();
-  return q;
+  return CollateralOf<QeIdentity>(name, "enclaveIdentity", ParseQeIdentity);
 }
 
 // Intel's signatures over the raw text of every collateral file verify
@@ -357,16 +356,6 @@ X509Ptr MakeCert(EVP_PKEY* subject_key, const char* cn, X509* issuer,
   return x;
 }
 
-std::string Pem(X509* x) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, x);
-  char* data = nullptr;
-  long len = BIO_get_mem_data(bio, &data);
-  std::string s(data, static_cast<size_t>(len));
-  BIO_free(bio);
-  return s;
-}
-
 TestSigner MakeSigner(const char* signer_cn = "Intel SGX TCB Signing") {
   TestSigner t;
   t.root_key.reset(EVP_EC_gen("P-256"));
@@ -429,10 +418,10 @@ void Setup2025(SignedDir* sd, const TestSigner& t, const std::string& qe_text) {
                 Resign("tcbinfo_tdx_00a06d080000_2025-10.json", "tcbInfo", t));
   sd->dir.Write("qeidentity_td_qe.json", qe_text);
   sd->dir.Write("tcb_signing_chain.pem",
-                Pem(t.signing.get()) + Pem(t.root.get()));
+                ra_test::CertPem(t.signing.get()) + ra_test::CertPem(t.root.get()));
   // Anchors: the real Intel root (PCK chains) and the test collateral root.
   sd->dir.Write("anchors.pem", ToString(ReadVector("roots/Intel_SGX_Root_CA.pem")) +
-                                   "\n" + Pem(t.root.get()));
+                                   "\n" + ra_test::CertPem(t.root.get()));
   sd->policy.collateral_dir = sd->dir.path();
   // The stand-in signer has no CRLs to sign with: revocation is not
   // checked (a directory without CRLs is refused otherwise).

@@ -17,6 +17,7 @@
 #include "common/bytes_util.h"
 #include "common/base64.h"
 #include "common/status.h"
+#include "parse/tdx_quote.h"
 #include "parse/jwt_token.h"
 #include "ra_test_util.h"
 
@@ -84,6 +85,33 @@ inline std::vector<QuoteVector> AllQuotes() {
       {"tdx/trustee_tdx_quote_5_v5.dat", 5, 3, "90c06f000000", 0,
        Utc(2025, 10, 1)},
   };
+}
+
+// The SPR quote most tests start from, and a time inside its PCK validity.
+constexpr std::time_t kSprTime = 1687219200;  // 2023-06-20T00:00:00Z
+inline ra::Bytes SprQuote() { return ReadVector("tdx/gotdx_quote_v4_SPR_E4.dat"); }
+
+// Every quote vector, read and parsed: `for (const auto& [v, raw, q] :
+// ParsedQuotes())`.  A vector that does not parse is a test failure (the
+// parse itself is tested in tdx_quote_parse_test) and is left out.
+struct ParsedQuote {
+  QuoteVector v;
+  ra::Bytes raw;
+  ra::TdxQuote q;
+};
+
+inline std::vector<ParsedQuote> ParsedQuotes() {
+  std::vector<ParsedQuote> out;
+  for (const QuoteVector& v : AllQuotes()) {
+    ParsedQuote p{v, ReadVector(v.file), {}};
+    ra::Status s = ra::ParseTdxQuote(p.raw, &p.q);
+    if (!s.ok()) {
+      ADD_FAILURE() << v.file << ": " << s.message();
+      continue;
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 // A temporary directory (ra_test::TempDir) that links collateral vectors.

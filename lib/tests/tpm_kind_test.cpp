@@ -32,24 +32,10 @@ namespace {
 using ra::Bytes;
 using namespace ra_tpm_test;
 
-const char* kCos85 = "tpm/gotpmtools_gce_cos85_attestation_nonce9009.decoded.json";
-const char* kAzure = "tdx/trustee_azure_tdx_vtpm_evidence-v1.json";
-const char* kImaAscii = "ima/rustkeylime_ascii_runtime_measurements_ima-ng_sha1.txt";
-
 std::string TempFile(const std::string& name, const std::string& content) {
   std::string path = testing::TempDir() + "tpmkind_" + std::to_string(getpid()) + "_" + name;
   std::ofstream(path, std::ios::binary) << content;
   return path;
-}
-
-std::string PemOf(EVP_PKEY* k) {
-  BIO* b = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(b, k);
-  char* p = nullptr;
-  long n = BIO_get_mem_data(b, &p);
-  std::string s(p, static_cast<size_t>(n));
-  BIO_free(b);
-  return s;
 }
 
 Bytes Str2B(const std::string& s) { return Bytes(s.begin(), s.end()); }
@@ -81,7 +67,7 @@ Cos85 LoadCos85() {
   Json j = LoadJsonVector(kCos85);
   ra::TpmPublic ak;
   EXPECT_TRUE(ra::ParseTpmPublic(Hex(Str(Path(j.get(), {"ak_pub_tpmt_public"}))), &ak).ok());
-  c.ak_pem_file = TempFile("cos85_ak.pem", PemOf(ak.key.get()));
+  c.ak_pem_file = TempFile("cos85_ak.pem", ra_test::PublicKeyPem(ak.key.get()));
   c.eventlog = B64(Str(Path(j.get(), {"event_log_b64"})));
   const json_t* quotes = Path(j.get(), {"quotes"});
   for (size_t i = 0; i < json_array_size(quotes); i++) {
@@ -139,7 +125,7 @@ TEST(TpmKind, SshAttestInspectsAndVerifiesABundle) {
   // Another AK pinned: refused, exit 1.
   EVP_PKEY* other = EVP_RSA_gen(2048);
   const std::string pol2 = TempFile("cos85.policy2", "AcceptEvidence tpm-quote\nTpmAk " +
-                                                        TempFile("other.pem", PemOf(other)) + "\n");
+                                                        TempFile("other.pem", ra_test::PublicKeyPem(other)) + "\n");
   EVP_PKEY_free(other);
   EXPECT_EQ(ra_test::RunCommand(std::string(RA_SSH_ATTEST) + " verify --policy " + pol2 + " " +
                                     bundle, &out), 1) << out;
@@ -215,7 +201,7 @@ TEST(TpmKind, QuoteByAnotherAkIsRefused) {
   Cos85 c = LoadCos85();
   EVP_PKEY* other = EVP_RSA_gen(2048);
   ASSERT_NE(other, nullptr);
-  std::string f = TempFile("other_ak.pem", PemOf(other));
+  std::string f = TempFile("other_ak.pem", ra_test::PublicKeyPem(other));
   EVP_PKEY_free(other);
   ra::Status s = Eval(c.items, "AcceptEvidence tpm-quote\nTpmAk " + f + "\n", nullptr, 0);
   EXPECT_EQ(s.check(), "tpm quote signature") << s.message();
@@ -440,7 +426,7 @@ ImaCase MakeImaCase(size_t quoted = 0) {
   for (size_t i = 0; i < c.binding.size(); i++) c.binding[i] = static_cast<uint8_t>(i * 7);
   c.items = QuoteOverPcr10(key, rep[10], c.binding);
   c.items.push_back({ra::kEvidenceImaLog, ImaBinary(c.log)});
-  c.policy_head = "AcceptEvidence tpm-quote\nTpmAk " + TempFile("ima_ak.pem", PemOf(key)) + "\n";
+  c.policy_head = "AcceptEvidence tpm-quote\nTpmAk " + TempFile("ima_ak.pem", ra_test::PublicKeyPem(key)) + "\n";
   EVP_PKEY_free(key);
   for (const auto& e : c.log.entries)
     c.allowlist += ra::HexEncode(e.file_digest) + "  " + e.file_name + "\n";
@@ -582,12 +568,7 @@ Issued IssueAkCert(EVP_PKEY* subject_key) {
   X509* ca = make(ca_key, ca_key, nullptr, "test AK CA", 1);
   X509* leaf = make(subject_key, ca_key, ca, "test AK", 2);
   Issued out;
-  BIO* b = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(b, ca);
-  char* p = nullptr;
-  long n = BIO_get_mem_data(b, &p);
-  out.ca_pem.assign(p, static_cast<size_t>(n));
-  BIO_free(b);
+  out.ca_pem = ra_test::CertPem(ca);
   unsigned char* der = nullptr;
   int len = i2d_X509(leaf, &der);
   out.cert_der.assign(der, der + len);

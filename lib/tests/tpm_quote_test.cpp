@@ -6,6 +6,8 @@
 #include <openssl/ec.h>
 #include <openssl/x509.h>
 
+#include <functional>
+
 #include "parse/hcl_report.h"
 #include "parse/tpm_quote.h"
 #include "tpm_test_vectors.h"
@@ -16,9 +18,7 @@ namespace {
 using ra::Bytes;
 using namespace ra_tpm_test;
 
-const char* kCos85 = "tpm/gotpmtools_gce_cos85_attestation_nonce9009.decoded.json";
 const char* kGoatt = "tpm/goatt_windows_gcp_shielded_vm.json";
-const char* kAzure = "tdx/trustee_azure_tdx_vtpm_evidence-v1.json";
 
 struct QuoteCase {
   Bytes attest;
@@ -94,6 +94,41 @@ TEST(TpmQuote, Cos85AkCertificateHoldsTheAkPublicArea) {
   X509_free(cert);
 }
 
+// What a signature's bytes stand for (a TPMT_SIGNATURE, or a raw RSA
+// value of a known scheme); false if they do not parse.
+using SigOf = std::function<bool(const Bytes&, ra::TpmSignature*)>;
+struct Flips {
+  uint8_t attest_mask;
+  size_t sig_first, sig_step;
+  uint8_t sig_mask;
+};
+
+// Every byte of attest changed (attest_mask) leaves it unparsable or no
+// longer what the signature signs with key; every sig_step-th byte of the
+// signature changed (sig_mask) is refused.  *q: attest, parsed.
+void ExpectEveryByteCovered(const Bytes& attest, const Bytes& sig_bytes, const SigOf& sig_of,
+                            const Flips& f, EVP_PKEY* key, ra::TpmQuote* q) {
+  ra::TpmQuoteCheckOptions opt;
+  ra::TpmSignature sig;
+  ASSERT_TRUE(sig_of(sig_bytes, &sig));
+  for (size_t i = 0; i < attest.size(); i++) {
+    Bytes a = attest;
+    a[i] ^= f.attest_mask;
+    ra::TpmQuote changed;
+    if (!ra::ParseTpmQuote(a, &changed).ok()) continue;
+    EXPECT_FALSE(ra::CheckTpmQuoteSignature(changed, sig, key, opt).ok()) << i;
+  }
+  ASSERT_TRUE(ra::ParseTpmQuote(attest, q).ok());
+  for (size_t i = f.sig_first; i < sig_bytes.size(); i += f.sig_step) {
+    Bytes s = sig_bytes;
+    s[i] ^= f.sig_mask;
+    ra::TpmSignature changed;
+    ASSERT_TRUE(sig_of(s, &changed));
+    EXPECT_EQ(ra::CheckTpmQuoteSignature(*q, changed, key, opt).check(), "tpm quote signature")
+        << i;
+  }
+}
+
 TEST(TpmQuote, Cos85OneByteChangesAreRefused) {
   Bytes ak_raw, cert_der;
   auto quotes = Cos85Quotes(&ak_raw, &cert_der);
@@ -101,26 +136,11 @@ TEST(TpmQuote, Cos85OneByteChangesAreRefused) {
   ASSERT_TRUE(ra::ParseTpmPublic(ak_raw, &ak).ok());
   const QuoteCase& c = quotes.at(1);
   ra::TpmQuoteCheckOptions opt;
-  // Every byte of the attest structure: either unparsable or not signed.
-  for (size_t i = 0; i < c.attest.size(); i++) {
-    Bytes a = c.attest;
-    a[i] ^= 0x01;
-    ra::TpmQuote q;
-    ra::TpmSignature sig;
-    ASSERT_TRUE(ra::ParseTpmSignature(c.signature, &sig).ok());
-    if (!ra::ParseTpmQuote(a, &q).ok()) continue;
-    EXPECT_FALSE(ra::CheckTpmQuoteSignature(q, sig, ak.key.get(), opt).ok()) << i;
-  }
   ra::TpmQuote q;
-  ASSERT_TRUE(ra::ParseTpmQuote(c.attest, &q).ok());
-  for (size_t i = 6; i < c.signature.size(); i += 17) {
-    Bytes s = c.signature;
-    s[i] ^= 0x80;
-    ra::TpmSignature sig;
-    ASSERT_TRUE(ra::ParseTpmSignature(s, &sig).ok());
-    EXPECT_EQ(ra::CheckTpmQuoteSignature(q, sig, ak.key.get(), opt).check(),
-              "tpm quote signature");
-  }
+  ExpectEveryByteCovered(
+      c.attest, c.signature,
+      [](const Bytes& b, ra::TpmSignature* sig) { return ra::ParseTpmSignature(b, sig).ok(); },
+      {0x01, 6, 17, 0x80}, ak.key.get(), &q);
   for (const auto& bank : c.pcrs)
     for (const auto& pcr : bank.second) {
       ra::TpmPcrValues pcrs = c.pcrs;
@@ -236,22 +256,14 @@ TEST(TpmQuote, AzureVtpmQuoteOneByteChangesAreRefused) {
   AzureQuote a = LoadAzure();
   ASSERT_TRUE(a.ak);
   ra::TpmQuoteCheckOptions opt;
-  ra::TpmSignature sig = ra::TpmRsaSignature(ra::kTpmAlgRsassa, ra::kTpmAlgSha256, a.signature);
-  for (size_t i = 0; i < a.message.size(); i++) {
-    Bytes m = a.message;
-    m[i] ^= 0x04;
-    ra::TpmQuote q;
-    if (!ra::ParseTpmQuote(m, &q).ok()) continue;
-    EXPECT_FALSE(ra::CheckTpmQuoteSignature(q, sig, a.ak.get(), opt).ok()) << i;
-  }
   ra::TpmQuote q;
-  ASSERT_TRUE(ra::ParseTpmQuote(a.message, &q).ok());
-  for (size_t i = 0; i < a.signature.size(); i += 13) {
-    Bytes s = a.signature;
-    s[i] ^= 0x01;
-    EXPECT_FALSE(ra::CheckTpmQuoteSignature(
-        q, ra::TpmRsaSignature(ra::kTpmAlgRsassa, ra::kTpmAlgSha256, s), a.ak.get(), opt).ok());
-  }
+  ExpectEveryByteCovered(
+      a.message, a.signature,
+      [](const Bytes& b, ra::TpmSignature* sig) {
+        *sig = ra::TpmRsaSignature(ra::kTpmAlgRsassa, ra::kTpmAlgSha256, b);
+        return true;
+      },
+      {0x04, 0, 13, 0x01}, a.ak.get(), &q);
   for (size_t pcr = 0; pcr < a.pcrs.size(); pcr++) {
     AzureQuote b = a;
     b.pcrs[pcr][31] ^= 0x01;

@@ -16,6 +16,11 @@
 
 namespace ra_tpm_test {
 
+// The vectors most TPM tests read (tests/vectors/README.md).
+constexpr const char* kCos85 = "tpm/gotpmtools_gce_cos85_attestation_nonce9009.decoded.json";
+constexpr const char* kAzure = "tdx/trustee_azure_tdx_vtpm_evidence-v1.json";
+constexpr const char* kImaAscii = "ima/rustkeylime_ascii_runtime_measurements_ima-ng_sha1.txt";
+
 struct JsonDecref {
   void operator()(json_t* j) const { json_decref(j); }
 };

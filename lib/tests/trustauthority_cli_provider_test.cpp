@@ -65,6 +65,13 @@ class TrustAuthorityCliTest : public ::testing::Test {
     RA_RETURN_IF_ERROR(ra::OpenTrustAuthorityCliProvider(cli, timeout, &p));
     return p->Collect(binding_, items);
   }
+  // Collect refuses, and its message names why.
+  void ExpectRefused(const std::string& cli, const std::string& why, int timeout = 30) {
+    std::vector<ra::EvidenceItem> items;
+    ra::Status s = Collect(cli, &items, timeout);
+    EXPECT_FALSE(s.ok());
+    EXPECT_NE(s.message().find(why), std::string::npos) << s.message();
+  }
 
   // The CLI runs as root, so its path must be safe as OpenSSH's
   // safe_path() sees it: no sticky world-writable directory such as /tmp
@@ -153,24 +160,17 @@ TEST_F(TrustAuthorityCliTest, CliInheritsNoDescriptorsBeyondStdio) {
 
 TEST_F(TrustAuthorityCliTest, HangingCliIsKilledAtTheDeadline) {
   std::string cli = WriteCli("hangs", "exec sleep 30\n");
-  std::vector<ra::EvidenceItem> items;
-  ra::Status s = Collect(cli, &items, 1);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("no answer within 1 s"), std::string::npos) << s.message();
+  ExpectRefused(cli, "no answer within 1 s", 1);
 }
 
 TEST_F(TrustAuthorityCliTest, FloodingOutputIsRefused) {
   std::string cli = WriteCli("floods", "head -c 3000000 /dev/zero | tr '\\0' A\n", "");
-  std::vector<ra::EvidenceItem> items;
-  ra::Status s = Collect(cli, &items);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("output larger"), std::string::npos) << s.message();
+  ExpectRefused(cli, "output larger");
 }
 
 TEST_F(TrustAuthorityCliTest, MissingQuoteLineIsRefused) {
   std::string cli = WriteCli("noquote", "", "echo 'runtime_data: '\"$3\"\n");
-  std::vector<ra::EvidenceItem> items;
-  EXPECT_NE(Collect(cli, &items).message().find("no Quote: line"), std::string::npos);
+  ExpectRefused(cli, "no Quote: line");
 }
 
 TEST_F(TrustAuthorityCliTest, BadBase64IsRefused) {
@@ -185,25 +185,18 @@ TEST_F(TrustAuthorityCliTest, BadBase64IsRefused) {
 
 TEST_F(TrustAuthorityCliTest, QuoteOverOtherDataIsRefused) {
   std::string cli = WriteCli("other", MakeQuote(std::string(128, '0')));
-  std::vector<ra::EvidenceItem> items;
-  ra::Status s = Collect(cli, &items);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("REPORTDATA is not SHA-512"), std::string::npos) << s.message();
+  ExpectRefused(cli, "REPORTDATA is not SHA-512");
 }
 
 TEST_F(TrustAuthorityCliTest, GarbageQuoteIsRefused) {
   std::string cli = WriteCli("garbage", "head -c 700 /dev/urandom > \"$Q\"\n");
-  std::vector<ra::EvidenceItem> items;
-  ra::Status s = Collect(cli, &items);
-  ASSERT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("its quote: tdx quote"), std::string::npos) << s.message();
+  ExpectRefused(cli, "its quote: tdx quote");
 }
 
 TEST_F(TrustAuthorityCliTest, RuntimeDataMustEchoTheBinding) {
   std::string cli = WriteCli("lies", MakeQuote("\"$RD\""),
                              "echo \"Quote: $(base64 -w0 \"$Q\")\"\necho 'runtime_data: AAAA'\n");
-  std::vector<ra::EvidenceItem> items;
-  EXPECT_NE(Collect(cli, &items).message().find("runtime_data is not"), std::string::npos);
+  ExpectRefused(cli, "runtime_data is not");
 }
 
 // The CLI's Azure build: runtime_data is the HCL runtime JSON, whose

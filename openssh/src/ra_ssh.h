@@ -113,25 +113,36 @@ struct ra_rate {
 };
 int	ra_rate_take(struct ra_rate *);
 
-/* ra_ssh_msg.c: the 248/249 payloads on plain sshbufs. */
+/* ra_ssh_msg.c: the 248/249 payloads on plain sshbufs, client side. */
 struct ra_evidence;
+int	ra_token_request_put(struct sshbuf *, const u_char *, size_t,
+	    const char *);
+int	ra_token_response_parse(struct sshbuf *, u_int *, char **,
+	    struct ra_evidence *, char *, size_t);
+
+/*
+ * ra_ssh_wire.c (message codec) and ra_ssh_service.c (packet side): the
+ * server's part, no attestation library (sshd-session and sshd-auth).
+ */
 struct ra_token_request {
 	u_int	version;
 	u_char	nonce[RA_SSH_NONCE_LEN];
 	char	*kinds;		/* accepted evidence types, name-list */
 };
-int	ra_token_request_put(struct sshbuf *, const u_char *, size_t,
-	    const char *);
 int	ra_token_request_parse(struct sshbuf *, struct ra_token_request *);
 void	ra_token_request_free(struct ra_token_request *);
 int	ra_token_response_put_status(struct sshbuf *, u_int, const char *);
 int	ra_token_response_put_items(struct sshbuf *, struct sshbuf *,
 	    const char *);
-int	ra_token_response_parse(struct sshbuf *, u_int *, char **,
-	    struct ra_evidence *, char *, size_t);
 int	ra_name_in_list(const char *, const char *);
 int	ra_cached_inputs_parse(const u_char *, size_t, uint64_t *,
 	    u_char [RA_SSH_NONCE_LEN]);
+void	ra_token_request_read(struct ssh *, struct ra_token_request *);
+char	*ra_token_response_types(const struct sshbuf *);
+int	ra_send_response(struct ssh *, struct sshbuf *);
+const char *ra_collect_reason(int);
+int	ra_service_accept(struct ssh *, int *,
+	    int (*)(int, u_int32_t, struct ssh *));
 
 /* ra_ssh_client.c */
 void	ra_client_attest(struct ssh *, const char *);

@@ -63,64 +63,20 @@ ra_user(void)
 	return the_authctxt->user;
 }
 
-/* The types in a token response we built: "a,b" (or "none"). */
-static char *
-ra_sent_types(const struct sshbuf *resp)
-{
-	struct sshbuf *b;
-	char *type = NULL, *list = NULL, *tmp;
-	u_int i, n;
-
-	if ((b = sshbuf_fromb((struct sshbuf *)resp)) == NULL)
-		fatal_f("sshbuf_fromb failed");
-	if (sshbuf_consume(b, 8) != 0 || sshbuf_get_u32(b, &n) != 0)
-		n = 0;
-	for (i = 0; i < n; i++) {
-		if (sshbuf_get_cstring(b, &type, NULL) != 0 ||
-		    sshbuf_skip_string(b) != 0)
-			break;
-		xasprintf(&tmp, "%s%s%s", list == NULL ? "" : list,
-		    list == NULL ? "" : ",", type);
-		free(list);
-		free(type);
-		list = tmp;
-	}
-	sshbuf_free(b);
-	return list == NULL ? xstrdup("none") : list;
-}
-
-static int
-ra_send_response(struct ssh *ssh, struct sshbuf *payload)
-{
-	int r;
-
-	if ((r = sshpkt_start(ssh, SSH2_MSG_RA_TOKEN_RESPONSE)) != 0 ||
-	    (r = sshpkt_putb(ssh, payload)) != 0 ||
-	    (r = sshpkt_send(ssh)) != 0)
-		return r;
-	return 0;
-}
-
 static int
 ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 {
 	struct ra_token_request req;
-	struct sshbuf *b = NULL, *evidence = NULL, *resp = NULL;
+	struct sshbuf *evidence = NULL, *resp;
 	struct sshkey *hostkey;
-	const u_char *p;
 	char *sent;
-	size_t len;
 	int r, st;
 
 	if (!ra_rate_take(&ra_requests))
 		ssh_packet_disconnect(ssh, "too many attestation requests");
-	if ((p = sshpkt_ptr(ssh, &len)) == NULL ||
-	    (b = sshbuf_from(p, len)) == NULL ||
-	    (resp = sshbuf_new()) == NULL)
+	if ((resp = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if ((r = ra_token_request_parse(b, &req)) != 0)
-		ssh_packet_disconnect(ssh, "malformed attestation token "
-		    "request: %s", ssh_err(r));
+	ra_token_request_read(ssh, &req);
 	if (req.version != RA_SSH_PROTO_VERSION) {
 		verbose("ra-ssh: token request version %u unsupported",
 		    req.version);
@@ -147,20 +103,16 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	else
 		st = mm_ra_evidence(req.nonce, sizeof(req.nonce), hostkey,
 		    evidence);
-	if (st != RA_COLLECT_OK) {
-		/* Details are in the monitor's log, not for the client */
+	if (st != RA_COLLECT_OK)
 		r = ra_token_response_put_status(resp, RA_SSH_STATUS_FAILED,
-		    st == RA_COLLECT_BUSY ? "too many attestations in "
-		    "progress on this server, try again later" :
-		    st == RA_COLLECT_TIMEOUT ? "evidence provider timed out" :
-		    "evidence provider failed");
-	} else
+		    ra_collect_reason(st));
+	else
 		r = ra_token_response_put_items(resp, evidence, req.kinds);
 	if (r != 0 || (r = ra_send_response(ssh, resp)) != 0)
 		goto out;
 	/* One line per attestation served; a failure is the monitor's line */
 	if (st == RA_COLLECT_OK) {
-		sent = ra_sent_types(resp);
+		sent = ra_token_response_types(resp);
 		logit("ra-ssh: attestation for user %s: sent %s", ra_user(),
 		    sent);
 		free(sent);
@@ -168,7 +120,6 @@ ra_input_token_request(int type, u_int32_t seq, struct ssh *ssh)
 	r = 0;
  out:
 	ra_token_request_free(&req);
-	sshbuf_free(b);
 	sshbuf_free(resp);
 	sshbuf_free(evidence);
 	return r;
@@ -205,16 +156,9 @@ ra_server_input_service_request(int type, u_int32_t seq, struct ssh *ssh)
 		r = 0;
 		goto out;
 	}
-	if (ra_service_accepted)
-		ssh_packet_disconnect(ssh, "repeated attestation service "
-		    "request");
-	ra_service_accepted = 1;
-	if ((r = sshpkt_start(ssh, SSH2_MSG_SERVICE_ACCEPT)) != 0 ||
-	    (r = sshpkt_put_cstring(ssh, RA_SSH_SERVICE)) != 0 ||
-	    (r = sshpkt_send(ssh)) != 0)
+	if ((r = ra_service_accept(ssh, &ra_service_accepted,
+	    &ra_input_token_request)) != 0)
 		goto out;
-	ssh_dispatch_set(ssh, SSH2_MSG_RA_TOKEN_REQUEST,
-	    &ra_input_token_request);
 	debug("ra-ssh: service accepted");
 	r = 0;
  out:

@@ -154,6 +154,16 @@ def expect_disconnect(t, payload, what):
     check(ev == ("closed",), "%s: server disconnected (%s)" % (what, ev[0]))
 
 
+# Requests the server must answer by disconnecting: case -> (request of
+# a nonce, what the check says).
+MALFORMED = {
+    "oversize": (lambda n: token_request(n, "tdx-quote," + "x" * 3000), "oversize"),
+    "nonce31": (lambda n: token_request(n[:31]), "31-byte nonce"),
+    "truncated": (lambda n: token_request(n)[:14], "truncated"),
+    "trailing": (lambda n: token_request(n) + b"\0", "trailing byte"),
+}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--case", required=True)
@@ -168,7 +178,24 @@ def main():
     nonce = os.urandom(32)
 
     t = connect(args, auth=(c != "before-auth" and not c.startswith("pre-")))
-    if c == "no-request":
+    # The same malformed requests after authentication and, as "pre-NAME",
+    # before it (AttestationStage preauth).
+    base = c[len("pre-"):] if c.startswith("pre-") else c
+    if base in MALFORMED:
+        service(t)
+        make, what = MALFORMED[base]
+        p = make(nonce)
+        say("request", len(p), "bytes")
+        expect_disconnect(t, p, what)
+    elif base == "bad-version":
+        service(t)
+        send_raw(t, MSG_TOKEN_REQUEST, token_request(nonce, version=2))
+        ev = next_event(t)
+        ok = ev[0] == "249" and parse_response(ev[1])[:2] == (1, 2)
+        check(ok, "version 2 answered with status unsupported (%s)" % ev[0])
+        if base == c:
+            good_request(t, "then version 1")
+    elif c == "no-request":
         ch = t.open_session(timeout=10)
         ch.exec_command("echo no-attestation-needed")
         out = b""
@@ -180,27 +207,6 @@ def main():
         st = ch.recv_exit_status()
         check((out, st) == (b"no-attestation-needed\n", 0),
               "command ran without attestation (%r, %d)" % (out, st))
-    elif c == "oversize":
-        service(t)
-        p = token_request(nonce, "tdx-quote," + "x" * 3000)
-        say("request", len(p), "bytes")
-        expect_disconnect(t, p, "oversize")
-    elif c == "nonce31":
-        service(t)
-        expect_disconnect(t, token_request(nonce[:31]), "31-byte nonce")
-    elif c == "truncated":
-        service(t)
-        expect_disconnect(t, token_request(nonce)[:14], "truncated")
-    elif c == "trailing":
-        service(t)
-        expect_disconnect(t, token_request(nonce) + b"\0", "trailing byte")
-    elif c == "bad-version":
-        service(t)
-        send_raw(t, MSG_TOKEN_REQUEST, token_request(nonce, version=2))
-        ev = next_event(t)
-        ok = ev[0] == "249" and parse_response(ev[1])[:2] == (1, 2)
-        check(ok, "version 2 answered with status unsupported (%s)" % ev[0])
-        good_request(t, "then version 1")
     elif c == "repeated":
         service(t)
         for i in range(1, 5):
@@ -267,31 +273,6 @@ def main():
         service(t)
         good_request(t, "before authentication")
         expect_disconnect(t, token_request(nonce), "second request")
-    elif c == "pre-oversize":
-        service(t)
-        expect_disconnect(t, token_request(nonce, "tdx-quote," + "x" * 3000),
-                          "oversize")
-    elif c == "pre-nonce31":
-        service(t)
-        expect_disconnect(t, token_request(nonce[:31]), "31-byte nonce")
-    elif c == "pre-truncated":
-        service(t)
-        expect_disconnect(t, token_request(nonce)[:14], "truncated")
-    elif c == "pre-trailing":
-        service(t)
-        expect_disconnect(t, token_request(nonce) + b"\0", "trailing byte")
-    elif c == "pre-bad-version":
-        service(t)
-        send_raw(t, MSG_TOKEN_REQUEST, token_request(nonce, version=2))
-        ev = next_event(t)
-        ok = ev[0] == "249" and parse_response(ev[1])[:2] == (1, 2)
-        check(ok, "version 2 answered with status unsupported (%s)" % ev[0])
-    elif c == "pre-second-service":
-        service(t)
-        send_raw(t, MSG_SERVICE_REQUEST, sstr(SERVICE))
-        ev = next_event(t)
-        check(ev == ("closed",), "second service request: disconnect (%s)"
-              % ev[0])
     elif c == "pre-off":
         send_raw(t, MSG_SERVICE_REQUEST, sstr(SERVICE))
         ev = next_event(t)
@@ -313,7 +294,7 @@ def main():
         authenticate(t, args)
         service(t)
         good_request(t, "after authenticating")
-    elif c == "second-service":
+    elif base == "second-service":
         service(t)
         send_raw(t, MSG_SERVICE_REQUEST, sstr(SERVICE))
         ev = next_event(t)

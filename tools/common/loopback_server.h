@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace tools {
 
@@ -85,6 +86,37 @@ inline void ParseArgs(int argc, char** argv, const char* usage, ServerOptions* o
     };
     if (!ParseServerOption(a, next, o) && !f(a, next)) UsageExit(usage);
   }
+}
+
+// One of an emulator's own flags and what it sets: a string (the flag
+// takes a value), a list (each use appends its value) or a bool (set when
+// the flag is given).
+struct Flag {
+  Flag(const char* n, std::string* v) : name(n), value(v) {}
+  Flag(const char* n, std::vector<std::string>* l) : name(n), list(l) {}
+  Flag(const char* n, bool* b) : name(n), set(b) {}
+  const char* name;
+  std::string* value = nullptr;
+  std::vector<std::string>* list = nullptr;
+  bool* set = nullptr;
+};
+
+// Names the program (for Die), then parses argv as above: `flags` into
+// their members, and what none of them is through more (when given).
+inline void ParseArgs(const char* program, int argc, char** argv, const char* usage,
+                      ServerOptions* o, std::initializer_list<Flag> flags,
+                      const std::function<bool(const std::string&, const NextArg&)>& more = {}) {
+  ProgramName() = program;
+  ParseArgs(argc, argv, usage, o, [&](const std::string& a, const NextArg& next) {
+    for (const Flag& f : flags) {
+      if (a != f.name) continue;
+      if (f.value) *f.value = next();
+      else if (f.list) f.list->push_back(next());
+      else *f.set = true;
+      return true;
+    }
+    return more && more(a, next);
+  });
 }
 
 // 10 s read and write timeouts, and no Nagle: TLS 1.3 sends two session

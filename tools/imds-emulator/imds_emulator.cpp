@@ -108,17 +108,10 @@ void Thim(const Options& o, const httplib::Request& req, httplib::Response& res)
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::ProgramName() = "imds-emulator";
   Options o;
-  tools::ParseArgs(argc, argv, kUsage, &o,
-                   [&](const std::string& a, const tools::NextArg& next) {
-        if (a == "--sim") o.sim = next();
-        else if (a == "--snp") o.snp = next();
-        else if (a == "--other-report") o.other_report = true;
-        else if (a == "--garbage") o.garbage = true;
-        else return false;
-        return true;
-      });
+  tools::ParseArgs("imds-emulator", argc, argv, kUsage, &o,
+                   {{"--sim", &o.sim}, {"--snp", &o.snp}, {"--other-report", &o.other_report},
+                    {"--garbage", &o.garbage}});
   if (o.sim.empty() == o.snp.empty()) tools::UsageExit(kUsage);
 
   httplib::Server svr;

@@ -46,6 +46,10 @@ struct Options : tools::ServerOptions {
   bool wrong_chip = false;
 };
 
+const char kUsage[] =
+    "usage: kds-emulator --dir TLSDIR --snp DIR [--port N] [--port-file FILE]\n"
+    "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--wrong-chip]\n";
+
 std::string ReadAll(const std::string& file, bool required) {
   std::ifstream f(file, std::ios::binary);
   if (!f) {
@@ -161,24 +165,13 @@ class Emulator {
   std::atomic<long> requests_{0};
 };
 
-const char kUsage[] =
-    "usage: kds-emulator --dir TLSDIR --snp DIR [--port N] [--port-file FILE]\n"
-    "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--wrong-chip]\n";
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::ProgramName() = "kds-emulator";
   Options o;
-  tools::ParseArgs(argc, argv, kUsage, &o,
-                   [&](const std::string& a, const tools::NextArg& next) {
-        if (a == "--dir") o.dir = next();
-        else if (a == "--snp") o.snp_dir = next();
-        else if (a == "--stats-file") o.stats_file = next();
-        else if (a == "--wrong-chip") o.wrong_chip = true;
-        else return false;
-        return true;
-      });
+  tools::ParseArgs("kds-emulator", argc, argv, kUsage, &o,
+                   {{"--dir", &o.dir}, {"--snp", &o.snp_dir}, {"--stats-file", &o.stats_file},
+                    {"--wrong-chip", &o.wrong_chip}});
   if (o.dir.empty() || o.snp_dir.empty()) tools::UsageExit(kUsage);
   tools::EnsureTestTls(o.dir, "kds-emulator test CA");
   auto svr = tools::TlsServer(o.dir);

@@ -68,6 +68,12 @@ struct Options : tools::ServerOptions {
   std::vector<std::string> missing_claims;
 };
 
+const char kUsage[] =
+    "usage: maa-emulator --dir DIR --trust-anchor ROOT.pem [--port N] "
+    "[--port-file FILE] [--stats-file FILE]\n"
+    "       [--expired] [--wrong-key] [--wrong-iss] [--missing-claim NAME]...\n"
+    "       [--debug-true] [--slow SECONDS] [--status CODE]\n";
+
 using Pkey = ra::EvpPkeyPtr;
 using Cert = ra::X509Ptr;
 
@@ -76,22 +82,17 @@ bool Exists(const std::string& p) {
   return stat(p.c_str(), &st) == 0;
 }
 
-Pkey ReadKey(const std::string& path) {
+// The first PEM object in path, as read (PEM_read_PrivateKey,
+// PEM_read_X509) finds it; a file without one is fatal, naming what.
+template <typename T>
+T* ReadPem(const std::string& path, T* (*read)(FILE*, T**, pem_password_cb*, void*),
+           const char* what) {
   FILE* f = std::fopen(path.c_str(), "r");
   if (!f) Die("cannot read " + path);
-  Pkey k(PEM_read_PrivateKey(f, nullptr, nullptr, nullptr));
+  T* p = read(f, nullptr, nullptr, nullptr);
   std::fclose(f);
-  if (!k) Die(path + ": not a PEM private key");
-  return k;
-}
-
-Cert ReadCert(const std::string& path) {
-  FILE* f = std::fopen(path.c_str(), "r");
-  if (!f) Die("cannot read " + path);
-  Cert c(PEM_read_X509(f, nullptr, nullptr, nullptr));
-  std::fclose(f);
-  if (!c) Die(path + ": not a PEM certificate");
-  return c;
+  if (!p) Die(path + ": not a PEM " + what);
+  return p;
 }
 
 struct Material {
@@ -127,8 +128,8 @@ Material LoadOrCreate(const std::string& dir) {
               "signing.key");
   }
   Material m;
-  m.signing_key = ReadKey(dir + "/signing.key");
-  m.signing_cert = ReadCert(dir + "/signing.pem");
+  m.signing_key.reset(ReadPem(dir + "/signing.key", PEM_read_PrivateKey, "private key"));
+  m.signing_cert.reset(ReadPem(dir + "/signing.pem", PEM_read_X509, "certificate"));
   if (EVP_PKEY_eq(X509_get0_pubkey(m.signing_cert.get()), m.signing_key.get()) != 1)
     Die("signing.pem does not match signing.key");
   if (!EVP_PKEY_is_a(m.signing_key.get(), "RSA")) Die("signing.key is not RSA");
@@ -334,30 +335,19 @@ void Emulator::Attest(const httplib::Request& req, httplib::Response& res) {
   std::fprintf(stderr, "maa-emulator: token issued (mrtd %s)\n", ra::HexEncode(b.mr_td).c_str());
 }
 
-const char kUsage[] =
-    "usage: maa-emulator --dir DIR --trust-anchor ROOT.pem [--port N] "
-    "[--port-file FILE] [--stats-file FILE]\n"
-    "       [--expired] [--wrong-key] [--wrong-iss] [--missing-claim NAME]...\n"
-    "       [--debug-true] [--slow SECONDS] [--status CODE]\n";
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::ProgramName() = "maa-emulator";
   Options o;
-  tools::ParseArgs(argc, argv, kUsage, &o,
-                   [&](const std::string& a, const tools::NextArg& next) {
-        if (a == "--dir") o.dir = next();
-        else if (a == "--trust-anchor") o.trust_anchor = next();
-        else if (a == "--stats-file") o.stats_file = next();
-        else if (a == "--expired") o.expired = true;
-        else if (a == "--wrong-key") o.wrong_key = true;
-        else if (a == "--wrong-iss") o.wrong_iss = true;
-        else if (a == "--missing-claim") o.missing_claims.push_back(next());
-        else if (a == "--debug-true") o.debug_true = true;
-        else return false;
-        return true;
-      });
+  tools::ParseArgs("maa-emulator", argc, argv, kUsage, &o,
+                   {{"--dir", &o.dir},
+                    {"--trust-anchor", &o.trust_anchor},
+                    {"--stats-file", &o.stats_file},
+                    {"--expired", &o.expired},
+                    {"--wrong-key", &o.wrong_key},
+                    {"--wrong-iss", &o.wrong_iss},
+                    {"--missing-claim", &o.missing_claims},
+                    {"--debug-true", &o.debug_true}});
   if (o.dir.empty() || o.trust_anchor.empty()) tools::UsageExit(kUsage);
   if (!Exists(o.trust_anchor)) Die("trust anchor " + o.trust_anchor + " not found");
   Material m = LoadOrCreate(o.dir);

@@ -52,6 +52,12 @@ struct Options : tools::ServerOptions {
   bool redirect = false, huge = false, wrong_fmspc = false, bad_signature = false;
 };
 
+const char kUsage[] =
+    "usage: pcs-emulator --dir DIR --bundle FILE... [--port N] [--port-file FILE]\n"
+    "       [--files TCBINFO QEIDENTITY TCB_CHAIN PCKCRL PCKCRL_CHAIN ROOTCRL]...\n"
+    "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--redirect]\n"
+    "       [--huge] [--wrong-fmspc] [--bad-signature]\n";
+
 struct Bundle {
   std::string fmspc;  // lowercase hex
   std::string tcb_body, tcb_chain;  // body: {"tcbInfo":...,"signature":"HEX"}
@@ -237,34 +243,23 @@ class Emulator {
   std::atomic<long> requests_{0};
 };
 
-const char kUsage[] =
-    "usage: pcs-emulator --dir DIR --bundle FILE... [--port N] [--port-file FILE]\n"
-    "       [--files TCBINFO QEIDENTITY TCB_CHAIN PCKCRL PCKCRL_CHAIN ROOTCRL]...\n"
-    "       [--stats-file FILE] [--status CODE] [--slow SECONDS] [--redirect]\n"
-    "       [--huge] [--wrong-fmspc] [--bad-signature]\n";
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  tools::ProgramName() = "pcs-emulator";
   Options o;
-  tools::ParseArgs(argc, argv, kUsage, &o,
-                   [&](const std::string& a, const tools::NextArg& next) {
-        if (a == "--dir") o.dir = next();
-        else if (a == "--bundle") o.bundles.push_back(next());
-        else if (a == "--files") {
-          std::vector<std::string> set;
-          for (int k = 0; k < 6; k++) set.push_back(next());
-          o.file_sets.push_back(set);
-        }
-        else if (a == "--stats-file") o.stats_file = next();
-        else if (a == "--redirect") o.redirect = true;
-        else if (a == "--huge") o.huge = true;
-        else if (a == "--wrong-fmspc") o.wrong_fmspc = true;
-        else if (a == "--bad-signature") o.bad_signature = true;
-        else return false;
-        return true;
-      });
+  // --files takes six values: the files of one platform's collateral.
+  auto files = [&](const std::string& a, const tools::NextArg& next) {
+    if (a != "--files") return false;
+    std::vector<std::string> set;
+    for (int k = 0; k < 6; k++) set.push_back(next());
+    o.file_sets.push_back(set);
+    return true;
+  };
+  tools::ParseArgs("pcs-emulator", argc, argv, kUsage, &o,
+                   {{"--dir", &o.dir}, {"--bundle", &o.bundles}, {"--stats-file", &o.stats_file},
+                    {"--redirect", &o.redirect}, {"--huge", &o.huge},
+                    {"--wrong-fmspc", &o.wrong_fmspc}, {"--bad-signature", &o.bad_signature}},
+                   files);
   if (o.dir.empty() || (o.bundles.empty() && o.file_sets.empty())) tools::UsageExit(kUsage);
   std::vector<Bundle> bundles;
   for (const auto& f : o.bundles) bundles.push_back(LoadBundle(f));

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -56,9 +57,9 @@ const char kUsage[] =
     "(binary, hex or base64).  TIME: RFC 3339 or seconds since the epoch.\n"
     "Exit: 0 verified/done, 1 refused or failed, 2 usage.\n";
 
-int Usage(const std::string& why) {
+int Usage(const std::string& why, const char* usage) {
   if (!why.empty()) std::fprintf(stderr, "ssh-attest: %s\n", why.c_str());
-  std::fputs(kUsage, stderr);
+  std::fputs(usage, stderr);
   return kExitUsage;
 }
 
@@ -69,8 +70,24 @@ int Failure(const std::string& msg) {
 
 
 // spec: option name -> takes a value.  Returns "" or the usage error.
-std::string ParseArgs(int argc, char** argv, const std::map<std::string, bool>& spec,
-                      Args* out) {
+namespace {
+
+// "--a= --b" -> {--a: takes a value, --b: does not}.
+std::map<std::string, bool> OptionSpec(const std::string& text) {
+  std::map<std::string, bool> spec;
+  std::istringstream words(text);
+  std::string w;
+  while (words >> w) {
+    bool value = w.back() == '=';
+    spec[value ? w.substr(0, w.size() - 1) : w] = value;
+  }
+  return spec;
+}
+
+}  // namespace
+
+std::string ParseArgs(int argc, char** argv, const std::string& spec_text, Args* out) {
+  const std::map<std::string, bool> spec = OptionSpec(spec_text);
   bool only_positional = false;
   for (int i = 0; i < argc; i++) {
     std::string a = argv[i];

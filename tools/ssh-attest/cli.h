@@ -24,8 +24,9 @@ constexpr size_t kMaxEvidenceFile = ra::kMaxEvidenceBundleLen;
 
 extern const char kUsage[];
 
-// Prints why (if any) and the usage; returns kExitUsage.
-int Usage(const std::string& why);
+// Prints why (if any) and the usage (ssh-attest's, or a subcommand's);
+// returns kExitUsage.
+int Usage(const std::string& why, const char* usage = kUsage);
 // Prints "ssh-attest: msg"; returns kExitFail.
 int Failure(const std::string& msg);
 
@@ -34,9 +35,10 @@ struct Args {
   std::vector<std::string> positional;
   std::map<std::string, std::string> opts;
 };
-// spec: option name -> takes a value.  Returns "" or the usage error.
-std::string ParseArgs(int argc, char** argv, const std::map<std::string, bool>& spec,
-                      Args* out);
+// spec: the options, space-separated, as getopt's optstring marks
+// arguments: "--policy= --raw" (--policy takes a value, --raw does not).
+// Returns "" or the usage error.
+std::string ParseArgs(int argc, char** argv, const std::string& spec, Args* out);
 bool Has(const Args& a, const char* name);
 // 128 hex digits; "" or the usage error.
 std::string ParseBinding(const std::string& hex, ra::Binding* out);

@@ -231,7 +231,7 @@ json_t* InspectTdxEventLog(const ra::EvidenceItem& item) {
 int CmdEventlog(int argc, char** argv) {
   Args a;
   std::string err =
-      ParseArgs(argc, argv, {{"--ccel", false}, {"--ima", false}, {"--json", false}}, &a);
+      ParseArgs(argc, argv, "--ccel --ima --json", &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.empty()) return Usage("eventlog wants at least one FILE");
   if (Has(a, "--ccel") && Has(a, "--ima")) return Usage("--ccel or --ima, not both");

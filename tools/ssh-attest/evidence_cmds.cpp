@@ -201,7 +201,7 @@ json_t* InspectItem(const ra::EvidenceItem& item) {
 
 int CmdInspect(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv, {}, &a);
+  std::string err = ParseArgs(argc, argv, "", &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.size() != 1) return Usage("inspect wants one FILE");
   std::vector<ra::EvidenceItem> items;
@@ -262,10 +262,8 @@ std::string AzureQuoteHint(const ra::Status& s, const std::vector<ra::EvidenceIt
 
 int CmdVerify(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(
-      argc, argv,
-      {{"--report-data", true}, {"--policy", true}, {"--at", true}, {"--runtime-data", true}},
-      &a);
+  std::string err =
+      ParseArgs(argc, argv, "--report-data= --policy= --at= --runtime-data=", &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.size() != 1) return Usage("verify wants one FILE");
   ra::Binding binding{};
@@ -298,7 +296,7 @@ int CmdVerify(int argc, char** argv) {
 // Decodes without verifying, for looking at a token; the output says so.
 int CmdTokenClaims(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv, {}, &a);
+  std::string err = ParseArgs(argc, argv, "", &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.size() != 1) return Usage("token-claims wants one FILE");
   std::string text;
@@ -356,14 +354,8 @@ int WriteRawItems(const Args& a, const std::vector<ra::EvidenceItem>& items) {
 // included), or, with --raw / --runtime-data / --token, the raw items.
 int CmdQuote(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv,
-                              {{"--provider", true},
-                               {"--report-data", true},
-                               {"-o", true},
-                               {"--raw", false},
-                               {"--runtime-data", true},
-                               {"--token", true}},
-                              &a);
+  std::string err = ParseArgs(
+      argc, argv, "--provider= --report-data= -o= --raw --runtime-data= --token=", &a);
   if (!err.empty()) return Usage(err);
   if (!a.positional.empty()) return Usage("quote takes no positional argument");
   for (const char* o : {"--provider", "--report-data", "-o"})

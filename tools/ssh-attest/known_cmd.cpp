@@ -14,29 +14,17 @@
 #include <string>
 #include <vector>
 
+#include "cli.h"
 #include "known_cmd.h"
 #include "policy/known_attestations.h"
 
 namespace {
 
-constexpr int kOk = 0;
-constexpr int kFailed = 1;
-constexpr int kUsage = 2;
-
 const char kKnownUsage[] =
     "usage: ssh-attest known --remove HOST [-p PORT] [-f FILE]\n"
     "       ssh-attest known --list [-f FILE]\n";
 
-int KnownUsage(const std::string& why) {
-  if (!why.empty()) std::fprintf(stderr, "ssh-attest: %s\n", why.c_str());
-  std::fputs(kKnownUsage, stderr);
-  return kUsage;
-}
-
-int KnownFailure(const std::string& msg) {
-  std::fprintf(stderr, "ssh-attest: %s\n", msg.c_str());
-  return kFailed;
-}
+int KnownUsage(const std::string& why) { return ssh_attest::Usage(why, kKnownUsage); }
 
 // ~/.ssh/known_attestations, ~ as ssh expands it (the password entry).
 bool DefaultKnownFile(std::string* out) {
@@ -92,25 +80,25 @@ int KnownList(const std::string& file) {
   std::string text;
   bool exists = false;
   ra::Status s = ra::known::ReadKnownFile(file, &text, &exists);
-  if (!s.ok()) return KnownFailure(s.message());
+  if (!s.ok()) return ssh_attest::Failure(s.message());
   std::vector<ra::known::Record> records;
   std::vector<std::string> corrupt;
   ra::known::ListText(text, file, &records, &corrupt);
   for (const ra::known::Record& r : records)
     std::printf("%zu %s\n", r.line, ra::known::FormatLine(r.hosts, r.m).c_str());
   for (const std::string& c : corrupt) std::fprintf(stderr, "ssh-attest: corrupt line %s\n", c.c_str());
-  return corrupt.empty() ? kOk : kFailed;
+  return corrupt.empty() ? ssh_attest::kExitOk : ssh_attest::kExitFail;
 }
 
 int KnownRemove(const KnownArgs& a) {
   std::string name = ra::known::HostKeyName(a.remove_host, a.port);
   size_t removed = 0;
   ra::Status s = ra::known::RemoveRecords(a.file, name, &removed);
-  if (!s.ok()) return KnownFailure(s.message());
-  if (removed == 0) return KnownFailure("no record for " + name + " in " + a.file);
+  if (!s.ok()) return ssh_attest::Failure(s.message());
+  if (removed == 0) return ssh_attest::Failure("no record for " + name + " in " + a.file);
   std::printf("%s: removed %zu record%s of %s\n", a.file.c_str(), removed,
               removed == 1 ? "" : "s", name.c_str());
-  return kOk;
+  return ssh_attest::kExitOk;
 }
 
 }  // namespace
@@ -121,6 +109,6 @@ int KnownCommand(int argc, char** argv) {
   std::string why = ParseKnownArgs(argc, argv, &a);
   if (!why.empty()) return KnownUsage(why);
   if (a.file.empty() && !DefaultKnownFile(&a.file))
-    return KnownFailure("no home directory for ~/.ssh/known_attestations; use -f FILE");
+    return ssh_attest::Failure("no home directory for ~/.ssh/known_attestations; use -f FILE");
   return a.list ? KnownList(a.file) : KnownRemove(a);
 }

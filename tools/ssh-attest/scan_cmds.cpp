@@ -88,7 +88,7 @@ int PrintPins(const std::vector<ra::EvidenceItem>& items, const BasePolicy& base
 
 int CmdPolicy(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv, {{"--policy", true}, {"--at", true}}, &a);
+  std::string err = ParseArgs(argc, argv, "--policy= --at=", &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.size() != 1) return Usage("policy wants one BUNDLE");
   std::time_t now = 0;

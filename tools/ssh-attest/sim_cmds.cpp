@@ -35,7 +35,7 @@ namespace ssh_attest {
 // test fixture puts into its HCL report (regress/azure/paravisor.py).
 int CmdSimTdReport(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv, {{"--report-data", true}}, &a);
+  std::string err = ParseArgs(argc, argv, "--report-data=", &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.size() != 1 || !Has(a, "--report-data"))
     return Usage("sim-tdreport wants DIR and --report-data HEX");
@@ -54,7 +54,7 @@ int CmdSimTdReport(int argc, char** argv) {
 // --snpreport-cmd).
 int CmdSimSnpReport(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv, {{"--report-data", true}}, &a);
+  std::string err = ParseArgs(argc, argv, "--report-data=", &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.size() != 1 || !Has(a, "--report-data"))
     return Usage("sim-snpreport wants DIR and --report-data HEX");
@@ -111,18 +111,10 @@ int SimInitSnp(Args& a) {
 
 int CmdSimInit(int argc, char** argv) {
   Args a;
+  // The TD's fields, or --snp DIR and the guest's.
   std::string err = ParseArgs(argc, argv,
-                              {{"--mrtd", true},
-                               {"--mrconfigid", true},
-                               {"--mrowner", true},
-                               {"--td-attributes", true},
-                               {"--xfam", true},
-                               {"--debug", false},
-                               {"--kernel", true},
-                               {"--eventlog", false},
-                               {"--snp", true},
-                               {"--measurement", true},
-                               {"--product", true}},
+                              "--mrtd= --mrconfigid= --mrowner= --td-attributes= --xfam= "
+                              "--debug --kernel= --eventlog --snp= --measurement= --product=",
                               &a);
   if (!err.empty()) return Usage(err);
   if (Has(a, "--snp")) {

@@ -38,4 +38,13 @@ using Asn1OctetPtr = OsslPtr<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>;
 using OsslParamBldPtr = OsslPtr<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
 using OsslParamPtr = OsslPtr<OSSL_PARAM, OSSL_PARAM_free>;
 
+// Stacks: X509StackPtr frees the stack only (it borrows its certificates),
+// X509ChainPtr the certificates too (a chain OpenSSL handed over).
+inline void X509StackFree(STACK_OF(X509) * s) { sk_X509_free(s); }
+inline void X509ChainFree(STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); }
+inline void X509CrlStackFree(STACK_OF(X509_CRL) * s) { sk_X509_CRL_free(s); }
+using X509StackPtr = OsslPtr<STACK_OF(X509), X509StackFree>;
+using X509ChainPtr = OsslPtr<STACK_OF(X509), X509ChainFree>;
+using X509CrlStackPtr = OsslPtr<STACK_OF(X509_CRL), X509CrlStackFree>;
+
 }  // namespace ra

@@ -23,6 +23,22 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
+namespace {
+
+// What fd is: a directory (want_dir) or a regular file, and ours; *st for
+// the caller's own checks on its mode.
+Status StatOwn(int fd, const std::string& name, bool want_dir, struct stat* st) {
+  if (fstat(fd, st) != 0) return Status::Fail(name, std::strerror(errno));
+  if (want_dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
+    return Status::Fail(name, want_dir ? "not a directory" : "not a regular file");
+  if (st->st_uid != geteuid())
+    return Status::Fail(name, "owned by uid " + std::to_string(st->st_uid) + ", not by uid " +
+                                  std::to_string(geteuid()));
+  return Status();
+}
+
+}  // namespace
+
 Status OpenPrivateDir(const std::string& dir, bool create, UniqueFd* out) {
   const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
   UniqueFd fd(open(dir.c_str(), flags));
@@ -45,11 +61,7 @@ Status OpenPrivateDir(const std::string& dir, bool create, UniqueFd* out) {
   // a directory made here: an existing one is judged as it is, never fixed.
   if (created) (void)fchmod(fd.get(), 0700);
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) return Status::Fail(dir, std::strerror(errno));
-  if (!S_ISDIR(st.st_mode)) return Status::Fail(dir, "not a directory");
-  if (st.st_uid != geteuid())
-    return Status::Fail(dir, "owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
-                                 std::to_string(geteuid()));
+  RA_RETURN_IF_ERROR(StatOwn(fd.get(), dir, true, &st));
   if (st.st_mode & (S_IWGRP | S_IWOTH))
     return Status::Fail(dir, "writable by group or others");
   // And every directory above it: whoever may write one may swap the
@@ -68,11 +80,7 @@ Status ReadPrivateFile(int dirfd, const std::string& name, size_t max_size, std:
     return Status::Fail(name, std::strerror(errno));
   }
   struct stat st;
-  if (fstat(fd.get(), &st) != 0) return Status::Fail(name, std::strerror(errno));
-  if (!S_ISREG(st.st_mode)) return Status::Fail(name, "not a regular file");
-  if (st.st_uid != geteuid())
-    return Status::Fail(name, "owned by uid " + std::to_string(st.st_uid) + ", not by uid " +
-                                  std::to_string(geteuid()));
+  RA_RETURN_IF_ERROR(StatOwn(fd.get(), name, false, &st));
   if (st.st_mode & (S_IRWXG | S_IRWXO))
     return Status::Fail(name, "mode " + std::to_string((st.st_mode >> 6) & 7) +
                                   std::to_string((st.st_mode >> 3) & 7) +

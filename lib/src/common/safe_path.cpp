@@ -157,4 +157,24 @@ Status CheckSafeParentDir(const std::string& check, const std::string& path) {
   return CheckSafeDir(check, slash == 0 ? "/" : path.substr(0, slash));
 }
 
+Status WriteNewFile(const std::string& check, const std::string& path, const std::string& data,
+                    mode_t mode) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0) return Status::Fail(check, "create " + path + ": " + std::strerror(errno));
+  size_t off = 0;
+  int err = 0;
+  while (off < data.size() && err == 0) {
+    ssize_t n = write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0)
+      err = n < 0 ? errno : EIO;
+    else
+      off += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0 && err == 0) err = errno;
+  if (err == 0) return Status();
+  unlink(path.c_str());
+  return Status::Fail(check, "write " + path + ": " + std::strerror(err));
+}
+
 }  // namespace ra

@@ -53,4 +53,10 @@ Status CheckSafeParentDir(const std::string& check, const std::string& path);
 Status CheckSafeOwnerMode(const std::string& check, const std::string& path,
                           const struct stat& st);
 
+// Creates path holding data with mode: never over an existing file (a key
+// may be enrolled somewhere), never through a planted symbolic link.  A
+// file that could not be written whole is removed.
+Status WriteNewFile(const std::string& check, const std::string& path, const std::string& data,
+                    mode_t mode);
+
 }  // namespace ra

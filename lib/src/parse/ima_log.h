@@ -65,4 +65,22 @@ Status ParseImaBinaryLog(ByteView in, size_t template_hash_len, ImaLog* out);
 // result replays and hashes exactly as the binary list would.
 Status ParseImaAsciiLog(const std::string& text, ImaLog* out);
 
+// The binary list the kernel would export for these entries (the inverse
+// of ParseImaBinaryLog), for tests and the fuzzer's round trip.
+inline Bytes ImaLogToBinary(const ImaLog& log) {
+  Bytes b;
+  auto put32 = [&b](size_t v) {
+    for (int i = 0; i < 4; i++) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  for (const auto& e : log.entries) {
+    put32(e.pcr);
+    b.insert(b.end(), e.template_hash.begin(), e.template_hash.end());
+    put32(e.template_name.size());
+    b.insert(b.end(), e.template_name.begin(), e.template_name.end());
+    put32(e.template_data.size());
+    b.insert(b.end(), e.template_data.begin(), e.template_data.end());
+  }
+  return b;
+}
+
 }  // namespace ra

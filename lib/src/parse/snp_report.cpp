@@ -192,27 +192,13 @@ SnpGuestPolicy DecodeSnpGuestPolicy(uint64_t p) {
   SnpGuestPolicy g;
   g.abi_minor = static_cast<uint8_t>(p & 0xFF);
   g.abi_major = static_cast<uint8_t>((p >> 8) & 0xFF);
-  g.smt = (p >> 16) & 1;
-  g.migrate_ma = (p >> 18) & 1;
-  g.debug = (p >> 19) & 1;
-  g.single_socket = (p >> 20) & 1;
-  g.cxl_allow = (p >> 21) & 1;
-  g.mem_aes_256_xts = (p >> 22) & 1;
-  g.rapl_dis = (p >> 23) & 1;
-  g.ciphertext_hiding = (p >> 24) & 1;
-  g.page_swap_disable = (p >> 25) & 1;
+  for (const auto& f : kSnpGuestPolicyFlags) g.*f.member = (p >> f.bit) & 1;
   return g;
 }
 
 SnpPlatformInfo DecodeSnpPlatformInfo(uint64_t v) {
   SnpPlatformInfo i;
-  i.smt_enabled = v & 1;
-  i.tsme_enabled = (v >> 1) & 1;
-  i.ecc_enabled = (v >> 2) & 1;
-  i.rapl_disabled = (v >> 3) & 1;
-  i.ciphertext_hiding = (v >> 4) & 1;
-  i.alias_check_complete = (v >> 5) & 1;
-  i.tio_enabled = (v >> 7) & 1;
+  for (const auto& f : kSnpPlatformInfoFlags) i.*f.member = (v >> f.bit) & 1;
   return i;
 }
 

@@ -105,6 +105,36 @@ struct SnpPlatformInfo {
 };
 SnpPlatformInfo DecodeSnpPlatformInfo(uint64_t info);
 
+// The one-bit flags of POLICY and PLATFORM_INFO: their bit, the member
+// they decode into, and the name the claims show them under.  The
+// decoders and the claims (verify/snp_kind.cpp) both read these tables.
+template <typename T>
+struct SnpFlagBit {
+  int bit;
+  bool T::*member;
+  const char* name;
+};
+inline constexpr SnpFlagBit<SnpGuestPolicy> kSnpGuestPolicyFlags[] = {
+    {16, &SnpGuestPolicy::smt, "policy_smt"},
+    {18, &SnpGuestPolicy::migrate_ma, "policy_migrate_ma"},
+    {19, &SnpGuestPolicy::debug, "debug"},
+    {20, &SnpGuestPolicy::single_socket, "policy_single_socket"},
+    {21, &SnpGuestPolicy::cxl_allow, "policy_cxl_allow"},
+    {22, &SnpGuestPolicy::mem_aes_256_xts, "policy_mem_aes_256_xts"},
+    {23, &SnpGuestPolicy::rapl_dis, "policy_rapl_dis"},
+    {24, &SnpGuestPolicy::ciphertext_hiding, "policy_ciphertext_hiding"},
+    {25, &SnpGuestPolicy::page_swap_disable, "policy_page_swap_disable"},
+};
+inline constexpr SnpFlagBit<SnpPlatformInfo> kSnpPlatformInfoFlags[] = {
+    {0, &SnpPlatformInfo::smt_enabled, "platform_smt_enabled"},
+    {1, &SnpPlatformInfo::tsme_enabled, "platform_tsme_enabled"},
+    {2, &SnpPlatformInfo::ecc_enabled, "platform_ecc_enabled"},
+    {3, &SnpPlatformInfo::rapl_disabled, "platform_rapl_disabled"},
+    {4, &SnpPlatformInfo::ciphertext_hiding, "platform_ciphertext_hiding"},
+    {5, &SnpPlatformInfo::alias_check_complete, "platform_alias_check_complete"},
+    {7, &SnpPlatformInfo::tio_enabled, "platform_tio_enabled"},
+};
+
 struct SnpReport {
   uint32_t version = 0;
   uint32_t guest_svn = 0;

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "common/openssl_error.h"
+#include "common/openssl_ptr.h"
 
 namespace ra {
 namespace {
@@ -107,19 +108,6 @@ Status ParsePcrSelection(const TPML_PCR_SELECTION& sel,
   return Status();
 }
 
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct ParamBldFree {
-  void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct BnFree {
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
-
 // The hash of a signing scheme; 0 for NULL and non-signing schemes.
 uint16_t SchemeHash(uint16_t scheme, const TPMU_ASYM_SCHEME& details) {
   bool sig = scheme == kTpmAlgRsassa || scheme == kTpmAlgRsapss || scheme == kTpmAlgEcdsa;
@@ -129,8 +117,8 @@ uint16_t SchemeHash(uint16_t scheme, const TPMU_ASYM_SCHEME& details) {
 // EVP_PKEY_fromdata with a finished parameter builder.
 Status PkeyFromParams(const char* type, OSSL_PARAM_BLD* bld, const char* check,
                       std::shared_ptr<EVP_PKEY>* out) {
-  std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld));
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+  OsslParamPtr params(OSSL_PARAM_BLD_to_param(bld));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   EVP_PKEY* pkey = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
       EVP_PKEY_fromdata(ctx.get(), &pkey, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0)
@@ -144,9 +132,9 @@ Status PkeyFromParams(const char* type, OSSL_PARAM_BLD* bld, const char* check,
 Status RsaPublicKeyFromBytes(ByteView n, ByteView e, std::shared_ptr<EVP_PKEY>* out) {
   if (n.size == 0 || n.size > 2048 || e.size == 0 || e.size > 8)
     return Status::Fail("rsa public key", "modulus or exponent size");
-  std::unique_ptr<BIGNUM, BnFree> bn_n(BN_bin2bn(n.data, static_cast<int>(n.size), nullptr));
-  std::unique_ptr<BIGNUM, BnFree> bn_e(BN_bin2bn(e.data, static_cast<int>(e.size), nullptr));
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  BnPtr bn_n(BN_bin2bn(n.data, static_cast<int>(n.size), nullptr));
+  BnPtr bn_e(BN_bin2bn(e.data, static_cast<int>(e.size), nullptr));
+  OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bn_n || !bn_e || !bld ||
       !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, bn_n.get()) ||
       !OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, bn_e.get()))
@@ -196,14 +184,14 @@ Status EccPublicKey(const TPMT_PUBLIC& p, TpmPublic* out) {
   point[0] = 0x04;
   std::memcpy(point.data() + 1 + field - pt.x.size, pt.x.buffer, pt.x.size);
   std::memcpy(point.data() + 1 + 2 * field - pt.y.size, pt.y.buffer, pt.y.size);
-  std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> bld(OSSL_PARAM_BLD_new());
+  OsslParamBldPtr bld(OSSL_PARAM_BLD_new());
   if (!bld ||
       !OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, 0) ||
       !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size()))
     return Status::Fail("tpm public key", "out of memory");
   RA_RETURN_IF_ERROR(PkeyFromParams("EC", bld.get(), "tpm public key", &out->key));
   // fromdata does not check that the point is on the curve.
-  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, out->key.get(), nullptr));
+  EvpPkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, out->key.get(), nullptr));
   if (!ctx || EVP_PKEY_public_check(ctx.get()) != 1)
     return Status::Fail("tpm public key", "ECC point not on the curve");
   return Status();

@@ -32,24 +32,9 @@ Status ApplyIssuerKey(const PolicyLine& l, Policy* p) {
   return Status();
 }
 
-Status ApplyIssuerCa(const PolicyLine& l, Policy* p) {
-  p->issuer_ca_file = l.Resolve(l.tok[1]);
-  return Status();
-}
-
-// Only "none" (exactly) turns the cache off; a directory called so is
-// still reachable as ./none.  The directory is not checked here: a cache
-// problem must never stop verification, so it is judged, and ignored if
-// need be, each time it is used (jwks_fetcher.cpp).
+// Judged when used (jwks_fetcher.cpp), never here.
 Status ApplyIssuerKeyCache(const PolicyLine& l, Policy* p) {
-  if (l.tok[1] == "none") {
-    p->issuer_key_cache.clear();
-  } else {
-    if (LowerAscii(l.tok[1]) == "none")
-      return Status::Fail("IssuerKeyCache: '" + l.tok[1] + "': write none, or ./" + l.tok[1] +
-                          " for a directory of that name");
-    p->issuer_key_cache = l.Resolve(l.tok[1]);
-  }
+  RA_RETURN_IF_ERROR(ParsePolicyCacheDir("IssuerKeyCache", l, &p->issuer_key_cache));
   p->issuer_key_cache_given = true;
   return Status();
 }
@@ -61,7 +46,7 @@ std::vector<PolicyKeyword> IssuerPolicyKeywords() {
       {"Issuer", 1, true, false, ApplyIssuer},
       {"IssuerKeys", 1, false, false, ApplyIssuerKeys},
       {"IssuerKey", 2, true, false, ApplyIssuerKey},
-      {"IssuerCA", 1, false, false, ApplyIssuerCa},
+      {"IssuerCA", 1, false, false, ApplyPolicyPath<&Policy::issuer_ca_file>},
       {"IssuerKeyCache", 1, false, false, ApplyIssuerKeyCache},
   };
 }

@@ -260,6 +260,30 @@ Status ParsePolicySeconds(const std::string& arg, int64_t max, int64_t* out) {
   return Status();
 }
 
+Status ParsePolicyYesNo(const char* keyword, const std::string& arg, bool* out) {
+  std::string v = LowerAscii(arg);
+  if (v != "yes" && v != "no")
+    return Status::Fail(std::string(keyword) + " wants yes or no, not '" + arg + "'");
+  *out = v == "yes";
+  return Status();
+}
+
+// Only "none" (exactly) turns the cache off; a directory called so is
+// still reachable as ./none.  The directory is not checked here: a cache
+// problem must never stop verification, so it is judged, and ignored if
+// need be, each time it is used.
+Status ParsePolicyCacheDir(const char* keyword, const PolicyLine& l, std::string* dir) {
+  if (l.tok[1] == "none") {
+    dir->clear();
+    return Status();
+  }
+  if (LowerAscii(l.tok[1]) == "none")
+    return Status::Fail(std::string(keyword) + ": '" + l.tok[1] + "': write none, or ./" +
+                        l.tok[1] + " for a directory of that name");
+  *dir = l.Resolve(l.tok[1]);
+  return Status();
+}
+
 const PolicySection& CommonPolicySection() {
   static const PolicySection kCommon{"common",
                                      {

@@ -69,5 +69,17 @@ Status SplitPolicyList(const std::string& arg, std::vector<std::string>* out);
 Status ParseMeasurementList(const std::string& arg, std::vector<Bytes>* out);
 // Decimal seconds, at most max.
 Status ParsePolicySeconds(const std::string& arg, int64_t max, int64_t* out);
+// "yes" or "no", in any case; the error names keyword.
+Status ParsePolicyYesNo(const char* keyword, const std::string& arg, bool* out);
+// A cache directory argument: "none" turns the cache off (*dir empty).
+Status ParsePolicyCacheDir(const char* keyword, const PolicyLine& l, std::string* dir);
+
+// A keyword whose one argument is a file: recorded as a path (relative to
+// the policy file's directory), read by the section's load.
+template <auto file>  // a std::string member of Policy (or of one of its sections)
+Status ApplyPolicyPath(const PolicyLine& l, Policy* p) {
+  p->*file = l.Resolve(l.tok[1]);
+  return Status();
+}
 
 }  // namespace ra

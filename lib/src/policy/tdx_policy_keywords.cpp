@@ -46,22 +46,9 @@ Status ApplyCollateral(const PolicyLine& l, Policy* p) {
   return s.ok() ? s : Status::Fail("Collateral: " + s.detail());
 }
 
-Status ApplyCollateralCa(const PolicyLine& l, Policy* p) {
-  p->collateral_ca_file = l.Resolve(l.tok[1]);
-  return Status();
-}
-
-// As IssuerKeyCache: only "none" turns it off, and a cache problem is
-// judged (and ignored) when used, never here.
+// As IssuerKeyCache: judged (and ignored if need be) when used.
 Status ApplyCollateralCache(const PolicyLine& l, Policy* p) {
-  if (l.tok[1] == "none") {
-    p->collateral_cache.clear();
-  } else {
-    if (LowerAscii(l.tok[1]) == "none")
-      return Status::Fail("CollateralCache: '" + l.tok[1] + "': write none, or ./" + l.tok[1] +
-                          " for a directory of that name");
-    p->collateral_cache = l.Resolve(l.tok[1]);
-  }
+  RA_RETURN_IF_ERROR(ParsePolicyCacheDir("CollateralCache", l, &p->collateral_cache));
   p->collateral_cache_given = true;
   return Status();
 }
@@ -100,11 +87,7 @@ Status ApplyTcbGracePeriod(const PolicyLine& l, Policy* p) {
 }
 
 Status ApplyCheckRevocation(const PolicyLine& l, Policy* p) {
-  std::string v = LowerAscii(l.tok[1]);
-  if (v != "yes" && v != "no")
-    return Status::Fail("CheckRevocation wants yes or no, not '" + l.tok[1] + "'");
-  p->check_revocation = v == "yes";
-  return Status();
+  return ParsePolicyYesNo("CheckRevocation", l.tok[1], &p->check_revocation);
 }
 
 Status AddMeasurements(const PolicyLine& l, std::vector<Bytes>* dst) {
@@ -190,11 +173,7 @@ Status ApplyTdAttributes(const PolicyLine& l, Policy* p) {
 }
 
 Status ApplyAllowDebug(const PolicyLine& l, Policy* p) {
-  std::string v = LowerAscii(l.tok[1]);
-  if (v != "yes" && v != "no")
-    return Status::Fail("AllowDebug wants yes or no, not '" + l.tok[1] + "'");
-  p->allow_debug = v == "yes";
-  return Status();
+  return ParsePolicyYesNo("AllowDebug", l.tok[1], &p->allow_debug);
 }
 
 Status ApplyAllowedTcbStatus(const PolicyLine& l, Policy* p) {
@@ -219,7 +198,7 @@ std::vector<PolicyKeyword> TdxPolicyKeywords() {
   return {
       {"TrustAnchor", 2, false, true, ApplyTrustAnchor, "tdx"},
       {"Collateral", 1, false, false, ApplyCollateral},
-      {"CollateralCA", 1, false, false, ApplyCollateralCa},
+      {"CollateralCA", 1, false, false, ApplyPolicyPath<&Policy::collateral_ca_file>},
       {"CollateralCache", 1, false, false, ApplyCollateralCache},
       {"CollateralGrace", 1, false, false, ApplyCollateralGrace},
       {"CollateralMaxAge", 1, false, false, ApplyCollateralMaxAge},

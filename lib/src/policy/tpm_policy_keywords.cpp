@@ -67,11 +67,7 @@ Status ApplyBootEvent(const PolicyLine& l, Policy* p) {
 }
 
 Status ApplySecureBoot(const PolicyLine& l, Policy* p) {
-  std::string v = LowerAscii(l.tok[1]);
-  if (v != "yes" && v != "no")
-    return Status::Fail("SecureBoot wants yes or no, not '" + l.tok[1] + "'");
-  Values(p)->require_secure_boot = v == "yes";
-  return Status();
+  return ParsePolicyYesNo("SecureBoot", l.tok[1], &Values(p)->require_secure_boot);
 }
 
 Status ApplyTpmAk(const PolicyLine& l, Policy* p) {

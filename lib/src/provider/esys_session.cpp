@@ -40,14 +40,14 @@ void EsysHandle::Reset() {
   transient_ = false;
 }
 
-Status NvIndexDefined(ESYS_CONTEXT* ctx, const std::string& check, uint32_t index,
-                      bool* defined) {
+Status HandleDefined(ESYS_CONTEXT* ctx, const std::string& check, uint32_t handle,
+                     bool* defined) {
   TPMI_YES_NO more = TPM2_NO;
   TPMS_CAPABILITY_DATA* cap = nullptr;
   TSS2_RC rc = Esys_GetCapability(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                  TPM2_CAP_HANDLES, index, 1, &more, &cap);
-  if (rc != TSS2_RC_SUCCESS) return TpmFail(check, "listing NV indices", rc);
-  *defined = cap->data.handles.count >= 1 && cap->data.handles.handle[0] == index;
+                                  TPM2_CAP_HANDLES, handle, 1, &more, &cap);
+  if (rc != TSS2_RC_SUCCESS) return TpmFail(check, "listing TPM handles", rc);
+  *defined = cap->data.handles.count >= 1 && cap->data.handles.handle[0] == handle;
   Esys_Free(cap);
   return Status();
 }

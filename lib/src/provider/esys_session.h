@@ -62,11 +62,15 @@ class EsysHandle {
   bool transient_ = false;
 };
 
-// Whether an NV index (or any handle) is defined.  Asked as a capability
-// rather than by looking the index up, because a failed lookup makes
-// tpm2-tss log to stderr.
-Status NvIndexDefined(ESYS_CONTEXT* ctx, const std::string& check, uint32_t index,
-                      bool* defined);
+// Whether a handle (an NV index, a persistent object) is defined.  Asked
+// as a capability rather than by looking the handle up, because a failed
+// lookup makes tpm2-tss log to stderr.
+Status HandleDefined(ESYS_CONTEXT* ctx, const std::string& check, uint32_t handle,
+                     bool* defined);
+inline Status NvIndexDefined(ESYS_CONTEXT* ctx, const std::string& check, uint32_t index,
+                             bool* defined) {
+  return HandleDefined(ctx, check, index, defined);
+}
 // Looks the NV index up (*tr) and reads its public area: its size.
 Status NvIndexOpen(ESYS_CONTEXT* ctx, const std::string& check, uint32_t index, ESYS_TR* tr,
                    uint16_t* size);

@@ -14,6 +14,8 @@
 #include <sstream>
 
 #include "common/bytes_util.h"
+#include "common/pem_text.h"
+#include "common/safe_path.h"
 #include "parse/snp_cert_table.h"
 
 namespace ra {
@@ -53,26 +55,6 @@ void FillBody(const SimSnpGuest& g, const std::array<uint8_t, 64>& rd, uint8_t* 
   PutLe(tcb, 8, p + 0x1F0);          // LAUNCH_TCB
 }
 
-Status Pem(X509* c, std::string* out) {
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), c) != 1)
-    return Status::Fail("sim snp", "PEM: " + OpenSslError());
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  out->assign(p, static_cast<size_t>(n));
-  return Status();
-}
-
-Status KeyPem(EVP_PKEY* key, std::string* out) {
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return Status::Fail("sim snp", "PEM: " + OpenSslError());
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  out->assign(p, static_cast<size_t>(n));
-  return Status();
-}
-
 Bytes Der(X509* c) {
   unsigned char* p = nullptr;
   int n = i2d_X509(c, &p);
@@ -80,23 +62,6 @@ Bytes Der(X509* c) {
   if (n > 0) out.assign(p, p + n);
   OPENSSL_free(p);
   return out;
-}
-
-// O_EXCL | O_NOFOLLOW: never overwrite a key or follow a planted link.
-Status WriteNew(const std::string& path, const std::string& data, mode_t mode) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return Status::Fail("sim snp", "create " + path + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      close(fd);
-      return Status::Fail("sim snp", "write " + path);
-    }
-    off += static_cast<size_t>(n);
-  }
-  return close(fd) == 0 ? Status() : Status::Fail("sim snp", "close " + path);
 }
 
 template <size_t N>
@@ -216,15 +181,15 @@ Status SimSnpInit(const std::string& dir, const SimSnpInitOptions& o) {
   if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
     return Status::Fail("sim snp", "mkdir " + dir + ": " + std::strerror(errno));
   std::string ark, ask, vcek, key;
-  RA_RETURN_IF_ERROR(Pem(c.ark.get(), &ark));
-  RA_RETURN_IF_ERROR(Pem(c.ask.get(), &ask));
-  RA_RETURN_IF_ERROR(Pem(c.vcek.get(), &vcek));
-  RA_RETURN_IF_ERROR(KeyPem(c.vcek_key.get(), &key));
-  RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpVcekKey, key, 0600));
-  RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpArkPem, ark, 0644));
-  RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpAskPem, ask, 0644));
-  RA_RETURN_IF_ERROR(WriteNew(dir + "/" + kSimSnpVcekPem, vcek, 0644));
-  return WriteNew(dir + "/" + kSimSnpGuestConf, GuestConf(g), 0644);
+  RA_RETURN_IF_ERROR(AppendCertPem(c.ark.get(), &ark));
+  RA_RETURN_IF_ERROR(AppendCertPem(c.ask.get(), &ask));
+  RA_RETURN_IF_ERROR(AppendCertPem(c.vcek.get(), &vcek));
+  RA_RETURN_IF_ERROR(AppendPrivateKeyPem(c.vcek_key.get(), &key));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim snp", dir + "/" + kSimSnpVcekKey, key, 0600));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim snp", dir + "/" + kSimSnpArkPem, ark, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim snp", dir + "/" + kSimSnpAskPem, ask, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim snp", dir + "/" + kSimSnpVcekPem, vcek, 0644));
+  return WriteNewFile("sim snp", dir + "/" + kSimSnpGuestConf, GuestConf(g), 0644);
 }
 
 Status SimSnpGetReport(const std::string& dir, const std::array<uint8_t, 64>& rd,

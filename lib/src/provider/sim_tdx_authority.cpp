@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "common/bytes_util.h"
+#include "common/pem_text.h"
+#include "common/safe_path.h"
 #include "provider/ossl_util.h"
 
 namespace ra {
@@ -215,47 +217,6 @@ Status MakeCert(const CertSpec& spec, ossl::X509Ptr* out) {
   return Status();
 }
 
-Status CertPem(X509* cert, std::string* out) {
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1)
-    return Status::Fail("sim-init", "PEM encoding: " + OpenSslError());
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  out->append(p, static_cast<size_t>(n));
-  return Status();
-}
-
-Status KeyPem(EVP_PKEY* key, std::string* out) {
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio ||
-      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    return Status::Fail("sim-init", "PEM encoding: " + OpenSslError());
-  char* p = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &p);
-  out->assign(p, static_cast<size_t>(n));
-  return Status();
-}
-
-// O_EXCL: never follow a planted symlink or overwrite an existing key.
-Status WriteNewFile(const std::string& path, const std::string& data, mode_t mode) {
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return Status::Fail("sim-init", "create " + path + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int e = errno;
-      close(fd);
-      return Status::Fail("sim-init", "write " + path + ": " + std::strerror(e));
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (close(fd) != 0)
-    return Status::Fail("sim-init", "close " + path + ": " + std::strerror(errno));
-  return Status();
-}
-
 Status RandomBytes(uint8_t* p, size_t n) {
   if (RAND_bytes(p, static_cast<int>(n)) != 1)
     return Status::Fail("sim-init", "RAND_bytes: " + OpenSslError());
@@ -344,7 +305,7 @@ static std::string SimTdConfText(const SimTdConfig& td) {
 static Status ReplaceSimFile(const std::string& path, const std::string& data, mode_t mode) {
   std::string tmp = path + ".new";
   unlink(tmp.c_str());
-  RA_RETURN_IF_ERROR(WriteNewFile(tmp, data, mode));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim-init", tmp, data, mode));
   if (rename(tmp.c_str(), path.c_str()) != 0) {
     int e = errno;
     unlink(tmp.c_str());
@@ -439,26 +400,26 @@ Status SimInit(const std::string& dir, const SimInitOptions& options) {
                               &leaf));
 
   std::string root_pem, chain_pem, pck_pem, att_pem;
-  RA_RETURN_IF_ERROR(CertPem(root.get(), &root_pem));
-  RA_RETURN_IF_ERROR(CertPem(leaf.get(), &chain_pem));
-  RA_RETURN_IF_ERROR(CertPem(ca.get(), &chain_pem));
+  RA_RETURN_IF_ERROR(AppendCertPem(root.get(), &root_pem));
+  RA_RETURN_IF_ERROR(AppendCertPem(leaf.get(), &chain_pem));
+  RA_RETURN_IF_ERROR(AppendCertPem(ca.get(), &chain_pem));
   chain_pem += root_pem;
-  RA_RETURN_IF_ERROR(KeyPem(pck_key.get(), &pck_pem));
-  RA_RETURN_IF_ERROR(KeyPem(att_key.get(), &att_pem));
+  RA_RETURN_IF_ERROR(AppendPrivateKeyPem(pck_key.get(), &pck_pem));
+  RA_RETURN_IF_ERROR(AppendPrivateKeyPem(att_key.get(), &att_pem));
 
   std::string conf = SimTdConfText(td);
 
   // Keys first: a half-written directory without root.pem is re-runnable
   // after removing it, and no policy can name a root whose keys are gone.
-  Status s = WriteNewFile(dir + "/" + kSimPckKey, pck_pem, 0600);
-  if (s.ok()) s = WriteNewFile(dir + "/" + kSimAttestationKey, att_pem, 0600);
+  Status s = WriteNewFile("sim-init", dir + "/" + kSimPckKey, pck_pem, 0600);
+  if (s.ok()) s = WriteNewFile("sim-init", dir + "/" + kSimAttestationKey, att_pem, 0600);
   OPENSSL_cleanse(&pck_pem[0], pck_pem.size());
   OPENSSL_cleanse(&att_pem[0], att_pem.size());
   RA_RETURN_IF_ERROR(s);
-  RA_RETURN_IF_ERROR(WriteNewFile(dir + "/" + kSimChainPem, chain_pem, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim-init", dir + "/" + kSimChainPem, chain_pem, 0644));
   RA_RETURN_IF_ERROR(UpdateSimCcel(dir, options, ccel));
-  RA_RETURN_IF_ERROR(WriteNewFile(dir + "/" + kSimTdConf, conf, 0644));
-  RA_RETURN_IF_ERROR(WriteNewFile(dir + "/" + kSimRootPem, root_pem, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim-init", dir + "/" + kSimTdConf, conf, 0644));
+  RA_RETURN_IF_ERROR(WriteNewFile("sim-init", dir + "/" + kSimRootPem, root_pem, 0644));
   return Status();
 }
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <memory>
 
+#include "common/pem_text.h"
 #include "common/safe_path.h"
 #include "parse/tpm_quote.h"
 
@@ -62,37 +63,40 @@ TPM2B_PUBLIC AkTemplate(TpmAkAlg alg) {
   return t;
 }
 
-Status CreateStoragePrimary(ESYS_CONTEXT* ctx, EsysHandle* primary) {
+// What TPM2_CreatePrimary and TPM2_Create take and give besides the
+// template and the object: no sensitive data, outside info or PCRs in;
+// the public area (freed here), creation data, hash and ticket (unused) out.
+struct Creation {
   TPM2B_SENSITIVE_CREATE sensitive = {};
-  TPM2B_PUBLIC tmpl = StoragePrimaryTemplate();
   TPM2B_DATA outside = {};
   TPML_PCR_SELECTION pcrs = {};
   TPM2B_PUBLIC* pub = nullptr;
-  TPM2B_CREATION_DATA* cdata = nullptr;
-  TPM2B_DIGEST* chash = nullptr;
+  TPM2B_CREATION_DATA* data = nullptr;
+  TPM2B_DIGEST* hash = nullptr;
   TPMT_TK_CREATION* ticket = nullptr;
+  ~Creation() {  // a local of the two functions below, never copied
+    Esys_Free(pub);
+    Esys_Free(data);
+    Esys_Free(hash);
+    Esys_Free(ticket);
+  }
+};
+
+Status CreateStoragePrimary(ESYS_CONTEXT* ctx, EsysHandle* primary) {
+  TPM2B_PUBLIC tmpl = StoragePrimaryTemplate();
+  Creation c;
   TSS2_RC rc = Esys_CreatePrimary(ctx, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                  ESYS_TR_NONE, &sensitive, &tmpl, &outside, &pcrs,
-                                  primary->out(), &pub, &cdata, &chash, &ticket);
-  Esys_Free(pub);
-  Esys_Free(cdata);
-  Esys_Free(chash);
-  Esys_Free(ticket);
+                                  ESYS_TR_NONE, &c.sensitive, &tmpl, &c.outside, &c.pcrs,
+                                  primary->out(), &c.pub, &c.data, &c.hash, &c.ticket);
   if (rc != TSS2_RC_SUCCESS) return TpmFail(kCheck, "creating the owner storage primary", rc);
   primary->set_transient(true);
   return Status();
 }
 
-// Asked as a capability: a failed ESAPI lookup logs to stderr.
+// Asked as a capability (esys_session.h): a failed ESAPI lookup logs to
+// stderr.
 Status PersistentExists(ESYS_CONTEXT* ctx, uint32_t handle, bool* exists) {
-  TPMI_YES_NO more = TPM2_NO;
-  TPMS_CAPABILITY_DATA* cap = nullptr;
-  TSS2_RC rc = Esys_GetCapability(ctx, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                  TPM2_CAP_HANDLES, handle, 1, &more, &cap);
-  if (rc != TSS2_RC_SUCCESS) return TpmFail(kCheck, "listing persistent handles", rc);
-  *exists = cap->data.handles.count >= 1 && cap->data.handles.handle[0] == handle;
-  Esys_Free(cap);
-  return Status();
+  return HandleDefined(ctx, kCheck, handle, exists);
 }
 
 std::string Hex32(uint32_t v) {
@@ -131,15 +135,7 @@ Status WriteAkFile(const std::string& path, const TPM2B_PUBLIC& pub, const TPM2B
     return Status::Fail(kCheck, "marshalling the AK");
   RA_RETURN_IF_ERROR(CheckSafeParentDir(kCheck, path));
   // Never over an existing AK: its public key may be enrolled somewhere.
-  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Status::Fail(kCheck, path + ": " + std::strerror(errno));
-  bool ok = write(fd, buf, off) == static_cast<ssize_t>(off);
-  ok = close(fd) == 0 && ok;
-  if (!ok) {
-    unlink(path.c_str());
-    return Status::Fail(kCheck, path + ": write failed");
-  }
-  return Status();
+  return WriteNewFile(kCheck, path, std::string(reinterpret_cast<const char*>(buf), off), 0600);
 }
 
 Status ReadPublic(ESYS_CONTEXT* ctx, ESYS_TR tr, TPM2B_PUBLIC* out) {
@@ -222,13 +218,8 @@ Status TpmPublicToPem(const TPM2B_PUBLIC& pub, std::string* pem) {
     return Status::Fail(kCheck, "marshalling the AK's public area");
   TpmPublic parsed;
   RA_RETURN_IF_ERROR(ParseTpmPublic(ByteView(buf, off), &parsed));
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), parsed.key.get()) != 1)
-    return Status::Fail(kCheck, "writing the AK public key as PEM");
-  char* data = nullptr;
-  long n = BIO_get_mem_data(bio.get(), &data);
-  pem->assign(data, static_cast<size_t>(n));
-  return Status();
+  pem->clear();
+  return AppendPublicKeyPem(parsed.key.get(), pem);
 }
 
 Status TpmInitAk(const TpmInitOptions& opt, std::string* public_pem) {
@@ -245,24 +236,15 @@ Status TpmInitAk(const TpmInitOptions& opt, std::string* public_pem) {
   }
   EsysHandle primary(ctx);
   RA_RETURN_IF_ERROR(CreateStoragePrimary(ctx, &primary));
-  TPM2B_SENSITIVE_CREATE sensitive = {};
   TPM2B_PUBLIC tmpl = AkTemplate(opt.alg);
-  TPM2B_DATA outside = {};
-  TPML_PCR_SELECTION pcrs = {};
+  Creation c;
   TPM2B_PRIVATE* priv = nullptr;
-  TPM2B_PUBLIC* pub = nullptr;
-  TPM2B_CREATION_DATA* cdata = nullptr;
-  TPM2B_DIGEST* chash = nullptr;
-  TPMT_TK_CREATION* ticket = nullptr;
   TSS2_RC rc = Esys_Create(ctx, primary.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
-                           &sensitive, &tmpl, &outside, &pcrs, &priv, &pub, &cdata, &chash,
-                           &ticket);
-  Esys_Free(cdata);
-  Esys_Free(chash);
-  Esys_Free(ticket);
+                           &c.sensitive, &tmpl, &c.outside, &c.pcrs, &priv, &c.pub, &c.data,
+                           &c.hash, &c.ticket);
   std::unique_ptr<TPM2B_PRIVATE, decltype(&Esys_Free)> priv_owner(priv, Esys_Free);
-  std::unique_ptr<TPM2B_PUBLIC, decltype(&Esys_Free)> pub_owner(pub, Esys_Free);
   if (rc != TSS2_RC_SUCCESS) return TpmFail(kCheck, "creating the AK", rc);
+  const TPM2B_PUBLIC* pub = c.pub;
   if (opt.dest.handle == 0) {
     RA_RETURN_IF_ERROR(WriteAkFile(opt.dest.file, *pub, *priv));
   } else {

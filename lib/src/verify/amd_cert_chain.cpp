@@ -9,22 +9,10 @@
 #include <string>
 
 #include "common/openssl_error.h"
+#include "common/openssl_ptr.h"
 
 namespace ra {
 namespace {
-
-struct StoreFree {
-  void operator()(X509_STORE* p) const { X509_STORE_free(p); }
-};
-struct StoreCtxFree {
-  void operator()(X509_STORE_CTX* p) const { X509_STORE_CTX_free(p); }
-};
-struct StackFree {
-  void operator()(STACK_OF(X509)* p) const { sk_X509_free(p); }
-};
-struct ChainFree {
-  void operator()(STACK_OF(X509)* p) const { sk_X509_pop_free(p, X509_free); }
-};
 
 Status RequirePssSha384(X509* cert, const std::string& check, const char* what) {
   int md = 0, pk = 0;
@@ -56,9 +44,9 @@ Status CheckArk(X509* ark, std::time_t now) {
 // X509_verify_cert with the anchors trusted and the intermediate the only
 // untrusted help; the built path must be key_cert, intermediate, anchor.
 Status BuildPath(const AmdChainInput& in, X509** ark_out) {
-  std::unique_ptr<X509_STORE, StoreFree> store(X509_STORE_new());
-  std::unique_ptr<STACK_OF(X509), StackFree> untrusted(sk_X509_new_null());
-  std::unique_ptr<X509_STORE_CTX, StoreCtxFree> ctx(X509_STORE_CTX_new());
+  X509StorePtr store(X509_STORE_new());
+  X509StackPtr untrusted(sk_X509_new_null());
+  X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!store || !untrusted || !ctx) return Status::Fail("snp cert chain", "out of memory");
   for (X509* a : in.anchors)
     if (X509_STORE_add_cert(store.get(), a) != 1)
@@ -77,7 +65,7 @@ Status BuildPath(const AmdChainInput& in, X509** ark_out) {
     return Status::Fail("snp cert chain", std::string(X509_verify_cert_error_string(err)) +
                                               " (depth " + std::to_string(depth) + ")");
   }
-  std::unique_ptr<STACK_OF(X509), ChainFree> path(X509_STORE_CTX_get1_chain(ctx.get()));
+  X509ChainPtr path(X509_STORE_CTX_get1_chain(ctx.get()));
   if (!path || sk_X509_num(path.get()) != 3 ||
       X509_cmp(sk_X509_value(path.get(), 1), in.intermediate) != 0)
     return Status::Fail("snp cert chain", "the path is not VCEK/VLEK -> ASK/ASVK -> ARK");

@@ -57,28 +57,21 @@ void AddTcb(const char* name, const SnpTcbParts& t, bool turin,
   f->emplace_back(n + "_ucode", std::to_string(t.microcode));
 }
 
+// Each flag of a decoded POLICY or PLATFORM_INFO, under its table name.
+template <typename T, size_t N>
+void AddFlags(const T& v, const SnpFlagBit<T> (&flags)[N],
+              std::vector<std::pair<std::string, std::string>>* f) {
+  for (const auto& flag : flags) f->emplace_back(flag.name, YesNo(v.*flag.member));
+}
+
 void AddPolicyBits(const SnpGuestPolicy& g, std::vector<std::pair<std::string, std::string>>* f) {
   f->emplace_back("policy_abi", std::to_string(g.abi_major) + "." + std::to_string(g.abi_minor));
-  f->emplace_back("policy_smt", YesNo(g.smt));
-  f->emplace_back("policy_migrate_ma", YesNo(g.migrate_ma));
-  f->emplace_back("debug", YesNo(g.debug));
-  f->emplace_back("policy_single_socket", YesNo(g.single_socket));
-  f->emplace_back("policy_cxl_allow", YesNo(g.cxl_allow));
-  f->emplace_back("policy_mem_aes_256_xts", YesNo(g.mem_aes_256_xts));
-  f->emplace_back("policy_rapl_dis", YesNo(g.rapl_dis));
-  f->emplace_back("policy_ciphertext_hiding", YesNo(g.ciphertext_hiding));
-  f->emplace_back("policy_page_swap_disable", YesNo(g.page_swap_disable));
+  AddFlags(g, kSnpGuestPolicyFlags, f);
 }
 
 void AddPlatformBits(const SnpPlatformInfo& p,
                      std::vector<std::pair<std::string, std::string>>* f) {
-  f->emplace_back("platform_smt_enabled", YesNo(p.smt_enabled));
-  f->emplace_back("platform_tsme_enabled", YesNo(p.tsme_enabled));
-  f->emplace_back("platform_ecc_enabled", YesNo(p.ecc_enabled));
-  f->emplace_back("platform_rapl_disabled", YesNo(p.rapl_disabled));
-  f->emplace_back("platform_ciphertext_hiding", YesNo(p.ciphertext_hiding));
-  f->emplace_back("platform_alias_check_complete", YesNo(p.alias_check_complete));
-  f->emplace_back("platform_tio_enabled", YesNo(p.tio_enabled));
+  AddFlags(p, kSnpPlatformInfoFlags, f);
 }
 
 // Every report field, in full, in the report's order, then what was

@@ -22,16 +22,6 @@ namespace {
 
 constexpr size_t kP384Len = 48;
 
-struct BnFree {
-  void operator()(BIGNUM* p) const { BN_free(p); }
-};
-struct SigFree {
-  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-
 std::string CommonName(const X509_NAME* name) {
   char buf[128] = {0};
   int n = X509_NAME_get_text_by_NID(const_cast<X509_NAME*>(name), NID_commonName, buf,
@@ -206,10 +196,10 @@ Status VerifySnpReportSignature(const SnpReport& report, EVP_PKEY* key) {
   BIGNUM* r = nullptr;
   BIGNUM* s = nullptr;
   RA_RETURN_IF_ERROR(ComponentToBn(report.signature_r, &r));
-  std::unique_ptr<BIGNUM, BnFree> r_owner(r);
+  BnPtr r_owner(r);
   RA_RETURN_IF_ERROR(ComponentToBn(report.signature_s, &s));
-  std::unique_ptr<BIGNUM, BnFree> s_owner(s);
-  std::unique_ptr<ECDSA_SIG, SigFree> sig(ECDSA_SIG_new());
+  BnPtr s_owner(s);
+  EcdsaSigPtr sig(ECDSA_SIG_new());
   if (!sig || ECDSA_SIG_set0(sig.get(), r_owner.get(), s_owner.get()) != 1)
     return Status::Fail("snp report signature", "out of memory");
   r_owner.release();  // owned by sig now
@@ -219,7 +209,7 @@ Status VerifySnpReportSignature(const SnpReport& report, EVP_PKEY* key) {
   if (der_len <= 0) return Status::Fail("snp report signature", "cannot encode");
   std::unique_ptr<unsigned char, void (*)(unsigned char*)> der_owner(
       der, [](unsigned char* p) { OPENSSL_free(p); });
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> md(EVP_MD_CTX_new());
+  EvpMdCtxPtr md(EVP_MD_CTX_new());
   if (!md || EVP_DigestVerifyInit(md.get(), nullptr, EVP_sha384(), nullptr, key) != 1)
     return Status::Fail("snp report signature", OpenSslError());
   int rc = EVP_DigestVerify(md.get(), der, static_cast<size_t>(der_len), report.raw.data(),

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <functional>
 #include <memory>
 
 #include "common/bytes_util.h"
@@ -276,25 +277,30 @@ Status ExtractSignedCollateral(const std::string& text, const char* key,
   return Status();
 }
 
-Status ParseTdxTcbInfo(const std::string& json_text, TdxTcbInfo* out) {
-  const std::string what = "tcb info";
-  JsonPtr j(nullptr, json_decref);
-  RA_RETURN_IF_ERROR(ParseJson(json_text, what, &j));
-  json_t* o = j.get();
-  TdxTcbInfo t;
-  int64_t v = 0;
-  RA_RETURN_IF_ERROR(GetString(o, "id", what, &t.id));
-  if (t.id != "TDX") return Status::Fail(what, "id \"" + t.id + "\" is not TDX");
-  RA_RETURN_IF_ERROR(GetInt(o, "version", what, 0, 1000, &v));
-  if (v != 3)
-    return Status::Fail(what, "version " + std::to_string(v) + " (want 3)");
-  t.version = static_cast<int>(v);
-  RA_RETURN_IF_ERROR(GetDate(o, "issueDate", what, &t.issue_date));
-  RA_RETURN_IF_ERROR(GetDate(o, "nextUpdate", what, &t.next_update));
+namespace {
+
+// Each entry of "tcbLevels" (an array; non-empty when required) with its
+// "tcb" object.
+Status ForEachTcbLevel(json_t* o, const std::string& what, bool nonempty,
+                       const std::function<Status(json_t* level, json_t* tcb)>& f) {
+  json_t* levels = nullptr;
+  RA_RETURN_IF_ERROR(Field(o, "tcbLevels", what, &levels));
+  if (!json_is_array(levels) || (nonempty && json_array_size(levels) == 0))
+    return Status::Fail(what, nonempty ? "\"tcbLevels\" is not a non-empty array"
+                                       : "\"tcbLevels\" is not an array");
+  for (size_t i = 0; i < json_array_size(levels); i++) {
+    json_t* lvl = json_array_get(levels, i);
+    json_t* tcb = nullptr;
+    RA_RETURN_IF_ERROR(Field(lvl, "tcb", what, &tcb));
+    RA_RETURN_IF_ERROR(f(lvl, tcb));
+  }
+  return Status();
+}
+
+Status TcbInfoRest(json_t* o, const std::string& what, TdxTcbInfo* out) {
+  TdxTcbInfo& t = *out;
   RA_RETURN_IF_ERROR(GetHex(o, "fmspc", what, 6, t.fmspc.data()));
   RA_RETURN_IF_ERROR(GetHex(o, "pceId", what, 2, t.pce_id.data()));
-  RA_RETURN_IF_ERROR(GetInt(o, "tcbEvaluationDataNumber", what, 0,
-                            INT64_MAX, &t.tcb_evaluation_data_number));
   json_t* m = json_object_get(o, "tdxModule");
   if (m) {
     RA_RETURN_IF_ERROR(ParseModule(m, false, what, &t.tdx_module));
@@ -310,47 +316,25 @@ Status ParseTdxTcbInfo(const std::string& json_text, TdxTcbInfo* out) {
       t.module_identities.push_back(std::move(mi));
     }
   }
-  json_t* levels = nullptr;
-  RA_RETURN_IF_ERROR(Field(o, "tcbLevels", what, &levels));
-  if (!json_is_array(levels) || json_array_size(levels) == 0)
-    return Status::Fail(what, "\"tcbLevels\" is not a non-empty array");
-  for (size_t i = 0; i < json_array_size(levels); i++) {
-    json_t* lvl = json_array_get(levels, i);
-    json_t* tcb = nullptr;
+  return ForEachTcbLevel(o, what, true, [&](json_t* lvl, json_t* tcb) {
     TdxTcbInfo::Level L;
-    RA_RETURN_IF_ERROR(Field(lvl, "tcb", what, &tcb));
+    int64_t pce = 0;
     RA_RETURN_IF_ERROR(ParseSvnArray(tcb, "sgxtcbcomponents", what, &L.sgx_svn));
     RA_RETURN_IF_ERROR(ParseSvnArray(tcb, "tdxtcbcomponents", what, &L.tdx_svn));
-    RA_RETURN_IF_ERROR(GetInt(tcb, "pcesvn", what, 0, 65535, &v));
-    L.pce_svn = static_cast<uint16_t>(v);
+    RA_RETURN_IF_ERROR(GetInt(tcb, "pcesvn", what, 0, 65535, &pce));
+    L.pce_svn = static_cast<uint16_t>(pce);
     RA_RETURN_IF_ERROR(GetString(lvl, "tcbStatus", what, &L.status));
     // TcbGracePeriod counts from the next newer level's date.
     if (json_object_get(lvl, "tcbDate"))
       RA_RETURN_IF_ERROR(GetDate(lvl, "tcbDate", what, &L.tcb_date));
     t.levels.push_back(std::move(L));
-  }
-  *out = std::move(t);
-  return Status();
+    return Status();
+  });
 }
 
-Status ParseQeIdentity(const std::string& json_text, QeIdentity* out) {
-  const std::string what = "qe identity";
-  JsonPtr j(nullptr, json_decref);
-  RA_RETURN_IF_ERROR(ParseJson(json_text, what, &j));
-  json_t* o = j.get();
-  QeIdentity q;
+Status QeIdentityRest(json_t* o, const std::string& what, QeIdentity* out) {
+  QeIdentity& q = *out;
   int64_t v = 0;
-  RA_RETURN_IF_ERROR(GetString(o, "id", what, &q.id));
-  if (q.id != "TD_QE")
-    return Status::Fail(what, "id \"" + q.id + "\" is not TD_QE");
-  RA_RETURN_IF_ERROR(GetInt(o, "version", what, 0, 1000, &v));
-  if (v != 2)
-    return Status::Fail(what, "version " + std::to_string(v) + " (want 2)");
-  q.version = static_cast<int>(v);
-  RA_RETURN_IF_ERROR(GetDate(o, "issueDate", what, &q.issue_date));
-  RA_RETURN_IF_ERROR(GetDate(o, "nextUpdate", what, &q.next_update));
-  RA_RETURN_IF_ERROR(GetInt(o, "tcbEvaluationDataNumber", what, 0, INT64_MAX,
-                            &q.tcb_evaluation_data_number));
   uint8_t b4[4];
   // miscselect is shown as big-endian hex of the 32-bit value.
   RA_RETURN_IF_ERROR(GetHex(o, "miscselect", what, 4, b4));
@@ -365,21 +349,51 @@ Status ParseQeIdentity(const std::string& json_text, QeIdentity* out) {
   RA_RETURN_IF_ERROR(GetHex(o, "mrsigner", what, 32, q.mrsigner.data()));
   RA_RETURN_IF_ERROR(GetInt(o, "isvprodid", what, 0, 65535, &v));
   q.isvprodid = static_cast<uint16_t>(v);
-  json_t* levels = nullptr;
-  RA_RETURN_IF_ERROR(Field(o, "tcbLevels", what, &levels));
-  if (!json_is_array(levels))
-    return Status::Fail(what, "\"tcbLevels\" is not an array");
-  for (size_t i = 0; i < json_array_size(levels); i++) {
-    json_t* lvl = json_array_get(levels, i);
-    json_t* tcb = nullptr;
+  return ForEachTcbLevel(o, what, false, [&](json_t* lvl, json_t* tcb) {
     std::string status;
-    RA_RETURN_IF_ERROR(Field(lvl, "tcb", what, &tcb));
     RA_RETURN_IF_ERROR(GetInt(tcb, "isvsvn", what, 0, 65535, &v));
     RA_RETURN_IF_ERROR(GetString(lvl, "tcbStatus", what, &status));
     q.levels.emplace_back(static_cast<uint16_t>(v), status);
-  }
-  *out = std::move(q);
+    return Status();
+  });
+}
+
+// TCB info and QE identity alike: a JSON object whose "id" and "version"
+// must be the ones this code reads, the two dates and the evaluation data
+// number; rest() reads what is particular to each.
+template <typename T>
+Status ParseIntelCollateral(const std::string& json_text, const std::string& what, const char* id,
+                            int version, Status (*rest)(json_t*, const std::string&, T*),
+                            T* out) {
+  JsonPtr j(nullptr, json_decref);
+  RA_RETURN_IF_ERROR(ParseJson(json_text, what, &j));
+  json_t* o = j.get();
+  T t;
+  int64_t v = 0;
+  RA_RETURN_IF_ERROR(GetString(o, "id", what, &t.id));
+  if (t.id != id) return Status::Fail(what, "id \"" + t.id + "\" is not " + id);
+  RA_RETURN_IF_ERROR(GetInt(o, "version", what, 0, 1000, &v));
+  if (v != version)
+    return Status::Fail(what, "version " + std::to_string(v) + " (want " +
+                                  std::to_string(version) + ")");
+  t.version = static_cast<int>(v);
+  RA_RETURN_IF_ERROR(GetDate(o, "issueDate", what, &t.issue_date));
+  RA_RETURN_IF_ERROR(GetDate(o, "nextUpdate", what, &t.next_update));
+  RA_RETURN_IF_ERROR(GetInt(o, "tcbEvaluationDataNumber", what, 0, INT64_MAX,
+                            &t.tcb_evaluation_data_number));
+  RA_RETURN_IF_ERROR(rest(o, what, &t));
+  *out = std::move(t);
   return Status();
+}
+
+}  // namespace
+
+Status ParseTdxTcbInfo(const std::string& json_text, TdxTcbInfo* out) {
+  return ParseIntelCollateral(json_text, "tcb info", "TDX", 3, TcbInfoRest, out);
+}
+
+Status ParseQeIdentity(const std::string& json_text, QeIdentity* out) {
+  return ParseIntelCollateral(json_text, "qe identity", "TD_QE", 2, QeIdentityRest, out);
 }
 
 const TdxTcbInfo::Level* FindTdxTcbLevel(const TdxQuote& q, const PckExtensions& pck,
@@ -566,31 +580,45 @@ Status LoadCollateralCrls(const std::string& dir,
 
 namespace {
 
-// TCB info: the newest (by evaluation data number) for this FMSPC and
-// PCE-ID that is current.  Files for other platforms are skipped; a file
-// that does not parse is an error, since the operator put it there.
+// The newest (by evaluation data number) current document among the
+// files prefix*.json in dir (signed body member, read by parse) that mine()
+// accepts; *found false if none.  Files for other platforms are skipped; a
+// file that does not parse is an error, since the operator put it there.
+template <typename T>
+Status NewestCurrent(const std::string& dir, const std::vector<std::string>& names,
+                     const char* prefix, const char* member,
+                     Status (*parse)(const std::string&, T*),
+                     const std::function<bool(const T&)>& mine, const Policy& policy,
+                     std::time_t now, T* best, Candidate* best_c, bool* found) {
+  *found = false;
+  for (const auto& n : names) {
+    if (!StartsWith(n, prefix) || !EndsWith(n, ".json")) continue;
+    Candidate c;
+    T doc;
+    RA_RETURN_IF_ERROR(LoadSigned(dir + "/" + n, member, &c));
+    RA_RETURN_IF_ERROR(parse(c.signed_text, &doc));
+    if (!mine(doc)) continue;
+    if (doc.issue_date > now + policy.clock_skew || now > doc.next_update) continue;
+    if (!*found || doc.tcb_evaluation_data_number > best->tcb_evaluation_data_number) {
+      *best = std::move(doc);
+      *best_c = std::move(c);
+      *found = true;
+    }
+  }
+  return Status();
+}
+
+// TCB info: the newest current one for this FMSPC and PCE-ID.
 Status NewestTcbInfo(const std::string& dir, const std::vector<std::string>& names,
                      const PckExtensions& pck, const Policy& policy, std::time_t now,
                      TdxTcbInfo* best_info, Candidate* best_info_c) {
-  bool have_info = false;
-  for (const auto& n : names) {
-    if (!StartsWith(n, "tcbinfo") || !EndsWith(n, ".json")) continue;
-    Candidate c;
-    TdxTcbInfo info;
-    RA_RETURN_IF_ERROR(LoadSigned(dir + "/" + n, "tcbInfo", &c));
-    RA_RETURN_IF_ERROR(ParseTdxTcbInfo(c.signed_text, &info));
-    if (info.fmspc != pck.fmspc || info.pce_id != pck.pce_id) continue;
-    if (info.issue_date > now + policy.clock_skew || now > info.next_update)
-      continue;
-    if (!have_info ||
-        info.tcb_evaluation_data_number > best_info->tcb_evaluation_data_number) {
-      *best_info = std::move(info);
-      *best_info_c = std::move(c);
-      have_info = true;
-    }
-  }
+  bool found = false;
+  RA_RETURN_IF_ERROR(NewestCurrent<TdxTcbInfo>(
+      dir, names, "tcbinfo", "tcbInfo", ParseTdxTcbInfo,
+      [&pck](const TdxTcbInfo& i) { return i.fmspc == pck.fmspc && i.pce_id == pck.pce_id; },
+      policy, now, best_info, best_info_c, &found));
   const std::string fmspc_hex = HexEncode(ByteView(pck.fmspc.data(), 6));
-  if (!have_info)
+  if (!found)
     return Status::Fail("tcb info", "no TDX TCB info for FMSPC " + fmspc_hex +
                                         " valid at the verification time in " +
                                         dir + kCollateralSourceHint);
@@ -601,23 +629,11 @@ Status NewestTcbInfo(const std::string& dir, const std::vector<std::string>& nam
 Status NewestQeIdentity(const std::string& dir, const std::vector<std::string>& names,
                         const Policy& policy, std::time_t now, QeIdentity* best_qe,
                         Candidate* best_qe_c) {
-  bool have_qe = false;
-  for (const auto& n : names) {
-    if (!StartsWith(n, "qeidentity") || !EndsWith(n, ".json")) continue;
-    Candidate c;
-    QeIdentity qe;
-    RA_RETURN_IF_ERROR(LoadSigned(dir + "/" + n, "enclaveIdentity", &c));
-    RA_RETURN_IF_ERROR(ParseQeIdentity(c.signed_text, &qe));
-    if (qe.issue_date > now + policy.clock_skew || now > qe.next_update)
-      continue;
-    if (!have_qe ||
-        qe.tcb_evaluation_data_number > best_qe->tcb_evaluation_data_number) {
-      *best_qe = std::move(qe);
-      *best_qe_c = std::move(c);
-      have_qe = true;
-    }
-  }
-  if (!have_qe)
+  bool found = false;
+  RA_RETURN_IF_ERROR(NewestCurrent<QeIdentity>(
+      dir, names, "qeidentity", "enclaveIdentity", ParseQeIdentity,
+      [](const QeIdentity&) { return true; }, policy, now, best_qe, best_qe_c, &found));
+  if (!found)
     return Status::Fail("qe identity", "no TD_QE identity valid at the "
                                        "verification time in " + dir);
   return Status();

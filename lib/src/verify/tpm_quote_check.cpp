@@ -9,16 +9,10 @@
 #include <memory>
 
 #include "common/openssl_error.h"
+#include "common/openssl_ptr.h"
 
 namespace ra {
 namespace {
-
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct EcdsaSigFree {
-  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
-};
 
 Status CheckHashAllowed(uint16_t alg, const TpmQuoteCheckOptions& opt,
                         const char* check) {
@@ -32,7 +26,7 @@ Status CheckHashAllowed(uint16_t alg, const TpmQuoteCheckOptions& opt,
 // One EVP_DigestVerify; pss_saltlen is used for RSAPSS only.
 bool VerifyOnce(EVP_PKEY* key, const EVP_MD* md, ByteView msg, ByteView sig,
                 uint16_t sig_alg, int pss_saltlen) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, md, nullptr, key) != 1)
     return false;
@@ -45,7 +39,7 @@ bool VerifyOnce(EVP_PKEY* key, const EVP_MD* md, ByteView msg, ByteView sig,
 
 // r || s as two big-endian integers -> the DER ECDSA-Sig-Value OpenSSL takes.
 Status EcdsaDer(const TpmSignature& sig, Bytes* der) {
-  std::unique_ptr<ECDSA_SIG, EcdsaSigFree> es(ECDSA_SIG_new());
+  EcdsaSigPtr es(ECDSA_SIG_new());
   BIGNUM* r = BN_bin2bn(sig.ecc_r.data(), static_cast<int>(sig.ecc_r.size()), nullptr);
   BIGNUM* s = BN_bin2bn(sig.ecc_s.data(), static_cast<int>(sig.ecc_s.size()), nullptr);
   if (!es || !r || !s || ECDSA_SIG_set0(es.get(), r, s) != 1) {
@@ -100,7 +94,7 @@ Status ComputeTpmPcrDigest(const std::vector<TpmPcrSelection>& selection,
   const char* kCheck = "tpm pcr digest";
   const EVP_MD* md = TpmHashMd(digest_alg);
   if (md == nullptr) return Status::Fail(kCheck, "unsupported hash " + TpmHashName(digest_alg));
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  EvpMdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1)
     return Status::Fail(kCheck, OpenSslError());
   for (const auto& bank : selection) {

@@ -18,13 +18,6 @@
 namespace ra {
 namespace {
 
-struct StackFree {
-  void operator()(STACK_OF(X509) * p) const { sk_X509_free(p); }
-};
-struct CrlStackFree {
-  void operator()(STACK_OF(X509_CRL) * p) const { sk_X509_CRL_free(p); }
-};
-
 constexpr size_t kMaxPem = 1 << 20;
 
 }  // namespace
@@ -145,8 +138,8 @@ Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
   if (!leaf) return Status::Fail(check, "no leaf certificate");
   if (anchors.empty()) return Status::Fail(check, "no trust anchor");
   X509StorePtr store(X509_STORE_new());
-  std::unique_ptr<STACK_OF(X509), StackFree> chain(sk_X509_new_null());
-  std::unique_ptr<STACK_OF(X509_CRL), CrlStackFree> crl_stack(
+  X509StackPtr chain(sk_X509_new_null());
+  X509CrlStackPtr crl_stack(
       sk_X509_CRL_new_null());
   X509StoreCtxPtr ctx(X509_STORE_CTX_new());
   if (!store || !chain || !crl_stack || !ctx)
