@@ -2,6 +2,7 @@
 // time, tokens signed the way a real issuer (or an attacker) would.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <jansson.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -167,5 +168,24 @@ inline JsonPtr Obj(const std::string& json) {
   json_error_t e;
   return JsonPtr(json_loads(json.c_str(), 0, &e));
 }
+
+// A token signer for a suite: one RSA key (slow to make) per suite, its
+// public key in dir_/signer.pem, and binding_ with byte i = i * mul + add.
+class SignerFixture : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { key_ = GenRsa(2048).release(); }
+  static void TearDownTestSuite() {
+    EVP_PKEY_free(key_);
+    key_ = nullptr;
+  }
+  void SetUpSigner(unsigned mul, unsigned add) {
+    for (size_t i = 0; i < binding_.size(); i++) binding_[i] = static_cast<uint8_t>(i * mul + add);
+    ra_test::WriteFile(dir_ / "signer.pem", PubPem(key_));
+  }
+
+  static inline EVP_PKEY* key_ = nullptr;
+  ra_test::TempDir dir_;
+  ra::Binding binding_{};
+};
 
 }  // namespace jwt_test

@@ -24,13 +24,10 @@ const time_t kNow = 1750000000;
 const char kIssuer[] = "https://snp.attest.example";
 const std::string kMeasurement = std::string(48, 'a') + std::string(48, 'B');
 
-class MaaSnp : public ::testing::Test {
+class MaaSnp : public jwt_test::SignerFixture {
  protected:
-  static void SetUpTestSuite() { key_ = jwt_test::GenRsa(2048).release(); }
-  static void TearDownTestSuite() { EVP_PKEY_free(key_); }
   void SetUp() override {
-    for (size_t i = 0; i < binding_.size(); i++) binding_[i] = static_cast<uint8_t>(i * 5 + 3);
-    ra_test::WriteFile(dir_ / "signer.pem", jwt_test::PubPem(key_));
+    SetUpSigner(5, 3);
   }
   // The claims of a compliant, non-debug Azure SNP CVM bound to binding_,
   // in the shape of Azure's documented sevsnpvm claim set.
@@ -85,13 +82,8 @@ class MaaSnp : public ::testing::Test {
     EXPECT_NE(s.message().find(needle), std::string::npos) << s.message();
   }
 
-  static EVP_PKEY* key_;
-  ra_test::TempDir dir_;
-  ra::Binding binding_{};
   ra::Verdict verdict_;
 };
-
-EVP_PKEY* MaaSnp::key_ = nullptr;
 
 TEST_F(MaaSnp, CompliantBoundTokenVerifiesWithItsClaims) {
   JsonPtr c = Claims();

@@ -26,14 +26,10 @@ const char kIssuer[] = "https://tdx.attest.example";
 const std::string kMrtd = std::string(96, 'a');
 const std::string kRtmr2 = std::string(48, 'b') + std::string(48, 'C');
 
-class MaaTdx : public ::testing::Test {
+class MaaTdx : public jwt_test::SignerFixture {
  protected:
-  static void SetUpTestSuite() { key_ = jwt_test::GenRsa(2048).release(); }
-  static void TearDownTestSuite() { EVP_PKEY_free(key_); }
-
   void SetUp() override {
-    for (size_t i = 0; i < binding_.size(); i++) binding_[i] = static_cast<uint8_t>(i * 7 + 1);
-    ra_test::WriteFile(dir_ / "signer.pem", jwt_test::PubPem(key_));
+    SetUpSigner(7, 1);
     LoadPolicy("");
   }
   void LoadPolicy(const std::string& extra) {
@@ -84,15 +80,10 @@ class MaaTdx : public ::testing::Test {
     return "<absent>";
   }
 
-  static EVP_PKEY* key_;
-  ra_test::TempDir dir_;
   std::string policy_text_;
   ra::Policy policy_;
-  ra::Binding binding_{};
   ra::VerifiedClaims claims_;
 };
-
-EVP_PKEY* MaaTdx::key_ = nullptr;
 
 TEST_F(MaaTdx, CompliantBoundTokenVerifies) {
   JsonPtr c = Claims();

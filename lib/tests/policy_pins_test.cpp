@@ -165,22 +165,8 @@ TEST(PolicyPins, SimSnpPinsItsMeasurementAndHostData) {
 // pinned as a TD quote's.
 TEST(PolicyPins, AzureVtpmPinsBootPcrsAndTheVouchingTd) {
   using namespace ra_tpm_test;
-  Json j = LoadJsonVector("tdx/trustee_azure_tdx_vtpm_evidence-v1.json");
-  ra::Bytes sig = Hex(Str(Path(j.get(), {"tpm_quote", "signature"})));
-  ra::Bytes tpmt = {0x00, 0x14, 0x00, 0x0b, static_cast<uint8_t>(sig.size() >> 8),
-                    static_cast<uint8_t>(sig.size())};
-  tpmt.insert(tpmt.end(), sig.begin(), sig.end());
   ra::TpmPcrValues pcrs;
-  const json_t* list = Path(j.get(), {"tpm_quote", "pcrs"});
-  for (size_t i = 0; i < json_array_size(list); i++)
-    pcrs[ra::kTpmAlgSha256][static_cast<uint32_t>(i)] = Hex(Str(json_array_get(list, i)));
-  const std::string pcr_json = ra::TpmPcrsToJson(pcrs);
-  const std::vector<ra::EvidenceItem> items = {
-      {ra::kEvidenceTpmQuote, Hex(Str(Path(j.get(), {"tpm_quote", "message"})))},
-      {ra::kEvidenceTpmSignature, tpmt},
-      {ra::kEvidenceTpmPcrs, ra::Bytes(pcr_json.begin(), pcr_json.end())},
-      {ra::kEvidenceAzureHclReport, ra_tdx_test::AzureEvidenceMember("hcl_report")},
-      {ra::kEvidenceAzureTdxQuote, ra_tdx_test::AzureEvidenceMember("td_quote")}};
+  const std::vector<ra::EvidenceItem> items = AzureVtpmItems(&pcrs);
   const std::time_t at = ra_tdx_test::Utc(2024, 6, 1);
   const std::string base = "AcceptEvidence tpm-quote\n";
   const std::string pins = PinsOf(base, items, at);

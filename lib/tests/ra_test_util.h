@@ -23,6 +23,13 @@ inline ra::Binding CountingBinding(uint8_t first) {
   return b;
 }
 
+// Another such binding: i ^ mask for each byte i.
+inline ra::Binding XorBinding(uint8_t mask) {
+  ra::Binding b;
+  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(mask ^ i);
+  return b;
+}
+
 class TempDir {
  public:
   TempDir() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <ctime>
 #include <map>
@@ -18,6 +19,17 @@
 #include "verify/x509_util.h"
 
 namespace ra_test {
+
+// A sim chain laid out in dir: dir/ark.pem (the policy's trust anchor) and
+// dir/kds/{ark,ask,vcek}.pem (what the kds-emulator serves).
+inline ::testing::AssertionResult WriteSimKdsTree(const TempDir& dir, const ra::SimSnpChain& c) {
+  WriteFile(dir / "ark.pem", CertPem(c.ark.get()));
+  if (mkdir((dir / "kds").c_str(), 0700) != 0) return ::testing::AssertionFailure() << "mkdir kds";
+  WriteFile(dir / "kds/ark.pem", CertPem(c.ark.get()));
+  WriteFile(dir / "kds/ask.pem", CertPem(c.ask.get()));
+  WriteFile(dir / "kds/vcek.pem", CertPem(c.vcek.get()));
+  return ::testing::AssertionSuccess();
+}
 
 // The sim-snp directory for product, made on first use (RSA key generation
 // is slow) and removed when the program exits.

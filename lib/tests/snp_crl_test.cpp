@@ -17,27 +17,14 @@
 #include "policy/policy.h"
 #include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
+#include "sim_snp_fixture.h"
 #include "verify/evaluate.h"
 
 namespace {
 
 using ra_test::TempDir;
 
-std::string Pem(X509* c) {
-  BIO* b = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(b, c);
-  char* p = nullptr;
-  long n = BIO_get_mem_data(b, &p);
-  std::string s(p, static_cast<size_t>(n));
-  BIO_free(b);
-  return s;
-}
-
-ra::Binding TestBinding() {
-  ra::Binding b;
-  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(0x33 ^ i);
-  return b;
-}
+ra::Binding TestBinding() { return ra_test::XorBinding(0x33); }
 
 // One sim Milan chip, and a second chain of the same product (same names,
 // other keys): its ARK signs the forged CRL.
@@ -67,16 +54,11 @@ class SnpCrl : public ::testing::Test {
  protected:
   void SetUp() override {
     const Sim& s = TheSim();
-    ra_test::WriteFile(dir_ / "ark.pem", Pem(s.chain.ark.get()));
+    // The kds-emulator's directory too (its CRL written per test).
+    ASSERT_TRUE(ra_test::WriteSimKdsTree(dir_, s.chain));
     WriteCrl("good.der", s.chain, {});
     WriteCrl("revoked.der", s.chain, {s.chain.ask.get()});
     WriteCrl("forged.der", s.forger, {});
-    // A directory the kds-emulator serves (its CRL written per test).
-    ASSERT_EQ(mkdir((dir_ / "kds").c_str(), 0700), 0);
-    for (auto f : {std::make_pair("ark.pem", s.chain.ark.get()),
-                   std::make_pair("ask.pem", s.chain.ask.get()),
-                   std::make_pair("vcek.pem", s.chain.vcek.get())})
-      ra_test::WriteFile(dir_ / (std::string("kds/") + f.first), Pem(f.second));
   }
   void WriteCrl(const std::string& name, const ra::SimSnpChain& signer,
                 const std::vector<X509*>& revoked) {

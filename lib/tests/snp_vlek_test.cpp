@@ -17,22 +17,13 @@
 #include "policy/policy.h"
 #include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
+#include "sim_snp_fixture.h"
 #include "verify/evaluate.h"
 #include "verify/snp_kds_fetcher.h"
 
 namespace {
 
 using ra_test::TempDir;
-
-std::string Pem(X509* c) {
-  BIO* b = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(b, c);
-  char* p = nullptr;
-  long n = BIO_get_mem_data(b, &p);
-  std::string s(p, static_cast<size_t>(n));
-  BIO_free(b);
-  return s;
-}
 
 ra::Bytes Der(X509* c) {
   unsigned char* p = nullptr;
@@ -42,11 +33,7 @@ ra::Bytes Der(X509* c) {
   return b;
 }
 
-ra::Binding TestBinding() {
-  ra::Binding b;
-  for (size_t i = 0; i < b.size(); i++) b[i] = static_cast<uint8_t>(0x44 ^ i);
-  return b;
-}
+ra::Binding TestBinding() { return ra_test::XorBinding(0x44); }
 
 struct Sim {
   ra::SimSnpChain chain;
@@ -75,12 +62,8 @@ class SnpVlek : public ::testing::Test {
  protected:
   void SetUp() override {
     const Sim& s = TheSim();
-    ra_test::WriteFile(dir_ / "ark.pem", Pem(s.chain.ark.get()));
-    ASSERT_EQ(mkdir((dir_ / "kds").c_str(), 0700), 0);
-    ra_test::WriteFile(dir_ / "kds/ark.pem", Pem(s.chain.ark.get()));
-    ra_test::WriteFile(dir_ / "kds/ask.pem", Pem(s.chain.ask.get()));
-    ra_test::WriteFile(dir_ / "kds/vcek.pem", Pem(s.chain.vcek.get()));
-    ra_test::WriteFile(dir_ / "kds/asvk.pem", Pem(s.vlek.asvk.get()));
+    ASSERT_TRUE(ra_test::WriteSimKdsTree(dir_, s.chain));
+    ra_test::WriteFile(dir_ / "kds/asvk.pem", ra_test::CertPem(s.vlek.asvk.get()));
   }
   std::vector<ra::EvidenceItem> Lone() const {
     return {{ra::kEvidenceSnpReport, TheSim().report},

@@ -1,9 +1,6 @@
 // ssh-attest's contract with scripts: exit codes 0/1/2, results only on
 // stdout, one "ssh-attest: <check>..." line on stderr on failure.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -11,6 +8,7 @@
 #include "common/base64.h"
 #include "common/bytes_util.h"
 #include "ra_test_util.h"
+#include "ssh_attest_runner.h"
 
 namespace {
 
@@ -24,36 +22,9 @@ const std::string kSprMrtd =
 const std::string kSprTime = "2023-06-20T00:00:00Z";
 const std::string kBindingHex = std::string(64, '1') + std::string(64, 'f');
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
+using Result = ra_test::CliResult;
 
-Result RunCli(const std::vector<std::string>& args) {
-  TempDir tmp;
-  std::string out_path = tmp / "out", err_path = tmp / "err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int o = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) _exit(127);
-    std::vector<char*> argv;
-    std::string bin = RA_SSH_ATTEST;
-    argv.push_back(&bin[0]);
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(&a[0]);
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  Result r;
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) return r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ra_test::ReadFile(out_path);
-  r.err = ra_test::ReadFile(err_path);
-  return r;
-}
+Result RunCli(const std::vector<std::string>& args) { return ra_test::RunSshAttest(args); }
 
 // A failure: exit 1, nothing on stdout, exactly one line on stderr that
 // starts with "ssh-attest: " + check.

@@ -2,10 +2,7 @@
 // the tdx-eventlog item form, the area alone), a TPM log and an IMA list,
 // text and JSON; the replayed registers are the quote's (CCEL) or the
 // published PCRs (TPM); broken input fails with one line on stderr.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <string>
@@ -16,6 +13,7 @@
 #include "parse/tdx_eventlog.h"
 #include "parse/tdx_quote.h"
 #include "ra_test_util.h"
+#include "ssh_attest_runner.h"
 #include "tdx_test_vectors.h"
 
 namespace {
@@ -23,35 +21,9 @@ namespace {
 using ra::Bytes;
 using ra_test::TempDir;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
+using Result = ra_test::CliResult;
 
-Result Attest(const std::vector<std::string>& args) {
-  TempDir tmp;
-  const std::string out = tmp / "out", err = tmp / "err";
-  pid_t pid = fork();
-  if (pid == 0) {
-    int o = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0) _exit(127);
-    std::vector<std::string> copy = args;
-    std::string bin = RA_SSH_ATTEST;
-    std::vector<char*> argv{&bin[0]};
-    for (auto& a : copy) argv.push_back(&a[0]);
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
-  }
-  Result r;
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid) return r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = ra_test::ReadFile(out);
-  r.err = ra_test::ReadFile(err);
-  return r;
-}
+Result Attest(const std::vector<std::string>& args) { return ra_test::RunSshAttest(args); }
 
 const std::string kTable = ra_tdx_test::VectorPath("tdx/ccel/gotdx_gcp_cos113_ccel_table.bin");
 const std::string kArea = ra_tdx_test::VectorPath("tdx/ccel/gotdx_gcp_cos113_ccel_data.bin");

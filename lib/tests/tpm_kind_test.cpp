@@ -295,23 +295,7 @@ TEST(TpmKind, EveryEventLogDigestChangeIsRefused) {
 
 // --- Azure TDX vTPM: HCLAkPub vouched for by the TD quote -----------------
 
-std::vector<ra::EvidenceItem> AzureItems() {
-  Json j = LoadJsonVector(kAzure);
-  Bytes sig = Hex(Str(Path(j.get(), {"tpm_quote", "signature"})));
-  // TPMT_SIGNATURE: RSASSA, SHA-256, TPM2B of the raw signature.
-  Bytes tpmt = {0x00, 0x14, 0x00, 0x0b, static_cast<uint8_t>(sig.size() >> 8),
-                static_cast<uint8_t>(sig.size())};
-  tpmt.insert(tpmt.end(), sig.begin(), sig.end());
-  ra::TpmPcrValues pcrs;
-  const json_t* list = Path(j.get(), {"tpm_quote", "pcrs"});
-  for (size_t i = 0; i < json_array_size(list); i++)
-    pcrs[ra::kTpmAlgSha256][static_cast<uint32_t>(i)] = Hex(Str(json_array_get(list, i)));
-  return {{ra::kEvidenceTpmQuote, Hex(Str(Path(j.get(), {"tpm_quote", "message"})))},
-          {ra::kEvidenceTpmSignature, tpmt},
-          {ra::kEvidenceTpmPcrs, Str2B(ra::TpmPcrsToJson(pcrs))},
-          {ra::kEvidenceAzureHclReport, ra_tdx_test::AzureEvidenceMember("hcl_report")},
-          {ra::kEvidenceAzureTdxQuote, ra_tdx_test::AzureEvidenceMember("td_quote")}};
-}
+std::vector<ra::EvidenceItem> AzureItems() { return AzureVtpmItems(); }
 
 TEST(TpmKind, AzureHclAkVerifiesEndToEnd) {
   const std::time_t at = ra_tdx_test::Utc(2024, 6, 1);

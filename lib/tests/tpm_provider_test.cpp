@@ -479,6 +479,26 @@ class AzureStandIn {
   std::string spec;  // ";tcti=...;imds=...;lock=..."
 };
 
+// Opens azure-vtpm on `spec` and collects once for `b` (the stand-in's
+// paravisor log on failure).
+::testing::AssertionResult OpenAndCollect(const AzureStandIn& az, const std::string& spec,
+                                          const ra::Binding& b,
+                                          std::unique_ptr<ra::EvidenceProvider>* p,
+                                          std::vector<ra::EvidenceItem>* items) {
+  ra::Status s = ra::OpenAzureVtpmProvider(spec, p);
+  if (!s.ok()) return ::testing::AssertionFailure() << "open: " << s.message();
+  s = (*p)->Collect(b, items);
+  if (!s.ok())
+    return ::testing::AssertionFailure() << s.message() << ra_test::ReadFile(az.dir / "pv.log");
+  return ::testing::AssertionSuccess();
+}
+
+std::vector<std::string> TypesOf(const std::vector<ra::EvidenceItem>& items) {
+  std::vector<std::string> types;
+  for (const auto& i : items) types.push_back(i.type);
+  return types;
+}
+
 // azure-vtpm with the paravisor stand-in: besides the TD quote, the vTPM
 // quote by the AK at 0x81000003, which verifies with the HCLAkPub of the
 // HCL report sent along (the chain of trust a client follows).
@@ -489,15 +509,11 @@ TEST(AzureVtpmQuote, SignedByHclAkPub) {
   const std::string spec = az.spec + ";eventlog=none;ima=none";
 
   std::unique_ptr<ra::EvidenceProvider> p;
-  ra::Status s = ra::OpenAzureVtpmProvider(spec, &p);
-  ASSERT_TRUE(s.ok()) << s.message();
   ra::Binding b = MakeBinding(9);
   std::vector<ra::EvidenceItem> items;
-  s = p->Collect(b, &items);
-  ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(dir / "pv.log");
-  std::vector<std::string> types;
-  for (const auto& i : items) types.push_back(i.type);
-  EXPECT_EQ(types, (std::vector<std::string>{"azure-tdx-quote", "azure-runtime-data", "tpm-quote",
+  ASSERT_TRUE(OpenAndCollect(az, spec, b, &p, &items));
+  ra::Status s;
+  EXPECT_EQ(TypesOf(items), (std::vector<std::string>{"azure-tdx-quote", "azure-runtime-data", "tpm-quote",
                                              "tpm-signature", "tpm-pcrs", "azure-hcl-report"}));
   ra::HclReport hcl;
   ASSERT_TRUE(ra::ParseHclReport(*Find(items, "azure-hcl-report"), &hcl).ok());
@@ -549,15 +565,11 @@ TEST(AzureVtpmQuote, SnpCvmReportAndQuoteVerify) {
   const std::string spec = az.spec + ";eventlog=none;ima=none";
 
   std::unique_ptr<ra::EvidenceProvider> p;
-  ra::Status s = ra::OpenAzureVtpmProvider(spec, &p);
-  ASSERT_TRUE(s.ok()) << s.message();
   ra::Binding b = MakeBinding(11);
   std::vector<ra::EvidenceItem> items;
-  s = p->Collect(b, &items);
-  ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(dir / "pv.log");
-  std::vector<std::string> types;
-  for (const auto& i : items) types.push_back(i.type);
-  EXPECT_EQ(types, (std::vector<std::string>{"azure-snp-report", "azure-runtime-data",
+  ASSERT_TRUE(OpenAndCollect(az, spec, b, &p, &items));
+  ra::Status s;
+  EXPECT_EQ(TypesOf(items), (std::vector<std::string>{"azure-snp-report", "azure-runtime-data",
                                              "snp-certs", "tpm-quote", "tpm-signature",
                                              "tpm-pcrs", "azure-hcl-report"}));
   const std::string pol = "TrustAnchor snp " + (dir / "snp/ark.pem") +
@@ -671,9 +683,7 @@ TEST(AzureVtpmHclCache, OneReportForManyConnections) {
     std::vector<ra::EvidenceItem> items;
     ra::Status s = CollectOnce(spec, MakeBinding(i), &items);
     ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(az.dir / "pv.log");
-    std::vector<std::string> types;
-    for (const auto& it : items) types.push_back(it.type);
-    EXPECT_EQ(types, want);
+    EXPECT_EQ(TypesOf(items), want);
     ra::Verdict v;
     s = ClientVerdict(az, items, MakeBinding(i), &v);
     ASSERT_TRUE(s.ok()) << i << ": " << s.message();
@@ -779,9 +789,7 @@ TEST(AzureVtpmHclCache, SnpCvmCachesTheThimTable) {
   for (uint8_t i = 0; i < 3; i++) {
     ra::Status s = CollectOnce(spec, MakeBinding(i), &items);
     ASSERT_TRUE(s.ok()) << s.message() << ra_test::ReadFile(az.dir / "pv.log");
-    std::vector<std::string> types;
-    for (const auto& it : items) types.push_back(it.type);
-    EXPECT_EQ(types, want);
+    EXPECT_EQ(TypesOf(items), want);
     ra::Binding b = MakeBinding(i);
     s = ra::Evaluate(items, pol, &b, std::time(nullptr), &v);
     ASSERT_TRUE(s.ok()) << i << ": " << s.message();

@@ -8,9 +8,12 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/base64.h"
 #include "common/bytes_util.h"
+#include "common/evidence.h"
+#include "parse/tpm_alg.h"
 #include "parse/tpm_pcrs.h"
 #include "tdx_test_vectors.h"
 
@@ -72,6 +75,28 @@ inline ra::TpmPcrValues PcrsVector(const std::string& rel) {
   free(text);
   if (!s.ok()) ADD_FAILURE() << rel << ": " << s.message();
   return pcrs;
+}
+
+// The Azure TDX vTPM evidence (kAzure) as items: the quote, its
+// TPMT_SIGNATURE (RSASSA, SHA-256, TPM2B of the raw signature), the
+// published PCRs (also into *pcrs when given), the HCL report and TD quote.
+inline std::vector<ra::EvidenceItem> AzureVtpmItems(ra::TpmPcrValues* pcrs_out = nullptr) {
+  Json j = LoadJsonVector(kAzure);
+  ra::Bytes sig = Hex(Str(Path(j.get(), {"tpm_quote", "signature"})));
+  ra::Bytes tpmt = {0x00, 0x14, 0x00, 0x0b, static_cast<uint8_t>(sig.size() >> 8),
+                    static_cast<uint8_t>(sig.size())};
+  tpmt.insert(tpmt.end(), sig.begin(), sig.end());
+  ra::TpmPcrValues pcrs;
+  const json_t* list = Path(j.get(), {"tpm_quote", "pcrs"});
+  for (size_t i = 0; i < json_array_size(list); i++)
+    pcrs[ra::kTpmAlgSha256][static_cast<uint32_t>(i)] = Hex(Str(json_array_get(list, i)));
+  const std::string pcr_json = ra::TpmPcrsToJson(pcrs);
+  if (pcrs_out) *pcrs_out = pcrs;
+  return {{ra::kEvidenceTpmQuote, Hex(Str(Path(j.get(), {"tpm_quote", "message"})))},
+          {ra::kEvidenceTpmSignature, tpmt},
+          {ra::kEvidenceTpmPcrs, ra::Bytes(pcr_json.begin(), pcr_json.end())},
+          {ra::kEvidenceAzureHclReport, ra_tdx_test::AzureEvidenceMember("hcl_report")},
+          {ra::kEvidenceAzureTdxQuote, ra_tdx_test::AzureEvidenceMember("td_quote")}};
 }
 
 }  // namespace ra_tpm_test
