@@ -11,6 +11,7 @@
 # connections, each with its own vTPM quote), and refusals when IMDS or the
 # vTPM misbehave.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/azure/lib.sh"
 EMU="$top/build/lib/maa-emulator"
 IMDS="$top/build/lib/imds-emulator"
 for b in "$EMU" "$IMDS"; do
@@ -19,22 +20,7 @@ done
 command -v swtpm > /dev/null || { echo "swtpm not installed (scripts/install-deps.sh)" >&2; exit 1; }
 make_sim sim
 
-# Four consecutive free ports: swtpm P (+1 ctrl), paravisor P+2 (+1 ctrl).
-base=$(/usr/bin/python3 "$top/regress/azure/free_ports.py" 4)
-[ -n "$base" ] || { echo "no free ports" >&2; exit 1; }
-SW=$base
-PV=$((base + 2))
-mkdir "$T/tpm"
-swtpm socket --tpm2 --server type=tcp,port=$SW --ctrl type=tcp,port=$((SW + 1)) \
-    --tpmstate dir="$T/tpm" --flags not-need-init,startup-clear \
-    --log file="$T/swtpm.log" > /dev/null 2>&1 &
-PIDS="$PIDS $!"
-/usr/bin/python3 "$top/regress/azure/paravisor.py" --swtpm-port $SW --listen $PV \
-    --tdreport-cmd "$SSH_ATTEST sim-tdreport $T/sim --report-data" \
-    --ready-file "$T/paravisor.ready" --log "$T/paravisor.log" 2> "$T/paravisor.err" &
-PIDS="$PIDS $!"
-wait_file "$T/paravisor.ready" 30 ||
-    { echo "paravisor did not start: $(cat "$T/paravisor.err")" >&2; exit 1; }
+start_vtpm --tdreport-cmd "$SSH_ATTEST sim-tdreport $T/sim --report-data"
 
 # start_imds NAME [options]: sets IMDS_<NAME> to its URL.
 start_imds() {
@@ -75,61 +61,34 @@ printf 'TrustAnchor tdx %s\nAcceptEvidence maa-token,azure-tdx-quote\nRequireEvi
 A() { echo "-o AttestationRequired=yes -o AttestationPolicy=$T/p-$1"; }
 
 echo "direct quote verification (vTPM + IMDS, no service)"
-run_ssh q $(A quote) -o LogLevel=VERBOSE direct echo via-vtpm
-expect_ran q "via-vtpm"
-expect_grep "verified as azure-tdx-quote" "verified: azure-tdx-quote verified" "$T/q.err"
+expect_verified q quote direct "verified: azure-tdx-quote verified"
 expect_grep "paravisor saw the binding" "wrote HCL report #[1-9]" "$T/paravisor.log"
 
 echo "vTPM quote, HCLAkPub vouched for by the TD quote (fresh report)"
-run_ssh v $(A tpm) -o LogLevel=VERBOSE direct echo via-tpm
-expect_ran v "via-tpm"
-expect_grep "verified as tpm-quote" "tpm-quote verified: ak=azure-tdx" "$T/v.err"
+expect_verified v tpm direct "tpm-quote verified: ak=azure-tdx"
 
 echo "hclcache: three connections, one HCL report"
-reports() { grep -c "wrote HCL report #" "$T/paravisor.log"; }
-r0=$(reports)
-for i in 1 2 3; do
-	run_ssh c$i $(A tpm) -o LogLevel=VERBOSE cached echo cached$i
-	expect_ran c$i "cached$i"
-	expect_grep "c$i: verified as tpm-quote" "tpm-quote verified: ak=azure-tdx" "$T/c$i.err"
-done
-expect_eq "one report for three connections" "$(reports)" $((r0 + 1))
+expect_hclcache azure-tdx tpm
 
 echo "token path (AttestationService)"
-run_ssh t $(A token) -o LogLevel=VERBOSE token echo via-token
-expect_ran t "via-token"
-expect_grep "verified as maa-token" "verified: maa-token verified" "$T/t.err"
+expect_verified t token token "verified: maa-token verified"
 
 echo "token and raw quote both required, both present"
 run_ssh b $(A both) -o LogLevel=VERBOSE token echo both
 expect_eq "exit 0" "$(rc_of b)" 0
 expect_grep "both verified" "maa-token verified.*azure-tdx-quote verified\|azure-tdx-quote verified.*maa-token verified" "$T/b.err"
-
-# refused NAME HOST POLICY PATTERN: exit 255, one line naming PATTERN,
-# command not run, sshd still alive.
-refused() {
-	local n=$1 host=$2 pol=$3 pat=$4
-	echo "$n"
-	rm -f "$T/ran"
-	run_ssh "$n" $(A "$pol") "$host" touch "$T/ran"
-	expect_eq "$n: exit 255" "$(rc_of "$n")" 255
-	expect_grep "$n: reason" "$pat" "$T/$n.err"
-	expect_eq "$n: one line" "$(wc -l < "$T/$n.err")" 1
-	[ -e "$T/ran" ] && fail "$n: command ran" || ok "$n: command did not run"
-	sshd_alive "$host" && ok "$n: sshd alive" || fail "$n: sshd died"
-}
-refused need-token direct both "policy requires maa-token"
-refused token-only-direct direct token "none of an accepted type"
-refused other-report other quote "server could not produce evidence"
+vtpm_refused need-token direct both "policy requires maa-token"
+vtpm_refused token-only-direct direct token "none of an accepted type"
+vtpm_refused other-report other quote "server could not produce evidence"
 expect_grep "other-report: provider said why" "IMDS quote is not for the TD report sent" "$T/sshd_other.log"
-refused imds-500 s500 quote "server could not produce evidence"
+vtpm_refused imds-500 s500 quote "server could not produce evidence"
 expect_grep "imds-500: provider said why" "HTTP status 500" "$T/sshd_s500.log"
-refused imds-garbage garbage quote "server could not produce evidence"
+vtpm_refused imds-garbage garbage quote "server could not produce evidence"
 expect_grep "imds-garbage: provider said why" "IMDS quote: tdx quote" "$T/sshd_garbage.log"
 # The cached report's user-data names an earlier session: a client that
 # verifies azure-tdx-quote on its own gets no runtime data and refuses.
-refused cached-needs-tpm-quote cached quote "no azure-runtime-data item"
-refused stale-report noparavisor quote "server could not produce evidence"
+vtpm_refused cached-needs-tpm-quote cached quote "no azure-runtime-data item"
+vtpm_refused stale-report noparavisor quote "server could not produce evidence"
 expect_grep "stale-report: provider said why" "does not carry the user data just written" \
     "$T/sshd_noparavisor.log"
 
