@@ -42,3 +42,20 @@ proc_ticks() { # PID -> utime+stime (clock ticks) of that process itself
 	read -r -a f < "/proc/$1/stat"
 	echo $(( f[13] + f[14] ))
 }
+
+# bench_tmpdir PREFIX TAG: T, a fresh directory sshd may read, and PIDS;
+# on exit the PIDS are killed and T removed (kept with KEEP=1, said as TAG).
+bench_tmpdir() {
+	T=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")
+	chmod 755 "$T"
+	PIDS=""
+	BENCH_TAG=$2
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+bench_cleanup() {
+	local p
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ "${KEEP:-0}" = 1 ] && echo "$BENCH_TAG: kept $T" >&2 || rm -rf "$T"
+}

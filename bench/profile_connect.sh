@@ -20,17 +20,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/bench/lib.sh"
 command -v valgrind >/dev/null || { echo "profile: valgrind needed" >&2; exit 1; }
 SRC="$top/build/openssh/src"	# unstripped binaries, same code as staged
-T=$(mktemp -d "${TMPDIR:-/tmp}/ra-prof.XXXXXX")
-chmod 755 "$T"
-PIDS=""
-cleanup() {
-	local p
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	[ "${KEEP:-0}" = 1 ] && echo "profile: kept $T" >&2 || rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_tmpdir ra-prof profile
 
 harness_privsep "$top"
 harness_keys

@@ -97,17 +97,7 @@ done
 command -v python3 >/dev/null || { echo "bench: python3 needed" >&2; exit 1; }
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench: bash >= 5 needed" >&2; exit 1; }
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/ra-bench.XXXXXX")
-chmod 755 "$T"
-PIDS=""
-cleanup() {
-	local p
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	wait 2>/dev/null
-	[ "${KEEP:-0}" = 1 ] && echo "bench: kept $T" >&2 || rm -rf "$T"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_tmpdir ra-bench bench
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 skipped() { case "$SKIP" in *",$1,"*) return 0;; esac; return 1; }
