@@ -39,6 +39,20 @@ int CmdEventlog(int argc, char** argv);  // eventlog.cpp
 
 using namespace ssh_attest;  // NOLINT: the subcommands and the exit contract
 
+// The subcommands, each run with the arguments after its name.
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+};
+const Command kCommands[] = {
+    {"inspect", CmdInspect},       {"verify", CmdVerify},
+    {"token-claims", CmdTokenClaims}, {"quote", CmdQuote},
+    {"sim-init", CmdSimInit},      {"sim-tdreport", CmdSimTdReport},
+    {"sim-snpreport", CmdSimSnpReport}, {"tpm-init", TpmInitCommand},
+    {"known", KnownCommand},       {"eventlog", CmdEventlog},
+    {"scan", CmdScan},             {"policy", CmdPolicy},
+};
+
 int main(int argc, char** argv) {
   // A peer closing mid-write (issuer key fetch) must be an error, not death.
   signal(SIGPIPE, SIG_IGN);
@@ -54,18 +68,8 @@ int main(int argc, char** argv) {
       std::printf("ssh-attest (%s)\n", ra_version());
       return kExitOk;
     }
-    if (cmd == "inspect") return CmdInspect(argc - 2, argv + 2);
-    if (cmd == "verify") return CmdVerify(argc - 2, argv + 2);
-    if (cmd == "token-claims") return CmdTokenClaims(argc - 2, argv + 2);
-    if (cmd == "quote") return CmdQuote(argc - 2, argv + 2);
-    if (cmd == "sim-init") return CmdSimInit(argc - 2, argv + 2);
-    if (cmd == "sim-tdreport") return CmdSimTdReport(argc - 2, argv + 2);
-    if (cmd == "sim-snpreport") return CmdSimSnpReport(argc - 2, argv + 2);
-    if (cmd == "tpm-init") return TpmInitCommand(argc - 2, argv + 2);
-    if (cmd == "known") return KnownCommand(argc - 2, argv + 2);
-    if (cmd == "eventlog") return CmdEventlog(argc - 2, argv + 2);
-    if (cmd == "scan") return CmdScan(argc - 2, argv + 2);
-    if (cmd == "policy") return CmdPolicy(argc - 2, argv + 2);
+    for (const Command& c : kCommands)
+      if (cmd == c.name) return c.run(argc - 2, argv + 2);
     return Usage("unknown command '" + cmd + "'");
   } catch (const std::exception& e) {
     return Failure(std::string("internal error: ") + e.what());

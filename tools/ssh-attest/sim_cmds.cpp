@@ -31,41 +31,40 @@
 
 namespace ssh_attest {
 
-// The sim TD's TD report for REPORTDATA, base64 on stdout: what the vTPM
-// test fixture puts into its HCL report (regress/azure/paravisor.py).
-int CmdSimTdReport(int argc, char** argv) {
+// sim-tdreport / sim-snpreport: DIR and --report-data HEX in, the report
+// make(dir, report_data) returns, base64 on stdout.
+template <typename MakeReport>
+int PrintSimReport(const char* cmd, int argc, char** argv, MakeReport make) {
   Args a;
   std::string err = ParseArgs(argc, argv, "--report-data=", &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.size() != 1 || !Has(a, "--report-data"))
-    return Usage("sim-tdreport wants DIR and --report-data HEX");
+    return Usage(std::string(cmd) + " wants DIR and --report-data HEX");
   ra::Binding rd{};
   err = ParseBinding(a.opts["--report-data"], &rd);
   if (!err.empty()) return Usage(err);
   ra::Bytes report;
-  ra::Status s = ra::SimMakeTdReport(a.positional[0], rd, &report);
+  ra::Status s = make(a.positional[0], rd, &report);
   if (!s.ok()) return Failure(s.message());
   std::printf("%s\n", ra::Base64Encode(report).c_str());
   return kExitOk;
+}
+
+// The sim TD's TD report for REPORTDATA, base64 on stdout: what the vTPM
+// test fixture puts into its HCL report (regress/azure/paravisor.py).
+int CmdSimTdReport(int argc, char** argv) {
+  return PrintSimReport("sim-tdreport", argc, argv, ra::SimMakeTdReport);
 }
 
 // The SNP sim's report for REPORT_DATA, base64 on stdout: what the vTPM
 // test fixture puts into an SNP CVM's HCL report (regress/azure/paravisor.py
 // --snpreport-cmd).
 int CmdSimSnpReport(int argc, char** argv) {
-  Args a;
-  std::string err = ParseArgs(argc, argv, "--report-data=", &a);
-  if (!err.empty()) return Usage(err);
-  if (a.positional.size() != 1 || !Has(a, "--report-data"))
-    return Usage("sim-snpreport wants DIR and --report-data HEX");
-  ra::Binding rd{};
-  err = ParseBinding(a.opts["--report-data"], &rd);
-  if (!err.empty()) return Usage(err);
-  ra::Bytes report, table;
-  ra::Status s = ra::SimSnpGetReport(a.positional[0], rd, &report, &table);
-  if (!s.ok()) return Failure(s.message());
-  std::printf("%s\n", ra::Base64Encode(report).c_str());
-  return kExitOk;
+  return PrintSimReport("sim-snpreport", argc, argv,
+                        [](const std::string& dir, const ra::Binding& rd, ra::Bytes* report) {
+                          ra::Bytes table;
+                          return ra::SimSnpGetReport(dir, rd, report, &table);
+                        });
 }
 
 namespace {
