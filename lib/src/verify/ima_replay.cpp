@@ -37,6 +37,26 @@ Status CheckImaTemplateHashes(const ImaLog& log, uint16_t hash_alg) {
   return Status();
 }
 
+namespace {
+
+// What entry i extends into an n-byte bank: its template data's digest, or
+// all 0xFF for a violation (as the kernel does).  When the list's hashes
+// are of this bank, the check of CheckImaTemplateHashes comes free.
+Status ExtendedDigest(DigestHasher& h, const ImaEntry& e, size_t i, size_t n, bool same_alg,
+                      uint8_t* digest) {
+  if (e.violation()) {
+    std::fill(digest, digest + n, 0xFF);
+  } else if (!h.Hash(e.template_data.data(), e.template_data.size(), nullptr, 0, digest)) {
+    return Status::Fail("ima replay", OpenSslError());
+  } else if (same_alg && CRYPTO_memcmp(digest, e.template_hash.data(), n) != 0) {
+    return Status::Fail("ima template hash", "entry " + std::to_string(i) + " (" + e.file_name +
+                                                 ") does not match its data");
+  }
+  return Status();
+}
+
+}  // namespace
+
 Status ReplayImaLog(const ImaLog& log, uint16_t hash_alg, std::map<uint32_t, Bytes>* out) {
   const EVP_MD* md = TpmHashMd(hash_alg);
   if (md == nullptr) return Status::Fail("ima replay", "cannot replay bank " + TpmHashName(hash_alg));
@@ -48,15 +68,8 @@ Status ReplayImaLog(const ImaLog& log, uint16_t hash_alg, std::map<uint32_t, Byt
   for (size_t i = 0; i < log.entries.size(); i++) {
     const ImaEntry& e = log.entries[i];
     if (e.pcr >= 32) return Status::Fail("ima replay", "entry " + std::to_string(i) + ": PCR " + std::to_string(e.pcr));
-    if (e.violation()) {
-      std::fill(digest, digest + n, 0xFF);
-    } else if (!h.Hash(e.template_data.data(), e.template_data.size(), nullptr, 0, digest)) {
-      return Status::Fail("ima replay", OpenSslError());
-    } else if (same_alg && CRYPTO_memcmp(digest, e.template_hash.data(), n) != 0) {
-      // The check of CheckImaTemplateHashes comes free for the list's bank.
-      return Status::Fail("ima template hash", "entry " + std::to_string(i) + " (" +
-                                                   e.file_name + ") does not match its data");
-    }
+    Status s = ExtendedDigest(h, e, i, n, same_alg, digest);
+    if (!s.ok()) return s;
     Bytes& pcr = pcrs[e.pcr];
     if (pcr.empty()) pcr.assign(n, 0);
     if (!h.Hash(pcr.data(), n, digest, n, pcr.data())) return Status::Fail("ima replay", OpenSslError());
@@ -83,14 +96,8 @@ Status ReplayImaPrefix(const ImaLog& log, uint16_t hash_alg, uint32_t pcr, const
     const ImaEntry& e = log.entries[i];
     if (e.pcr >= 32) return Status::Fail("ima replay", "entry " + std::to_string(i) + ": PCR " + std::to_string(e.pcr));
     if (e.pcr != pcr) continue;
-    if (e.violation()) {
-      std::fill(digest, digest + n, 0xFF);
-    } else if (!h.Hash(e.template_data.data(), e.template_data.size(), nullptr, 0, digest)) {
-      return Status::Fail("ima replay", OpenSslError());
-    } else if (same_alg && CRYPTO_memcmp(digest, e.template_hash.data(), n) != 0) {
-      return Status::Fail("ima template hash", "entry " + std::to_string(i) + " (" +
-                                                   e.file_name + ") does not match its data");
-    }
+    Status s = ExtendedDigest(h, e, i, n, same_alg, digest);
+    if (!s.ok()) return s;
     if (!h.Hash(value.data(), n, digest, n, value.data())) return Status::Fail("ima replay", OpenSslError());
     if (value == want) {
       *covered = i + 1;
