@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "common/bytes_util.h"
-#include "common/user_data_binding.h"
 #include "parse/jwt_token.h"
+#include "policy/maa_claims.h"
 #include "policy/snp_policy.h"
 
 namespace ra {
@@ -53,14 +53,8 @@ Status ReadUint(const json_t* claims, const char* name, uint32_t max, std::optio
 }
 
 Status ReadServiceVerdict(const json_t* claims, MaaSnpClaims* m) {
-  RA_RETURN_IF_ERROR(JsonGetString(claims, "x-ms-attestation-type", kCheck, &m->attestation_type));
-  if (m->attestation_type != "sevsnpvm")
-    return Status::Fail(kCheck, "x-ms-attestation-type is '" + m->attestation_type +
-                                    "', not sevsnpvm");
-  RA_RETURN_IF_ERROR(JsonGetString(claims, "x-ms-compliance-status", kCheck, &m->compliance));
-  if (m->compliance != "azure-compliant-cvm")
-    return Status::Fail(kCheck, "x-ms-compliance-status is '" + m->compliance +
-                                    "', not azure-compliant-cvm");
+  RA_RETURN_IF_ERROR(
+      ReadMaaServiceVerdict(claims, kCheck, "sevsnpvm", &m->attestation_type, &m->compliance));
   return JsonGetBool(claims, Claim("is-debuggable").c_str(), kCheck, &m->debug);
 }
 
@@ -177,18 +171,8 @@ Status ReadMaaSnpClaims(const json_t* claims, const Binding* binding, VerifiedCl
   MaaSnpClaims m;
   RA_RETURN_IF_ERROR(ReadServiceVerdict(claims, &m));
   RA_RETURN_IF_ERROR(ReadReportClaims(claims, &m));
-  const json_t* runtime = nullptr;
-  RA_RETURN_IF_ERROR(JsonGetObject(claims, "x-ms-runtime", kCheck, &runtime));
-  std::string user_data;
-  RA_RETURN_IF_ERROR(JsonGetString(runtime, "user-data", kCheck, &user_data));
-  if (user_data.size() != 2 * kBindingLen || !HexDecode(user_data, &m.user_data).ok())
-    return Status::Fail(kCheck, "x-ms-runtime user-data is not 128 hex digits");
-  const char* how = "";
-  if (binding && !UserDataMatchesBinding(m.user_data, *binding, &how))
-    return Status::Fail("runtime data binding",
-                        "x-ms-runtime user-data does not match the expected binding");
-  m.binding_checked = binding != nullptr;
-  if (binding) m.user_data_is = how;
+  RA_RETURN_IF_ERROR(ReadMaaRuntimeBinding(claims, binding, kCheck, &m.user_data,
+                                           &m.binding_checked, &m.user_data_is));
   VerifiedClaims vc;
   FillFields(m, binding, &vc);
   vc.typed = std::move(m);

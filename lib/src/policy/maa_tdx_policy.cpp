@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "common/bytes_util.h"
-#include "common/user_data_binding.h"
 #include "parse/jwt_token.h"
+#include "policy/maa_claims.h"
 #include "policy/tdx_policy.h"
 
 namespace ra {
@@ -45,16 +45,8 @@ Status CheckMeasurement(const std::optional<Bytes>& value, const char* claim, co
 }
 
 Status ReadServiceVerdict(const json_t* claims, MaaTdxClaims* m) {
-  RA_RETURN_IF_ERROR(JsonGetString(claims, "x-ms-attestation-type", kCheck, &m->attestation_type));
-  if (m->attestation_type != "tdxvm")
-    return Status::Fail(kCheck, "x-ms-attestation-type is '" + m->attestation_type +
-                                    "', not tdxvm");
-  RA_RETURN_IF_ERROR(JsonGetString(claims, "x-ms-compliance-status", kCheck, &m->compliance));
-  // The service's verdict on the CVM as a whole (firmware, paravisor, TCB):
-  // anything else means it attested something it does not vouch for.
-  if (m->compliance != "azure-compliant-cvm")
-    return Status::Fail(kCheck, "x-ms-compliance-status is '" + m->compliance +
-                                    "', not azure-compliant-cvm");
+  RA_RETURN_IF_ERROR(
+      ReadMaaServiceVerdict(claims, kCheck, "tdxvm", &m->attestation_type, &m->compliance));
   return JsonGetBool(claims, "tdx_td_attributes_debug", kCheck, &m->debug);
 }
 
@@ -64,20 +56,8 @@ Status ReadMaaTdxClaims(const json_t* claims, const Binding* binding, VerifiedCl
   if (!json_is_object(claims)) return Status::Fail(kCheck, "claims are not an object");
   MaaTdxClaims m;
   RA_RETURN_IF_ERROR(ReadServiceVerdict(claims, &m));
-  const json_t* runtime = nullptr;
-  RA_RETURN_IF_ERROR(JsonGetObject(claims, "x-ms-runtime", kCheck, &runtime));
-  std::string user_data;
-  RA_RETURN_IF_ERROR(JsonGetString(runtime, "user-data", kCheck, &user_data));
-  if (user_data.size() != 2 * kBindingLen || !HexDecode(user_data, &m.user_data).ok())
-    return Status::Fail(kCheck, "x-ms-runtime user-data is not 128 hex digits");
-  // Decoding first makes the comparison case-insensitive; the comparison
-  // itself is constant-time, as for REPORTDATA.
-  const char* how = "";
-  if (binding && !UserDataMatchesBinding(m.user_data, *binding, &how))
-    return Status::Fail("runtime data binding",
-                        "x-ms-runtime user-data does not match the expected binding");
-  m.binding_checked = binding != nullptr;
-  if (binding) m.user_data_is = how;
+  RA_RETURN_IF_ERROR(ReadMaaRuntimeBinding(claims, binding, kCheck, &m.user_data,
+                                           &m.binding_checked, &m.user_data_is));
 
   VerifiedClaims vc;
   vc.kind = kEvidenceMaaToken;
@@ -90,7 +70,7 @@ Status ReadMaaTdxClaims(const json_t* claims, const Binding* binding, VerifiedCl
   RA_RETURN_IF_ERROR(ReadMeasurement(claims, "tdx_mrseam", &m.mrseam, &vc));
   vc.fields.emplace_back("user_data", HexEncode(m.user_data));
   vc.fields.emplace_back("binding_checked", binding ? "yes" : "no");
-  if (binding) vc.fields.emplace_back("user_data_is", how);
+  if (binding) vc.fields.emplace_back("user_data_is", m.user_data_is);
   vc.typed = std::move(m);
   if (out) *out = std::move(vc);
   return Status();
