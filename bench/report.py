@@ -330,24 +330,27 @@ if tpm:
         L.append(f"  cached/fresh: {tpm['azure_vtpm_cached']['us_per_op'] / tpm['azure_vtpm_fresh']['us_per_op']:.3f}"
                  " (swtpm + paravisor stand-in; on Azure the fresh report costs seconds)")
     L.append("")
-if "bulk" in res:
-    d = res["bulk"]
-    L.append(f"bulk {bulk_mib} MiB through `cat > /dev/null`, {bulk_rep}x each, interleaved  median")
+def plain_and_attested(key, header, row, summary=None):
+    """A section of two rows, plain and attested, and maybe a summary line."""
+    if key not in res:
+        return
+    d = res[key]
+    L.append(header)
     for h in ("plain", "attested"):
-        x = d[h]
-        L.append(f"  {h:<48}{f(x['median_mib_s'],' MiB/s'):>14}   ({', '.join(str(a) for a in x['all_mib_s'])})")
-    L.append(f"  ratio attested/plain: {f(d['ratio_attested_over_plain'])}"
-             f"   CPU per GiB (client+server): plain {f(d['plain'].get('cpu_ms_per_gib_median'),' ms')},"
-             f" attested {f(d['attested'].get('cpu_ms_per_gib_median'),' ms')},"
-             f" ratio {f(d.get('cpu_ratio_attested_over_plain'))}")
+        L.append(row(h, d[h]))
+    if summary:
+        L.append(summary(d))
     L.append("")
-if "concurrent" in res:
-    d = res["concurrent"]
-    L.append(f"{conc} concurrent connections (MaxStartups 100)          ok        p50        p99")
-    for h in ("plain", "attested"):
-        x = d[h]
-        L.append(f"  {h:<44}{x['ok']:>4}/{x['started']:<4}{f(x['p50_ms'],' ms'):>12}{f(x['p99_ms'],' ms'):>12}")
-    L.append("")
+plain_and_attested(
+    "bulk", f"bulk {bulk_mib} MiB through `cat > /dev/null`, {bulk_rep}x each, interleaved  median",
+    lambda h, x: f"  {h:<48}{f(x['median_mib_s'],' MiB/s'):>14}   ({', '.join(str(a) for a in x['all_mib_s'])})",
+    lambda d: (f"  ratio attested/plain: {f(d['ratio_attested_over_plain'])}"
+               f"   CPU per GiB (client+server): plain {f(d['plain'].get('cpu_ms_per_gib_median'),' ms')},"
+               f" attested {f(d['attested'].get('cpu_ms_per_gib_median'),' ms')},"
+               f" ratio {f(d.get('cpu_ratio_attested_over_plain'))}"))
+plain_and_attested(
+    "concurrent", f"{conc} concurrent connections (MaxStartups 100)          ok        p50        p99",
+    lambda h, x: f"  {h:<44}{x['ok']:>4}/{x['started']:<4}{f(x['p50_ms'],' ms'):>12}{f(x['p99_ms'],' ms'):>12}")
 if "client_instructions" in res:
     p_, a_ = prof["plain"], prof["attested"]
     L.append("client instructions per connection (callgrind, load-independent)")
