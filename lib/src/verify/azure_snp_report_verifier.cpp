@@ -5,6 +5,7 @@
 #include "common/bytes_util.h"
 #include "common/user_data_binding.h"
 #include "parse/hcl_report.h"
+#include "verify/lone_item.h"
 #include "verify/snp_kind.h"
 
 namespace ra {
@@ -21,12 +22,7 @@ class AzureSnpKind : public SnpFamilyKind {
   Status Verify(const EvidenceItem& item, const std::vector<EvidenceItem>& all,
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
     const EvidenceItem* rt = nullptr;
-    for (const EvidenceItem& it : all) {
-      if (it.type != kEvidenceAzureRuntimeData) continue;
-      // Two would leave the choice to the sender.
-      if (rt) return Status::Fail(kCheck, "more than one azure-runtime-data item");
-      rt = &it;
-    }
+    RA_RETURN_IF_ERROR(FindLoneItem(all, kEvidenceAzureRuntimeData, kCheck, &rt));
     if (!rt) return Status::Fail(kCheck, "no azure-runtime-data item beside the report");
     SnpClaims c;
     RA_RETURN_IF_ERROR(VerifySnpReportItem(ByteView(item.data), all, ctx, &c));

@@ -6,6 +6,7 @@
 #include "common/user_data_binding.h"
 #include "parse/hcl_report.h"
 #include "parse/tdx_quote.h"
+#include "verify/lone_item.h"
 #include "verify/tdx_quote_verifier.h"
 
 namespace ra {
@@ -71,12 +72,7 @@ class AzureQuoteKind : public TdxFamilyKind {
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
     if (!ctx.policy) return Status::Fail(type(), "no policy");
     const EvidenceItem* rt = nullptr;
-    for (const EvidenceItem& it : all) {
-      if (it.type != kEvidenceAzureRuntimeData) continue;
-      // Two would leave the choice to the sender.
-      if (rt) return Status::Fail(kCheck, "more than one azure-runtime-data item");
-      rt = &it;
-    }
+    RA_RETURN_IF_ERROR(FindLoneItem(all, kEvidenceAzureRuntimeData, kCheck, &rt));
     if (!rt) return Status::Fail(kCheck, "no azure-runtime-data item beside the quote");
     return VerifyAzureTdxQuoteClaims(item.data, rt->data, ctx.binding_or_null(), *ctx.policy,
                                      ctx.now, out, ctx.deadline);

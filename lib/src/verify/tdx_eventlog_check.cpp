@@ -7,6 +7,7 @@
 #include "parse/tdx_eventlog.h"
 #include "parse/tpm_alg.h"
 #include "verify/eventlog_replay.h"
+#include "verify/lone_item.h"
 
 namespace ra {
 namespace {
@@ -51,12 +52,7 @@ Status ReplayTdxEventLog(const TcgEventLog& log, const TdReportBody& body,
 Status VerifyTdxEventLog(const std::vector<EvidenceItem>& all, const TdReportBody& body,
                          std::shared_ptr<const TdxEventLogClaims>* out) {
   const EvidenceItem* item = nullptr;
-  for (const EvidenceItem& it : all) {
-    if (it.type != kEvidenceTdxEventLog) continue;
-    // Two would leave the choice to the sender.
-    if (item) return Status::Fail(kCheck, "more than one tdx-eventlog item");
-    item = &it;
-  }
+  RA_RETURN_IF_ERROR(FindLoneItem(all, kEvidenceTdxEventLog, kCheck, &item));
   out->reset();
   if (item == nullptr) return Status();
   CcelTable table;

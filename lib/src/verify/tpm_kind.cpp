@@ -26,6 +26,7 @@
 #include "policy/tpm_policy.h"
 #include "verify/eventlog_replay.h"
 #include "verify/ima_replay.h"
+#include "verify/lone_item.h"
 #include "verify/snp_kind.h"
 #include "verify/tdx_quote_verifier.h"
 #include "verify/tpm_quote_check.h"
@@ -37,16 +38,8 @@ namespace {
 const char kAkCheck[] = "tpm ak";
 constexpr size_t kMaxAkCertLen = 16 * 1024;
 
-// The one item of type t in all (nullptr if none); two are refused, they
-// would leave the choice to the sender.
 Status FindOne(const std::vector<EvidenceItem>& all, const char* t, const EvidenceItem** out) {
-  *out = nullptr;
-  for (const EvidenceItem& it : all) {
-    if (it.type != t) continue;
-    if (*out) return Status::Fail("tpm evidence", std::string("more than one ") + t + " item");
-    *out = &it;
-  }
-  return Status();
+  return FindLoneItem(all, t, "tpm evidence", out);
 }
 
 struct TrustedAk {
