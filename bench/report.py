@@ -263,6 +263,11 @@ with open(out, "w") as f:
 # ---- table ----
 def f(x, unit=""):
     return "n/a" if x is None else f"{x}{unit}"
+def labelled(src, rows, fmt):
+    """A line fmt(label, value) for each (key, label) of rows that src has."""
+    for k, lab in rows:
+        if k in src:
+            L.append(fmt(lab, src[k]))
 L = []
 L.append(f"ra-ssh bench  ({res['when']}, {res['host']['cpus']} cpus, "
          f"load {res['host']['loadavg'][0]:.2f}, cipher {cipher})")
@@ -296,29 +301,26 @@ if "connect_true" in res:
     L.append("")
 if v:
     L.append("Quote and report verification alone (one core, ra_verify)")
-    for k, lab in (("sim_quote_verify", "sim quote, test root + MRTD policy"),
-                   ("real_quote_verify", "real SPR quote, Intel root, at 2023-06-20"),
-                   ("real_snp_report_verify", "real SEV-SNP report (Milan), AMD ARK")):
-        if k in v:
-            L.append(f"  {lab:<48}{v[k]['per_sec']:>9.0f} /s  ({v[k]['us_per_op']:.0f} us each)")
-    for k, lab in (("policy_load", "  for scale: ra_policy_load (client, per conn.)"),
-                   ("sim_provider_open", "  for scale: sim ra_provider_open (sshd, per conn.)"),
-                   ("sim_collect", "  for scale: sim ra_provider_collect (per quote)")):
-        if k in v:
-            L.append(f"{lab:<50}{v[k]['us_per_op']:>9.0f} us")
+    labelled(v, (("sim_quote_verify", "sim quote, test root + MRTD policy"),
+        ("real_quote_verify", "real SPR quote, Intel root, at 2023-06-20"),
+        ("real_snp_report_verify", "real SEV-SNP report (Milan), AMD ARK")),
+             lambda lab, x: f"  {lab:<48}{x['per_sec']:>9.0f} /s  ({x['us_per_op']:.0f} us each)")
+    labelled(v, (("policy_load", "  for scale: ra_policy_load (client, per conn.)"),
+        ("sim_provider_open", "  for scale: sim ra_provider_open (sshd, per conn.)"),
+        ("sim_collect", "  for scale: sim ra_provider_collect (per quote)")),
+             lambda lab, x: f"{lab:<50}{x['us_per_op']:>9.0f} us")
     L.append("")
 if tpm:
     L.append("TPM logs (client, one core) and azure-vtpm (sshd's monitor, per connection)  wall (CPU)")
-    for k, lab in (("eventlog_replay_real", "event logs: the 4 real ones, parse + replay"),
-                   ("eventlog_replay_100k", "event log: 100 KiB, parse + replay"),
-                   ("ima_replay_real", "IMA: real list (826), parse + prefix replay"),
-                   ("ima_replay_10k", "IMA: 10,000 entries, parse + prefix replay"),
-                   ("azure_vtpm_fresh", "azure-vtpm open+collect, fresh HCL report"),
-                   ("azure_vtpm_cached", "azure-vtpm open+collect, cached HCL report"),
-                   ("azure_vtpm_verify", "azure-vtpm tpm-quote ra_verify (client)")):
-        if k in tpm:
-            L.append(f"  {lab:<50}{tpm[k]['us_per_op'] / 1000.0:>9.2f} ms"
-                     f"  ({tpm[k]['cpu_us_per_op'] / 1000.0:.2f} ms CPU)")
+    labelled(tpm, (("eventlog_replay_real", "event logs: the 4 real ones, parse + replay"),
+        ("eventlog_replay_100k", "event log: 100 KiB, parse + replay"),
+        ("ima_replay_real", "IMA: real list (826), parse + prefix replay"),
+        ("ima_replay_10k", "IMA: 10,000 entries, parse + prefix replay"),
+        ("azure_vtpm_fresh", "azure-vtpm open+collect, fresh HCL report"),
+        ("azure_vtpm_cached", "azure-vtpm open+collect, cached HCL report"),
+        ("azure_vtpm_verify", "azure-vtpm tpm-quote ra_verify (client)")),
+             lambda lab, x: f"  {lab:<50}{x['us_per_op'] / 1000.0:>9.2f} ms"
+        f"  ({x['cpu_us_per_op'] / 1000.0:.2f} ms CPU)")
     c = tpm.get("azure_vtpm_connect")
     if c:
         L.append(f"  ssh connect+true, azure-vtpm hclcache vs plain ({c['ok']}/{c['n']}): "
@@ -361,15 +363,14 @@ if "client_instructions" in res:
         m_ = prof["maa"]
         L.append(f"  maa (token path, keys from the disk cache) {m_['total']/1e6:.1f} M   "
                  f"(+{prof['maa_minus_plain_total']/1e6:.1f} M, x{m_['total']/p_['total']:.3f})")
-    for fn, lab in (("ra_policy_load", "ra_policy_load (before login)"),
-                    ("ra_verify", "ra_verify"),
-                    ("ra_verify_verdict", "ra_verify_verdict"),
-                    ("PEM_read_bio_X509", "  of which PEM->X509 parsing (all certs)"),
-                    ("OSSL_DECODER_CTX_new_for_pkey", "  of which OpenSSL decoder set-up"),
-                    ("VerifyCertChain", "  of which X509 chain check"),
-                    ("VerifyEcdsaP256Raw", "  of which QE/quote ECDSA checks")):
-        if fn in a_:
-            L.append(f"    {lab:<44}{a_[fn]/1e6:>7.2f} M")
+    labelled(a_, (("ra_policy_load", "ra_policy_load (before login)"),
+        ("ra_verify", "ra_verify"),
+        ("ra_verify_verdict", "ra_verify_verdict"),
+        ("PEM_read_bio_X509", "  of which PEM->X509 parsing (all certs)"),
+        ("OSSL_DECODER_CTX_new_for_pkey", "  of which OpenSSL decoder set-up"),
+        ("VerifyCertChain", "  of which X509 chain check"),
+        ("VerifyEcdsaP256Raw", "  of which QE/quote ECDSA checks")),
+             lambda lab, x: f"    {lab:<44}{x/1e6:>7.2f} M")
     L.append("")
 if both:
     p_, a_ = both["plain"], both["attested"]
