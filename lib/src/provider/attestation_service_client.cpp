@@ -38,6 +38,7 @@
 #include "common/https_client.h"
 #include "common/safe_path.h"
 #include "parse/jwt_token.h"
+#include "provider/json_exchange.h"
 #include "provider/providers.h"
 
 namespace ra {
@@ -165,12 +166,9 @@ Status RequestMaaToken(const AttestationServiceOptions& service, ByteView quote,
           : kMaxServiceTimeout;
   req.connect_timeout_s = kConnectTimeoutS;
   req.max_body = kMaxResponse;
-  std::string response;
-  RA_RETURN_IF_ERROR(HttpsExchange(req, kCheck, &response));
-  JsonPtr doc;
-  RA_RETURN_IF_ERROR(ParseJsonObject(response, "attestation service response", &doc));
   std::string t;
-  RA_RETURN_IF_ERROR(JsonGetString(doc.get(), "token", kCheck, &t));
+  RA_RETURN_IF_ERROR(
+      PostForJsonMember(req, kCheck, "attestation service response", "token", kCheck, &t));
   if (t.empty() || t.size() > kMaxJwtLen)
     return Status::Fail(kCheck, "token empty or longer than " + std::to_string(kMaxJwtLen));
   // Structure only: the relying party verifies it; this catches a service

@@ -80,6 +80,7 @@
 #include "parse/tpm_quote.h"
 #include "provider/azure_hcl_cache.h"
 #include "provider/esys_session.h"
+#include "provider/json_exchange.h"
 #include "provider/providers.h"
 #include "provider/tpm_provider.h"
 #include "verify/tpm_quote_check.h"
@@ -184,12 +185,9 @@ Status ImdsQuote(const std::string& url, const Bytes& td_report, Bytes* quote) {
   req.connect_timeout_s = 5;
   req.total_timeout_s = kMaxServiceTimeout;
   req.max_body = kMaxImdsResponse;
-  std::string response;
-  RA_RETURN_IF_ERROR(HttpsExchange(req, kCheck, &response));
-  JsonPtr doc;
-  RA_RETURN_IF_ERROR(ParseJsonObject(response, "IMDS response", &doc));
   std::string b64;
-  RA_RETURN_IF_ERROR(JsonGetString(doc.get(), "quote", "IMDS response", &b64));
+  RA_RETURN_IF_ERROR(
+      PostForJsonMember(req, kCheck, "IMDS response", "quote", "IMDS response", &b64));
   // IMDS may pad its base64url; the decoder is strict, so drop padding.
   while (!b64.empty() && b64.back() == '=') b64.pop_back();
   Status s = Base64UrlDecode(b64, quote);
