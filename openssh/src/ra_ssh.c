@@ -64,6 +64,17 @@ ra_provider_spec_hook_init(void)
 	ra_helper_path_set(_PATH_SSH_ATTEST_HELPER);
 }
 
+/* SHA-512 of b into binding unless filling b failed (r); frees b. */
+static int
+digest_and_free(struct sshbuf *b, int r, u_char binding[RA_SSH_BINDING_LEN])
+{
+	if (r == 0)
+		r = ssh_digest_buffer(SSH_DIGEST_SHA512, b, binding,
+		    RA_SSH_BINDING_LEN);
+	sshbuf_free(b);
+	return r;
+}
+
 /*
  * The value the hardware report must carry: SHA-512 over a label, the
  * session id (exchange hash of the first kex, signed by the host key),
@@ -83,17 +94,11 @@ ra_ssh_binding(const u_char *sid, size_t sidlen, const u_char *nonce,
 	if ((b = sshbuf_new()) == NULL)
 		return SSH_ERR_ALLOC_FAIL;
 	if ((r = sshbuf_put(b, RA_SSH_BINDING_LABEL,
-	    strlen(RA_SSH_BINDING_LABEL))) != 0 ||
-	    (r = sshbuf_put_string(b, sid, sidlen)) != 0 ||
-	    (r = sshbuf_put_string(b, nonce, noncelen)) != 0 ||
-	    (r = sshkey_puts(hostkey, b)) != 0 ||
-	    (r = ssh_digest_buffer(SSH_DIGEST_SHA512, b, binding,
-	    RA_SSH_BINDING_LEN)) != 0)
-		goto out;
-	r = 0;
- out:
-	sshbuf_free(b);
-	return r;
+	    strlen(RA_SSH_BINDING_LABEL))) == 0 &&
+	    (r = sshbuf_put_string(b, sid, sidlen)) == 0 &&
+	    (r = sshbuf_put_string(b, nonce, noncelen)) == 0)
+		r = sshkey_puts(hostkey, b);
+	return digest_and_free(b, r, binding);
 }
 
 /*
@@ -118,17 +123,11 @@ ra_ssh_cached_binding(const struct sshkey *hostkey, uint64_t made_at,
 	if ((b = sshbuf_new()) == NULL)
 		return SSH_ERR_ALLOC_FAIL;
 	if ((r = sshbuf_put(b, RA_SSH_CACHED_LABEL,
-	    strlen(RA_SSH_CACHED_LABEL))) != 0 ||
-	    (r = sshkey_puts(hostkey, b)) != 0 ||
-	    (r = sshbuf_put_u64(b, made_at)) != 0 ||
-	    (r = sshbuf_put_string(b, rnd, rndlen)) != 0 ||
-	    (r = ssh_digest_buffer(SSH_DIGEST_SHA512, b, binding,
-	    RA_SSH_BINDING_LEN)) != 0)
-		goto out;
-	r = 0;
- out:
-	sshbuf_free(b);
-	return r;
+	    strlen(RA_SSH_CACHED_LABEL))) == 0 &&
+	    (r = sshkey_puts(hostkey, b)) == 0 &&
+	    (r = sshbuf_put_u64(b, made_at)) == 0)
+		r = sshbuf_put_string(b, rnd, rndlen);
+	return digest_and_free(b, r, binding);
 }
 
 /*
