@@ -65,7 +65,9 @@ if command -v swtpm > /dev/null && [ -x "$IMDS" ] && [ -x "$SSH_ATTEST" ]; then
 else
 	say "no swtpm or imds-emulator: azure-vtpm not measured"
 fi
-"$W/tpm_bench" "$@" > "$W/bench.json" 2> "$W/run.err" ||
+# tpm_bench links the library as ssh does (fetches and the tpm2-tss
+# providers through ssh-attest-helper), so it is told where the helper is.
+SSH_ATTEST_HELPER="$top/build/lib/ssh-attest-helper" "$W/tpm_bench" "$@" > "$W/bench.json" 2> "$W/run.err" ||
     { say "tpm_bench failed: $(cat "$W/run.err")"; echo '{}' > "$W/bench.json"; }
 
 # ssh connect + `true`, CONNECT (BENCH_TPM_CONNECTIONS, 40) each, plain and
