@@ -30,7 +30,7 @@ using fuzz::CheckJson;
 void CheckLog(const ra::ImaLog& log) {
   for (const auto& e : log.entries) {
     if (e.template_hash.size() != log.template_hash_len) Die("template hash length");
-    if (e.decoded && (e.file_digest.empty() || e.file_name.find('\0') != std::string::npos))
+    if (e.decoded && (e.file_digest().empty() || e.file_name().find('\0') != std::string::npos))
       Die("decoded entry");
   }
   CheckFailure(ra::CheckImaTemplateHashes(log, ra::ImaListHashAlg(log) ? ra::ImaListHashAlg(log)
@@ -68,8 +68,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (size_t i = 0; i < again.entries.size(); i++) {
     const auto& a = ascii.entries[i];
     const auto& b = again.entries[i];
-    if (a.file_name != b.file_name || a.file_digest != b.file_digest ||
-        a.digest_alg != b.digest_alg || a.signature != b.signature || a.pcr != b.pcr)
+    if (a.file_name() != b.file_name() || a.file_digest() != b.file_digest() ||
+        a.digest_alg() != b.digest_alg() || a.signature() != b.signature() || a.pcr != b.pcr)
       Die("binary and ASCII entries differ at " + std::to_string(i));
   }
   return 0;

@@ -27,10 +27,10 @@ TEST(ImaLog, KeylimeAsciiListHashesAndReplays) {
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_EQ(log.entries.size(), 826u);
   EXPECT_EQ(log.template_hash_len, 20u);
-  EXPECT_EQ(log.entries[0].file_name, "boot_aggregate");
-  EXPECT_EQ(log.entries[1].file_name, "/init");
-  EXPECT_EQ(log.entries[1].digest_alg, "sha1");
-  EXPECT_EQ(ra::HexEncode(log.entries[1].file_digest), "19f13b42c2745066347e76454788c0fe083643f3");
+  EXPECT_EQ(log.entries[0].file_name(), "boot_aggregate");
+  EXPECT_EQ(log.entries[1].file_name(), "/init");
+  EXPECT_EQ(log.entries[1].digest_alg(), "sha1");
+  EXPECT_EQ(ra::HexEncode(log.entries[1].file_digest()), "19f13b42c2745066347e76454788c0fe083643f3");
   s = ra::CheckImaTemplateHashes(log, ra::kTpmAlgSha1);
   EXPECT_TRUE(s.ok()) << s.message();
   std::map<uint32_t, Bytes> pcrs;
@@ -42,6 +42,26 @@ TEST(ImaLog, KeylimeAsciiListHashesAndReplays) {
   EXPECT_EQ(sha256[10].size(), 32u);
 }
 
+// The decoded fields are places in the entry's own template data: a copy
+// of an entry outlives the list it came from, and an entry whose template
+// data no longer holds them gives empty fields rather than reading past it.
+TEST(ImaLog, DecodedFieldsTravelWithTheEntry) {
+  ra::ImaEntry copy;
+  {
+    ra::ImaLog log;
+    ASSERT_TRUE(ra::ParseImaAsciiLog(AsciiVector(), &log).ok());
+    copy = log.entries[1];
+  }
+  EXPECT_EQ(copy.file_name(), "/init");
+  EXPECT_EQ(ra::HexEncode(copy.file_digest()), "19f13b42c2745066347e76454788c0fe083643f3");
+  EXPECT_TRUE(copy.signature().empty());
+  copy.template_data.resize(8);
+  EXPECT_EQ(copy.file_name(), "");
+  EXPECT_TRUE(copy.file_digest().empty());
+  copy.decoded = false;
+  EXPECT_EQ(copy.digest_alg(), "");
+}
+
 TEST(ImaLog, BinaryListAgreesWithAscii) {
   ra::ImaLog ascii;
   ASSERT_TRUE(ra::ParseImaAsciiLog(AsciiVector(), &ascii).ok());
@@ -51,8 +71,8 @@ TEST(ImaLog, BinaryListAgreesWithAscii) {
   ASSERT_TRUE(s.ok()) << s.message();
   ASSERT_EQ(log.entries.size(), ascii.entries.size());
   for (size_t i = 0; i < log.entries.size(); i++) {
-    EXPECT_EQ(log.entries[i].file_name, ascii.entries[i].file_name);
-    EXPECT_EQ(log.entries[i].file_digest, ascii.entries[i].file_digest);
+    EXPECT_EQ(log.entries[i].file_name(), ascii.entries[i].file_name());
+    EXPECT_EQ(log.entries[i].file_digest(), ascii.entries[i].file_digest());
     EXPECT_TRUE(log.entries[i].decoded);
   }
   EXPECT_TRUE(ra::CheckImaTemplateHashes(log, ra::kTpmAlgSha1).ok());
@@ -111,15 +131,15 @@ TEST(ImaLog, ImaSigAndMalformedAscii) {
       "10 " + h + " ima-sig sha256:" + std::string(64, 'b') + " /usr/bin/a b 030204aabb\n"
       " 9 " + h + " ima-sig sha1:" + h + " /etc/x \n", &log);
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(log.entries[0].file_name, "/usr/bin/a b");
-  EXPECT_EQ(ra::HexEncode(log.entries[0].signature), "030204aabb");
-  EXPECT_EQ(log.entries[0].digest_alg, "sha256");
+  EXPECT_EQ(log.entries[0].file_name(), "/usr/bin/a b");
+  EXPECT_EQ(ra::HexEncode(log.entries[0].signature()), "030204aabb");
+  EXPECT_EQ(log.entries[0].digest_alg(), "sha256");
   EXPECT_EQ(log.entries[1].pcr, 9u);
-  EXPECT_TRUE(log.entries[1].signature.empty());
+  EXPECT_TRUE(log.entries[1].signature().empty());
   // The rebuilt data round-trips through the binary parser.
   ra::ImaLog bin;
   ASSERT_TRUE(ra::ParseImaBinaryLog(ra::ImaLogToBinary(log), 20, &bin).ok());
-  EXPECT_EQ(bin.entries[0].signature, log.entries[0].signature);
+  EXPECT_EQ(bin.entries[0].signature(), log.entries[0].signature());
   const std::vector<std::string> bad = {
       "", "10 " + h + " ima-ng sha1:" + h + " /a",                       // no newline
       "10 " + h + " ima-ng sha1:" + h + "\n",                            // no name

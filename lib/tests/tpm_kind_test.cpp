@@ -413,7 +413,7 @@ ImaCase MakeImaCase(size_t quoted = 0) {
   c.policy_head = "AcceptEvidence tpm-quote\nTpmAk " + TempFile("ima_ak.pem", ra_test::PublicKeyPem(key)) + "\n";
   EVP_PKEY_free(key);
   for (const auto& e : c.log.entries)
-    c.allowlist += ra::HexEncode(e.file_digest) + "  " + e.file_name + "\n";
+    c.allowlist += ra::HexEncode(e.file_digest()) + "  " + e.file_name() + "\n";
   return c;
 }
 
@@ -426,10 +426,10 @@ TEST(TpmKind, ImaListReplaysAndIsAppraised) {
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_NE(Field(v, "ima").find("replayed"), std::string::npos);
   // One file off the list: refused, naming it; excluded by prefix: fine.
-  const std::string victim = c.log.entries[5].file_name;
+  const std::string victim = c.log.entries[5].file_name();
   std::string less;
   for (const auto& e : c.log.entries)
-    if (e.file_name != victim) less += ra::HexEncode(e.file_digest) + "  " + e.file_name + "\n";
+    if (e.file_name() != victim) less += ra::HexEncode(e.file_digest()) + "  " + e.file_name() + "\n";
   std::string pol2 = c.policy_head + "ImaAllowlist " + TempFile("allow2", less) + "\n";
   s = Eval(c.items, pol2, &c.binding, 0);
   EXPECT_EQ(s.check(), "tpm policy");
@@ -476,7 +476,7 @@ TEST(TpmKind, ImaListThatGrewAfterTheQuoteIsAcceptedForItsPrefix) {
   // appraised, so it suffices.
   std::string first500;
   for (size_t i = 0; i < 500; i++)
-    first500 += ra::HexEncode(c.log.entries[i].file_digest) + "  " + c.log.entries[i].file_name + "\n";
+    first500 += ra::HexEncode(c.log.entries[i].file_digest()) + "  " + c.log.entries[i].file_name() + "\n";
   std::string pol = c.policy_head + "ImaAllowlist " + TempFile("allow500", first500) + "\n";
   ra::Verdict v;
   ra::Status s = Eval(c.items, pol, &c.binding, 0, &v);
@@ -485,11 +485,11 @@ TEST(TpmKind, ImaListThatGrewAfterTheQuoteIsAcceptedForItsPrefix) {
             "500 of 826 entries replayed (326 measured after the quote, not appraised)");
   EXPECT_NE(v.summary.find("ima=500 of 826"), std::string::npos) << v.summary;
   // A file of the prefix off the list is still refused, naming it.
-  const std::string victim = c.log.entries[42].file_name;
+  const std::string victim = c.log.entries[42].file_name();
   std::string less;
   for (size_t i = 0; i < 500; i++)
-    if (c.log.entries[i].file_name != victim)
-      less += ra::HexEncode(c.log.entries[i].file_digest) + "  " + c.log.entries[i].file_name + "\n";
+    if (c.log.entries[i].file_name() != victim)
+      less += ra::HexEncode(c.log.entries[i].file_digest()) + "  " + c.log.entries[i].file_name() + "\n";
   s = Eval(c.items, c.policy_head + "ImaAllowlist " + TempFile("allow499", less) + "\n",
            &c.binding, 0);
   EXPECT_EQ(s.check(), "tpm policy");

@@ -167,8 +167,8 @@ void PrintImaEntries(const LogReport& r) {
     std::printf("#%zu PCR%u %s template:%s\n", n++, e.pcr, Printable(e.template_name).c_str(),
                 ra::HexEncode(e.template_hash).c_str());
     if (e.decoded)
-      std::printf("    %s:%s %s\n", Printable(e.digest_alg).c_str(),
-                  ra::HexEncode(e.file_digest).c_str(), Printable(e.file_name).c_str());
+      std::printf("    %s:%s %s\n", Printable(e.digest_alg()).c_str(),
+                  ra::HexEncode(e.file_digest()).c_str(), Printable(e.file_name()).c_str());
   }
 }
 

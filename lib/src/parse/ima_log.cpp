@@ -26,19 +26,28 @@ bool NextField(const Bytes& d, size_t* pos, const uint8_t** field, size_t* len) 
   return true;
 }
 
+// Where [f, f + len) lies in e's template data (bounded by
+// kMaxImaTemplateDataLen, so it fits).
+ImaSpan SpanOf(const ImaEntry& e, const uint8_t* f, size_t len) {
+  ImaSpan s;
+  s.offset = static_cast<uint32_t>(f - e.template_data.data());
+  s.len = static_cast<uint32_t>(len);
+  return s;
+}
+
 // d-ng: "ALG:" NUL digest.
 bool DecodeDigestNg(const uint8_t* f, size_t len, ImaEntry* e) {
   const void* nul = std::memchr(f, 0, len);
   if (nul == nullptr) return false;
   size_t n = static_cast<size_t>(static_cast<const uint8_t*>(nul) - f);
   if (n < 2 || f[n - 1] != ':' || n + 1 == len) return false;
-  e->digest_alg.assign(reinterpret_cast<const char*>(f), n - 1);
-  e->file_digest.assign(f + n + 1, f + len);
+  e->alg_span = SpanOf(*e, f, n - 1);
+  e->digest_span = SpanOf(*e, f + n + 1, len - n - 1);
   return true;
 }
 
-// Decodes the known templates' fields (in place: a 10,000-entry list is
-// parsed in a few milliseconds); others stay undecoded.
+// Decodes the known templates' fields as places in the template data
+// (ImaEntry says why); others stay undecoded.
 Status DecodeTemplate(size_t index, ImaEntry* e) {
   size_t want = 0;
   if (e->template_name == "ima-ng") want = 2;
@@ -56,9 +65,8 @@ Status DecodeTemplate(size_t index, ImaEntry* e) {
   if (!DecodeDigestNg(f[0], len[0], e)) return Status::Fail(kCheck, EntryAt(index) + "d-ng field");
   if (len[1] == 0 || f[1][len[1] - 1] != 0 || std::memchr(f[1], 0, len[1] - 1))
     return Status::Fail(kCheck, EntryAt(index) + "n-ng field");
-  e->file_name.assign(reinterpret_cast<const char*>(f[1]), len[1] - 1);
-  if (e->template_name == "ima-sig") e->signature.assign(f[2], f[2] + len[2]);
-  if (e->template_name == "ima-buf") e->buf.assign(f[2], f[2] + len[2]);
+  e->name_span = SpanOf(*e, f[1], len[1] - 1);
+  if (want == 3) e->last_span = SpanOf(*e, f[2], len[2]);
   e->decoded = true;
   return Status();
 }
@@ -103,6 +111,28 @@ Status ReadBinaryEntry(Cursor* c, size_t index, size_t hash_len, ImaEntry* e) {
 }
 
 }  // namespace
+
+namespace {
+
+template <typename Out>  // Bytes or std::string
+Out Field(const ImaEntry& e, const ImaSpan& s) {
+  if (!e.decoded || s.offset > e.template_data.size() || s.len > e.template_data.size() - s.offset)
+    return Out();
+  const uint8_t* p = e.template_data.data() + s.offset;
+  return Out(p, p + s.len);
+}
+
+}  // namespace
+
+std::string ImaEntry::digest_alg() const { return Field<std::string>(*this, alg_span); }
+Bytes ImaEntry::file_digest() const { return Field<Bytes>(*this, digest_span); }
+std::string ImaEntry::file_name() const { return Field<std::string>(*this, name_span); }
+Bytes ImaEntry::signature() const {
+  return template_name == "ima-sig" ? Field<Bytes>(*this, last_span) : Bytes();
+}
+Bytes ImaEntry::buf() const {
+  return template_name == "ima-buf" ? Field<Bytes>(*this, last_span) : Bytes();
+}
 
 bool ImaEntry::violation() const {
   for (uint8_t b : template_hash)

@@ -36,18 +36,28 @@ constexpr size_t kMaxImaTemplateNameLen = 15;
 // are at most a few KiB.
 constexpr size_t kMaxImaTemplateDataLen = 256 * 1024;
 
+// Where a decoded field lies in an entry's template data.
+struct ImaSpan {
+  uint32_t offset = 0;
+  uint32_t len = 0;
+};
+
 struct ImaEntry {
   uint32_t pcr = 0;
   Bytes template_hash;  // all zeros: a violation (the PCR got 0xFF..FF)
   std::string template_name;
   Bytes template_data;  // exactly the bytes the template hash covers
-  // Decoded for ima-ng, ima-sig, ima-buf (decoded == true):
+  // Decoded for ima-ng, ima-sig, ima-buf (decoded == true).  The parser
+  // records where each field lies in template_data rather than copying
+  // it (a 10,000-entry list then costs two allocations per entry); the
+  // accessors copy.
   bool decoded = false;
-  std::string digest_alg;  // d-ng's algorithm name ("sha1", "sha256", ...)
-  Bytes file_digest;
-  std::string file_name;   // n-ng without its NUL
-  Bytes signature;         // ima-sig (may be empty)
-  Bytes buf;               // ima-buf
+  ImaSpan alg_span, digest_span, name_span, last_span;
+  std::string digest_alg() const;  // d-ng's algorithm name ("sha1", "sha256", ...)
+  Bytes file_digest() const;
+  std::string file_name() const;   // n-ng without its NUL
+  Bytes signature() const;         // ima-sig (may be empty)
+  Bytes buf() const;               // ima-buf
   bool violation() const;
 };
 

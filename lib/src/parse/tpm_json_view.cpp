@@ -158,11 +158,11 @@ std::string ImaLogToJson(const ImaLog& log) {
     json_object_set_new(v, "template", StrOrHex(e.template_name));
     if (e.violation()) json_object_set_new(v, "violation", json_true());
     if (e.decoded) {
-      json_object_set_new(v, "digest_alg", StrOrHex(e.digest_alg));
-      json_object_set_new(v, "digest", Hex(e.file_digest));
-      json_object_set_new(v, "name", StrOrHex(e.file_name));
-      if (e.template_name == "ima-sig") json_object_set_new(v, "signature", Hex(e.signature));
-      if (e.template_name == "ima-buf") json_object_set_new(v, "buf", Hex(e.buf));
+      json_object_set_new(v, "digest_alg", StrOrHex(e.digest_alg()));
+      json_object_set_new(v, "digest", Hex(e.file_digest()));
+      json_object_set_new(v, "name", StrOrHex(e.file_name()));
+      if (e.template_name == "ima-sig") json_object_set_new(v, "signature", Hex(e.signature()));
+      if (e.template_name == "ima-buf") json_object_set_new(v, "buf", Hex(e.buf()));
     } else {
       json_object_set_new(v, "template_data", Hex(e.template_data));
     }

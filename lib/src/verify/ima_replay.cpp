@@ -32,7 +32,7 @@ Status CheckImaTemplateHashes(const ImaLog& log, uint16_t hash_alg) {
       return Status::Fail("ima template hash", OpenSslError());
     if (CRYPTO_memcmp(d, e.template_hash.data(), log.template_hash_len) != 0)
       return Status::Fail("ima template hash", "entry " + std::to_string(i) + " (" +
-                                                   e.file_name + ") does not match its data");
+                                                   e.file_name() + ") does not match its data");
   }
   return Status();
 }
@@ -49,7 +49,7 @@ Status ExtendedDigest(DigestHasher& h, const ImaEntry& e, size_t i, size_t n, bo
   } else if (!h.Hash(e.template_data.data(), e.template_data.size(), nullptr, 0, digest)) {
     return Status::Fail("ima replay", OpenSslError());
   } else if (same_alg && CRYPTO_memcmp(digest, e.template_hash.data(), n) != 0) {
-    return Status::Fail("ima template hash", "entry " + std::to_string(i) + " (" + e.file_name +
+    return Status::Fail("ima template hash", "entry " + std::to_string(i) + " (" + e.file_name() +
                                                  ") does not match its data");
   }
   return Status();

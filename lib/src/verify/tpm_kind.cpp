@@ -261,7 +261,7 @@ Status CheckImaLog(const EvidenceItem& ima_item, const QuoteParts& qp, TpmClaims
         ReplayImaPrefix(log, bank, kImaPcr, qp.pcrs.at(bank).at(kImaPcr), &covered));
     for (size_t i = 0; i < covered; i++) {
       const ImaEntry& e = log.entries[i];
-      c->ima_files.push_back({e.file_name, e.digest_alg, e.file_digest, e.decoded, e.template_name});
+      c->ima_files.push_back({e.file_name(), e.digest_alg(), e.file_digest(), e.decoded, e.template_name});
     }
     c->ima_verified = true;
     return Status();
