@@ -31,17 +31,30 @@ EOC
 fake_cli good-cli "$SSH_ATTEST quote --provider sim:$T/sim --raw --report-data \$RD -o \"\$Q\" || exit 1"
 fake_cli broken-cli "echo 'tdx: configfs-tsm not available' >&2; exit 5"
 fake_cli lying-cli "$SSH_ATTEST quote --provider sim:$T/sim --raw --report-data $(printf '%0128d' 0) -o \"\$Q\" || exit 1"
+make_sim simel --eventlog
+fake_cli ccel-cli "$SSH_ATTEST quote --provider sim:$T/simel --raw --report-data \$RD -o \"\$Q\" || exit 1"
 
 start_sshd good "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/good-cli"
 start_sshd broken "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/broken-cli"
 start_sshd lying "$SSHD" "AttestationProvider trustauthority-cli" "TrustauthorityCliPath $CD/lying-cli"
-write_ssh_config good broken lying
+start_sshd ccel "$SSHD" "AttestationProvider trustauthority-cli:$CD/ccel-cli;acpi=$T/simel/acpi"
+write_ssh_config good broken lying ccel
 A="-o AttestationRequired=yes -o AttestationPolicy=$T/policy"
 
 echo "attested through the CLI"
 run_ssh ok $A -o LogLevel=VERBOSE good echo via-cli
 expect_ran ok "via-cli"
 expect_grep "verified as tdx-quote-sha512" "verified: tdx-quote-sha512 verified" "$T/ok.err"
+
+echo "the CLI's quote goes with its TD's CCEL log, replayed into the RTMRs"
+printf 'TrustAnchor tdx %s\nRtmrEventLog required\n' "$T/simel/root.pem" > "$T/policy-el"
+run_ssh el -o AttestationRequired=yes -o AttestationPolicy="$T/policy-el" -o LogLevel=VERBOSE \
+    ccel echo with-log
+expect_ran el "with-log"
+expect_grep "server sent the log" "sent tdx-quote-sha512,tdx-eventlog" "$T/sshd_ccel.log"
+printf 'TrustAnchor tdx %s\nRtmrEventLog required\n' "$T/sim/root.pem" > "$T/policy-el0"
+expect_refused el0 "tdx eventlog policy" good -o AttestationRequired=yes \
+    -o AttestationPolicy="$T/policy-el0"
 
 echo "the same quote is not accepted where the policy does not accept the type"
 printf 'TrustAnchor tdx %s\nAcceptEvidence tdx-quote\n' "$T/sim/root.pem" > "$T/policy-raw"

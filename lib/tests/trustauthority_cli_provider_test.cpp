@@ -59,10 +59,13 @@ class TrustAuthorityCliTest : public ::testing::Test {
            " --raw --report-data " + report_data_expr + " -o \"$Q\" || exit 1\n";
   }
 
+  // acpi: where the CCEL is read; by default a directory without one, so
+  // that the tests do not depend on the machine they run on.
   ra::Status Collect(const std::string& cli, std::vector<ra::EvidenceItem>* items,
-                     int timeout = 30) {
+                     int timeout = 30, const std::string& acpi = "") {
     std::unique_ptr<ra::EvidenceProvider> p;
-    RA_RETURN_IF_ERROR(ra::OpenTrustAuthorityCliProvider(cli, timeout, &p));
+    RA_RETURN_IF_ERROR(ra::OpenTrustAuthorityCliProvider(
+        cli + ";acpi=" + (acpi.empty() ? dir_ / "no-acpi" : acpi), timeout, &p));
     return p->Collect(binding_, items);
   }
   // Collect refuses, and its message names why.
@@ -429,7 +432,7 @@ TEST_F(TrustAuthorityCliTest, BundleRoundTrip) {
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   };
   std::string out;
-  ASSERT_EQ(run("quote --provider trustauthority-cli:" + cli + " --report-data " + hex +
+  ASSERT_EQ(run("quote --provider 'trustauthority-cli:" + cli + ";acpi=none' --report-data " + hex +
                     " -o " + dir_ / "b.json",
                 &out),
             0)
@@ -447,6 +450,50 @@ TEST_F(TrustAuthorityCliTest, BundleRoundTrip) {
                 &out),
             1);
   EXPECT_NE(out.find("report data binding"), std::string::npos) << out;
+}
+
+// A plain quote comes with the TD's CCEL log when there is one, and the
+// client replays it into the quote's RTMRs; acpi=none sends none; a CCEL
+// that does not parse fails the evidence, naming the file.
+TEST_F(TrustAuthorityCliTest, SendsTheCcelLogOfItsTd) {
+  ra::SimInitOptions o;
+  o.eventlog = true;
+  ra::Status s = ra::SimInit(dir_ / "sim", o);
+  ASSERT_TRUE(s.ok()) << s.message();
+  std::string cli = WriteCli("ccel", MakeQuote("\"$RD\""));
+  std::vector<ra::EvidenceItem> items;
+  s = Collect(cli, &items, 30, dir_ / "sim/acpi");
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(items.size(), 2u);
+  EXPECT_EQ(items[0].type, "tdx-quote-sha512");
+  EXPECT_EQ(items[1].type, "tdx-eventlog");
+
+  ra_test::WriteFile(dir_ / "policy", "TrustAnchor tdx " + dir_ / "sim/root.pem" +
+                                          "\nRtmrEventLog required\n");
+  char err[256];
+  ra_policy* pol = nullptr;
+  ASSERT_EQ(ra_policy_load((dir_ / "policy").c_str(), &pol, err, sizeof(err)), RA_OK) << err;
+  ra_evidence* ev = ra_evidence_new();
+  for (const auto& it : items)
+    ASSERT_EQ(ra_evidence_add(ev, it.type.c_str(), it.data.data(), it.data.size(), err,
+                              sizeof(err)), RA_OK);
+  EXPECT_EQ(ra_verify(pol, ev, binding_.data(), 0, nullptr, 0, err, sizeof(err)), RA_OK) << err;
+  ra_evidence_free(ev);
+  ra_policy_free(pol);
+
+  items.clear();
+  ASSERT_TRUE(Collect(cli, &items, 30, "none").ok());
+  EXPECT_EQ(items.size(), 1u);
+
+  ra_test::WriteFile(dir_ / "sim/acpi/CCEL", "not an ACPI table");
+  items.clear();
+  s = Collect(cli, &items, 30, dir_ / "sim/acpi");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("CCEL"), std::string::npos) << s.message();
+
+  std::unique_ptr<ra::EvidenceProvider> p;
+  s = ra::OpenTrustAuthorityCliProvider(cli + ";acpi=relative", 30, &p);
+  EXPECT_NE(s.message().find("not an absolute path"), std::string::npos) << s.message();
 }
 
 }  // namespace

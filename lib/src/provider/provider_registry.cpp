@@ -79,7 +79,8 @@ const std::vector<ProviderForm>& Forms() {
        "eventlog=PATH|none;ima=PATH|none]"},
       {"sev-guest", true, true, nullptr, {}, false, OpenSevGuest, "sev-guest[:DEVICE]"},
       {"trustauthority-cli", true, false, "/usr/bin/trustauthority-cli",
-       {"service", "ca", "timeout"}, true, OpenTaCli, "trustauthority-cli:PATH"},
+       {"service", "ca", "timeout", "acpi"}, true, OpenTaCli,
+       "trustauthority-cli:PATH[;acpi=DIR|none]"},
   };
   return kForms;
 }

@@ -26,9 +26,10 @@ Status OpenSimSnpProvider(const std::string& dir, std::unique_ptr<EvidenceProvid
 
 constexpr const char* kDefaultTsmReportPath = "/sys/kernel/config/tsm/report";
 
-// "trustauthority-cli:PATH[;service=URL][;ca=FILE][;timeout=S]": Intel
-// Trust Authority's CLI; its quotes carry SHA-512(binding) in REPORTDATA
-// (evidence type kEvidenceTdxQuoteSha512), or, from its Azure build, come
+// "trustauthority-cli:PATH[;acpi=DIR|none][;service=URL][;ca=FILE][;timeout=S]":
+// Intel Trust Authority's CLI; its quotes carry SHA-512(binding) in
+// REPORTDATA (evidence type kEvidenceTdxQuoteSha512, with the CCEL log
+// from DIR as tdx-eventlog), or, from its Azure build, come
 // as Azure evidence (which a service can turn into a token).  spec: after
 // "trustauthority-cli:".
 Status OpenTrustAuthorityCliProvider(const std::string& spec, int timeout_seconds,

@@ -14,6 +14,12 @@
 // (";service=URL[;ca=FILE][;timeout=S]" after the path, which sshd's
 // AttestationService adds).
 //
+// A plain quote is of the TD sshd runs in, so the CCEL event log that
+// explains its RTMRs is read here too, as configfs-tsm does, and sent as
+// a tdx-eventlog item (";acpi=DIR" names the ACPI tables directory,
+// default /sys/firmware/acpi/tables; ";acpi=none" sends no log).  The
+// Azure build's quote measures the paravisor, which has no CCEL.
+//
 // It runs in sshd's privileged monitor, so it is run the careful way: no
 // shell (fork + execveat of the very file checked, with an argument vector
 // and a fixed environment; see OpenSafeExecutable),
@@ -43,6 +49,7 @@
 #include "parse/hcl_report.h"
 #include "parse/tdx_quote.h"
 #include "provider/providers.h"
+#include "provider/tdx_eventlog_source.h"
 
 namespace ra {
 namespace {
@@ -200,8 +207,12 @@ Status OpenSafeExecutable(const std::string& path, int* out);
 
 class TrustAuthorityCliProvider : public EvidenceProvider {
  public:
-  TrustAuthorityCliProvider(std::string path, int timeout, AttestationServiceOptions service)
-      : path_(std::move(path)), timeout_(timeout), service_(std::move(service)) {}
+  TrustAuthorityCliProvider(std::string path, int timeout, AttestationServiceOptions service,
+                            std::string acpi_dir)
+      : path_(std::move(path)),
+        timeout_(timeout),
+        service_(std::move(service)),
+        acpi_dir_(std::move(acpi_dir)) {}
 
   Status Collect(const Binding& binding, std::vector<EvidenceItem>* out) override {
     // Again, and held: it may have changed since sshd started.
@@ -250,7 +261,7 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
       return Status::Fail(kCheck, "an attestation service needs Azure evidence; this CLI "
                                   "made a plain TDX quote (not the CLI's Azure build?)");
     out->push_back(EvidenceItem{kEvidenceTdxQuoteSha512, std::move(quote)});
-    return Status();
+    return acpi_dir_ == "none" ? Status() : AppendTdxEventLog(acpi_dir_, out);
   }
 
  private:
@@ -273,6 +284,7 @@ class TrustAuthorityCliProvider : public EvidenceProvider {
   std::string path_;
   int timeout_;
   AttestationServiceOptions service_;
+  std::string acpi_dir_;  // the CCEL's directory, or "none"
 };
 
 // It runs as root, so the file run is the file checked.  Like OpenSSH's
@@ -300,13 +312,17 @@ Status OpenTrustAuthorityCliProvider(const std::string& spec, int timeout_second
                                      std::unique_ptr<EvidenceProvider>* out) {
   std::string path;
   AttestationServiceOptions service;
-  RA_RETURN_IF_ERROR(ParseAttestationServiceSpec(spec, &path, &service));
+  std::map<std::string, std::string> extra;
+  RA_RETURN_IF_ERROR(ParseAttestationServiceSpec(spec, &path, &service, {"acpi"}, &extra));
+  std::string acpi = extra.count("acpi") ? extra["acpi"] : kDefaultAcpiTablesDir;
+  if (acpi != "none" && acpi[0] != '/')
+    return Status::Fail(kCheck, "acpi '" + acpi + "' is not an absolute path");
   int fd = -1;
   RA_RETURN_IF_ERROR(OpenSafeExecutable(path, &fd));
   close(fd);
   if (timeout_seconds <= 0 || timeout_seconds > 300)
     return Status::Fail(kCheck, "timeout out of range");
-  out->reset(new TrustAuthorityCliProvider(path, timeout_seconds, service));
+  out->reset(new TrustAuthorityCliProvider(path, timeout_seconds, service, acpi));
   return Status();
 }
 
