@@ -38,7 +38,8 @@
 // alg is on the allowlist, its iss normalizes to a policy Issuer, it has
 // not expired, and its claims say tdxvm, azure-compliant-cvm, no debug
 // (unless allowed), the expected user-data and the policy's MRTD; tokens
-// of modes 4-6 and raw tokens under our own keys are never accepted; a
+// of modes 4-6 and raw tokens under our own keys are never accepted (a
+// raw token only as a generic one under the real key, without binding); a
 // token built from two JSON objects always parses, with exactly the
 // signing input it was built from.
 //
@@ -414,19 +415,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fprintf(stderr, "jwt: mode %d policy %d: parse %s; verify %s\n", mode, pol,
             ps.ok() ? "ok" : ps.message().c_str(), s.ok() ? "ACCEPTED" : s.message().c_str());
   if (s.ok()) {
-    if (mode == 0 || mode == 7) {
-      // Nothing but the real vector token could be genuine, and it is an
-      // SGX token, which the TDX claim checks refuse.
-      Die("accepted a raw token");
-    }
     if (!ps.ok()) Die("verifier accepted what the parser refused");
+    const bool raw = mode == 0 || mode == 7;
     if (Field(out, "generic") == "yes") {
       // Another attestation type: only offline, without a binding, and
-      // still signed by a pinned key.
+      // still signed by a pinned key: ours (modes 1-3), or Azure's real
+      // key under policy 2, which signed the real vector token (an SGX
+      // token) that a raw input may be.
       if (with_binding) Die("accepted a non-tdxvm token against a binding");
-      if (mode < 1 || mode > 3) Die("accepted a generic token no pinned key signed");
+      if (raw ? !(pol == 2 && g_real_maa) : (mode < 1 || mode > 3))
+        Die("accepted a generic token no pinned key signed");
       return 0;
     }
+    // Nothing but the real vector token could be genuine, and it is an
+    // SGX token, which the TDX claim checks refuse.
+    if (raw) Die("accepted a raw token");
     CheckAccepted(mode, pol, now, with_binding, header, claims, out);
     if (out.kind != "maa-token") Die("accepted claims of kind '" + out.kind + "'");
   } else if (s.message().empty()) {
