@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <ctime>
 #include <mutex>
 #include <string>
@@ -24,6 +25,7 @@
 #include "jwt_test_util.h"
 #include "policy/policy.h"
 #include "ra_test_util.h"
+#include "verify/evaluate.h"
 #include "verify/jwks_fetcher.h"
 #include "verify/jwt_verifier.h"
 
@@ -93,6 +95,9 @@ class TlsServer {
   }
   int port() const { return port_; }
   int served() const { return served_; }
+  // Answers each request only after ms (the server stops waiting when
+  // destroyed).
+  void Delay(int ms) { delay_ms_ = ms; }
   void Respond(std::string status, std::string body) {
     std::lock_guard<std::mutex> l(mu_);
     status_ = std::move(status);
@@ -116,6 +121,8 @@ class TlsServer {
           if (n <= 0) break;
           req.append(buf, static_cast<size_t>(n));
         }
+        for (int waited = 0; waited < delay_ms_ && !stop_; waited += 20)
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
         std::string status, body;
         {
           std::lock_guard<std::mutex> l(mu_);
@@ -141,6 +148,7 @@ class TlsServer {
   std::thread thread_;
   std::atomic<bool> stop_{false};
   std::atomic<int> served_{0};
+  std::atomic<int> delay_ms_{0};
   std::mutex mu_;
   std::string status_ = "200 OK", body_;
 };
@@ -220,6 +228,23 @@ TEST_F(JwtFetch, KeysComeFromTheListedIssuerAndAreCached) {
   s = ra::VerifyJwtToken(Token(issuer_), policy_, kNow, &v);
   EXPECT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(server_->served(), 1) << "second verification should use the cache";
+}
+
+// Through the front door, the caller's deadline (ssh: what is left of
+// AttestationTimeout) bounds the key fetch, not the fetcher's own 10 s; a
+// spent deadline starts no fetch.
+TEST_F(JwtFetch, FrontDoorFetchEndsAtTheCallersDeadline) {
+  server_->Delay(6000);
+  const std::string token = Token(issuer_);
+  const auto t0 = std::chrono::steady_clock::now();
+  ra::Status s = ra::Evaluate({{ra::kEvidenceMaaToken, ra::Bytes(token.begin(), token.end())}},
+                              policy_, nullptr, kNow, nullptr,
+                              t0 + std::chrono::milliseconds(1000));
+  EXPECT_EQ(s.check(), "jwt key fetch") << s.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(4)) << s.message();
+  s = ra::Evaluate({{ra::kEvidenceMaaToken, ra::Bytes(token.begin(), token.end())}}, policy_,
+                   nullptr, kNow, nullptr, std::chrono::steady_clock::now());
+  EXPECT_NE(s.message().find("no time left"), std::string::npos) << s.message();
 }
 
 TEST_F(JwtFetch, NothingIsFetchedForATokenOfAnotherIssuer) {

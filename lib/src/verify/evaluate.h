@@ -36,7 +36,7 @@ struct Verdict {
 // empty; when an item verified but its appraisal refused it, out->refused
 // holds its claims (otherwise it is empty).  A required type that is
 // missing while the server sent a service-error item is refused with the
-// server's text.  deadline: every fetch a kind makes (collateral) ends by
+// server's text.  deadline: every fetch a kind makes (collateral, issuer keys) ends by
 // then, a spent deadline refusing it; {}: each fetcher's own bound.
 Status Evaluate(const std::vector<EvidenceItem>& items, const Policy& policy,
                 const Binding* binding, std::time_t now, Verdict* out,

@@ -30,6 +30,7 @@
 #include "common/https_client.h"
 #include "common/private_cache.h"
 #include "common/safe_path.h"
+#include "verify/fetch_deadline.h"
 
 namespace ra {
 namespace {
@@ -56,12 +57,17 @@ std::map<std::string, CacheEntry>& Cache() {
   return *cache;
 }
 
-Status Fetch(const std::string& url, const std::string& ca_file, std::string* body) {
+Status Fetch(const std::string& url, const std::string& ca_file, FetchDeadline deadline,
+             std::string* body) {
+  const long left_ms = FetchTimeoutMs(deadline);
+  if (left_ms < 0)
+    return Status::Fail(kCheck, url + ": no time left of the connection's AttestationTimeout");
   HttpsRequest req;
   req.url = url;
   req.ca_file = ca_file;
   req.connect_timeout_s = kConnectTimeoutS;
   req.total_timeout_s = kTotalTimeoutS;
+  if (left_ms > 0 && left_ms < kTotalTimeoutS * 1000) req.total_timeout_ms = left_ms;
   req.max_body = kMaxBody;
   return HttpsExchange(req, kCheck, body);
 }
@@ -194,7 +200,7 @@ std::string IssuerKeyCacheFile(const std::string& dir, const std::string& issuer
 }
 
 Status FetchIssuerKeys(const std::string& issuer, const Policy& policy, std::time_t,
-                       std::vector<JwtKey>* out) {
+                       std::vector<JwtKey>* out, FetchDeadline deadline) {
   const std::string& ca_file = policy.issuer_ca_file;
   const std::string& dir = policy.issuer_key_cache;
   const std::string url = issuer + "/certs";
@@ -240,7 +246,7 @@ Status FetchIssuerKeys(const std::string& issuer, const Policy& policy, std::tim
   // Fetched without the lock held: a slow issuer must not stall
   // verification against the others.
   std::string body;
-  RA_RETURN_IF_ERROR(Fetch(url, ca_file, &body));
+  RA_RETURN_IF_ERROR(Fetch(url, ca_file, deadline, &body));
   std::vector<JwtKey> keys;
   // Parsed before caching: a bad answer is not remembered.
   RA_RETURN_IF_ERROR(ParseJwks(body, url, false, &keys));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/evidence.h"
 #include "common/status.h"
 #include "policy/policy.h"
 #include "verify/jwt_verifier.h"
@@ -25,9 +26,11 @@ constexpr std::time_t kIssuerKeyLifetimeS = 3600;
 // cache that is missing, unsafe or unreadable is ignored (the reason goes
 // to policy.debug) and never fails the verification: the keys are then
 // fetched.  now: the verification time (unused: cache ages are wall-clock
-// ages, whatever time the evidence is judged at).
+// ages, whatever time the evidence is judged at).  deadline: a fetch ends
+// by then (ssh: what is left of AttestationTimeout), a spent one starts
+// none; {}: the fetcher's own 10 s.
 Status FetchIssuerKeys(const std::string& issuer, const Policy& policy, std::time_t now,
-                       std::vector<JwtKey>* out);
+                       std::vector<JwtKey>* out, FetchDeadline deadline = FetchDeadline{});
 
 // The file that caches issuer's keys fetched with ca_file under dir (for
 // tests and for users who want to remove one entry).

@@ -506,7 +506,7 @@ Status VerifyJwtWithKeys(const JwtToken& tok, const std::vector<std::string>& is
 }
 
 Status VerifyJwtToken(const std::string& token, const Policy& policy, std::time_t now,
-                      VerifiedJwt* out) {
+                      VerifiedJwt* out, FetchDeadline deadline) {
   if (now == 0) now = std::time(nullptr);
   JwtToken tok;
   RA_RETURN_IF_ERROR(ParseJwt(token, &tok));
@@ -519,7 +519,7 @@ Status VerifyJwtToken(const std::string& token, const Policy& policy, std::time_
     // refused, and nothing from a URL the policy does not list.
     Selection sel;
     RA_RETURN_IF_ERROR(Select(tok, policy.issuers, &sel));
-    RA_RETURN_IF_ERROR(FetchIssuerKeys(sel.issuer, policy, now, &keys));
+    RA_RETURN_IF_ERROR(FetchIssuerKeys(sel.issuer, policy, now, &keys, deadline));
   }
   return VerifyJwtWithKeys(tok, policy.issuers, keys, policy.clock_skew, policy.max_age,
                            now, out);

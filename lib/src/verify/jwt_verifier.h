@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/evidence.h"
 #include "common/status.h"
 #include "parse/jwt_token.h"
 #include "policy/policy.h"
@@ -74,7 +75,8 @@ Status VerifyJwtWithKeys(const JwtToken& tok, const std::vector<std::string>& is
 // MaxAge.  now 0: the current time.  The TDX claim checks are not run
 // (policy/maa_tdx_policy.h); out->attestation_type says what it attests.
 Status VerifyJwtToken(const std::string& token, const Policy& policy,
-                      std::time_t now, VerifiedJwt* out);
+                      std::time_t now, VerifiedJwt* out,
+                      FetchDeadline deadline = FetchDeadline{});
 
 // The header's "alg" is one we verify.  Exposed for tests.
 bool JwtAlgAllowed(const std::string& alg);

@@ -25,9 +25,10 @@ Status AppraiseTyped(const VerifiedClaims& c, const Policy& policy) {
 }  // namespace
 
 Status VerifyMaaTokenClaims(const std::string& token, const Binding* binding,
-                            const Policy& policy, std::time_t now, VerifiedClaims* out) {
+                            const Policy& policy, std::time_t now, VerifiedClaims* out,
+                            FetchDeadline deadline) {
   VerifiedJwt jwt;
-  RA_RETURN_IF_ERROR(VerifyJwtToken(token, policy, now, &jwt));
+  RA_RETURN_IF_ERROR(VerifyJwtToken(token, policy, now, &jwt, deadline));
   VerifiedClaims c;
   if (jwt.attestation_type == "sevsnpvm") {
     RA_RETURN_IF_ERROR(ReadMaaSnpClaims(jwt.claims.get(), binding, &c));
@@ -64,7 +65,8 @@ class MaaKind : public EvidenceKind {
                 const VerifyContext& ctx, VerifiedClaims* out) const override {
     if (!ctx.policy) return Status::Fail(type(), "no policy");
     return VerifyMaaTokenClaims(std::string(item.data.begin(), item.data.end()),
-                                ctx.binding_or_null(), *ctx.policy, ctx.now, out);
+                                ctx.binding_or_null(), *ctx.policy, ctx.now, out,
+                                ctx.deadline);
   }
   Status Appraise(const VerifiedClaims& c, const Policy& p) const override {
     return AppraiseTyped(c, p);

@@ -23,8 +23,10 @@ Status VerifyMaaTdxToken(const std::string& token, const Binding* binding,
 // a token of another attestation type than tdxvm or sevsnpvm verifies generically:
 // signature, issuer and times, claims fields attestation_type and
 // generic=yes, nothing to appraise.  With a binding it is refused.
+// deadline: as for FetchIssuerKeys.
 Status VerifyMaaTokenClaims(const std::string& token, const Binding* binding,
-                            const Policy& policy, std::time_t now, VerifiedClaims* out);
+                            const Policy& policy, std::time_t now, VerifiedClaims* out,
+                            FetchDeadline deadline = FetchDeadline{});
 
 const EvidenceKind* MaaTokenKind();
 
