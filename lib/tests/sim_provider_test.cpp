@@ -14,6 +14,7 @@
 #include "common/bytes_util.h"
 #include "common/evidence.h"
 #include "parse/pck_extensions.h"
+#include "parse/td_report.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
 #include "provider/ossl_util.h"
@@ -296,9 +297,9 @@ TEST_F(SimTest, QuoteHasTheV4Layout) {
   // TD report fields come from td.conf.
   ra::SimTdConfig td;
   ASSERT_TRUE(ra::LoadSimTdConfig(sim_dir() + "/td.conf", &td).ok());
-  EXPECT_EQ(q.body.mr_td, td.mrtd);
+  EXPECT_EQ(q.body.mr_td, td.mr_td);
   EXPECT_EQ(q.body.rtmr, td.rtmr);
-  EXPECT_EQ(q.body.mr_seam, td.mrseam);
+  EXPECT_EQ(q.body.mr_seam, td.mr_seam);
   EXPECT_EQ(q.body.xfam, td.xfam);
 
   // The PCK leaf carries the SGX extension as Intel encodes it.
@@ -508,6 +509,26 @@ TEST(SimTdReport, QuoteFromReport) {
   EXPECT_NE(s.message().find("MAC does not verify"), std::string::npos) << s.message();
   ra::Bytes shorter(report.begin(), report.end() - 1);
   EXPECT_EQ(ra::SimQuoteTdReport(dir / "sim", shorter, &quote).check(), "td report");
+}
+
+// The sim writes its report with the parser's own table of offsets
+// (TdReportStruct): every byte it sets is one ParseTdReport reads, so
+// writing back what was parsed gives the report again.
+TEST(SimTdReport, IsWhatTheParserReads) {
+  TempDir dir;
+  ra::SimInitOptions opt;
+  opt.mrconfigid_hex = std::string(94, 'a') + "01";
+  ASSERT_TRUE(ra::SimInit(dir / "sim", opt).ok());
+  std::array<uint8_t, 64> rd{};
+  rd.fill(0x5a);
+  ra::Bytes report;
+  ASSERT_TRUE(ra::SimMakeTdReport(dir / "sim", rd, &report).ok());
+  ra::TdReport parsed;
+  ASSERT_TRUE(ra::ParseTdReport(report, &parsed).ok());
+  EXPECT_EQ(parsed.body.report_data, rd);
+  EXPECT_EQ(ra::HexEncode(parsed.body.mr_config_id), opt.mrconfigid_hex);
+  EXPECT_EQ(parsed.tee_tcb_info_valid[0], 0xff);
+  EXPECT_EQ(ra::TdReportStruct(parsed), report);
 }
 
 }  // namespace

@@ -42,6 +42,33 @@ TEST(TdReport, RealAzureReportMatchesItsQuote) {
   EXPECT_EQ(0, std::memcmp(h, r.tee_info_hash.data(), sizeof(h)));
 }
 
+// TdReportStruct puts every field back where ParseTdReport took it from:
+// parsing what it writes gives the same fields, and wherever it writes a
+// byte that is not zero, the real report has that byte.
+TEST(TdReport, WritesWhatItParses) {
+  ra::HclReport hcl;
+  ASSERT_TRUE(ra::ParseHclReport(ra_tdx_test::AzureEvidenceMember("hcl_report"), &hcl).ok());
+  ra::TdReport r;
+  ASSERT_TRUE(ra::ParseTdReport(hcl.hw_report, &r).ok());
+  ra::Bytes written = ra::TdReportStruct(r);
+  ASSERT_EQ(written.size(), ra::kTdReportStructLen);
+  ra::TdReport again;
+  ASSERT_TRUE(ra::ParseTdReport(written, &again).ok());
+  EXPECT_EQ(ra::TdQuoteBody10(again.body), ra::TdQuoteBody10(r.body));
+  EXPECT_EQ(again.cpu_svn, r.cpu_svn);
+  EXPECT_EQ(again.tee_tcb_info_hash, r.tee_tcb_info_hash);
+  EXPECT_EQ(again.tee_info_hash, r.tee_info_hash);
+  EXPECT_EQ(again.mac, r.mac);
+  EXPECT_EQ(again.tee_tcb_info_valid, r.tee_tcb_info_valid);
+  size_t set = 0;
+  for (size_t i = 0; i < written.size(); i++) {
+    if (written[i] == 0) continue;
+    set++;
+    EXPECT_EQ(written[i], hcl.hw_report[i]) << "offset " << i;
+  }
+  EXPECT_GT(set, 200u);  // the two hashes, the MAC, MRSEAM, MRTD, ...: not a blank
+}
+
 TEST(TdReport, Refusals) {
   ra::TdReport r;
   ra::Bytes b(ra::kTdReportStructLen, 0);

@@ -123,6 +123,13 @@ std::string ParseArgs(int argc, char** argv, const std::string& spec_text, Args*
   return std::string();
 }
 
+std::string ParseArgsOneOperand(int argc, char** argv, const std::string& spec,
+                                const char* want_one, Args* out) {
+  std::string err = ParseArgs(argc, argv, spec, out);
+  if (err.empty() && out->positional.size() != 1) err = want_one;
+  return err;
+}
+
 bool Has(const Args& a, const char* name) { return a.opts.count(name) != 0; }
 
 std::string ParseBinding(const std::string& hex, ra::Binding* out) {

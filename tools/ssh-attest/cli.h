@@ -39,6 +39,10 @@ struct Args {
 // arguments: "--policy= --raw" (--policy takes a value, --raw does not).
 // Returns "" or the usage error.
 std::string ParseArgs(int argc, char** argv, const std::string& spec, Args* out);
+// ParseArgs for a subcommand that takes exactly one operand: want_one is
+// the usage error when it gets none or more.
+std::string ParseArgsOneOperand(int argc, char** argv, const std::string& spec,
+                                const char* want_one, Args* out);
 bool Has(const Args& a, const char* name);
 // 128 hex digits; "" or the usage error.
 std::string ParseBinding(const std::string& hex, ra::Binding* out);

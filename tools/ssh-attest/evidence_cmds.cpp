@@ -201,9 +201,8 @@ json_t* InspectItem(const ra::EvidenceItem& item) {
 
 int CmdInspect(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv, "", &a);
+  std::string err = ParseArgsOneOperand(argc, argv, "", "inspect wants one FILE", &a);
   if (!err.empty()) return Usage(err);
-  if (a.positional.size() != 1) return Usage("inspect wants one FILE");
   std::vector<ra::EvidenceItem> items;
   bool bundle = false;
   int rc = LoadItems(a.positional[0], a, &items, &bundle);
@@ -262,10 +261,9 @@ std::string AzureQuoteHint(const ra::Status& s, const std::vector<ra::EvidenceIt
 
 int CmdVerify(int argc, char** argv) {
   Args a;
-  std::string err =
-      ParseArgs(argc, argv, "--report-data= --policy= --at= --runtime-data=", &a);
+  std::string err = ParseArgsOneOperand(
+      argc, argv, "--report-data= --policy= --at= --runtime-data=", "verify wants one FILE", &a);
   if (!err.empty()) return Usage(err);
-  if (a.positional.size() != 1) return Usage("verify wants one FILE");
   ra::Binding binding{};
   const bool bound = Has(a, "--report-data");
   if (bound) {
@@ -296,9 +294,8 @@ int CmdVerify(int argc, char** argv) {
 // Decodes without verifying, for looking at a token; the output says so.
 int CmdTokenClaims(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv, "", &a);
+  std::string err = ParseArgsOneOperand(argc, argv, "", "token-claims wants one FILE", &a);
   if (!err.empty()) return Usage(err);
-  if (a.positional.size() != 1) return Usage("token-claims wants one FILE");
   std::string text;
   ra::Status s = ra::ReadTextFileBounded(a.positional[0], ra::kMaxJwtLen + 64, &text);
   if (!s.ok()) return Failure(s.message());

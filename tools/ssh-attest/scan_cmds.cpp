@@ -88,9 +88,9 @@ int PrintPins(const std::vector<ra::EvidenceItem>& items, const BasePolicy& base
 
 int CmdPolicy(int argc, char** argv) {
   Args a;
-  std::string err = ParseArgs(argc, argv, "--policy= --at=", &a);
+  std::string err =
+      ParseArgsOneOperand(argc, argv, "--policy= --at=", "policy wants one BUNDLE", &a);
   if (!err.empty()) return Usage(err);
-  if (a.positional.size() != 1) return Usage("policy wants one BUNDLE");
   std::time_t now = 0;
   if (Has(a, "--at") && !ParseTime(a.opts["--at"], &now))
     return Usage("--at wants an RFC 3339 time or seconds since the epoch");

@@ -5,10 +5,32 @@
 namespace ra {
 namespace {
 
-template <size_t N>
-void Copy(const uint8_t* p, size_t off, std::array<uint8_t, N>* out) {
-  std::memcpy(out->data(), p + off, N);
+// Every field TdReport keeps, as visit(offset, field): the one table of
+// offsets, read by the parser and the writer alike.
+template <typename Report, typename Visit>
+void ForEachField(Report& r, Visit visit) {
+  visit(0, r.report_type);
+  visit(16, r.cpu_svn);
+  visit(32, r.tee_tcb_info_hash);
+  visit(80, r.tee_info_hash);
+  visit(128, r.body.report_data);
+  visit(224, r.mac);
+  const size_t tcb = kTeeTcbInfoOffset;
+  visit(tcb, r.tee_tcb_info_valid);
+  visit(tcb + 8, r.body.tee_tcb_svn);
+  visit(tcb + 24, r.body.mr_seam);
+  visit(tcb + 72, r.body.mr_signer_seam);
+  visit(tcb + 120, r.body.seam_attributes);
+  const size_t td = kTdInfoOffset;
+  visit(td, r.body.td_attributes);
+  visit(td + 8, r.body.xfam);
+  visit(td + 16, r.body.mr_td);
+  visit(td + 64, r.body.mr_config_id);
+  visit(td + 112, r.body.mr_owner);
+  visit(td + 160, r.body.mr_owner_config);
+  for (size_t i = 0; i < 4; i++) visit(td + 208 + 48 * i, r.body.rtmr[i]);
 }
+
 template <size_t N>
 void Append(Bytes* b, const std::array<uint8_t, N>& a) {
   b->insert(b->end(), a.begin(), a.end());
@@ -24,27 +46,19 @@ Status ParseTdReport(ByteView data, TdReport* out) {
   if (p[0] != kTdReportTypeTdx)
     return Status::Fail("td report", "report type " + std::to_string(p[0]) + " is not TDX");
   TdReport r;
-  Copy(p, 0, &r.report_type);
-  Copy(p, 16, &r.cpu_svn);
-  Copy(p, 32, &r.tee_tcb_info_hash);
-  Copy(p, 80, &r.tee_info_hash);
-  Copy(p, 128, &r.body.report_data);
-  Copy(p, 224, &r.mac);
-  const size_t tcb = kTeeTcbInfoOffset;
-  Copy(p, tcb + 8, &r.body.tee_tcb_svn);
-  Copy(p, tcb + 24, &r.body.mr_seam);
-  Copy(p, tcb + 72, &r.body.mr_signer_seam);
-  Copy(p, tcb + 120, &r.body.seam_attributes);
-  const size_t td = kTdInfoOffset;
-  Copy(p, td, &r.body.td_attributes);
-  Copy(p, td + 8, &r.body.xfam);
-  Copy(p, td + 16, &r.body.mr_td);
-  Copy(p, td + 64, &r.body.mr_config_id);
-  Copy(p, td + 112, &r.body.mr_owner);
-  Copy(p, td + 160, &r.body.mr_owner_config);
-  for (size_t i = 0; i < 4; i++) Copy(p, td + 208 + 48 * i, &r.body.rtmr[i]);
+  ForEachField(r, [p](size_t off, auto& field) {
+    std::memcpy(field.data(), p + off, field.size());
+  });
   *out = std::move(r);
   return Status();
+}
+
+Bytes TdReportStruct(const TdReport& report) {
+  Bytes out(kTdReportStructLen, 0);
+  ForEachField(report, [&out](size_t off, const auto& field) {
+    std::memcpy(out.data() + off, field.data(), field.size());
+  });
+  return out;
 }
 
 Bytes TdQuoteBody10(const TdReportBody& b) {

@@ -38,6 +38,7 @@ struct TdReport {
   std::array<uint8_t, 48> tee_tcb_info_hash{};
   std::array<uint8_t, 48> tee_info_hash{};
   std::array<uint8_t, 32> mac{};
+  std::array<uint8_t, 8> tee_tcb_info_valid{};  // which TEE_TCB_INFO fields are set
   // The fields a quote carries, in a quote's own structure: a quote made
   // from this report must have exactly this body.
   TdReportBody body;
@@ -45,6 +46,11 @@ struct TdReport {
 
 // Exactly kTdReportStructLen bytes with report type 0x81.
 Status ParseTdReport(ByteView data, TdReport* out);
+
+// The other way: the 1024 bytes with every field above at the offset
+// ParseTdReport reads it from, all else zero.  The hashes and the MAC are
+// written as they are, not computed.
+Bytes TdReportStruct(const TdReport& report);
 
 // The 584-byte TDX 1.0 quote body for these fields, in wire order.
 Bytes TdQuoteBody10(const TdReportBody& body);

@@ -22,6 +22,9 @@ json_t* StrOrHex(const std::string& s) {
   return j ? j : Hex(ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
 }
 
+// Clocks, offsets and lengths: jansson's integers are signed 64-bit.
+json_t* U64(uint64_t v) { return json_integer(static_cast<json_int_t>(v)); }
+
 std::string Dump(json_t* j) {
   char* text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
   std::string out = text ? text : "null";
@@ -39,49 +42,27 @@ void AddEventInfo(const TcgEvent& e, json_t* o) {
     return;
   }
   bool any = false;
-  if (!i.text.empty()) {
-    // Firmware text is not always UTF-8 without NULs: hex then.
-    json_object_set_new(o, "text", StrOrHex(i.text));
+  auto add = [&](const char* key, json_t* v) {
+    json_object_set_new(o, key, v);
     any = true;
-  }
-  if (i.has_startup_locality) {
-    json_object_set_new(o, "startup_locality", json_integer(i.startup_locality));
-    any = true;
-  }
-  if (i.has_separator) {
-    json_object_set_new(o, "separator", json_integer(i.separator));
-    any = true;
-  }
-  if (i.has_efi_variable) {
-    json_t* v = json_object();
-    json_object_set_new(v, "guid", Str(i.efi_guid));
-    json_object_set_new(v, "name", StrOrHex(i.efi_name));
-    json_object_set_new(v, "data", Hex(i.efi_data));
-    json_object_set_new(o, "efi_variable", v);
-    any = true;
-  }
-  if (i.has_image_load) {
-    json_t* v = json_object();
-    json_object_set_new(v, "location", json_integer(static_cast<json_int_t>(i.image_location)));
-    json_object_set_new(v, "length", json_integer(static_cast<json_int_t>(i.image_length)));
-    json_object_set_new(v, "device_path", Hex(i.device_path));
-    json_object_set_new(o, "image_load", v);
-    any = true;
-  }
-  if (i.has_blob) {
-    json_t* v = json_object();
-    json_object_set_new(v, "base", json_integer(static_cast<json_int_t>(i.blob_base)));
-    json_object_set_new(v, "length", json_integer(static_cast<json_int_t>(i.blob_length)));
-    json_object_set_new(o, "blob", v);
-    any = true;
-  }
-  if (i.has_tagged_event) {
-    json_t* v = json_object();
-    json_object_set_new(v, "id", json_integer(i.tagged_event_id));
-    json_object_set_new(v, "data", Hex(i.tagged_event_data));
-    json_object_set_new(o, "tagged_event", v);
-    any = true;
-  }
+  };
+  // Firmware text is not always UTF-8 without NULs: hex then.
+  if (!i.text.empty()) add("text", StrOrHex(i.text));
+  if (i.has_startup_locality) add("startup_locality", json_integer(i.startup_locality));
+  if (i.has_separator) add("separator", json_integer(i.separator));
+  // The structured events as sub-objects; o* leaves out a guid text that
+  // Str cannot carry, as json_object_set_new does with nullptr.
+  if (i.has_efi_variable)
+    add("efi_variable", json_pack("{s:o*, s:o, s:o}", "guid", Str(i.efi_guid), "name",
+                                  StrOrHex(i.efi_name), "data", Hex(i.efi_data)));
+  if (i.has_image_load)
+    add("image_load", json_pack("{s:o, s:o, s:o}", "location", U64(i.image_location), "length",
+                                U64(i.image_length), "device_path", Hex(i.device_path)));
+  if (i.has_blob)
+    add("blob", json_pack("{s:o, s:o}", "base", U64(i.blob_base), "length", U64(i.blob_length)));
+  if (i.has_tagged_event)
+    add("tagged_event", json_pack("{s:o, s:o}", "id", json_integer(i.tagged_event_id), "data",
+                                  Hex(i.tagged_event_data)));
   if (!any) json_object_set_new(o, "data", Hex(e.data));
 }
 
@@ -93,7 +74,7 @@ std::string TpmQuoteToJson(const TpmQuote& q) {
   json_object_set_new(o, "type", json_integer(q.type));
   json_object_set_new(o, "qualified_signer", Hex(q.qualified_signer));
   json_object_set_new(o, "extra_data", Hex(q.extra_data));
-  json_object_set_new(o, "clock", json_integer(static_cast<json_int_t>(q.clock)));
+  json_object_set_new(o, "clock", U64(q.clock));
   json_object_set_new(o, "reset_count", json_integer(q.reset_count));
   json_object_set_new(o, "restart_count", json_integer(q.restart_count));
   json_object_set_new(o, "safe", json_boolean(q.safe));
@@ -134,7 +115,7 @@ std::string TcgEventLogToJson(const TcgEventLog& log) {
   json_t* events = json_array();
   for (const auto& e : log.events) {
     json_t* v = json_object();
-    json_object_set_new(v, "offset", json_integer(static_cast<json_int_t>(e.offset)));
+    json_object_set_new(v, "offset", U64(e.offset));
     json_object_set_new(v, "pcr", json_integer(e.pcr_index));
     json_object_set_new(v, "type", Str(TcgEventTypeName(e.event_type)));
     json_t* d = json_object();
@@ -149,7 +130,7 @@ std::string TcgEventLogToJson(const TcgEventLog& log) {
 
 std::string ImaLogToJson(const ImaLog& log) {
   json_t* o = json_object();
-  json_object_set_new(o, "template_hash_len", json_integer(static_cast<json_int_t>(log.template_hash_len)));
+  json_object_set_new(o, "template_hash_len", U64(log.template_hash_len));
   json_t* entries = json_array();
   for (const auto& e : log.entries) {
     json_t* v = json_object();

@@ -44,6 +44,10 @@ struct Tss2Mu {
   Tss2Unmarshal<TPMS_ATTEST> tpms_attest = nullptr;
   Tss2Unmarshal<TPMT_SIGNATURE> tpmt_signature = nullptr;
   std::string error;
+  // The unmarshaller for *out's type.
+  Tss2Unmarshal<TPMT_PUBLIC> For(const TPMT_PUBLIC*) const { return tpmt_public; }
+  Tss2Unmarshal<TPMS_ATTEST> For(const TPMS_ATTEST*) const { return tpms_attest; }
+  Tss2Unmarshal<TPMT_SIGNATURE> For(const TPMT_SIGNATURE*) const { return tpmt_signature; }
 };
 
 template <typename T>
@@ -70,21 +74,28 @@ const Tss2Mu& LoadTss2Mu() {
   return mu;
 }
 
-// Runs a tss2-mu unmarshaller over all of in; trailing bytes are refused.
+// Runs T's tss2-mu unmarshaller over all of in; trailing bytes are refused.
+// out is zeroed first, so what the unmarshaller leaves unwritten reads 0.
 template <typename T>
-Status UnmarshalExactly(ByteView in, Tss2Unmarshal<T> Tss2Mu::*which, const char* check,
-                        T* out) {
+Status UnmarshalExactly(ByteView in, const char* check, T* out) {
+  std::memset(out, 0, sizeof *out);
   if (in.size == 0 || in.data == nullptr) return Status::Fail(check, "empty");
   const Tss2Mu& mu = LoadTss2Mu();
   if (!mu.error.empty()) return Status::Fail(check, mu.error);
   QuietTss2Log();
   size_t off = 0;
-  TSS2_RC rc = (mu.*which)(in.data, in.size, &off, out);
+  TSS2_RC rc = mu.For(out)(in.data, in.size, &off, out);
   if (rc != TSS2_RC_SUCCESS)
     return Status::Fail(check, "malformed (tss2-mu " + Rc(rc) + ")");
   if (off != in.size)
     return Status::Fail(check, std::to_string(in.size - off) + " trailing bytes");
   return Status();
+}
+
+// A TPM2B's bytes (its size was bounded by the unmarshaller).
+template <typename Tpm2b>
+Bytes Tpm2bBytes(const Tpm2b& b) {
+  return Bytes(b.buffer, b.buffer + b.size);
 }
 
 Status ParsePcrSelection(const TPML_PCR_SELECTION& sel,
@@ -201,9 +212,7 @@ Status EccPublicKey(const TPMT_PUBLIC& p, TpmPublic* out) {
 
 Status ParseTpmPublic(ByteView in, TpmPublic* out) {
   TPMT_PUBLIC p;
-  std::memset(&p, 0, sizeof p);
-  RA_RETURN_IF_ERROR(UnmarshalExactly(in, &Tss2Mu::tpmt_public,
-                                      "tpm public format", &p));
+  RA_RETURN_IF_ERROR(UnmarshalExactly(in, "tpm public format", &p));
   TpmPublic pub;
   pub.type = p.type;
   pub.name_alg = p.nameAlg;
@@ -240,9 +249,7 @@ Status ParseTpmQuote(ByteView in, TpmQuote* out) {
   if (in.size > kMaxTpmQuoteLen)
     return Status::Fail("tpm quote format", "larger than " + std::to_string(kMaxTpmQuoteLen));
   TPMS_ATTEST a;
-  std::memset(&a, 0, sizeof a);
-  RA_RETURN_IF_ERROR(UnmarshalExactly(in, &Tss2Mu::tpms_attest,
-                                      "tpm quote format", &a));
+  RA_RETURN_IF_ERROR(UnmarshalExactly(in, "tpm quote format", &a));
   if (a.magic != kTpmGeneratedValue)
     return Status::Fail("tpm quote magic", "not TPM_GENERATED_VALUE");
   if (a.type != kTpmStAttestQuote)
@@ -251,15 +258,14 @@ Status ParseTpmQuote(ByteView in, TpmQuote* out) {
   q.magic = a.magic;
   q.type = a.type;
   q.qualified_signer.assign(a.qualifiedSigner.name, a.qualifiedSigner.name + a.qualifiedSigner.size);
-  q.extra_data.assign(a.extraData.buffer, a.extraData.buffer + a.extraData.size);
+  q.extra_data = Tpm2bBytes(a.extraData);
   q.clock = a.clockInfo.clock;
   q.reset_count = a.clockInfo.resetCount;
   q.restart_count = a.clockInfo.restartCount;
   q.safe = a.clockInfo.safe != 0;
   q.firmware_version = a.firmwareVersion;
   RA_RETURN_IF_ERROR(ParsePcrSelection(a.attested.quote.pcrSelect, &q.pcr_select));
-  const TPM2B_DIGEST& d = a.attested.quote.pcrDigest;
-  q.pcr_digest.assign(d.buffer, d.buffer + d.size);
+  q.pcr_digest = Tpm2bBytes(a.attested.quote.pcrDigest);
   q.raw.assign(in.data, in.data + in.size);
   *out = std::move(q);
   return Status();
@@ -267,9 +273,7 @@ Status ParseTpmQuote(ByteView in, TpmQuote* out) {
 
 Status ParseTpmSignature(ByteView in, TpmSignature* out) {
   TPMT_SIGNATURE s;
-  std::memset(&s, 0, sizeof s);
-  RA_RETURN_IF_ERROR(UnmarshalExactly(in, &Tss2Mu::tpmt_signature,
-                                      "tpm signature format", &s));
+  RA_RETURN_IF_ERROR(UnmarshalExactly(in, "tpm signature format", &s));
   TpmSignature sig;
   sig.sig_alg = s.sigAlg;
   switch (s.sigAlg) {
@@ -278,15 +282,15 @@ Status ParseTpmSignature(ByteView in, TpmSignature* out) {
       const TPMS_SIGNATURE_RSA& r = s.sigAlg == kTpmAlgRsassa ? s.signature.rsassa
                                                               : s.signature.rsapss;
       sig.hash_alg = r.hash;
-      sig.rsa_sig.assign(r.sig.buffer, r.sig.buffer + r.sig.size);
+      sig.rsa_sig = Tpm2bBytes(r.sig);
       if (sig.rsa_sig.empty()) return Status::Fail("tpm signature format", "empty RSA signature");
       break;
     }
     case kTpmAlgEcdsa: {
       const TPMS_SIGNATURE_ECC& e = s.signature.ecdsa;
       sig.hash_alg = e.hash;
-      sig.ecc_r.assign(e.signatureR.buffer, e.signatureR.buffer + e.signatureR.size);
-      sig.ecc_s.assign(e.signatureS.buffer, e.signatureS.buffer + e.signatureS.size);
+      sig.ecc_r = Tpm2bBytes(e.signatureR);
+      sig.ecc_s = Tpm2bBytes(e.signatureS);
       if (sig.ecc_r.empty() || sig.ecc_s.empty())
         return Status::Fail("tpm signature format", "empty ECDSA r or s");
       break;

@@ -230,13 +230,13 @@ const char* const kTdConfNames[] = {"tee_tcb_svn", "mrseam", "td_attributes", "x
 
 std::pair<uint8_t*, size_t> TdConfField(SimTdConfig* c, const std::string& name) {
   if (name == "tee_tcb_svn") return {c->tee_tcb_svn.data(), c->tee_tcb_svn.size()};
-  if (name == "mrseam") return {c->mrseam.data(), c->mrseam.size()};
+  if (name == "mrseam") return {c->mr_seam.data(), c->mr_seam.size()};
   if (name == "td_attributes") return {c->td_attributes.data(), c->td_attributes.size()};
   if (name == "xfam") return {c->xfam.data(), c->xfam.size()};
-  if (name == "mrtd") return {c->mrtd.data(), c->mrtd.size()};
-  if (name == "mrconfigid") return {c->mrconfigid.data(), c->mrconfigid.size()};
-  if (name == "mrowner") return {c->mrowner.data(), c->mrowner.size()};
-  if (name == "mrownerconfig") return {c->mrownerconfig.data(), c->mrownerconfig.size()};
+  if (name == "mrtd") return {c->mr_td.data(), c->mr_td.size()};
+  if (name == "mrconfigid") return {c->mr_config_id.data(), c->mr_config_id.size()};
+  if (name == "mrowner") return {c->mr_owner.data(), c->mr_owner.size()};
+  if (name == "mrownerconfig") return {c->mr_owner_config.data(), c->mr_owner_config.size()};
   for (size_t i = 0; i < 4; i++)
     if (name == "rtmr" + std::to_string(i)) return {c->rtmr[i].data(), 48};
   return {nullptr, 0};
@@ -262,13 +262,13 @@ Status OptionHex(const char* option, const std::string& hex, std::array<uint8_t,
 static Status NewSimTdConfig(const SimInitOptions& options, SimTdConfig* out) {
   SimTdConfig& td = *out;
   if (!options.mrtd_hex.empty())
-    RA_RETURN_IF_ERROR(OptionHex("--mrtd", options.mrtd_hex, &td.mrtd));
+    RA_RETURN_IF_ERROR(OptionHex("--mrtd", options.mrtd_hex, &td.mr_td));
   else
-    RA_RETURN_IF_ERROR(RandomBytes(td.mrtd.data(), td.mrtd.size()));
+    RA_RETURN_IF_ERROR(RandomBytes(td.mr_td.data(), td.mr_td.size()));
   for (auto& r : td.rtmr) RA_RETURN_IF_ERROR(RandomBytes(r.data(), r.size()));
-  RA_RETURN_IF_ERROR(RandomBytes(td.mrseam.data(), td.mrseam.size()));
-  RA_RETURN_IF_ERROR(OptionHex("--mrconfigid", options.mrconfigid_hex, &td.mrconfigid));
-  RA_RETURN_IF_ERROR(OptionHex("--mrowner", options.mrowner_hex, &td.mrowner));
+  RA_RETURN_IF_ERROR(RandomBytes(td.mr_seam.data(), td.mr_seam.size()));
+  RA_RETURN_IF_ERROR(OptionHex("--mrconfigid", options.mrconfigid_hex, &td.mr_config_id));
+  RA_RETURN_IF_ERROR(OptionHex("--mrowner", options.mrowner_hex, &td.mr_owner));
   // TDX module 1.5, SVN 3/5: plausible values, not read by any check.
   td.tee_tcb_svn = {0x03, 0x00, 0x05, 0x00};
   // SEPT_VE_DISABLE (bit 28) as Linux guests set it; bit 0 is DEBUG.
@@ -288,13 +288,13 @@ static std::string SimTdConfText(const SimTdConfig& td) {
       "# (td_attributes and xfam are little-endian; td_attributes bit 0 is\n"
       "# DEBUG).  Edit to simulate another TD.\n";
   conf += "tee_tcb_svn " + HexEncode(td.tee_tcb_svn) + "\n";
-  conf += "mrseam " + HexEncode(td.mrseam) + "\n";
+  conf += "mrseam " + HexEncode(td.mr_seam) + "\n";
   conf += "td_attributes " + HexEncode(td.td_attributes) + "\n";
   conf += "xfam " + HexEncode(td.xfam) + "\n";
-  conf += "mrtd " + HexEncode(td.mrtd) + "\n";
-  conf += "mrconfigid " + HexEncode(td.mrconfigid) + "\n";
-  conf += "mrowner " + HexEncode(td.mrowner) + "\n";
-  conf += "mrownerconfig " + HexEncode(td.mrownerconfig) + "\n";
+  conf += "mrtd " + HexEncode(td.mr_td) + "\n";
+  conf += "mrconfigid " + HexEncode(td.mr_config_id) + "\n";
+  conf += "mrowner " + HexEncode(td.mr_owner) + "\n";
+  conf += "mrownerconfig " + HexEncode(td.mr_owner_config) + "\n";
   for (size_t i = 0; i < 4; i++)
     conf += "rtmr" + std::to_string(i) + " " + HexEncode(td.rtmr[i]) + "\n";
   return conf;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "parse/tdx_quote.h"
 
 namespace ra {
 
@@ -38,18 +39,12 @@ struct SimInitOptions {
 Status SimInit(const std::string& dir, const SimInitOptions& options);
 
 // td.conf: "name HEX" lines; byte strings as they appear in the quote.
-struct SimTdConfig {
-  std::array<uint8_t, 16> tee_tcb_svn{};
-  std::array<uint8_t, 48> mrseam{};
-  std::array<uint8_t, 8> td_attributes{};
-  std::array<uint8_t, 8> xfam{};
-  std::array<uint8_t, 48> mrtd{};
-  // Optional in td.conf (older files lack them): zero when absent.
-  std::array<uint8_t, 48> mrconfigid{};
-  std::array<uint8_t, 48> mrowner{};
-  std::array<uint8_t, 48> mrownerconfig{};
-  std::array<std::array<uint8_t, 48>, 4> rtmr{};
-};
+// They are the fields of the TD report body the sim's quotes carry:
+// tee_tcb_svn, mrseam, td_attributes, xfam, mrtd and rtmr0-3, and
+// (optional, older files lack them: zero when absent) mrconfigid, mrowner
+// and mrownerconfig.  MRSIGNERSEAM and SEAMATTRIBUTES stay zero, as for
+// Intel's own TDX module; REPORTDATA is each quote's.
+using SimTdConfig = TdReportBody;
 
 Status LoadSimTdConfig(const std::string& path, SimTdConfig* out);
 

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstring>
 #include <thread>
 
 #include "common/bytes_util.h"
@@ -76,13 +75,12 @@ class SimTdxProvider : public EvidenceProvider {
   std::string acpi_dir_;  // DIR/acpi, read as configfs-tsm reads the kernel's
   unsigned delay_ms_ = 0;
   std::string activity_log_;
-  SimTdConfig td_;
+  SimTdConfig td_;  // REPORTDATA stays zero: each report or quote sets its own
   // The sim CPU's report MAC key, derived from the attestation key file so
   // whoever can read the sim directory (and no one else) can MAC reports.
   std::array<uint8_t, 32> mac_key_{};
   ossl::PkeyPtr att_key_;
   Bytes header_;         // 48 bytes
-  Bytes body_prefix_;    // TD report body up to REPORTDATA (568 - 48 bytes)
   Bytes sig_data_tail_;  // attestation key || certification data
 };
 
@@ -174,18 +172,6 @@ Status SimTdxProvider::Init(const std::string& dir) {
   Put(&header_, kIntelQeVendorId, sizeof(kIntelQeVendorId));
   PutZeros(&header_, 20);
 
-  Put(&body_prefix_, td.tee_tcb_svn);
-  Put(&body_prefix_, td.mrseam);
-  PutZeros(&body_prefix_, 48);  // MRSIGNERSEAM: zero for Intel's module
-  PutZeros(&body_prefix_, 8);   // SEAMATTRIBUTES
-  Put(&body_prefix_, td.td_attributes);
-  Put(&body_prefix_, td.xfam);
-  Put(&body_prefix_, td.mrtd);
-  Put(&body_prefix_, td.mrconfigid);
-  Put(&body_prefix_, td.mrowner);
-  Put(&body_prefix_, td.mrownerconfig);
-  for (const auto& r : td.rtmr) Put(&body_prefix_, r);
-
   // QE auth data as Intel's QE emits it: 32 bytes 0x00..0x1f.
   Bytes qe_auth(32);
   for (size_t i = 0; i < qe_auth.size(); i++) qe_auth[i] = static_cast<uint8_t>(i);
@@ -230,10 +216,10 @@ Status SimTdxProvider::Collect(const Binding& binding, std::vector<EvidenceItem>
     LogActivity("begin");
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_));
   }
-  Bytes body = body_prefix_;
-  Put(&body, binding);  // REPORTDATA
+  TdReportBody body = td_;
+  body.report_data = binding;
   Bytes quote;
-  RA_RETURN_IF_ERROR(QuoteBody(body, &quote));
+  RA_RETURN_IF_ERROR(QuoteBody(TdQuoteBody10(body), &quote));
   out->push_back(EvidenceItem{kEvidenceTdxQuote, std::move(quote)});
   RA_RETURN_IF_ERROR(AppendTdxEventLog(acpi_dir_, out));
   if (delay_ms_ > 0) LogActivity("end");
@@ -256,25 +242,17 @@ Status SimTdxProvider::QuoteBody(const Bytes& body, Bytes* out) const {
   return Status();
 }
 
-// Layout: parse/td_report.h.  Fields the sim has no value for stay zero.
+// Laid out by parse/td_report's TdReportStruct.  Fields the sim has no value
+// for stay zero.
 Status SimTdxProvider::MakeTdReport(const std::array<uint8_t, 64>& report_data,
                                     Bytes* out) const {
-  Bytes r(kTdReportStructLen, 0);
-  auto at = [&](size_t off, const uint8_t* p, size_t n) { std::memcpy(r.data() + off, p, n); };
-  r[0] = kTdReportTypeTdx;
-  at(16, td_.tee_tcb_svn.data(), 16);  // CPUSVN
-  at(128, report_data.data(), 64);
-  const uint8_t valid[8] = {0xff, 0x01, 0x03, 0, 0, 0, 0, 0};  // as a real module sets it
-  at(kTeeTcbInfoOffset, valid, sizeof(valid));
-  at(kTeeTcbInfoOffset + 8, td_.tee_tcb_svn.data(), 16);
-  at(kTeeTcbInfoOffset + 24, td_.mrseam.data(), 48);
-  at(kTdInfoOffset, td_.td_attributes.data(), 8);
-  at(kTdInfoOffset + 8, td_.xfam.data(), 8);
-  at(kTdInfoOffset + 16, td_.mrtd.data(), 48);
-  at(kTdInfoOffset + 64, td_.mrconfigid.data(), 48);
-  at(kTdInfoOffset + 112, td_.mrowner.data(), 48);
-  at(kTdInfoOffset + 160, td_.mrownerconfig.data(), 48);
-  for (size_t i = 0; i < 4; i++) at(kTdInfoOffset + 208 + 48 * i, td_.rtmr[i].data(), 48);
+  TdReport rep;
+  rep.report_type[0] = kTdReportTypeTdx;
+  rep.cpu_svn = td_.tee_tcb_svn;  // the sim CPU's CPUSVN
+  rep.tee_tcb_info_valid = {0xff, 0x01, 0x03, 0, 0, 0, 0, 0};  // as a real module sets it
+  rep.body = td_;
+  rep.body.report_data = report_data;
+  Bytes r = TdReportStruct(rep);
   SHA384(r.data() + kTeeTcbInfoOffset, kTeeTcbInfoLen, r.data() + 32);
   SHA384(r.data() + kTdInfoOffset, kTdInfoLen, r.data() + 80);
   unsigned int mac_len = 0;
