@@ -317,4 +317,56 @@ TEST(ImaLog, PrefixOfSyntheticLists) {
             "ima replay");
 }
 
+// Linux before 5.8 extended every bank with the SHA-1 template hash
+// zero-padded to the bank's size (violations: 20 bytes of 0xFF, padded),
+// as later kernels still do for a bank whose hash they lack
+// (ima_calc_field_array_hash, ima_init_digests).  A SHA-256 PCR 10 of such
+// a kernel must replay.
+Bytes PaddedSha1Pcr10(const ra::ImaLog& log, size_t n) {
+  Bytes pcr(32, 0);
+  for (size_t i = 0; i < n; i++) {
+    const ra::ImaEntry& e = log.entries[i];
+    if (e.pcr != 10) continue;
+    Bytes buf = pcr;
+    Bytes d(32, 0);
+    if (e.violation()) std::fill(d.begin(), d.begin() + 20, 0xFF);
+    else SHA1(e.template_data.data(), e.template_data.size(), d.data());
+    buf.insert(buf.end(), d.begin(), d.end());
+    SHA256(buf.data(), buf.size(), pcr.data());
+  }
+  return pcr;
+}
+
+TEST(ImaLog, PaddedSha1ExtensionOfOldKernelsReplays) {
+  ra::ImaLog log;
+  log.template_hash_len = 20;
+  log.entries.push_back(NgEntry(10, "boot_aggregate", 0));
+  log.entries.push_back(NgEntry(10, "/usr/bin/a", 1));
+  ra::ImaEntry violation = NgEntry(10, "/tmp/open-writers", 2);
+  std::fill(violation.template_hash.begin(), violation.template_hash.end(), 0);
+  log.entries.push_back(violation);
+  log.entries.push_back(NgEntry(10, "/usr/bin/b", 4));
+  ra::ImaLog parsed;
+  ASSERT_TRUE(ra::ParseImaBinaryLog(ra::ImaLogToBinary(log), 20, &parsed).ok());
+  for (size_t n : {size_t(1), size_t(3), size_t(4)}) {
+    size_t covered = 99;
+    ra::Status s = ra::ReplayImaPrefix(parsed, ra::kTpmAlgSha256, 10, PaddedSha1Pcr10(parsed, n),
+                                       &covered);
+    ASSERT_TRUE(s.ok()) << n << ": " << s.message();
+    EXPECT_EQ(covered, n);
+  }
+  std::map<uint32_t, Bytes> pcrs;
+  ASSERT_TRUE(ra::ReplayImaLog(parsed, ra::kTpmAlgSha256, &pcrs, ra::ImaBankDigest::kPaddedSha1).ok());
+  EXPECT_EQ(pcrs[10], PaddedSha1Pcr10(parsed, 4));
+  // The bank's own hash gives another value, and a changed entry matches
+  // neither way.
+  ASSERT_TRUE(ra::ReplayImaLog(parsed, ra::kTpmAlgSha256, &pcrs).ok());
+  EXPECT_NE(pcrs[10], PaddedSha1Pcr10(parsed, 4));
+  ra::ImaLog edited = parsed;
+  edited.entries[1].template_data.back() ^= 1;
+  size_t covered = 0;
+  EXPECT_FALSE(ra::ReplayImaPrefix(edited, ra::kTpmAlgSha256, 10, PaddedSha1Pcr10(parsed, 4),
+                                   &covered).ok());
+}
+
 }  // namespace
