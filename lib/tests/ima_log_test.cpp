@@ -170,7 +170,7 @@ TEST(ImaLog, MalformedBinaryEntries) {
   EXPECT_FALSE(ra::ParseImaBinaryLog(entry("ima-ng", long_field), 20, &log).ok());
   EXPECT_FALSE(ra::ParseImaBinaryLog(entry("ima", good), 20, &log).ok());
   EXPECT_FALSE(ra::ParseImaBinaryLog(entry("", good), 20, &log).ok());
-  EXPECT_FALSE(ra::ParseImaBinaryLog(entry(std::string(16, 'x'), good), 20, &log).ok());
+  EXPECT_FALSE(ra::ParseImaBinaryLog(entry(std::string(256, 'x'), good), 20, &log).ok());
   Bytes huge = entry("ima-ng", good);
   huge[4 + 20 + 4 + 6 + 3] = 0x7f;  // template data length
   EXPECT_FALSE(ra::ParseImaBinaryLog(huge, 20, &log).ok());
@@ -367,6 +367,96 @@ TEST(ImaLog, PaddedSha1ExtensionOfOldKernelsReplays) {
   size_t covered = 0;
   EXPECT_FALSE(ra::ReplayImaPrefix(edited, ra::kTpmAlgSha256, 10, PaddedSha1Pcr10(parsed, 4),
                                    &covered).ok());
+}
+
+// Template data as the kernel lays it out: each field a u32 length + bytes.
+Bytes Fields(const std::vector<Bytes>& fields) {
+  Bytes d;
+  for (const Bytes& f : fields) {
+    PutLe32(&d, f.size());
+    d.insert(d.end(), f.begin(), f.end());
+  }
+  return d;
+}
+
+Bytes Str(const std::string& s, bool nul = false) {
+  Bytes b(s.begin(), s.end());
+  if (nul) b.push_back(0);
+  return b;
+}
+
+// "ALG:" NUL digest (d-ng) or "TYPE:ALG:" NUL digest (d-ngv2).
+Bytes DigestField(const std::string& prefix, size_t n, uint8_t fill) {
+  Bytes b = Str(prefix, true);
+  b.insert(b.end(), n, fill);
+  return b;
+}
+
+ra::Status ParseOne(const std::string& name, const Bytes& data, ra::ImaEntry* out) {
+  ra::ImaLog in, log;
+  in.template_hash_len = 20;
+  ra::ImaEntry e;
+  e.pcr = 10;
+  e.template_name = name;
+  e.template_data = data;
+  e.template_hash.assign(20, 0x11);
+  in.entries.push_back(e);
+  ra::Status s = ra::ParseImaBinaryLog(ra::ImaLogToBinary(in), 20, &log);
+  if (s.ok()) *out = log.entries[0];
+  return s;
+}
+
+// The kernel's other built-in templates (ima_template.c) and templates
+// given as a format (ima_template_fmt=, whose list entries are named by
+// the format itself, longer than 15 characters) carry a file digest and
+// name that the allowlist appraises.
+TEST(ImaLog, ModsigNgv2AndFormatTemplatesDecode) {
+  ra::ImaEntry e;
+  Bytes modsig = Fields({DigestField("sha256:", 32, 0xaa), Str("/lib/modules/x.ko", true),
+                         Bytes{3, 2}, DigestField("sha256:", 32, 0xbb), Bytes{0x30, 0x82}});
+  ra::Status s = ParseOne("ima-modsig", modsig, &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(e.decoded);
+  EXPECT_EQ(e.file_name, "/lib/modules/x.ko");
+  EXPECT_EQ(e.digest_alg, "sha256");
+  EXPECT_EQ(e.file_digest, Bytes(32, 0xaa));
+  EXPECT_EQ(e.signature, (Bytes{3, 2}));
+  // ima-modsig without a module signature: empty sig, d-modsig, modsig.
+  s = ParseOne("ima-modsig", Fields({DigestField("sha256:", 32, 0xaa), Str("/bin/sh", true),
+                                     Bytes(), Bytes(), Bytes()}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(e.decoded);
+  // ima-ngv2 / ima-sigv2: "ima:ALG:" is a file digest, "verity:ALG:" an
+  // fs-verity digest (never an allowlisted file digest).
+  s = ParseOne("ima-ngv2", Fields({DigestField("ima:sha256:", 32, 0xcc), Str("/bin/ls", true)}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(e.decoded);
+  EXPECT_EQ(e.digest_alg, "sha256");
+  EXPECT_EQ(e.file_digest, Bytes(32, 0xcc));
+  s = ParseOne("ima-sigv2", Fields({DigestField("verity:sha256:", 32, 0xdd), Str("/bin/ls", true),
+                                    Bytes{9}}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(e.digest_alg, "verity:sha256");
+  EXPECT_EQ(e.signature, Bytes{9});
+  // A format as the template name.
+  const std::string fmt = "d-ng|n-ng|sig|iuid|igid";
+  ASSERT_GT(fmt.size(), 15u);
+  s = ParseOne(fmt, Fields({DigestField("sha384:", 48, 1), Str("/etc/passwd", true), Bytes(),
+                            Bytes(4, 0), Bytes(4, 0)}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(e.decoded);
+  EXPECT_EQ(e.file_name, "/etc/passwd");
+  EXPECT_EQ(e.digest_alg, "sha384");
+  // Malformed: a field short or extra, a d-ngv2 without its type.
+  EXPECT_FALSE(ParseOne("ima-modsig", Fields({DigestField("sha256:", 32, 0xaa),
+                                              Str("/a", true), Bytes(), Bytes()}), &e).ok());
+  EXPECT_FALSE(ParseOne(fmt, Fields({DigestField("sha384:", 48, 1), Str("/a", true)}), &e).ok());
+  EXPECT_FALSE(ParseOne("ima-ngv2", Fields({DigestField("sha256:", 32, 0xcc), Str("/a", true)}),
+                        &e).ok());
+  // A format without a file digest and name is carried undecoded.
+  s = ParseOne("sig|buf", Fields({Bytes{1}, Bytes{2}}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_FALSE(e.decoded);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "parse/ima_log.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/bytes_util.h"
@@ -37,29 +38,85 @@ bool DecodeDigestNg(const uint8_t* f, size_t len, ImaEntry* e) {
   return true;
 }
 
-// Decodes the known templates' fields (in place: a 10,000-entry list is
-// parsed in a few milliseconds); others stay undecoded.
-Status DecodeTemplate(size_t index, ImaEntry* e) {
-  size_t want = 0;
-  if (e->template_name == "ima-ng") want = 2;
-  else if (e->template_name == "ima-sig" || e->template_name == "ima-buf") want = 3;
-  else if (e->template_name == "ima") return Status::Fail(kCheck, EntryAt(index) + "legacy template \"ima\" not supported");
-  else return Status();
-  const Bytes& d = e->template_data;
-  const uint8_t* f[3] = {};
-  size_t len[3] = {};
+// d-ngv2: "TYPE:ALG:" NUL digest, TYPE "ima" (a file digest: digest_alg
+// is ALG, as d-ng's) or "verity" (an fs-verity digest: "verity:ALG").
+bool DecodeDigestNgV2(const uint8_t* f, size_t len, ImaEntry* e) {
+  if (!DecodeDigestNg(f, len, e)) return false;
+  size_t colon = e->digest_alg.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == e->digest_alg.size()) return false;
+  const std::string type = e->digest_alg.substr(0, colon);
+  if (type == "ima") e->digest_alg.erase(0, colon + 1);
+  else if (type != "verity") return false;
+  return true;
+}
+
+// The field ids of a template (ima_template.c's built-in formats), or of
+// a name that is itself a format ("d-ng|n-ng|sig": ima_template_fmt=,
+// whose entries the kernel names by their format).  Empty: unknown,
+// carried undecoded.
+std::vector<std::string> TemplateFields(const std::string& name) {
+  static const struct { const char* name; const char* fmt; } kBuiltin[] = {
+      {"ima-ng", "d-ng|n-ng"},
+      {"ima-sig", "d-ng|n-ng|sig"},
+      {"ima-buf", "d-ng|n-ng|buf"},
+      {"ima-modsig", "d-ng|n-ng|sig|d-modsig|modsig"},
+      {"ima-ngv2", "d-ngv2|n-ng"},
+      {"ima-sigv2", "d-ngv2|n-ng|sig"},
+      {"evm-sig", "d-ng|n-ng|evmsig|xattrnames|xattrlengths|xattrvalues|iuid|igid|imode"}};
+  std::string fmt;
+  for (const auto& b : kBuiltin)
+    if (name == b.name) fmt = b.fmt;
+  if (fmt.empty() && name.find('|') != std::string::npos) fmt = name;
+  std::vector<std::string> ids;
   size_t pos = 0;
-  for (size_t i = 0; i < want; i++)
-    if (!NextField(d, &pos, &f[i], &len[i]))
+  while (!fmt.empty() && pos <= fmt.size()) {
+    size_t bar = std::min(fmt.find('|', pos), fmt.size());
+    ids.push_back(fmt.substr(pos, bar - pos));
+    if (ids.back().empty()) return {};
+    pos = bar + 1;
+  }
+  return ids;
+}
+
+// One field of a known id into e; false if it does not fit its format.
+bool DecodeField(const std::string& id, const uint8_t* f, size_t len, ImaEntry* e) {
+  if (id == "d-ng") return DecodeDigestNg(f, len, e);
+  if (id == "d-ngv2") return DecodeDigestNgV2(f, len, e);
+  if (id == "n-ng") {
+    if (len == 0 || f[len - 1] != 0 || std::memchr(f, 0, len - 1)) return false;
+    e->file_name.assign(reinterpret_cast<const char*>(f), len - 1);
+  } else if (id == "sig") {
+    e->signature.assign(f, f + len);
+  } else if (id == "buf") {
+    e->buf.assign(f, f + len);
+  }
+  return true;
+}
+
+// Decodes the fields of the templates TemplateFields knows (in place: a
+// 10,000-entry list is parsed in a few milliseconds): the fields must
+// fill the template data exactly; the entry is decoded when it has a
+// file digest (d-ng or d-ngv2) and a name (n-ng).  Others stay undecoded.
+Status DecodeTemplate(size_t index, ImaEntry* e) {
+  if (e->template_name == "ima")
+    return Status::Fail(kCheck, EntryAt(index) + "legacy template \"ima\" not supported");
+  const std::vector<std::string> ids = TemplateFields(e->template_name);
+  if (ids.empty()) return Status();
+  const Bytes& d = e->template_data;
+  size_t pos = 0;
+  bool digest = false, name = false;
+  for (const std::string& id : ids) {
+    const uint8_t* f = nullptr;
+    size_t len = 0;
+    if (!NextField(d, &pos, &f, &len))
       return Status::Fail(kCheck, EntryAt(index) + e->template_name + " fields");
+    if (!DecodeField(id, f, len, e))
+      return Status::Fail(kCheck, EntryAt(index) + id + " field");
+    digest |= id == "d-ng" || id == "d-ngv2";
+    name |= id == "n-ng";
+  }
   if (pos != d.size()) return Status::Fail(kCheck, EntryAt(index) + e->template_name + " fields");
-  if (!DecodeDigestNg(f[0], len[0], e)) return Status::Fail(kCheck, EntryAt(index) + "d-ng field");
-  if (len[1] == 0 || f[1][len[1] - 1] != 0 || std::memchr(f[1], 0, len[1] - 1))
-    return Status::Fail(kCheck, EntryAt(index) + "n-ng field");
-  e->file_name.assign(reinterpret_cast<const char*>(f[1]), len[1] - 1);
-  if (e->template_name == "ima-sig") e->signature.assign(f[2], f[2] + len[2]);
-  if (e->template_name == "ima-buf") e->buf.assign(f[2], f[2] + len[2]);
-  e->decoded = true;
+  e->decoded = digest && name;
   return Status();
 }
 

@@ -12,12 +12,16 @@
 //   ASCII (ascii_runtime_measurements): "PCR HASH TEMPLATE FIELD..." per
 //     line, fields separated by one space.
 //
-// Templates decoded: ima-ng (d-ng "ALG:" NUL digest, n-ng name NUL),
-// ima-sig (+ sig), ima-buf (+ buf).  The legacy "ima" template is refused
-// (its template hash pads the name; no kernel has produced it by default
-// since 3.13).  Other templates are carried (their template data is what
-// the replay hashes) but not decoded.  Structure only; template hashes
-// are checked and PCRs replayed in verify/ima_replay.h.
+// Templates decoded (their fields split and checked; the file digest and
+// name taken out): ima-ng (d-ng "ALG:" NUL digest, n-ng name NUL),
+// ima-sig (+ sig), ima-buf (+ buf), ima-modsig (+ sig, d-modsig, modsig),
+// ima-ngv2 / ima-sigv2 (d-ngv2 "ima:ALG:" or "verity:ALG:" NUL digest),
+// evm-sig, and templates named by their format ("d-ng|n-ng|sig|iuid",
+// ima_template_fmt=).  The legacy "ima" template is refused (its template
+// hash pads the name; no kernel has produced it by default since 3.13).
+// Other templates are carried (their template data is what the replay
+// hashes) but not decoded.  Structure only; template hashes are checked
+// and PCRs replayed in verify/ima_replay.h.
 #pragma once
 
 #include <cstdint>
@@ -30,8 +34,11 @@ namespace ra {
 
 // About 100,000 entries of 100-200 bytes.
 constexpr size_t kMaxImaLogLen = 16 * 1024 * 1024;
-// IMA_TEMPLATE_NAME_LEN_MAX is 15.
-constexpr size_t kMaxImaTemplateNameLen = 15;
+// A built-in template's name is at most IMA_TEMPLATE_NAME_LEN_MAX (15);
+// an entry of a template given as a format (ima_template_fmt=) is named
+// by the format: up to IMA_TEMPLATE_NUM_FIELDS_MAX (15) field ids of up
+// to IMA_TEMPLATE_FIELD_ID_MAX_LEN (16) characters, '|'-separated.
+constexpr size_t kMaxImaTemplateNameLen = 15 * 16 + 14;
 // ima-buf carries small buffers (kexec command lines, keys); signatures
 // are at most a few KiB.
 constexpr size_t kMaxImaTemplateDataLen = 256 * 1024;
@@ -41,9 +48,9 @@ struct ImaEntry {
   Bytes template_hash;  // all zeros: a violation (the PCR got 0xFF..FF)
   std::string template_name;
   Bytes template_data;  // exactly the bytes the template hash covers
-  // Decoded for ima-ng, ima-sig, ima-buf (decoded == true):
+  // Decoded (decoded == true) when the template has a file digest and name:
   bool decoded = false;
-  std::string digest_alg;  // d-ng's algorithm name ("sha1", "sha256", ...)
+  std::string digest_alg;  // "sha1", "sha256", ...; "verity:sha256" (d-ngv2)
   Bytes file_digest;
   std::string file_name;   // n-ng without its NUL
   Bytes signature;         // ima-sig (may be empty)
