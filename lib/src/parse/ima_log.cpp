@@ -187,6 +187,16 @@ Status ParseImaBinaryLog(ByteView in, size_t template_hash_len, ImaLog* out) {
   return Status();
 }
 
+Status ParseImaBinaryLogAnyHash(ByteView in, ImaLog* out) {
+  Status first;
+  for (size_t len : {20, 32, 48, 64}) {
+    Status s = ParseImaBinaryLog(in, len, out);
+    if (s.ok()) return s;
+    if (len == 20) first = s;
+  }
+  return first;
+}
+
 namespace {
 
 // Rebuilds ima-ng / ima-sig / ima-buf template data from the ASCII fields

@@ -67,6 +67,13 @@ struct ImaLog {
 // the list's algorithm.
 Status ParseImaBinaryLog(ByteView in, size_t template_hash_len, ImaLog* out);
 
+// A binary list of any of the kernel's forms: binary_runtime_measurements
+// (SHA-1 template hashes) or binary_runtime_measurements_ALG (Linux 6.9+:
+// the SHA-256, SHA-384 or SHA-512 bank's), the first template hash
+// length (20, 32, 48, 64) the whole list parses with.  Fails with the
+// classic list's error when none does.
+Status ParseImaBinaryLogAnyHash(ByteView in, ImaLog* out);
+
 // The template hash length is taken from the first line (every line must
 // agree).  Template data is rebuilt as the kernel lays it out, so the
 // result replays and hashes exactly as the binary list would.
