@@ -43,6 +43,13 @@ void CheckLog(const ra::ImaLog& log) {
       for (const auto& p : pcrs)
         if (p.second.size() != ra::TpmHashSize(alg)) Die("replayed value size");
   }
+  // As a kernel before 5.8 extended a SHA-256 bank (padded SHA-1).
+  std::map<uint32_t, ra::Bytes> padded;
+  ra::Status s = ra::ReplayImaLog(log, ra::kTpmAlgSha256, &padded, ra::ImaBankDigest::kPaddedSha1);
+  CheckFailure(s);
+  if (s.ok())
+    for (const auto& p : padded)
+      if (p.second.size() != 32) Die("padded replay value size");
 }
 
 }  // namespace
@@ -53,6 +60,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ra::Status s = ra::ParseImaBinaryLog(ra::ByteView(data, size), hash_len, &log);
     CheckFailure(s);
     if (s.ok()) CheckLog(log);
+  }
+  {
+    ra::ImaLog log;
+    CheckFailure(ra::ParseImaBinaryLogAnyHash(ra::ByteView(data, size), &log));
   }
   ra::ImaLog ascii;
   ra::Status s = ra::ParseImaAsciiLog(std::string(reinterpret_cast<const char*>(data), size), &ascii);

@@ -190,7 +190,7 @@ TEST(ImaLog, MalformedBinaryEntries) {
   EXPECT_FALSE(ra::ParseImaBinaryLog(entry("ima-ng", long_field), 20, &log).ok());
   EXPECT_FALSE(ra::ParseImaBinaryLog(entry("ima", good), 20, &log).ok());
   EXPECT_FALSE(ra::ParseImaBinaryLog(entry("", good), 20, &log).ok());
-  EXPECT_FALSE(ra::ParseImaBinaryLog(entry(std::string(16, 'x'), good), 20, &log).ok());
+  EXPECT_FALSE(ra::ParseImaBinaryLog(entry(std::string(256, 'x'), good), 20, &log).ok());
   Bytes huge = entry("ima-ng", good);
   huge[4 + 20 + 4 + 6 + 3] = 0x7f;  // template data length
   EXPECT_FALSE(ra::ParseImaBinaryLog(huge, 20, &log).ok());
@@ -335,6 +335,148 @@ TEST(ImaLog, PrefixOfSyntheticLists) {
   EXPECT_EQ(ra::ReplayImaPrefix(empty, ra::kTpmAlgSha256, 10,
                                 PrefixPcr10(parsed, 1, ra::kTpmAlgSha256), &covered).check(),
             "ima replay");
+}
+
+// Linux before 5.8 extended every bank with the SHA-1 template hash
+// zero-padded to the bank's size (violations: 20 bytes of 0xFF, padded),
+// as later kernels still do for a bank whose hash they lack
+// (ima_calc_field_array_hash, ima_init_digests).  A SHA-256 PCR 10 of such
+// a kernel must replay.
+Bytes PaddedSha1Pcr10(const ra::ImaLog& log, size_t n) {
+  Bytes pcr(32, 0);
+  for (size_t i = 0; i < n; i++) {
+    const ra::ImaEntry& e = log.entries[i];
+    if (e.pcr != 10) continue;
+    Bytes buf = pcr;
+    Bytes d(32, 0);
+    if (e.violation()) std::fill(d.begin(), d.begin() + 20, 0xFF);
+    else SHA1(e.template_data.data(), e.template_data.size(), d.data());
+    buf.insert(buf.end(), d.begin(), d.end());
+    SHA256(buf.data(), buf.size(), pcr.data());
+  }
+  return pcr;
+}
+
+TEST(ImaLog, PaddedSha1ExtensionOfOldKernelsReplays) {
+  ra::ImaLog log;
+  log.template_hash_len = 20;
+  log.entries.push_back(NgEntry(10, "boot_aggregate", 0));
+  log.entries.push_back(NgEntry(10, "/usr/bin/a", 1));
+  ra::ImaEntry violation = NgEntry(10, "/tmp/open-writers", 2);
+  std::fill(violation.template_hash.begin(), violation.template_hash.end(), 0);
+  log.entries.push_back(violation);
+  log.entries.push_back(NgEntry(10, "/usr/bin/b", 4));
+  ra::ImaLog parsed;
+  ASSERT_TRUE(ra::ParseImaBinaryLog(ra::ImaLogToBinary(log), 20, &parsed).ok());
+  for (size_t n : {size_t(1), size_t(3), size_t(4)}) {
+    size_t covered = 99;
+    ra::Status s = ra::ReplayImaPrefix(parsed, ra::kTpmAlgSha256, 10, PaddedSha1Pcr10(parsed, n),
+                                       &covered);
+    ASSERT_TRUE(s.ok()) << n << ": " << s.message();
+    EXPECT_EQ(covered, n);
+  }
+  std::map<uint32_t, Bytes> pcrs;
+  ASSERT_TRUE(ra::ReplayImaLog(parsed, ra::kTpmAlgSha256, &pcrs, ra::ImaBankDigest::kPaddedSha1).ok());
+  EXPECT_EQ(pcrs[10], PaddedSha1Pcr10(parsed, 4));
+  // The bank's own hash gives another value, and a changed entry matches
+  // neither way.
+  ASSERT_TRUE(ra::ReplayImaLog(parsed, ra::kTpmAlgSha256, &pcrs).ok());
+  EXPECT_NE(pcrs[10], PaddedSha1Pcr10(parsed, 4));
+  ra::ImaLog edited = parsed;
+  edited.entries[1].template_data.back() ^= 1;
+  size_t covered = 0;
+  EXPECT_FALSE(ra::ReplayImaPrefix(edited, ra::kTpmAlgSha256, 10, PaddedSha1Pcr10(parsed, 4),
+                                   &covered).ok());
+}
+
+// Template data as the kernel lays it out: each field a u32 length + bytes.
+Bytes Fields(const std::vector<Bytes>& fields) {
+  Bytes d;
+  for (const Bytes& f : fields) {
+    PutLe32(&d, f.size());
+    d.insert(d.end(), f.begin(), f.end());
+  }
+  return d;
+}
+
+Bytes Str(const std::string& s, bool nul = false) {
+  Bytes b(s.begin(), s.end());
+  if (nul) b.push_back(0);
+  return b;
+}
+
+// "ALG:" NUL digest (d-ng) or "TYPE:ALG:" NUL digest (d-ngv2).
+Bytes DigestField(const std::string& prefix, size_t n, uint8_t fill) {
+  Bytes b = Str(prefix, true);
+  b.insert(b.end(), n, fill);
+  return b;
+}
+
+ra::Status ParseOne(const std::string& name, const Bytes& data, ra::ImaEntry* out) {
+  ra::ImaLog in, log;
+  in.template_hash_len = 20;
+  ra::ImaEntry e;
+  e.pcr = 10;
+  e.template_name = name;
+  e.template_data = data;
+  e.template_hash.assign(20, 0x11);
+  in.entries.push_back(e);
+  ra::Status s = ra::ParseImaBinaryLog(ra::ImaLogToBinary(in), 20, &log);
+  if (s.ok()) *out = log.entries[0];
+  return s;
+}
+
+// The kernel's other built-in templates (ima_template.c) and templates
+// given as a format (ima_template_fmt=, whose list entries are named by
+// the format itself, longer than 15 characters) carry a file digest and
+// name that the allowlist appraises.
+TEST(ImaLog, ModsigNgv2AndFormatTemplatesDecode) {
+  ra::ImaEntry e;
+  Bytes modsig = Fields({DigestField("sha256:", 32, 0xaa), Str("/lib/modules/x.ko", true),
+                         Bytes{3, 2}, DigestField("sha256:", 32, 0xbb), Bytes{0x30, 0x82}});
+  ra::Status s = ParseOne("ima-modsig", modsig, &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(e.decoded);
+  EXPECT_EQ(e.file_name(), "/lib/modules/x.ko");
+  EXPECT_EQ(e.digest_alg(), "sha256");
+  EXPECT_EQ(e.file_digest(), Bytes(32, 0xaa));
+  EXPECT_EQ(e.signature(), (Bytes{3, 2}));
+  // ima-modsig without a module signature: empty sig, d-modsig, modsig.
+  s = ParseOne("ima-modsig", Fields({DigestField("sha256:", 32, 0xaa), Str("/bin/sh", true),
+                                     Bytes(), Bytes(), Bytes()}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(e.decoded);
+  // ima-ngv2 / ima-sigv2: "ima:ALG:" is a file digest, "verity:ALG:" an
+  // fs-verity digest (never an allowlisted file digest).
+  s = ParseOne("ima-ngv2", Fields({DigestField("ima:sha256:", 32, 0xcc), Str("/bin/ls", true)}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(e.decoded);
+  EXPECT_EQ(e.digest_alg(), "sha256");
+  EXPECT_EQ(e.file_digest(), Bytes(32, 0xcc));
+  s = ParseOne("ima-sigv2", Fields({DigestField("verity:sha256:", 32, 0xdd), Str("/bin/ls", true),
+                                    Bytes{9}}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(e.digest_alg(), "verity:sha256");
+  EXPECT_EQ(e.signature(), Bytes{9});
+  // A format as the template name.
+  const std::string fmt = "d-ng|n-ng|sig|iuid|igid";
+  ASSERT_GT(fmt.size(), 15u);
+  s = ParseOne(fmt, Fields({DigestField("sha384:", 48, 1), Str("/etc/passwd", true), Bytes(),
+                            Bytes(4, 0), Bytes(4, 0)}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_TRUE(e.decoded);
+  EXPECT_EQ(e.file_name(), "/etc/passwd");
+  EXPECT_EQ(e.digest_alg(), "sha384");
+  // Malformed: a field short or extra, a d-ngv2 without its type.
+  EXPECT_FALSE(ParseOne("ima-modsig", Fields({DigestField("sha256:", 32, 0xaa),
+                                              Str("/a", true), Bytes(), Bytes()}), &e).ok());
+  EXPECT_FALSE(ParseOne(fmt, Fields({DigestField("sha384:", 48, 1), Str("/a", true)}), &e).ok());
+  EXPECT_FALSE(ParseOne("ima-ngv2", Fields({DigestField("sha256:", 32, 0xcc), Str("/a", true)}),
+                        &e).ok());
+  // A format without a file digest and name is carried undecoded.
+  s = ParseOne("sig|buf", Fields({Bytes{1}, Bytes{2}}), &e);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_FALSE(e.decoded);
 }
 
 }  // namespace

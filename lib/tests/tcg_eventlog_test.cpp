@@ -4,6 +4,7 @@
 // quoted by its attestation, and two TDX CCEL logs (RTMRs of a real quote
 // and the ones trustee's test expects).
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 
 #include <cstring>
 
@@ -400,6 +401,114 @@ TEST(TcgEventLog, SecureBootState) {
     }
     EXPECT_EQ(ra::EfiSecureBootEnabled(log, ra::kTpmAlgSha256, &on).check(), "event data digest");
   }
+}
+
+// --- a synthetic crypto-agile log of another firmware ----------------------
+
+void Le32To(Bytes* b, uint32_t v) {
+  for (int i = 0; i < 4; i++) b->push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+// TCG_PCR_EVENT2 with digests in the given order.
+void AddEvent2(Bytes* log, uint32_t pcr, uint32_t type,
+               const std::vector<std::pair<uint16_t, Bytes>>& digests, const Bytes& data) {
+  Le32To(log, pcr);
+  Le32To(log, type);
+  Le32To(log, static_cast<uint32_t>(digests.size()));
+  for (const auto& d : digests) {
+    log->push_back(static_cast<uint8_t>(d.first));
+    log->push_back(static_cast<uint8_t>(d.first >> 8));
+    log->insert(log->end(), d.second.begin(), d.second.end());
+  }
+  Le32To(log, static_cast<uint32_t>(data.size()));
+  log->insert(log->end(), data.begin(), data.end());
+}
+
+Bytes Hash(uint16_t alg, const Bytes& in) {
+  Bytes out(ra::TpmHashSize(alg));
+  unsigned int n = 0;
+  EVP_Digest(in.data(), in.size(), out.data(), &n, ra::TpmHashMd(alg), nullptr);
+  return out;
+}
+
+Bytes Extend(uint16_t alg, Bytes pcr, const Bytes& digest) {
+  pcr.insert(pcr.end(), digest.begin(), digest.end());
+  return Hash(alg, pcr);
+}
+
+// SHA-384 first, then SHA-1 and SHA-256 in the Spec ID event (with vendor
+// info); events whose digests come in another order; a StartupLocality 3
+// and another EV_NO_ACTION (all-zero digests, not extended); 0xFF after
+// the last event.  Every bank replays as the TPM computed it.
+TEST(TcgEventLog, ThreeBanksInAnyOrderWithLocalityAndPadding) {
+  const std::vector<uint16_t> algs = {ra::kTpmAlgSha384, ra::kTpmAlgSha1, ra::kTpmAlgSha256};
+  Bytes log;
+  Le32To(&log, 0);
+  Le32To(&log, ra::kEvNoAction);
+  log.insert(log.end(), 20, 0);
+  Bytes spec(std::begin("Spec ID Event03"), std::end("Spec ID Event03"));
+  Le32To(&spec, 0);  // platform class
+  spec.insert(spec.end(), {0, 2, 0, 2});
+  Le32To(&spec, static_cast<uint32_t>(algs.size()));
+  for (uint16_t a : algs) {
+    spec.insert(spec.end(), {static_cast<uint8_t>(a), static_cast<uint8_t>(a >> 8),
+                             static_cast<uint8_t>(ra::TpmHashSize(a)), 0});
+  }
+  spec.insert(spec.end(), {3, 'v', 'n', 'd'});
+  Le32To(&log, static_cast<uint32_t>(spec.size()));
+  log.insert(log.end(), spec.begin(), spec.end());
+  auto zeros = [&] {
+    std::vector<std::pair<uint16_t, Bytes>> d;
+    for (uint16_t a : algs) d.push_back({a, Bytes(ra::TpmHashSize(a), 0)});
+    return d;
+  };
+  Bytes locality(std::begin("StartupLocality"), std::end("StartupLocality"));
+  locality.push_back(3);
+  AddEvent2(&log, 0, ra::kEvNoAction, zeros(), locality);
+  Bytes crtm = {'v', 0, '1', 0, 0, 0};
+  Bytes sep = {0, 0, 0, 0};
+  std::vector<std::pair<uint16_t, Bytes>> d_crtm, d_sep;
+  for (uint16_t a : {ra::kTpmAlgSha256, ra::kTpmAlgSha1, ra::kTpmAlgSha384}) {
+    d_crtm.push_back({a, Hash(a, crtm)});
+    d_sep.push_back({a, Hash(a, sep)});
+  }
+  AddEvent2(&log, 0, ra::kEvSCrtmVersion, d_crtm, crtm);
+  AddEvent2(&log, 3, ra::kEvNoAction, zeros(), Bytes(std::begin("NvIndexInstance"),
+                                                     std::end("NvIndexInstance")));
+  AddEvent2(&log, 7, ra::kEvSeparator, d_sep, sep);
+  log.insert(log.end(), 300, 0xFF);
+  ra::TcgEventLog l;
+  ra::Status s = ra::ParseTcgEventLog(log, &l);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(l.vendor_info, (Bytes{'v', 'n', 'd'}));
+  ASSERT_EQ(l.events.size(), 4u);
+  for (uint16_t a : algs) {
+    SCOPED_TRACE(ra::TpmHashName(a));
+    ra::ReplayedPcrs r;
+    s = ra::ReplayTcgEventLog(l, a, &r);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(ra::ExtendedPcrs(r), (std::vector<uint32_t>{0, 7}));
+    Bytes pcr0(ra::TpmHashSize(a), 0);
+    pcr0.back() = 3;
+    ra::TpmPcrValues want;
+    want[a][0] = Extend(a, pcr0, Hash(a, crtm));
+    want[a][7] = Extend(a, Bytes(ra::TpmHashSize(a), 0), Hash(a, sep));
+    want[a][3] = Bytes(ra::TpmHashSize(a), 0);
+    s = ra::CheckReplayedPcrs(r, want, {0, 3, 7});
+    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_TRUE(ra::CheckTcgEventDataDigest(l.events[3], a).ok());
+  }
+  // An event missing one bank's digest: that bank cannot be replayed.
+  Bytes short_log(log.begin(), log.end() - 300);
+  AddEvent2(&short_log, 4, ra::kEvSeparator, {d_sep[0], d_sep[1]}, sep);
+  ASSERT_TRUE(ra::ParseTcgEventLog(short_log, &l).ok());
+  ra::ReplayedPcrs r;
+  EXPECT_EQ(ra::ReplayTcgEventLog(l, ra::kTpmAlgSha384, &r).check(), "event log replay");
+  EXPECT_TRUE(ra::ReplayTcgEventLog(l, ra::kTpmAlgSha256, &r).ok());
+  // Cut inside the last event, then padded: refused.
+  Bytes cut(log.begin(), log.end() - 310);
+  cut.insert(cut.end(), 64, 0xFF);
+  EXPECT_FALSE(ra::ParseTcgEventLog(cut, &l).ok());
 }
 
 }  // namespace

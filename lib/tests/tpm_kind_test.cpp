@@ -355,17 +355,18 @@ void Be16(Bytes* b, size_t v) {
   b->push_back(static_cast<uint8_t>(v));
 }
 
-// A TPMS_ATTEST over sha256 PCR 10 = pcr10, extraData = binding, signed
-// RSASSA-SHA256 by key.
+// A TPMS_ATTEST over PCR 10 = pcr10 of bank (sha256 unless given),
+// extraData = binding, signed RSASSA-SHA256 by key.
 std::vector<ra::EvidenceItem> QuoteOverPcr10(EVP_PKEY* key, const Bytes& pcr10,
-                                             const ra::Binding& binding) {
+                                             const ra::Binding& binding,
+                                             uint16_t bank = ra::kTpmAlgSha256) {
   Bytes a = {0xff, 0x54, 0x43, 0x47, 0x80, 0x18};
   Be16(&a, 0);  // qualifiedSigner
   Be16(&a, binding.size());
   a.insert(a.end(), binding.begin(), binding.end());
   a.insert(a.end(), 17, 0);  // clockInfo (safe = 0)
   a.insert(a.end(), 8, 0);   // firmwareVersion
-  Bytes sel = {0, 0, 0, 1, 0x00, 0x0b, 3, 0x00, 0x04, 0x00};  // sha256 {10}
+  Bytes sel = {0, 0, 0, 1, 0x00, static_cast<uint8_t>(bank), 3, 0x00, 0x04, 0x00};  // {10}
   a.insert(a.end(), sel.begin(), sel.end());
   uint8_t d[SHA256_DIGEST_LENGTH];
   SHA256(pcr10.data(), pcr10.size(), d);
@@ -382,7 +383,7 @@ std::vector<ra::EvidenceItem> QuoteOverPcr10(EVP_PKEY* key, const Bytes& pcr10,
   Be16(&tpmt, sig.size());
   tpmt.insert(tpmt.end(), sig.begin(), sig.end());
   ra::TpmPcrValues pcrs;
-  pcrs[ra::kTpmAlgSha256][10] = pcr10;
+  pcrs[bank][10] = pcr10;
   return {{ra::kEvidenceTpmQuote, a},
           {ra::kEvidenceTpmSignature, tpmt},
           {ra::kEvidenceTpmPcrs, Str2B(ra::TpmPcrsToJson(pcrs))}};
@@ -415,6 +416,47 @@ ImaCase MakeImaCase(size_t quoted = 0) {
   for (const auto& e : c.log.entries)
     c.allowlist += ra::HexEncode(e.file_digest()) + "  " + e.file_name() + "\n";
   return c;
+}
+
+// The kernel's other list forms and banks: binary_runtime_measurements_sha256
+// (template hashes of 32 bytes), a quote of PCR 10's SHA-1 bank only, and
+// a SHA-256 bank a kernel before 5.8 extended with padded SHA-1 digests.
+TEST(TpmKind, ImaListFormsAndBanksOfOtherKernels) {
+  ra::ImaLog log;
+  ASSERT_TRUE(ra::ParseImaAsciiLog(ra_tdx_test::ToString(ra_tdx_test::ReadVector(kImaAscii)),
+                                   &log).ok());
+  log.entries.resize(50);
+  ra::Binding binding{};
+  binding[0] = 9;
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  const std::string head =
+      "AcceptEvidence tpm-quote\nTpmAk " + TempFile("ima_forms_ak.pem", ra_test::PublicKeyPem(key)) + "\n";
+  auto verify = [&](const ra::ImaLog& sent, uint16_t bank, ra::ImaBankDigest how) {
+    std::map<uint32_t, Bytes> rep;
+    EXPECT_TRUE(ra::ReplayImaLog(log, bank, &rep, how).ok());
+    auto items = QuoteOverPcr10(key, rep[10], binding, bank);
+    items.push_back({ra::kEvidenceImaLog, ImaBinary(sent)});
+    ra::Verdict v;
+    ra::Status s = Eval(items, head, &binding, 0, &v);
+    EXPECT_TRUE(s.ok()) << s.message();
+    return s.ok() ? Field(v, "ima") : std::string();
+  };
+  // binary_runtime_measurements_sha256: each template hash is SHA-256.
+  ra::ImaLog sha256_list = log;
+  sha256_list.template_hash_len = 32;
+  for (auto& e : sha256_list.entries) {
+    const bool violation = e.violation();
+    e.template_hash.assign(32, 0);
+    if (!violation) SHA256(e.template_data.data(), e.template_data.size(), e.template_hash.data());
+  }
+  EXPECT_EQ(verify(sha256_list, ra::kTpmAlgSha256, ra::ImaBankDigest::kBankHash),
+            "50 entries, replayed");
+  // Only the SHA-1 bank of PCR 10 quoted.
+  EXPECT_EQ(verify(log, ra::kTpmAlgSha1, ra::ImaBankDigest::kBankHash), "50 entries, replayed");
+  // Linux < 5.8: the SHA-256 bank holds padded SHA-1 template hashes.
+  EXPECT_EQ(verify(log, ra::kTpmAlgSha256, ra::ImaBankDigest::kPaddedSha1),
+            "50 entries, replayed");
+  EVP_PKEY_free(key);
 }
 
 TEST(TpmKind, ImaListReplaysAndIsAppraised) {

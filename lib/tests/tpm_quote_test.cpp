@@ -4,6 +4,7 @@
 // an Azure TDX CVM's vTPM quote signed by HCLAkPub.
 #include <gtest/gtest.h>
 #include <openssl/ec.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include <functional>
@@ -379,6 +380,85 @@ TEST(TpmQuote, EccKeyAndSignature) {
   EXPECT_EQ(ra::CheckTpmQuoteSignature(q, sig, rsa.key.get(), opt).detail(),
             "key type does not match the signature algorithm");
   EVP_PKEY_free(key);
+}
+
+// Signatures other TPMs make: ECDSA P-384 with SHA-384 (r and s as TPM2B,
+// a leading zero byte dropped or not), RSASSA-PSS with the salt as long as
+// the key allows (TPM 2.0 Part 1, B.7) or, as FIPS-mode TPMs make it, the
+// digest size, with SHA-256 or SHA-384.
+TEST(TpmQuote, EcdsaP384AndRsaPssSignaturesVerify) {
+  Bytes ak_raw, cert;
+  ra::TpmQuote q;
+  ASSERT_TRUE(ra::ParseTpmQuote(Cos85Quotes(&ak_raw, &cert).at(2).attest, &q).ok());
+  ra::TpmQuoteCheckOptions opt;
+  auto sign = [&](EVP_PKEY* key, const EVP_MD* md, int pss_salt) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX* pctx = nullptr;
+    EXPECT_EQ(EVP_DigestSignInit(ctx, &pctx, md, nullptr, key), 1);
+    if (pss_salt != 0) {
+      EXPECT_EQ(EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING), 1);
+      EXPECT_EQ(EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, pss_salt), 1);
+    }
+    size_t n = 0;
+    EXPECT_EQ(EVP_DigestSign(ctx, nullptr, &n, q.raw.data(), q.raw.size()), 1);
+    Bytes sig(n);
+    EXPECT_EQ(EVP_DigestSign(ctx, sig.data(), &n, q.raw.data(), q.raw.size()), 1);
+    sig.resize(n);
+    EVP_MD_CTX_free(ctx);
+    return sig;
+  };
+  // ECDSA P-384 / SHA-384.
+  EVP_PKEY* ec = EVP_EC_gen("P-384");
+  ASSERT_NE(ec, nullptr);
+  for (int attempt = 0; attempt < 4; attempt++) {
+    Bytes der = sign(ec, EVP_sha384(), 0);
+    const unsigned char* p = der.data();
+    ECDSA_SIG* es = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+    ASSERT_NE(es, nullptr);
+    // Minimal-length r and s, as some TPMs give them.
+    Bytes r(static_cast<size_t>(BN_num_bytes(ECDSA_SIG_get0_r(es))));
+    Bytes s(static_cast<size_t>(BN_num_bytes(ECDSA_SIG_get0_s(es))));
+    BN_bn2bin(ECDSA_SIG_get0_r(es), r.data());
+    BN_bn2bin(ECDSA_SIG_get0_s(es), s.data());
+    ECDSA_SIG_free(es);
+    Bytes tsig = {0x00, 0x18, 0x00, 0x0c, 0x00, static_cast<uint8_t>(r.size())};
+    tsig.insert(tsig.end(), r.begin(), r.end());
+    tsig.insert(tsig.end(), {0x00, static_cast<uint8_t>(s.size())});
+    tsig.insert(tsig.end(), s.begin(), s.end());
+    ra::TpmSignature sig;
+    ra::Status st = ra::ParseTpmSignature(tsig, &sig);
+    ASSERT_TRUE(st.ok()) << st.message();
+    EXPECT_EQ(sig.hash_alg, ra::kTpmAlgSha384);
+    st = ra::CheckTpmQuoteSignature(q, sig, ec, opt);
+    EXPECT_TRUE(st.ok()) << st.message();
+    sig.ecc_s.back() ^= 1;
+    EXPECT_FALSE(ra::CheckTpmQuoteSignature(q, sig, ec, opt).ok());
+  }
+  EVP_PKEY_free(ec);
+  // RSASSA-PSS, both salt lengths, SHA-256 and SHA-384.
+  EVP_PKEY* rsa = EVP_RSA_gen(2048);
+  ASSERT_NE(rsa, nullptr);
+  for (uint16_t alg : {ra::kTpmAlgSha256, ra::kTpmAlgSha384}) {
+    const EVP_MD* md = ra::TpmHashMd(alg);
+    for (int salt : {RSA_PSS_SALTLEN_MAX, RSA_PSS_SALTLEN_DIGEST}) {
+      Bytes raw = sign(rsa, md, salt);
+      Bytes tsig = {0x00, 0x16, 0x00, static_cast<uint8_t>(alg), 0x01, 0x00};
+      tsig.insert(tsig.end(), raw.begin(), raw.end());
+      ra::TpmSignature sig;
+      ASSERT_TRUE(ra::ParseTpmSignature(tsig, &sig).ok());
+      EXPECT_EQ(sig.sig_alg, ra::kTpmAlgRsapss);
+      ra::Status st = ra::CheckTpmQuoteSignature(q, sig, rsa, opt);
+      EXPECT_TRUE(st.ok()) << alg << " " << salt << ": " << st.message();
+      // The same bytes as RSASSA, or under the other hash, do not verify.
+      ra::TpmSignature ssa = sig;
+      ssa.sig_alg = ra::kTpmAlgRsassa;
+      EXPECT_FALSE(ra::CheckTpmQuoteSignature(q, ssa, rsa, opt).ok());
+      ra::TpmSignature other = sig;
+      other.hash_alg = alg == ra::kTpmAlgSha256 ? ra::kTpmAlgSha384 : ra::kTpmAlgSha256;
+      EXPECT_FALSE(ra::CheckTpmQuoteSignature(q, other, rsa, opt).ok());
+    }
+  }
+  EVP_PKEY_free(rsa);
 }
 
 TEST(TpmPcrs, JsonRoundTripAndRefusals) {

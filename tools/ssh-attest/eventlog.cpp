@@ -85,12 +85,7 @@ ra::Status ReplayTcg(LogReport* r) {
 }
 
 ra::Status ParseIma(const ra::Bytes& b, LogReport* r) {
-  ra::Status s;
-  for (size_t len : {20, 32, 48, 64}) {
-    s = ra::ParseImaBinaryLog(b, len, &r->ima);
-    if (s.ok()) break;
-  }
-  RA_RETURN_IF_ERROR(s);
+  RA_RETURN_IF_ERROR(ra::ParseImaBinaryLogAnyHash(b, &r->ima));
   r->kind = LogKind::kIma;
   const uint16_t alg = ra::ImaListHashAlg(r->ima);
   std::map<uint32_t, ra::Bytes> pcrs;

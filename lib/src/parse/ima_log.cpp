@@ -1,5 +1,6 @@
 #include "parse/ima_log.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/bytes_util.h"
@@ -46,28 +47,86 @@ bool DecodeDigestNg(const uint8_t* f, size_t len, ImaEntry* e) {
   return true;
 }
 
-// Decodes the known templates' fields as places in the template data
-// (ImaEntry says why); others stay undecoded.
-Status DecodeTemplate(size_t index, ImaEntry* e) {
-  size_t want = 0;
-  if (e->template_name == "ima-ng") want = 2;
-  else if (e->template_name == "ima-sig" || e->template_name == "ima-buf") want = 3;
-  else if (e->template_name == "ima") return Status::Fail(kCheck, EntryAt(index) + "legacy template \"ima\" not supported");
-  else return Status();
-  const Bytes& d = e->template_data;
-  const uint8_t* f[3] = {};
-  size_t len[3] = {};
+// d-ngv2: "TYPE:ALG:" NUL digest, TYPE "ima" (a file digest: digest_alg
+// is ALG, as d-ng's) or "verity" (an fs-verity digest: "verity:ALG").
+bool DecodeDigestNgV2(const uint8_t* f, size_t len, ImaEntry* e) {
+  if (!DecodeDigestNg(f, len, e)) return false;
+  const std::string alg(reinterpret_cast<const char*>(f), e->alg_span.len);
+  size_t colon = alg.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == alg.size()) return false;
+  const std::string type = alg.substr(0, colon);
+  if (type == "ima") e->alg_span = SpanOf(*e, f + colon + 1, alg.size() - colon - 1);
+  else if (type != "verity") return false;
+  return true;
+}
+
+// The field ids of a template (ima_template.c's built-in formats), or of
+// a name that is itself a format ("d-ng|n-ng|sig": ima_template_fmt=,
+// whose entries the kernel names by their format).  Empty: unknown,
+// carried undecoded.
+std::vector<std::string> TemplateFields(const std::string& name) {
+  static const struct { const char* name; const char* fmt; } kBuiltin[] = {
+      {"ima-ng", "d-ng|n-ng"},
+      {"ima-sig", "d-ng|n-ng|sig"},
+      {"ima-buf", "d-ng|n-ng|buf"},
+      {"ima-modsig", "d-ng|n-ng|sig|d-modsig|modsig"},
+      {"ima-ngv2", "d-ngv2|n-ng"},
+      {"ima-sigv2", "d-ngv2|n-ng|sig"},
+      {"evm-sig", "d-ng|n-ng|evmsig|xattrnames|xattrlengths|xattrvalues|iuid|igid|imode"}};
+  std::string fmt;
+  for (const auto& b : kBuiltin)
+    if (name == b.name) fmt = b.fmt;
+  if (fmt.empty() && name.find('|') != std::string::npos) fmt = name;
+  std::vector<std::string> ids;
   size_t pos = 0;
-  for (size_t i = 0; i < want; i++)
-    if (!NextField(d, &pos, &f[i], &len[i]))
+  while (!fmt.empty() && pos <= fmt.size()) {
+    size_t bar = std::min(fmt.find('|', pos), fmt.size());
+    ids.push_back(fmt.substr(pos, bar - pos));
+    if (ids.back().empty()) return {};
+    pos = bar + 1;
+  }
+  return ids;
+}
+
+// One field of a known id into e; false if it does not fit its format.
+bool DecodeField(const std::string& id, const uint8_t* f, size_t len, ImaEntry* e) {
+  if (id == "d-ng") return DecodeDigestNg(f, len, e);
+  if (id == "d-ngv2") return DecodeDigestNgV2(f, len, e);
+  if (id == "n-ng") {
+    if (len == 0 || f[len - 1] != 0 || std::memchr(f, 0, len - 1)) return false;
+    e->name_span = SpanOf(*e, f, len - 1);
+  } else if (id == "sig") {
+    e->sig_span = SpanOf(*e, f, len);
+  } else if (id == "buf") {
+    e->buf_span = SpanOf(*e, f, len);
+  }
+  return true;
+}
+
+// Decodes the fields of the templates TemplateFields knows (as places in
+// the template data: ImaEntry says why): the fields must
+// fill the template data exactly; the entry is decoded when it has a
+// file digest (d-ng or d-ngv2) and a name (n-ng).  Others stay undecoded.
+Status DecodeTemplate(size_t index, ImaEntry* e) {
+  if (e->template_name == "ima")
+    return Status::Fail(kCheck, EntryAt(index) + "legacy template \"ima\" not supported");
+  const std::vector<std::string> ids = TemplateFields(e->template_name);
+  if (ids.empty()) return Status();
+  const Bytes& d = e->template_data;
+  size_t pos = 0;
+  bool digest = false, name = false;
+  for (const std::string& id : ids) {
+    const uint8_t* f = nullptr;
+    size_t len = 0;
+    if (!NextField(d, &pos, &f, &len))
       return Status::Fail(kCheck, EntryAt(index) + e->template_name + " fields");
+    if (!DecodeField(id, f, len, e))
+      return Status::Fail(kCheck, EntryAt(index) + id + " field");
+    digest |= id == "d-ng" || id == "d-ngv2";
+    name |= id == "n-ng";
+  }
   if (pos != d.size()) return Status::Fail(kCheck, EntryAt(index) + e->template_name + " fields");
-  if (!DecodeDigestNg(f[0], len[0], e)) return Status::Fail(kCheck, EntryAt(index) + "d-ng field");
-  if (len[1] == 0 || f[1][len[1] - 1] != 0 || std::memchr(f[1], 0, len[1] - 1))
-    return Status::Fail(kCheck, EntryAt(index) + "n-ng field");
-  e->name_span = SpanOf(*e, f[1], len[1] - 1);
-  if (want == 3) e->last_span = SpanOf(*e, f[2], len[2]);
-  e->decoded = true;
+  e->decoded = digest && name;
   return Status();
 }
 
@@ -127,12 +186,8 @@ Out Field(const ImaEntry& e, const ImaSpan& s) {
 std::string ImaEntry::digest_alg() const { return Field<std::string>(*this, alg_span); }
 Bytes ImaEntry::file_digest() const { return Field<Bytes>(*this, digest_span); }
 std::string ImaEntry::file_name() const { return Field<std::string>(*this, name_span); }
-Bytes ImaEntry::signature() const {
-  return template_name == "ima-sig" ? Field<Bytes>(*this, last_span) : Bytes();
-}
-Bytes ImaEntry::buf() const {
-  return template_name == "ima-buf" ? Field<Bytes>(*this, last_span) : Bytes();
-}
+Bytes ImaEntry::signature() const { return Field<Bytes>(*this, sig_span); }
+Bytes ImaEntry::buf() const { return Field<Bytes>(*this, buf_span); }
 
 bool ImaEntry::violation() const {
   for (uint8_t b : template_hash)
@@ -158,6 +213,16 @@ Status ParseImaBinaryLog(ByteView in, size_t template_hash_len, ImaLog* out) {
   if (log.entries.empty()) return Status::Fail(kCheck, "no entries");
   *out = std::move(log);
   return Status();
+}
+
+Status ParseImaBinaryLogAnyHash(ByteView in, ImaLog* out) {
+  Status first;
+  for (size_t len : {20, 32, 48, 64}) {
+    Status s = ParseImaBinaryLog(in, len, out);
+    if (s.ok()) return s;
+    if (len == 20) first = s;
+  }
+  return first;
 }
 
 namespace {

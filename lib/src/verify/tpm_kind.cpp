@@ -245,16 +245,17 @@ Status CheckEventLog(const EvidenceItem& log_item, const QuoteParts& qp, TpmClai
   return Status();
 }
 
-// The IMA list replayed into a quoted PCR 10 (SHA-256 bank preferred).
-// The list is read after the quote and may have grown since: the prefix
-// that reproduces PCR 10 is what the quote covers, and only its entries
-// become claims (and are appraised).
+// The IMA list (binary_runtime_measurements or a per-bank _ALG list)
+// replayed into a quoted PCR 10 (SHA-256 bank preferred, SHA-1 last, for
+// quotes that select only it).  The list is read after the quote and may
+// have grown since: the prefix that reproduces PCR 10 is what the quote
+// covers, and only its entries become claims (and are appraised).
 Status CheckImaLog(const EvidenceItem& ima_item, const QuoteParts& qp, TpmClaims* c) {
   ImaLog log;
-  RA_RETURN_IF_ERROR(ParseImaBinaryLog(ima_item.data, 20, &log));
+  RA_RETURN_IF_ERROR(ParseImaBinaryLogAnyHash(ima_item.data, &log));
   c->ima_present = true;
   c->ima_entries = log.entries.size();
-  for (uint16_t bank : {kTpmAlgSha256, kTpmAlgSha384, kTpmAlgSha512}) {
+  for (uint16_t bank : {kTpmAlgSha256, kTpmAlgSha384, kTpmAlgSha512, kTpmAlgSha1}) {
     if (!Quoted(qp.quote, bank, kImaPcr)) continue;
     size_t covered = 0;
     RA_RETURN_IF_ERROR(
