@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "common/bytes_util.h"
 
@@ -60,23 +61,8 @@ bool DecodeDigestNgV2(const uint8_t* f, size_t len, ImaEntry* e) {
   return true;
 }
 
-// The field ids of a template (ima_template.c's built-in formats), or of
-// a name that is itself a format ("d-ng|n-ng|sig": ima_template_fmt=,
-// whose entries the kernel names by their format).  Empty: unknown,
-// carried undecoded.
-std::vector<std::string> TemplateFields(const std::string& name) {
-  static const struct { const char* name; const char* fmt; } kBuiltin[] = {
-      {"ima-ng", "d-ng|n-ng"},
-      {"ima-sig", "d-ng|n-ng|sig"},
-      {"ima-buf", "d-ng|n-ng|buf"},
-      {"ima-modsig", "d-ng|n-ng|sig|d-modsig|modsig"},
-      {"ima-ngv2", "d-ngv2|n-ng"},
-      {"ima-sigv2", "d-ngv2|n-ng|sig"},
-      {"evm-sig", "d-ng|n-ng|evmsig|xattrnames|xattrlengths|xattrvalues|iuid|igid|imode"}};
-  std::string fmt;
-  for (const auto& b : kBuiltin)
-    if (name == b.name) fmt = b.fmt;
-  if (fmt.empty() && name.find('|') != std::string::npos) fmt = name;
+// "d-ng|n-ng|sig" -> {"d-ng", "n-ng", "sig"}; empty if an id is empty.
+std::vector<std::string> SplitTemplateFormat(const std::string& fmt) {
   std::vector<std::string> ids;
   size_t pos = 0;
   while (!fmt.empty() && pos <= fmt.size()) {
@@ -86,6 +72,30 @@ std::vector<std::string> TemplateFields(const std::string& name) {
     pos = bar + 1;
   }
   return ids;
+}
+
+// The field ids of a template (ima_template.c's built-in formats), or of
+// a name that is itself a format ("d-ng|n-ng|sig": ima_template_fmt=,
+// whose entries the kernel names by their format).  Empty: unknown,
+// carried undecoded.  The built-in templates' ids are split once (a list
+// of 10,000 entries of one template asks 10,000 times); a format name's
+// go to *own.
+const std::vector<std::string>& TemplateFields(const std::string& name,
+                                               std::vector<std::string>* own) {
+  static const auto* kBuiltin = new std::map<std::string, std::vector<std::string>>{
+      {"ima-ng", SplitTemplateFormat("d-ng|n-ng")},
+      {"ima-sig", SplitTemplateFormat("d-ng|n-ng|sig")},
+      {"ima-buf", SplitTemplateFormat("d-ng|n-ng|buf")},
+      {"ima-modsig", SplitTemplateFormat("d-ng|n-ng|sig|d-modsig|modsig")},
+      {"ima-ngv2", SplitTemplateFormat("d-ngv2|n-ng")},
+      {"ima-sigv2", SplitTemplateFormat("d-ngv2|n-ng|sig")},
+      {"evm-sig", SplitTemplateFormat(
+                      "d-ng|n-ng|evmsig|xattrnames|xattrlengths|xattrvalues|iuid|igid|imode")}};
+  auto it = kBuiltin->find(name);
+  if (it != kBuiltin->end()) return it->second;
+  own->clear();
+  if (name.find('|') != std::string::npos) *own = SplitTemplateFormat(name);
+  return *own;
 }
 
 // One field of a known id into e; false if it does not fit its format.
@@ -110,7 +120,8 @@ bool DecodeField(const std::string& id, const uint8_t* f, size_t len, ImaEntry* 
 Status DecodeTemplate(size_t index, ImaEntry* e) {
   if (e->template_name == "ima")
     return Status::Fail(kCheck, EntryAt(index) + "legacy template \"ima\" not supported");
-  const std::vector<std::string> ids = TemplateFields(e->template_name);
+  std::vector<std::string> own;
+  const std::vector<std::string>& ids = TemplateFields(e->template_name, &own);
   if (ids.empty()) return Status();
   const Bytes& d = e->template_data;
   size_t pos = 0;
