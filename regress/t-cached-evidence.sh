@@ -30,9 +30,27 @@ EOP
 }
 rm_caches() {
 	local s
-	for s in "$T/sim;delay=300" "$T/renew;delay=3000" "$T/cold;delay=1000"; do
+	for s in "$T/sim;delay=300" "$T/renew;delay=3000" "$T/cold;delay=1000" \
+	    "$T/corrupt"; do
 		rm -f "$(cache_name "sim:$s")" "$(cache_name "sim:$s").lock"
 	done
+}
+# plant_record PATH KIND: a record of the right owner, mode and age whose
+# item list is broken (KIND truncated: an item cut short; count: more
+# items than any answer has), as a crash or a bad disk would leave it.
+plant_record() {
+	"$PY" - "$1" "$2" <<'EOP'
+import os, struct, sys, time
+path, kind = sys.argv[1], sys.argv[2]
+s = lambda b: struct.pack(">I", len(b)) + b
+items = {"truncated": struct.pack(">I", 1) + s(b"tdx-quote") + struct.pack(">I", 5000) + b"cut",
+         "count": struct.pack(">I", 200)}[kind]
+tmp = path + ".plant"
+fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+os.write(fd, struct.pack(">Q", int(time.time())) + s(os.urandom(32)) + items)
+os.close(fd)
+os.rename(tmp, path)
+EOP
 }
 trap 'rm_caches; cleanup' EXIT
 
@@ -47,14 +65,17 @@ start_sshd renew "$SSHD" "AttestationProvider sim:$T/renew;delay=3000" \
 make_sim cold
 start_sshd cold "$SSHD" "AttestationProvider sim:$T/cold;delay=1000" \
     "AttestationCache 3600" "$many" "$nopen"
-write_ssh_config cache renew cold
+make_sim corrupt
+start_sshd corrupt "$SSHD" "AttestationProvider sim:$T/corrupt" \
+    "AttestationCache 3600" "AttestationPreauth yes"
+write_ssh_config cache renew cold corrupt
 "$SSH_KEYGEN" -q -t ed25519 -N '' -f "$T/other_host_key" -C other
 echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
 printf 'TrustAnchor tdx %s\nAcceptCachedEvidence yes\nMaxEvidenceAge 600\n' \
     "$T/sim/root.pem" > "$T/policy_cached"
 printf 'TrustAnchor tdx %s\nAcceptCachedEvidence yes\nMaxEvidenceAge 1\n' \
     "$T/sim/root.pem" > "$T/policy_young"
-for s in renew cold; do
+for s in renew cold corrupt; do
 	printf 'TrustAnchor tdx %s\nAcceptCachedEvidence yes\nMaxEvidenceAge 600\n' \
 	    "$T/$s/root.pem" > "$T/policy_$s"
 done
@@ -169,6 +190,20 @@ expect_eq "r3: no provider call" "$(calls renew)" 2
 age=$(sed -n 's/.*cached evidence made \([0-9]*\) s ago.*/\1/p' "$T/r3.err")
 [ -n "$age" ] && [ "$age" -lt 9 ] && ok "r3: the renewed record ($age s old)" ||
     fail "r3: record age '$age'"
+
+echo "a truncated or corrupt record is made again, not sent"
+rec=$(cache_name "sim:$T/corrupt")
+plant_record "$rec" truncated
+attest k1 "$T/policy_corrupt" corrupt
+ok_cached k1
+expect_eq "k1: made anew" "$(made corrupt)" 1
+plant_record "$rec" count
+attest k2 "$T/policy_corrupt" corrupt -o AttestationStage=preauth
+ok_cached k2
+expect_eq "k2: made anew, before authentication" "$(made corrupt)" 2
+attest k3 "$T/policy_corrupt" corrupt
+ok_cached k3
+expect_eq "k3: the new record is used" "$(made corrupt)" 2
 
 echo "64 concurrent connections, cold cache: one provider call"
 kids=""
