@@ -131,9 +131,9 @@ attest old "$T/policy_young" cache
 refused_ssh old "failed: cached evidence age: made [0-9]* s ago, older than MaxEvidenceAge 1"
 
 # A hostile server (paramiko) relaying the real sshd's cached evidence.
-hostile() { # NAME HOSTKEY
+hostile() { # NAME HOSTKEY [MODE]
 	rm -f "$T/h_$1.port"
-	"$PY" "$HOSTILE/ra_hostile_server.py" --mode relay-cached --hostkey "$2" \
+	"$PY" "$HOSTILE/ra_hostile_server.py" --mode "${3:-relay-cached}" --hostkey "$2" \
 	    --authorized "$T/id.pub" --user "$ME" --portfile "$T/h_$1.port" \
 	    --log "$T/h_$1.log" --upstream-port "$PORT_cache" --user-key "$T/id" \
 	    > "$T/h_$1.stdout" 2>&1 &
@@ -141,8 +141,8 @@ hostile() { # NAME HOSTKEY
 	wait_file "$T/h_$1.port" 20 || { fail "$1: hostile server did not start: $(cat "$T/h_$1.stdout")"; return 1; }
 	HPORT=$(cat "$T/h_$1.port")
 }
-relayed() { # NAME HOSTKEY POLICY
-	hostile "$1" "$2" || return
+relayed() { # NAME HOSTKEY POLICY [MODE]
+	hostile "$1" "$2" "${4:-}" || return
 	run_ssh "$1" -o AttestationRequired=yes -o AttestationPolicy="$3" \
 	    -o AttestationTimeout=20 -o Port="$HPORT" -o UserKnownHostsFile="$T/kh_$1" \
 	    cache echo ok
@@ -166,6 +166,19 @@ relayed stolen "$T/host_key" "$T/policy_cached"
 expect_eq "stolen: accepted within MaxEvidenceAge" "$(rc_of stolen):$(cat "$T/stolen.out")" "0:hostile-ok"
 relayed stolen-old "$T/host_key" "$T/policy_young"
 refused_ssh stolen-old "failed: cached evidence age: made [0-9]* s ago, older than MaxEvidenceAge 1"
+
+echo "a stolen host key does not make old evidence younger, or pass a bent item"
+relayed redated "$T/host_key" "$T/policy_cached" relay-cached-redated
+refused_ssh redated "failed: cached evidence is not bound to this connection's host key SHA256:.*report data binding"
+expect_grep "redated: made_at was changed" "^ALTERED relay-cached-redated" "$T/h_redated.log"
+relayed dup "$T/host_key" "$T/policy_cached" relay-cached-dup
+refused_ssh dup "failed: 2 ra-ssh-cached-binding items in the answer"
+relayed short "$T/host_key" "$T/policy_cached" relay-cached-short
+refused_ssh short "failed: malformed ra-ssh-cached-binding item (39 bytes, want 40)"
+relayed bare "$T/host_key" "$T/policy_cached" relay-cached-bare
+refused_ssh bare "failed: cached evidence: evidence: none of an accepted type (.*received ra-ssh-cached-binding)"
+grep -q "not bound to this connection" "$T/bare.err" &&
+    fail "bare: no evidence reported as a binding failure" || ok "bare: not called a binding failure"
 
 echo "renewed in the background before it expires"
 attest r1 "$T/policy_renew" renew
