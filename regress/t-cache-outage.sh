@@ -4,6 +4,7 @@
 # sent (a client that verifies the quote itself proceeds), but renewed at
 # once, not after half the period: once the service is back, clients that
 # need the token get it on the next connections, not half an hour later.
+# And a record is its service's: another AttestationService, another one.
 . "$(dirname "$0")/lib.sh"
 [ "$(id -u)" -eq 0 ] || { echo "FAIL: the cache lives in /run/ra-ssh: run as root" >&2; exit 1; }
 
@@ -16,15 +17,19 @@ spec="sim-azure:$T/sim;service=$URL_maa;ca=$CA"
 start_sshd outage "$SSHD" "AttestationProvider $spec" "AttestationCache 3600"
 write_ssh_config outage
 
-# The record sshd keeps for spec and $T/host_key (t-cached-evidence.sh).
-rec=$("$PY" - "$spec" "$(cut -d' ' -f2 "$T/host_key.pub")" <<'EOP'
+# The record sshd keeps for SPEC (as the provider is opened, service
+# included) and $T/host_key (t-cached-evidence.sh).
+cache_name() {
+	"$PY" - "$1" "$(cut -d' ' -f2 "$T/host_key.pub")" <<'EOP'
 import base64, hashlib, struct, sys
 s = lambda b: struct.pack(">I", len(b)) + b
 d = hashlib.sha256(s(sys.argv[1].encode()) + s(base64.b64decode(sys.argv[2]))).hexdigest()
 print("/run/ra-ssh/cache-" + d[:32])
 EOP
-)
-trap 'rm -f "$rec" "$rec.lock"; cleanup' EXIT
+}
+recs=""
+trap 'for r in $recs; do rm -f "$r" "$r.lock"; done; cleanup' EXIT
+recs=$(cache_name "$spec")
 
 printf 'AcceptEvidence azure-tdx-quote\nTrustAnchor tdx %s\nAcceptCachedEvidence yes\nMaxEvidenceAge 3600\n' \
     "$T/sim/root.pem" > "$T/policy_raw"
@@ -64,4 +69,28 @@ expect_grep "tok2: the token, from cached evidence" \
 attest tok3 "$T/policy_token"
 expect_eq "tok3: exit 0" "$(rc_of tok3)" 0
 expect_eq "a healthy record is kept" "$(made)" 2
+
+# Two sshd's with one host key and one AttestationProvider but different
+# AttestationService keywords: each answers with its own service's token.
+echo "the record is the service's: another AttestationService, another record"
+start_maa_emu maa3
+start_maa_emu maa4
+for n in 3 4; do
+	eval "url=\$URL_maa$n"
+	start_sshd "svc$n" "$SSHD" "AttestationProvider sim-azure:$T/sim" \
+	    "AttestationService $url" "AttestationServiceCA $CA" "AttestationCache 3600"
+	recs="$recs $(cache_name "sim-azure:$T/sim;service=$url;ca=$CA")"
+	printf 'AcceptEvidence maa-token\nIssuer %s\nIssuerCA %s\nIssuerKeyCache %s\nAcceptCachedEvidence yes\nMaxEvidenceAge 3600\n' \
+	    "$url" "$CA" "$T/keys$n" > "$T/policy_svc$n"
+done
+write_ssh_config outage svc3 svc4
+for n in 3 4; do
+	run_ssh "svc$n" -o LogLevel=VERBOSE -o AttestationRequired=yes \
+	    -o AttestationPolicy="$T/policy_svc$n" "svc$n" echo ok
+	expect_eq "svc$n: exit 0, output" "$(rc_of "svc$n"):$(cat "$T/svc$n.out")" "0:ok"
+	expect_grep "svc$n: its own service's token, cached" \
+	    "verified from cached evidence made .*maa-token verified" "$T/svc$n.err"
+	expect_eq "svc$n: made its own record" \
+	    "$(grep -c "AttestationCache: evidence made at" "$T/sshd_svc$n.log")" 1
+done
 finish

@@ -600,12 +600,23 @@ ra_cache_path(const char *spec, const struct sshkey *hostkey)
 {
 	struct sshbuf *b;
 	u_char d[SSH_DIGEST_MAX_LENGTH];
-	char *hex, *path;
+	char *hex, *path, *libspec, why[256];
 	int r;
 
+	/*
+	 * Named by the provider as it is opened (AttestationService,
+	 * AttestationServiceCA and TrustauthorityCliPath included), so a
+	 * changed service is not answered with the old one's record.
+	 */
+	if ((libspec = ra_provider_libspec(spec,
+	    options.trustauthority_cli_path, options.attestation_service,
+	    options.attestation_service_ca, why, sizeof(why))) == NULL)
+		libspec = xstrdup(spec);
 	if ((b = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if ((r = sshbuf_put_cstring(b, spec)) != 0 ||
+	r = sshbuf_put_cstring(b, libspec);
+	free(libspec);
+	if (r != 0 ||
 	    (r = sshkey_puts(hostkey, b)) != 0 ||
 	    (r = ssh_digest_buffer(SSH_DIGEST_SHA256, b, d, sizeof(d))) != 0)
 		fatal_fr(r, "cache name");
