@@ -105,6 +105,7 @@ expect_grep "other-hostkey: upstream really answered" "^UPSTREAM 249" "$T/h_othe
 refused early early "$T/other_host_key" "evidence received before it was requested"
 refused oversize oversize "$T/other_host_key" "token response too large"
 refused empty empty "$T/other_host_key" "malformed token response"
+refused no-items no-items "$T/other_host_key" "none of an accepted type (.*received nothing)"
 refused truncated truncated "$T/other_host_key" "malformed evidence item 0"
 refused trailing trailing "$T/other_host_key" "trailing data in token response"
 refused unknown-only unknown-only "$T/other_host_key" \

@@ -30,9 +30,27 @@ EOP
 }
 rm_caches() {
 	local s
-	for s in "$T/sim;delay=300" "$T/renew;delay=3000" "$T/cold;delay=1000"; do
+	for s in "$T/sim;delay=300" "$T/renew;delay=3000" "$T/cold;delay=1000" \
+	    "$T/corrupt"; do
 		rm -f "$(cache_name "sim:$s")" "$(cache_name "sim:$s").lock"
 	done
+}
+# plant_record PATH KIND: a record of the right owner, mode and age whose
+# item list is broken (KIND truncated: an item cut short; count: more
+# items than any answer has), as a crash or a bad disk would leave it.
+plant_record() {
+	"$PY" - "$1" "$2" <<'EOP'
+import os, struct, sys, time
+path, kind = sys.argv[1], sys.argv[2]
+s = lambda b: struct.pack(">I", len(b)) + b
+items = {"truncated": struct.pack(">I", 1) + s(b"tdx-quote") + struct.pack(">I", 5000) + b"cut",
+         "count": struct.pack(">I", 200)}[kind]
+tmp = path + ".plant"
+fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+os.write(fd, struct.pack(">Q", int(time.time())) + s(os.urandom(32)) + items)
+os.close(fd)
+os.rename(tmp, path)
+EOP
 }
 trap 'rm_caches; cleanup' EXIT
 
@@ -47,14 +65,17 @@ start_sshd renew "$SSHD" "AttestationProvider sim:$T/renew;delay=3000" \
 make_sim cold
 start_sshd cold "$SSHD" "AttestationProvider sim:$T/cold;delay=1000" \
     "AttestationCache 3600" "$many" "$nopen"
-write_ssh_config cache renew cold
+make_sim corrupt
+start_sshd corrupt "$SSHD" "AttestationProvider sim:$T/corrupt" \
+    "AttestationCache 3600" "AttestationPreauth yes"
+write_ssh_config cache renew cold corrupt
 "$SSH_KEYGEN" -q -t ed25519 -N '' -f "$T/other_host_key" -C other
 echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
 printf 'TrustAnchor tdx %s\nAcceptCachedEvidence yes\nMaxEvidenceAge 600\n' \
     "$T/sim/root.pem" > "$T/policy_cached"
 printf 'TrustAnchor tdx %s\nAcceptCachedEvidence yes\nMaxEvidenceAge 1\n' \
     "$T/sim/root.pem" > "$T/policy_young"
-for s in renew cold; do
+for s in renew cold corrupt; do
 	printf 'TrustAnchor tdx %s\nAcceptCachedEvidence yes\nMaxEvidenceAge 600\n' \
 	    "$T/$s/root.pem" > "$T/policy_$s"
 done
@@ -110,9 +131,9 @@ attest old "$T/policy_young" cache
 refused_ssh old "failed: cached evidence age: made [0-9]* s ago, older than MaxEvidenceAge 1"
 
 # A hostile server (paramiko) relaying the real sshd's cached evidence.
-hostile() { # NAME HOSTKEY
+hostile() { # NAME HOSTKEY [MODE]
 	rm -f "$T/h_$1.port"
-	"$PY" "$HOSTILE/ra_hostile_server.py" --mode relay-cached --hostkey "$2" \
+	"$PY" "$HOSTILE/ra_hostile_server.py" --mode "${3:-relay-cached}" --hostkey "$2" \
 	    --authorized "$T/id.pub" --user "$ME" --portfile "$T/h_$1.port" \
 	    --log "$T/h_$1.log" --upstream-port "$PORT_cache" --user-key "$T/id" \
 	    > "$T/h_$1.stdout" 2>&1 &
@@ -120,8 +141,8 @@ hostile() { # NAME HOSTKEY
 	wait_file "$T/h_$1.port" 20 || { fail "$1: hostile server did not start: $(cat "$T/h_$1.stdout")"; return 1; }
 	HPORT=$(cat "$T/h_$1.port")
 }
-relayed() { # NAME HOSTKEY POLICY
-	hostile "$1" "$2" || return
+relayed() { # NAME HOSTKEY POLICY [MODE]
+	hostile "$1" "$2" "${4:-}" || return
 	run_ssh "$1" -o AttestationRequired=yes -o AttestationPolicy="$3" \
 	    -o AttestationTimeout=20 -o Port="$HPORT" -o UserKnownHostsFile="$T/kh_$1" \
 	    cache echo ok
@@ -146,6 +167,19 @@ expect_eq "stolen: accepted within MaxEvidenceAge" "$(rc_of stolen):$(cat "$T/st
 relayed stolen-old "$T/host_key" "$T/policy_young"
 refused_ssh stolen-old "failed: cached evidence age: made [0-9]* s ago, older than MaxEvidenceAge 1"
 
+echo "a stolen host key does not make old evidence younger, or pass a bent item"
+relayed redated "$T/host_key" "$T/policy_cached" relay-cached-redated
+refused_ssh redated "failed: cached evidence is not bound to this connection's host key SHA256:.*report data binding"
+expect_grep "redated: made_at was changed" "^ALTERED relay-cached-redated" "$T/h_redated.log"
+relayed dup "$T/host_key" "$T/policy_cached" relay-cached-dup
+refused_ssh dup "failed: 2 ra-ssh-cached-binding items in the answer"
+relayed short "$T/host_key" "$T/policy_cached" relay-cached-short
+refused_ssh short "failed: malformed ra-ssh-cached-binding item (39 bytes, want 40)"
+relayed bare "$T/host_key" "$T/policy_cached" relay-cached-bare
+refused_ssh bare "failed: cached evidence: evidence: none of an accepted type (.*received ra-ssh-cached-binding)"
+grep -q "not bound to this connection" "$T/bare.err" &&
+    fail "bare: no evidence reported as a binding failure" || ok "bare: not called a binding failure"
+
 echo "renewed in the background before it expires"
 attest r1 "$T/policy_renew" renew
 ok_cached r1
@@ -169,6 +203,20 @@ expect_eq "r3: no provider call" "$(calls renew)" 2
 age=$(sed -n 's/.*cached evidence made \([0-9]*\) s ago.*/\1/p' "$T/r3.err")
 [ -n "$age" ] && [ "$age" -lt 9 ] && ok "r3: the renewed record ($age s old)" ||
     fail "r3: record age '$age'"
+
+echo "a truncated or corrupt record is made again, not sent"
+rec=$(cache_name "sim:$T/corrupt")
+plant_record "$rec" truncated
+attest k1 "$T/policy_corrupt" corrupt
+ok_cached k1
+expect_eq "k1: made anew" "$(made corrupt)" 1
+plant_record "$rec" count
+attest k2 "$T/policy_corrupt" corrupt -o AttestationStage=preauth
+ok_cached k2
+expect_eq "k2: made anew, before authentication" "$(made corrupt)" 2
+attest k3 "$T/policy_corrupt" corrupt
+ok_cached k3
+expect_eq "k3: the new record is used" "$(made corrupt)" 2
 
 echo "64 concurrent connections, cold cache: one provider call"
 kids=""

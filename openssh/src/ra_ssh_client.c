@@ -596,6 +596,25 @@ ra_expected_binding(struct ssh *ssh, const struct ra_evidence *ev,
 }
 
 /*
+ * Does the library's refusal name a failed binding check ("report data
+ * binding", "tpm quote binding", ...)?  The cached item's own name, in
+ * a list of what was received, is not one.
+ */
+static int
+ra_err_is_binding(const char *err)
+{
+	char *s = xstrdup(err), *p;
+	size_t n = strlen(RA_SSH_ITEM_CACHED_BINDING);
+	int r;
+
+	while ((p = strstr(s, RA_SSH_ITEM_CACHED_BINDING)) != NULL)
+		memmove(p, p + n, strlen(p + n) + 1);
+	r = strstr(s, "binding") != NULL;
+	free(s);
+	return r;
+}
+
+/*
  * Cached evidence whose binding does not recompute was made for another
  * host key (or other inputs) than this connection's: say which key.
  */
@@ -604,7 +623,7 @@ ra_fail_cached(struct ssh *ssh, const char *err)
 {
 	char *fp;
 
-	if (strstr(err, "binding") == NULL)
+	if (!ra_err_is_binding(err))
 		ra_fail(ssh, "cached evidence: %s", err);
 	fp = sshkey_fingerprint(ssh->kex->initial_hostkey,
 	    options.fingerprint_hash, SSH_FP_DEFAULT);

@@ -600,12 +600,23 @@ ra_cache_path(const char *spec, const struct sshkey *hostkey)
 {
 	struct sshbuf *b;
 	u_char d[SSH_DIGEST_MAX_LENGTH];
-	char *hex, *path;
+	char *hex, *path, *libspec, why[256];
 	int r;
 
+	/*
+	 * Named by the provider as it is opened (AttestationService,
+	 * AttestationServiceCA and TrustauthorityCliPath included), so a
+	 * changed service is not answered with the old one's record.
+	 */
+	if ((libspec = ra_provider_libspec(spec,
+	    options.trustauthority_cli_path, options.attestation_service,
+	    options.attestation_service_ca, why, sizeof(why))) == NULL)
+		libspec = xstrdup(spec);
 	if ((b = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
-	if ((r = sshbuf_put_cstring(b, spec)) != 0 ||
+	r = sshbuf_put_cstring(b, libspec);
+	free(libspec);
+	if (r != 0 ||
 	    (r = sshkey_puts(hostkey, b)) != 0 ||
 	    (r = ssh_digest_buffer(SSH_DIGEST_SHA256, b, d, sizeof(d))) != 0)
 		fatal_fr(r, "cache name");
@@ -617,10 +628,48 @@ ra_cache_path(const char *spec, const struct sshkey *hostkey)
 	return path;
 }
 
+/*
+ * A record's item list as the monitor made it: fewer than RA_SSH_MAX_ITEMS
+ * items (the cached binding's is added), each a type of 1 to
+ * RA_SSH_MAX_TYPE_LEN bytes and its data, nothing after them.  A record
+ * that is not (truncated, corrupt) is no record: it is made again, rather
+ * than sent until it ages out and failing every connection meanwhile.
+ * *degraded: it has a service-error item (made during an outage of the
+ * attestation service, so without its token).
+ */
+static int
+ra_cache_items_valid(const struct sshbuf *items, int *degraded)
+{
+	struct sshbuf *b;
+	const u_char *type;
+	size_t tlen;
+	u_int i, n;
+	int ok = 0;
+
+	*degraded = 0;
+	if ((b = sshbuf_fromb((struct sshbuf *)items)) == NULL)
+		fatal_f("sshbuf_fromb failed");
+	if (sshbuf_get_u32(b, &n) != 0 || n >= RA_SSH_MAX_ITEMS)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (sshbuf_get_string_direct(b, &type, &tlen) != 0 ||
+		    tlen == 0 || tlen > RA_SSH_MAX_TYPE_LEN ||
+		    sshbuf_skip_string(b) != 0)
+			goto out;
+		if (tlen == strlen(RA_SSH_ITEM_SERVICE_ERROR) &&
+		    memcmp(type, RA_SSH_ITEM_SERVICE_ERROR, tlen) == 0)
+			*degraded = 1;
+	}
+	ok = sshbuf_len(b) == 0;
+ out:
+	sshbuf_free(b);
+	return ok;
+}
+
 /* The cached record, if there is one younger than maxage seconds. */
 static int
 ra_cache_read(const char *path, int maxage, uint64_t *made_at,
-    u_char rnd[RA_SSH_NONCE_LEN], struct sshbuf *items)
+    u_char rnd[RA_SSH_NONCE_LEN], struct sshbuf *items, int *degraded)
 {
 	struct sshbuf *b = NULL;
 	struct stat st;
@@ -633,13 +682,17 @@ ra_cache_read(const char *path, int maxage, uint64_t *made_at,
 		return -1;
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != geteuid() || (st.st_mode & 077) != 0 ||
-	    st.st_size > RA_SSH_MAX_RESPONSE + 64 ||
+	    st.st_nlink != 1 || st.st_size > RA_SSH_MAX_RESPONSE + 64 ||
 	    sshbuf_load_fd(fd, &b) != 0)
 		goto out;
 	if (sshbuf_get_u64(b, made_at) != 0 ||
 	    sshbuf_get_string_direct(b, &p, &len) != 0 ||
 	    len != RA_SSH_NONCE_LEN || sshbuf_putb(items, b) != 0)
 		goto out;
+	if (!ra_cache_items_valid(items, degraded)) {
+		debug_f("%s: malformed record, not used", path);
+		goto out;
+	}
 	memcpy(rnd, p, len);
 	if (*made_at > (uint64_t)now || (uint64_t)now - *made_at >=
 	    (uint64_t)maxage)
@@ -757,7 +810,7 @@ ra_cache_renew(const char *spec, int maxage, const struct sshkey *hostkey,
     struct sshbuf *items)
 {
 	time_t deadline = monotime() + 2 * options.attestation_provider_timeout + 1;
-	int fd, busy, ret;
+	int fd, busy, ret, degraded;
 
 	for (;;) {
 		if ((fd = ra_cache_lock(path, &busy)) != -1)
@@ -772,11 +825,12 @@ ra_cache_renew(const char *spec, int maxage, const struct sshkey *hostkey,
 			return RA_COLLECT_TIMEOUT;
 		}
 		usleep(10 * 1000);
-		if (ra_cache_read(path, maxage, made_at, rnd, items) == 0)
+		if (ra_cache_read(path, maxage, made_at, rnd, items,
+		    &degraded) == 0)
 			return RA_COLLECT_OK;	/* made meanwhile */
 	}
 	/* Another connection may have made it between our read and lock */
-	if (ra_cache_read(path, maxage, made_at, rnd, items) == 0)
+	if (ra_cache_read(path, maxage, made_at, rnd, items, &degraded) == 0)
 		ret = RA_COLLECT_OK;
 	else
 		ret = ra_cache_make(spec, hostkey, path, made_at, rnd, items);
@@ -827,7 +881,7 @@ ra_cache_renew_background(const char *spec, int renew_age,
 	struct sshbuf *items;
 	uint64_t made_at;
 	pid_t pid;
-	int fd, busy, status;
+	int fd, busy, status, degraded;
 
 	if ((pid = fork()) == -1) {
 		error_f("fork: %s", strerror(errno));
@@ -853,8 +907,8 @@ ra_cache_renew_background(const char *spec, int renew_age,
 	if ((items = sshbuf_new()) == NULL)
 		_exit(1);
 	/* Renewed already by someone else since we looked? */
-	if (ra_cache_read(path, renew_age, &made_at, rnd, items) == 0 &&
-	    made_at != seen)
+	if (ra_cache_read(path, renew_age, &made_at, rnd, items,
+	    &degraded) == 0 && made_at != seen)
 		_exit(0);
 	debug_f("renewing the evidence made at %llu",
 	    (unsigned long long)seen);
@@ -881,7 +935,7 @@ ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
 	char *path;
 	u_int n;
 	int r, ret = RA_COLLECT_FAILED, maxage = period - period / 4;
-	int renew_age = period / 2;
+	int renew_age = period / 2, degraded;
 
 	if (strcmp(spec, "none") == 0 || period <= 0)
 		return RA_COLLECT_FAILED;
@@ -890,11 +944,18 @@ ra_monitor_cached(const char *spec, int period, const struct sshkey *hostkey,
 	if ((items = sshbuf_new()) == NULL)
 		fatal_f("sshbuf_new failed");
 	path = ra_cache_path(spec, hostkey);
-	if (ra_cache_read(path, maxage, &made_at, rnd, items) == 0) {
-		debug_f("cached evidence made at %llu",
-		    (unsigned long long)made_at);
-		if (renew_age > 0 &&
-		    (uint64_t)time(NULL) - made_at >= (uint64_t)renew_age)
+	if (ra_cache_read(path, maxage, &made_at, rnd, items,
+	    &degraded) == 0) {
+		debug_f("cached evidence made at %llu%s",
+		    (unsigned long long)made_at, degraded ?
+		    ", without the attestation service's token" : "");
+		/*
+		 * Made during an outage of the attestation service: sent (it
+		 * is what there is) but renewed at once, so that clients
+		 * that need the token do not wait half a period for it.
+		 */
+		if (degraded || (renew_age > 0 &&
+		    (uint64_t)time(NULL) - made_at >= (uint64_t)renew_age))
 			ra_cache_renew_background(spec, renew_age, hostkey,
 			    path, made_at);
 	} else if ((ret = ra_cache_renew(spec, maxage, hostkey, path,

@@ -17,10 +17,16 @@ Modes (token-* modes: see ra_tokens.py; token-good is a positive control):
   relay-cached  as relay, but asks the real sshd (AttestationCache) for its
               cached evidence whatever the victim listed: evidence bound to
               the real sshd's host key, not to this session; --capture too
+  relay-cached-dup    as relay-cached, its ra-ssh-cached-binding item twice
+  relay-cached-short  as relay-cached, that item one byte short
+  relay-cached-redated  as relay-cached, made_at one second later (an
+              old record passed off as younger)
+  relay-cached-bare   as relay-cached, that item alone (no evidence)
   replay      sends the payload saved by --capture in an earlier session
   early       sends a 249 right after user auth, before any request
   oversize    a response above the 240 KiB limit
   empty       an empty 249
+  no-items    a 249 with status ok and no item
   truncated   the honest response cut in half
   trailing    the honest response plus one byte
   unknown-only  one item of type foo-evidence
@@ -48,7 +54,8 @@ from ra_common import (  # noqa: E402
     paramiko, Message, SERVICE, MSG_SERVICE_REQUEST,
     MSG_SERVICE_ACCEPT, MSG_IGNORE, MSG_UNIMPLEMENTED, MSG_TOKEN_REQUEST,
     MSG_TOKEN_RESPONSE, binding, token_request, parse_token_request,
-    response_items, response_status, send_raw, sstr, u32, extend_handlers)
+    response_items, response_status, parse_response, send_raw, sstr, u32,
+    extend_handlers)
 
 args = None
 logf = None
@@ -266,20 +273,22 @@ def answer(t, nonce, kinds):
     if mode in ("unknown-plus-honest", "dribble"):
         return response_items([("foo-evidence", b"\x01" * 100)] +
                               honest_items(t, nonce))
-    if mode in ("relay", "relay-cached"):
-        if mode == "relay-cached" and "ra-ssh-cached-binding" not in kinds.split(","):
+    if mode == "relay" or mode.startswith("relay-cached"):
+        if mode != "relay" and "ra-ssh-cached-binding" not in kinds.split(","):
             kinds += ",ra-ssh-cached-binding"
         resp = upstream_evidence(t.upstream, nonce, kinds)
         if args.capture:
             with open(args.capture, "wb") as f:
                 f.write(resp)
-        return resp
+        return altered_cached(mode, resp)
     if mode == "replay":
         return open(args.replay, "rb").read()
     if mode == "oversize":
         return response_items([("tdx-quote", b"\0" * (245 * 1024))])
     if mode == "empty":
         return b""
+    if mode == "no-items":
+        return response_items([])
     if mode == "unknown-only":
         return response_items([("foo-evidence", b"opaque")])
     if mode == "too-many":
@@ -297,6 +306,28 @@ def answer(t, nonce, kinds):
             tok = ra_tokens.make(mode, b, f.read())
         return response_items([("maa-token", tok)])
     raise SystemExit("unknown mode " + mode)
+
+
+def altered_cached(mode, resp):
+    """The relay-cached-* modes' change to a genuine cached answer."""
+    if mode in ("relay", "relay-cached"):
+        return resp
+    _, _, items = parse_response(resp)
+    if mode == "relay-cached-bare":
+        items = [(t, d) for t, d in items if t == "ra-ssh-cached-binding"]
+    out = []
+    for t, d in items:
+        if t == "ra-ssh-cached-binding":
+            if mode == "relay-cached-dup":
+                out.append((t, d))
+            elif mode == "relay-cached-short":
+                d = d[:-1]
+            elif mode == "relay-cached-redated":
+                made_at = int.from_bytes(d[:8], "big") + 1
+                d = made_at.to_bytes(8, "big") + d[8:]
+        out.append((t, d))
+    log("ALTERED", mode)
+    return response_items(out)
 
 
 def early_249(resp):
@@ -327,7 +358,8 @@ def main():
     args = ap.parse_args()
     logf = open(args.log, "a")
 
-    up = upstream_connect() if args.mode in ("relay", "relay-cached") else None
+    up = (upstream_connect() if args.mode == "relay" or
+          args.mode.startswith("relay-cached") else None)
 
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
