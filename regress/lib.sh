@@ -172,3 +172,17 @@ expect_healthy() {
 	sshd_alive "$host" && ok "$tag: sshd $host listener alive" ||
 	    fail "$tag: sshd $host listener died"
 }
+
+# cache_name SPEC: the AttestationCache record sshd keeps for SPEC (the
+# provider as opened, service included) and $T/host_key,
+# /run/ra-ssh/cache-HEX (HEX: SHA-256 of string(SPEC) || string(key blob),
+# first 16 bytes), so that a test looks at and removes only its own
+# records, whatever other tests run meanwhile.
+cache_name() {
+	"$PY" - "$1" "$(cut -d' ' -f2 "$T/host_key.pub")" <<'EOP'
+import base64, hashlib, struct, sys
+s = lambda b: struct.pack(">I", len(b)) + b
+d = hashlib.sha256(s(sys.argv[1].encode()) + s(base64.b64decode(sys.argv[2]))).hexdigest()
+print("/run/ra-ssh/cache-" + d[:32])
+EOP
+}

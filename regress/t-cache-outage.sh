@@ -17,16 +17,6 @@ spec="sim-azure:$T/sim;service=$URL_maa;ca=$CA"
 start_sshd outage "$SSHD" "AttestationProvider $spec" "AttestationCache 3600"
 write_ssh_config outage
 
-# The record sshd keeps for SPEC (as the provider is opened, service
-# included) and $T/host_key (t-cached-evidence.sh).
-cache_name() {
-	"$PY" - "$1" "$(cut -d' ' -f2 "$T/host_key.pub")" <<'EOP'
-import base64, hashlib, struct, sys
-s = lambda b: struct.pack(">I", len(b)) + b
-d = hashlib.sha256(s(sys.argv[1].encode()) + s(base64.b64decode(sys.argv[2]))).hexdigest()
-print("/run/ra-ssh/cache-" + d[:32])
-EOP
-}
 recs=""
 trap 'for r in $recs; do rm -f "$r" "$r.lock"; done; cleanup' EXIT
 recs=$(cache_name "$spec")

@@ -16,18 +16,6 @@
 require_paramiko
 [ "$(id -u)" -eq 0 ] || { echo "FAIL: the cache lives in /run/ra-ssh: run as root" >&2; exit 1; }
 
-# cache_name SPEC: the record sshd keeps for SPEC and $T/host_key,
-# /run/ra-ssh/cache-HEX (HEX: SHA-256 of string(SPEC) || string(key blob),
-# first 16 bytes), so that only this test's records are looked at and
-# removed, whatever other tests run meanwhile.
-cache_name() {
-	"$PY" - "$1" "$(cut -d' ' -f2 "$T/host_key.pub")" <<'EOP'
-import base64, hashlib, struct, sys
-s = lambda b: struct.pack(">I", len(b)) + b
-d = hashlib.sha256(s(sys.argv[1].encode()) + s(base64.b64decode(sys.argv[2]))).hexdigest()
-print("/run/ra-ssh/cache-" + d[:32])
-EOP
-}
 rm_caches() {
 	local s
 	for s in "$T/sim;delay=300" "$T/renew;delay=3000" "$T/cold;delay=1000" \

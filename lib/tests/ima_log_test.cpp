@@ -301,7 +301,9 @@ ra::ImaEntry NgEntry(uint32_t pcr, const std::string& path, uint8_t fill) {
   return e;
 }
 
-TEST(ImaLog, PrefixOfSyntheticLists) {
+// A SHA-1 list of PCR 10: boot_aggregate, a file, then a violation (a
+// file opened for writing while measured: all-zero template hash).
+ra::ImaLog BootThenViolation() {
   ra::ImaLog log;
   log.template_hash_len = 20;
   log.entries.push_back(NgEntry(10, "boot_aggregate", 0));
@@ -309,6 +311,11 @@ TEST(ImaLog, PrefixOfSyntheticLists) {
   ra::ImaEntry violation = NgEntry(10, "/tmp/open-writers", 2);
   std::fill(violation.template_hash.begin(), violation.template_hash.end(), 0);
   log.entries.push_back(violation);
+  return log;
+}
+
+TEST(ImaLog, PrefixOfSyntheticLists) {
+  ra::ImaLog log = BootThenViolation();
   log.entries.push_back(NgEntry(11, "/other/pcr", 3));  // not PCR 10
   log.entries.push_back(NgEntry(10, "/usr/bin/b", 4));
   // Round trip through the binary form, as the verifier receives it.
@@ -358,13 +365,7 @@ Bytes PaddedSha1Pcr10(const ra::ImaLog& log, size_t n) {
 }
 
 TEST(ImaLog, PaddedSha1ExtensionOfOldKernelsReplays) {
-  ra::ImaLog log;
-  log.template_hash_len = 20;
-  log.entries.push_back(NgEntry(10, "boot_aggregate", 0));
-  log.entries.push_back(NgEntry(10, "/usr/bin/a", 1));
-  ra::ImaEntry violation = NgEntry(10, "/tmp/open-writers", 2);
-  std::fill(violation.template_hash.begin(), violation.template_hash.end(), 0);
-  log.entries.push_back(violation);
+  ra::ImaLog log = BootThenViolation();
   log.entries.push_back(NgEntry(10, "/usr/bin/b", 4));
   ra::ImaLog parsed;
   ASSERT_TRUE(ra::ParseImaBinaryLog(ra::ImaLogToBinary(log), 20, &parsed).ok());
