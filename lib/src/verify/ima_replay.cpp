@@ -21,24 +21,6 @@ uint16_t ImaListHashAlg(const ImaLog& log) {
   }
 }
 
-Status CheckImaTemplateHashes(const ImaLog& log, uint16_t hash_alg) {
-  const EVP_MD* md = TpmHashMd(hash_alg);
-  if (md == nullptr || TpmHashSize(hash_alg) != log.template_hash_len)
-    return Status::Fail("ima template hash", "the list's hashes are not " + TpmHashName(hash_alg));
-  DigestHasher h(md);
-  uint8_t d[EVP_MAX_MD_SIZE];
-  for (size_t i = 0; i < log.entries.size(); i++) {
-    const ImaEntry& e = log.entries[i];
-    if (e.violation()) continue;
-    if (!h.Hash(e.template_data.data(), e.template_data.size(), nullptr, 0, d))
-      return Status::Fail("ima template hash", OpenSslError());
-    if (CRYPTO_memcmp(d, e.template_hash.data(), log.template_hash_len) != 0)
-      return Status::Fail("ima template hash", "entry " + std::to_string(i) + " (" +
-                                                   e.file_name() + ") does not match its data");
-  }
-  return Status();
-}
-
 namespace {
 
 // What each entry extends into one bank, by one of the two kernel rules
@@ -85,6 +67,16 @@ Status PcrOf(const ImaEntry& e, size_t i) {
 }
 
 }  // namespace
+
+Status CheckImaTemplateHashes(const ImaLog& log, uint16_t hash_alg) {
+  if (TpmHashMd(hash_alg) == nullptr || ImaListHashAlg(log) != hash_alg)
+    return Status::Fail("ima template hash", "the list's hashes are not " + TpmHashName(hash_alg));
+  BankDigester bank(log, hash_alg, ImaBankDigest::kBankHash);
+  uint8_t digest[EVP_MAX_MD_SIZE];
+  for (size_t i = 0; i < log.entries.size(); i++)
+    RA_RETURN_IF_ERROR(bank.Digest(log.entries[i], i, digest));
+  return Status();
+}
 
 Status ReplayImaLog(const ImaLog& log, uint16_t hash_alg, std::map<uint32_t, Bytes>* out,
                     ImaBankDigest how) {
