@@ -52,6 +52,7 @@ const char kUsage[] =
     "       ssh-attest eventlog [--ccel | --ima] [--json] FILE...  (TPM, CCEL or IMA log)\n"
     "       ssh-attest scan [--ssh PROGRAM] [--policy FILE] [ssh options] [user@]host\n"
     "       ssh-attest policy BUNDLE [--policy FILE] [--at TIME]\n"
+    "       ssh-attest check-policy FILE\n"
     "       ssh-attest --version\n"
     "FILE: an evidence bundle (JSON, docs/protocol.md), a token, or one quote\n"
     "(binary, hex or base64).  TIME: RFC 3339 or seconds since the epoch.\n"

@@ -68,5 +68,6 @@ int CmdSimTdReport(int argc, char** argv);
 int CmdSimSnpReport(int argc, char** argv);
 int CmdScan(int argc, char** argv);    // scan_cmds.cpp
 int CmdPolicy(int argc, char** argv);  // scan_cmds.cpp
+int CmdCheckPolicy(int argc, char** argv);  // check_policy_cmd.cpp
 
 }  // namespace ssh_attest

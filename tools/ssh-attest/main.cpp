@@ -51,6 +51,7 @@ const Command kCommands[] = {
     {"sim-snpreport", CmdSimSnpReport}, {"tpm-init", TpmInitCommand},
     {"known", KnownCommand},       {"eventlog", CmdEventlog},
     {"scan", CmdScan},             {"policy", CmdPolicy},
+    {"check-policy", CmdCheckPolicy},
 };
 
 int main(int argc, char** argv) {
