@@ -329,4 +329,24 @@ TEST(SshAttestCli, CheckPolicy) {
   EXPECT_NE(help.out.find("ssh-attest check-policy FILE"), std::string::npos);
 }
 
+// SUBCOMMAND --help (issue 16): that command's synopsis, not every
+// command's, on stdout, exit 0.
+TEST(SshAttestCli, SubcommandHelpIsThatCommands) {
+  for (const char* cmd : {"inspect", "verify", "token-claims", "quote", "sim-init",
+                          "sim-tdreport", "sim-snpreport", "tpm-init", "known", "eventlog",
+                          "scan", "policy", "check-policy"}) {
+    SCOPED_TRACE(cmd);
+    Result r = RunCli({cmd, "--help"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(r.out.rfind(std::string("usage: ssh-attest ") + cmd + " ", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find("Exit: 0"), std::string::npos) << r.out;
+    const char* other = std::string(cmd) == "verify" ? "ssh-attest quote" : "ssh-attest verify";
+    EXPECT_EQ(r.out.find(other), std::string::npos) << r.out;
+  }
+  Result v = RunCli({"verify", "-h"});
+  EXPECT_NE(v.out.find("ssh-attest verify QUOTE --runtime-data FILE"), std::string::npos);
+  EXPECT_NE(v.out.find("[--at TIME]        (an Azure quote"), std::string::npos) << v.out;
+}
+
 }  // namespace

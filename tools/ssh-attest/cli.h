@@ -24,6 +24,10 @@ constexpr size_t kMaxEvidenceFile = ra::kMaxEvidenceBundleLen;
 
 extern const char kUsage[];
 
+// The synopsis lines of kUsage for one subcommand, then the notes that
+// follow the synopsis (SUBCOMMAND --help); all of kUsage for an unknown one.
+std::string CommandUsage(const std::string& cmd);
+
 // Prints why (if any) and the usage (ssh-attest's, or a subcommand's);
 // returns kExitUsage.
 int Usage(const std::string& why, const char* usage = kUsage);
