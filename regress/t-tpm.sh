@@ -42,6 +42,11 @@ run_ssh g $(A good) -o LogLevel=VERBOSE tpm echo via-tpm
 expect_eq "exit 0" "$(rc_of g)" 0
 expect_eq "output" "$(cat "$T/g.out")" "via-tpm"
 expect_grep "verified as tpm-quote" "tpm-quote verified: ak=pinned" "$T/g.err"
+# A tpm2-tss provider runs in libexec/ssh-attest-helper, which sshd-session
+# starts as the connection starts (the library's table says so:
+# ra_provider_uses_helper; openssh/src names no provider).
+expect_grep "helper started ahead" "attestation helper started ahead" "$T/sshd_tpm.log"
+expect_grep "the production took it" "production takes the helper started ahead" "$T/sshd_tpm.log"
 
 # refused NAME POLICY PATTERN: exit 255, reason named, command not run.
 refused() {

@@ -1,8 +1,12 @@
 #!/bin/bash
-# scp, sftp, rsync -e and git over an attested connection move bytes exactly.
+# scp, sftp, rsync -e and git over an attested connection move bytes
+# exactly, in postauth and (issue 15: "everything works as in postauth")
+# in preauth mode.
 . "$(dirname "$0")/lib.sh"
 
 setup_attested good none
+start_sshd pre "$SSHD" "AttestationProvider sim:$T/sim" "AttestationPreauth yes"
+write_ssh_config good none pre
 cat >> "$T/ssh_config" <<EOC
 Host *
 	AttestationRequired yes
@@ -55,4 +59,27 @@ cmp -s "$T/src.bin" "$T/clone/blob" && ok "git blob byte-exact" || fail "git blo
 git clone -q "ssh://none$T/remote/repo.git" "$T/clone2" 2> /dev/null
 [ $? -ne 0 ] && [ ! -e "$T/clone2/blob" ] && ok "git clone from unattested server refused" ||
     fail "git cloned from an unattested server"
+
+echo "preauth: rsync -e and git"
+PRECMD="$SSHCMD -o AttestationStage=preauth"
+if command -v rsync > /dev/null; then
+	rsync -a -e "$PRECMD" "$T/tree/" pre:"$T/remote/pretree/" 2> "$T/pre-rsync.err"
+	expect_eq "preauth rsync push" "$?" 0
+	rsync -a -e "$PRECMD" pre:"$T/remote/pretree/" "$T/pretree.back/" 2>> "$T/pre-rsync.err"
+	expect_eq "preauth rsync pull" "$?" 0
+	diff -r "$T/tree" "$T/pretree.back" > /dev/null && ok "preauth rsync tree identical" ||
+	    fail "preauth rsync tree differs"
+	# The stage is really preauth: a server without AttestationPreauth is refused.
+	rsync -a -e "$PRECMD" "$T/tree/" good:"$T/remote/nopre/" 2> /dev/null
+	[ $? -ne 0 ] && [ ! -e "$T/remote/nopre/b" ] &&
+	    ok "preauth rsync to a postauth-only server refused" ||
+	    fail "preauth rsync reached a server without AttestationPreauth"
+fi
+export GIT_SSH_COMMAND="$PRECMD"
+git -C "$T/work" push -q "ssh://pre$T/remote/repo.git" main:pre 2> "$T/pre-git.err"
+expect_eq "preauth git push" "$?" 0
+git clone -q -b pre "ssh://pre$T/remote/repo.git" "$T/preclone" 2>> "$T/pre-git.err"
+expect_eq "preauth git clone" "$?" 0
+cmp -s "$T/src.bin" "$T/preclone/blob" && ok "preauth git blob byte-exact" ||
+    fail "preauth git blob differs"
 finish

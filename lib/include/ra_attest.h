@@ -257,6 +257,16 @@ char *ra_evidence_file_json(const struct ra_evidence *ev,
  */
 int ra_provider_spec_check(const char *spec, char *err, size_t errlen);
 /*
+ * Does the provider of spec run in libexec/ssh-attest-helper when ssh or
+ * sshd-session opens it: a provider that needs tpm2-tss, or one that posts
+ * its evidence to an attestation service (service: sshd_config's
+ * AttestationService, NULL or "none" when unset; or the spec's own
+ * service= option)?  1 or 0 (0 also for "none" and for no valid spec).
+ * sshd-session starts the helper ahead for such a provider; the provider
+ * names stay in the library's table.
+ */
+int ra_provider_uses_helper(const char *spec, const char *service);
+/*
  * The spec for configuration given as separate options (sshd_config's
  * AttestationProvider, TrustauthorityCliPath, AttestationService,
  * AttestationServiceCA): provider is a spec, or the bare name of a

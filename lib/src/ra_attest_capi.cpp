@@ -169,6 +169,15 @@ int ra_provider_spec_check(const char* spec, char* err, size_t errlen) {
   });
 }
 
+int ra_provider_uses_helper(const char* spec, const char* service) {
+  if (spec == nullptr) return 0;
+  try {
+    return ra::ProviderUsesHelper(spec, service ? service : "") ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
 int ra_provider_spec_compose(const char* provider, const char* tool_path, const char* service,
                              const char* service_ca, char** out, char* err, size_t errlen) {
   if (out) *out = nullptr;

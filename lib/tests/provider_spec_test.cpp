@@ -65,4 +65,23 @@ TEST(ProviderSpec, ComposeFromSeparateOptions) {
   Compose("trustauthority-cli", "relative", nullptr, nullptr, RA_ERR_INVALID);
 }
 
+// Which providers sshd-session runs through libexec/ssh-attest-helper
+// (and starts it ahead for): the table's tpm2-tss providers, and any
+// provider that posts to an attestation service.  openssh/src asks the
+// library instead of naming providers (issue 10).
+TEST(ProviderSpec, UsesHelper) {
+  for (const char* spec : {"tpm", "tpm;ak=0x81000003", "azure-vtpm", "azure-vtpm;pcrs=0,7"})
+    EXPECT_EQ(ra_provider_uses_helper(spec, nullptr), 1) << spec;
+  for (const char* spec : {"sim:/x", "sim-snp:/x", "configfs-tsm", "configfs-tsm:/t",
+                           "sev-guest", "trustauthority-cli:/usr/bin/t", "sim-azure:/x",
+                           "none", "bogus", "tpmx", "", "sim:/tpm"})
+    EXPECT_EQ(ra_provider_uses_helper(spec, nullptr), 0) << spec;
+  EXPECT_EQ(ra_provider_uses_helper("configfs-tsm", "none"), 0);
+  EXPECT_EQ(ra_provider_uses_helper("configfs-tsm", "https://maa.example"), 1);
+  EXPECT_EQ(ra_provider_uses_helper("sim-azure:/x;service=https://maa.example", nullptr), 1);
+  EXPECT_EQ(ra_provider_uses_helper("trustauthority-cli:/t;service=https://ita", "none"), 1);
+  EXPECT_EQ(ra_provider_uses_helper("none", "https://maa.example"), 0);
+  EXPECT_EQ(ra_provider_uses_helper(nullptr, nullptr), 0);
+}
+
 }  // namespace

@@ -399,16 +399,27 @@ TEST_F(SimTest, ManyCollectsFromOneOpen) {
   EXPECT_NE(again[0].data, first);
 }
 
-// sim:DIR;delay=MS, the test aid for sshd's MaxAttestations and deadline.
+// sim:DIR;delay=MS, the test aid for sshd's MaxAttestations and deadline;
+// issue 15 writes it with a unit (sim:DIR;delay=40ms), so ms and s are
+// taken too.
 TEST_F(SimTest, DelayOptionIsStrictAndLogged) {
   Init();
   std::unique_ptr<ra::EvidenceProvider> p;
   for (const char* bad : {";delay=", ";delay=x", ";delay=600001", ";delay=-1", ";speed=1",
-                          ";delay=10;delay=10", ";delay=1234567"}) {
+                          ";delay=10;delay=10", ";delay=1234567", ";delay=ms", ";delay=s",
+                          ";delay=1.5s", ";delay=601s", ";delay=40sec", ";delay=40 ms"}) {
     ra::Status s = ra::OpenProvider("sim:" + sim_dir() + bad, &p);
     EXPECT_FALSE(s.ok()) << bad;
     EXPECT_EQ(s.check(), "provider spec") << bad;
   }
+  for (const char* good : {";delay=0", ";delay=40ms", ";delay=2s", ";delay=600s"})
+    EXPECT_TRUE(ra::OpenProvider("sim:" + sim_dir() + good, &p).ok()) << good;
+  ASSERT_TRUE(ra::OpenProvider("sim:" + sim_dir() + ";delay=30ms", &p).ok());
+  auto t30 = std::chrono::steady_clock::now();
+  std::vector<ra::EvidenceItem> first;
+  ASSERT_TRUE(p->Collect(TestBinding(3), &first).ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - t30, std::chrono::milliseconds(30));
+  ASSERT_EQ(std::remove((sim_dir() + "/collect.log").c_str()), 0);
   ASSERT_TRUE(ra::OpenProvider("sim:" + sim_dir() + ";delay=50", &p).ok());
   auto t0 = std::chrono::steady_clock::now();
   std::vector<ra::EvidenceItem> items;

@@ -1,6 +1,7 @@
 // ssh-attest's contract with scripts: exit codes 0/1/2, results only on
 // stdout, one "ssh-attest: <check>..." line on stderr on failure.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -283,6 +284,69 @@ TEST(SshAttestCli, SimDebugNeedsAllowDebug) {
   r = RunCli({"verify", dir / "q.dat", "--policy", dir / "policy-debug"});
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("debug=yes"), std::string::npos) << r.out;
+}
+
+// check-policy (issue 17): a policy loaded as ssh loads it, before any
+// connection: one line on stdout when it loads, the library's one line
+// naming file, line and check when it does not.
+TEST(SshAttestCli, CheckPolicy) {
+  TempDir d;
+  const std::string anchor = kVectors + "/roots/Intel_SGX_Root_CA.pem";
+  ra_test::WriteFile(d / "good", "AcceptEvidence tdx-quote,snp-report\n"
+                                 "RequireEvidence tdx-quote\nTrustAnchor tdx " + anchor + "\n");
+  Result r = RunCli({"check-policy", d / "good"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, d / "good" + ": ok: accepts tdx-quote,snp-report; requires tdx-quote\n");
+  EXPECT_EQ(r.err, "");
+  ra_test::WriteFile(d / "empty", "");
+  r = RunCli({"check-policy", d / "empty"});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.rfind(d / "empty" + ": ok: accepts tdx-quote", 0), 0u) << r.out;
+
+  ExpectFailure(RunCli({"check-policy", d / "absent"}), "policy: ");
+  ra_test::WriteFile(d / "typo", "AcceptEvidence tdx-quote\nAllowDebugg no\n");
+  r = RunCli({"check-policy", d / "typo"});
+  ExpectFailure(r, "policy: ");
+  EXPECT_NE(r.err.find(d / "typo" + ":2: unknown keyword 'AllowDebugg'"), std::string::npos)
+      << r.err;
+  ra_test::WriteFile(d / "noanchor", "TrustAnchor tdx " + d / "absent.pem" + "\n");
+  r = RunCli({"check-policy", d / "noanchor"});
+  ExpectFailure(r, "policy: ");
+  EXPECT_NE(r.err.find("absent.pem"), std::string::npos) << r.err;
+  // Writable by others: refused as ssh refuses it, naming the path.
+  ra_test::WriteFile(d / "loose", "AcceptEvidence tdx-quote\n");
+  ASSERT_EQ(::chmod((d / "loose").c_str(), 0666), 0);
+  r = RunCli({"check-policy", d / "loose"});
+  ExpectFailure(r, "policy: ");
+  EXPECT_NE(r.err.find("bad owner or permissions on " + d / "loose"), std::string::npos)
+      << r.err;
+
+  ExpectUsage(RunCli({"check-policy"}));
+  ExpectUsage(RunCli({"check-policy", d / "good", d / "good"}));
+  ExpectUsage(RunCli({"check-policy", "--bogus", d / "good"}));
+  Result help = RunCli({"check-policy", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("ssh-attest check-policy FILE"), std::string::npos);
+}
+
+// SUBCOMMAND --help (issue 16): that command's synopsis, not every
+// command's, on stdout, exit 0.
+TEST(SshAttestCli, SubcommandHelpIsThatCommands) {
+  for (const char* cmd : {"inspect", "verify", "token-claims", "quote", "sim-init",
+                          "sim-tdreport", "sim-snpreport", "tpm-init", "known", "eventlog",
+                          "scan", "policy", "check-policy"}) {
+    SCOPED_TRACE(cmd);
+    Result r = RunCli({cmd, "--help"});
+    EXPECT_EQ(r.code, 0);
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(r.out.rfind(std::string("usage: ssh-attest ") + cmd + " ", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find("Exit: 0"), std::string::npos) << r.out;
+    const char* other = std::string(cmd) == "verify" ? "ssh-attest quote" : "ssh-attest verify";
+    EXPECT_EQ(r.out.find(other), std::string::npos) << r.out;
+  }
+  Result v = RunCli({"verify", "-h"});
+  EXPECT_NE(v.out.find("ssh-attest verify QUOTE --runtime-data FILE"), std::string::npos);
+  EXPECT_NE(v.out.find("[--at TIME]        (an Azure quote"), std::string::npos) << v.out;
 }
 
 }  // namespace

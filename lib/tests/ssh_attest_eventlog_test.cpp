@@ -166,4 +166,31 @@ TEST(SshAttestEventlog, BrokenInputFails) {
   EXPECT_EQ(Attest({"eventlog", d / "junk"}).code, 1);
 }
 
+// The ASCII list as the kernel prints it (ascii_runtime_measurements):
+// Keylime's real list replays to the PCR 10 Keylime computes; a line
+// that is not a measurement fails.
+TEST(SshAttestEventlog, AsciiImaListReplays) {
+  const std::string list =
+      ra_tdx_test::VectorPath("ima/rustkeylime_ascii_runtime_measurements_ima-ng_sha1.txt");
+  Result r = Attest({"eventlog", list});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  EXPECT_NE(r.out.find("IMA measurement list, 826 entries"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" /init\n"), std::string::npos);
+  EXPECT_NE(r.out.find("  PCR10 sha1:82231c67a69da98dc5b3aa10f6343d33109225fc\n"),
+            std::string::npos);
+  Result j = Attest({"eventlog", "--json", "--ima", list});
+  ASSERT_EQ(j.code, 0) << j.err;
+  EXPECT_NE(j.out.find("\"kind\": \"ima\""), std::string::npos);
+  EXPECT_NE(j.out.find("\"PCR10\": \"82231c67a69da98dc5b3aa10f6343d33109225fc\""),
+            std::string::npos);
+  TempDir d;
+  std::string text = ra_test::ReadFile(list);
+  ra_test::WriteFile(d / "bad", text.substr(0, text.find('\n') + 1) + "10 zz ima-ng sha1:00 /x\n");
+  Result bad = Attest({"eventlog", "--ima", d / "bad"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.out, "");
+  EXPECT_EQ(bad.err.rfind("ssh-attest: " + d / "bad" + ": ", 0), 0u) << bad.err;
+}
+
 }  // namespace

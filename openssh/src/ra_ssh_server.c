@@ -186,24 +186,14 @@ ra_server_input_hook(struct ssh *ssh, struct sshbuf *packet, u_char *typep,
  * production child?  The tpm2-tss providers always, any provider with an
  * attestation service for its POST, named by AttestationService or by the
  * provider's ";service=" option (docs/design.md, "Privilege and library
- * model").  The name is what precedes ':' or ';'.
+ * model").  The library's provider table knows which: no provider is
+ * named here (issue 10).
  */
 static int
 ra_provider_needs_helper(void)
 {
-	const char *p = options.attestation_provider;
-	size_t n = strcspn(p, ":;");
-
-	if (strcmp(p, "none") == 0)
-		return 0;
-	if ((n == 3 && strncmp(p, "tpm", n) == 0) ||
-	    (n == 10 && strncmp(p, "azure-vtpm", n) == 0))
-		return 1;
-	/* The service as a keyword or as the provider's own option */
-	if (options.attestation_service != NULL &&
-	    strcmp(options.attestation_service, "none") != 0)
-		return 1;
-	return strstr(p, ";service=") != NULL;
+	return ra_provider_uses_helper(options.attestation_provider,
+	    options.attestation_service) == 1;
 }
 
 /*

@@ -52,10 +52,32 @@ const char kUsage[] =
     "       ssh-attest eventlog [--ccel | --ima] [--json] FILE...  (TPM, CCEL or IMA log)\n"
     "       ssh-attest scan [--ssh PROGRAM] [--policy FILE] [ssh options] [user@]host\n"
     "       ssh-attest policy BUNDLE [--policy FILE] [--at TIME]\n"
+    "       ssh-attest check-policy FILE\n"
     "       ssh-attest --version\n"
     "FILE: an evidence bundle (JSON, docs/protocol.md), a token, or one quote\n"
     "(binary, hex or base64).  TIME: RFC 3339 or seconds since the epoch.\n"
     "Exit: 0 verified/done, 1 refused or failed, 2 usage.\n";
+
+std::string CommandUsage(const std::string& cmd) {
+  std::istringstream in(kUsage);
+  std::string line, synopsis, notes;
+  bool in_cmd = false;
+  const std::string name = "ssh-attest " + cmd;
+  while (std::getline(in, line)) {
+    size_t at = line.find("ssh-attest ");
+    if (at != std::string::npos && (line.rfind("usage: ", 0) == 0 || at == 7)) {
+      std::string rest = line.substr(at);
+      in_cmd = rest == name || rest.compare(0, name.size() + 1, name + " ") == 0;
+      if (in_cmd) synopsis += (synopsis.empty() ? "usage: " : "       ") + rest + "\n";
+    } else if (line.rfind("  ", 0) == 0) {  // a synopsis line's continuation
+      if (in_cmd) synopsis += line + "\n";
+    } else {  // the notes after the synopsis
+      in_cmd = false;
+      notes += line + "\n";
+    }
+  }
+  return synopsis.empty() ? std::string(kUsage) : synopsis + notes;
+}
 
 int Usage(const std::string& why, const char* usage) {
   if (!why.empty()) std::fprintf(stderr, "ssh-attest: %s\n", why.c_str());

@@ -24,6 +24,10 @@ constexpr size_t kMaxEvidenceFile = ra::kMaxEvidenceBundleLen;
 
 extern const char kUsage[];
 
+// The synopsis lines of kUsage for one subcommand, then the notes that
+// follow the synopsis (SUBCOMMAND --help); all of kUsage for an unknown one.
+std::string CommandUsage(const std::string& cmd);
+
 // Prints why (if any) and the usage (ssh-attest's, or a subcommand's);
 // returns kExitUsage.
 int Usage(const std::string& why, const char* usage = kUsage);
@@ -68,5 +72,6 @@ int CmdSimTdReport(int argc, char** argv);
 int CmdSimSnpReport(int argc, char** argv);
 int CmdScan(int argc, char** argv);    // scan_cmds.cpp
 int CmdPolicy(int argc, char** argv);  // scan_cmds.cpp
+int CmdCheckPolicy(int argc, char** argv);  // check_policy_cmd.cpp
 
 }  // namespace ssh_attest

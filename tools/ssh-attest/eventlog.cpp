@@ -8,10 +8,12 @@
 //     or a log area alone; MR index 0 is MRTD, 1..4 RTMR0..3.
 //   IMA (a file that is not a TCG log; with --ima, one that does not parse
 //     as one is reported as an IMA list): the binary measurement list
-//     (SHA-1 or a longer template hash); replayed into its PCRs.
+//     (SHA-1 or a longer template hash) or the ASCII one
+//     (ascii_runtime_measurements); replayed into its PCRs.
 // Results on stdout; a log that does not parse is an error (exit 1).
 #include <jansson.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -84,8 +86,21 @@ ra::Status ReplayTcg(LogReport* r) {
   return ra::Status();
 }
 
+// The kernel's ascii_runtime_measurements: lines of printable text
+// ("10 HEX ima-ng sha256:HEX /path"); a binary list starts with a
+// little-endian PCR index, so its first bytes include a zero.
+bool LooksLikeAsciiImaList(const ra::Bytes& b) {
+  if (b.empty() || b[0] < '0' || b[0] > '9') return false;
+  return std::all_of(b.begin(), b.end(),
+                     [](uint8_t c) { return c == '\n' || (c >= 0x20 && c < 0x7f); });
+}
+
+// Either form of the list (the wire's ima-log item is the binary one).
 ra::Status ParseIma(const ra::Bytes& b, LogReport* r) {
-  RA_RETURN_IF_ERROR(ra::ParseImaBinaryLogAnyHash(b, &r->ima));
+  if (LooksLikeAsciiImaList(b))
+    RA_RETURN_IF_ERROR(ra::ParseImaAsciiLog(std::string(b.begin(), b.end()), &r->ima));
+  else
+    RA_RETURN_IF_ERROR(ra::ParseImaBinaryLogAnyHash(b, &r->ima));
   r->kind = LogKind::kIma;
   const uint16_t alg = ra::ImaListHashAlg(r->ima);
   std::map<uint32_t, ra::Bytes> pcrs;

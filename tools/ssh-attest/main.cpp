@@ -51,6 +51,7 @@ const Command kCommands[] = {
     {"sim-snpreport", CmdSimSnpReport}, {"tpm-init", TpmInitCommand},
     {"known", KnownCommand},       {"eventlog", CmdEventlog},
     {"scan", CmdScan},             {"policy", CmdPolicy},
+    {"check-policy", CmdCheckPolicy},
 };
 
 int main(int argc, char** argv) {
@@ -59,9 +60,13 @@ int main(int argc, char** argv) {
   try {
     if (argc < 2) return Usage("");
     std::string cmd = argv[1];
-    if (cmd == "-h" || cmd == "--help" || cmd == "help" ||
-        (argc == 3 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0))) {
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
       std::fputs(kUsage, stdout);
+      return kExitOk;
+    }
+    // SUBCOMMAND --help: that command's synopsis (ssh-attest(1)).
+    if (argc == 3 && (std::strcmp(argv[2], "--help") == 0 || std::strcmp(argv[2], "-h") == 0)) {
+      std::fputs(CommandUsage(cmd).c_str(), stdout);
       return kExitOk;
     }
     if (cmd == "--version" || cmd == "-V") {

@@ -141,6 +141,8 @@ Status OpenProvider(const std::string& spec,
                     std::unique_ptr<EvidenceProvider>* out);
 // The spec's form only; no file or device is touched.
 Status CheckProviderSpec(const std::string& spec);
+// As ra_provider_uses_helper(); service "" or "none": unset.
+bool ProviderUsesHelper(const std::string& spec, const std::string& service);
 // As ra_provider_spec_compose(); empty strings are unset.
 Status ComposeProviderSpec(const std::string& provider, const std::string& tool_path,
                            const std::string& service, const std::string& service_ca,

@@ -59,11 +59,14 @@ struct ProviderForm {
   bool takes_service;  // an attestation service (service=, ca=, timeout=)
   Status (*open)(const std::string& rest, std::unique_ptr<EvidenceProvider>* out);
   const char* usage;
+  // Needs tpm2-tss, so ssh and sshd-session run it in
+  // libexec/ssh-attest-helper (remote/helper_providers.cpp).
+  bool in_helper = false;
 };
 
 const std::vector<ProviderForm>& Forms() {
   static const std::vector<ProviderForm> kForms = {
-      {"sim", true, false, nullptr, {"delay"}, false, OpenSim, "sim:DIR[;delay=MS]"},
+      {"sim", true, false, nullptr, {"delay"}, false, OpenSim, "sim:DIR[;delay=MS|MSms|Ss]"},
       {"sim-snp", true, false, nullptr, {}, false, OpenSimSnpProvider, "sim-snp:DIR"},
       {"sim-azure", true, false, nullptr, {"service", "ca", "timeout"}, true, OpenSimAzure,
        "sim-azure:DIR[;service=URL;ca=FILE;timeout=S]"},
@@ -72,11 +75,13 @@ const std::vector<ProviderForm>& Forms() {
        {"tcti", "imds", "thim", "lock", "pcrs", "banks", "eventlog", "ima", "hclcache",
         "cachedir", "service", "ca", "timeout"}, true, OpenVtpm,
        "azure-vtpm[;tcti=CONF;imds=URL;thim=URL;lock=FILE;pcrs=LIST|none;banks=LIST;"
-       "eventlog=PATH|none;ima=PATH|none;hclcache=S;cachedir=DIR;service=URL;ca=FILE;timeout=S]"},
+       "eventlog=PATH|none;ima=PATH|none;hclcache=S;cachedir=DIR;service=URL;ca=FILE;timeout=S]",
+       true},
       {"tpm", false, true, nullptr,
        {"tcti", "ak", "akcert", "pcrs", "banks", "eventlog", "ima"}, false, OpenTpm,
        "tpm[;tcti=CONF;ak=HANDLE|FILE;akcert=FILE|nv:INDEX;pcrs=LIST;banks=LIST;"
-       "eventlog=PATH|none;ima=PATH|none]"},
+       "eventlog=PATH|none;ima=PATH|none]",
+       true},
       {"sev-guest", true, true, nullptr, {}, false, OpenSevGuest, "sev-guest[:DEVICE]"},
       {"trustauthority-cli", true, false, "/usr/bin/trustauthority-cli",
        {"service", "ca", "timeout", "acpi"}, true, OpenTaCli,
@@ -172,6 +177,15 @@ Status CheckProviderSpec(const std::string& spec) {
   }
   if (spec.find_first_of(" \t\r\n") != std::string::npos) return Bad(spec, "contains blanks");
   return CheckOptions(spec, *f, opts);
+}
+
+bool ProviderUsesHelper(const std::string& spec, const std::string& service) {
+  std::string rest;
+  const ProviderForm* f = FindForm(spec, &rest);
+  if (f == nullptr) return false;  // "none", or not a spec
+  if (f->in_helper) return true;
+  if (!service.empty() && service != "none") return true;  // AttestationService
+  return rest.find(";service=") != std::string::npos;
 }
 
 Status ComposeProviderSpec(const std::string& provider, const std::string& tool_path,

@@ -11,7 +11,7 @@
 
 namespace ra {
 
-// "sim:DIR[;delay=MS]": software TDX quotes signed by DIR's test PCK chain
+// "sim:DIR[;delay=MS|MSms|Ss]": software TDX quotes signed by DIR's test PCK chain
 // (delay: each Collect is that much slower and logged, a test aid).
 Status OpenSimTdxProvider(const std::string& arg,
                           std::unique_ptr<EvidenceProvider>* out);

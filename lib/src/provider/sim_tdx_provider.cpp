@@ -299,7 +299,29 @@ Status SimQuoteTdReport(const std::string& dir, ByteView td_report, Bytes* quote
   return p.QuoteTdReport(td_report, quote);
 }
 
-// arg: DIR[;delay=MS] (MS at most 10 minutes).
+namespace {
+
+// "40", "40ms" or "2s" (issue 15 writes sim:DIR;delay=40ms): milliseconds,
+// at most 10 minutes.  False for anything else.
+bool ParseDelayMs(std::string v, unsigned* ms) {
+  unsigned scale = 1;
+  if (v.size() > 2 && v.compare(v.size() - 2, 2, "ms") == 0) {
+    v.resize(v.size() - 2);
+  } else if (v.size() > 1 && v.back() == 's') {
+    v.pop_back();
+    scale = 1000;
+  }
+  if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  const unsigned long n = std::stoul(v) * scale;
+  if (n > 600000) return false;
+  *ms = static_cast<unsigned>(n);
+  return true;
+}
+
+}  // namespace
+
+// arg: DIR[;delay=MS|MSms|Ss] (at most 10 minutes).
 Status OpenSimTdxProvider(const std::string& arg, std::unique_ptr<EvidenceProvider>* out) {
   size_t semi = arg.find(';');
   std::string dir = arg.substr(0, semi);
@@ -307,11 +329,11 @@ Status OpenSimTdxProvider(const std::string& arg, std::unique_ptr<EvidenceProvid
   if (semi != std::string::npos) {
     static const std::string kDelay = "delay=";
     std::string opt = arg.substr(semi + 1);
-    std::string ms = opt.compare(0, kDelay.size(), kDelay) == 0 ? opt.substr(kDelay.size()) : "";
-    if (ms.empty() || ms.size() > 6 || ms.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoul(ms) > 600000)
-      return Status::Fail("provider spec", "sim: '" + opt + "': only delay=MS (0-600000) is known");
-    delay_ms = static_cast<unsigned>(std::stoul(ms));
+    if (opt.compare(0, kDelay.size(), kDelay) != 0 ||
+        !ParseDelayMs(opt.substr(kDelay.size()), &delay_ms))
+      return Status::Fail("provider spec", "sim: '" + opt +
+                                               "': only delay=MS, delay=MSms or delay=Ss "
+                                               "(at most 600000 ms) is known");
   }
   if (dir.empty()) return Status::Fail("provider spec", "sim: needs a directory (sim:DIR)");
   auto p = std::make_unique<SimTdxProvider>();
