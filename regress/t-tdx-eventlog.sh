@@ -19,7 +19,7 @@ echo "TrustAnchor tdx $T/sim/root.pem" > "$T/policy"
 A="-o AttestationRequired=yes"
 
 echo "ssh-attest eventlog shows the log and td.conf's RTMRs"
-"$SSH_ATTEST" eventlog --ccel "$T/sim/acpi/CCEL" "$T/sim/acpi/data/CCEL" > "$T/ev.out" 2> "$T/ev.err"
+"$SSH_ATTEST" eventlog --text --ccel "$T/sim/acpi/CCEL" "$T/sim/acpi/data/CCEL" > "$T/ev.out" 2> "$T/ev.err"
 expect_eq "exit 0" "$?" 0
 expect_grep "kernel event in RTMR1" '^#[0-9]* RTMR1 EV_IPL$' "$T/ev.out"
 expect_grep "its digest" "sha384:$kernel" "$T/ev.out"

@@ -3,6 +3,7 @@
 // text and JSON; the replayed registers are the quote's (CCEL) or the
 // published PCRs (TPM); broken input fails with one line on stderr.
 #include <gtest/gtest.h>
+#include <jansson.h>
 
 #include <cctype>
 #include <string>
@@ -42,7 +43,7 @@ std::string QuoteRtmrLines() {
 }
 
 TEST(SshAttestEventlog, CcelTableAndAreaReplayToTheQuote) {
-  Result r = Attest({"eventlog", "--ccel", kTable, kArea});
+  Result r = Attest({"eventlog", "--text", "--ccel", kTable, kArea});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.out.rfind(kTable + " + " + kArea + ": crypto-agile CCEL event log, 43 events", 0),
@@ -54,7 +55,7 @@ TEST(SshAttestEventlog, CcelTableAndAreaReplayToTheQuote) {
   ASSERT_GE(r.out.size(), want.size());
   EXPECT_EQ(r.out.substr(r.out.size() - want.size()), want);
   // Without --ccel the table is recognised; the item form says the same.
-  Result auto_r = Attest({"eventlog", kTable, kArea});
+  Result auto_r = Attest({"eventlog", "--text", kTable, kArea});
   EXPECT_EQ(auto_r.out.substr(auto_r.out.find("replayed:")), want);
   TempDir d;
   Bytes item;
@@ -65,11 +66,11 @@ TEST(SshAttestEventlog, CcelTableAndAreaReplayToTheQuote) {
                                        &item)
                   .ok());
   ra_test::WriteFile(d / "item", std::string(item.begin(), item.end()));
-  Result item_r = Attest({"eventlog", d / "item"});
+  Result item_r = Attest({"eventlog", "--text", d / "item"});
   ASSERT_EQ(item_r.code, 0) << item_r.err;
   EXPECT_EQ(item_r.out.substr(item_r.out.find("replayed:")), want);
   // The area alone, with --ccel.
-  Result area_r = Attest({"eventlog", "--ccel", kArea});
+  Result area_r = Attest({"eventlog", "--text", "--ccel", kArea});
   ASSERT_EQ(area_r.code, 0) << area_r.err;
   EXPECT_EQ(area_r.out.substr(area_r.out.find("replayed:")), want);
 }
@@ -87,10 +88,37 @@ TEST(SshAttestEventlog, JsonHasEventsAndReplay) {
       << r.out.substr(r.out.size() > 800 ? r.out.size() - 800 : 0);
 }
 
-TEST(SshAttestEventlog, TpmLogReplaysToPublishedPcrs) {
+// JSON is the default (issue 11: "the events as JSON"): one object for
+// one log, an array for several, whole or nothing.
+TEST(SshAttestEventlog, JsonIsTheDefault) {
   const std::string log =
       ra_tdx_test::VectorPath("tpm/gotpmtools_rhel8_gce_secureboot_eventlog.bin");
   Result r = Attest({"eventlog", log});
+  ASSERT_EQ(r.code, 0) << r.err;
+  json_error_t err;
+  json_t* one = json_loads(r.out.c_str(), 0, &err);
+  ASSERT_NE(one, nullptr) << err.text;
+  EXPECT_STREQ(json_string_value(json_object_get(one, "kind")), "tpm");
+  EXPECT_NE(json_object_get(json_object_get(json_object_get(one, "replayed"), "sha256"), "PCR7"),
+            nullptr);
+  json_decref(one);
+  Result two = Attest({"eventlog", log, kTable, kArea});
+  ASSERT_EQ(two.code, 0) << two.err;
+  json_t* arr = json_loads(two.out.c_str(), 0, &err);
+  ASSERT_NE(arr, nullptr) << err.text;
+  ASSERT_EQ(json_array_size(arr), 2u);
+  EXPECT_STREQ(json_string_value(json_object_get(json_array_get(arr, 1), "kind")), "ccel");
+  json_decref(arr);
+  Result bad = Attest({"eventlog", log, kArea + ".missing"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.out, "");
+  EXPECT_EQ(Attest({"eventlog", "--json", "--text", log}).code, 2);
+}
+
+TEST(SshAttestEventlog, TpmLogReplaysToPublishedPcrs) {
+  const std::string log =
+      ra_tdx_test::VectorPath("tpm/gotpmtools_rhel8_gce_secureboot_eventlog.bin");
+  Result r = Attest({"eventlog", "--text", log});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("crypto-agile TCG event log"), std::string::npos);
   EXPECT_NE(r.out.find(" PCR7 EV_EFI_VARIABLE_DRIVER_CONFIG\n"), std::string::npos);
@@ -131,7 +159,7 @@ TEST(SshAttestEventlog, ImaListReplays) {
   }
   TempDir d;
   ra_test::WriteFile(d / "ima", bin);
-  Result r = Attest({"eventlog", d / "ima"});
+  Result r = Attest({"eventlog", "--text", d / "ima"});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("IMA measurement list, 20 entries"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(" boot_aggregate\n"), std::string::npos);
@@ -139,7 +167,7 @@ TEST(SshAttestEventlog, ImaListReplays) {
   // Issue 11's form: a TPM log, then --ima and the list.
   const std::string log =
       ra_tdx_test::VectorPath("tpm/gotpmtools_rhel8_gce_secureboot_eventlog.bin");
-  Result both = Attest({"eventlog", log, "--ima", d / "ima"});
+  Result both = Attest({"eventlog", "--text", log, "--ima", d / "ima"});
   ASSERT_EQ(both.code, 0) << both.err;
   EXPECT_NE(both.out.find("crypto-agile TCG event log"), std::string::npos);
   EXPECT_NE(both.out.find("IMA measurement list, 20 entries"), std::string::npos);
@@ -172,7 +200,7 @@ TEST(SshAttestEventlog, BrokenInputFails) {
 TEST(SshAttestEventlog, AsciiImaListReplays) {
   const std::string list =
       ra_tdx_test::VectorPath("ima/rustkeylime_ascii_runtime_measurements_ima-ng_sha1.txt");
-  Result r = Attest({"eventlog", list});
+  Result r = Attest({"eventlog", "--text", list});
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_NE(r.out.find("IMA measurement list, 826 entries"), std::string::npos) << r.out;

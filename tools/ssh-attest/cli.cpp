@@ -49,7 +49,7 @@ const char kUsage[] =
     "       ssh-attest sim-snpreport DIR --report-data HEX    (base64 SNP report)\n"
     "       ssh-attest tpm-init [--tcti CONF] [--alg rsa|ecc] [--handle 0x81... | --out FILE]\n"
     "       ssh-attest known --list | --remove HOST [-p PORT] [-f FILE]\n"
-    "       ssh-attest eventlog [--ccel | --ima] [--json] FILE...  (TPM, CCEL or IMA log)\n"
+    "       ssh-attest eventlog [--ccel | --ima] [--text] FILE...  (TPM, CCEL or IMA log)\n"
     "       ssh-attest scan [--ssh PROGRAM] [--policy FILE] [ssh options] [user@]host\n"
     "       ssh-attest policy BUNDLE [--policy FILE] [--at TIME]\n"
     "       ssh-attest check-policy FILE\n"

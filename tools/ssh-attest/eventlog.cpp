@@ -1,6 +1,8 @@
-// ssh-attest eventlog [--ccel | --ima] [--json] FILE...: the events of a
-// measured-boot log and the registers they replay to, for humans (what
-// RtmrEvent, BootEvent and ImaAllowlist lines pin) or as JSON.
+// ssh-attest eventlog [--ccel | --ima] [--json | --text] FILE...: the
+// events of a measured-boot log and the registers they replay to, as JSON
+// (one object per file, an array of them for several files) or, with
+// --text, a listing for humans (what RtmrEvent, BootEvent and
+// ImaAllowlist lines pin).
 //   TPM: a TCG PC Client event log (binary_bios_measurements), crypto
 //     agile or SHA-1; replayed per bank (verify/eventlog_replay.h).
 //   CCEL (--ccel, or a file that starts with a CCEL table): a tdx-eventlog
@@ -201,7 +203,7 @@ void PrintText(const LogReport& r) {
 
 // {"file", "kind": "tpm"|"ccel"|"ima", "log": the parse/tpm_json_view.h
 //  view, "replayed": {BANK: {REGISTER: HEX}}}
-void PrintJson(const LogReport& r) {
+json_t* ReportJson(const LogReport& r) {
   json_t* o = json_object();
   json_object_set_new(o, "file", json_string(Printable(r.what).c_str()));
   static const char* const kKinds[] = {"tpm", "ccel", "ima"};
@@ -220,10 +222,13 @@ void PrintJson(const LogReport& r) {
     json_object_set_new(bank, v.name.c_str(), json_string(v.hex.c_str()));
   }
   json_object_set_new(o, "replayed", replayed);
-  char* text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+  return o;
+}
+
+void PrintJson(json_t* j) {
+  char* text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
   if (text) std::printf("%s\n", text);
   free(text);
-  json_decref(o);
 }
 
 }  // namespace
@@ -240,23 +245,33 @@ json_t* InspectTdxEventLog(const ra::EvidenceItem& item) {
 
 int CmdEventlog(int argc, char** argv) {
   Args a;
-  std::string err =
-      ParseArgs(argc, argv, "--ccel --ima --json", &a);
+  std::string err = ParseArgs(argc, argv, "--ccel --ima --json --text", &a);
   if (!err.empty()) return Usage(err);
   if (a.positional.empty()) return Usage("eventlog wants at least one FILE");
   if (Has(a, "--ccel") && Has(a, "--ima")) return Usage("--ccel or --ima, not both");
+  if (Has(a, "--json") && Has(a, "--text")) return Usage("--json or --text, not both");
+  const bool text = Has(a, "--text");
+  // Every file is read before anything is printed: a log that does not
+  // parse leaves stdout empty, and JSON comes out whole.
+  std::vector<LogReport> reports;
   for (size_t i = 0; i < a.positional.size(); i++) {
-    const bool first = i == 0;
     LogReport r;
     ra::Status s = Load(a.positional, &i, a, &r);
     if (!s.ok()) return Failure(r.what + ": " + s.message());
-    if (Has(a, "--json")) {
-      PrintJson(r);
-    } else {
-      if (!first) std::printf("\n");
-      PrintText(r);
-    }
+    reports.push_back(std::move(r));
   }
+  if (text) {
+    for (size_t i = 0; i < reports.size(); i++) {
+      if (i > 0) std::printf("\n");
+      PrintText(reports[i]);
+    }
+    return kExitOk;
+  }
+  json_t* out = reports.size() == 1 ? ReportJson(reports[0]) : json_array();
+  if (reports.size() > 1)
+    for (const LogReport& r : reports) json_array_append_new(out, ReportJson(r));
+  PrintJson(out);
+  json_decref(out);
   return kExitOk;
 }
 
