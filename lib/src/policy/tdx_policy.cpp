@@ -30,8 +30,8 @@ std::string TdAttributeBitName(unsigned bit) {
   return "reserved";
 }
 
-// Which set bits a policy allows: the named bits it lists (all named bits
-// but DEBUG when it lists none) and the bits a mask:value sets; DEBUG
+// Which set bits a policy allows: the named bits it lists (the by_default
+// ones when it lists none) and the bits a mask:value sets; DEBUG
 // also with AllowDebug.  Every mask:value must hold.
 Status CheckTdAttributes(const std::array<uint8_t, 8>& raw, const Policy& policy) {
   const uint64_t attrs = Le64(raw);
@@ -40,8 +40,8 @@ Status CheckTdAttributes(const std::array<uint8_t, 8>& raw, const Policy& policy
   if (policy.td_attributes_given) {
     allowed = policy.td_attributes_allowed;
   } else {
-    for (const auto& b : kTdAttributeBits) allowed |= uint64_t{1} << b.bit;
-    allowed &= ~debug;
+    for (const auto& b : kTdAttributeBits)
+      if (b.by_default) allowed |= uint64_t{1} << b.bit;
   }
   for (const auto& mv : policy.td_attributes_masks) {
     if ((attrs & mv.first) != mv.second)
