@@ -555,6 +555,76 @@ TEST_F(PcsFetchTest, IntelFilesServedAsPcsVerify) {
   EXPECT_EQ(e.requests(), 8);
 }
 
+// Every real quote and collateral pair of tdx/bundles, checked as a
+// fetched answer would be and evaluated at the time its source pins: the
+// status is Intel's (DCAP QVL tdxEvaluateTCB, and what each source
+// reports: README of ../shared/vectors), a platform no level covers is
+// "not supported".
+TEST(PcsBundles, EveryRealBundleGivesIntelsStatus) {
+  std::vector<ra::X509Ptr> root;
+  ASSERT_TRUE(ra::LoadPemCerts(ra::kIntelSgxRootCaPem, "root", &root).ok());
+  const std::vector<X509*> anchors = {root[0].get()};
+  struct Case {
+    const char* quote;
+    const char* bundle;
+    std::time_t at;
+    const char* status;  // "" = no TCB level matches
+  } cases[] = {
+      {kQuote, kBundle, kNow, "UpToDate"},
+      {"tdx/bundles/dcapqvl_tdx_quote_outdated_v5_90c06f.dat",
+       "tdx/bundles/dcapqvl_tdx_quote_outdated_collateral_2026-02.json", Utc(2026, 3, 1), ""},
+      {"tdx/gotdx_quote_v5_EMR.dat",
+       "tdx/bundles/dcapqvl_tdx_quote_outdated_collateral_2026-02.json", Utc(2026, 3, 1),
+       "UpToDate"},
+      {"tdx/bundles/dcapqvl_near_quote_v4_20a06f.hex",
+       "tdx/bundles/dcapqvl_near_quote_collateral_2025-09.json", Utc(2025, 9, 15), "UpToDate"},
+      {"tdx/bundles/nearmpc_quote_v4_b0c06f_2026-08.dat",
+       "tdx/bundles/nearmpc_collateral_2026-08_b0c06f.json", Utc(2026, 8, 13, 12), "UpToDate"},
+      {kGcpQuote, kOtherBundle, Utc(2025, 6, 5, 3, 45), "OutOfDate"},
+      {"tdx/gotdx_gcp_cos113_quote_v4_8000B_padded.dat", kOtherBundle, Utc(2025, 6, 5, 3, 45),
+       "UpToDate"},
+      {"tdx/bundles/automata_alibaba_quote_v5_90c06f.dat",
+       "tdx/bundles/automata_collateral_2025-06_90c06f000000.json", Utc(2025, 6, 15), "UpToDate"},
+      {"tdx/trustee_tdx_quote_5_v5.dat",
+       "tdx/bundles/automata_collateral_2025-06_90c06f000000.json", Utc(2025, 6, 15), ""},
+      {"tdx/trustee_tdx_quote_6_v4.dat",
+       "tdx/bundles/assembled_collateral_2025-10_00a06d080000.json", Utc(2025, 11, 1),
+       "OutOfDate"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.quote);
+    Platform p;
+    ra::Bytes raw = ReadVector(c.quote);
+    const std::string name = c.quote;
+    if (name.compare(name.size() - 4, 4, ".hex") == 0) {  // hex text
+      std::string text(raw.begin(), raw.end());
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+      ASSERT_TRUE(ra::HexDecode(text, &raw).ok());
+    }
+    ASSERT_TRUE(ra::ParseTdxQuote(raw, &p.q).ok());
+    ASSERT_TRUE(ra::LoadPemCerts(p.q.pck_chain_pem, "pck chain", &p.chain, 8).ok());
+    for (size_t i = 1; i < p.chain.size(); i++) p.untrusted.push_back(p.chain[i].get());
+    ASSERT_TRUE(ra::PckExtensionsFromX509(p.chain[0].get(), &p.pck).ok());
+    ASSERT_TRUE(ra::PckCaOfLeaf(p.chain[0].get(), &p.ca).ok());
+    ra::CollateralOptions opt;
+    ra::VerifiedTdxCollateral v;
+    ra::Status s = ra::VerifyTdxCollateral(BundleCollateral(c.bundle), p.pck.fmspc, &p.pck.pce_id,
+                                           p.ca, anchors, opt, c.at, &v);
+    ASSERT_TRUE(s.ok()) << s.message();
+    s = ra::VerifyPckChainWithCollateral(p.chain[0].get(), p.untrusted, anchors, v, c.at);
+    ASSERT_TRUE(s.ok()) << s.message();
+    ra::TdxTcbResult r;
+    s = ra::EvaluateTdxTcbWithCollateral(p.q, p.pck, v, opt, c.at, &r, nullptr);
+    if (*c.status) {
+      ASSERT_TRUE(s.ok()) << s.message();
+      EXPECT_EQ(r.status, c.status);
+    } else {
+      EXPECT_EQ(s.check(), "tcb status");
+      EXPECT_NE(s.detail().find("no TCB level matches"), std::string::npos) << s.message();
+    }
+  }
+}
+
 TEST(PcsHeaders, RealIssuerChainHeadersDecode) {
   for (const char* f : {"pcs/gotdx_header_TCB-Info-Issuer-Chain_2023-06.txt",
                         "pcs/gotdx_header_SGX-Enclave-Identity-Issuer-Chain_2023-06.txt",
