@@ -519,6 +519,49 @@ TEST_F(PcsFetchTest, DirectorySourceRequiresCrlsUnlessToldOtherwise) {
   EXPECT_EQ(s.check(), "tcb info") << s.message();
 }
 
+// CheckRevocation no with one CRL of the two: the PCK chain is checked
+// against the CRL there is (a bad one still refuses), and the certificate
+// the missing CRL would cover is not refused for want of it (OpenSSL's
+// "unable to get certificate CRL" at depth 0 or 1 before).
+TEST_F(PcsFetchTest, OneCrlWithoutCheckRevocationChecksThatOne) {
+  opt_.check_revocation = false;
+  const ra::TdxCollateral full = BundleCollateral(kBundle);
+  for (int keep_root = 0; keep_root < 2; keep_root++) {
+    SCOPED_TRACE(keep_root ? "root CA CRL only" : "PCK CA CRL only");
+    ra::TdxCollateral c = full;
+    if (keep_root) {
+      c.pck_crl.clear();
+      c.pck_crl_issuer_chain.clear();
+    } else {
+      c.root_ca_crl.clear();
+    }
+    ra::VerifiedTdxCollateral v;
+    ra::Status s = VerifyFor(p_, c, kNow, &v);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(v.crls.size(), 1u);
+    EXPECT_FALSE(v.crls_complete);
+    s = ra::VerifyPckChainWithCollateral(p_.chain[0].get(), p_.untrusted, anchors_, v, kNow);
+    EXPECT_TRUE(s.ok()) << s.message();
+  }
+  // The PCK CRL alone, its issuer chain not given and its signature
+  // broken: the chain check, which verifies it, refuses.
+  ra::TdxCollateral c = full;
+  c.root_ca_crl.clear();
+  c.pck_crl_issuer_chain.clear();
+  c.pck_crl.back() ^= 0x01;
+  ra::VerifiedTdxCollateral v;
+  ASSERT_TRUE(VerifyFor(p_, c, kNow, &v).ok());
+  ra::Status s = ra::VerifyPckChainWithCollateral(p_.chain[0].get(), p_.untrusted, anchors_, v,
+                                                  kNow);
+  EXPECT_EQ(s.check(), "pck chain");
+  EXPECT_NE(s.detail().find("CRL signature"), std::string::npos) << s.message();
+  // Both present: complete, and verified as before.
+  ASSERT_TRUE(VerifyFor(p_, full, kNow, &v).ok());
+  EXPECT_TRUE(v.crls_complete);
+  s = ra::VerifyPckChainWithCollateral(p_.chain[0].get(), p_.untrusted, anchors_, v, kNow);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 // Intel's files as its PCS serves them (bodies verbatim), for the 2023
 // SPR platform: every check up to the TCB level passes.
 TEST_F(PcsFetchTest, IntelFilesServedAsPcsVerify) {

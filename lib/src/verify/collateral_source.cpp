@@ -259,6 +259,7 @@ Status VerifyTdxCollateral(const TdxCollateral& c, const Fmspc& fmspc,
   v.chain_time = std::min(now, chain_time);
   if (crls.pck && now >= crls.pck_d.next_update)
     v.chain_time = std::min(v.chain_time, crls.pck_d.next_update - 1);
+  v.crls_complete = crls.root && crls.pck;
   if (crls.root) v.crls.push_back(std::move(crls.root));
   if (crls.pck) v.crls.push_back(std::move(crls.pck));
   *out = std::move(v);
@@ -281,7 +282,8 @@ Status VerifyPckChainWithCollateral(X509* leaf, const std::vector<X509*>& untrus
   std::vector<X509_CRL*> crls;
   for (const auto& c : v.crls) crls.push_back(c.get());
   const std::time_t t = v.chain_time > 0 ? v.chain_time : now;
-  RA_RETURN_IF_ERROR(VerifyCertChain(leaf, untrusted, anchors, crls, t, "pck chain"));
+  RA_RETURN_IF_ERROR(VerifyCertChain(leaf, untrusted, anchors, crls, t, "pck chain", nullptr,
+                                     nullptr, !v.crls_complete));
   if (t != now) RA_RETURN_IF_ERROR(VerifyCertChain(leaf, untrusted, anchors, {}, now, "pck chain"));
   return Status();
 }
