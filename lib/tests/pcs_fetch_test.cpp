@@ -519,6 +519,42 @@ TEST_F(PcsFetchTest, DirectorySourceRequiresCrlsUnlessToldOtherwise) {
   EXPECT_EQ(s.check(), "tcb info") << s.message();
 }
 
+// Intel's PCS serves SGX collateral beside the TDX files, under the same
+// names; a directory holding both still serves the TDX platform (the SGX
+// documents are skipped as another FMSPC's are: before, their "id"
+// refused every verification), and a broken TDX document is still an
+// error.
+TEST_F(PcsFetchTest, DirectorySkipsOtherTeesCollateral) {
+  Platform spr;
+  LoadPlatform("tdx/gotdx_quote_v4_SPR_E4.dat", &spr);
+  const std::time_t now = Utc(2023, 6, 20);
+  TempDir d;
+  for (const char* f : {"tcbinfo_tdx_50806f000000_2023-06.json", "qeidentity_td_qe_2023-06.json",
+                        "tcb_signing_chain.pem", "pckcrl_platform_2023-06.der",
+                        "rootca_crl_2023-04.der"})
+    ra_test::WriteFile(d / f, ra_test::ReadFile(VectorPath(std::string("tdx/collateral/") + f)));
+  const std::string sig = "\"signature\":\"" + std::string(128, '0') + "\"}";
+  ra_test::WriteFile(d / "tcbinfo_sgx_00906ed50000.json",
+                     "{\"tcbInfo\":{\"id\":\"SGX\",\"version\":3,\"fmspc\":\"00906ED50000\"}," + sig);
+  ra_test::WriteFile(d / "qeidentity_sgx.json",
+                     "{\"enclaveIdentity\":{\"id\":\"QE\",\"version\":2}," + sig);
+  ra_test::WriteFile(d / "qeidentity_qve.json",
+                     "{\"enclaveIdentity\":{\"id\":\"QVE\",\"version\":2}," + sig);
+  auto src = ra::MakeDirectoryCollateralSource(d.path());
+  ra::TdxCollateral c;
+  ra::Status s = src->Get(spr.pck.fmspc, spr.ca, now, 0, &c);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(c.tcb_info,
+            ra_test::ReadFile(VectorPath("tdx/collateral/tcbinfo_tdx_50806f000000_2023-06.json")));
+  ra::VerifiedTdxCollateral v;
+  s = VerifyFor(spr, c, now, &v);
+  EXPECT_TRUE(s.ok()) << s.message();
+  ra_test::WriteFile(d / "tcbinfo_tdx_broken.json",
+                     "{\"tcbInfo\":{\"id\":\"TDX\",\"version\":3}," + sig);
+  s = src->Get(spr.pck.fmspc, spr.ca, now, 0, &c);
+  EXPECT_EQ(s.check(), "tcb info") << s.message();
+}
+
 // CheckRevocation no with one CRL of the two: the PCK chain is checked
 // against the CRL there is (a bad one still refuses), and the certificate
 // the missing CRL would cover is not refused for want of it (OpenSSL's

@@ -15,6 +15,7 @@
 
 #include "common/bytes_util.h"
 #include "common/dir_listing.h"
+#include "parse/jwt_token.h"
 
 namespace ra {
 namespace {
@@ -357,6 +358,20 @@ class DirectorySource : public CollateralSource {
   int64_t skew_;
 };
 
+// Intel collateral of another TEE: a signed body whose "id" is a string
+// other than want ("SGX" TCB info; "QE" or "QVE" identity), as Intel's
+// PCS serves beside the TDX files.  Skipped like another FMSPC's; what
+// does not parse is left to the parser, which refuses it.
+bool OtherTeesCollateral(const std::string& signed_text, const char* want) {
+  JsonPtr doc;
+  std::string id;
+  bool present = false;
+  if (!ParseJsonObject(signed_text, "collateral", &doc).ok() ||
+      !JsonGetString(doc.get(), "id", "collateral", &id, &present).ok() || !present)
+    return false;
+  return id != want;
+}
+
 Status DirectorySource::Newest(const std::vector<std::string>& names, const char* prefix,
                                bool tcb, const Fmspc& fmspc, std::time_t now,
                                std::string* text) {
@@ -368,6 +383,7 @@ Status DirectorySource::Newest(const std::vector<std::string>& names, const char
     RA_RETURN_IF_ERROR(ReadTextFileBounded(dir_ + "/" + n, kMaxCollateralFile, &body));
     RA_RETURN_IF_ERROR(ExtractSignedCollateral(body, tcb ? "tcbInfo" : "enclaveIdentity",
                                                &signed_text, &sig));
+    if (OtherTeesCollateral(signed_text, tcb ? "TDX" : "TD_QE")) continue;
     std::time_t issue = 0;
     int64_t number = 0;
     if (tcb) {
