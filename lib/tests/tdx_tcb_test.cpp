@@ -7,6 +7,7 @@
 // Signing" certificate under a test root that the policy names beside the
 // real Intel root.
 #include <gtest/gtest.h>
+#include <jansson.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -206,6 +207,60 @@ TEST(TdxTcb, ComponentStatusesConverge) {
   Status s = ComputeTdxTcbStatus(p.q, p.pck, info, nullptr, &st);
   EXPECT_NE(s.detail().find("TDX module mismatch"), std::string::npos)
       << s.message();
+}
+
+// Intel's matching walks the levels highest first; a document that lists
+// them in another order (the platform's, the TDX module's, the QE's) gives
+// the same status (before: the first level in file order that the
+// platform reached, here the lowest, OutOfDate).
+TEST(TdxTcb, LevelsAreMatchedHighestFirstWhateverTheirOrder) {
+  Parsed p = ParseVector("tdx/gotdx_gcp_cos113_quote_v4_8000B_padded.dat");
+  // extra: a level put first (Intel's TD QE identities have one level).
+  auto reversed = [](const std::string& text, const char* member, const char* inner,
+                     json_t* extra = nullptr) {
+    std::string body;
+    Bytes sig;
+    EXPECT_TRUE(ExtractSignedCollateral(text, member, &body, &sig).ok());
+    json_error_t err;
+    json_t* j = json_loadb(body.data(), body.size(), 0, &err);
+    EXPECT_NE(j, nullptr);
+    auto reverse = [](json_t* arr) {
+      for (size_t i = 0, n = json_array_size(arr); i < n / 2; i++) {
+        json_t* a = json_incref(json_array_get(arr, i));
+        json_array_set(arr, i, json_array_get(arr, n - 1 - i));
+        json_array_set_new(arr, n - 1 - i, a);
+      }
+    };
+    reverse(json_object_get(j, "tcbLevels"));
+    if (extra) json_array_insert_new(json_object_get(j, "tcbLevels"), 0, extra);
+    json_t* ids = json_object_get(j, inner);
+    for (size_t i = 0; i < json_array_size(ids); i++)
+      reverse(json_object_get(json_array_get(ids, i), "tcbLevels"));
+    char* out = json_dumps(j, JSON_COMPACT);
+    std::string r(out);
+    free(out);
+    json_decref(j);
+    return r;
+  };
+  TdxTcbInfo info;
+  Status s = ParseTdxTcbInfo(
+      reversed(Col("tcbinfo_tdx_00806f050000_2025-09.json"), "tcbInfo", "tdxModuleIdentities"),
+      &info);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(info.levels.size(), TcbInfoOf("tcbinfo_tdx_00806f050000_2025-09.json").levels.size());
+  EXPECT_EQ(info.levels.front().status, "UpToDate");
+  QeIdentity qe;
+  s = ParseQeIdentity(reversed(Col("qeidentity_td_qe_2025-10.json"), "enclaveIdentity", "-",
+                               json_pack("{s:{s:i},s:s,s:s}", "tcb", "isvsvn", 2, "tcbDate",
+                                         "2023-02-15T00:00:00Z", "tcbStatus", "OutOfDate")),
+                      &qe);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_GT(qe.levels.size(), 1u);
+  EXPECT_GT(qe.levels.front().first, qe.levels.back().first);
+  std::string st;
+  s = ComputeTdxTcbStatus(p.q, p.pck, info, &qe, &st);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(st, "UpToDate");
 }
 
 // ---- Collateral directories ----

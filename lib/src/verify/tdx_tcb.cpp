@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <tuple>
 
 #include "common/bytes_util.h"
 #include "common/dir_listing.h"
@@ -388,12 +389,39 @@ Status ParseIntelCollateral(const std::string& json_text, const std::string& wha
 
 }  // namespace
 
+namespace {
+
+// Intel's matching goes over "the sorted collection of TCB levels",
+// highest first; Intel's files list them so, and its QVL sorts them
+// anyway (TcbLevel::operator>: SGX components, then PCESVN, then TDX
+// components, each compared lexicographically).  So do we, stably, so
+// that the first level a platform reaches is the highest it reaches
+// whatever order a document lists them in.
+void SortTcbLevels(TdxTcbInfo* t) {
+  std::stable_sort(t->levels.begin(), t->levels.end(),
+                   [](const TdxTcbInfo::Level& a, const TdxTcbInfo::Level& b) {
+                     return std::tie(a.sgx_svn, a.pce_svn, a.tdx_svn) >
+                            std::tie(b.sgx_svn, b.pce_svn, b.tdx_svn);
+                   });
+  auto by_svn = [](const auto& a, const auto& b) { return a.first > b.first; };
+  for (auto& m : t->module_identities)
+    std::stable_sort(m.levels.begin(), m.levels.end(), by_svn);
+}
+
+}  // namespace
+
 Status ParseTdxTcbInfo(const std::string& json_text, TdxTcbInfo* out) {
-  return ParseIntelCollateral(json_text, "tcb info", "TDX", 3, TcbInfoRest, out);
+  RA_RETURN_IF_ERROR(ParseIntelCollateral(json_text, "tcb info", "TDX", 3, TcbInfoRest, out));
+  SortTcbLevels(out);
+  return Status();
 }
 
 Status ParseQeIdentity(const std::string& json_text, QeIdentity* out) {
-  return ParseIntelCollateral(json_text, "qe identity", "TD_QE", 2, QeIdentityRest, out);
+  RA_RETURN_IF_ERROR(
+      ParseIntelCollateral(json_text, "qe identity", "TD_QE", 2, QeIdentityRest, out));
+  std::stable_sort(out->levels.begin(), out->levels.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  return Status();
 }
 
 const TdxTcbInfo::Level* FindTdxTcbLevel(const TdxQuote& q, const PckExtensions& pck,
