@@ -20,6 +20,7 @@
 #include "parse/pck_extensions.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
+#include "policy/tdx_policy.h"
 #include "tdx_test_vectors.h"
 #include "verify/tdx_quote_verifier.h"
 #include "verify/tdx_tcb.h"
@@ -261,6 +262,61 @@ TEST(TdxTcb, LevelsAreMatchedHighestFirstWhateverTheirOrder) {
   s = ComputeTdxTcbStatus(p.q, p.pck, info, &qe, &st);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(st, "UpToDate");
+}
+
+// TD 1.5 after a TD-preserving module update: TEE_TCB_SVN (the module the
+// TD was launched on) is OutOfDate, TEE_TCB_SVN2 (the one it runs on)
+// reaches the newest level: Intel's QVL says TDRelaunchAdvised (we said
+// OutOfDate).  Real EMR v5 quote (TDX_01, SVN2 0d 01 04) and its TCB info,
+// whose TDX_01 levels are 6 UpToDate, 4 and 2 OutOfDate.
+TEST(TdxTcb, TdRelaunchAdvisedForAnUpdatedModule) {
+  Parsed p = ParseVector("tdx/gotdx_quote_v5_EMR.dat");
+  ASSERT_EQ(p.q.body_type, kTdxBodyTypeTdx15);
+  TdxTcbInfo info = TcbInfoOf("tcbinfo_tdx_90c06f000000_2026-02.json");
+  QeIdentity qe = QeOf("qeidentity_td_qe_2025-10.json");
+  std::string st;
+  ASSERT_TRUE(ComputeTdxTcbStatus(p.q, p.pck, info, &qe, &st).ok());
+  EXPECT_EQ(st, "UpToDate");
+  TdxQuote launched_old = p.q;
+  launched_old.body.tee_tcb_svn[0] = 5;  // launched on module SVN 5: OutOfDate
+  Status s = ComputeTdxTcbStatus(launched_old, p.pck, info, &qe, &st);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(st, "TDRelaunchAdvised");
+  ASSERT_TRUE(ComputeTdxTcbStatus(launched_old, p.pck, info, nullptr, &st).ok());
+  EXPECT_EQ(st, "TDRelaunchAdvised");
+  // A platform level that needs configuration says so.
+  TdxTcbInfo config = info;
+  for (auto& L : config.levels) L.status = "ConfigurationNeeded";
+  ASSERT_TRUE(ComputeTdxTcbStatus(launched_old, p.pck, config, &qe, &st).ok());
+  EXPECT_EQ(st, "TDRelaunchAdvisedConfigurationNeeded");
+  // Not when the current module is old too, nor for a TD 1.0 body (no
+  // SVN2), nor when the QE is out of date (relaunching would not help).
+  TdxQuote still_old = launched_old;
+  still_old.body.tee_tcb_svn2[0] = 5;
+  ASSERT_TRUE(ComputeTdxTcbStatus(still_old, p.pck, info, &qe, &st).ok());
+  EXPECT_EQ(st, "OutOfDate");
+  TdxQuote v10 = launched_old;
+  v10.body_type = kTdxBodyTypeTdx10;
+  ASSERT_TRUE(ComputeTdxTcbStatus(v10, p.pck, info, &qe, &st).ok());
+  EXPECT_EQ(st, "OutOfDate");
+  QeIdentity old_qe = qe;
+  old_qe.levels = {{99, "UpToDate"}, {0, "OutOfDate"}};
+  ASSERT_TRUE(ComputeTdxTcbStatus(launched_old, p.pck, info, &old_qe, &st).ok());
+  EXPECT_EQ(st, "OutOfDate");
+  // The policy: named, or accepted wherever OutOfDate is.
+  TdxClaims c;
+  c.tcb_evaluated = true;
+  c.tcb_status = "TDRelaunchAdvised";
+  c.body = p.q.body;
+  Policy strict;
+  ASSERT_TRUE(ParsePolicy("AllowedTcbStatus UpToDate\n", "t", &strict).ok());
+  EXPECT_EQ(AppraiseTdxClaims(c, strict).check(), "tcb status");
+  for (const char* allow : {"UpToDate,TDRelaunchAdvised", "UpToDate,OutOfDate"}) {
+    Policy p2;
+    ASSERT_TRUE(ParsePolicy(std::string("AllowedTcbStatus ") + allow + "\n", "t", &p2).ok());
+    Status a = AppraiseTdxClaims(c, p2);
+    EXPECT_TRUE(a.ok()) << allow << ": " << a.message();
+  }
 }
 
 // ---- Collateral directories ----

@@ -107,6 +107,12 @@ bool TcbStatusAllowed(const TdxClaims& c, const std::vector<std::string>& allowe
     return std::find(allowed.begin(), allowed.end(), s) != allowed.end();
   };
   if (has(c.tcb_status)) return true;
+  // TDRelaunchAdvised: the TD's launch TCB is OutOfDate, the one it runs
+  // on is not; what accepts the former accepts it.
+  if (c.tcb_status == "TDRelaunchAdvised" && has("OutOfDate")) return true;
+  if (c.tcb_status == "TDRelaunchAdvisedConfigurationNeeded" &&
+      has("OutOfDateConfigurationNeeded"))
+    return true;
   if (!c.tcb_within_grace) return false;
   if (c.tcb_status == "OutOfDate") return has("UpToDate");
   if (c.tcb_status == "OutOfDateConfigurationNeeded") return has("ConfigurationNeeded");

@@ -21,6 +21,8 @@ const char* const kKnownTcbStatus[] = {
     "ConfigurationAndSWHardeningNeeded",
     "OutOfDate",
     "OutOfDateConfigurationNeeded",
+    "TDRelaunchAdvised",
+    "TDRelaunchAdvisedConfigurationNeeded",
     "Revoked",
 };
 

@@ -330,6 +330,9 @@ bool TcbStatusAllowed(const std::string& status, const TdxTcbGrace& grace,
     return std::find(allowed.begin(), allowed.end(), s) != allowed.end();
   };
   if (has(status.c_str())) return true;
+  if (status == "TDRelaunchAdvised" && has("OutOfDate")) return true;
+  if (status == "TDRelaunchAdvisedConfigurationNeeded" && has("OutOfDateConfigurationNeeded"))
+    return true;
   if (!grace.within_grace) return false;
   if (status == "OutOfDate") return has("UpToDate");
   if (status == "OutOfDateConfigurationNeeded") return has("ConfigurationNeeded");
