@@ -519,6 +519,85 @@ TEST_F(PcsFetchTest, DirectorySourceRequiresCrlsUnlessToldOtherwise) {
   EXPECT_EQ(s.check(), "tcb info") << s.message();
 }
 
+// Intel's PCS serves SGX collateral beside the TDX files, under the same
+// names; a directory holding both still serves the TDX platform (the SGX
+// documents are skipped as another FMSPC's are: before, their "id"
+// refused every verification), and a broken TDX document is still an
+// error.
+TEST_F(PcsFetchTest, DirectorySkipsOtherTeesCollateral) {
+  Platform spr;
+  LoadPlatform("tdx/gotdx_quote_v4_SPR_E4.dat", &spr);
+  const std::time_t now = Utc(2023, 6, 20);
+  TempDir d;
+  for (const char* f : {"tcbinfo_tdx_50806f000000_2023-06.json", "qeidentity_td_qe_2023-06.json",
+                        "tcb_signing_chain.pem", "pckcrl_platform_2023-06.der",
+                        "rootca_crl_2023-04.der"})
+    ra_test::WriteFile(d / f, ra_test::ReadFile(VectorPath(std::string("tdx/collateral/") + f)));
+  const std::string sig = "\"signature\":\"" + std::string(128, '0') + "\"}";
+  ra_test::WriteFile(d / "tcbinfo_sgx_00906ed50000.json",
+                     "{\"tcbInfo\":{\"id\":\"SGX\",\"version\":3,\"fmspc\":\"00906ED50000\"}," + sig);
+  ra_test::WriteFile(d / "qeidentity_sgx.json",
+                     "{\"enclaveIdentity\":{\"id\":\"QE\",\"version\":2}," + sig);
+  ra_test::WriteFile(d / "qeidentity_qve.json",
+                     "{\"enclaveIdentity\":{\"id\":\"QVE\",\"version\":2}," + sig);
+  auto src = ra::MakeDirectoryCollateralSource(d.path());
+  ra::TdxCollateral c;
+  ra::Status s = src->Get(spr.pck.fmspc, spr.ca, now, 0, &c);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(c.tcb_info,
+            ra_test::ReadFile(VectorPath("tdx/collateral/tcbinfo_tdx_50806f000000_2023-06.json")));
+  ra::VerifiedTdxCollateral v;
+  s = VerifyFor(spr, c, now, &v);
+  EXPECT_TRUE(s.ok()) << s.message();
+  ra_test::WriteFile(d / "tcbinfo_tdx_broken.json",
+                     "{\"tcbInfo\":{\"id\":\"TDX\",\"version\":3}," + sig);
+  s = src->Get(spr.pck.fmspc, spr.ca, now, 0, &c);
+  EXPECT_EQ(s.check(), "tcb info") << s.message();
+}
+
+// CheckRevocation no with one CRL of the two: the PCK chain is checked
+// against the CRL there is (a bad one still refuses), and the certificate
+// the missing CRL would cover is not refused for want of it (OpenSSL's
+// "unable to get certificate CRL" at depth 0 or 1 before).
+TEST_F(PcsFetchTest, OneCrlWithoutCheckRevocationChecksThatOne) {
+  opt_.check_revocation = false;
+  const ra::TdxCollateral full = BundleCollateral(kBundle);
+  for (int keep_root = 0; keep_root < 2; keep_root++) {
+    SCOPED_TRACE(keep_root ? "root CA CRL only" : "PCK CA CRL only");
+    ra::TdxCollateral c = full;
+    if (keep_root) {
+      c.pck_crl.clear();
+      c.pck_crl_issuer_chain.clear();
+    } else {
+      c.root_ca_crl.clear();
+    }
+    ra::VerifiedTdxCollateral v;
+    ra::Status s = VerifyFor(p_, c, kNow, &v);
+    ASSERT_TRUE(s.ok()) << s.message();
+    EXPECT_EQ(v.crls.size(), 1u);
+    EXPECT_FALSE(v.crls_complete);
+    s = ra::VerifyPckChainWithCollateral(p_.chain[0].get(), p_.untrusted, anchors_, v, kNow);
+    EXPECT_TRUE(s.ok()) << s.message();
+  }
+  // The PCK CRL alone, its issuer chain not given and its signature
+  // broken: the chain check, which verifies it, refuses.
+  ra::TdxCollateral c = full;
+  c.root_ca_crl.clear();
+  c.pck_crl_issuer_chain.clear();
+  c.pck_crl.back() ^= 0x01;
+  ra::VerifiedTdxCollateral v;
+  ASSERT_TRUE(VerifyFor(p_, c, kNow, &v).ok());
+  ra::Status s = ra::VerifyPckChainWithCollateral(p_.chain[0].get(), p_.untrusted, anchors_, v,
+                                                  kNow);
+  EXPECT_EQ(s.check(), "pck chain");
+  EXPECT_NE(s.detail().find("CRL signature"), std::string::npos) << s.message();
+  // Both present: complete, and verified as before.
+  ASSERT_TRUE(VerifyFor(p_, full, kNow, &v).ok());
+  EXPECT_TRUE(v.crls_complete);
+  s = ra::VerifyPckChainWithCollateral(p_.chain[0].get(), p_.untrusted, anchors_, v, kNow);
+  EXPECT_TRUE(s.ok()) << s.message();
+}
+
 // Intel's files as its PCS serves them (bodies verbatim), for the 2023
 // SPR platform: every check up to the TCB level passes.
 TEST_F(PcsFetchTest, IntelFilesServedAsPcsVerify) {
@@ -553,6 +632,76 @@ TEST_F(PcsFetchTest, IntelFilesServedAsPcsVerify) {
   s = src->Get(spr.pck.fmspc, spr.ca, now, 5000, &c);
   ASSERT_TRUE(s.ok()) << s.message();
   EXPECT_EQ(e.requests(), 8);
+}
+
+// Every real quote and collateral pair of tdx/bundles, checked as a
+// fetched answer would be and evaluated at the time its source pins: the
+// status is Intel's (DCAP QVL tdxEvaluateTCB, and what each source
+// reports: README of ../shared/vectors), a platform no level covers is
+// "not supported".
+TEST(PcsBundles, EveryRealBundleGivesIntelsStatus) {
+  std::vector<ra::X509Ptr> root;
+  ASSERT_TRUE(ra::LoadPemCerts(ra::kIntelSgxRootCaPem, "root", &root).ok());
+  const std::vector<X509*> anchors = {root[0].get()};
+  struct Case {
+    const char* quote;
+    const char* bundle;
+    std::time_t at;
+    const char* status;  // "" = no TCB level matches
+  } cases[] = {
+      {kQuote, kBundle, kNow, "UpToDate"},
+      {"tdx/bundles/dcapqvl_tdx_quote_outdated_v5_90c06f.dat",
+       "tdx/bundles/dcapqvl_tdx_quote_outdated_collateral_2026-02.json", Utc(2026, 3, 1), ""},
+      {"tdx/gotdx_quote_v5_EMR.dat",
+       "tdx/bundles/dcapqvl_tdx_quote_outdated_collateral_2026-02.json", Utc(2026, 3, 1),
+       "UpToDate"},
+      {"tdx/bundles/dcapqvl_near_quote_v4_20a06f.hex",
+       "tdx/bundles/dcapqvl_near_quote_collateral_2025-09.json", Utc(2025, 9, 15), "UpToDate"},
+      {"tdx/bundles/nearmpc_quote_v4_b0c06f_2026-08.dat",
+       "tdx/bundles/nearmpc_collateral_2026-08_b0c06f.json", Utc(2026, 8, 13, 12), "UpToDate"},
+      {kGcpQuote, kOtherBundle, Utc(2025, 6, 5, 3, 45), "OutOfDate"},
+      {"tdx/gotdx_gcp_cos113_quote_v4_8000B_padded.dat", kOtherBundle, Utc(2025, 6, 5, 3, 45),
+       "UpToDate"},
+      {"tdx/bundles/automata_alibaba_quote_v5_90c06f.dat",
+       "tdx/bundles/automata_collateral_2025-06_90c06f000000.json", Utc(2025, 6, 15), "UpToDate"},
+      {"tdx/trustee_tdx_quote_5_v5.dat",
+       "tdx/bundles/automata_collateral_2025-06_90c06f000000.json", Utc(2025, 6, 15), ""},
+      {"tdx/trustee_tdx_quote_6_v4.dat",
+       "tdx/bundles/assembled_collateral_2025-10_00a06d080000.json", Utc(2025, 11, 1),
+       "OutOfDate"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.quote);
+    Platform p;
+    ra::Bytes raw = ReadVector(c.quote);
+    const std::string name = c.quote;
+    if (name.compare(name.size() - 4, 4, ".hex") == 0) {  // hex text
+      std::string text(raw.begin(), raw.end());
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+      ASSERT_TRUE(ra::HexDecode(text, &raw).ok());
+    }
+    ASSERT_TRUE(ra::ParseTdxQuote(raw, &p.q).ok());
+    ASSERT_TRUE(ra::LoadPemCerts(p.q.pck_chain_pem, "pck chain", &p.chain, 8).ok());
+    for (size_t i = 1; i < p.chain.size(); i++) p.untrusted.push_back(p.chain[i].get());
+    ASSERT_TRUE(ra::PckExtensionsFromX509(p.chain[0].get(), &p.pck).ok());
+    ASSERT_TRUE(ra::PckCaOfLeaf(p.chain[0].get(), &p.ca).ok());
+    ra::CollateralOptions opt;
+    ra::VerifiedTdxCollateral v;
+    ra::Status s = ra::VerifyTdxCollateral(BundleCollateral(c.bundle), p.pck.fmspc, &p.pck.pce_id,
+                                           p.ca, anchors, opt, c.at, &v);
+    ASSERT_TRUE(s.ok()) << s.message();
+    s = ra::VerifyPckChainWithCollateral(p.chain[0].get(), p.untrusted, anchors, v, c.at);
+    ASSERT_TRUE(s.ok()) << s.message();
+    ra::TdxTcbResult r;
+    s = ra::EvaluateTdxTcbWithCollateral(p.q, p.pck, v, opt, c.at, &r, nullptr);
+    if (*c.status) {
+      ASSERT_TRUE(s.ok()) << s.message();
+      EXPECT_EQ(r.status, c.status);
+    } else {
+      EXPECT_EQ(s.check(), "tcb status");
+      EXPECT_NE(s.detail().find("no TCB level matches"), std::string::npos) << s.message();
+    }
+  }
 }
 
 TEST(PcsHeaders, RealIssuerChainHeadersDecode) {

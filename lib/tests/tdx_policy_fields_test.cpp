@@ -225,16 +225,16 @@ TEST(TdxPolicyFields, ReservedAndDebugBits) {
   TdxQuote q;
   ASSERT_TRUE(ParseTdxQuote(raw, &q).ok());
   TdxQuote r = q;
-  r.body.td_attributes[0] |= 0x20;  // bit 5: reserved
+  r.body.td_attributes[1] |= 0x20;  // bit 13: reserved
   Policy p;
   Status s = CheckTdxPolicy(r, p);
   EXPECT_EQ(s.check(), "tdx policy");
-  EXPECT_NE(s.detail().find("bit 5 (reserved)"), std::string::npos) << s.message();
+  EXPECT_NE(s.detail().find("bit 13 (reserved)"), std::string::npos) << s.message();
   p.allow_debug = true;
   EXPECT_FALSE(CheckTdxPolicy(r, p).ok());
   Policy m;
   ASSERT_TRUE(ParsePolicy("TdAttributes SEPT_VE_DISABLE,PKS,KL,MIGRATABLE,PERFMON,"
-                          "2000000000000000:2000000000000000\n",
+                          "0020000000000000:0020000000000000\n",
                           "t", &m).ok());
   EXPECT_TRUE(CheckTdxPolicy(r, m).ok()) << CheckTdxPolicy(r, m).message();
 
@@ -250,12 +250,52 @@ TEST(TdxPolicyFields, ReservedAndDebugBits) {
   ASSERT_TRUE(ParsePolicy("AllowDebug yes\nTdAttributes SEPT_VE_DISABLE,PKS,KL,MIGRATABLE,"
                           "PERFMON\n", "t", &allow).ok());
   EXPECT_TRUE(CheckTdxPolicy(d, allow).ok());
-  // The default allows every named bit but DEBUG.
+  // The default allows the by_default bits only, never one of the TUD
+  // group (bits 0-7); every named bit is accepted when the policy names it.
   for (const auto& bit : kTdAttributeBits) {
     TdxQuote b = q;
     b.body.td_attributes = {};
     b.body.td_attributes[bit.bit / 8] = static_cast<uint8_t>(1u << (bit.bit % 8));
-    EXPECT_EQ(CheckTdxPolicy(b, Policy()).ok(), bit.bit != 0) << bit.name;
+    EXPECT_EQ(CheckTdxPolicy(b, Policy()).ok(), bit.by_default) << bit.name;
+    if (bit.bit < 8) {
+      EXPECT_FALSE(bit.by_default) << bit.name;
+    }
+    Policy named_bit;
+    ASSERT_TRUE(ParsePolicy(std::string("TdAttributes ") + bit.name + "\n", "t", &named_bit).ok());
+    EXPECT_TRUE(CheckTdxPolicy(b, named_bit).ok()) << bit.name;
+  }
+}
+
+// The TDX module ABI names more bits than the first table had: LASS (27,
+// a hardening a TDX 1.5+ module offers) on a production TD passes the
+// default policy; the profiling bits of the TUD group (4-6: the TD is
+// under debug) refuse by their name, as DEBUG does, even under
+// AllowDebug; ICSSD (16) and TPA (62) refuse unless named.
+TEST(TdxPolicyFields, TdAttributesModuleAbiNames) {
+  TdxQuote q;
+  ASSERT_TRUE(ParseTdxQuote(ReadVector("tdx/gotdx_quote_v5_EMR.dat"), &q).ok());
+  TdxQuote lass = q;
+  lass.body.td_attributes[3] |= 0x08;  // bit 27
+  EXPECT_TRUE(CheckTdxPolicy(lass, Policy()).ok()) << CheckTdxPolicy(lass, Policy()).message();
+  struct Case {
+    unsigned bit;
+    const char* name;
+  } refused[] = {{4, "HGS_PLUS_PROF"}, {5, "PERF_PROF"}, {6, "PMT_PROF"}, {16, "ICSSD"},
+                 {62, "TPA"}};
+  for (const auto& c : refused) {
+    TdxQuote b = q;
+    b.body.td_attributes[c.bit / 8] |= static_cast<uint8_t>(1u << (c.bit % 8));
+    Policy allow_debug;
+    allow_debug.allow_debug = true;
+    Status s = CheckTdxPolicy(b, allow_debug);
+    EXPECT_EQ(s.check(), "tdx policy") << c.name;
+    EXPECT_NE(s.detail().find("bit " + std::to_string(c.bit) + " (" + c.name + ")"),
+              std::string::npos)
+        << s.message();
+    Policy named;
+    ASSERT_TRUE(ParsePolicy(std::string("TdAttributes SEPT_VE_DISABLE,") + c.name + "\n", "t",
+                            &named).ok());
+    EXPECT_TRUE(CheckTdxPolicy(b, named).ok()) << c.name << ": " << CheckTdxPolicy(b, named).message();
   }
 }
 

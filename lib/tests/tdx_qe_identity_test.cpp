@@ -83,6 +83,27 @@ TEST_F(QeIdentityTest, ForeignQeIsRefusedWithoutCollateral) {
   }
 }
 
+// The header names the QE's vendor: Intel's, or not a quote of Intel's
+// format (Intel's QVL refuses it too).  Re-signed with the sim's
+// attestation key, so only the vendor ID is wrong.
+TEST_F(QeIdentityTest, ForeignQeVendorIdRefused) {
+  constexpr size_t kVendorId = 12, kSigned = 48 + 584, kQuoteSig = kSigned + 4;
+  ra::Bytes q = quote_;
+  q[kVendorId] ^= 0x01;
+  ra::ossl::PkeyPtr att;
+  ASSERT_TRUE(ra::ossl::ReadPrivateKeyPem(dir_ / "sim/attestation.key", &att).ok());
+  std::array<uint8_t, 64> sig{};
+  ASSERT_TRUE(ra::ossl::SignP256Raw(att.get(), ra::ByteView(q.data(), kSigned), &sig).ok());
+  std::memcpy(&q[kQuoteSig], sig.data(), sig.size());
+  ra::Status s = Verify(q);
+  EXPECT_EQ(s.check(), "qe vendor id") << s.message();
+  // The same re-signing with the vendor ID left alone verifies.
+  q[kVendorId] ^= 0x01;
+  ASSERT_TRUE(ra::ossl::SignP256Raw(att.get(), ra::ByteView(q.data(), kSigned), &sig).ok());
+  std::memcpy(&q[kQuoteSig], sig.data(), sig.size());
+  EXPECT_TRUE(Verify(q).ok()) << Verify(q).message();
+}
+
 TEST_F(QeIdentityTest, AttributeBitsOutsideTheMaskAreIgnored) {
   // Byte 0 bit 2 (MODE64BIT) is outside Intel's mask FB..: allowed.
   ra::Bytes q = Forge(kAttributes, 0x15);

@@ -7,6 +7,7 @@
 // Signing" certificate under a test root that the policy names beside the
 // real Intel root.
 #include <gtest/gtest.h>
+#include <jansson.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -19,6 +20,7 @@
 #include "parse/pck_extensions.h"
 #include "parse/tdx_quote.h"
 #include "policy/policy.h"
+#include "policy/tdx_policy.h"
 #include "tdx_test_vectors.h"
 #include "verify/tdx_quote_verifier.h"
 #include "verify/tdx_tcb.h"
@@ -206,6 +208,115 @@ TEST(TdxTcb, ComponentStatusesConverge) {
   Status s = ComputeTdxTcbStatus(p.q, p.pck, info, nullptr, &st);
   EXPECT_NE(s.detail().find("TDX module mismatch"), std::string::npos)
       << s.message();
+}
+
+// Intel's matching walks the levels highest first; a document that lists
+// them in another order (the platform's, the TDX module's, the QE's) gives
+// the same status (before: the first level in file order that the
+// platform reached, here the lowest, OutOfDate).
+TEST(TdxTcb, LevelsAreMatchedHighestFirstWhateverTheirOrder) {
+  Parsed p = ParseVector("tdx/gotdx_gcp_cos113_quote_v4_8000B_padded.dat");
+  // extra: a level put first (Intel's TD QE identities have one level).
+  auto reversed = [](const std::string& text, const char* member, const char* inner,
+                     json_t* extra = nullptr) {
+    std::string body;
+    Bytes sig;
+    EXPECT_TRUE(ExtractSignedCollateral(text, member, &body, &sig).ok());
+    json_error_t err;
+    json_t* j = json_loadb(body.data(), body.size(), 0, &err);
+    EXPECT_NE(j, nullptr);
+    auto reverse = [](json_t* arr) {
+      for (size_t i = 0, n = json_array_size(arr); i < n / 2; i++) {
+        json_t* a = json_incref(json_array_get(arr, i));
+        json_array_set(arr, i, json_array_get(arr, n - 1 - i));
+        json_array_set_new(arr, n - 1 - i, a);
+      }
+    };
+    reverse(json_object_get(j, "tcbLevels"));
+    if (extra) json_array_insert_new(json_object_get(j, "tcbLevels"), 0, extra);
+    json_t* ids = json_object_get(j, inner);
+    for (size_t i = 0; i < json_array_size(ids); i++)
+      reverse(json_object_get(json_array_get(ids, i), "tcbLevels"));
+    char* out = json_dumps(j, JSON_COMPACT);
+    std::string r(out);
+    free(out);
+    json_decref(j);
+    return r;
+  };
+  TdxTcbInfo info;
+  Status s = ParseTdxTcbInfo(
+      reversed(Col("tcbinfo_tdx_00806f050000_2025-09.json"), "tcbInfo", "tdxModuleIdentities"),
+      &info);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(info.levels.size(), TcbInfoOf("tcbinfo_tdx_00806f050000_2025-09.json").levels.size());
+  EXPECT_EQ(info.levels.front().status, "UpToDate");
+  QeIdentity qe;
+  s = ParseQeIdentity(reversed(Col("qeidentity_td_qe_2025-10.json"), "enclaveIdentity", "-",
+                               json_pack("{s:{s:i},s:s,s:s}", "tcb", "isvsvn", 2, "tcbDate",
+                                         "2023-02-15T00:00:00Z", "tcbStatus", "OutOfDate")),
+                      &qe);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_GT(qe.levels.size(), 1u);
+  EXPECT_GT(qe.levels.front().first, qe.levels.back().first);
+  std::string st;
+  s = ComputeTdxTcbStatus(p.q, p.pck, info, &qe, &st);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(st, "UpToDate");
+}
+
+// TD 1.5 after a TD-preserving module update: TEE_TCB_SVN (the module the
+// TD was launched on) is OutOfDate, TEE_TCB_SVN2 (the one it runs on)
+// reaches the newest level: Intel's QVL says TDRelaunchAdvised (we said
+// OutOfDate).  Real EMR v5 quote (TDX_01, SVN2 0d 01 04) and its TCB info,
+// whose TDX_01 levels are 6 UpToDate, 4 and 2 OutOfDate.
+TEST(TdxTcb, TdRelaunchAdvisedForAnUpdatedModule) {
+  Parsed p = ParseVector("tdx/gotdx_quote_v5_EMR.dat");
+  ASSERT_EQ(p.q.body_type, kTdxBodyTypeTdx15);
+  TdxTcbInfo info = TcbInfoOf("tcbinfo_tdx_90c06f000000_2026-02.json");
+  QeIdentity qe = QeOf("qeidentity_td_qe_2025-10.json");
+  std::string st;
+  ASSERT_TRUE(ComputeTdxTcbStatus(p.q, p.pck, info, &qe, &st).ok());
+  EXPECT_EQ(st, "UpToDate");
+  TdxQuote launched_old = p.q;
+  launched_old.body.tee_tcb_svn[0] = 5;  // launched on module SVN 5: OutOfDate
+  Status s = ComputeTdxTcbStatus(launched_old, p.pck, info, &qe, &st);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(st, "TDRelaunchAdvised");
+  ASSERT_TRUE(ComputeTdxTcbStatus(launched_old, p.pck, info, nullptr, &st).ok());
+  EXPECT_EQ(st, "TDRelaunchAdvised");
+  // A platform level that needs configuration says so.
+  TdxTcbInfo config = info;
+  for (auto& L : config.levels) L.status = "ConfigurationNeeded";
+  ASSERT_TRUE(ComputeTdxTcbStatus(launched_old, p.pck, config, &qe, &st).ok());
+  EXPECT_EQ(st, "TDRelaunchAdvisedConfigurationNeeded");
+  // Not when the current module is old too, nor for a TD 1.0 body (no
+  // SVN2), nor when the QE is out of date (relaunching would not help).
+  TdxQuote still_old = launched_old;
+  still_old.body.tee_tcb_svn2[0] = 5;
+  ASSERT_TRUE(ComputeTdxTcbStatus(still_old, p.pck, info, &qe, &st).ok());
+  EXPECT_EQ(st, "OutOfDate");
+  TdxQuote v10 = launched_old;
+  v10.body_type = kTdxBodyTypeTdx10;
+  ASSERT_TRUE(ComputeTdxTcbStatus(v10, p.pck, info, &qe, &st).ok());
+  EXPECT_EQ(st, "OutOfDate");
+  QeIdentity old_qe = qe;
+  old_qe.levels = {{99, "UpToDate"}, {0, "OutOfDate"}};
+  ASSERT_TRUE(ComputeTdxTcbStatus(launched_old, p.pck, info, &old_qe, &st).ok());
+  EXPECT_EQ(st, "OutOfDate");
+  // The policy: named, or accepted wherever OutOfDate is.
+  TdxClaims c;
+  c.tcb_evaluated = true;
+  c.tcb_status = "TDRelaunchAdvised";
+  c.body = p.q.body;
+  Policy strict;
+  ASSERT_TRUE(ParsePolicy("AllowedTcbStatus UpToDate\n", "t", &strict).ok());
+  EXPECT_EQ(AppraiseTdxClaims(c, strict).check(), "tcb status");
+  for (const char* allow : {"UpToDate,TDRelaunchAdvised", "UpToDate,OutOfDate"}) {
+    Policy p2;
+    ASSERT_TRUE(ParsePolicy(std::string("AllowedTcbStatus ") + allow + "\n", "t", &p2).ok());
+    Status a = AppraiseTdxClaims(c, p2);
+    EXPECT_TRUE(a.ok()) << allow << ": " << a.message();
+  }
 }
 
 // ---- Collateral directories ----

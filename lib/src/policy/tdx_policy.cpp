@@ -30,8 +30,8 @@ std::string TdAttributeBitName(unsigned bit) {
   return "reserved";
 }
 
-// Which set bits a policy allows: the named bits it lists (all named bits
-// but DEBUG when it lists none) and the bits a mask:value sets; DEBUG
+// Which set bits a policy allows: the named bits it lists (the by_default
+// ones when it lists none) and the bits a mask:value sets; DEBUG
 // also with AllowDebug.  Every mask:value must hold.
 Status CheckTdAttributes(const std::array<uint8_t, 8>& raw, const Policy& policy) {
   const uint64_t attrs = Le64(raw);
@@ -40,8 +40,8 @@ Status CheckTdAttributes(const std::array<uint8_t, 8>& raw, const Policy& policy
   if (policy.td_attributes_given) {
     allowed = policy.td_attributes_allowed;
   } else {
-    for (const auto& b : kTdAttributeBits) allowed |= uint64_t{1} << b.bit;
-    allowed &= ~debug;
+    for (const auto& b : kTdAttributeBits)
+      if (b.by_default) allowed |= uint64_t{1} << b.bit;
   }
   for (const auto& mv : policy.td_attributes_masks) {
     if ((attrs & mv.first) != mv.second)
@@ -107,6 +107,12 @@ bool TcbStatusAllowed(const TdxClaims& c, const std::vector<std::string>& allowe
     return std::find(allowed.begin(), allowed.end(), s) != allowed.end();
   };
   if (has(c.tcb_status)) return true;
+  // TDRelaunchAdvised: the TD's launch TCB is OutOfDate, the one it runs
+  // on is not; what accepts the former accepts it.
+  if (c.tcb_status == "TDRelaunchAdvised" && has("OutOfDate")) return true;
+  if (c.tcb_status == "TDRelaunchAdvisedConfigurationNeeded" &&
+      has("OutOfDateConfigurationNeeded"))
+    return true;
   if (!c.tcb_within_grace) return false;
   if (c.tcb_status == "OutOfDate") return has("UpToDate");
   if (c.tcb_status == "OutOfDateConfigurationNeeded") return has("ConfigurationNeeded");

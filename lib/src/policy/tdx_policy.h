@@ -36,17 +36,25 @@ struct TdxClaims {
 };
 
 // TDATTRIBUTES bits with a name (Intel TDX module ABI specification,
-// TDATTRIBUTES; the Linux kernel's and QEMU's TDX_ATTR_* agree): DEBUG 0,
-// SEPT_VE_DISABLE 28, MIGRATABLE 29, PKS 30, KL 31, PERFMON 63.  Every
-// other bit is reserved or newer than this table, and refuses unless a
-// policy's TdAttributes mask:value names it.
+// TDATTRIBUTES; the Linux kernel's TDX_ATTR_* and QEMU agree).  Bits 0-7
+// are the TUD group ("TD under debug": with any of them set the TD is not
+// trusted): DEBUG 0 and the profiling bits HGS_PLUS_PROF 4, PERF_PROF 5,
+// PMT_PROF 6.  Bits 16-31 (SEC) and 32-63 (OTHER): ICSSD 16, LASS 27,
+// SEPT_VE_DISABLE 28, MIGRATABLE 29, PKS 30, KL 31, TPA 62, PERFMON 63.
+// by_default: set without a TdAttributes line is accepted (features a
+// production TD may use: never a TUD bit, nor a bit whose effect on the
+// TD's isolation this code does not know).  Every other bit, named or
+// reserved, refuses unless a policy's TdAttributes names it.
 struct TdAttributeBit {
   const char* name;
   unsigned bit;
+  bool by_default;
 };
 constexpr TdAttributeBit kTdAttributeBits[] = {
-    {"DEBUG", 0}, {"SEPT_VE_DISABLE", 28}, {"MIGRATABLE", 29},
-    {"PKS", 30},  {"KL", 31},              {"PERFMON", 63},
+    {"DEBUG", 0, false},         {"HGS_PLUS_PROF", 4, false},  {"PERF_PROF", 5, false},
+    {"PMT_PROF", 6, false},      {"ICSSD", 16, false},         {"LASS", 27, true},
+    {"SEPT_VE_DISABLE", 28, true}, {"MIGRATABLE", 29, true},   {"PKS", 30, true},
+    {"KL", 31, true},            {"TPA", 62, false},           {"PERFMON", 63, true},
 };
 constexpr unsigned kTdAttributeDebugBit = 0;
 

@@ -21,6 +21,8 @@ const char* const kKnownTcbStatus[] = {
     "ConfigurationAndSWHardeningNeeded",
     "OutOfDate",
     "OutOfDateConfigurationNeeded",
+    "TDRelaunchAdvised",
+    "TDRelaunchAdvisedConfigurationNeeded",
     "Revoked",
 };
 
@@ -162,10 +164,13 @@ Status ApplyTdAttributes(const PolicyLine& l, Policy* p) {
     const TdAttributeBit* named = nullptr;
     for (const auto& b : kTdAttributeBits)
       if (LowerAscii(it) == LowerAscii(b.name)) named = &b;
-    if (!named)
-      return Status::Fail(l.tok[0] + ": unknown attribute '" + it +
-                          "' (named: DEBUG, SEPT_VE_DISABLE, MIGRATABLE, PKS, KL, PERFMON; "
-                          "or MASK:VALUE)");
+    if (!named) {
+      std::string known;
+      for (const auto& b : kTdAttributeBits)
+        known += std::string(known.empty() ? "" : ", ") + b.name;
+      return Status::Fail(l.tok[0] + ": unknown attribute '" + it + "' (named: " + known +
+                          "; or MASK:VALUE)");
+    }
     p->td_attributes_allowed |= uint64_t{1} << named->bit;
   }
   p->td_attributes_given = true;

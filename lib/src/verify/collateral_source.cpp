@@ -15,6 +15,7 @@
 
 #include "common/bytes_util.h"
 #include "common/dir_listing.h"
+#include "parse/jwt_token.h"
 
 namespace ra {
 namespace {
@@ -259,6 +260,7 @@ Status VerifyTdxCollateral(const TdxCollateral& c, const Fmspc& fmspc,
   v.chain_time = std::min(now, chain_time);
   if (crls.pck && now >= crls.pck_d.next_update)
     v.chain_time = std::min(v.chain_time, crls.pck_d.next_update - 1);
+  v.crls_complete = crls.root && crls.pck;
   if (crls.root) v.crls.push_back(std::move(crls.root));
   if (crls.pck) v.crls.push_back(std::move(crls.pck));
   *out = std::move(v);
@@ -281,7 +283,8 @@ Status VerifyPckChainWithCollateral(X509* leaf, const std::vector<X509*>& untrus
   std::vector<X509_CRL*> crls;
   for (const auto& c : v.crls) crls.push_back(c.get());
   const std::time_t t = v.chain_time > 0 ? v.chain_time : now;
-  RA_RETURN_IF_ERROR(VerifyCertChain(leaf, untrusted, anchors, crls, t, "pck chain"));
+  RA_RETURN_IF_ERROR(VerifyCertChain(leaf, untrusted, anchors, crls, t, "pck chain", nullptr,
+                                     nullptr, !v.crls_complete));
   if (t != now) RA_RETURN_IF_ERROR(VerifyCertChain(leaf, untrusted, anchors, {}, now, "pck chain"));
   return Status();
 }
@@ -327,6 +330,9 @@ bool TcbStatusAllowed(const std::string& status, const TdxTcbGrace& grace,
     return std::find(allowed.begin(), allowed.end(), s) != allowed.end();
   };
   if (has(status.c_str())) return true;
+  if (status == "TDRelaunchAdvised" && has("OutOfDate")) return true;
+  if (status == "TDRelaunchAdvisedConfigurationNeeded" && has("OutOfDateConfigurationNeeded"))
+    return true;
   if (!grace.within_grace) return false;
   if (status == "OutOfDate") return has("UpToDate");
   if (status == "OutOfDateConfigurationNeeded") return has("ConfigurationNeeded");
@@ -355,6 +361,20 @@ class DirectorySource : public CollateralSource {
   int64_t skew_;
 };
 
+// Intel collateral of another TEE: a signed body whose "id" is a string
+// other than want ("SGX" TCB info; "QE" or "QVE" identity), as Intel's
+// PCS serves beside the TDX files.  Skipped like another FMSPC's; what
+// does not parse is left to the parser, which refuses it.
+bool OtherTeesCollateral(const std::string& signed_text, const char* want) {
+  JsonPtr doc;
+  std::string id;
+  bool present = false;
+  if (!ParseJsonObject(signed_text, "collateral", &doc).ok() ||
+      !JsonGetString(doc.get(), "id", "collateral", &id, &present).ok() || !present)
+    return false;
+  return id != want;
+}
+
 Status DirectorySource::Newest(const std::vector<std::string>& names, const char* prefix,
                                bool tcb, const Fmspc& fmspc, std::time_t now,
                                std::string* text) {
@@ -366,6 +386,7 @@ Status DirectorySource::Newest(const std::vector<std::string>& names, const char
     RA_RETURN_IF_ERROR(ReadTextFileBounded(dir_ + "/" + n, kMaxCollateralFile, &body));
     RA_RETURN_IF_ERROR(ExtractSignedCollateral(body, tcb ? "tcbInfo" : "enclaveIdentity",
                                                &signed_text, &sig));
+    if (OtherTeesCollateral(signed_text, tcb ? "TDX" : "TD_QE")) continue;
     std::time_t issue = 0;
     int64_t number = 0;
     if (tcb) {

@@ -95,6 +95,9 @@ struct VerifiedTdxCollateral {
   TdxTcbInfo tcb_info;
   QeIdentity qe_identity;
   std::vector<X509CrlPtr> crls;  // root CA CRL, PCK CA CRL (those present)
+  // Both CRLs present.  Otherwise (CheckRevocation no) the PCK chain is
+  // checked against the one there is, for the certificates it covers.
+  bool crls_complete = false;
   // Earliest nextUpdate among the documents and CRLs.
   std::time_t next_update = 0;
   bool stale = false;  // used within CollateralGrace

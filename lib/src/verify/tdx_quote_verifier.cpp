@@ -241,6 +241,19 @@ Status VerifyQuoteSignatures(const TdxQuote& q, X509* pck_cert) {
                             ByteView(q.signature.data(), q.signature.size()), "quote signature");
 }
 
+// The header's QE vendor ID must be Intel's (DCAP quote format: "Intel
+// SGX QE Vendor ID", as Intel's QVL requires).  Read after the signature
+// check, since the attestation key signs the header: a genuine TD QE
+// writes this value, anything else is not a quote of Intel's format.
+Status CheckQeVendorId(const TdxQuote& q) {
+  static const uint8_t kIntelQeVendorId[16] = {0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
+                                               0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07};
+  if (std::memcmp(q.qe_vendor_id.data(), kIntelQeVendorId, sizeof(kIntelQeVendorId)) == 0)
+    return Status();
+  return Status::Fail("qe vendor id", HexEncode(q.qe_vendor_id) +
+                                          " is not Intel's (939a7233f79c4ca9940a0db3957f0607)");
+}
+
 }  // namespace
 
 Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy& policy,
@@ -251,6 +264,7 @@ Status VerifyTdxQuoteClaims(ByteView quote, const Binding* binding, const Policy
   PckPath path;
   RA_RETURN_IF_ERROR(VerifyPckChain(q, policy, now, deadline, &path));
   RA_RETURN_IF_ERROR(VerifyQuoteSignatures(q, path.chain[0].get()));
+  RA_RETURN_IF_ERROR(CheckQeVendorId(q));
 
   // 5. The binding: this connection, this nonce, this host key.
   if (binding && !BindingEquals(*binding, ByteView(q.body.report_data.data(),

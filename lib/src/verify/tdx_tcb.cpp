@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <tuple>
 
 #include "common/bytes_util.h"
 #include "common/dir_listing.h"
@@ -388,12 +389,39 @@ Status ParseIntelCollateral(const std::string& json_text, const std::string& wha
 
 }  // namespace
 
+namespace {
+
+// Intel's matching goes over "the sorted collection of TCB levels",
+// highest first; Intel's files list them so, and its QVL sorts them
+// anyway (TcbLevel::operator>: SGX components, then PCESVN, then TDX
+// components, each compared lexicographically).  So do we, stably, so
+// that the first level a platform reaches is the highest it reaches
+// whatever order a document lists them in.
+void SortTcbLevels(TdxTcbInfo* t) {
+  std::stable_sort(t->levels.begin(), t->levels.end(),
+                   [](const TdxTcbInfo::Level& a, const TdxTcbInfo::Level& b) {
+                     return std::tie(a.sgx_svn, a.pce_svn, a.tdx_svn) >
+                            std::tie(b.sgx_svn, b.pce_svn, b.tdx_svn);
+                   });
+  auto by_svn = [](const auto& a, const auto& b) { return a.first > b.first; };
+  for (auto& m : t->module_identities)
+    std::stable_sort(m.levels.begin(), m.levels.end(), by_svn);
+}
+
+}  // namespace
+
 Status ParseTdxTcbInfo(const std::string& json_text, TdxTcbInfo* out) {
-  return ParseIntelCollateral(json_text, "tcb info", "TDX", 3, TcbInfoRest, out);
+  RA_RETURN_IF_ERROR(ParseIntelCollateral(json_text, "tcb info", "TDX", 3, TcbInfoRest, out));
+  SortTcbLevels(out);
+  return Status();
 }
 
 Status ParseQeIdentity(const std::string& json_text, QeIdentity* out) {
-  return ParseIntelCollateral(json_text, "qe identity", "TD_QE", 2, QeIdentityRest, out);
+  RA_RETURN_IF_ERROR(
+      ParseIntelCollateral(json_text, "qe identity", "TD_QE", 2, QeIdentityRest, out));
+  std::stable_sort(out->levels.begin(), out->levels.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  return Status();
 }
 
 const TdxTcbInfo::Level* FindTdxTcbLevel(const TdxQuote& q, const PckExtensions& pck,
@@ -426,37 +454,29 @@ Status CheckQeIdentityMatch(const TdxQuote& q, const QeIdentity& qe) {
   return Status();
 }
 
-Status ComputeTdxTcbStatus(const TdxQuote& q, const PckExtensions& pck,
-                           const TdxTcbInfo& info, const QeIdentity* qe,
-                           std::string* status) {
+namespace {
+
+const TdxTcbInfo::ModuleIdentity* FindModuleIdentity(const TdxTcbInfo& info, uint8_t version) {
+  char want[8];
+  snprintf(want, sizeof(want), "TDX_%02X", version);
+  for (const auto& mi : info.module_identities)
+    if (EqualsIgnoreCase(mi.id, want)) return &mi;
+  return nullptr;
+}
+
+// The TDX module: its signer and attributes must be the ones Intel lists
+// (TdxModuleCheck), and for major versions >= 1 its SVN has its own levels
+// (*module_status; "" for version 0, which tdxtcbcomponents judge).
+Status TdxModuleStatus(const TdxQuote& q, const TdxTcbInfo& info, std::string* module_status) {
   const std::string what = "tcb status";
   const auto& tee = q.body.tee_tcb_svn;
-  // TEE_TCB_SVN[1] is the TDX module's major version; from 1 on the first
-  // two bytes are judged by tdxModuleIdentities, not by tdxtcbcomponents.
-  const uint8_t module_version = tee[1];
-
-  const TdxTcbInfo::Level* match = FindTdxTcbLevel(q, pck, info);
-  if (!match)
-    return Status::Fail(what, "TCB not supported: no TCB level matches the "
-                              "platform (PCK TCB, PCESVN, TEE_TCB_SVN " +
-                                  HexEncode(ByteView(tee.data(), tee.size())) +
-                                  ")");
-  if (!IsKnownPlatformStatus(match->status))
-    return Status::Fail(what, "unrecognised TCB level status \"" +
-                                  match->status + "\"");
-
-  // The TDX module: its signer and attributes must be the ones Intel lists
-  // (TdxModuleCheck), and for versions >= 1 its own SVN has its own levels.
-  std::vector<std::string> components;
   const TdxTcbInfo::ModuleIdentity* module = nullptr;
-  if (module_version > 0) {
-    char want[8];
-    snprintf(want, sizeof(want), "TDX_%02X", module_version);
-    for (const auto& mi : info.module_identities)
-      if (EqualsIgnoreCase(mi.id, want)) module = &mi;
+  if (tee[1] > 0) {
+    module = FindModuleIdentity(info, tee[1]);
+    char name[8];
+    snprintf(name, sizeof(name), "TDX_%02X", tee[1]);
     if (!module)
-      return Status::Fail(what, std::string("TCB not supported: no TDX module "
-                                            "identity ") + want);
+      return Status::Fail(what, std::string("TCB not supported: no TDX module identity ") + name);
   } else if (info.has_tdx_module) {
     module = &info.tdx_module;
   } else {
@@ -467,42 +487,113 @@ Status ComputeTdxTcbStatus(const TdxQuote& q, const PckExtensions& pck,
                    module->attributes_mask.data(), 8))
     return Status::Fail(what, "TDX module mismatch (MRSIGNERSEAM or "
                               "SEAMATTRIBUTES not as Intel lists)");
-  if (module_version > 0) {
-    std::string module_status;
-    for (const auto& lv : module->levels)
-      if (tee[0] >= lv.first) {
-        module_status = lv.second;
-        break;
-      }
-    if (module_status.empty())
-      return Status::Fail(what, "TCB not supported: TDX module SVN " +
-                                    std::to_string(tee[0]) + " below every level");
-    if (module_status != "UpToDate" && module_status != "OutOfDate" &&
-        module_status != "Revoked")
-      return Status::Fail(what, "unrecognised TDX module status \"" +
-                                    module_status + "\"");
-    components.push_back(module_status);
-  }
+  module_status->clear();
+  if (tee[1] == 0) return Status();
+  for (const auto& lv : module->levels)
+    if (tee[0] >= lv.first) {
+      *module_status = lv.second;
+      break;
+    }
+  if (module_status->empty())
+    return Status::Fail(what, "TCB not supported: TDX module SVN " + std::to_string(tee[0]) +
+                                  " below every level");
+  if (*module_status != "UpToDate" && *module_status != "OutOfDate" &&
+      *module_status != "Revoked")
+    return Status::Fail(what, "unrecognised TDX module status \"" + *module_status + "\"");
+  return Status();
+}
 
-  if (qe) {
-    std::string qe_status;
-    for (const auto& lv : qe->levels)
-      if (q.qe_report.isv_svn >= lv.first) {
-        qe_status = lv.second;
-        break;
-      }
-    if (qe_status.empty())
-      return Status::Fail(what, "TCB not supported: QE ISVSVN " +
-                                    std::to_string(q.qe_report.isv_svn) +
-                                    " below every QE identity level");
-    if (qe_status != "UpToDate" && qe_status != "OutOfDate" &&
-        qe_status != "Revoked" && qe_status != "ConfigurationNeeded" &&
-        qe_status != "OutOfDateConfigurationNeeded")
-      return Status::Fail(what, "unrecognised QE TCB status \"" + qe_status +
-                                    "\"");
-    components.push_back(qe_status);
+Status QeTcbStatus(const TdxQuote& q, const QeIdentity& qe, std::string* qe_status) {
+  qe_status->clear();
+  for (const auto& lv : qe.levels)
+    if (q.qe_report.isv_svn >= lv.first) {
+      *qe_status = lv.second;
+      break;
+    }
+  if (qe_status->empty())
+    return Status::Fail("tcb status", "TCB not supported: QE ISVSVN " +
+                                          std::to_string(q.qe_report.isv_svn) +
+                                          " below every QE identity level");
+  if (*qe_status != "UpToDate" && *qe_status != "OutOfDate" && *qe_status != "Revoked" &&
+      *qe_status != "ConfigurationNeeded" && *qe_status != "OutOfDateConfigurationNeeded")
+    return Status::Fail("tcb status", "unrecognised QE TCB status \"" + *qe_status + "\"");
+  return Status();
+}
+
+// The status of the first level the PCK's SGX components and PCESVN reach,
+// TEE_TCB_SVN aside (QVL's "SGX TCB level"); "" when none.
+std::string SgxTcbStatus(const PckExtensions& pck, const TdxTcbInfo& info) {
+  for (const auto& L : info.levels) {
+    bool ok = pck.pce_svn >= L.pce_svn;
+    for (size_t i = 0; i < 16 && ok; i++) ok = pck.tcb_comp_svn[i] >= L.sgx_svn[i];
+    if (ok) return L.status;
   }
-  *status = Converge(match->status, components);
+  return "";
+}
+
+bool IsConfigurationNeeded(const std::string& s) {
+  return s == "ConfigurationNeeded" || s == "OutOfDateConfigurationNeeded" ||
+         s == "ConfigurationAndSWHardeningNeeded";
+}
+
+// A TD 1.5 whose TDX module was updated under it (TD-preserving update):
+// the quote's TEE_TCB_SVN is the module it was launched on, TEE_TCB_SVN2
+// the one it runs on now.  When only the launch module makes it OutOfDate
+// and the current one reaches the newest level, Intel reports
+// TDRelaunchAdvised (QVL TDRelaunchCheck: relaunching the TD on the
+// current module clears it).  *tdx_status is the status so far.
+Status ApplyTdRelaunch(const TdxQuote& q, const PckExtensions& pck, const TdxTcbInfo& info,
+                       const std::string& module_status, const std::string& qe_status,
+                       std::string* tdx_status) {
+  if (q.body_type != kTdxBodyTypeTdx15 || qe_status == "OutOfDate" || qe_status == "Revoked" ||
+      module_status != "OutOfDate" ||
+      (*tdx_status != "OutOfDate" && *tdx_status != "OutOfDateConfigurationNeeded"))
+    return Status();
+  const std::string sgx = SgxTcbStatus(pck, info);
+  if (sgx != "UpToDate" && sgx != "SWHardeningNeeded" && sgx != "ConfigurationNeeded" &&
+      sgx != "ConfigurationAndSWHardeningNeeded")
+    return Status();
+  const auto& svn2 = q.body.tee_tcb_svn2;
+  const TdxTcbInfo::Level& latest = info.levels.front();
+  uint8_t newest_module_svn = latest.tdx_svn[0];
+  if (svn2[1] > 0) {
+    const TdxTcbInfo::ModuleIdentity* m = FindModuleIdentity(info, svn2[1]);
+    if (!m) return Status::Fail("tcb status", "TDX module mismatch: no identity for TEE_TCB_SVN2");
+    if (m->levels.empty()) return Status::Fail("tcb status", "TCB not supported: no module level");
+    newest_module_svn = m->levels.front().first;
+  }
+  if (svn2[0] < newest_module_svn || svn2[2] < latest.tdx_svn[2]) return Status();
+  *tdx_status = IsConfigurationNeeded(sgx) || IsConfigurationNeeded(*tdx_status)
+                    ? "TDRelaunchAdvisedConfigurationNeeded"
+                    : "TDRelaunchAdvised";
+  return Status();
+}
+
+}  // namespace
+
+Status ComputeTdxTcbStatus(const TdxQuote& q, const PckExtensions& pck,
+                           const TdxTcbInfo& info, const QeIdentity* qe,
+                           std::string* status) {
+  const std::string what = "tcb status";
+  const auto& tee = q.body.tee_tcb_svn;
+  const TdxTcbInfo::Level* match = FindTdxTcbLevel(q, pck, info);
+  if (!match)
+    return Status::Fail(what, "TCB not supported: no TCB level matches the "
+                              "platform (PCK TCB, PCESVN, TEE_TCB_SVN " +
+                                  HexEncode(ByteView(tee.data(), tee.size())) +
+                                  ")");
+  if (!IsKnownPlatformStatus(match->status))
+    return Status::Fail(what, "unrecognised TCB level status \"" +
+                                  match->status + "\"");
+  std::string module_status, qe_status;
+  RA_RETURN_IF_ERROR(TdxModuleStatus(q, info, &module_status));
+  if (qe) RA_RETURN_IF_ERROR(QeTcbStatus(q, *qe, &qe_status));
+  // Intel's order: the platform level with the module, then the TD
+  // relaunch check (TD 1.5), then the QE.
+  std::string tdx_status = match->status;
+  if (!module_status.empty()) tdx_status = Converge(tdx_status, {module_status});
+  RA_RETURN_IF_ERROR(ApplyTdRelaunch(q, pck, info, module_status, qe_status, &tdx_status));
+  *status = qe_status.empty() ? tdx_status : Converge(tdx_status, {qe_status});
   return Status();
 }
 

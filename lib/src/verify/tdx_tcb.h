@@ -52,7 +52,9 @@ struct TdxTcbInfo {
     std::string status;
     std::time_t tcb_date = 0;  // "tcbDate"; 0 when the level has none
   };
-  std::vector<Level> levels;  // in file order (Intel lists highest first)
+  // Highest first (Intel's order, which parsing restores: SGX components,
+  // PCESVN, TDX components); module and QE identity levels by ISVSVN, too.
+  std::vector<Level> levels;
 };
 
 struct QeIdentity {

@@ -51,7 +51,10 @@ Status LoadCrl(ByteView data, const std::string& what, X509CrlPtr* out);
 
 // Verifies leaf up to one of anchors at time now.  untrusted only helps to
 // build the path: a self-signed certificate there is never trusted.  With
-// CRLs, every certificate in the path must be covered by a current CRL.
+// CRLs, every certificate in the path must be covered by a current CRL,
+// unless missing_crl_ok: then a certificate whose issuer has no CRL among
+// crls is not checked for revocation (the CRLs given still are: a
+// revoked certificate, or a CRL that is stale or badly signed, refuses).
 // check names the failing check in the returned Status.  x509_error (may
 // be null) receives OpenSSL's X509_V_ERR_* code of a failed path, so a
 // caller can say what fixes it; anchor_used (may be null): the element of
@@ -60,7 +63,7 @@ Status VerifyCertChain(X509* leaf, const std::vector<X509*>& untrusted,
                        const std::vector<X509*>& anchors,
                        const std::vector<X509_CRL*>& crls, std::time_t now,
                        const std::string& check, int* x509_error = nullptr,
-                       X509** anchor_used = nullptr);
+                       X509** anchor_used = nullptr, bool missing_crl_ok = false);
 
 // The public key of cert, which must be EC on P-256.
 Status P256KeyOfCert(X509* cert, const std::string& check, EvpPkeyPtr* out);
