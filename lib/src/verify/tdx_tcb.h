@@ -100,15 +100,7 @@ struct TdxTcbResult {
   int64_t tcb_evaluation_data_number = 0;
 };
 
-// Loads and checks the collateral in policy.collateral_dir (signatures
-// chained to anchors, CRLs, validity at now, max age) and computes the
-// status.  Does not apply AllowedTcbStatus; the caller does.
 // Every *crl*.der (or .pem) file in dir: PCK CA CRL, Root CA CRL.
 Status LoadCollateralCrls(const std::string& dir, std::vector<X509CrlPtr>* out);
-
-Status EvaluateTdxTcb(const TdxQuote& q, const PckExtensions& pck,
-                      const std::vector<X509*>& anchors,
-                      const std::vector<X509_CRL*>& crls, const Policy& policy,
-                      std::time_t now, TdxTcbResult* out);
 
 }  // namespace ra
