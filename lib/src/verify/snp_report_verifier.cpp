@@ -259,6 +259,35 @@ Status SnpCertificatesFromTable(const SnpCertTable& table, SnpCertificates* out)
   return Status();
 }
 
+Status SnpCertificatesFromTable(const SnpCertTable& table, SnpSigningKey signer,
+                                SnpCertificates* out) {
+  if (signer != SnpSigningKey::kVcek && signer != SnpSigningKey::kVlek)
+    return SnpCertificatesFromTable(table, out);  // CheckSigningKey names the error
+  const SnpCertKind kind = signer == SnpSigningKey::kVlek ? SnpCertKind::kVlek : SnpCertKind::kVcek;
+  const SnpCertEntry* key = table.Find(kind);
+  if (!key)
+    return Status::Fail("snp certs", std::string("the report is signed by the ") +
+                                         SnpCertKindName(kind) + ", the table has none");
+  SnpCertificates c;
+  RA_RETURN_IF_ERROR(X509FromDer(table.Data(*key), SnpCertKindName(kind), &c.key_cert));
+  // The ASK GUID's entry (one per intermediate) that issued the key; none
+  // such: the built-in one of the product.
+  for (const SnpCertEntry& e : table.entries) {
+    if (e.kind != SnpCertKind::kAsk) continue;
+    X509Ptr ask;
+    RA_RETURN_IF_ERROR(X509FromDer(table.Data(e), "ASK", &ask));
+    if (X509_NAME_cmp(X509_get_subject_name(ask.get()), X509_get_issuer_name(c.key_cert.get())) ==
+        0) {
+      c.intermediate = std::move(ask);
+      break;
+    }
+  }
+  if (const SnpCertEntry* ark = table.Find(SnpCertKind::kArk))
+    RA_RETURN_IF_ERROR(X509FromDer(table.Data(*ark), "ARK", &c.ark));
+  *out = std::move(c);
+  return Status();
+}
+
 Status SnpKeyCertFromBytes(ByteView data, X509Ptr* out) {
   // PEM if the first non-blank byte starts a PEM line; DER otherwise.
   size_t lead = 0;
