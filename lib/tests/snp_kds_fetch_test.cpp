@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <string>
@@ -151,6 +152,17 @@ TEST(SnpKdsUrl, MilanAndTurin) {
   ra::Status s = ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kUnknown, r, &url);
   ASSERT_FALSE(s.ok());  // a v2 report (no CPUID) and no product given
   EXPECT_EQ(s.check(), "snp kds");
+
+  // MASK_CHIP_ID: no chip to ask for (Turin's 8 bytes, or all 64).
+  std::fill(r.chip_id.begin(), r.chip_id.begin() + 8, uint8_t{0});
+  s = ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kTurin, r, &url);
+  EXPECT_EQ(s.check(), "snp kds") << s.message();
+  EXPECT_NE(s.detail().find("MASK_CHIP_ID"), std::string::npos) << s.message();
+  r.reported_tcb = ra::EncodeSnpTcb(ra::SnpTcbParts{0, 3, 0, 8, 115}, ra::SnpProduct::kMilan);
+  EXPECT_TRUE(ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kMilan, r, &url).ok());
+  r.chip_id.fill(0);
+  EXPECT_EQ(ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kMilan, r, &url).check(),
+            "snp kds");
 }
 
 TEST_F(SnpKdsFetch, FetchVerifyThenFromCache) {

@@ -167,6 +167,9 @@ ra::Bytes Der(X509* c) {
 
 TEST(SnpKind, VcekOfAnotherChipRefused) {
   ra::SimSnpGuest g;
+  // A chip id to name (an all-zero one is a masked chip id, MASK_CHIP_ID,
+  // which names no chip to compare).
+  for (size_t i = 0; i < 64; i++) g.chip_id[i] = static_cast<uint8_t>(0x30 + i);
   ra::SimSnpChainOptions o;
   o.rsa_bits = 2048;
   ra::SimSnpChain chain;
