@@ -91,6 +91,11 @@ TEST(SnpSim, ReportsOfEveryProductVerifyUnderTheSimArk) {
     EXPECT_FALSE(v.claims.policy.debug);
     // The report's bytes at the spec's offsets, read here.
     EXPECT_EQ(report[0x188], p == ra::SnpProduct::kTurin ? 0x1A : 0x19);
+    // Turin: CHIP_ID is 8 bytes zero-extended, the VCEK's hwID those 8.
+    const bool turin = p == ra::SnpProduct::kTurin;
+    EXPECT_EQ(std::all_of(report.begin() + 0x1A8, report.begin() + 0x1E0,
+                          [](uint8_t b) { return b == 0; }),
+              turin);
     EXPECT_EQ(0, memcmp(report.data() + 0x50, rd.data(), 64));
   }
 }

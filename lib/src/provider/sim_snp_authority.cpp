@@ -48,7 +48,8 @@ void FillBody(const SimSnpGuest& g, const std::array<uint8_t, 64>& rd, uint8_t* 
   PutLe(tcb, 8, p + 0x180);          // REPORTED_TCB
   CpuidOf(g.product, &p[0x188], &p[0x189]);
   p[0x18A] = 1;                      // CPUID_STEP
-  if (!g.vlek) std::memcpy(p + 0x1A0, g.chip_id.data(), 64);
+  // A Turin CHIP_ID is 8 bytes, zero-extended (ABI spec 56860, table 23).
+  if (!g.vlek) std::memcpy(p + 0x1A0, g.chip_id.data(), g.product == SnpProduct::kTurin ? 8 : 64);
   PutLe(tcb, 8, p + 0x1E0);          // COMMITTED_TCB
   p[0x1E8] = 12; p[0x1E9] = 55; p[0x1EA] = 1;  // CURRENT build/minor/major
   p[0x1EC] = 12; p[0x1ED] = 55; p[0x1EE] = 1;  // COMMITTED
