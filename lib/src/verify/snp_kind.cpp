@@ -13,6 +13,8 @@
 
 #include "common/bytes_util.h"
 #include "common/user_data_binding.h"
+#include "parse/snp_cert_table.h"
+#include "parse/snp_report.h"
 #include "policy/snp_policy.h"
 #include "verify/fetch_deadline.h"
 #include "verify/snp_evidence.h"
@@ -181,6 +183,20 @@ Status KdsAdditionsFor(const SnpPolicyValues& v, const Policy& pol, FetchDeadlin
   return Status();
 }
 
+// Whether a table holds the certificate the report names by SIGNING_KEY.
+// A host without certificates may hand the guest a zeroed page (a lone
+// terminator): that table is no certificate, and SnpKds may supply one.
+// Either not parsing: true, so the verifier names that error.
+bool TableHasSigningCert(ByteView report_bytes, ByteView table_bytes) {
+  SnpReport report;
+  SnpCertTable table;
+  if (!ParseSnpReport(report_bytes, &report).ok() || !ParseSnpCertTable(table_bytes, &table).ok())
+    return true;
+  const SnpCertKind kind =
+      SignerOf(report) == SnpSigningKey::kVlek ? SnpCertKind::kVlek : SnpCertKind::kVcek;
+  return table.Find(kind) != nullptr;
+}
+
 Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
                      const SnpVerifyOptions& o, FetchDeadline deadline, SnpClaims* out) {
   SnpReport report;
@@ -240,20 +256,23 @@ Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all
   SnpVerifyOptions o = VerifyOptions(v, ctx.now);
   const EvidenceItem* table = FindItem(all, kEvidenceSnpCerts);
   const EvidenceItem* vcek = FindItem(all, kEvidenceSnpVcek);
+  const bool kds = v && !v->kds_url.empty();
+  if (table && !vcek && kds && !TableHasSigningCert(report, ByteView(table->data)))
+    table = nullptr;
   if (table || vcek) {
-    KdsAdditions kds;
-    if (v && !v->kds_url.empty())
+    KdsAdditions added;
+    if (kds)
       RA_RETURN_IF_ERROR(KdsAdditionsFor(*v, *ctx.policy, ctx.deadline, report,
-                                         o.require_crl && o.crls.empty(), !table, &kds));
-    if (kds.crl) o.crls.push_back(kds.crl.get());
+                                         o.require_crl && o.crls.empty(), !table, &added));
+    if (added.crl) o.crls.push_back(added.crl.get());
     SnpEvidence e;
     e.report = report;
     if (table) e.cert_table = ByteView(table->data);
     if (vcek) e.key_cert = ByteView(vcek->data);
-    e.intermediate = kds.intermediate.get();
+    e.intermediate = added.intermediate.get();
     return VerifySnpEvidence(e, o, out);
   }
-  if (v && !v->kds_url.empty())
+  if (kds)
     return VerifyWithKds(*v, *ctx.policy, report, o, ctx.deadline, out);
   return Status::Fail("snp certs", "no snp-certs or snp-vcek item, and no SnpKds to fetch "
                                    "the VCEK from");
