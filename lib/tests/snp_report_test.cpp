@@ -192,6 +192,7 @@ TEST(SnpProduct, FromCpuidAndNames) {
   EXPECT_EQ(ra::SnpProductFromCertName("Genoa"), ra::SnpProduct::kGenoa);
   EXPECT_EQ(ra::SnpProductFromCertName("SEV-VLEK-Genoa"), ra::SnpProduct::kGenoa);
   EXPECT_EQ(ra::SnpProductFromCertName("ARK-Turin"), ra::SnpProduct::kTurin);
+  EXPECT_EQ(ra::SnpProductFromCertName("Siena-B0"), ra::SnpProduct::kGenoa);  // Genoa's keys
   EXPECT_EQ(ra::SnpProductFromCertName("Rome"), ra::SnpProduct::kUnknown);
   EXPECT_EQ(ra::SnpProductFromCertName(""), ra::SnpProduct::kUnknown);
 }

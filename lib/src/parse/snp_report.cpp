@@ -138,7 +138,9 @@ SnpProduct SnpProductFromCertName(const std::string& name) {
   size_t dash = base.find('-');
   if (dash != std::string::npos) base = base.substr(0, dash);
   if (base == "Milan") return SnpProduct::kMilan;
-  if (base == "Genoa") return SnpProduct::kGenoa;
+  // Siena has a KDS product line of its own but Genoa's root keys (ARK,
+  // ASK) and TCB layout (KDS spec 57230): a Genoa for every check here.
+  if (base == "Genoa" || base == "Siena") return SnpProduct::kGenoa;
   if (base == "Turin") return SnpProduct::kTurin;
   return SnpProduct::kUnknown;
 }

@@ -63,6 +63,7 @@ const char* SnpProductName(SnpProduct p);  // "Milan", "Genoa", "Turin", "unknow
 SnpProduct SnpProductFromCpuid(uint8_t family, uint8_t model);
 // The product from a VCEK productName ("Milan-B0", "Genoa", ...) or an
 // ASK/ARK common name ("SEV-Milan", "SEV-VLEK-Genoa", "ARK-Turin").
+// "Siena" is kGenoa: its certificates chain to Genoa's ARK and ASK.
 SnpProduct SnpProductFromCertName(const std::string& name);
 
 // One TCB_VERSION decoded for a product (fmc is 0 except on Turin).
