@@ -15,6 +15,7 @@
 #include "common/user_data_binding.h"
 #include "parse/snp_cert_table.h"
 #include "parse/snp_report.h"
+#include "parse/snp_vcek_extensions.h"
 #include "policy/snp_policy.h"
 #include "verify/fetch_deadline.h"
 #include "verify/snp_evidence.h"
@@ -168,14 +169,39 @@ struct KdsAdditions {
   X509Ptr intermediate;
 };
 
+// The product a v2 report (no CPUID) leaves unnamed, from the productName
+// of the certificate the evidence brings for its signer: KDS's paths need
+// it.  Only a path: the CRL fetched is still checked against the ARK the
+// chain ends in, which every naming source must agree on.
+SnpProduct ProductOfEvidenceCert(const SnpReport& report, const EvidenceItem* table,
+                                 const EvidenceItem* key_cert) {
+  X509Ptr cert;
+  if (key_cert) {
+    if (!SnpKeyCertFromBytes(ByteView(key_cert->data), &cert).ok()) return SnpProduct::kUnknown;
+  } else if (table) {
+    SnpCertTable t;
+    SnpCertificates c;
+    if (!ParseSnpCertTable(ByteView(table->data), &t).ok() ||
+        !SnpCertificatesFromTable(t, SignerOf(report), &c).ok())
+      return SnpProduct::kUnknown;
+    cert = std::move(c.key_cert);
+  }
+  SnpVcekExtensions e;
+  if (!cert || !ParseSnpVcekExtensions(cert.get(), &e).ok() || !e.has_product_name)
+    return SnpProduct::kUnknown;
+  return SnpProductFromCertName(e.product_name);
+}
+
 Status KdsAdditionsFor(const SnpPolicyValues& v, const Policy& pol, FetchDeadline deadline,
-                       ByteView report_bytes, bool need_crl, bool lone_key_cert,
-                       KdsAdditions* out) {
+                       ByteView report_bytes, const EvidenceItem* table,
+                       const EvidenceItem* key_cert, bool need_crl, KdsAdditions* out) {
   SnpReport report;
   RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
   const KdsOptions k = KdsOptionsOf(v, pol, deadline);
   const SnpSigningKey signer = SignerOf(report);
-  const SnpProduct product = SnpReportProduct(report);
+  SnpProduct product = SnpReportProduct(report);
+  if (product == SnpProduct::kUnknown) product = ProductOfEvidenceCert(report, table, key_cert);
+  const bool lone_key_cert = !table;
   if (need_crl) RA_RETURN_IF_ERROR(FetchKdsCrl(k, product, signer, &out->crl));
   if (lone_key_cert && signer == SnpSigningKey::kVlek)  // what is left after the CRL
     RA_RETURN_IF_ERROR(FetchKdsIntermediate(KdsOptionsOf(v, pol, deadline), product, signer,
@@ -262,8 +288,8 @@ Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all
   if (table || vcek) {
     KdsAdditions added;
     if (kds)
-      RA_RETURN_IF_ERROR(KdsAdditionsFor(*v, *ctx.policy, ctx.deadline, report,
-                                         o.require_crl && o.crls.empty(), !table, &added));
+      RA_RETURN_IF_ERROR(KdsAdditionsFor(*v, *ctx.policy, ctx.deadline, report, table, vcek,
+                                         o.require_crl && o.crls.empty(), &added));
     if (added.crl) o.crls.push_back(added.crl.get());
     SnpEvidence e;
     e.report = report;
