@@ -3,7 +3,8 @@
 # provider sends snp-report + snp-certs, the client verifies them against
 # the sim's ARK (TrustAnchor snp) and the policy's SNP section.  Accepted
 # with its policy; refused for a debug guest, a wrong SnpMeasurement and a
-# TCB under SnpMinTcb, with the remote command never run.
+# TCB under SnpMinTcb, with the remote command never run.  A Turin sim's
+# report through ssh-attest inspect and verify (8-byte CHIP_ID and hwID).
 . "$(dirname "$0")/lib.sh"
 
 make_snp() { # NAME [sim-init options]
@@ -46,6 +47,22 @@ refused wrong-measurement good "$T/policy-wrong-meas" "failed: snp policy: MEASU
 refused low-tcb good "$T/policy-tcb" "failed: snp policy: REPORTED_TCB .* below SnpMinTcb"
 refused debug-guest debug "$T/policy-debug" "failed: snp policy: guest POLICY.DEBUG"
 refused untrusted-root good "" "failed: snp"
+
+echo "ssh-attest inspect reads the report at the spec's offsets"
+make_snp snpturin --product turin
+rd=$(printf '%0128d' 0)
+"$SSH_ATTEST" quote --provider "sim-snp:$T/snpturin" --report-data "$rd" -o "$T/turin.json"
+expect_eq "quote exit 0" "$?" 0
+"$SSH_ATTEST" inspect "$T/turin.json" > "$T/turin.inspect"
+expect_grep "CPUID family 1Ah" '"cpuid_fam_id": 26' "$T/turin.inspect"
+expect_grep "Turin named" '"product": "Turin"' "$T/turin.inspect"
+expect_grep "Turin TCB has its FMC" '"reported_tcb_parts": "bl=.*,fmc=' "$T/turin.inspect"
+expect_grep "committed version" '"committed_version": "1.55.12"' "$T/turin.inspect"
+expect_grep "Turin CHIP_ID is 8 bytes" '"chip_id": "[0-9a-f]\{16\}0\{112\}"' "$T/turin.inspect"
+{ echo "TrustAnchor snp $T/snpturin/ark.pem"; } > "$T/policy-turin"
+"$SSH_ATTEST" verify "$T/turin.json" --report-data "$rd" --policy "$T/policy-turin" \
+    > "$T/turin.verify" 2>&1
+expect_eq "the Turin sim verifies (8-byte hwID)" "$?" 0
 
 echo "debug guest accepted only when the policy allows it"
 run_ssh debugok $A -o AttestationPolicy="$T/policy-debug-ok" debug true

@@ -7,9 +7,10 @@
 // Invariants (abort on violation), re-derived from the input bytes rather
 // than taken from the parser: an accepted report is 0x4A0 bytes of
 // version 2 to 5 whose fields are the bytes at the spec's offsets and
-// whose MBZ ranges are zero; an accepted table's entries lie inside the
-// buffer, after the table, pairwise disjoint, non-empty, terminated by an
-// all-zero entry; failures name their check and say why.
+// whose MBZ ranges are zero (v4's 0x1F8..0x207 not being one); an
+// accepted table's entries lie inside the buffer, after the table,
+// pairwise disjoint, non-empty, terminated by an all-zero entry; failures
+// name their check and say why.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -53,7 +54,7 @@ void CheckReport(const uint8_t* d, size_t size, const ra::SnpReport& r) {
       memcmp(r.signature_s.data(), d + 0x2E8, 72) || memcmp(r.raw.data(), d, 0x4A0))
     Die("a byte field differs from its bytes");
   if (!Zero(d, 0x4C, 0x50) || !Zero(d, v >= 3 ? 0x18B : 0x188, 0x1A0) ||
-      !Zero(d, v >= 5 ? 0x208 : 0x1F8, 0x2A0) || !Zero(d, 0x2A0 + 144, 0x4A0) ||
+      !Zero(d, v >= 4 ? 0x208 : 0x1F8, 0x2A0) || !Zero(d, 0x2A0 + 144, 0x4A0) ||
       d[0x1EB] || d[0x1EF] || (d[0x48] & 0xE0) || d[0x49] || d[0x4A] || d[0x4B])
     Die("accepted a nonzero MBZ byte");
   if (r.has_mit_vectors != (v >= 5) || r.has_cpuid != (v >= 3))

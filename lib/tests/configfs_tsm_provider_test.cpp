@@ -321,6 +321,16 @@ TEST_F(ConfigfsTsmSnpTest, NoCertificatesFromTheHost) {
   items.clear();
   ASSERT_TRUE(Collect(&items).ok());
   EXPECT_EQ(items.size(), 1u);
+
+  // A host that leaves a zeroed page: a table of just its terminator is
+  // no certificates, not an snp-certs item that would hide SnpKds.
+  kernel_.create_auxblob = true;
+  kernel_.snp_certs = true;
+  kernel_.auxblob = std::string(4096, '\0');
+  items.clear();
+  ASSERT_TRUE(Collect(&items).ok());
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].type, "snp-report");
 }
 
 TEST_F(ConfigfsTsmSnpTest, ReportOverOtherDataRefused) {

@@ -178,6 +178,8 @@ TEST_F(MaaSnp, PinsNoTokenCarriesRefused) {
   JsonPtr c = Claims();
   ExpectRefused(c.get(), "SnpMinAbi 1.51\n", "maa snp claims", "SnpMinAbi");
   ExpectRefused(c.get(), "SnpRequireNoSmt yes\n", "maa snp claims", "SnpRequireNoSmt");
+  ExpectRefused(c.get(), "SnpRequirePlatform tsme_enabled\n", "maa snp claims",
+                "SnpRequirePlatform");
 }
 
 // A TDX token's claims are not read as SNP ones, nor the reverse.

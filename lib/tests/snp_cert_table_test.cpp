@@ -25,6 +25,9 @@ const std::array<uint8_t, 16> kVcek = {0x63, 0xda, 0x75, 0x8d, 0xe6, 0x64, 0x45,
 // 4ab7b379-bbac-4fe4-a02f-05aef327c782
 const std::array<uint8_t, 16> kAsk = {0x4a, 0xb7, 0xb3, 0x79, 0xbb, 0xac, 0x4f, 0xe4,
                                       0xa0, 0x2f, 0x05, 0xae, 0xf3, 0x27, 0xc7, 0x82};
+// c0b406a4-a803-4952-9743-3fb6014cd0ae
+const std::array<uint8_t, 16> kArk = {0xc0, 0xb4, 0x06, 0xa4, 0xa8, 0x03, 0x49, 0x52,
+                                      0x97, 0x43, 0x3f, 0xb6, 0x01, 0x4c, 0xd0, 0xae};
 const std::array<uint8_t, 16> kZero = {};
 
 TEST(SnpCertTable, ParsesAHandBuiltTable) {
@@ -41,6 +44,19 @@ TEST(SnpCertTable, ParsesAHandBuiltTable) {
   EXPECT_EQ(ra::Bytes(v.data, v.data + v.size), ra::Bytes({0xA, 0xB, 0xC}));
   EXPECT_EQ(out.Find(ra::SnpCertKind::kArk), nullptr);
   EXPECT_EQ(ra::SnpCertKindGuid(ra::SnpCertKind::kVcek), kVcek);
+}
+
+TEST(SnpCertTable, AskGuidTwiceForAskAndAsvk) {
+  // GHCB spec: the ASK GUID stands for the ASK or the ASVK; a host with
+  // both signing keys lists both.  Offsets need no alignment.
+  ra::Bytes t = Table({Entry(kAsk, 72, 3), Entry(kAsk, 75, 2), Entry(kZero, 0, 0),
+                       {1, 2, 3, 4, 5}});
+  ra::SnpCertTable out;
+  ra::Status s = ra::ParseSnpCertTable(t, &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  ASSERT_EQ(out.entries.size(), 2u);
+  EXPECT_EQ(out.entries[1].kind, ra::SnpCertKind::kAsk);
+  EXPECT_EQ(out.entries[1].offset, 75u);
 }
 
 TEST(SnpCertTable, BuildThenParseRoundTrips) {
@@ -73,6 +89,10 @@ TEST(SnpCertTable, RefusesMalformedTables) {
                 "overlapping entries");
   ExpectRefused(Table({Entry(kVcek, 72, 4), Entry(kVcek, 76, 4), end, ra::Bytes(8, 0)}),
                 "a second VCEK");
+  ExpectRefused(Table({Entry(kArk, 72, 4), Entry(kArk, 76, 4), end, ra::Bytes(8, 0)}),
+                "a second ARK");
+  ExpectRefused(Table({Entry(kAsk, 72, 4), Entry(kAsk, 72, 4), end, ra::Bytes(8, 0)}),
+                "two ASK entries on the same bytes");
   ExpectRefused(Table({Entry(kVcek, 48, 4), Entry(kZero, 0, 1), ra::Bytes(4, 0)}),
                 "terminator with a length");
   ra::Bytes t;

@@ -155,4 +155,32 @@ TEST_F(SnpCrl, RequiredCrlFetchedFromKds) {
   }
 }
 
+TEST_F(SnpCrl, RequiredCrlOfAVersion2Report) {
+  // A v2 report names no product (no CPUID): the certificate the evidence
+  // brings does (productName), and that picks KDS's /{product}/crl.
+  const Sim& sim = TheSim();
+  ra::SimSnpGuest g = sim.guest;
+  g.version = 2;
+  ra::Bytes report, table;
+  ASSERT_TRUE(ra::SimSnpSignReport(g, TestBinding(), sim.chain.vcek_key.get(), &report).ok());
+  ASSERT_TRUE(ra::SimSnpCertTable(sim.chain, &table).ok());
+  EXPECT_EQ(report[0], 2);
+  EXPECT_EQ(report[0x188], 0);  // CPUID_FAM_ID: reserved in v2
+  const std::string kds = dir_ / "kds";
+  ra_test::WriteFile(kds + "/crl.der", ra_test::ReadFile(dir_ / "good.der"));
+  ra_test::EmulatorProcess emu(dir_.path(), RA_KDS_EMULATOR, {"--snp", kds}, {});
+  ra::Policy p;
+  ASSERT_TRUE(ParseP("SnpRequireCrl yes\nSnpKds " + emu.url() + "\nSnpKdsCA " +
+                         (dir_ / "emu/ca.pem") + "\nSnpKdsCache none\n",
+                     &p)
+                  .ok());
+  ra::Binding b = TestBinding();
+  ra::Verdict v;
+  ra::Status s = ra::Evaluate({{ra::kEvidenceSnpReport, report}, {ra::kEvidenceSnpCerts, table}},
+                              p, &b, std::time(nullptr), &v);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_NE(emu.stats().find("/vcek/v1/Milan/crl"), std::string::npos) << emu.stats();
+  EXPECT_EQ(ra::ClaimField(v.items[0].claims, "version"), "2");
+}
+
 }  // namespace

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <string>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "emulator_process.h"
+#include "parse/snp_cert_table.h"
 #include "parse/snp_report.h"
 #include "provider/sim_snp_authority.h"
 #include "ra_test_util.h"
@@ -151,6 +153,17 @@ TEST(SnpKdsUrl, MilanAndTurin) {
   ra::Status s = ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kUnknown, r, &url);
   ASSERT_FALSE(s.ok());  // a v2 report (no CPUID) and no product given
   EXPECT_EQ(s.check(), "snp kds");
+
+  // MASK_CHIP_ID: no chip to ask for (Turin's 8 bytes, or all 64).
+  std::fill(r.chip_id.begin(), r.chip_id.begin() + 8, uint8_t{0});
+  s = ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kTurin, r, &url);
+  EXPECT_EQ(s.check(), "snp kds") << s.message();
+  EXPECT_NE(s.detail().find("MASK_CHIP_ID"), std::string::npos) << s.message();
+  r.reported_tcb = ra::EncodeSnpTcb(ra::SnpTcbParts{0, 3, 0, 8, 115}, ra::SnpProduct::kMilan);
+  EXPECT_TRUE(ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kMilan, r, &url).ok());
+  r.chip_id.fill(0);
+  EXPECT_EQ(ra::KdsVcekUrl("https://kds.example", ra::SnpProduct::kMilan, r, &url).check(),
+            "snp kds");
 }
 
 TEST_F(SnpKdsFetch, FetchVerifyThenFromCache) {
@@ -264,6 +277,36 @@ TEST_F(SnpKdsFetch, UnknownChipIs404) {
 // Through the front door (SnpKds in the policy), the caller's deadline
 // (ssh: what is left of AttestationTimeout) bounds the fetch, not KDS's
 // own 10 s.
+TEST_F(SnpKdsFetch, TableWithoutTheVcekFallsBackToKds) {
+  // A host with no certificates may leave the guest a zeroed page: a
+  // table of just its terminator, or one without the report's key.
+  KdsEmulator emu(dir_.path(), TheChip().dir, {});
+  ra::Policy policy;
+  ra::Status s = ra::ParsePolicy("TrustAnchor snp " + TheChip().dir + "/ark.pem\nSnpKds " +
+                                     emu.url() + "\nSnpKdsCA " + emu.ca() +
+                                     "\nSnpKdsCache none\n",
+                                 "policy", &policy);
+  ASSERT_TRUE(s.ok()) << s.message();
+  const ra::Binding b = TestBinding();
+  ra::Bytes zero_page(4096, 0);
+  s = ra::Evaluate({{ra::kEvidenceSnpReport, TheChip().raw}, {ra::kEvidenceSnpCerts, zero_page}},
+                   policy, &b, 0, nullptr);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(emu.requests(), 2);  // VCEK and cert_chain
+  ra::Bytes ask_only = ra::BuildSnpCertTable(
+      {{ra::SnpCertKindGuid(ra::SnpCertKind::kAsk), ra::Bytes(10, 0x30)}});
+  s = ra::Evaluate({{ra::kEvidenceSnpReport, TheChip().raw}, {ra::kEvidenceSnpCerts, ask_only}},
+                   policy, &b, 0, nullptr);
+  ASSERT_TRUE(s.ok()) << s.message();
+  // Without SnpKds the table's lack is the refusal.
+  ra::Policy no_kds;
+  ASSERT_TRUE(ra::ParsePolicy("TrustAnchor snp " + TheChip().dir + "/ark.pem\n", "policy",
+                              &no_kds).ok());
+  s = ra::Evaluate({{ra::kEvidenceSnpReport, TheChip().raw}, {ra::kEvidenceSnpCerts, zero_page}},
+                   no_kds, &b, 0, nullptr);
+  EXPECT_EQ(s.check(), "snp certs") << s.message();
+}
+
 TEST_F(SnpKdsFetch, FrontDoorFetchEndsAtTheCallersDeadline) {
   KdsEmulator emu(dir_.path(), TheChip().dir, {"--slow", "8"});
   ra::Policy policy;

@@ -125,6 +125,14 @@ TEST(SnpKind, AppraisalRefusalsNameFieldAndValues) {
   // The sim's platform has SMT on (PLATFORM_INFO bit 0).
   s = EvaluateSim(dir, "SnpRequireNoSmt yes\n", TestBinding(3));
   EXPECT_NE(s.detail().find("SMT_EN"), std::string::npos) << s.message();
+  // PLATFORM_INFO 0x1: SMT on, TSME (bit 1) and alias check (bit 5) off.
+  s = EvaluateSim(dir, "SnpRequirePlatform smt_enabled\n", TestBinding(3));
+  EXPECT_TRUE(s.ok()) << s.message();
+  s = EvaluateSim(dir, "SnpRequirePlatform smt_enabled,TSME_enabled\n", TestBinding(3));
+  EXPECT_EQ(s.check(), "snp policy");
+  EXPECT_NE(s.detail().find("bit 1 (tsme_enabled) is 0"), std::string::npos) << s.message();
+  s = EvaluateSim(dir, "SnpRequirePlatform alias_check_complete\n", TestBinding(3));
+  EXPECT_NE(s.detail().find("bit 5 (alias_check_complete)"), std::string::npos) << s.message();
 }
 
 TEST(SnpKind, WrongBindingRefused) {
@@ -167,6 +175,9 @@ ra::Bytes Der(X509* c) {
 
 TEST(SnpKind, VcekOfAnotherChipRefused) {
   ra::SimSnpGuest g;
+  // A chip id to name (an all-zero one is a masked chip id, MASK_CHIP_ID,
+  // which names no chip to compare).
+  for (size_t i = 0; i < 64; i++) g.chip_id[i] = static_cast<uint8_t>(0x30 + i);
   ra::SimSnpChainOptions o;
   o.rsa_bits = 2048;
   ra::SimSnpChain chain;
@@ -206,6 +217,7 @@ TEST(SnpKind, PolicyKeywordErrors) {
       "SnpHostData " "zz\n",                    "SnpAllowMigrationAgent maybe\n",
       "SnpKds http://kds.example\n",            "TrustAnchor sgx /x\n",
       "SnpVmpl 0\nSnpVmpl 1\n",                 "SnpMinGuestSvn -1\n",
+      "SnpRequirePlatform tsme\n",             "SnpRequirePlatform ecc_enabled,\n",
   };
   for (const char* text : bad) {
     ra::Policy p;

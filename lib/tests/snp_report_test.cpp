@@ -105,8 +105,18 @@ TEST(SnpReport, VersionsOutside2To5Refused) {
   ASSERT_TRUE(ra::ParseSnpReport(v4, &r4).ok());
   EXPECT_TRUE(r4.has_cpuid);
   EXPECT_FALSE(r4.has_mit_vectors);
-  v4[0x1F8] = 1;  // mitigation vectors are reserved before version 5
+  // Version 4 firmware may fill where version 5 has the mitigation
+  // vectors: signed, not judged, not decoded.  Past them is reserved.
+  v4[0x1F8] = 0x0b;
+  v4[0x200] = 0x0b;
+  ASSERT_TRUE(ra::ParseSnpReport(v4, &r4).ok());
+  EXPECT_FALSE(r4.has_mit_vectors);
+  EXPECT_EQ(r4.launch_mit_vector, 0u);
+  v4[0x208] = 1;
   EXPECT_FALSE(ra::ParseSnpReport(v4, &r4).ok());
+  ra::Bytes v3 = b;
+  v3[0x1F8] = 1;  // reserved in version 3
+  EXPECT_FALSE(ra::ParseSnpReport(v3, &r4).ok());
   for (uint8_t v : {0, 1, 6, 255}) {
     ra::Bytes m = b;
     m[0] = v;
@@ -182,6 +192,7 @@ TEST(SnpProduct, FromCpuidAndNames) {
   EXPECT_EQ(ra::SnpProductFromCertName("Genoa"), ra::SnpProduct::kGenoa);
   EXPECT_EQ(ra::SnpProductFromCertName("SEV-VLEK-Genoa"), ra::SnpProduct::kGenoa);
   EXPECT_EQ(ra::SnpProductFromCertName("ARK-Turin"), ra::SnpProduct::kTurin);
+  EXPECT_EQ(ra::SnpProductFromCertName("Siena-B0"), ra::SnpProduct::kGenoa);  // Genoa's keys
   EXPECT_EQ(ra::SnpProductFromCertName("Rome"), ra::SnpProduct::kUnknown);
   EXPECT_EQ(ra::SnpProductFromCertName(""), ra::SnpProduct::kUnknown);
 }

@@ -4,6 +4,8 @@
 // (TCB, chip, binding, revoked ASK, expired CRL, AMD's roots).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "parse/snp_cert_table.h"
 #include "provider/sim_snp_authority.h"
 #include "snp_test_vectors.h"
@@ -89,6 +91,11 @@ TEST(SnpSim, ReportsOfEveryProductVerifyUnderTheSimArk) {
     EXPECT_FALSE(v.claims.policy.debug);
     // The report's bytes at the spec's offsets, read here.
     EXPECT_EQ(report[0x188], p == ra::SnpProduct::kTurin ? 0x1A : 0x19);
+    // Turin: CHIP_ID is 8 bytes zero-extended, the VCEK's hwID those 8.
+    const bool turin = p == ra::SnpProduct::kTurin;
+    EXPECT_EQ(std::all_of(report.begin() + 0x1A8, report.begin() + 0x1E0,
+                          [](uint8_t b) { return b == 0; }),
+              turin);
     EXPECT_EQ(0, memcmp(report.data() + 0x50, rd.data(), 64));
   }
 }
@@ -135,6 +142,27 @@ TEST(SnpSim, MismatchesRefuse) {
   Verified v = Verify(report, table, SimOptions(c, &rd));
   ASSERT_TRUE(v.status.ok()) << v.status.message();
   EXPECT_TRUE(v.claims.policy.debug);
+}
+
+TEST(SnpSim, MaskedChipIdVerifiesUnderItsVcek) {
+  // MASK_CHIP_ID set by the host: CHIP_ID is zero in every report, the
+  // VCEK still names the chip; the VCEK's signature is what binds it.
+  for (ra::SnpProduct p : {ra::SnpProduct::kMilan, ra::SnpProduct::kTurin}) {
+    SCOPED_TRACE(ra::SnpProductName(p));
+    const ra::SimSnpChain& c = Chain(p);
+    ra::Bytes table, report;
+    ASSERT_TRUE(ra::SimSnpCertTable(c, &table).ok());
+    std::array<uint8_t, 64> rd = Binding(11);
+    ra::SimSnpGuest g = Guest(p);
+    g.chip_id.fill(0);
+    ASSERT_TRUE(ra::SimSnpSignReport(g, rd, c.vcek_key.get(), &report).ok());
+    Verified v = Verify(report, table, SimOptions(c, &rd));
+    ASSERT_TRUE(v.status.ok()) << v.status.message();
+    // One nonzero byte is a chip id again, and not this VCEK's.
+    g.chip_id[0] = 0xEE;
+    ASSERT_TRUE(ra::SimSnpSignReport(g, rd, c.vcek_key.get(), &report).ok());
+    EXPECT_EQ(Verify(report, table, SimOptions(c, &rd)).status.check(), "snp chip id");
+  }
 }
 
 TEST(SnpSim, CrlOfTheArk) {

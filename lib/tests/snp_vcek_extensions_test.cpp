@@ -78,4 +78,40 @@ TEST(SnpVcekExtensions, MalformedRefused) {
   EXPECT_FALSE(e.has_hwid);
 }
 
+TEST(SnpVcekExtensions, HwidRawOrWrapped) {
+  const char* hwid = "1.3.6.1.4.1.3704.1.4";
+  ra::Bytes chip(64);
+  for (size_t i = 0; i < chip.size(); i++) chip[i] = static_cast<uint8_t>(0x80 + i);
+  ra::SnpVcekExtensions e;
+  // Raw, as KDS writes it (Milan, Genoa), and Turin's 8 bytes.
+  ra::X509Ptr c = CertWith({{hwid, chip}});
+  ASSERT_TRUE(ra::ParseSnpVcekExtensions(c.get(), &e).ok());
+  EXPECT_EQ(e.hwid, chip);
+  ra::Bytes turin(chip.begin(), chip.begin() + 8);
+  c = CertWith({{hwid, turin}});
+  ASSERT_TRUE(ra::ParseSnpVcekExtensions(c.get(), &e).ok());
+  EXPECT_EQ(e.hwid, turin);
+  // A raw 64-byte id that happens to start like an OCTET STRING stays raw.
+  ra::Bytes lookalike = chip;
+  lookalike[0] = 0x04;
+  lookalike[1] = 0x3E;
+  c = CertWith({{hwid, lookalike}});
+  ASSERT_TRUE(ra::ParseSnpVcekExtensions(c.get(), &e).ok());
+  EXPECT_EQ(e.hwid, lookalike);
+  // Tagged as a DER OCTET STRING: unwrapped.
+  ra::Bytes wrapped = {0x04, 0x40};
+  wrapped.insert(wrapped.end(), chip.begin(), chip.end());
+  c = CertWith({{hwid, wrapped}});
+  ASSERT_TRUE(ra::ParseSnpVcekExtensions(c.get(), &e).ok());
+  EXPECT_EQ(e.hwid, chip);
+  ra::Bytes wrapped8 = {0x04, 0x08};
+  wrapped8.insert(wrapped8.end(), turin.begin(), turin.end());
+  c = CertWith({{hwid, wrapped8}});
+  ASSERT_TRUE(ra::ParseSnpVcekExtensions(c.get(), &e).ok());
+  EXPECT_EQ(e.hwid, turin);
+  // 66 bytes that are no OCTET STRING of 64: refused (over 64).
+  wrapped[1] = 0x41;
+  ExpectRefused({{hwid, wrapped}}, "66 bytes, wrong DER length");
+}
+
 }  // namespace

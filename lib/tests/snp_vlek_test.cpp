@@ -117,6 +117,40 @@ TEST_F(SnpVlek, TableWithTheAsvkVerifiesWithoutKds) {
   EXPECT_EQ(Field("chip_id"), std::string(128, '0'));
 }
 
+TEST_F(SnpVlek, TableWithBothKeysFollowsSigningKey) {
+  // A host with a VLEK loaded may still list its VCEK and ASK: the
+  // report's SIGNING_KEY (bits 4:2 at 0x48) picks the certificate, and the
+  // ASK (not the VLEK's issuer) gives way to the ASVK.
+  const Sim& s = TheSim();
+  auto guid = [](ra::SnpCertKind k) { return ra::SnpCertKindGuid(k); };
+  ra::Bytes both = ra::BuildSnpCertTable({{guid(ra::SnpCertKind::kVcek), Der(s.chain.vcek.get())},
+                                          {guid(ra::SnpCertKind::kVlek), Der(s.vlek.vlek.get())},
+                                          {guid(ra::SnpCertKind::kArk), Der(s.chain.ark.get())}});
+  ra::Status st = Eval({{ra::kEvidenceSnpReport, s.report}, {ra::kEvidenceSnpCerts, both}}, "");
+  // No ASVK in the table and AMD's built-in one does not issue the sim's VLEK.
+  EXPECT_EQ(st.check(), "snp cert chain") << st.message();
+  both = ra::BuildSnpCertTable({{guid(ra::SnpCertKind::kVcek), Der(s.chain.vcek.get())},
+                                {guid(ra::SnpCertKind::kVlek), Der(s.vlek.vlek.get())},
+                                {guid(ra::SnpCertKind::kAsk), Der(s.vlek.asvk.get())}});
+  st = Eval({{ra::kEvidenceSnpReport, s.report}, {ra::kEvidenceSnpCerts, both}}, "");
+  ASSERT_TRUE(st.ok()) << st.message();
+  EXPECT_EQ(Field("signer"), "VLEK");
+  // ASK and ASVK both under the ASK GUID (it names either): the VLEK's
+  // issuer is chosen, whichever comes first.
+  both = ra::BuildSnpCertTable({{guid(ra::SnpCertKind::kVcek), Der(s.chain.vcek.get())},
+                                {guid(ra::SnpCertKind::kAsk), Der(s.chain.ask.get())},
+                                {guid(ra::SnpCertKind::kVlek), Der(s.vlek.vlek.get())},
+                                {guid(ra::SnpCertKind::kAsk), Der(s.vlek.asvk.get())}});
+  st = Eval({{ra::kEvidenceSnpReport, s.report}, {ra::kEvidenceSnpCerts, both}}, "");
+  ASSERT_TRUE(st.ok()) << st.message();
+  // The VCEK alone does not serve a VLEK-signed report.
+  ra::Bytes vcek_only =
+      ra::BuildSnpCertTable({{guid(ra::SnpCertKind::kVcek), Der(s.chain.vcek.get())},
+                             {guid(ra::SnpCertKind::kAsk), Der(s.chain.ask.get())}});
+  st = Eval({{ra::kEvidenceSnpReport, s.report}, {ra::kEvidenceSnpCerts, vcek_only}}, "");
+  EXPECT_EQ(st.check(), "snp certs") << st.message();
+}
+
 TEST_F(SnpVlek, LoneVlekGetsItsAsvkFromKds) {
   // Without KDS the built-in ASVK is AMD's, which the sim's VLEK does not
   // chain to.

@@ -135,6 +135,11 @@ json_t* SnpReportJson(const ra::SnpReport& r) {
   str("report_id", ra::HexEncode(r.report_id));
   str("report_id_ma", ra::HexEncode(r.report_id_ma));
   str("reported_tcb", Hex64(r.reported_tcb));
+  if (r.has_cpuid) {  // v3+
+    num("cpuid_fam_id", r.cpuid_fam_id);
+    num("cpuid_mod_id", r.cpuid_mod_id);
+    num("cpuid_step", r.cpuid_step);
+  }
   ra::SnpProduct product = ra::SnpReportProduct(r);
   str("product", ra::SnpProductName(product));
   ra::SnpTcbParts t;
@@ -151,6 +156,13 @@ json_t* SnpReportJson(const ra::SnpReport& r) {
   str("current_version", std::to_string(r.current_major) + "." +
                              std::to_string(r.current_minor) + "." +
                              std::to_string(r.current_build));
+  str("committed_version", std::to_string(r.committed_major) + "." +
+                               std::to_string(r.committed_minor) + "." +
+                               std::to_string(r.committed_build));
+  if (r.has_mit_vectors) {  // v5
+    str("launch_mit_vector", Hex64(r.launch_mit_vector));
+    str("current_mit_vector", Hex64(r.current_mit_vector));
+  }
   return o;
 }
 

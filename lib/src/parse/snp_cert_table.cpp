@@ -75,9 +75,12 @@ Status CheckEntries(const std::vector<SnpCertEntry>& entries, size_t table_end,
       return Fail(which + ": data outside the " + std::to_string(size) + "-byte buffer");
     for (size_t j = 0; j < i; j++) {
       const SnpCertEntry& o = entries[j];
-      if (e.kind != SnpCertKind::kOther && e.kind == o.kind)
+      // The ASK GUID names the ASK or the ASVK: a host with both a VCEK
+      // and a VLEK may list both intermediates under it.
+      if (e.kind != SnpCertKind::kOther && e.kind != SnpCertKind::kAsk && e.kind == o.kind)
         return Fail(which + ": a second " + SnpCertKindName(e.kind));
-      if (e.guid == o.guid) return Fail(which + ": GUID repeated");
+      if (e.guid == o.guid && e.kind != SnpCertKind::kAsk)
+        return Fail(which + ": GUID repeated");
       uint64_t e_end = uint64_t{e.offset} + e.length, o_end = uint64_t{o.offset} + o.length;
       if (e.offset < o_end && o.offset < e_end)
         return Fail(which + ": data overlaps entry " + std::to_string(j));

@@ -15,7 +15,8 @@
 //
 // Refused: no terminator within the buffer or kMaxSnpCertEntries, an entry
 // with zero length, an entry reaching outside the buffer or into the table,
-// two entries that overlap, a known GUID twice.  Nothing else is judged:
+// two entries that overlap, a GUID twice (except the ASK's, under which a
+// host with both a VCEK and a VLEK lists the ASK and the ASVK).  Nothing else is judged:
 // whether the certificates parse or chain is verify/'s business.
 #pragma once
 

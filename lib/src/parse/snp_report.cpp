@@ -34,11 +34,14 @@ std::string Hex(size_t v) {
   return "0x" + s;
 }
 
-// Reserved ranges that AMD's table marks MBZ, per version.
+// Reserved ranges that AMD's table marks MBZ, per version.  Version 4's
+// table is not public (AMD keeps it under embargo); firmware that emits it
+// (Milan 1.55.31, early Turin) may fill 0x1F8..0x207 where version 5 has
+// the mitigation vectors, so those bytes are signed but not judged there.
 Status CheckReserved(const uint8_t* p, uint32_t version) {
   struct Range { size_t from, to; };
   const size_t cpuid_end = version >= 3 ? 0x18B : 0x188;
-  const size_t mit_end = version >= 5 ? 0x208 : 0x1F8;
+  const size_t mit_end = version >= 4 ? 0x208 : 0x1F8;
   const Range ranges[] = {
       {0x04C, 0x050}, {cpuid_end, 0x1A0}, {0x1EB, 0x1EC}, {0x1EF, 0x1F0},
       {mit_end, 0x2A0},
@@ -135,7 +138,9 @@ SnpProduct SnpProductFromCertName(const std::string& name) {
   size_t dash = base.find('-');
   if (dash != std::string::npos) base = base.substr(0, dash);
   if (base == "Milan") return SnpProduct::kMilan;
-  if (base == "Genoa") return SnpProduct::kGenoa;
+  // Siena has a KDS product line of its own but Genoa's root keys (ARK,
+  // ASK) and TCB layout (KDS spec 57230): a Genoa for every check here.
+  if (base == "Genoa" || base == "Siena") return SnpProduct::kGenoa;
   if (base == "Turin") return SnpProduct::kTurin;
   return SnpProduct::kUnknown;
 }

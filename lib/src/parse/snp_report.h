@@ -19,7 +19,8 @@
 //   0x1EC COMMITTED_BUILD, _MINOR, _MAJOR 1 each, reserved 1
 //   0x1F0 LAUNCH_TCB 8
 //   0x1F8 LAUNCH_MIT_VECTOR 8, 0x200 CURRENT_MIT_VECTOR 8 (v5; reserved
-//         before), then reserved (MBZ) up to 0x29F
+//         in v2 and v3; in v4, whose table AMD has not published, not
+//         judged and not decoded), then reserved (MBZ) up to 0x29F
 //   0x2A0 SIGNATURE 0x200: R 72, S 72 (little-endian, zero-extended),
 //         reserved 368 (MBZ)
 //
@@ -62,6 +63,7 @@ const char* SnpProductName(SnpProduct p);  // "Milan", "Genoa", "Turin", "unknow
 SnpProduct SnpProductFromCpuid(uint8_t family, uint8_t model);
 // The product from a VCEK productName ("Milan-B0", "Genoa", ...) or an
 // ASK/ARK common name ("SEV-Milan", "SEV-VLEK-Genoa", "ARK-Turin").
+// "Siena" is kGenoa: its certificates chain to Genoa's ARK and ASK.
 SnpProduct SnpProductFromCertName(const std::string& name);
 
 // One TCB_VERSION decoded for a product (fmc is 0 except on Turin).

@@ -77,6 +77,15 @@ Status ReadString(X509* cert, const char* oid, bool* has, std::string* out) {
   return Status();
 }
 
+// A hwID of 8 or 64 bytes is taken as it is; one of 10 or 66 that is
+// exactly a DER OCTET STRING of 8 or 64 bytes is replaced by its contents.
+void UnwrapHwid(ByteView* v) {
+  if (v->size == 8 || v->size == kMaxHwidLen) return;
+  if (v->size != 8 + 2 && v->size != kMaxHwidLen + 2) return;
+  if (v->data[0] != V_ASN1_OCTET_STRING || v->data[1] != v->size - 2) return;
+  *v = ByteView(v->data + 2, v->size - 2);
+}
+
 }  // namespace
 
 Status ParseSnpVcekExtensions(X509* cert, SnpVcekExtensions* out) {
@@ -102,7 +111,9 @@ Status ParseSnpVcekExtensions(X509* cert, SnpVcekExtensions* out) {
   RA_RETURN_IF_ERROR(ReadSpl(cert, "1.3.6.1.4.1.3704.1.3.9", &e.has_fmc_spl, &e.fmc_spl));
   RA_RETURN_IF_ERROR(FindExtension(cert, "1.3.6.1.4.1.3704.1.4", &e.has_hwid, &v));
   if (e.has_hwid) {
-    // The raw chip id, not wrapped in a further DER value.
+    // KDS writes the raw chip id, untagged (64 bytes; Turin's 8); a
+    // DER OCTET STRING of either size is unwrapped, should KDS ever tag it.
+    UnwrapHwid(&v);
     if (v.size == 0 || v.size > kMaxHwidLen)
       return Fail("hwID is " + std::to_string(v.size) + " bytes");
     e.hwid.assign(v.data, v.data + v.size);

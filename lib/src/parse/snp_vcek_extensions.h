@@ -5,7 +5,9 @@
 //   .1 structVersion INTEGER     .2 productName IA5String ("Milan-B0",
 //   "Genoa", "Turin", ...)       .3.1 blSPL  .3.2 teeSPL  .3.3 snpSPL
 //   .3.8 ucodeSPL  .3.9 fmcSPL (Turin)   (INTEGER each, 0..255)
-//   .4 hwID: the chip's CHIP_ID, the extension's raw 64 bytes (VCEK only)
+//   .4 hwID: the chip's CHIP_ID, the extension's raw 64 bytes (Turin:
+//      8, structVersion 1; a DER OCTET STRING of either is unwrapped)
+//      (VCEK only)
 //   .5 csp_id IA5String: the cloud provider a VLEK was issued to (VLEK only)
 //
 // An extension that is present but malformed, or present twice, is

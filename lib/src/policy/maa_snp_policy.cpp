@@ -137,6 +137,7 @@ Status CheckNoUncarriedPins(const SnpPolicyValues& v, const Policy& p) {
     if (t == kEvidenceSnpReport || t == kEvidenceAzureSnpReport) return Status();
   const char* pinned = v.has_min_abi       ? "SnpMinAbi"
                        : v.require_no_smt  ? "SnpRequireNoSmt"
+                       : v.require_platform ? "SnpRequirePlatform"
                        : v.min_tcb_has_fmc ? "SnpMinTcb fmc"
                                            : nullptr;
   if (pinned)

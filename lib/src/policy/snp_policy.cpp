@@ -54,6 +54,10 @@ Status CheckGuestPolicy(const SnpGuestPolicy& gp, const SnpPlatformInfo& pi, con
     return Refuse("guest POLICY.MIGRATE_MA is 1, the policy wants 0 (SnpAllowMigrationAgent no)");
   if (v.require_no_smt && pi.smt_enabled)
     return Refuse("PLATFORM_INFO.SMT_EN is 1, the policy wants 0 (SnpRequireNoSmt yes)");
+  for (const auto& f : kSnpPlatformInfoFlags)
+    if (((v.require_platform >> f.bit) & 1) && !(pi.*f.member))
+      return Refuse("PLATFORM_INFO bit " + std::to_string(f.bit) + " (" + (f.name + 9) +
+                    ") is 0, the policy wants 1 (SnpRequirePlatform)");
   if (v.has_min_abi && (gp.abi_major < v.min_abi_major ||
                         (gp.abi_major == v.min_abi_major && gp.abi_minor < v.min_abi_minor)))
     return Refuse("guest POLICY ABI " + std::to_string(gp.abi_major) + "." +

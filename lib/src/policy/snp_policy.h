@@ -60,6 +60,9 @@ struct SnpPolicyValues : PolicySectionValues {
   uint32_t vmpl = 0;  // SnpVmpl; the report's VMPL must equal it
   bool allow_migration_agent = false;
   bool require_no_smt = false;  // SnpRequireNoSmt: PLATFORM_INFO.SMT_EN clear
+  // SnpRequirePlatform NAME,...: PLATFORM_INFO bits that must be set (bit
+  // n of the mask for bit n; names from kSnpPlatformInfoFlags).
+  uint64_t require_platform = 0;
 };
 
 // The section's values in pol (nullptr when the file set none).

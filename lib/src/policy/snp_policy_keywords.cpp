@@ -124,6 +124,30 @@ Status ApplyRequireNoSmt(const PolicyLine& l, Policy* p) {
   return ParseYesNo(l, &Values(p)->require_no_smt);
 }
 
+// Names as the claims show the bits, without "platform_":
+// tsme_enabled, ecc_enabled, alias_check_complete, ...
+Status ApplyRequirePlatform(const PolicyLine& l, Policy* p) {
+  std::vector<std::string> names;
+  Status s = SplitPolicyList(l.tok[1], &names);
+  if (!s.ok()) return LineFail(l, s.check());
+  uint64_t mask = 0;
+  for (const std::string& name : names) {
+    const std::string claim = "platform_" + LowerAscii(name);
+    std::string known;
+    bool found = false;
+    for (const auto& f : kSnpPlatformInfoFlags) {
+      known += std::string(known.empty() ? "" : ", ") + (f.name + 9);  // past "platform_"
+      if (claim == f.name) {
+        mask |= uint64_t{1} << f.bit;
+        found = true;
+      }
+    }
+    if (!found) return LineFail(l, "'" + name + "' is not one of " + known);
+  }
+  Values(p)->require_platform = mask;
+  return Status();
+}
+
 Status ApplyTrustAnchor(const PolicyLine& l, Policy* p) {
   SnpPolicyValues* v = Values(p);
   v->trust_anchor = l.Resolve(l.tok[2]);
@@ -203,6 +227,7 @@ std::vector<PolicyKeyword> SnpPolicyKeywords() {
       {"SnpVmpl", 1, false, false, ApplyVmpl},
       {"SnpAllowMigrationAgent", 1, false, false, ApplyAllowMigrationAgent},
       {"SnpRequireNoSmt", 1, false, false, ApplyRequireNoSmt},
+      {"SnpRequirePlatform", 1, false, false, ApplyRequirePlatform},
   };
 }
 

@@ -190,8 +190,10 @@ Status WriteSnpPrivlevel(const std::string& entry, uint32_t vmpl) {
                    ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
-// auxblob: absent (a provider without certificates), empty (the host gave
-// none) or a certificate table that must parse.
+// auxblob: absent (a provider without certificates), empty or a table of
+// no entries (the host gave none: the page it left is zero, a lone
+// terminator) or a certificate table that must parse.  *out is left empty
+// unless the table has an entry, as sev-guest's provider does.
 Status ReadSnpCertTable(const std::string& entry, Bytes* out) {
   std::string path = entry + "/auxblob";
   struct stat st;
@@ -202,6 +204,7 @@ Status ReadSnpCertTable(const std::string& entry, Bytes* out) {
   SnpCertTable table;
   s = ParseSnpCertTable(ByteView(out->data(), out->size()), &table);
   if (!s.ok()) return Status::Fail(kCheck, "auxblob: " + s.message());
+  if (table.entries.empty()) out->clear();
   return Status();
 }
 

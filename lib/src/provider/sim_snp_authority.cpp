@@ -33,7 +33,7 @@ void CpuidOf(SnpProduct p, uint8_t* fam, uint8_t* model) {
 // The fields before the signature, at the specification's offsets.
 void FillBody(const SimSnpGuest& g, const std::array<uint8_t, 64>& rd, uint8_t* p) {
   const uint64_t tcb = EncodeSnpTcb(g.tcb, g.product);
-  PutLe(3, 4, p);                    // VERSION
+  PutLe(g.version, 4, p);            // VERSION
   PutLe(g.policy, 8, p + 0x08);      // POLICY
   PutLe(g.vmpl, 4, p + 0x30);
   PutLe(kSnpSignatureAlgoEcdsaP384Sha384, 4, p + 0x34);
@@ -46,9 +46,12 @@ void FillBody(const SimSnpGuest& g, const std::array<uint8_t, 64>& rd, uint8_t* 
   std::memcpy(p + 0xC0, g.host_data.data(), 32);
   RAND_bytes(p + 0x140, 32);         // REPORT_ID
   PutLe(tcb, 8, p + 0x180);          // REPORTED_TCB
-  CpuidOf(g.product, &p[0x188], &p[0x189]);
-  p[0x18A] = 1;                      // CPUID_STEP
-  if (!g.vlek) std::memcpy(p + 0x1A0, g.chip_id.data(), 64);
+  if (g.version >= 3) {
+    CpuidOf(g.product, &p[0x188], &p[0x189]);
+    p[0x18A] = 1;                    // CPUID_STEP
+  }
+  // A Turin CHIP_ID is 8 bytes, zero-extended (ABI spec 56860, table 23).
+  if (!g.vlek) std::memcpy(p + 0x1A0, g.chip_id.data(), g.product == SnpProduct::kTurin ? 8 : 64);
   PutLe(tcb, 8, p + 0x1E0);          // COMMITTED_TCB
   p[0x1E8] = 12; p[0x1E9] = 55; p[0x1EA] = 1;  // CURRENT build/minor/major
   p[0x1EC] = 12; p[0x1ED] = 55; p[0x1EE] = 1;  // COMMITTED

@@ -36,6 +36,8 @@ struct SimSnpGuest {
   // Signed by a VLEK (SimSnpIssueVlek): SIGNING_KEY 1, CHIP_ID zero, as
   // a cloud provider's VLEK-signed reports are.
   bool vlek = false;
+  // VERSION: 3, or 2 (no CPUID fields, as firmware before 1.55 wrote).
+  uint32_t version = 3;
 };
 
 // The chain and keys, in memory.

@@ -111,9 +111,12 @@ Status TcbExtensions(X509* vcek, const SimSnpGuest& g) {
   return Status();
 }
 
+// hwID as AMD's KDS writes it: the raw CHIP_ID, untagged; on Turin its
+// first 8 bytes (KDS spec 57230, structVersion 1), all its CHIP_ID holds.
 Status VcekExtensions(X509* vcek, const SimSnpGuest& g) {
   RA_RETURN_IF_ERROR(TcbExtensions(vcek, g));
-  return AddRawExt(vcek, "1.3.6.1.4.1.3704.1.4", Bytes(g.chip_id.begin(), g.chip_id.end()));
+  const size_t n = g.product == SnpProduct::kTurin ? 8 : g.chip_id.size();
+  return AddRawExt(vcek, "1.3.6.1.4.1.3704.1.4", Bytes(g.chip_id.begin(), g.chip_id.begin() + n));
 }
 
 // An intermediate (ASK or ASVK) for key, signed by chain's ARK.

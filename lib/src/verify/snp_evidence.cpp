@@ -13,7 +13,8 @@ Status VerifySnpEvidence(const SnpEvidence& e, const SnpVerifyOptions& options,
   if (e.cert_table.size > 0) {
     SnpCertTable table;
     RA_RETURN_IF_ERROR(ParseSnpCertTable(e.cert_table, &table));
-    RA_RETURN_IF_ERROR(SnpCertificatesFromTable(table, &certs));
+    RA_RETURN_IF_ERROR(SnpCertificatesFromTable(
+        table, static_cast<SnpSigningKey>(report.signing_key), &certs));
   } else if (e.key_cert.size > 0) {
     RA_RETURN_IF_ERROR(SnpKeyCertFromBytes(e.key_cert, &certs.key_cert));
   } else {

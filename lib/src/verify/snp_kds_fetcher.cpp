@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -141,7 +142,12 @@ Status KdsVcekUrl(const std::string& base_url, SnpProduct product, const SnpRepo
   Status s = DecodeSnpTcb(report.reported_tcb, product, &t);
   if (!s.ok()) return Status::Fail(kCheck, "REPORTED_TCB: " + s.message());
   const bool turin = product == SnpProduct::kTurin;
-  std::string hwid = HexEncode(ByteView(report.chip_id.data(), turin ? 8 : 64));
+  const size_t hwid_len = turin ? 8 : 64;
+  if (std::all_of(report.chip_id.begin(), report.chip_id.begin() + hwid_len,
+                  [](uint8_t b) { return b == 0; }))
+    return Status::Fail(kCheck, "CHIP_ID is zero (the host set MASK_CHIP_ID): KDS serves "
+                                "VCEKs by chip, so the VCEK must come with the evidence");
+  std::string hwid = HexEncode(ByteView(report.chip_id.data(), hwid_len));
   std::string q = turin ? Spl("fmcSPL", t.fmc) + "&" : std::string();
   q += Spl("blSPL", t.bootloader) + "&" + Spl("teeSPL", t.tee) + "&" + Spl("snpSPL", t.snp) +
        "&" + Spl("ucodeSPL", t.microcode);

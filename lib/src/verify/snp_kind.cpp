@@ -13,6 +13,9 @@
 
 #include "common/bytes_util.h"
 #include "common/user_data_binding.h"
+#include "parse/snp_cert_table.h"
+#include "parse/snp_report.h"
+#include "parse/snp_vcek_extensions.h"
 #include "policy/snp_policy.h"
 #include "verify/fetch_deadline.h"
 #include "verify/snp_evidence.h"
@@ -166,19 +169,58 @@ struct KdsAdditions {
   X509Ptr intermediate;
 };
 
+// The product a v2 report (no CPUID) leaves unnamed, from the productName
+// of the certificate the evidence brings for its signer: KDS's paths need
+// it.  Only a path: the CRL fetched is still checked against the ARK the
+// chain ends in, which every naming source must agree on.
+SnpProduct ProductOfEvidenceCert(const SnpReport& report, const EvidenceItem* table,
+                                 const EvidenceItem* key_cert) {
+  X509Ptr cert;
+  if (key_cert) {
+    if (!SnpKeyCertFromBytes(ByteView(key_cert->data), &cert).ok()) return SnpProduct::kUnknown;
+  } else if (table) {
+    SnpCertTable t;
+    SnpCertificates c;
+    if (!ParseSnpCertTable(ByteView(table->data), &t).ok() ||
+        !SnpCertificatesFromTable(t, SignerOf(report), &c).ok())
+      return SnpProduct::kUnknown;
+    cert = std::move(c.key_cert);
+  }
+  SnpVcekExtensions e;
+  if (!cert || !ParseSnpVcekExtensions(cert.get(), &e).ok() || !e.has_product_name)
+    return SnpProduct::kUnknown;
+  return SnpProductFromCertName(e.product_name);
+}
+
 Status KdsAdditionsFor(const SnpPolicyValues& v, const Policy& pol, FetchDeadline deadline,
-                       ByteView report_bytes, bool need_crl, bool lone_key_cert,
-                       KdsAdditions* out) {
+                       ByteView report_bytes, const EvidenceItem* table,
+                       const EvidenceItem* key_cert, bool need_crl, KdsAdditions* out) {
   SnpReport report;
   RA_RETURN_IF_ERROR(ParseSnpReport(report_bytes, &report));
   const KdsOptions k = KdsOptionsOf(v, pol, deadline);
   const SnpSigningKey signer = SignerOf(report);
-  const SnpProduct product = SnpReportProduct(report);
+  SnpProduct product = SnpReportProduct(report);
+  if (product == SnpProduct::kUnknown) product = ProductOfEvidenceCert(report, table, key_cert);
+  const bool lone_key_cert = !table;
   if (need_crl) RA_RETURN_IF_ERROR(FetchKdsCrl(k, product, signer, &out->crl));
   if (lone_key_cert && signer == SnpSigningKey::kVlek)  // what is left after the CRL
     RA_RETURN_IF_ERROR(FetchKdsIntermediate(KdsOptionsOf(v, pol, deadline), product, signer,
                                             &out->intermediate));
   return Status();
+}
+
+// Whether a table holds the certificate the report names by SIGNING_KEY.
+// A host without certificates may hand the guest a zeroed page (a lone
+// terminator): that table is no certificate, and SnpKds may supply one.
+// Either not parsing: true, so the verifier names that error.
+bool TableHasSigningCert(ByteView report_bytes, ByteView table_bytes) {
+  SnpReport report;
+  SnpCertTable table;
+  if (!ParseSnpReport(report_bytes, &report).ok() || !ParseSnpCertTable(table_bytes, &table).ok())
+    return true;
+  const SnpCertKind kind =
+      SignerOf(report) == SnpSigningKey::kVlek ? SnpCertKind::kVlek : SnpCertKind::kVcek;
+  return table.Find(kind) != nullptr;
 }
 
 Status VerifyWithKds(const SnpPolicyValues& v, const Policy& pol, ByteView report_bytes,
@@ -240,20 +282,23 @@ Status VerifySnpReportItem(ByteView report, const std::vector<EvidenceItem>& all
   SnpVerifyOptions o = VerifyOptions(v, ctx.now);
   const EvidenceItem* table = FindItem(all, kEvidenceSnpCerts);
   const EvidenceItem* vcek = FindItem(all, kEvidenceSnpVcek);
+  const bool kds = v && !v->kds_url.empty();
+  if (table && !vcek && kds && !TableHasSigningCert(report, ByteView(table->data)))
+    table = nullptr;
   if (table || vcek) {
-    KdsAdditions kds;
-    if (v && !v->kds_url.empty())
-      RA_RETURN_IF_ERROR(KdsAdditionsFor(*v, *ctx.policy, ctx.deadline, report,
-                                         o.require_crl && o.crls.empty(), !table, &kds));
-    if (kds.crl) o.crls.push_back(kds.crl.get());
+    KdsAdditions added;
+    if (kds)
+      RA_RETURN_IF_ERROR(KdsAdditionsFor(*v, *ctx.policy, ctx.deadline, report, table, vcek,
+                                         o.require_crl && o.crls.empty(), &added));
+    if (added.crl) o.crls.push_back(added.crl.get());
     SnpEvidence e;
     e.report = report;
     if (table) e.cert_table = ByteView(table->data);
     if (vcek) e.key_cert = ByteView(vcek->data);
-    e.intermediate = kds.intermediate.get();
+    e.intermediate = added.intermediate.get();
     return VerifySnpEvidence(e, o, out);
   }
-  if (v && !v->kds_url.empty())
+  if (kds)
     return VerifyWithKds(*v, *ctx.policy, report, o, ctx.deadline, out);
   return Status::Fail("snp certs", "no snp-certs or snp-vcek item, and no SnpKds to fetch "
                                    "the VCEK from");

@@ -165,6 +165,11 @@ Status CheckCertMatchesReport(const SnpReport& r, const SnpVcekExtensions& e,
   if (product == SnpProduct::kTurin && e.fmc_spl != tcb.fmc)
     return TcbMismatch("fmcSPL", e.fmc_spl, tcb.fmc);
   if (signer == SnpSigningKey::kVlek) return Status();  // a VLEK names no chip
+  // A host that set MASK_CHIP_ID (SNP_CONFIG, ABI spec 56860) gets an
+  // all-zero CHIP_ID: nothing to compare, and nothing lost, since only the
+  // chip the VCEK was derived on holds the key that signed.
+  if (std::all_of(r.chip_id.begin(), r.chip_id.end(), [](uint8_t b) { return b == 0; }))
+    return Status();
   // Turin VCEKs name the chip by the first 8 bytes of CHIP_ID.
   const size_t n = e.hwid.size();
   const bool size_ok = n == r.chip_id.size() || (product == SnpProduct::kTurin && n == 8);
@@ -253,6 +258,35 @@ Status SnpCertificatesFromTable(const SnpCertTable& table, SnpCertificates* out)
   RA_RETURN_IF_ERROR(X509FromDer(table.Data(*key), SnpCertKindName(key->kind), &c.key_cert));
   if (const SnpCertEntry* ask = table.Find(SnpCertKind::kAsk))
     RA_RETURN_IF_ERROR(X509FromDer(table.Data(*ask), "ASK", &c.intermediate));
+  if (const SnpCertEntry* ark = table.Find(SnpCertKind::kArk))
+    RA_RETURN_IF_ERROR(X509FromDer(table.Data(*ark), "ARK", &c.ark));
+  *out = std::move(c);
+  return Status();
+}
+
+Status SnpCertificatesFromTable(const SnpCertTable& table, SnpSigningKey signer,
+                                SnpCertificates* out) {
+  if (signer != SnpSigningKey::kVcek && signer != SnpSigningKey::kVlek)
+    return SnpCertificatesFromTable(table, out);  // CheckSigningKey names the error
+  const SnpCertKind kind = signer == SnpSigningKey::kVlek ? SnpCertKind::kVlek : SnpCertKind::kVcek;
+  const SnpCertEntry* key = table.Find(kind);
+  if (!key)
+    return Status::Fail("snp certs", std::string("the report is signed by the ") +
+                                         SnpCertKindName(kind) + ", the table has none");
+  SnpCertificates c;
+  RA_RETURN_IF_ERROR(X509FromDer(table.Data(*key), SnpCertKindName(kind), &c.key_cert));
+  // The ASK GUID's entry (one per intermediate) that issued the key; none
+  // such: the built-in one of the product.
+  for (const SnpCertEntry& e : table.entries) {
+    if (e.kind != SnpCertKind::kAsk) continue;
+    X509Ptr ask;
+    RA_RETURN_IF_ERROR(X509FromDer(table.Data(e), "ASK", &ask));
+    if (X509_NAME_cmp(X509_get_subject_name(ask.get()), X509_get_issuer_name(c.key_cert.get())) ==
+        0) {
+      c.intermediate = std::move(ask);
+      break;
+    }
+  }
   if (const SnpCertEntry* ark = table.Find(SnpCertKind::kArk))
     RA_RETURN_IF_ERROR(X509FromDer(table.Data(*ark), "ARK", &c.ark));
   *out = std::move(c);

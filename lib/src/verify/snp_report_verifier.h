@@ -69,6 +69,14 @@ struct SnpCertificates {
 // "snp certs" if neither or both of VCEK and VLEK are there, or one does
 // not parse.
 Status SnpCertificatesFromTable(const SnpCertTable& table, SnpCertificates* out);
+// The same for a report whose SIGNING_KEY is signer: a host with both a
+// VCEK and a VLEK may list both (GHCB spec 56421 puts no limit on the
+// table's entries), so the report chooses; fails "snp certs" if the one
+// it names is absent.  The ASK entry (ASK or ASVK share a GUID) is taken
+// only if it names the key certificate's issuer; otherwise the built-in
+// intermediate of the product is used.
+Status SnpCertificatesFromTable(const SnpCertTable& table, SnpSigningKey signer,
+                                SnpCertificates* out);
 // A lone VCEK/VLEK, DER or PEM ("snp-vcek" evidence).
 Status SnpKeyCertFromBytes(ByteView der_or_pem, X509Ptr* out);
 
