@@ -208,9 +208,9 @@ json_t* InspectItem(const ra::EvidenceItem& item) {
   return j;
 }
 
-// A bare quote prints as before (its fields); a bundle as every item.
 }  // namespace
 
+// A bare quote prints as before (its fields); a bundle as every item.
 int CmdInspect(int argc, char** argv) {
   Args a;
   std::string err = ParseArgsOneOperand(argc, argv, "", "inspect wants one FILE", &a);
