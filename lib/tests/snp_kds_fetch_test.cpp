@@ -124,6 +124,12 @@ class SnpKdsFetch : public ::testing::Test {
     ra::SnpClaims claims;
     return ra::VerifySnpReportWithKds(o, r, v, &claims);
   }
+  // The front door's policy: the chip's ARK, emu as SnpKds, no cache.
+  static ra::Status ParseKdsPolicy(const KdsEmulator& emu, ra::Policy* policy) {
+    return ra::ParsePolicy("TrustAnchor snp " + TheChip().dir + "/ark.pem\nSnpKds " + emu.url() +
+                               "\nSnpKdsCA " + emu.ca() + "\nSnpKdsCache none\n",
+                           "policy", policy);
+  }
   TempDir dir_;
   std::array<uint8_t, 64> binding_;
 };
@@ -282,10 +288,7 @@ TEST_F(SnpKdsFetch, TableWithoutTheVcekFallsBackToKds) {
   // table of just its terminator, or one without the report's key.
   KdsEmulator emu(dir_.path(), TheChip().dir, {});
   ra::Policy policy;
-  ra::Status s = ra::ParsePolicy("TrustAnchor snp " + TheChip().dir + "/ark.pem\nSnpKds " +
-                                     emu.url() + "\nSnpKdsCA " + emu.ca() +
-                                     "\nSnpKdsCache none\n",
-                                 "policy", &policy);
+  ra::Status s = ParseKdsPolicy(emu, &policy);
   ASSERT_TRUE(s.ok()) << s.message();
   const ra::Binding b = TestBinding();
   ra::Bytes zero_page(4096, 0);
@@ -310,10 +313,7 @@ TEST_F(SnpKdsFetch, TableWithoutTheVcekFallsBackToKds) {
 TEST_F(SnpKdsFetch, FrontDoorFetchEndsAtTheCallersDeadline) {
   KdsEmulator emu(dir_.path(), TheChip().dir, {"--slow", "8"});
   ra::Policy policy;
-  ra::Status s = ra::ParsePolicy("TrustAnchor snp " + TheChip().dir + "/ark.pem\nSnpKds " +
-                                     emu.url() + "\nSnpKdsCA " + emu.ca() +
-                                     "\nSnpKdsCache none\n",
-                                 "policy", &policy);
+  ra::Status s = ParseKdsPolicy(emu, &policy);
   ASSERT_TRUE(s.ok()) << s.message();
   const ra::Binding b = TestBinding();
   const auto t0 = std::chrono::steady_clock::now();
