@@ -397,15 +397,20 @@ namespace {
 // components, each compared lexicographically).  So do we, stably, so
 // that the first level a platform reaches is the highest it reaches
 // whatever order a document lists them in.
+// Module and QE identity levels: (ISVSVN, status), highest SVN first.
+template <typename SvnLevels>
+void SortByIsvSvn(SvnLevels* levels) {
+  std::stable_sort(levels->begin(), levels->end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+}
+
 void SortTcbLevels(TdxTcbInfo* t) {
   std::stable_sort(t->levels.begin(), t->levels.end(),
                    [](const TdxTcbInfo::Level& a, const TdxTcbInfo::Level& b) {
                      return std::tie(a.sgx_svn, a.pce_svn, a.tdx_svn) >
                             std::tie(b.sgx_svn, b.pce_svn, b.tdx_svn);
                    });
-  auto by_svn = [](const auto& a, const auto& b) { return a.first > b.first; };
-  for (auto& m : t->module_identities)
-    std::stable_sort(m.levels.begin(), m.levels.end(), by_svn);
+  for (auto& m : t->module_identities) SortByIsvSvn(&m.levels);
 }
 
 }  // namespace
@@ -419,8 +424,7 @@ Status ParseTdxTcbInfo(const std::string& json_text, TdxTcbInfo* out) {
 Status ParseQeIdentity(const std::string& json_text, QeIdentity* out) {
   RA_RETURN_IF_ERROR(
       ParseIntelCollateral(json_text, "qe identity", "TD_QE", 2, QeIdentityRest, out));
-  std::stable_sort(out->levels.begin(), out->levels.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  SortByIsvSvn(&out->levels);
   return Status();
 }
 
